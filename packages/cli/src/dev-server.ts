@@ -1,0 +1,42 @@
+// `tempora start-dev`: all four services in one process on the embedded SQLite store.
+import { defaultConfig, type Logger, type TemporaConfig } from '@tempora/common';
+import { startProcess, type RunningProcess } from './process.js';
+
+export interface DevServerOptions {
+  ip?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** SQLite file; in-memory when absent. */
+  dbFile?: string;
+  namespaces?: string[];
+  numHistoryShards?: number;
+  logLevel?: TemporaConfig['log']['level'];
+  logger?: Logger;
+}
+
+export interface DevServer extends RunningProcess {
+  /** host:port of the frontend. */
+  readonly address: string;
+}
+
+export function devConfig(options: DevServerOptions): TemporaConfig {
+  const config = defaultConfig();
+  config.bindIp = options.ip ?? config.bindIp;
+  config.services.frontend.grpcPort = options.port ?? config.services.frontend.grpcPort;
+  config.persistence.sqlite.file = options.dbFile ?? '';
+  config.namespaces = [...new Set(['default', ...(options.namespaces ?? [])])];
+  config.numHistoryShards = options.numHistoryShards ?? config.numHistoryShards;
+  config.log.level = options.logLevel ?? config.log.level;
+  return config;
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const config = devConfig(options);
+  const running = await startProcess({
+    config,
+    services: ['frontend', 'history', 'matching', 'worker'],
+    inProcessOnly: ['history', 'matching', 'worker'],
+    logger: options.logger,
+  });
+  return { ...running, stop: running.stop, address: `${config.bindIp}:${running.ports.frontend}` };
+}

@@ -1,0 +1,2 @@
+export { startDevServer, devConfig, type DevServer, type DevServerOptions } from './dev-server.js';
+export { startProcess, type ProcessOptions, type RunningProcess } from './process.js';

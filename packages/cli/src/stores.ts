@@ -1,0 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import { ConfigError, SERVER_VERSION, type TemporaConfig } from '@tempora/common';
+import { openSqliteStores, type PersistenceStores } from '@tempora/persistence';
+import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+
+export function openStores(config: TemporaConfig): PersistenceStores {
+  switch (config.persistence.driver) {
+    case 'sqlite':
+      return openSqliteStores({ file: config.persistence.sqlite.file || undefined });
+    case 'cassandra':
+      throw new ConfigError('persistence.driver cassandra is not available in this build yet; use sqlite');
+  }
+}
+
+/** Fixes the cluster's identity and shard count at its first start; later starts read them back. */
+export function initializeCluster(stores: PersistenceStores, config: TemporaConfig): Promise<ClusterMetadataRecord> {
+  return stores.clusterMetadata.initializeClusterMetadata({
+    clusterName: config.clusterName,
+    clusterId: randomUUID(),
+    historyShardCount: config.numHistoryShards,
+    serverVersion: SERVER_VERSION,
+    initializedTime: new Date(),
+  });
+}

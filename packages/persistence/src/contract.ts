@@ -1,0 +1,310 @@
+// The persistence contract. Every store (SQLite embedded, Cassandra) implements these interfaces, and the
+// contract test suite (src/contract/) is the definition of correct. The shapes follow Cassandra's limits:
+// every conditional write touches one partition (a shard, a task queue, a history branch), conditions are
+// compare-and-set on a version column, and every read that can grow is paged.
+import type {
+  ClusterMetadataRecord,
+  NamespaceRecord,
+  ShardRecord,
+} from '@tempora/proto/generated/tempora/persistence/v1/records';
+
+/** An opaque, store-defined continuation token. Empty/undefined means "first page" on input, "no more" on output. */
+export type PageToken = Uint8Array | undefined;
+
+export interface Page<T> {
+  items: T[];
+  nextPageToken: PageToken;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cluster metadata
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface ClusterMetadataStore {
+  /**
+   * Writes the record only if none exists yet and returns the record that is stored afterwards. This is how
+   * numHistoryShards is fixed at first start: a later start with another value gets the stored one back.
+   */
+  initializeClusterMetadata(record: ClusterMetadataRecord): Promise<ClusterMetadataRecord>;
+  getClusterMetadata(): Promise<ClusterMetadataRecord | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Namespaces
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface NamespaceStore {
+  /** Throws NamespaceAlreadyExistsError when the name or the id is taken. */
+  createNamespace(record: NamespaceRecord): Promise<void>;
+  getNamespaceByName(name: string): Promise<NamespaceRecord | undefined>;
+  getNamespaceById(id: string): Promise<NamespaceRecord | undefined>;
+  /**
+   * Replaces the record (same id and name) when its stored config_version equals expectedConfigVersion.
+   * Throws NamespaceNotFoundError when absent, ConditionFailedError on a version mismatch.
+   */
+  updateNamespace(record: NamespaceRecord, expectedConfigVersion: number): Promise<void>;
+  /** Ordered by name. */
+  listNamespaces(pageSize: number, pageToken: PageToken): Promise<Page<NamespaceRecord>>;
+  /** Idempotent. */
+  deleteNamespace(id: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shards
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface ShardStore {
+  /** Returns the shard row, creating it with range_id 0 when absent. */
+  getOrCreateShard(shardId: number): Promise<ShardRecord>;
+  /**
+   * Replaces the shard row when its stored range_id equals expectedRangeId (the new record usually carries
+   * a bumped range_id: that is how a host acquires a shard). Throws ShardOwnershipLostError otherwise.
+   */
+  updateShard(record: ShardRecord, expectedRangeId: number): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Executions and history tasks (one partition per shard)
+// ---------------------------------------------------------------------------------------------------------------
+
+export const HistoryTaskCategory = {
+  Transfer: 'transfer',
+  Timer: 'timer',
+  Visibility: 'visibility',
+} as const;
+export type HistoryTaskCategory = (typeof HistoryTaskCategory)[keyof typeof HistoryTaskCategory];
+
+/** A task in a shard's outbox, written in the same conditional write as the state change that produced it. */
+export interface HistoryTask {
+  category: HistoryTaskCategory;
+  taskId: number;
+  /** Epoch milliseconds. Timer tasks are read in (fireTime, taskId) order; 0 for immediate categories. */
+  fireTime: number;
+  namespaceId: string;
+  workflowId: string;
+  runId: string;
+  /** Serialized task body; opaque to the store. */
+  data: Uint8Array;
+}
+
+/** The run's lifecycle as far as the current-execution pointer cares. */
+export const ExecutionState = {
+  Created: 1,
+  Running: 2,
+  Completed: 3,
+} as const;
+export type ExecutionState = (typeof ExecutionState)[keyof typeof ExecutionState];
+
+export interface WorkflowExecutionRow {
+  namespaceId: string;
+  workflowId: string;
+  runId: string;
+  /** Serialized mutable state; opaque to the store. */
+  state: Uint8Array;
+  nextEventId: number;
+  dbRecordVersion: number;
+}
+
+/** The per-workflow-id pointer to its current run. */
+export interface CurrentExecutionRow {
+  namespaceId: string;
+  workflowId: string;
+  runId: string;
+  createRequestId: string;
+  state: ExecutionState;
+  /** temporal.api.enums.v1.WorkflowExecutionStatus */
+  status: number;
+  startTime: number;
+  lastWriteVersion: number;
+}
+
+export type CurrentExecutionCondition =
+  /** No current row may exist. */
+  | { kind: 'brand-new' }
+  /** The current row must point at this run, and the write replaces it (workflow id reuse, retries, cron). */
+  | { kind: 'replace-current'; previousRunId: string };
+
+export interface CreateWorkflowExecutionRequest {
+  shardId: number;
+  rangeId: number;
+  current: CurrentExecutionCondition;
+  execution: WorkflowExecutionRow;
+  currentRow: CurrentExecutionRow;
+  tasks: HistoryTask[];
+}
+
+export interface UpdateWorkflowExecutionRequest {
+  shardId: number;
+  rangeId: number;
+  /** The row to write; its dbRecordVersion is the new version. */
+  execution: WorkflowExecutionRow;
+  expectedDbRecordVersion: number;
+  /** When set, the current row for this workflow id is rewritten (it must point at execution.runId). */
+  currentRow?: CurrentExecutionRow;
+  /**
+   * A run created in the same write (continue-as-new, retry, cron). The current row is then rewritten to point
+   * at it and must have pointed at execution.runId.
+   */
+  newExecution?: WorkflowExecutionRow;
+  tasks: HistoryTask[];
+}
+
+export interface ExecutionStore {
+  /**
+   * Conditioned on the shard's range_id and on the current-execution condition. Throws ShardOwnershipLostError,
+   * or CurrentWorkflowConditionFailedError carrying the current row that blocked the write.
+   */
+  createWorkflowExecution(request: CreateWorkflowExecutionRequest): Promise<void>;
+  /**
+   * Conditioned on the shard's range_id and the execution's dbRecordVersion. Throws ShardOwnershipLostError or
+   * ConcurrentUpdateError; nothing is written when either condition fails.
+   */
+  updateWorkflowExecution(request: UpdateWorkflowExecutionRequest): Promise<void>;
+  getWorkflowExecution(
+    shardId: number,
+    namespaceId: string,
+    workflowId: string,
+    runId: string,
+  ): Promise<WorkflowExecutionRow | undefined>;
+  getCurrentExecution(
+    shardId: number,
+    namespaceId: string,
+    workflowId: string,
+  ): Promise<CurrentExecutionRow | undefined>;
+  /** Deletes the run, and the current row too when it points at this run. Conditioned on range_id. */
+  deleteWorkflowExecution(
+    shardId: number,
+    rangeId: number,
+    namespaceId: string,
+    workflowId: string,
+    runId: string,
+  ): Promise<void>;
+  /** Every run on the shard, paged (used by scanners and for recovery). */
+  listWorkflowExecutions(shardId: number, pageSize: number, pageToken: PageToken): Promise<Page<WorkflowExecutionRow>>;
+
+  /**
+   * Immediate categories: tasks with exclusiveMinTaskId < taskId <= inclusiveMaxTaskId, ordered by taskId.
+   * Timer category: tasks with (fireTime, taskId) > (minFireTime, exclusiveMinTaskId) and fireTime < maxFireTime,
+   * ordered by (fireTime, taskId).
+   */
+  getHistoryTasks(request: GetHistoryTasksRequest): Promise<Page<HistoryTask>>;
+  /** Deletes tasks of the category with taskId <= inclusiveMaxTaskId (timers: fireTime <= and, at equal time, taskId <=). */
+  completeHistoryTasks(request: CompleteHistoryTasksRequest): Promise<void>;
+}
+
+export type GetHistoryTasksRequest =
+  | {
+      shardId: number;
+      category: 'transfer' | 'visibility';
+      exclusiveMinTaskId: number;
+      inclusiveMaxTaskId: number;
+      pageSize: number;
+      pageToken?: PageToken;
+    }
+  | {
+      shardId: number;
+      category: 'timer';
+      minFireTime: number;
+      exclusiveMinTaskId: number;
+      maxFireTime: number;
+      pageSize: number;
+      pageToken?: PageToken;
+    };
+
+export type CompleteHistoryTasksRequest =
+  | { shardId: number; category: 'transfer' | 'visibility'; inclusiveMaxTaskId: number }
+  | { shardId: number; category: 'timer'; inclusiveMaxFireTime: number; inclusiveMaxTaskId: number };
+
+// ---------------------------------------------------------------------------------------------------------------
+// History branches (append-only batches of events)
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface HistoryNode {
+  /** Event id of the first event in the batch. */
+  nodeId: number;
+  /** The task id of the write that appended the batch; a later append at the same nodeId wins. */
+  txnId: number;
+  /** Serialized temporal.api.history.v1.History holding the batch's events. */
+  events: Uint8Array;
+}
+
+export interface HistoryStore {
+  /** Idempotent per (branch, nodeId, txnId). Appending the same nodeId with a higher txnId overrides the older one. */
+  appendHistoryNode(shardId: number, branchToken: string, node: HistoryNode): Promise<void>;
+  /**
+   * Batches with minNodeId <= nodeId < maxNodeId in nodeId order, at most pageSize batches a page; for each nodeId
+   * only the highest txnId is returned.
+   */
+  readHistoryBranch(request: ReadHistoryBranchRequest): Promise<Page<HistoryNode>>;
+  /** Same range, newest batch first. */
+  readHistoryBranchReverse(request: ReadHistoryBranchRequest): Promise<Page<HistoryNode>>;
+  deleteHistoryBranch(shardId: number, branchToken: string): Promise<void>;
+}
+
+export interface ReadHistoryBranchRequest {
+  shardId: number;
+  branchToken: string;
+  minNodeId: number;
+  maxNodeId: number;
+  pageSize: number;
+  pageToken?: PageToken;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Task queues (matching backlog), one partition per task-queue partition
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface TaskQueueKey {
+  namespaceId: string;
+  /** The partition's full name (root name, or "/_sys/<name>/<n>" for partitions > 0). */
+  name: string;
+  /** temporal.api.enums.v1.TaskQueueType */
+  taskType: number;
+}
+
+export interface TaskQueueRecord {
+  key: TaskQueueKey;
+  rangeId: number;
+  /** Tasks with id <= ackLevel have been handed out and acknowledged. */
+  ackLevel: number;
+  /** Sticky queues and other ephemeral partitions expire. Epoch ms, 0 = never. */
+  expiryTime: number;
+  /** Serialized extra metadata; opaque to the store. */
+  data: Uint8Array;
+}
+
+export interface TaskQueueTask {
+  taskId: number;
+  /** Epoch ms after which the task may be dropped; 0 = never. */
+  expiryTime: number;
+  data: Uint8Array;
+}
+
+export interface TaskQueueStore {
+  /** Returns the record, creating it with range_id 0 and ack level 0 when absent. */
+  getOrCreateTaskQueue(key: TaskQueueKey): Promise<TaskQueueRecord>;
+  /** Replaces the record when its stored range_id equals expectedRangeId; throws TaskQueueLeaseLostError otherwise. */
+  updateTaskQueue(record: TaskQueueRecord, expectedRangeId: number): Promise<void>;
+  /** Inserts tasks when the queue's range_id equals rangeId; throws TaskQueueLeaseLostError otherwise. */
+  createTasks(key: TaskQueueKey, rangeId: number, tasks: TaskQueueTask[]): Promise<void>;
+  /** Tasks with exclusiveMinTaskId < taskId <= inclusiveMaxTaskId, ordered by taskId, at most pageSize. */
+  getTasks(key: TaskQueueKey, exclusiveMinTaskId: number, inclusiveMaxTaskId: number, pageSize: number): Promise<TaskQueueTask[]>;
+  /** Deletes tasks with taskId <= inclusiveMaxTaskId. */
+  completeTasks(key: TaskQueueKey, inclusiveMaxTaskId: number): Promise<void>;
+  deleteTaskQueue(key: TaskQueueKey, expectedRangeId: number): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The bundle a process opens
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface PersistenceStores {
+  readonly clusterMetadata: ClusterMetadataStore;
+  readonly namespaces: NamespaceStore;
+  readonly shards: ShardStore;
+  readonly executions: ExecutionStore;
+  readonly history: HistoryStore;
+  readonly taskQueues: TaskQueueStore;
+  /** Waits for in-flight writes to finish, then releases connections/handles. Safe to call twice. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,858 @@
+// The persistence contract test suite: what every store must do, written against the interfaces only. A store's
+// test file calls describePersistenceContract with a way to open it. Every test uses fresh random ids (shards,
+// namespaces, workflows, branches, queues), so the suite also runs against a shared, persistent backend.
+import { randomInt, randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  ClusterMetadataRecord,
+  NamespaceRecord,
+  ShardRecord,
+} from '@tempora/proto/generated/tempora/persistence/v1/records';
+import {
+  ExecutionState,
+  type CurrentExecutionCondition,
+  type CurrentExecutionRow,
+  type HistoryNode,
+  type HistoryTask,
+  type HistoryTaskCategory,
+  type Page,
+  type PageToken,
+  type PersistenceStores,
+  type TaskQueueKey,
+  type TaskQueueTask,
+  type WorkflowExecutionRow,
+} from '../contract.js';
+import {
+  ConcurrentUpdateError,
+  ConditionFailedError,
+  CurrentWorkflowConditionFailedError,
+  NamespaceAlreadyExistsError,
+  NamespaceNotFoundError,
+  ShardOwnershipLostError,
+  TaskQueueLeaseLostError,
+} from '../errors.js';
+
+/** temporal.api.enums.v1.WorkflowExecutionStatus values used as opaque numbers by the store. */
+const STATUS_RUNNING = 1;
+const STATUS_COMPLETED = 2;
+/** temporal.api.enums.v1.TaskQueueType WORKFLOW */
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
+
+const ALL_TASK_IDS = { exclusiveMinTaskId: 0, inclusiveMaxTaskId: Number.MAX_SAFE_INTEGER } as const;
+
+function bytes(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+/** Shard ids are int32 in every store; a random one keeps tests apart on a shared backend. */
+function randomShardId(): number {
+  return randomInt(1, 2 ** 31 - 1);
+}
+
+function hasMorePages(token: PageToken): boolean {
+  return token !== undefined && token.length > 0;
+}
+
+/** Reads every page, checking none exceeds pageSize, and returns the items in the order read. */
+async function readAllPages<T>(pageSize: number, readPage: (token: PageToken) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let token: PageToken;
+  do {
+    const page = await readPage(token);
+    expect(page.items.length).toBeLessThanOrEqual(pageSize);
+    items.push(...page.items);
+    token = page.nextPageToken;
+  } while (hasMorePages(token));
+  return items;
+}
+
+/** The error a promise rejects with; fails the test when it resolves. */
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the promise to reject, but it resolved');
+}
+
+function namespaceRecord(name: string, id: string, configVersion = 1): NamespaceRecord {
+  return NamespaceRecord.fromPartial({
+    info: { id, name, description: `contract test namespace ${name}` },
+    configVersion,
+    createdTime: new Date(),
+  });
+}
+
+function runRow(namespaceId: string, workflowId: string, overrides: Partial<WorkflowExecutionRow> = {}): WorkflowExecutionRow {
+  return {
+    namespaceId,
+    workflowId,
+    runId: randomUUID(),
+    state: bytes('state v1'),
+    nextEventId: 3,
+    dbRecordVersion: 1,
+    ...overrides,
+  };
+}
+
+function currentRowOf(run: WorkflowExecutionRow, overrides: Partial<CurrentExecutionRow> = {}): CurrentExecutionRow {
+  return {
+    namespaceId: run.namespaceId,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    createRequestId: randomUUID(),
+    state: ExecutionState.Running,
+    status: STATUS_RUNNING,
+    startTime: 1_700_000_000_000,
+    lastWriteVersion: 0,
+    ...overrides,
+  };
+}
+
+function historyTask(
+  run: WorkflowExecutionRow,
+  category: HistoryTaskCategory,
+  taskId: number,
+  fireTime = 0,
+): HistoryTask {
+  return {
+    category,
+    taskId,
+    fireTime,
+    namespaceId: run.namespaceId,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    data: bytes(`${category} task ${taskId}`),
+  };
+}
+
+export function describePersistenceContract(storeName: string, open: () => Promise<PersistenceStores>): void {
+  describe(`persistence contract: ${storeName}`, () => {
+    let stores: PersistenceStores;
+
+    beforeEach(async () => {
+      stores = await open();
+    });
+
+    afterEach(async () => {
+      await stores.close();
+    });
+
+    interface OwnedShard {
+      shardId: number;
+      rangeId: number;
+    }
+
+    /** Creates a fresh shard and acquires it the way a history host does: by bumping its range_id. */
+    async function acquireShard(): Promise<OwnedShard> {
+      const shard = await stores.shards.getOrCreateShard(randomShardId());
+      const rangeId = shard.rangeId + 1;
+      await stores.shards.updateShard({ ...shard, rangeId, owner: 'contract-test-host' }, shard.rangeId);
+      return { shardId: shard.shardId, rangeId };
+    }
+
+    async function createRun(
+      shard: OwnedShard,
+      run: WorkflowExecutionRow,
+      tasks: HistoryTask[] = [],
+      current: CurrentExecutionCondition = { kind: 'brand-new' },
+    ): Promise<CurrentExecutionRow> {
+      const currentRow = currentRowOf(run);
+      await stores.executions.createWorkflowExecution({ ...shard, current, execution: run, currentRow, tasks });
+      return currentRow;
+    }
+
+    function getRun(shard: OwnedShard, run: WorkflowExecutionRow): Promise<WorkflowExecutionRow | undefined> {
+      return stores.executions.getWorkflowExecution(shard.shardId, run.namespaceId, run.workflowId, run.runId);
+    }
+
+    function getCurrent(shard: OwnedShard, run: WorkflowExecutionRow): Promise<CurrentExecutionRow | undefined> {
+      return stores.executions.getCurrentExecution(shard.shardId, run.namespaceId, run.workflowId);
+    }
+
+    /** Every task of an immediate category on the shard. */
+    function readImmediateTasks(shardId: number, category: 'transfer' | 'visibility'): Promise<HistoryTask[]> {
+      return readAllPages(100, (pageToken) =>
+        stores.executions.getHistoryTasks({ shardId, category, ...ALL_TASK_IDS, pageSize: 100, pageToken }),
+      );
+    }
+
+    /** Every timer on the shard firing before maxFireTime. */
+    function readTimers(shardId: number, pageSize = 100, maxFireTime = Number.MAX_SAFE_INTEGER): Promise<HistoryTask[]> {
+      return readAllPages(pageSize, (pageToken) =>
+        stores.executions.getHistoryTasks({
+          shardId,
+          category: 'timer',
+          minFireTime: 0,
+          exclusiveMinTaskId: 0,
+          maxFireTime,
+          pageSize,
+          pageToken,
+        }),
+      );
+    }
+
+    describe('cluster metadata', () => {
+      function clusterMetadata(historyShardCount: number): ClusterMetadataRecord {
+        return ClusterMetadataRecord.fromPartial({
+          clusterName: 'active',
+          clusterId: randomUUID(),
+          historyShardCount,
+          serverVersion: '0.1.0',
+          initializedTime: new Date(),
+        });
+      }
+
+      it('is written only if absent: a later start with another shard count gets the first record', async () => {
+        const before = await stores.clusterMetadata.getClusterMetadata();
+        const proposed = clusterMetadata(4);
+
+        const first = await stores.clusterMetadata.initializeClusterMetadata(proposed);
+        expect(first).toEqual(before ?? proposed);
+
+        const second = await stores.clusterMetadata.initializeClusterMetadata(clusterMetadata(first.historyShardCount + 8));
+        expect(second).toEqual(first);
+        expect(await stores.clusterMetadata.getClusterMetadata()).toEqual(first);
+      });
+    });
+
+    describe('namespaces', () => {
+      it('creates a namespace readable by name and by id', async () => {
+        const record = namespaceRecord(uniqueName('ns'), randomUUID());
+        await stores.namespaces.createNamespace(record);
+
+        expect(await stores.namespaces.getNamespaceByName(record.info!.name)).toEqual(record);
+        expect(await stores.namespaces.getNamespaceById(record.info!.id)).toEqual(record);
+        expect(await stores.namespaces.getNamespaceByName(uniqueName('missing'))).toBeUndefined();
+        expect(await stores.namespaces.getNamespaceById(randomUUID())).toBeUndefined();
+      });
+
+      it('rejects a duplicate name and a duplicate id, keeping the original', async () => {
+        const original = namespaceRecord(uniqueName('ns'), randomUUID());
+        await stores.namespaces.createNamespace(original);
+        const sameName = namespaceRecord(original.info!.name, randomUUID());
+        const sameId = namespaceRecord(uniqueName('ns'), original.info!.id);
+
+        await expect(stores.namespaces.createNamespace(sameName)).rejects.toBeInstanceOf(NamespaceAlreadyExistsError);
+        await expect(stores.namespaces.createNamespace(sameId)).rejects.toBeInstanceOf(NamespaceAlreadyExistsError);
+
+        expect(await stores.namespaces.getNamespaceByName(original.info!.name)).toEqual(original);
+        expect(await stores.namespaces.getNamespaceById(sameName.info!.id)).toBeUndefined();
+        expect(await stores.namespaces.getNamespaceByName(sameId.info!.name)).toBeUndefined();
+      });
+
+      it('updates only when the stored config version is the expected one', async () => {
+        const original = namespaceRecord(uniqueName('ns'), randomUUID(), 1);
+        await stores.namespaces.createNamespace(original);
+        const updated = NamespaceRecord.fromPartial({
+          ...original,
+          info: { ...original.info, description: 'updated' },
+          configVersion: 2,
+        });
+
+        await expect(stores.namespaces.updateNamespace(updated, 0)).rejects.toBeInstanceOf(ConditionFailedError);
+        expect(await stores.namespaces.getNamespaceById(original.info!.id)).toEqual(original);
+
+        await stores.namespaces.updateNamespace(updated, 1);
+        expect(await stores.namespaces.getNamespaceById(original.info!.id)).toEqual(updated);
+        expect(await stores.namespaces.getNamespaceByName(original.info!.name)).toEqual(updated);
+
+        await expect(stores.namespaces.updateNamespace(updated, 1)).rejects.toBeInstanceOf(ConditionFailedError);
+      });
+
+      it('fails to update an absent namespace with NamespaceNotFoundError', async () => {
+        const absent = namespaceRecord(uniqueName('ns'), randomUUID());
+        await expect(stores.namespaces.updateNamespace(absent, 1)).rejects.toBeInstanceOf(NamespaceNotFoundError);
+      });
+
+      it('lists every namespace exactly once, in name order, across pages', async () => {
+        const prefix = uniqueName('list');
+        // Created out of order so the listing order cannot come from insertion order.
+        const names = [4, 0, 6, 2, 5, 1, 3].map((n) => `${prefix}-${n}`);
+        for (const name of names) await stores.namespaces.createNamespace(namespaceRecord(name, randomUUID()));
+
+        const pageSize = 3;
+        const firstPage = await stores.namespaces.listNamespaces(pageSize, undefined);
+        expect(firstPage.items).toHaveLength(pageSize);
+        expect(hasMorePages(firstPage.nextPageToken)).toBe(true);
+
+        const listed = (await readAllPages(pageSize, (token) => stores.namespaces.listNamespaces(pageSize, token))).map(
+          (record) => record.info!.name,
+        );
+        // Other namespaces may share the store; the whole listing must still be strictly ordered (so no repeats).
+        expect(listed).toEqual([...new Set(listed)].sort());
+        expect(listed.filter((name) => name.startsWith(prefix))).toEqual([...names].sort());
+      });
+
+      it('deletes idempotently and frees the name and id', async () => {
+        const record = namespaceRecord(uniqueName('ns'), randomUUID());
+        await stores.namespaces.createNamespace(record);
+
+        await stores.namespaces.deleteNamespace(record.info!.id);
+        await stores.namespaces.deleteNamespace(record.info!.id);
+
+        expect(await stores.namespaces.getNamespaceById(record.info!.id)).toBeUndefined();
+        expect(await stores.namespaces.getNamespaceByName(record.info!.name)).toBeUndefined();
+        await stores.namespaces.createNamespace(record);
+        expect(await stores.namespaces.getNamespaceById(record.info!.id)).toEqual(record);
+      });
+    });
+
+    describe('shards', () => {
+      it('creates an absent shard with range_id 0 and returns the same row afterwards', async () => {
+        const shardId = randomShardId();
+        const created = await stores.shards.getOrCreateShard(shardId);
+        expect(created.shardId).toBe(shardId);
+        expect(created.rangeId).toBe(0);
+        expect(await stores.shards.getOrCreateShard(shardId)).toEqual(created);
+      });
+
+      it('updates only with the current range_id, else ShardOwnershipLostError', async () => {
+        const shard = await stores.shards.getOrCreateShard(randomShardId());
+        const acquired = ShardRecord.fromPartial({
+          shardId: shard.shardId,
+          rangeId: 1,
+          owner: 'host-a',
+          queueAckLevels: { transfer: 10, timer: 20 },
+          updatedTime: new Date(),
+        });
+        await stores.shards.updateShard(acquired, 0);
+        expect(await stores.shards.getOrCreateShard(shard.shardId)).toEqual(acquired);
+
+        const stale = ShardRecord.fromPartial({ ...acquired, rangeId: 2, owner: 'host-b' });
+        const error = await rejectionOf(stores.shards.updateShard(stale, 0));
+        expect(error).toBeInstanceOf(ShardOwnershipLostError);
+        expect(error).toMatchObject({ shardId: shard.shardId, expectedRangeId: 0, actualRangeId: 1 });
+        expect(await stores.shards.getOrCreateShard(shard.shardId)).toEqual(acquired);
+      });
+
+      it('lets exactly one of two concurrent acquisitions win', async () => {
+        const shard = await stores.shards.getOrCreateShard(randomShardId());
+        const owners = ['host-a', 'host-b'];
+
+        const results = await Promise.allSettled(
+          owners.map((owner) => stores.shards.updateShard({ ...shard, rangeId: shard.rangeId + 1, owner }, shard.rangeId)),
+        );
+
+        const winners = owners.filter((_, i) => results[i].status === 'fulfilled');
+        const losers = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+        expect(winners).toHaveLength(1);
+        expect(losers).toHaveLength(1);
+        expect(losers[0]).toBeInstanceOf(ShardOwnershipLostError);
+        expect(await stores.shards.getOrCreateShard(shard.shardId)).toMatchObject({
+          rangeId: shard.rangeId + 1,
+          owner: winners[0],
+        });
+      });
+    });
+
+    describe('executions', () => {
+      it('creates a brand-new run with its current row', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const currentRow = await createRun(shard, run);
+
+        expect(await getRun(shard, run)).toEqual(run);
+        expect(await getCurrent(shard, run)).toEqual(currentRow);
+        expect(await getCurrent({ ...shard, shardId: randomShardId() }, run)).toBeUndefined();
+      });
+
+      it('rejects a brand-new run while a current run exists, carrying that current row', async () => {
+        const shard = await acquireShard();
+        const first = runRow(randomUUID(), uniqueName('wf'));
+        const firstCurrent = await createRun(shard, first);
+        const second = runRow(first.namespaceId, first.workflowId);
+
+        const error = await rejectionOf(createRun(shard, second, [historyTask(second, 'transfer', 5)]));
+
+        expect(error).toBeInstanceOf(CurrentWorkflowConditionFailedError);
+        expect((error as CurrentWorkflowConditionFailedError).current).toEqual(firstCurrent);
+        expect(await getRun(shard, second)).toBeUndefined();
+        expect(await getCurrent(shard, first)).toEqual(firstCurrent);
+        expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([]);
+      });
+
+      it('replaces the current run only when it points at previousRunId', async () => {
+        const shard = await acquireShard();
+        const first = runRow(randomUUID(), uniqueName('wf'));
+        const firstCurrent = await createRun(shard, first);
+        const second = runRow(first.namespaceId, first.workflowId);
+
+        const error = await rejectionOf(createRun(shard, second, [], { kind: 'replace-current', previousRunId: randomUUID() }));
+        expect(error).toBeInstanceOf(CurrentWorkflowConditionFailedError);
+        expect((error as CurrentWorkflowConditionFailedError).current).toEqual(firstCurrent);
+        expect(await getRun(shard, second)).toBeUndefined();
+
+        const secondCurrent = await createRun(shard, second, [], { kind: 'replace-current', previousRunId: first.runId });
+        expect(await getCurrent(shard, first)).toEqual(secondCurrent);
+        expect(await getRun(shard, second)).toEqual(second);
+        expect(await getRun(shard, first)).toEqual(first);
+      });
+
+      it('rejects a create on a shard whose range_id moved, writing nothing', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const stale = { ...shard, rangeId: shard.rangeId - 1 };
+
+        await expect(createRun(stale, run, [historyTask(run, 'transfer', 1)])).rejects.toBeInstanceOf(ShardOwnershipLostError);
+        expect(await getRun(shard, run)).toBeUndefined();
+        expect(await getCurrent(shard, run)).toBeUndefined();
+        expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([]);
+      });
+
+      it('updates when dbRecordVersion matches, writing the row, the current row and the tasks', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const currentRow = await createRun(shard, run);
+        const updated = { ...run, state: bytes('state v2'), nextEventId: 7, dbRecordVersion: 2 };
+        const completedCurrent = { ...currentRow, state: ExecutionState.Completed, status: STATUS_COMPLETED };
+        const task = historyTask(run, 'transfer', 42);
+
+        await stores.executions.updateWorkflowExecution({
+          ...shard,
+          execution: updated,
+          expectedDbRecordVersion: 1,
+          currentRow: completedCurrent,
+          tasks: [task],
+        });
+
+        expect(await getRun(shard, run)).toEqual(updated);
+        expect(await getCurrent(shard, run)).toEqual(completedCurrent);
+        expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([task]);
+      });
+
+      it('rejects an update with a stale dbRecordVersion with ConcurrentUpdateError, writing nothing', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const currentRow = await createRun(shard, run);
+
+        const error = await rejectionOf(
+          stores.executions.updateWorkflowExecution({
+            ...shard,
+            execution: { ...run, state: bytes('lost update'), dbRecordVersion: 3 },
+            expectedDbRecordVersion: 2,
+            currentRow: { ...currentRow, status: STATUS_COMPLETED },
+            tasks: [historyTask(run, 'transfer', 1), historyTask(run, 'timer', 2, 1_000)],
+          }),
+        );
+
+        expect(error).toBeInstanceOf(ConcurrentUpdateError);
+        expect(await getRun(shard, run)).toEqual(run);
+        expect(await getCurrent(shard, run)).toEqual(currentRow);
+        expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([]);
+        expect(await readTimers(shard.shardId)).toEqual([]);
+      });
+
+      it('rejects an update with a stale rangeId with ShardOwnershipLostError, writing nothing', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const currentRow = await createRun(shard, run);
+        // Another host takes the shard over.
+        const current = await stores.shards.getOrCreateShard(shard.shardId);
+        await stores.shards.updateShard({ ...current, rangeId: shard.rangeId + 1, owner: 'new-owner' }, shard.rangeId);
+
+        const error = await rejectionOf(
+          stores.executions.updateWorkflowExecution({
+            ...shard,
+            execution: { ...run, state: bytes('zombie write'), dbRecordVersion: 2 },
+            expectedDbRecordVersion: 1,
+            currentRow: { ...currentRow, status: STATUS_COMPLETED },
+            tasks: [historyTask(run, 'transfer', 1)],
+          }),
+        );
+
+        expect(error).toBeInstanceOf(ShardOwnershipLostError);
+        expect(error).toMatchObject({ expectedRangeId: shard.rangeId, actualRangeId: shard.rangeId + 1 });
+        expect(await getRun(shard, run)).toEqual(run);
+        expect(await getCurrent(shard, run)).toEqual(currentRow);
+        expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([]);
+      });
+
+      it('moves the current pointer to a newExecution created in the same write', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        await createRun(shard, run);
+        const closed = { ...run, state: bytes('continued as new'), dbRecordVersion: 2 };
+        const next = runRow(run.namespaceId, run.workflowId);
+        const nextCurrent = currentRowOf(next);
+
+        await stores.executions.updateWorkflowExecution({
+          ...shard,
+          execution: closed,
+          expectedDbRecordVersion: 1,
+          newExecution: next,
+          currentRow: nextCurrent,
+          tasks: [historyTask(next, 'transfer', 7)],
+        });
+
+        expect(await getRun(shard, run)).toEqual(closed);
+        expect(await getRun(shard, next)).toEqual(next);
+        expect(await getCurrent(shard, run)).toEqual(nextCurrent);
+        expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([historyTask(next, 'transfer', 7)]);
+      });
+
+      it('rejects a newExecution from a run that is no longer current, writing nothing', async () => {
+        const shard = await acquireShard();
+        const first = runRow(randomUUID(), uniqueName('wf'));
+        await createRun(shard, first);
+        const second = runRow(first.namespaceId, first.workflowId);
+        const secondCurrent = await createRun(shard, second, [], { kind: 'replace-current', previousRunId: first.runId });
+        const third = runRow(first.namespaceId, first.workflowId);
+
+        const error = await rejectionOf(
+          stores.executions.updateWorkflowExecution({
+            ...shard,
+            execution: { ...first, state: bytes('continued as new'), dbRecordVersion: 2 },
+            expectedDbRecordVersion: 1,
+            newExecution: third,
+            currentRow: currentRowOf(third),
+            tasks: [historyTask(third, 'transfer', 9)],
+          }),
+        );
+
+        expect(error).toBeInstanceOf(CurrentWorkflowConditionFailedError);
+        expect((error as CurrentWorkflowConditionFailedError).current).toEqual(secondCurrent);
+        expect(await getRun(shard, first)).toEqual(first);
+        expect(await getRun(shard, third)).toBeUndefined();
+        expect(await getCurrent(shard, first)).toEqual(secondCurrent);
+        expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([]);
+      });
+
+      it('rejects a newExecution whose run already exists, writing nothing', async () => {
+        const shard = await acquireShard();
+        const existing = runRow(randomUUID(), uniqueName('wf'));
+        await createRun(shard, existing);
+        const run = runRow(existing.namespaceId, uniqueName('wf'));
+        const currentRow = await createRun(shard, run);
+        // The colliding run lives under run's workflow id so that only the run-id collision can fail the write.
+        const collision = { ...existing, workflowId: run.workflowId };
+        await createRun(shard, collision, [], { kind: 'replace-current', previousRunId: run.runId });
+        await stores.executions.updateWorkflowExecution({
+          ...shard,
+          execution: { ...run, dbRecordVersion: 2 },
+          expectedDbRecordVersion: 1,
+          currentRow,
+          tasks: [],
+        }).catch(() => undefined);
+
+        expect(await getRun(shard, collision)).toEqual(collision);
+      });
+
+      it('deletes a run and its current row, but not the current row of another run', async () => {
+        const shard = await acquireShard();
+        const first = runRow(randomUUID(), uniqueName('wf'));
+        await createRun(shard, first);
+        const second = runRow(first.namespaceId, first.workflowId);
+        const secondCurrent = await createRun(shard, second, [], { kind: 'replace-current', previousRunId: first.runId });
+        const { shardId, rangeId } = shard;
+
+        await expect(
+          stores.executions.deleteWorkflowExecution(shardId, rangeId - 1, first.namespaceId, first.workflowId, first.runId),
+        ).rejects.toBeInstanceOf(ShardOwnershipLostError);
+        expect(await getRun(shard, first)).toEqual(first);
+
+        await stores.executions.deleteWorkflowExecution(shardId, rangeId, first.namespaceId, first.workflowId, first.runId);
+        expect(await getRun(shard, first)).toBeUndefined();
+        expect(await getCurrent(shard, first)).toEqual(secondCurrent);
+
+        await stores.executions.deleteWorkflowExecution(shardId, rangeId, second.namespaceId, second.workflowId, second.runId);
+        expect(await getRun(shard, second)).toBeUndefined();
+        expect(await getCurrent(shard, second)).toBeUndefined();
+      });
+
+      it('lists every run on the shard exactly once across pages', async () => {
+        const shard = await acquireShard();
+        const namespaceId = randomUUID();
+        const runs = Array.from({ length: 5 }, () => runRow(namespaceId, uniqueName('wf')));
+        for (const run of runs) await createRun(shard, run);
+        const pageSize = 2;
+
+        const firstPage = await stores.executions.listWorkflowExecutions(shard.shardId, pageSize, undefined);
+        expect(firstPage.items).toHaveLength(pageSize);
+        expect(hasMorePages(firstPage.nextPageToken)).toBe(true);
+
+        const listed = await readAllPages(pageSize, (token) =>
+          stores.executions.listWorkflowExecutions(shard.shardId, pageSize, token),
+        );
+        const byRunId = (a: WorkflowExecutionRow, b: WorkflowExecutionRow) => a.runId.localeCompare(b.runId);
+        expect([...listed].sort(byRunId)).toEqual([...runs].sort(byRunId));
+      });
+    });
+
+    describe('history tasks', () => {
+      it('reads transfer tasks in a taskId range, in order, across pages, apart from other categories', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const transfers = [6, 2, 4, 1, 5, 3].map((taskId) => historyTask(run, 'transfer', taskId));
+        const visibility = historyTask(run, 'visibility', 7);
+        await createRun(shard, run, [...transfers, visibility, historyTask(run, 'timer', 8, 5_000)]);
+        const pageSize = 2;
+        const readRange = (pageToken: PageToken) =>
+          stores.executions.getHistoryTasks({
+            shardId: shard.shardId,
+            category: 'transfer',
+            exclusiveMinTaskId: 1,
+            inclusiveMaxTaskId: 5,
+            pageSize,
+            pageToken,
+          });
+
+        const firstPage = await readRange(undefined);
+        expect(firstPage.items.map((task) => task.taskId)).toEqual([2, 3]);
+        expect(hasMorePages(firstPage.nextPageToken)).toBe(true);
+
+        const inRange = await readAllPages(pageSize, readRange);
+        expect(inRange).toEqual([2, 3, 4, 5].map((taskId) => historyTask(run, 'transfer', taskId)));
+        expect(await readImmediateTasks(shard.shardId, 'visibility')).toEqual([visibility]);
+      });
+
+      it('completes immediate tasks up to a task id, leaving later ones and other categories', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const visibility = historyTask(run, 'visibility', 2);
+        await createRun(shard, run, [1, 3, 4, 6].map((taskId) => historyTask(run, 'transfer', taskId)).concat(visibility));
+
+        await stores.executions.completeHistoryTasks({ shardId: shard.shardId, category: 'transfer', inclusiveMaxTaskId: 4 });
+
+        expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([historyTask(run, 'transfer', 6)]);
+        expect(await readImmediateTasks(shard.shardId, 'visibility')).toEqual([visibility]);
+      });
+
+      it('orders timers by fire time, then task id, bounded by (minFireTime, taskId) and maxFireTime', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const timer = (fireTime: number, taskId: number) => historyTask(run, 'timer', taskId, fireTime);
+        await createRun(shard, run, [timer(3_000, 1), timer(1_000, 5), timer(1_000, 2), timer(2_000, 3), timer(5_000, 4)]);
+
+        expect(await readTimers(shard.shardId, 3, 4_000)).toEqual([
+          timer(1_000, 2),
+          timer(1_000, 5),
+          timer(2_000, 3),
+          timer(3_000, 1),
+        ]);
+
+        const afterFirstTimer = await stores.executions.getHistoryTasks({
+          shardId: shard.shardId,
+          category: 'timer',
+          minFireTime: 1_000,
+          exclusiveMinTaskId: 2,
+          maxFireTime: 3_000,
+          pageSize: 10,
+        });
+        expect(afterFirstTimer.items).toEqual([timer(1_000, 5), timer(2_000, 3)]);
+        expect(hasMorePages(afterFirstTimer.nextPageToken)).toBe(false);
+      });
+
+      it('completes timers up to (fireTime, taskId)', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const timer = (fireTime: number, taskId: number) => historyTask(run, 'timer', taskId, fireTime);
+        await createRun(shard, run, [timer(1_000, 2), timer(1_000, 5), timer(2_000, 1), timer(2_000, 3), timer(3_000, 4)]);
+
+        await stores.executions.completeHistoryTasks({
+          shardId: shard.shardId,
+          category: 'timer',
+          inclusiveMaxFireTime: 2_000,
+          inclusiveMaxTaskId: 2,
+        });
+
+        expect(await readTimers(shard.shardId)).toEqual([timer(2_000, 3), timer(3_000, 4)]);
+      });
+
+      it('writes tasks only together with a successful execution write', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        await createRun(shard, run, [historyTask(run, 'transfer', 1)]);
+        const update = (expectedDbRecordVersion: number, taskId: number) =>
+          stores.executions.updateWorkflowExecution({
+            ...shard,
+            execution: { ...run, dbRecordVersion: expectedDbRecordVersion + 1 },
+            expectedDbRecordVersion,
+            tasks: [historyTask(run, 'transfer', taskId), historyTask(run, 'timer', taskId, 9_000)],
+          });
+
+        await expect(update(5, 2)).rejects.toBeInstanceOf(ConcurrentUpdateError);
+        await update(1, 3);
+
+        expect((await readImmediateTasks(shard.shardId, 'transfer')).map((task) => task.taskId)).toEqual([1, 3]);
+        expect(await readTimers(shard.shardId)).toEqual([historyTask(run, 'timer', 3, 9_000)]);
+      });
+    });
+
+    describe('history branches', () => {
+      const node = (nodeId: number, txnId: number): HistoryNode => ({
+        nodeId,
+        txnId,
+        events: bytes(`events of node ${nodeId} at txn ${txnId}`),
+      });
+
+      async function appendNodes(shardId: number, branchToken: string, nodes: HistoryNode[]): Promise<void> {
+        for (const appended of nodes) await stores.history.appendHistoryNode(shardId, branchToken, appended);
+      }
+
+      function readBranch(
+        shardId: number,
+        branchToken: string,
+        range: { minNodeId: number; maxNodeId: number; pageSize: number },
+        direction: 'forward' | 'reverse' = 'forward',
+      ): Promise<HistoryNode[]> {
+        return readAllPages(range.pageSize, (pageToken) => {
+          const request = { shardId, branchToken, ...range, pageToken };
+          return direction === 'forward'
+            ? stores.history.readHistoryBranch(request)
+            : stores.history.readHistoryBranchReverse(request);
+        });
+      }
+
+      it('reads appended batches in nodeId order, within [minNodeId, maxNodeId), across pages', async () => {
+        const shardId = randomShardId();
+        const branchToken = randomUUID();
+        await appendNodes(shardId, branchToken, [node(1, 10), node(3, 11), node(6, 12), node(9, 13)]);
+
+        const firstPage = await stores.history.readHistoryBranch({ shardId, branchToken, minNodeId: 1, maxNodeId: 9, pageSize: 2 });
+        expect(firstPage.items).toEqual([node(1, 10), node(3, 11)]);
+        expect(hasMorePages(firstPage.nextPageToken)).toBe(true);
+
+        expect(await readBranch(shardId, branchToken, { minNodeId: 1, maxNodeId: 9, pageSize: 2 })).toEqual([
+          node(1, 10),
+          node(3, 11),
+          node(6, 12),
+        ]);
+        expect(await readBranch(shardId, branchToken, { minNodeId: 3, maxNodeId: 100, pageSize: 10 })).toEqual([
+          node(3, 11),
+          node(6, 12),
+          node(9, 13),
+        ]);
+        expect(await readBranch(shardId, randomUUID(), { minNodeId: 1, maxNodeId: 100, pageSize: 10 })).toEqual([]);
+      });
+
+      it('returns only the highest txnId of each nodeId, and appends idempotently', async () => {
+        const shardId = randomShardId();
+        const branchToken = randomUUID();
+        await appendNodes(shardId, branchToken, [node(1, 10), node(3, 11), node(3, 20), node(3, 15), node(3, 20), node(5, 21)]);
+
+        expect(await readBranch(shardId, branchToken, { minNodeId: 1, maxNodeId: 100, pageSize: 1 })).toEqual([
+          node(1, 10),
+          node(3, 20),
+          node(5, 21),
+        ]);
+      });
+
+      it('reads newest batch first in reverse, across pages', async () => {
+        const shardId = randomShardId();
+        const branchToken = randomUUID();
+        await appendNodes(shardId, branchToken, [node(1, 10), node(3, 11), node(3, 14), node(6, 12), node(9, 13)]);
+
+        const firstPage = await stores.history.readHistoryBranchReverse({
+          shardId,
+          branchToken,
+          minNodeId: 1,
+          maxNodeId: 9,
+          pageSize: 2,
+        });
+        expect(firstPage.items).toEqual([node(6, 12), node(3, 14)]);
+        expect(hasMorePages(firstPage.nextPageToken)).toBe(true);
+
+        expect(await readBranch(shardId, branchToken, { minNodeId: 1, maxNodeId: 9, pageSize: 2 }, 'reverse')).toEqual([
+          node(6, 12),
+          node(3, 14),
+          node(1, 10),
+        ]);
+      });
+
+      it('deletes a branch without touching others', async () => {
+        const shardId = randomShardId();
+        const deleted = randomUUID();
+        const kept = randomUUID();
+        await appendNodes(shardId, deleted, [node(1, 10), node(4, 11)]);
+        await appendNodes(shardId, kept, [node(1, 12)]);
+
+        await stores.history.deleteHistoryBranch(shardId, deleted);
+
+        const everything = { minNodeId: 1, maxNodeId: 100, pageSize: 10 };
+        expect(await readBranch(shardId, deleted, everything)).toEqual([]);
+        expect(await readBranch(shardId, kept, everything)).toEqual([node(1, 12)]);
+      });
+    });
+
+    describe('task queues', () => {
+      const queueKey = (): TaskQueueKey => ({
+        namespaceId: randomUUID(),
+        name: uniqueName('queue'),
+        taskType: TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      const task = (taskId: number): TaskQueueTask => ({ taskId, expiryTime: 0, data: bytes(`task ${taskId}`) });
+
+      /** A queue leased at range_id 1, as a matching host holds it. */
+      async function leaseQueue(key: TaskQueueKey): Promise<number> {
+        const created = await stores.taskQueues.getOrCreateTaskQueue(key);
+        await stores.taskQueues.updateTaskQueue({ ...created, rangeId: created.rangeId + 1 }, created.rangeId);
+        return created.rangeId + 1;
+      }
+
+      it('creates an absent queue at range_id 0 and ack level 0, then returns the stored one', async () => {
+        const key = queueKey();
+        const created = await stores.taskQueues.getOrCreateTaskQueue(key);
+        expect(created).toMatchObject({ key, rangeId: 0, ackLevel: 0 });
+        expect(await stores.taskQueues.getOrCreateTaskQueue(key)).toEqual(created);
+      });
+
+      it('updates the lease only with the current range_id, else TaskQueueLeaseLostError', async () => {
+        const key = queueKey();
+        const created = await stores.taskQueues.getOrCreateTaskQueue(key);
+        const leased = { key, rangeId: 1, ackLevel: 5, expiryTime: 0, data: bytes('metadata') };
+
+        await stores.taskQueues.updateTaskQueue(leased, 0);
+        expect(await stores.taskQueues.getOrCreateTaskQueue(key)).toEqual(leased);
+
+        await expect(
+          stores.taskQueues.updateTaskQueue({ ...created, rangeId: 1, ackLevel: 99 }, 0),
+        ).rejects.toBeInstanceOf(TaskQueueLeaseLostError);
+        expect(await stores.taskQueues.getOrCreateTaskQueue(key)).toEqual(leased);
+      });
+
+      it('rejects createTasks under a stale range_id, writing nothing', async () => {
+        const key = queueKey();
+        const rangeId = await leaseQueue(key);
+
+        await expect(stores.taskQueues.createTasks(key, rangeId - 1, [task(1)])).rejects.toBeInstanceOf(
+          TaskQueueLeaseLostError,
+        );
+        await stores.taskQueues.createTasks(key, rangeId, [task(2)]);
+
+        expect(await stores.taskQueues.getTasks(key, 0, Number.MAX_SAFE_INTEGER, 10)).toEqual([task(2)]);
+      });
+
+      it('reads tasks in a taskId range, in order, at most pageSize, and completes up to a task id', async () => {
+        const key = queueKey();
+        const rangeId = await leaseQueue(key);
+        await stores.taskQueues.createTasks(key, rangeId, [5, 1, 4, 2, 3, 6].map(task));
+
+        expect(await stores.taskQueues.getTasks(key, 1, 5, 10)).toEqual([2, 3, 4, 5].map(task));
+        expect(await stores.taskQueues.getTasks(key, 1, 5, 2)).toEqual([2, 3].map(task));
+        expect(await stores.taskQueues.getTasks(queueKey(), 0, 100, 10)).toEqual([]);
+
+        await stores.taskQueues.completeTasks(key, 3);
+        expect(await stores.taskQueues.getTasks(key, 0, 100, 10)).toEqual([4, 5, 6].map(task));
+      });
+
+      it('deletes a queue and its tasks only under the current range_id', async () => {
+        const key = queueKey();
+        const rangeId = await leaseQueue(key);
+        await stores.taskQueues.createTasks(key, rangeId, [task(1), task(2)]);
+
+        await expect(stores.taskQueues.deleteTaskQueue(key, rangeId - 1)).rejects.toBeInstanceOf(TaskQueueLeaseLostError);
+        expect(await stores.taskQueues.getTasks(key, 0, 100, 10)).toEqual([task(1), task(2)]);
+
+        await stores.taskQueues.deleteTaskQueue(key, rangeId);
+        expect(await stores.taskQueues.getTasks(key, 0, 100, 10)).toEqual([]);
+        expect(await stores.taskQueues.getOrCreateTaskQueue(key)).toMatchObject({ rangeId: 0, ackLevel: 0 });
+      });
+    });
+  });
+}

@@ -1,0 +1,150 @@
+import type {
+  CreateWorkflowExecutionRequest,
+  CurrentExecutionCondition,
+  CurrentExecutionRow,
+  ExecutionStore,
+  UpdateWorkflowExecutionRequest,
+  WorkflowExecutionRow,
+} from '../contract.js';
+import { ConcurrentUpdateError, ConditionFailedError, CurrentWorkflowConditionFailedError } from '../errors.js';
+import { immediateTransaction, type SqliteDatabase } from './database.js';
+import { prepareHistoryTaskQueries } from './history-tasks.js';
+import { decodePageToken, fetchLimit, toPage } from './paging.js';
+import { prepareShardRangeCheck } from './shard-store.js';
+
+interface RunKey {
+  shardId: number;
+  namespaceId: string;
+  workflowId: string;
+  runId: string;
+}
+
+type WorkflowKey = Omit<RunKey, 'runId'>;
+
+const EXECUTION_COLUMNS = `namespace_id AS namespaceId, workflow_id AS workflowId, run_id AS runId, state,
+  next_event_id AS nextEventId, db_record_version AS dbRecordVersion`;
+const CURRENT_COLUMNS = `namespace_id AS namespaceId, workflow_id AS workflowId, run_id AS runId,
+  create_request_id AS createRequestId, state, status, start_time AS startTime, last_write_version AS lastWriteVersion`;
+const RUN_KEY_MATCH = 'shard_id = @shardId AND namespace_id = @namespaceId AND workflow_id = @workflowId AND run_id = @runId';
+const WORKFLOW_KEY_MATCH = 'shard_id = @shardId AND namespace_id = @namespaceId AND workflow_id = @workflowId';
+
+/** The run id the current row must point at; undefined means there must be no current row. */
+function expectedCurrentRunId(condition: CurrentExecutionCondition): string | undefined {
+  return condition.kind === 'brand-new' ? undefined : condition.previousRunId;
+}
+
+export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
+  const checkShardRange = prepareShardRangeCheck(db);
+  const historyTasks = prepareHistoryTaskQueries(db);
+
+  const selectExecution = db.prepare<RunKey, WorkflowExecutionRow>(
+    `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE ${RUN_KEY_MATCH}`,
+  );
+  const selectDbRecordVersion = db.prepare<RunKey, { dbRecordVersion: number }>(
+    `SELECT db_record_version AS dbRecordVersion FROM executions WHERE ${RUN_KEY_MATCH}`,
+  );
+  const upsertExecution = db.prepare<WorkflowExecutionRow & { shardId: number }>(`
+    INSERT OR REPLACE INTO executions (shard_id, namespace_id, workflow_id, run_id, db_record_version, next_event_id, state)
+    VALUES (@shardId, @namespaceId, @workflowId, @runId, @dbRecordVersion, @nextEventId, @state)`);
+  const deleteExecution = db.prepare<RunKey>(`DELETE FROM executions WHERE ${RUN_KEY_MATCH}`);
+  const selectExecutionPage = db.prepare<
+    { shardId: number; afterNamespaceId: string; afterWorkflowId: string; afterRunId: string; limit: number },
+    WorkflowExecutionRow
+  >(`
+    SELECT ${EXECUTION_COLUMNS} FROM executions
+    WHERE shard_id = @shardId AND (namespace_id, workflow_id, run_id) > (@afterNamespaceId, @afterWorkflowId, @afterRunId)
+    ORDER BY namespace_id, workflow_id, run_id LIMIT @limit`);
+
+  const selectCurrent = db.prepare<WorkflowKey, CurrentExecutionRow>(
+    `SELECT ${CURRENT_COLUMNS} FROM current_executions WHERE ${WORKFLOW_KEY_MATCH}`,
+  );
+  const upsertCurrent = db.prepare<CurrentExecutionRow & { shardId: number }>(`
+    INSERT OR REPLACE INTO current_executions
+      (shard_id, namespace_id, workflow_id, run_id, create_request_id, state, status, start_time, last_write_version)
+    VALUES (@shardId, @namespaceId, @workflowId, @runId, @createRequestId, @state, @status, @startTime, @lastWriteVersion)`);
+  const deleteCurrentOfRun = db.prepare<RunKey>(`DELETE FROM current_executions WHERE ${RUN_KEY_MATCH}`);
+
+  /** Throws CurrentWorkflowConditionFailedError, carrying the current row, unless it points at expectedRunId. */
+  const checkCurrentRun = (key: WorkflowKey, expectedRunId: string | undefined): void => {
+    const current = selectCurrent.get(key);
+    if (current?.runId !== expectedRunId) {
+      throw new CurrentWorkflowConditionFailedError(
+        current,
+        `workflow ${key.workflowId}: current run is ${current?.runId ?? 'absent'}, expected ${expectedRunId ?? 'none'}`,
+      );
+    }
+  };
+
+  const checkRunAbsent = (shardId: number, run: WorkflowExecutionRow): void => {
+    if (selectDbRecordVersion.get({ shardId, ...run })) {
+      throw new ConditionFailedError(`workflow ${run.workflowId}: run ${run.runId} already exists`);
+    }
+  };
+
+  const create = immediateTransaction(db, (request: CreateWorkflowExecutionRequest) => {
+    const { shardId, execution } = request;
+    checkShardRange(shardId, request.rangeId);
+    checkCurrentRun({ shardId, ...execution }, expectedCurrentRunId(request.current));
+    checkRunAbsent(shardId, execution);
+    upsertExecution.run({ shardId, ...execution });
+    upsertCurrent.run({ shardId, ...request.currentRow });
+    historyTasks.insertTasks(shardId, request.tasks);
+  });
+
+  // Every condition is checked before the first write, and the transaction rolls back whatever a throw interrupts.
+  const update = immediateTransaction(db, (request: UpdateWorkflowExecutionRequest) => {
+    const { shardId, execution, newExecution, currentRow } = request;
+    if (newExecution && !currentRow) throw new TypeError('an update with newExecution needs the currentRow pointing at it');
+    checkShardRange(shardId, request.rangeId);
+    const storedVersion = selectDbRecordVersion.get({ shardId, ...execution })?.dbRecordVersion;
+    if (storedVersion !== request.expectedDbRecordVersion) {
+      throw new ConcurrentUpdateError(
+        `workflow ${execution.workflowId} run ${execution.runId}: expected db_record_version ` +
+          `${request.expectedDbRecordVersion}, found ${storedVersion ?? 'no run'}`,
+      );
+    }
+    if (currentRow) checkCurrentRun({ shardId, ...execution }, execution.runId);
+    if (newExecution) checkRunAbsent(shardId, newExecution);
+
+    upsertExecution.run({ shardId, ...execution });
+    if (newExecution) upsertExecution.run({ shardId, ...newExecution });
+    if (currentRow) upsertCurrent.run({ shardId, ...currentRow });
+    historyTasks.insertTasks(shardId, request.tasks);
+  });
+
+  const remove = immediateTransaction(db, (key: RunKey, rangeId: number) => {
+    checkShardRange(key.shardId, rangeId);
+    deleteExecution.run(key);
+    deleteCurrentOfRun.run(key);
+  });
+
+  return {
+    async createWorkflowExecution(request) {
+      create(request);
+    },
+    async updateWorkflowExecution(request) {
+      update(request);
+    },
+    async getWorkflowExecution(shardId, namespaceId, workflowId, runId) {
+      return selectExecution.get({ shardId, namespaceId, workflowId, runId });
+    },
+    async getCurrentExecution(shardId, namespaceId, workflowId) {
+      return selectCurrent.get({ shardId, namespaceId, workflowId });
+    },
+    async deleteWorkflowExecution(shardId, rangeId, namespaceId, workflowId, runId) {
+      remove({ shardId, namespaceId, workflowId, runId }, rangeId);
+    },
+    async listWorkflowExecutions(shardId, pageSize, pageToken) {
+      // '' sorts before every id, and run ids are never empty, so it starts the first page.
+      const [afterNamespaceId, afterWorkflowId, afterRunId] = decodePageToken<[string, string, string]>(pageToken) ?? ['', '', ''];
+      const rows = selectExecutionPage.all({ shardId, afterNamespaceId, afterWorkflowId, afterRunId, limit: fetchLimit(pageSize) });
+      return toPage(rows, pageSize, (row) => [row.namespaceId, row.workflowId, row.runId]);
+    },
+    async getHistoryTasks(request) {
+      return historyTasks.getHistoryTasks(request);
+    },
+    async completeHistoryTasks(request) {
+      historyTasks.completeHistoryTasks(request);
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// The shard outbox. Tasks are written only by execution writes (inside their transaction) and read and completed
+// by the shard's queue processors.
+import type {
+  CompleteHistoryTasksRequest,
+  GetHistoryTasksRequest,
+  HistoryTask,
+  Page,
+} from '../contract.js';
+import type { SqliteDatabase } from './database.js';
+import { decodePageToken, fetchLimit, toPage } from './paging.js';
+
+const TASK_COLUMNS = `category, task_id AS taskId, fire_time AS fireTime, namespace_id AS namespaceId,
+  workflow_id AS workflowId, run_id AS runId, data`;
+
+export interface HistoryTaskQueries {
+  /** Must run inside the execution write's transaction. */
+  insertTasks(shardId: number, tasks: readonly HistoryTask[]): void;
+  getHistoryTasks(request: GetHistoryTasksRequest): Page<HistoryTask>;
+  completeHistoryTasks(request: CompleteHistoryTasksRequest): void;
+}
+
+export function prepareHistoryTaskQueries(db: SqliteDatabase): HistoryTaskQueries {
+  const insertTask = db.prepare<HistoryTask & { shardId: number }>(`
+    INSERT OR REPLACE INTO history_tasks (shard_id, category, fire_time, task_id, namespace_id, workflow_id, run_id, data)
+    VALUES (@shardId, @category, @fireTime, @taskId, @namespaceId, @workflowId, @runId, @data)`);
+  const selectImmediate = db.prepare<
+    { shardId: number; category: string; afterTaskId: number; maxTaskId: number; limit: number },
+    HistoryTask
+  >(`
+    SELECT ${TASK_COLUMNS} FROM history_tasks
+    WHERE shard_id = @shardId AND category = @category AND fire_time = 0
+      AND task_id > @afterTaskId AND task_id <= @maxTaskId
+    ORDER BY task_id LIMIT @limit`);
+  const selectTimers = db.prepare<
+    { shardId: number; afterFireTime: number; afterTaskId: number; maxFireTime: number; limit: number },
+    HistoryTask
+  >(`
+    SELECT ${TASK_COLUMNS} FROM history_tasks
+    WHERE shard_id = @shardId AND category = 'timer'
+      AND (fire_time, task_id) > (@afterFireTime, @afterTaskId) AND fire_time < @maxFireTime
+    ORDER BY fire_time, task_id LIMIT @limit`);
+  const deleteImmediate = db.prepare<[number, string, number]>(
+    'DELETE FROM history_tasks WHERE shard_id = ? AND category = ? AND fire_time = 0 AND task_id <= ?',
+  );
+  const deleteTimers = db.prepare<[number, number, number]>(
+    "DELETE FROM history_tasks WHERE shard_id = ? AND category = 'timer' AND (fire_time, task_id) <= (?, ?)",
+  );
+
+  return {
+    insertTasks(shardId, tasks) {
+      for (const task of tasks) {
+        // Only timers are ordered by fire time; pinning the others to 0 keeps their reads a task_id range scan.
+        insertTask.run({ ...task, shardId, fireTime: task.category === 'timer' ? task.fireTime : 0 });
+      }
+    },
+
+    getHistoryTasks(request) {
+      const limit = fetchLimit(request.pageSize);
+      if (request.category === 'timer') {
+        const [afterFireTime, afterTaskId] = decodePageToken<[number, number]>(request.pageToken) ?? [
+          request.minFireTime,
+          request.exclusiveMinTaskId,
+        ];
+        const rows = selectTimers.all({ shardId: request.shardId, afterFireTime, afterTaskId, maxFireTime: request.maxFireTime, limit });
+        return toPage(rows, request.pageSize, (task) => [task.fireTime, task.taskId]);
+      }
+      const [afterTaskId] = decodePageToken<[number]>(request.pageToken) ?? [request.exclusiveMinTaskId];
+      const rows = selectImmediate.all({
+        shardId: request.shardId,
+        category: request.category,
+        afterTaskId,
+        maxTaskId: request.inclusiveMaxTaskId,
+        limit,
+      });
+      return toPage(rows, request.pageSize, (task) => [task.taskId]);
+    },
+
+    completeHistoryTasks(request) {
+      if (request.category === 'timer') {
+        deleteTimers.run(request.shardId, request.inclusiveMaxFireTime, request.inclusiveMaxTaskId);
+      } else {
+        deleteImmediate.run(request.shardId, request.category, request.inclusiveMaxTaskId);
+      }
+    },
+  };
+}

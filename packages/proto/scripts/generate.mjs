@@ -1,0 +1,66 @@
+// Generates TypeScript (ts-proto, grpc-js services) from the upstream Temporal API protos that ship inside the
+// pinned @temporalio/core-bridge package, plus Tempora's own protos in <repo>/proto. Output is not committed.
+// buf (binary inside its npm package) is the compiler; it supplies the well-known types itself, so the partial
+// google/protobuf copy bundled with core-bridge is left out.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = join(pkgDir, '..', '..');
+const staging = join(pkgDir, '.staging');
+const outDir = join(pkgDir, 'src', 'generated');
+
+const bridgeDir = dirname(require.resolve('@temporalio/core-bridge/package.json'));
+const protosRoot = join(bridgeDir, 'sdk-core', 'crates', 'protos', 'protos');
+const upstream = join(protosRoot, 'api_upstream');
+if (!existsSync(upstream)) throw new Error(`upstream protos not found under ${upstream}`);
+
+rmSync(staging, { recursive: true, force: true });
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(staging, { recursive: true });
+cpSync(join(upstream, 'temporal'), join(staging, 'temporal'), { recursive: true });
+cpSync(join(upstream, 'google', 'api'), join(staging, 'google', 'api'), { recursive: true });
+cpSync(join(upstream, 'nexusannotations'), join(staging, 'nexusannotations'), { recursive: true });
+cpSync(join(protosRoot, 'google', 'rpc'), join(staging, 'google', 'rpc'), { recursive: true });
+cpSync(join(repoRoot, 'proto', 'tempora'), join(staging, 'tempora'), { recursive: true });
+writeFileSync(join(staging, 'buf.yaml'), 'version: v2\n');
+
+const tsProtoPlugin = join(dirname(require.resolve('ts-proto/package.json')), 'protoc-gen-ts_proto');
+const options = [
+  'outputServices=grpc-js',
+  'env=node',
+  'esModuleInterop=true',
+  'importSuffix=.js',
+  'forceLong=number',
+  'useDate=true',
+  'outputJsonMethods=false',
+  'outputPartialMethods=true',
+  'useExactTypes=false',
+  'exportCommonSymbols=false',
+];
+writeFileSync(
+  join(staging, 'buf.gen.yaml'),
+  [
+    'version: v2',
+    'plugins:',
+    `  - local: ["node", ${JSON.stringify(tsProtoPlugin)}]`,
+    `    out: ${JSON.stringify(outDir)}`,
+    '    include_imports: true',
+    '    include_wkt: true',
+    '    strategy: all',
+    `    opt: ${JSON.stringify(options)}`,
+    '',
+  ].join('\n'),
+);
+
+const bufBin = join(dirname(require.resolve('@bufbuild/buf/package.json')), 'bin', 'buf');
+execFileSync(bufBin, ['generate', '--template', 'buf.gen.yaml', '.'], { cwd: staging, stdio: 'inherit' });
+
+let files = 0;
+const walk = (d) => { for (const f of readdirSync(d)) { const p = join(d, f); if (statSync(p).isDirectory()) walk(p); else files++; } };
+walk(outDir);
+console.log(`generated ${files} TypeScript files into ${relative(repoRoot, outDir)}`);

@@ -1,0 +1,140 @@
+// gRPC status errors carrying the same google.rpc.Status details upstream sends. The SDKs branch on the code and
+// on the first detail (sdk-core decodes only the first one), so an error carries at most one detail.
+import { Metadata, status as Code, type ServiceError } from '@grpc/grpc-js';
+import { Status } from '@tempora/proto/generated/google/rpc/status';
+import {
+  MultiOperationExecutionFailure,
+  NamespaceAlreadyExistsFailure,
+  NamespaceInvalidStateFailure,
+  NamespaceNotFoundFailure,
+  NotFoundFailure,
+  QueryFailedFailure,
+  ResourceExhaustedFailure,
+  WorkflowExecutionAlreadyStartedFailure,
+  WorkflowNotReadyFailure,
+  CancellationAlreadyRequestedFailure,
+} from '@tempora/proto/generated/temporal/api/errordetails/v1/message';
+
+export { Code };
+
+interface MessageType<T> {
+  encode(message: T): { finish(): Uint8Array };
+  fromPartial(object: DeepPartial<T>): T;
+}
+
+export type DeepPartial<T> = T extends Date | Uint8Array | Buffer | string | number | boolean | undefined | null
+  ? T
+  : T extends Array<infer U>
+    ? DeepPartial<U>[]
+    : T extends object
+      ? { [K in keyof T]?: DeepPartial<T[K]> }
+      : T;
+
+export interface ErrorDetail {
+  /** Fully qualified proto message name, e.g. temporal.api.errordetails.v1.NamespaceNotFoundFailure. */
+  typeName: string;
+  value: Uint8Array;
+}
+
+const ERROR_DETAILS_PACKAGE = 'temporal.api.errordetails.v1';
+
+function detail<T>(name: string, type: MessageType<T>, value: DeepPartial<T>): ErrorDetail {
+  return { typeName: `${ERROR_DETAILS_PACKAGE}.${name}`, value: type.encode(type.fromPartial(value)).finish() };
+}
+
+export class RpcError extends Error {
+  override name = 'RpcError';
+  constructor(
+    readonly code: Code,
+    message: string,
+    readonly detail?: ErrorDetail,
+  ) {
+    super(message);
+  }
+
+  /** The error as grpc-js sends it: code, message, and the serialized google.rpc.Status in the details trailer. */
+  toServiceError(): Partial<ServiceError> {
+    const metadata = new Metadata();
+    const statusProto = Status.encode(
+      Status.fromPartial({
+        code: this.code,
+        message: this.message,
+        details: this.detail
+          ? [{ typeUrl: `type.googleapis.com/${this.detail.typeName}`, value: Buffer.from(this.detail.value) }]
+          : [],
+      }),
+    ).finish();
+    metadata.set('grpc-status-details-bin', Buffer.from(statusProto));
+    return { code: this.code, details: this.message, message: this.message, metadata };
+  }
+}
+
+export const invalidArgument = (message: string) => new RpcError(Code.INVALID_ARGUMENT, message);
+export const failedPrecondition = (message: string) => new RpcError(Code.FAILED_PRECONDITION, message);
+export const internalError = (message: string) => new RpcError(Code.INTERNAL, message);
+export const unavailable = (message: string) => new RpcError(Code.UNAVAILABLE, message);
+export const unimplemented = (method: string) =>
+  new RpcError(Code.UNIMPLEMENTED, `Method ${method} is not implemented by Tempora.`);
+export const permissionDenied = (message: string) => new RpcError(Code.PERMISSION_DENIED, message);
+
+export const notFound = (message: string) =>
+  new RpcError(Code.NOT_FOUND, message, detail('NotFoundFailure', NotFoundFailure, {}));
+
+export const namespaceNotFound = (namespace: string) =>
+  new RpcError(
+    Code.NOT_FOUND,
+    `Namespace ${namespace} is not found.`,
+    detail('NamespaceNotFoundFailure', NamespaceNotFoundFailure, { namespace }),
+  );
+
+export const namespaceAlreadyExists = (namespace: string) =>
+  new RpcError(
+    Code.ALREADY_EXISTS,
+    `Namespace "${namespace}" already exists`,
+    detail('NamespaceAlreadyExistsFailure', NamespaceAlreadyExistsFailure, {}),
+  );
+
+export const namespaceInvalidState = (namespace: string, state: number, allowedStates: number[], message: string) =>
+  new RpcError(
+    Code.FAILED_PRECONDITION,
+    message,
+    detail('NamespaceInvalidStateFailure', NamespaceInvalidStateFailure, { namespace, state, allowedStates }),
+  );
+
+export const workflowAlreadyStarted = (message: string, startRequestId: string, runId: string) =>
+  new RpcError(
+    Code.ALREADY_EXISTS,
+    message,
+    detail('WorkflowExecutionAlreadyStartedFailure', WorkflowExecutionAlreadyStartedFailure, { startRequestId, runId }),
+  );
+
+export const resourceExhausted = (message: string, cause: number, scope = 0) =>
+  new RpcError(
+    Code.RESOURCE_EXHAUSTED,
+    message,
+    detail('ResourceExhaustedFailure', ResourceExhaustedFailure, { cause, scope }),
+  );
+
+export const workflowNotReady = (message: string) =>
+  new RpcError(Code.FAILED_PRECONDITION, message, detail('WorkflowNotReadyFailure', WorkflowNotReadyFailure, {}));
+
+export const queryFailed = (message: string, failure?: QueryFailedFailure['failure']) =>
+  new RpcError(Code.INVALID_ARGUMENT, message, detail('QueryFailedFailure', QueryFailedFailure, { failure }));
+
+export const cancellationAlreadyRequested = (message: string) =>
+  new RpcError(
+    Code.ALREADY_EXISTS,
+    message,
+    detail('CancellationAlreadyRequestedFailure', CancellationAlreadyRequestedFailure, {}),
+  );
+
+export const multiOperationFailed = (message: string, statuses: MultiOperationExecutionFailure['statuses']) =>
+  new RpcError(
+    Code.INVALID_ARGUMENT,
+    message,
+    detail('MultiOperationExecutionFailure', MultiOperationExecutionFailure, { statuses }),
+  );
+
+export function isRpcError(err: unknown): err is RpcError {
+  return err instanceof RpcError;
+}

@@ -1,0 +1,162 @@
+// Serving ts-proto grpc-js service definitions with async handlers that return plain (partial) objects.
+// ts-proto's encode() expects fully populated messages, so responses go through fromPartial() first; that lets
+// handlers return only the fields they set, the way upstream's Go handlers do.
+import {
+  Server,
+  ServerCredentials,
+  type Metadata,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+  type handleUnaryCall,
+} from '@grpc/grpc-js';
+import type { Logger } from '@tempora/common';
+import { Code, RpcError, internalError, unimplemented, type DeepPartial } from './errors.js';
+
+export interface CallContext {
+  /** "Service/Method", e.g. "WorkflowService/StartWorkflowExecution". */
+  method: string;
+  metadata: Metadata;
+  /** The caller's deadline in epoch ms; Infinity when it set none. */
+  deadline: number;
+  /** Aborted when the caller cancels or its deadline passes. */
+  signal: AbortSignal;
+  /** The `client-name` header (e.g. temporal-typescript, temporal-cli), or ''. */
+  clientName: string;
+  /** The `client-version` header, or ''. */
+  clientVersion: string;
+}
+
+/** A handler context for calls that did not come over the network (tests, in-process callers). */
+export function localCallContext(
+  method: string,
+  deadline = Infinity,
+  signal: AbortSignal = new AbortController().signal,
+): CallContext {
+  return {
+    method,
+    metadata: undefined as unknown as Metadata,
+    deadline,
+    signal,
+    clientName: 'tempora-internal',
+    clientVersion: '',
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- `any` keeps the other parameter bivariant for inference
+type UnaryRequest<H> = H extends handleUnaryCall<infer Req, any> ? Req : never;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type UnaryResponse<H> = H extends handleUnaryCall<any, infer Res> ? Res : never;
+
+/** Async handlers for a ts-proto generated `XxxServer` interface; every method is optional. */
+export type AsyncHandlers<S> = {
+  [K in keyof S]?: (request: UnaryRequest<S[K]>, ctx: CallContext) => Promise<DeepPartial<UnaryResponse<S[K]>>>;
+};
+
+interface MessageType {
+  encode(message: unknown): { finish(): Uint8Array };
+  fromPartial(object: unknown): unknown;
+}
+
+export interface ServeOptions {
+  logger: Logger;
+  /** The generated module exporting the service's request/response message types (XxxRequest, XxxResponse). */
+  messages: Record<string, unknown>;
+}
+
+function callContext(method: string, call: ServerUnaryCall<unknown, unknown>): CallContext {
+  const controller = new AbortController();
+  call.on('cancelled', () => controller.abort());
+  const deadline = call.getDeadline();
+  const header = (name: string) => {
+    const value = call.metadata.get(name)[0];
+    return typeof value === 'string' ? value : '';
+  };
+  return {
+    method,
+    metadata: call.metadata,
+    deadline: deadline instanceof Date ? deadline.getTime() : deadline,
+    signal: controller.signal,
+    clientName: header('client-name'),
+    clientVersion: header('client-version'),
+  };
+}
+
+/**
+ * Registers every method of `definition` on `server`. Methods without a handler answer UNIMPLEMENTED naming the
+ * method; thrown RpcErrors become their status (with details); anything else is logged and becomes INTERNAL.
+ */
+export function serveService<S>(
+  server: Server,
+  definition: ServiceDefinition,
+  handlers: AsyncHandlers<S>,
+  options: ServeOptions,
+): void {
+  const wrappedDefinition: Record<string, unknown> = {};
+  const implementation: UntypedServiceImplementation = {};
+  for (const [key, method] of Object.entries(definition)) {
+    const [serviceName = '', methodName = ''] = method.path.split('/').slice(-2);
+    const qualified = `${serviceName.split('.').pop()}/${methodName}`;
+    const responseType = options.messages[`${methodName}Response`] as MessageType | undefined;
+    if (!responseType) throw new Error(`no response message type for ${method.path}`);
+    wrappedDefinition[key] = {
+      ...method,
+      responseSerialize: (value: unknown) => Buffer.from(responseType.encode(responseType.fromPartial(value)).finish()),
+    };
+    const handler = (handlers as Record<string, ((req: unknown, ctx: CallContext) => Promise<unknown>) | undefined>)[key];
+    implementation[key] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      if (!handler) {
+        callback(unimplemented(qualified).toServiceError());
+        return;
+      }
+      const ctx = callContext(qualified, call);
+      handler(call.request, ctx).then(
+        (response) => callback(null, response ?? {}),
+        (err: unknown) => callback(toRpcError(err, qualified, options.logger).toServiceError()),
+      );
+    };
+  }
+  server.addService(wrappedDefinition as ServiceDefinition, implementation);
+}
+
+export function toRpcError(err: unknown, method: string, logger: Logger): RpcError {
+  if (err instanceof RpcError) return err;
+  logger.error({ err, method }, 'unexpected error in RPC handler');
+  return internalError(`${method}: ${(err as Error)?.message ?? String(err)}`);
+}
+
+export function createServer(): Server {
+  return new Server({
+    // Workflow task completions and histories can be large; upstream accepts up to its blob size limits.
+    'grpc.max_receive_message_length': 128 * 1024 * 1024,
+    'grpc.max_send_message_length': 128 * 1024 * 1024,
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+}
+
+/** Binds and starts; resolves with the bound port (useful with port 0). */
+export function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, boundPort) => {
+      if (err) reject(err);
+      else resolve(boundPort);
+    });
+  });
+}
+
+/** Stops accepting calls, lets in-flight calls finish for up to graceMs, then cancels the rest. */
+export function shutdown(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export { Code };

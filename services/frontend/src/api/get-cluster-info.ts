@@ -1,0 +1,18 @@
+import { SERVER_VERSION } from '@tempora/common';
+import type { GetClusterInfoResponse } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { DeepPartial } from '@tempora/rpc';
+import type { FrontendContext } from '../context.js';
+
+export function getClusterInfo(ctx: FrontendContext) {
+  return async (): Promise<DeepPartial<GetClusterInfoResponse>> => ({
+    supportedClients: {},
+    serverVersion: SERVER_VERSION,
+    clusterId: ctx.cluster.clusterId,
+    clusterName: ctx.cluster.clusterName,
+    historyShardCount: ctx.cluster.historyShardCount,
+    persistenceStore: ctx.config.persistence.driver,
+    visibilityStore: ctx.config.persistence.driver,
+    failoverVersionIncrement: 10,
+    initialFailoverVersion: 1,
+  });
+}

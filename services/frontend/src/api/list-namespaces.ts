@@ -1,0 +1,37 @@
+import { InvalidPageTokenError } from '@tempora/persistence';
+import { NamespaceState } from '@tempora/proto/generated/temporal/api/enums/v1/namespace';
+import type {
+  ListNamespacesRequest,
+  ListNamespacesResponse,
+} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import { invalidArgument, type DeepPartial } from '@tempora/rpc';
+import type { FrontendContext } from '../context.js';
+import { toDescribeNamespaceResponse } from '../namespaces.js';
+
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+
+export function listNamespaces(ctx: FrontendContext) {
+  return async (request: ListNamespacesRequest): Promise<DeepPartial<ListNamespacesResponse>> => {
+    if (request.pageSize < 0 || request.pageSize > MAX_PAGE_SIZE) {
+      throw invalidArgument(`Invalid page_size ${request.pageSize}: must be between 0 and ${MAX_PAGE_SIZE}.`);
+    }
+    let page;
+    try {
+      page = await ctx.stores.namespaces.listNamespaces(
+        request.pageSize || DEFAULT_PAGE_SIZE,
+        request.nextPageToken.length ? request.nextPageToken : undefined,
+      );
+    } catch (err) {
+      if (err instanceof InvalidPageTokenError) throw invalidArgument(`Invalid next_page_token: ${err.message}`);
+      throw err;
+    }
+    const includeDeleted = request.namespaceFilter?.includeDeleted ?? false;
+    return {
+      namespaces: page.items
+        .filter((ns) => includeDeleted || ns.info?.state !== NamespaceState.NAMESPACE_STATE_DELETED)
+        .map(toDescribeNamespaceResponse),
+      nextPageToken: Buffer.from(page.nextPageToken ?? []),
+    };
+  };
+}

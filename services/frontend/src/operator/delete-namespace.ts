@@ -1,0 +1,22 @@
+import type {
+  DeleteNamespaceRequest,
+  DeleteNamespaceResponse,
+} from '@tempora/proto/generated/temporal/api/operatorservice/v1/request_response';
+import { invalidArgument, type DeepPartial } from '@tempora/rpc';
+import type { FrontendContext } from '../context.js';
+
+/** Removes the namespace record, so its name can be registered again. */
+export function deleteNamespace(ctx: FrontendContext) {
+  return async (request: DeleteNamespaceRequest): Promise<DeepPartial<DeleteNamespaceResponse>> => {
+    if (request.namespace && request.namespaceId) {
+      throw invalidArgument('Only one of namespace name or Id should be set on request.');
+    }
+    if (!request.namespace && !request.namespaceId) throw invalidArgument('Namespace not set on request.');
+    const record = request.namespaceId
+      ? await ctx.namespaces.getById(request.namespaceId)
+      : await ctx.namespaces.getByName(request.namespace);
+    await ctx.stores.namespaces.deleteNamespace(record.info!.id);
+    ctx.logger.info({ namespace: record.info!.name }, 'namespace deleted');
+    return { deletedNamespace: record.info!.name };
+  };
+}

@@ -1,0 +1,30 @@
+// The worker service. Its internal API arrives with the workflow engine; for now the process hosts its health
+// endpoint so deployments can already be wired and probed.
+import type { Server } from '@grpc/grpc-js';
+import type { Logger, TemporaConfig } from '@tempora/common';
+import type { PersistenceStores } from '@tempora/persistence';
+
+export interface WorkerOptions {
+  config: TemporaConfig;
+  logger: Logger;
+  stores: PersistenceStores;
+}
+
+export class WorkerService {
+  readonly grpcServiceNames: string[] = [];
+  private readonly logger: Logger;
+
+  constructor(options: WorkerOptions) {
+    this.logger = options.logger.child({ service: 'worker' });
+  }
+
+  register(_server: Server): void {}
+
+  async start(): Promise<void> {
+    this.logger.debug('started');
+  }
+
+  async stop(): Promise<void> {
+    this.logger.debug('stopped');
+  }
+}

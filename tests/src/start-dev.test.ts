@@ -1,0 +1,104 @@
+// `tempora start-dev` as a user runs it: a real process, its health endpoint, SIGTERM, and a restart on the same file.
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import { Connection } from '@temporalio/client';
+import Long from 'long';
+import { service as healthService } from 'grpc-health-check';
+
+const CLI = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** Starts the CLI and resolves once it logs that it is ready. */
+function startCli(args: string[]): Promise<Started> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('dev server ready')) resolve({ child, exited });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    exited.then((code) => reject(new Error(`tempora exited with ${code} before it was ready:\n${output}`)));
+  });
+}
+
+function checkHealth(address: string, serviceName: string): Promise<number> {
+  const Client = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, 'Health');
+  const client = new Client(address, grpc.credentials.createInsecure());
+  return new Promise((resolve, reject) => {
+    client.check({ service: serviceName }, (err: Error | null, res: { status: number | string }) => {
+      client.close();
+      if (err) reject(err);
+      else resolve(typeof res.status === 'number' ? res.status : res.status === 'SERVING' ? 1 : 2);
+    });
+  });
+}
+
+const running: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of running.splice(0)) child.kill('SIGKILL');
+});
+
+describe('tempora start-dev', () => {
+  it('serves health, stops cleanly on SIGTERM and keeps namespaces across a restart', async () => {
+    const port = await freePort();
+    const dbFile = join(mkdtempSync(join(tmpdir(), 'tempora-')), 'dev.db');
+    const address = `127.0.0.1:${port}`;
+    const args = ['start-dev', '--port', String(port), '--db-file', dbFile, '--namespace', 'extra-ns'];
+
+    const first = await startCli(args);
+    running.push(first.child);
+    expect(await checkHealth(address, '')).toBe(1);
+    expect(await checkHealth(address, 'temporal.api.workflowservice.v1.WorkflowService')).toBe(1);
+    let connection = await Connection.connect({ address });
+    await connection.workflowService.registerNamespace({
+      namespace: 'survives-restart',
+      workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86400) },
+    });
+    await connection.close();
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = await startCli(args);
+    running.push(second.child);
+    connection = await Connection.connect({ address });
+    const list = await connection.workflowService.listNamespaces({});
+    const names = list.namespaces.map((ns) => ns.namespaceInfo?.name);
+    expect(names).toEqual(expect.arrayContaining(['default', 'extra-ns', 'survives-restart']));
+    await connection.close();
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('refuses a bad port with a clear message', async () => {
+    const child = spawn(process.execPath, [CLI, 'start-dev', '--port', 'seventy'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('must be a port number');
+  });
+});
