@@ -28,6 +28,7 @@ import {
   CurrentWorkflowConditionFailedError,
   NamespaceAlreadyExistsError,
   NamespaceNotFoundError,
+  PersistenceError,
   ShardOwnershipLostError,
   TaskQueueLeaseLostError,
 } from '../errors.js';
@@ -525,22 +526,28 @@ export function describePersistenceContract(storeName: string, open: () => Promi
 
       it('rejects a newExecution whose run already exists, writing nothing', async () => {
         const shard = await acquireShard();
-        const existing = runRow(randomUUID(), uniqueName('wf'));
-        await createRun(shard, existing);
-        const run = runRow(existing.namespaceId, uniqueName('wf'));
-        const currentRow = await createRun(shard, run);
-        // The colliding run lives under run's workflow id so that only the run-id collision can fail the write.
-        const collision = { ...existing, workflowId: run.workflowId };
-        await createRun(shard, collision, [], { kind: 'replace-current', previousRunId: run.runId });
-        await stores.executions.updateWorkflowExecution({
-          ...shard,
-          execution: { ...run, dbRecordVersion: 2 },
-          expectedDbRecordVersion: 1,
-          currentRow,
-          tasks: [],
-        }).catch(() => undefined);
+        const older = runRow(randomUUID(), uniqueName('wf'));
+        await createRun(shard, older);
+        const run = runRow(older.namespaceId, older.workflowId);
+        const currentRow = await createRun(shard, run, [], { kind: 'replace-current', previousRunId: older.runId });
+        const collidingRun = { ...older, state: bytes('overwritten'), dbRecordVersion: 1 };
 
-        expect(await getRun(shard, collision)).toEqual(collision);
+        const error = await rejectionOf(
+          stores.executions.updateWorkflowExecution({
+            ...shard,
+            execution: { ...run, dbRecordVersion: 2 },
+            expectedDbRecordVersion: 1,
+            newExecution: collidingRun,
+            currentRow: currentRowOf(collidingRun),
+            tasks: [historyTask(run, 'transfer', 1)],
+          }),
+        );
+
+        expect(error).toBeInstanceOf(PersistenceError);
+        expect(await getRun(shard, older)).toEqual(older);
+        expect(await getRun(shard, run)).toEqual(run);
+        expect(await getCurrent(shard, run)).toEqual(currentRow);
+        expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([]);
       });
 
       it('deletes a run and its current row, but not the current row of another run', async () => {
