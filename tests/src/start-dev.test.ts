@@ -12,6 +12,7 @@ import Long from 'long';
 import { service as healthService } from 'grpc-health-check';
 
 const CLI = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+const CLUSTER_CONFIG = fileURLToPath(new URL('../../deploy/config/tempora.yaml', import.meta.url));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -30,14 +31,14 @@ interface Started {
 }
 
 /** Starts the CLI and resolves once it logs that it is ready. */
-function startCli(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}, readyText = 'dev server ready'): Promise<Started> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('dev server ready')) resolve({ child, exited });
+      if (output.includes(readyText)) resolve({ child, exited });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -100,5 +101,44 @@ describe('tempora start-dev', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).not.toBe(0);
     expect(stderr).toContain('must be a port number');
+  });
+});
+
+describe('tempora start (cluster entry)', () => {
+  it('runs the chosen services on their configured ports with config file and environment overrides', async () => {
+    const [frontendPort, historyPort] = [await freePort(), await freePort()];
+    const dbFile = join(mkdtempSync(join(tmpdir(), 'tempora-')), 'cluster.db');
+    const env = {
+      TEMPORA_SERVICES__FRONTEND__GRPC_PORT: String(frontendPort),
+      TEMPORA_SERVICES__HISTORY__GRPC_PORT: String(historyPort),
+      TEMPORA_PERSISTENCE__SQLITE__FILE: dbFile,
+      TEMPORA_NAMESPACES: 'default,orders',
+    };
+    const started = await startCli(['start', '--config', CLUSTER_CONFIG, '--services', 'frontend,history'], env, 'Tempora started');
+    running.push(started.child);
+    expect(await checkHealth(`127.0.0.1:${historyPort}`, '')).toBe(1);
+    const connection = await Connection.connect({ address: `127.0.0.1:${frontendPort}` });
+    const ns = await connection.workflowService.describeNamespace({ namespace: 'orders' });
+    expect(ns.namespaceInfo?.name).toBe('orders');
+    await connection.close();
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+  });
+
+  it('refuses an unknown service and a config key that does not exist', async () => {
+    for (const [args, text] of [
+      [['start', '--services', 'frontend,gateway'], 'unknown service "gateway"'],
+      [['start', '--config', CLUSTER_CONFIG], 'TEMPORA_BOGUS'],
+    ] as const) {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, TEMPORA_BOGUS: '1' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).not.toBe(0);
+      expect(stderr).toContain(text);
+    }
   });
 });

@@ -89,7 +89,11 @@ function namespaceRecord(name: string, id: string, configVersion = 1): Namespace
   });
 }
 
-function runRow(namespaceId: string, workflowId: string, overrides: Partial<WorkflowExecutionRow> = {}): WorkflowExecutionRow {
+function runRow(
+  namespaceId: string,
+  workflowId: string,
+  overrides: Partial<WorkflowExecutionRow> = {},
+): WorkflowExecutionRow {
   return {
     namespaceId,
     workflowId,
@@ -99,6 +103,11 @@ function runRow(namespaceId: string, workflowId: string, overrides: Partial<Work
     dbRecordVersion: 1,
     ...overrides,
   };
+}
+
+/** The create condition of a run that takes over the workflow id from run. */
+function replacing(run: WorkflowExecutionRow): CurrentExecutionCondition {
+  return { kind: 'replace-current', previousRunId: run.runId };
 }
 
 function currentRowOf(run: WorkflowExecutionRow, overrides: Partial<CurrentExecutionRow> = {}): CurrentExecutionRow {
@@ -184,7 +193,11 @@ export function describePersistenceContract(storeName: string, open: () => Promi
     }
 
     /** Every timer on the shard firing before maxFireTime. */
-    function readTimers(shardId: number, pageSize = 100, maxFireTime = Number.MAX_SAFE_INTEGER): Promise<HistoryTask[]> {
+    function readTimers(
+      shardId: number,
+      pageSize = 100,
+      maxFireTime = Number.MAX_SAFE_INTEGER,
+    ): Promise<HistoryTask[]> {
       return readAllPages(pageSize, (pageToken) =>
         stores.executions.getHistoryTasks({
           shardId,
@@ -216,7 +229,8 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         const first = await stores.clusterMetadata.initializeClusterMetadata(proposed);
         expect(first).toEqual(before ?? proposed);
 
-        const second = await stores.clusterMetadata.initializeClusterMetadata(clusterMetadata(first.historyShardCount + 8));
+        const otherShardCount = clusterMetadata(first.historyShardCount + 8);
+        const second = await stores.clusterMetadata.initializeClusterMetadata(otherShardCount);
         expect(second).toEqual(first);
         expect(await stores.clusterMetadata.getClusterMetadata()).toEqual(first);
       });
@@ -336,8 +350,9 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         const shard = await stores.shards.getOrCreateShard(randomShardId());
         const owners = ['host-a', 'host-b'];
 
+        const acquired = (owner: string) => ({ ...shard, rangeId: shard.rangeId + 1, owner });
         const results = await Promise.allSettled(
-          owners.map((owner) => stores.shards.updateShard({ ...shard, rangeId: shard.rangeId + 1, owner }, shard.rangeId)),
+          owners.map((owner) => stores.shards.updateShard(acquired(owner), shard.rangeId)),
         );
 
         const winners = owners.filter((_, i) => results[i].status === 'fulfilled');
@@ -384,12 +399,14 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         const firstCurrent = await createRun(shard, first);
         const second = runRow(first.namespaceId, first.workflowId);
 
-        const error = await rejectionOf(createRun(shard, second, [], { kind: 'replace-current', previousRunId: randomUUID() }));
+        const error = await rejectionOf(
+          createRun(shard, second, [], { kind: 'replace-current', previousRunId: randomUUID() }),
+        );
         expect(error).toBeInstanceOf(CurrentWorkflowConditionFailedError);
         expect((error as CurrentWorkflowConditionFailedError).current).toEqual(firstCurrent);
         expect(await getRun(shard, second)).toBeUndefined();
 
-        const secondCurrent = await createRun(shard, second, [], { kind: 'replace-current', previousRunId: first.runId });
+        const secondCurrent = await createRun(shard, second, [], replacing(first));
         expect(await getCurrent(shard, first)).toEqual(secondCurrent);
         expect(await getRun(shard, second)).toEqual(second);
         expect(await getRun(shard, first)).toEqual(first);
@@ -400,7 +417,9 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         const run = runRow(randomUUID(), uniqueName('wf'));
         const stale = { ...shard, rangeId: shard.rangeId - 1 };
 
-        await expect(createRun(stale, run, [historyTask(run, 'transfer', 1)])).rejects.toBeInstanceOf(ShardOwnershipLostError);
+        await expect(createRun(stale, run, [historyTask(run, 'transfer', 1)])).rejects.toBeInstanceOf(
+          ShardOwnershipLostError,
+        );
         expect(await getRun(shard, run)).toBeUndefined();
         expect(await getCurrent(shard, run)).toBeUndefined();
         expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([]);
@@ -502,7 +521,7 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         const first = runRow(randomUUID(), uniqueName('wf'));
         await createRun(shard, first);
         const second = runRow(first.namespaceId, first.workflowId);
-        const secondCurrent = await createRun(shard, second, [], { kind: 'replace-current', previousRunId: first.runId });
+        const secondCurrent = await createRun(shard, second, [], replacing(first));
         const third = runRow(first.namespaceId, first.workflowId);
 
         const error = await rejectionOf(
@@ -529,7 +548,7 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         const older = runRow(randomUUID(), uniqueName('wf'));
         await createRun(shard, older);
         const run = runRow(older.namespaceId, older.workflowId);
-        const currentRow = await createRun(shard, run, [], { kind: 'replace-current', previousRunId: older.runId });
+        const currentRow = await createRun(shard, run, [], replacing(older));
         const collidingRun = { ...older, state: bytes('overwritten'), dbRecordVersion: 1 };
 
         const error = await rejectionOf(
@@ -555,19 +574,18 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         const first = runRow(randomUUID(), uniqueName('wf'));
         await createRun(shard, first);
         const second = runRow(first.namespaceId, first.workflowId);
-        const secondCurrent = await createRun(shard, second, [], { kind: 'replace-current', previousRunId: first.runId });
-        const { shardId, rangeId } = shard;
+        const secondCurrent = await createRun(shard, second, [], replacing(first));
+        const deleteRun = (rangeId: number, run: WorkflowExecutionRow) =>
+          stores.executions.deleteWorkflowExecution(shard.shardId, rangeId, run.namespaceId, run.workflowId, run.runId);
 
-        await expect(
-          stores.executions.deleteWorkflowExecution(shardId, rangeId - 1, first.namespaceId, first.workflowId, first.runId),
-        ).rejects.toBeInstanceOf(ShardOwnershipLostError);
+        await expect(deleteRun(shard.rangeId - 1, first)).rejects.toBeInstanceOf(ShardOwnershipLostError);
         expect(await getRun(shard, first)).toEqual(first);
 
-        await stores.executions.deleteWorkflowExecution(shardId, rangeId, first.namespaceId, first.workflowId, first.runId);
+        await deleteRun(shard.rangeId, first);
         expect(await getRun(shard, first)).toBeUndefined();
         expect(await getCurrent(shard, first)).toEqual(secondCurrent);
 
-        await stores.executions.deleteWorkflowExecution(shardId, rangeId, second.namespaceId, second.workflowId, second.runId);
+        await deleteRun(shard.rangeId, second);
         expect(await getRun(shard, second)).toBeUndefined();
         expect(await getCurrent(shard, second)).toBeUndefined();
       });
@@ -622,9 +640,14 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         const shard = await acquireShard();
         const run = runRow(randomUUID(), uniqueName('wf'));
         const visibility = historyTask(run, 'visibility', 2);
-        await createRun(shard, run, [1, 3, 4, 6].map((taskId) => historyTask(run, 'transfer', taskId)).concat(visibility));
+        const transfers = [1, 3, 4, 6].map((taskId) => historyTask(run, 'transfer', taskId));
+        await createRun(shard, run, [...transfers, visibility]);
 
-        await stores.executions.completeHistoryTasks({ shardId: shard.shardId, category: 'transfer', inclusiveMaxTaskId: 4 });
+        await stores.executions.completeHistoryTasks({
+          shardId: shard.shardId,
+          category: 'transfer',
+          inclusiveMaxTaskId: 4,
+        });
 
         expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([historyTask(run, 'transfer', 6)]);
         expect(await readImmediateTasks(shard.shardId, 'visibility')).toEqual([visibility]);
@@ -634,7 +657,8 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         const shard = await acquireShard();
         const run = runRow(randomUUID(), uniqueName('wf'));
         const timer = (fireTime: number, taskId: number) => historyTask(run, 'timer', taskId, fireTime);
-        await createRun(shard, run, [timer(3_000, 1), timer(1_000, 5), timer(1_000, 2), timer(2_000, 3), timer(5_000, 4)]);
+        const timers = [timer(3_000, 1), timer(1_000, 5), timer(1_000, 2), timer(2_000, 3), timer(5_000, 4)];
+        await createRun(shard, run, timers);
 
         expect(await readTimers(shard.shardId, 3, 4_000)).toEqual([
           timer(1_000, 2),
@@ -659,7 +683,8 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         const shard = await acquireShard();
         const run = runRow(randomUUID(), uniqueName('wf'));
         const timer = (fireTime: number, taskId: number) => historyTask(run, 'timer', taskId, fireTime);
-        await createRun(shard, run, [timer(1_000, 2), timer(1_000, 5), timer(2_000, 1), timer(2_000, 3), timer(3_000, 4)]);
+        const timers = [timer(1_000, 2), timer(1_000, 5), timer(2_000, 1), timer(2_000, 3), timer(3_000, 4)];
+        await createRun(shard, run, timers);
 
         await stores.executions.completeHistoryTasks({
           shardId: shard.shardId,
@@ -721,7 +746,13 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         const branchToken = randomUUID();
         await appendNodes(shardId, branchToken, [node(1, 10), node(3, 11), node(6, 12), node(9, 13)]);
 
-        const firstPage = await stores.history.readHistoryBranch({ shardId, branchToken, minNodeId: 1, maxNodeId: 9, pageSize: 2 });
+        const firstPage = await stores.history.readHistoryBranch({
+          shardId,
+          branchToken,
+          minNodeId: 1,
+          maxNodeId: 9,
+          pageSize: 2,
+        });
         expect(firstPage.items).toEqual([node(1, 10), node(3, 11)]);
         expect(hasMorePages(firstPage.nextPageToken)).toBe(true);
 
@@ -741,7 +772,9 @@ export function describePersistenceContract(storeName: string, open: () => Promi
       it('returns only the highest txnId of each nodeId, and appends idempotently', async () => {
         const shardId = randomShardId();
         const branchToken = randomUUID();
-        await appendNodes(shardId, branchToken, [node(1, 10), node(3, 11), node(3, 20), node(3, 15), node(3, 20), node(5, 21)]);
+        // node 3 at txn 15 arrives after txn 20 and must not win; the second txn 20 repeats an append.
+        const appended = [node(1, 10), node(3, 11), node(3, 20), node(3, 15), node(3, 20), node(5, 21)];
+        await appendNodes(shardId, branchToken, appended);
 
         expect(await readBranch(shardId, branchToken, { minNodeId: 1, maxNodeId: 100, pageSize: 1 })).toEqual([
           node(1, 10),
@@ -853,7 +886,9 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         const rangeId = await leaseQueue(key);
         await stores.taskQueues.createTasks(key, rangeId, [task(1), task(2)]);
 
-        await expect(stores.taskQueues.deleteTaskQueue(key, rangeId - 1)).rejects.toBeInstanceOf(TaskQueueLeaseLostError);
+        await expect(stores.taskQueues.deleteTaskQueue(key, rangeId - 1)).rejects.toBeInstanceOf(
+          TaskQueueLeaseLostError,
+        );
         expect(await stores.taskQueues.getTasks(key, 0, 100, 10)).toEqual([task(1), task(2)]);
 
         await stores.taskQueues.deleteTaskQueue(key, rangeId);

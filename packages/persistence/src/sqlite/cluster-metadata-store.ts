@@ -3,7 +3,9 @@ import type { ClusterMetadataStore } from '../contract.js';
 import { immediateTransaction, type SqliteDatabase } from './database.js';
 
 export function createClusterMetadataStore(db: SqliteDatabase): ClusterMetadataStore {
-  const selectRecord = db.prepare<[], { record: Uint8Array }>('SELECT record FROM cluster_metadata WHERE singleton = 0');
+  const selectRecord = db.prepare<[], { record: Uint8Array }>(
+    'SELECT record FROM cluster_metadata WHERE singleton = 0',
+  );
   const insertRecord = db.prepare<[Uint8Array]>('INSERT INTO cluster_metadata (singleton, record) VALUES (0, ?)');
 
   const readRecord = (): ClusterMetadataRecord | undefined => {

@@ -21,12 +21,17 @@ interface RunKey {
 
 type WorkflowKey = Omit<RunKey, 'runId'>;
 
+/** Executions are listed in (namespaceId, workflowId, runId) order. */
+type ExecutionPageKey = [namespaceId: string, workflowId: string, runId: string];
+/** '' sorts before every id, and run ids are never empty, so this key precedes every run. */
+const BEFORE_FIRST_EXECUTION: ExecutionPageKey = ['', '', ''];
+
 const EXECUTION_COLUMNS = `namespace_id AS namespaceId, workflow_id AS workflowId, run_id AS runId, state,
   next_event_id AS nextEventId, db_record_version AS dbRecordVersion`;
 const CURRENT_COLUMNS = `namespace_id AS namespaceId, workflow_id AS workflowId, run_id AS runId,
   create_request_id AS createRequestId, state, status, start_time AS startTime, last_write_version AS lastWriteVersion`;
-const RUN_KEY_MATCH = 'shard_id = @shardId AND namespace_id = @namespaceId AND workflow_id = @workflowId AND run_id = @runId';
 const WORKFLOW_KEY_MATCH = 'shard_id = @shardId AND namespace_id = @namespaceId AND workflow_id = @workflowId';
+const RUN_KEY_MATCH = `${WORKFLOW_KEY_MATCH} AND run_id = @runId`;
 
 /** The run id the current row must point at; undefined means there must be no current row. */
 function expectedCurrentRunId(condition: CurrentExecutionCondition): string | undefined {
@@ -44,7 +49,8 @@ export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
     `SELECT db_record_version AS dbRecordVersion FROM executions WHERE ${RUN_KEY_MATCH}`,
   );
   const upsertExecution = db.prepare<WorkflowExecutionRow & { shardId: number }>(`
-    INSERT OR REPLACE INTO executions (shard_id, namespace_id, workflow_id, run_id, db_record_version, next_event_id, state)
+    INSERT OR REPLACE INTO executions
+      (shard_id, namespace_id, workflow_id, run_id, db_record_version, next_event_id, state)
     VALUES (@shardId, @namespaceId, @workflowId, @runId, @dbRecordVersion, @nextEventId, @state)`);
   const deleteExecution = db.prepare<RunKey>(`DELETE FROM executions WHERE ${RUN_KEY_MATCH}`);
   const selectExecutionPage = db.prepare<
@@ -52,7 +58,8 @@ export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
     WorkflowExecutionRow
   >(`
     SELECT ${EXECUTION_COLUMNS} FROM executions
-    WHERE shard_id = @shardId AND (namespace_id, workflow_id, run_id) > (@afterNamespaceId, @afterWorkflowId, @afterRunId)
+    WHERE shard_id = @shardId
+      AND (namespace_id, workflow_id, run_id) > (@afterNamespaceId, @afterWorkflowId, @afterRunId)
     ORDER BY namespace_id, workflow_id, run_id LIMIT @limit`);
 
   const selectCurrent = db.prepare<WorkflowKey, CurrentExecutionRow>(
@@ -61,7 +68,8 @@ export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
   const upsertCurrent = db.prepare<CurrentExecutionRow & { shardId: number }>(`
     INSERT OR REPLACE INTO current_executions
       (shard_id, namespace_id, workflow_id, run_id, create_request_id, state, status, start_time, last_write_version)
-    VALUES (@shardId, @namespaceId, @workflowId, @runId, @createRequestId, @state, @status, @startTime, @lastWriteVersion)`);
+    VALUES
+      (@shardId, @namespaceId, @workflowId, @runId, @createRequestId, @state, @status, @startTime, @lastWriteVersion)`);
   const deleteCurrentOfRun = db.prepare<RunKey>(`DELETE FROM current_executions WHERE ${RUN_KEY_MATCH}`);
 
   /** Throws CurrentWorkflowConditionFailedError, carrying the current row, unless it points at expectedRunId. */
@@ -94,7 +102,9 @@ export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
   // Every condition is checked before the first write, and the transaction rolls back whatever a throw interrupts.
   const update = immediateTransaction(db, (request: UpdateWorkflowExecutionRequest) => {
     const { shardId, execution, newExecution, currentRow } = request;
-    if (newExecution && !currentRow) throw new TypeError('an update with newExecution needs the currentRow pointing at it');
+    if (newExecution && !currentRow) {
+      throw new TypeError('an update with newExecution needs the currentRow pointing at it');
+    }
     checkShardRange(shardId, request.rangeId);
     const storedVersion = selectDbRecordVersion.get({ shardId, ...execution })?.dbRecordVersion;
     if (storedVersion !== request.expectedDbRecordVersion) {
@@ -135,9 +145,10 @@ export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
       remove({ shardId, namespaceId, workflowId, runId }, rangeId);
     },
     async listWorkflowExecutions(shardId, pageSize, pageToken) {
-      // '' sorts before every id, and run ids are never empty, so it starts the first page.
-      const [afterNamespaceId, afterWorkflowId, afterRunId] = decodePageToken<[string, string, string]>(pageToken) ?? ['', '', ''];
-      const rows = selectExecutionPage.all({ shardId, afterNamespaceId, afterWorkflowId, afterRunId, limit: fetchLimit(pageSize) });
+      const [afterNamespaceId, afterWorkflowId, afterRunId] =
+        decodePageToken<ExecutionPageKey>(pageToken) ?? BEFORE_FIRST_EXECUTION;
+      const limit = fetchLimit(pageSize);
+      const rows = selectExecutionPage.all({ shardId, afterNamespaceId, afterWorkflowId, afterRunId, limit });
       return toPage(rows, pageSize, (row) => [row.namespaceId, row.workflowId, row.runId]);
     },
     async getHistoryTasks(request) {

@@ -23,7 +23,9 @@ export function createHistoryStore(db: SqliteDatabase): HistoryStore {
     VALUES (@shardId, @branchToken, @nodeId, @txnId, @events)`);
   const selectAscending = db.prepare<BranchRange, HistoryNode>(`${LATEST_NODES} ORDER BY node_id LIMIT @limit`);
   const selectDescending = db.prepare<BranchRange, HistoryNode>(`${LATEST_NODES} ORDER BY node_id DESC LIMIT @limit`);
-  const deleteBranch = db.prepare<[number, string]>('DELETE FROM history_nodes WHERE shard_id = ? AND branch_token = ?');
+  const deleteBranch = db.prepare<[number, string]>(
+    'DELETE FROM history_nodes WHERE shard_id = ? AND branch_token = ?',
+  );
 
   const toNodePage = (rows: HistoryNode[], pageSize: number) => toPage(rows, pageSize, (node) => [node.nodeId]);
 
@@ -46,7 +48,13 @@ export function createHistoryStore(db: SqliteDatabase): HistoryStore {
     async readHistoryBranchReverse({ shardId, branchToken, minNodeId, maxNodeId, pageSize, pageToken }) {
       // A continuation ends just before the last (smallest) nodeId returned.
       const [lastNodeId] = decodePageToken<[number]>(pageToken) ?? [maxNodeId];
-      const rows = selectDescending.all({ shardId, branchToken, minNodeId, maxNodeId: lastNodeId, limit: fetchLimit(pageSize) });
+      const rows = selectDescending.all({
+        shardId,
+        branchToken,
+        minNodeId,
+        maxNodeId: lastNodeId,
+        limit: fetchLimit(pageSize),
+      });
       return toNodePage(rows, pageSize);
     },
     async deleteHistoryBranch(shardId, branchToken) {

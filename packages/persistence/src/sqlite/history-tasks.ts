@@ -21,7 +21,8 @@ export interface HistoryTaskQueries {
 
 export function prepareHistoryTaskQueries(db: SqliteDatabase): HistoryTaskQueries {
   const insertTask = db.prepare<HistoryTask & { shardId: number }>(`
-    INSERT OR REPLACE INTO history_tasks (shard_id, category, fire_time, task_id, namespace_id, workflow_id, run_id, data)
+    INSERT OR REPLACE INTO history_tasks
+      (shard_id, category, fire_time, task_id, namespace_id, workflow_id, run_id, data)
     VALUES (@shardId, @category, @fireTime, @taskId, @namespaceId, @workflowId, @runId, @data)`);
   const selectImmediate = db.prepare<
     { shardId: number; category: string; afterTaskId: number; maxTaskId: number; limit: number },
@@ -61,7 +62,13 @@ export function prepareHistoryTaskQueries(db: SqliteDatabase): HistoryTaskQuerie
           request.minFireTime,
           request.exclusiveMinTaskId,
         ];
-        const rows = selectTimers.all({ shardId: request.shardId, afterFireTime, afterTaskId, maxFireTime: request.maxFireTime, limit });
+        const rows = selectTimers.all({
+          shardId: request.shardId,
+          afterFireTime,
+          afterTaskId,
+          maxFireTime: request.maxFireTime,
+          limit,
+        });
         return toPage(rows, request.pageSize, (task) => [task.fireTime, task.taskId]);
       }
       const [afterTaskId] = decodePageToken<[number]>(request.pageToken) ?? [request.exclusiveMinTaskId];

@@ -119,8 +119,10 @@ export function applyMigrations(db: SqliteDatabase): void {
         applied_at INTEGER NOT NULL
       )
     `);
-    const appliedVersion =
-      db.prepare<[], { version: number | null }>('SELECT MAX(version) AS version FROM schema_version').get()?.version ?? 0;
+    const selectAppliedVersion = db.prepare<[], { version: number | null }>(
+      'SELECT MAX(version) AS version FROM schema_version',
+    );
+    const appliedVersion = selectAppliedVersion.get()?.version ?? 0;
     if (appliedVersion > LATEST_SCHEMA_VERSION) {
       throw new PersistenceError(
         `database schema version ${appliedVersion} is newer than this build supports (${LATEST_SCHEMA_VERSION})`,

@@ -21,7 +21,9 @@ function toRow(record: NamespaceRecord): NamespaceRow {
 const decodeRecord = (row: Pick<NamespaceRow, 'record'>): NamespaceRecord => NamespaceRecord.decode(row.record);
 
 export function createNamespaceStore(db: SqliteDatabase): NamespaceStore {
-  const selectByName = db.prepare<[string], Pick<NamespaceRow, 'record'>>('SELECT record FROM namespaces WHERE name = ?');
+  const selectByName = db.prepare<[string], Pick<NamespaceRow, 'record'>>(
+    'SELECT record FROM namespaces WHERE name = ?',
+  );
   const selectById = db.prepare<[string], Pick<NamespaceRow, 'record'>>('SELECT record FROM namespaces WHERE id = ?');
   const selectClash = db.prepare<NamespaceRow, Pick<NamespaceRow, 'id' | 'name'>>(
     'SELECT id, name FROM namespaces WHERE id = @id OR name = @name LIMIT 1',

@@ -14,7 +14,9 @@ export function decodePageToken<Key extends PageKey>(token: PageToken): Key | un
 
 /** The LIMIT to query with: one row more than the page, so the extra row tells whether another page exists. */
 export function fetchLimit(pageSize: number): number {
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1) {
+    throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
+  }
   return pageSize + 1;
 }
 

@@ -8,7 +8,9 @@ import { immediateTransaction, type SqliteDatabase } from './database.js';
  * writer's; every shard-scoped conditional write starts with it.
  */
 export function prepareShardRangeCheck(db: SqliteDatabase): (shardId: number, expectedRangeId: number) => void {
-  const selectRangeId = db.prepare<[number], { rangeId: number }>('SELECT range_id AS rangeId FROM shards WHERE shard_id = ?');
+  const selectRangeId = db.prepare<[number], { rangeId: number }>(
+    'SELECT range_id AS rangeId FROM shards WHERE shard_id = ?',
+  );
   return (shardId, expectedRangeId) => {
     const actualRangeId = selectRangeId.get(shardId)?.rangeId;
     if (actualRangeId !== expectedRangeId) throw new ShardOwnershipLostError(shardId, expectedRangeId, actualRangeId);

@@ -101,7 +101,8 @@ describe('sqlite file', () => {
           tasks: [],
         }),
       ).rejects.toBeInstanceOf(ShardOwnershipLostError);
-      expect(await newOwner.executions.getWorkflowExecution(1, runKey.namespaceId, runKey.workflowId, runKey.runId)).toBeUndefined();
+      const { namespaceId, workflowId, runId } = runKey;
+      expect(await newOwner.executions.getWorkflowExecution(1, namespaceId, workflowId, runId)).toBeUndefined();
     } finally {
       await oldOwner.close();
       await newOwner.close();

@@ -12,7 +12,8 @@ function describeKey(key: TaskQueueKey): string {
 
 export function createTaskQueueStore(db: SqliteDatabase): TaskQueueStore {
   const selectQueue = db.prepare<TaskQueueKey, TaskQueueColumns>(
-    `SELECT range_id AS rangeId, ack_level AS ackLevel, expiry_time AS expiryTime, data FROM task_queues WHERE ${KEY_MATCH}`,
+    `SELECT range_id AS rangeId, ack_level AS ackLevel, expiry_time AS expiryTime, data
+     FROM task_queues WHERE ${KEY_MATCH}`,
   );
   const upsertQueue = db.prepare<TaskQueueKey & TaskQueueColumns>(`
     INSERT OR REPLACE INTO task_queues (namespace_id, name, task_type, range_id, ack_level, expiry_time, data)
@@ -22,7 +23,10 @@ export function createTaskQueueStore(db: SqliteDatabase): TaskQueueStore {
   const insertTask = db.prepare<TaskQueueKey & TaskQueueTask>(`
     INSERT OR REPLACE INTO task_queue_tasks (namespace_id, name, task_type, task_id, expiry_time, data)
     VALUES (@namespaceId, @name, @taskType, @taskId, @expiryTime, @data)`);
-  const selectTasks = db.prepare<TaskQueueKey & { afterTaskId: number; maxTaskId: number; limit: number }, TaskQueueTask>(`
+  const selectTasks = db.prepare<
+    TaskQueueKey & { afterTaskId: number; maxTaskId: number; limit: number },
+    TaskQueueTask
+  >(`
     SELECT task_id AS taskId, expiry_time AS expiryTime, data FROM task_queue_tasks
     WHERE ${KEY_MATCH} AND task_id > @afterTaskId AND task_id <= @maxTaskId
     ORDER BY task_id LIMIT @limit`);
@@ -80,7 +84,12 @@ export function createTaskQueueStore(db: SqliteDatabase): TaskQueueStore {
       create(key, rangeId, tasks);
     },
     async getTasks(key, exclusiveMinTaskId, inclusiveMaxTaskId, pageSize) {
-      return selectTasks.all({ ...key, afterTaskId: exclusiveMinTaskId, maxTaskId: inclusiveMaxTaskId, limit: pageSize });
+      return selectTasks.all({
+        ...key,
+        afterTaskId: exclusiveMinTaskId,
+        maxTaskId: inclusiveMaxTaskId,
+        limit: pageSize,
+      });
     },
     async completeTasks(key, inclusiveMaxTaskId) {
       deleteTasksUpTo.run({ ...key, maxTaskId: inclusiveMaxTaskId });

@@ -1,0 +1,57 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, defaultConfig, loadConfig } from './config.js';
+
+function configFile(yaml: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'tempora-config-')), 'tempora.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+describe('loadConfig', () => {
+  it('defaults to a loopback cluster on SQLite', () => {
+    expect(loadConfig(undefined, {})).toEqual(defaultConfig());
+  });
+
+  it('merges YAML over the defaults', () => {
+    const config = loadConfig(
+      configFile('numHistoryShards: 16\nservices:\n  history:\n    grpcPort: 8234\npersistence:\n  sqlite:\n    file: /tmp/x.db\n'),
+      {},
+    );
+    expect(config.numHistoryShards).toBe(16);
+    expect(config.services.history.grpcPort).toBe(8234);
+    expect(config.services.frontend.grpcPort).toBe(7233);
+    expect(config.persistence.sqlite.file).toBe('/tmp/x.db');
+  });
+
+  it('applies TEMPORA_ environment overrides on top of the file', () => {
+    const config = loadConfig(configFile('numHistoryShards: 16\n'), {
+      TEMPORA_NUM_HISTORY_SHARDS: '32',
+      TEMPORA_SERVICES__MATCHING__GRPC_PORT: '9235',
+      TEMPORA_NAMESPACES: 'default, orders',
+      TEMPORA_MEMBERSHIP__REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+    expect(config.numHistoryShards).toBe(32);
+    expect(config.services.matching.grpcPort).toBe(9235);
+    expect(config.namespaces).toEqual(['default', 'orders']);
+    expect(config.membership.redisUrl).toBe('redis://127.0.0.1:6379');
+  });
+
+  it.each([
+    ['an unknown key', 'bogus: 1\n', 'unknown config key bogus'],
+    ['a nested unknown key', 'services:\n  frontend:\n    port: 1\n', 'services.frontend.port'],
+    ['a wrongly typed value', 'numHistoryShards: many\n', 'numHistoryShards must be a number'],
+    ['an out-of-range shard count', 'numHistoryShards: 0\n', 'numHistoryShards must be an integer'],
+    ['an unknown driver', 'persistence:\n  driver: mysql\n', 'persistence.driver'],
+    ['a bad port', 'services:\n  worker:\n    grpcPort: 70000\n', 'services.worker.grpcPort'],
+  ])('rejects %s, naming it', (_label, yaml, message) => {
+    expect(() => loadConfig(configFile(yaml), {})).toThrow(ConfigError);
+    expect(() => loadConfig(configFile(yaml), {})).toThrow(message);
+  });
+
+  it('rejects an environment override that names no key', () => {
+    expect(() => loadConfig(undefined, { TEMPORA_NOPE: '1' })).toThrow('TEMPORA_NOPE');
+  });
+});
