@@ -26,6 +26,7 @@ import {
   ConcurrentUpdateError,
   ConditionFailedError,
   CurrentWorkflowConditionFailedError,
+  InvalidPageTokenError,
   NamespaceAlreadyExistsError,
   NamespaceNotFoundError,
   PersistenceError,
@@ -302,6 +303,15 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         // Other namespaces may share the store; the whole listing must still be strictly ordered (so no repeats).
         expect(listed).toEqual([...new Set(listed)].sort());
         expect(listed.filter((name) => name.startsWith(prefix))).toEqual([...names].sort());
+      });
+
+      it('rejects page tokens it did not issue', async () => {
+        for (const token of ['garbage', '{"a":1}', '[]', '[1,2,3,4,5,6,7,8]']) {
+          await expect(stores.namespaces.listNamespaces(2, Buffer.from(token))).rejects.toBeInstanceOf(InvalidPageTokenError);
+        }
+        await expect(stores.history.readHistoryBranch({
+          shardId: 1, branchToken: 'b', minNodeId: 1, maxNodeId: 10, pageSize: 2, pageToken: Buffer.from('x'),
+        })).rejects.toBeInstanceOf(InvalidPageTokenError);
       });
 
       it('deletes idempotently and frees the name and id', async () => {

@@ -146,7 +146,7 @@ export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
     },
     async listWorkflowExecutions(shardId, pageSize, pageToken) {
       const [afterNamespaceId, afterWorkflowId, afterRunId] =
-        decodePageToken<ExecutionPageKey>(pageToken) ?? BEFORE_FIRST_EXECUTION;
+        decodePageToken<ExecutionPageKey>(pageToken, 3) ?? BEFORE_FIRST_EXECUTION;
       const limit = fetchLimit(pageSize);
       const rows = selectExecutionPage.all({ shardId, afterNamespaceId, afterWorkflowId, afterRunId, limit });
       return toPage(rows, pageSize, (row) => [row.namespaceId, row.workflowId, row.runId]);

@@ -35,7 +35,7 @@ export function createHistoryStore(db: SqliteDatabase): HistoryStore {
     },
     async readHistoryBranch({ shardId, branchToken, minNodeId, maxNodeId, pageSize, pageToken }) {
       // A continuation starts just after the last nodeId returned.
-      const [lastNodeId] = decodePageToken<[number]>(pageToken) ?? [minNodeId - 1];
+      const [lastNodeId] = decodePageToken<[number]>(pageToken, 1) ?? [minNodeId - 1];
       const rows = selectAscending.all({
         shardId,
         branchToken,
@@ -47,7 +47,7 @@ export function createHistoryStore(db: SqliteDatabase): HistoryStore {
     },
     async readHistoryBranchReverse({ shardId, branchToken, minNodeId, maxNodeId, pageSize, pageToken }) {
       // A continuation ends just before the last (smallest) nodeId returned.
-      const [lastNodeId] = decodePageToken<[number]>(pageToken) ?? [maxNodeId];
+      const [lastNodeId] = decodePageToken<[number]>(pageToken, 1) ?? [maxNodeId];
       const rows = selectDescending.all({
         shardId,
         branchToken,

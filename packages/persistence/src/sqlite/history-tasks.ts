@@ -58,7 +58,7 @@ export function prepareHistoryTaskQueries(db: SqliteDatabase): HistoryTaskQuerie
     getHistoryTasks(request) {
       const limit = fetchLimit(request.pageSize);
       if (request.category === 'timer') {
-        const [afterFireTime, afterTaskId] = decodePageToken<[number, number]>(request.pageToken) ?? [
+        const [afterFireTime, afterTaskId] = decodePageToken<[number, number]>(request.pageToken, 2) ?? [
           request.minFireTime,
           request.exclusiveMinTaskId,
         ];
@@ -71,7 +71,7 @@ export function prepareHistoryTaskQueries(db: SqliteDatabase): HistoryTaskQuerie
         });
         return toPage(rows, request.pageSize, (task) => [task.fireTime, task.taskId]);
       }
-      const [afterTaskId] = decodePageToken<[number]>(request.pageToken) ?? [request.exclusiveMinTaskId];
+      const [afterTaskId] = decodePageToken<[number]>(request.pageToken, 1) ?? [request.exclusiveMinTaskId];
       const rows = selectImmediate.all({
         shardId: request.shardId,
         category: request.category,

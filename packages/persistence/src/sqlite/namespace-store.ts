@@ -79,7 +79,7 @@ export function createNamespaceStore(db: SqliteDatabase): NamespaceStore {
       update(toRow(record), expectedConfigVersion);
     },
     async listNamespaces(pageSize, pageToken) {
-      const [afterName] = decodePageToken<[string]>(pageToken) ?? [''];
+      const [afterName] = decodePageToken<[string]>(pageToken, 1) ?? [''];
       const page = toPage(selectPage.all(afterName, fetchLimit(pageSize)), pageSize, (row) => [row.name]);
       return { ...page, items: page.items.map(decodeRecord) };
     },

@@ -1,15 +1,27 @@
 // Keyset paging: a page token is the JSON of the last row's key, and the next page starts strictly after it.
 import type { Page, PageToken } from '../contract.js';
+import { InvalidPageTokenError } from '../errors.js';
 
 export type PageKey = readonly (string | number)[];
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The key the previous page ended at, or undefined for the first page. */
-export function decodePageToken<Key extends PageKey>(token: PageToken): Key | undefined {
+/** The key the previous page ended at, or undefined for the first page. Rejects tokens this store did not issue. */
+export function decodePageToken<Key extends PageKey>(token: PageToken, keyLength: number): Key | undefined {
   if (token === undefined || token.length === 0) return undefined;
-  return JSON.parse(decoder.decode(token)) as Key;
+  let key: unknown;
+  try {
+    key = JSON.parse(decoder.decode(token));
+  } catch {
+    throw new InvalidPageTokenError('page token is not one this store issued');
+  }
+  const valid =
+    Array.isArray(key) &&
+    key.length === keyLength &&
+    key.every((part) => typeof part === 'string' || (typeof part === 'number' && Number.isFinite(part)));
+  if (!valid) throw new InvalidPageTokenError('page token is not one this store issued');
+  return key as Key;
 }
 
 /** The LIMIT to query with: one row more than the page, so the extra row tells whether another page exists. */
