@@ -138,3 +138,13 @@ export const multiOperationFailed = (message: string, statuses: MultiOperationEx
 export function isRpcError(err: unknown): err is RpcError {
   return err instanceof RpcError;
 }
+
+const STICKY_WORKER_UNAVAILABLE = 'StickyWorkerUnavailable';
+
+/** Matching's answer when a sticky queue has no recent poller; history then uses the normal queue. */
+export const stickyWorkerUnavailable = (queue: string) =>
+  new RpcError(Code.FAILED_PRECONDITION, `${STICKY_WORKER_UNAVAILABLE}: no worker polled sticky task queue ${queue} recently.`);
+
+export function isStickyWorkerUnavailable(err: unknown): boolean {
+  return err instanceof RpcError && err.code === Code.FAILED_PRECONDITION && err.message.startsWith(STICKY_WORKER_UNAVAILABLE);
+}

@@ -1,30 +1,77 @@
-// The history service. Its internal API arrives with the workflow engine; for now the process hosts its health
-// endpoint so deployments can already be wired and probed.
+// The history service: owns history shards (mutable state, event history, transfer and timer queues).
+import { randomUUID } from 'node:crypto';
 import type { Server } from '@grpc/grpc-js';
 import type { Logger, TemporaConfig } from '@tempora/common';
 import type { PersistenceStores } from '@tempora/persistence';
+import * as messages from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
+import { describeWorkflowExecution } from './api/describe-workflow-execution.js';
+import { getWorkflowExecutionHistoryReverse } from './api/get-workflow-execution-history-reverse.js';
+import { getWorkflowExecutionHistory } from './api/get-workflow-execution-history.js';
+import { recordActivityTaskHeartbeat } from './api/record-activity-task-heartbeat.js';
+import { recordActivityTaskStarted } from './api/record-activity-task-started.js';
+import { recordWorkflowTaskStarted } from './api/record-workflow-task-started.js';
+import { resetStickyTaskQueue } from './api/reset-sticky-task-queue.js';
+import { respondActivityTaskCanceled } from './api/respond-activity-task-canceled.js';
+import { respondActivityTaskCompleted } from './api/respond-activity-task-completed.js';
+import { respondActivityTaskFailed } from './api/respond-activity-task-failed.js';
+import { respondWorkflowTaskCompleted } from './api/respond-workflow-task-completed.js';
+import { respondWorkflowTaskFailed } from './api/respond-workflow-task-failed.js';
+import { startWorkflowExecution } from './api/start-workflow-execution.js';
+import type { HistoryContext } from './context.js';
+import { ShardController } from './shard-controller.js';
+
+export { shardIdFor } from './shard-controller.js';
 
 export interface HistoryOptions {
   config: TemporaConfig;
   logger: Logger;
   stores: PersistenceStores;
+  matching: RpcClient<MatchingServiceServer>;
+  /** The shard count fixed in cluster metadata. */
+  numHistoryShards: number;
 }
 
 export class HistoryService {
-  readonly grpcServiceNames: string[] = [];
-  private readonly logger: Logger;
+  readonly grpcServiceNames = ['tempora.internal.v1.HistoryService'];
+  private readonly ctx: HistoryContext;
 
   constructor(options: HistoryOptions) {
-    this.logger = options.logger.child({ service: 'history' });
+    const logger = options.logger.child({ service: 'history' });
+    const shards = new ShardController(options.numHistoryShards, options.stores, options.matching, logger, `history-${randomUUID()}`);
+    this.ctx = { logger, stores: options.stores, shards, matching: options.matching };
   }
 
-  register(_server: Server): void {}
+  handlers(): AsyncHandlers<HistoryServiceServer> {
+    const ctx = this.ctx;
+    return {
+      startWorkflowExecution: startWorkflowExecution(ctx),
+      recordWorkflowTaskStarted: recordWorkflowTaskStarted(ctx),
+      recordActivityTaskStarted: recordActivityTaskStarted(ctx),
+      respondWorkflowTaskCompleted: respondWorkflowTaskCompleted(ctx),
+      respondWorkflowTaskFailed: respondWorkflowTaskFailed(ctx),
+      respondActivityTaskCompleted: respondActivityTaskCompleted(ctx),
+      respondActivityTaskFailed: respondActivityTaskFailed(ctx),
+      respondActivityTaskCanceled: respondActivityTaskCanceled(ctx),
+      recordActivityTaskHeartbeat: recordActivityTaskHeartbeat(ctx),
+      getWorkflowExecutionHistory: getWorkflowExecutionHistory(ctx),
+      getWorkflowExecutionHistoryReverse: getWorkflowExecutionHistoryReverse(ctx),
+      describeWorkflowExecution: describeWorkflowExecution(ctx),
+      resetStickyTaskQueue: resetStickyTaskQueue(ctx),
+    };
+  }
+
+  register(server: Server): void {
+    serveService(server, HistoryServiceService, this.handlers(), { logger: this.ctx.logger, messages });
+  }
 
   async start(): Promise<void> {
-    this.logger.debug('started');
+    await this.ctx.shards.start();
   }
 
   async stop(): Promise<void> {
-    this.logger.debug('stopped');
+    this.ctx.shards.stop();
   }
 }

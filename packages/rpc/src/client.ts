@@ -1,0 +1,54 @@
+// Typed clients for our internal services. In start-dev a client calls the other service's handlers in process;
+// in cluster mode the same interface is backed by a gRPC channel. Either way requests and responses pass through
+// fromPartial(), so callers see exactly what they would see over the wire.
+import type { ServiceDefinition, handleUnaryCall } from '@grpc/grpc-js';
+import { unimplemented, type DeepPartial } from './errors.js';
+import { localCallContext, type AsyncHandlers } from './server.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type UnaryRequest<H> = H extends handleUnaryCall<infer Req, any> ? Req : never;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type UnaryResponse<H> = H extends handleUnaryCall<any, infer Res> ? Res : never;
+
+export interface CallOptions {
+  /** Epoch ms; Infinity (default) = no deadline. */
+  deadline?: number;
+  signal?: AbortSignal;
+}
+
+/** A promise-returning client for a ts-proto generated `XxxServer` interface. */
+export type RpcClient<S> = {
+  [K in keyof S as K extends string ? K : never]-?: (
+    request: DeepPartial<UnaryRequest<S[K]>>,
+    options?: CallOptions,
+  ) => Promise<UnaryResponse<S[K]>>;
+};
+
+interface MessageType {
+  fromPartial(object: unknown): unknown;
+}
+
+/**
+ * A client whose calls run `handlers` in this process. Methods without a handler throw UNIMPLEMENTED, as the
+ * served version would.
+ */
+export function inProcessClient<S>(
+  definition: ServiceDefinition,
+  messages: Record<string, unknown>,
+  handlers: AsyncHandlers<S>,
+): RpcClient<S> {
+  const client: Record<string, unknown> = {};
+  for (const [key, method] of Object.entries(definition)) {
+    const [serviceName = '', methodName = ''] = method.path.split('/').slice(-2);
+    const qualified = `${serviceName.split('.').pop()}/${methodName}`;
+    const requestType = messages[`${methodName}Request`] as MessageType;
+    const responseType = messages[`${methodName}Response`] as MessageType;
+    const handler = (handlers as Record<string, ((req: unknown, ctx: unknown) => Promise<unknown>) | undefined>)[key];
+    client[key] = async (request: unknown, options: CallOptions = {}) => {
+      if (!handler) throw unimplemented(qualified);
+      const ctx = localCallContext(qualified, options.deadline ?? Infinity, options.signal);
+      return responseType.fromPartial(await handler(requestType.fromPartial(request), ctx));
+    };
+  }
+  return client as RpcClient<S>;
+}

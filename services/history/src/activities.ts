@@ -1,0 +1,140 @@
+// Activity state transitions shared by the activity RPCs and the timer queue. ActivityTaskStarted is written only
+// when the activity closes (with its final attempt), so retries leave no trace in history.
+import { durationToMs } from '@tempora/common';
+import type { Payloads } from '@tempora/proto/generated/temporal/api/common/v1/message';
+import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import { RetryState, TimeoutType } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
+import type { ActivityTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
+import type { ActivityInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import { notFound } from '@tempora/rpc';
+import { dispatchActivityAttempt } from './commands.js';
+import type { MutableState } from './mutable-state.js';
+import { decideRetry, withRetryDefaults } from './retry.js';
+
+/**
+ * The pending activity a token refers to. Tokens from ById calls (scheduled id 0) match by activity id and any
+ * attempt; a started activity is required unless `allowNotStarted`.
+ */
+/** Marks an attempt as started in mutable state; the event itself waits until the activity closes. */
+export const ACTIVITY_STARTED_MARKER = -1;
+
+export function activityForToken(ms: MutableState, token: ActivityTaskToken, allowNotStarted = false): ActivityInfo {
+  if (!ms.isRunning) throw notFound('Workflow execution already completed.');
+  const byId = token.scheduledEventId === 0;
+  const activity = byId
+    ? Object.values(ms.state.activities).find((a) => a.activityId === token.activityId)
+    : ms.state.activities[token.scheduledEventId];
+  if (!activity || (!byId && activity.attempt !== token.attempt)) throw notFound('Activity task not found.');
+  if (activity.startedEventId === 0 && !(allowNotStarted || byId)) throw notFound('Activity task not found.');
+  return activity;
+}
+
+/** Writes the deferred ActivityTaskStarted event; returns its id (0 when the result waits in the buffer). */
+function writeStartedEvent(ms: MutableState, activity: ActivityInfo): number {
+  const event = ms.addEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, {
+    activityTaskStartedEventAttributes: {
+      scheduledEventId: activity.scheduledEventId,
+      identity: activity.startedIdentity,
+      requestId: activity.startRequestId,
+      attempt: activity.attempt,
+      lastFailure: activity.lastFailure,
+    },
+  });
+  return event.eventId;
+}
+
+function closeActivity(ms: MutableState, activity: ActivityInfo): void {
+  delete ms.state.activities[activity.scheduledEventId];
+  ms.ensureWorkflowTask();
+}
+
+export function completeActivity(ms: MutableState, activity: ActivityInfo, result: Payloads | undefined, identity: string): void {
+  const startedEventId = writeStartedEvent(ms, activity);
+  ms.addEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, {
+    activityTaskCompletedEventAttributes: { result, scheduledEventId: activity.scheduledEventId, startedEventId, identity },
+  });
+  closeActivity(ms, activity);
+}
+
+export function cancelActivity(ms: MutableState, activity: ActivityInfo, details: Payloads | undefined, identity: string): void {
+  const startedEventId = writeStartedEvent(ms, activity);
+  ms.addEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, {
+    activityTaskCanceledEventAttributes: {
+      details,
+      latestCancelRequestedEventId: activity.cancelRequestEventId,
+      scheduledEventId: activity.scheduledEventId,
+      startedEventId,
+      identity,
+    },
+  });
+  closeActivity(ms, activity);
+}
+
+/**
+ * A failed or timed-out attempt: retried (no events, a retry timer) when the policy allows, otherwise the activity
+ * closes with ActivityTaskFailed / ActivityTaskTimedOut. Returns the retry state.
+ */
+export function failActivityAttempt(
+  ms: MutableState,
+  activity: ActivityInfo,
+  failure: Failure,
+  identity: string,
+  lastHeartbeatDetails?: Payloads,
+): RetryState {
+  const policy = withRetryDefaults(activity.scheduled?.retryPolicy);
+  const scheduleToCloseMs = durationToMs(activity.scheduled?.scheduleToCloseTimeout);
+  const expiration = scheduleToCloseMs > 0 ? (activity.firstScheduledTime?.getTime() ?? 0) + scheduleToCloseMs : 0;
+  const decision = decideRetry(policy, activity.attempt, failure, expiration, ms.now.getTime());
+  if (lastHeartbeatDetails) activity.lastHeartbeatDetails = lastHeartbeatDetails;
+  if (decision.retry && !activity.cancelRequested) {
+    activity.lastFailure = failure;
+    activity.attempt++;
+    activity.startedEventId = 0;
+    activity.startedTime = undefined;
+    activity.startRequestId = '';
+    activity.lastWorkerIdentity = identity;
+    activity.currentAttemptScheduledTime = new Date(ms.now.getTime() + decision.delayMs);
+    ms.addTimerTask(ms.now.getTime() + decision.delayMs, {
+      activityRetry: { scheduledEventId: activity.scheduledEventId, attempt: activity.attempt },
+    });
+    ms.markDirty();
+    return RetryState.RETRY_STATE_IN_PROGRESS;
+  }
+  const retryState = decision.retry ? RetryState.RETRY_STATE_CANCEL_REQUESTED : decision.state;
+  const startedEventId = activity.startedEventId !== 0 ? writeStartedEvent(ms, activity) : 0;
+  if (failure.timeoutFailureInfo) {
+    ms.addEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT, {
+      activityTaskTimedOutEventAttributes: { failure, scheduledEventId: activity.scheduledEventId, startedEventId, retryState },
+    });
+  } else {
+    ms.addEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, {
+      activityTaskFailedEventAttributes: { failure, scheduledEventId: activity.scheduledEventId, startedEventId, identity, retryState },
+    });
+  }
+  closeActivity(ms, activity);
+  return retryState;
+}
+
+export function activityTimeoutFailure(timeoutType: TimeoutType, activity: ActivityInfo): Failure {
+  const name = TimeoutType[timeoutType].replace('TIMEOUT_TYPE_', '').toLowerCase();
+  return Failure.fromPartial({
+    message: `activity ${name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()).replace(/^./, (c) => c.toUpperCase())} timeout`,
+    source: 'Server',
+    cause: activity.lastFailure,
+    timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: activity.lastHeartbeatDetails },
+  });
+}
+
+/** Re-dispatch after a retry backoff, with the attempt's schedule-to-start timer. */
+export function redispatchActivity(ms: MutableState, activity: ActivityInfo): void {
+  activity.currentAttemptScheduledTime = ms.now;
+  dispatchActivityAttempt(
+    ms,
+    activity.scheduledEventId,
+    activity.attempt,
+    durationToMs(activity.scheduled?.scheduleToStartTimeout),
+    durationToMs(activity.scheduled?.scheduleToCloseTimeout),
+    { dispatch: true, firstAttempt: false },
+  );
+}

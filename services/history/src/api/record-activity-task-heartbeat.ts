@@ -1,0 +1,23 @@
+import type {
+  RecordActivityTaskHeartbeatRequest,
+  RecordActivityTaskHeartbeatResponse,
+} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import type { DeepPartial } from '@tempora/rpc';
+import { activityForToken } from '../activities.js';
+import type { HistoryContext } from '../context.js';
+import { withActivityToken } from '../activity-token.js';
+
+export function recordActivityTaskHeartbeat(ctx: HistoryContext) {
+  return async ({ request }: RecordActivityTaskHeartbeatRequest): Promise<DeepPartial<RecordActivityTaskHeartbeatResponse>> => {
+    const req = request!;
+    const cancelRequested = await withActivityToken(ctx, req.taskToken, (ms, token) => {
+      const activity = activityForToken(ms, token);
+      activity.lastHeartbeatDetails = req.details;
+      activity.lastHeartbeatTime = ms.now;
+      // No new timer per heartbeat: the pending heartbeat timer re-arms itself from the latest heartbeat.
+      ms.markDirty();
+      return activity.cancelRequested;
+    });
+    return { response: { cancelRequested, activityPaused: false, activityReset: false } };
+  };
+}

@@ -1,0 +1,66 @@
+import { durationToMs } from '@tempora/common';
+import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import { TimeoutType } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import type {
+  RecordWorkflowTaskStartedRequest,
+  RecordWorkflowTaskStartedResponse,
+} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import { WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import { Code, RpcError, notFound, type DeepPartial } from '@tempora/rpc';
+import type { HistoryContext } from '../context.js';
+import { buildWorkflowTaskResponse } from '../workflow-task-response.js';
+
+export function recordWorkflowTaskStarted(ctx: HistoryContext) {
+  return async (req: RecordWorkflowTaskStartedRequest): Promise<DeepPartial<RecordWorkflowTaskStartedResponse>> => {
+    const execution = req.execution!;
+    const engine = ctx.shards.engineFor(req.namespaceId, execution.workflowId);
+    const key = { namespaceId: req.namespaceId, workflowId: execution.workflowId, runId: execution.runId };
+    const poll = req.pollRequest!;
+    const pollQueue = poll.taskQueue!;
+    const fromStickyQueue = pollQueue.kind === TaskQueueKind.TASK_QUEUE_KIND_STICKY;
+    const snapshot = await engine.executions.update(key, (ms) => {
+      if (!ms.isRunning) throw notFound('Workflow execution already completed.');
+      const task = ms.workflowTask;
+      if (!task || task.scheduledEventId !== req.scheduledEventId) throw notFound('Workflow task not found.');
+      if (task.startedEventId !== 0) {
+        if (task.requestId === req.requestId) return buildWorkflowTaskResponse.snapshot(ms, fromStickyQueue);
+        throw new RpcError(Code.ALREADY_EXISTS, 'Workflow task already started.');
+      }
+      if (fromStickyQueue && ms.info.stickyTaskQueue !== pollQueue.name) {
+        // The run is no longer sticky to this worker; the task went (or goes) to the normal queue.
+        throw notFound('Workflow task not found: the run is no longer on this sticky queue.');
+      }
+      // A normal-queue poller took over: later tasks go to the normal queue too.
+      if (!fromStickyQueue) ms.clearStickyness();
+      task.startedTime = ms.now;
+      task.requestId = req.requestId;
+      task.identity = poll.identity;
+      task.historySizeBytes = ms.info.historySizeBytes;
+      if (task.type === WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT) {
+        task.startedEventId = task.scheduledEventId + 1;
+        ms.markDirty();
+      } else {
+        const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
+          workflowTaskStartedEventAttributes: {
+            scheduledEventId: task.scheduledEventId,
+            identity: poll.identity,
+            requestId: req.requestId,
+            historySizeBytes: ms.info.historySizeBytes,
+            suggestContinueAsNew: false,
+          },
+        });
+        task.startedEventId = event.eventId;
+      }
+      ms.addTimerTask(ms.now.getTime() + durationToMs(task.startToCloseTimeout), {
+        workflowTaskTimeout: {
+          scheduledEventId: task.scheduledEventId,
+          attempt: task.attempt,
+          timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+        },
+      });
+      return buildWorkflowTaskResponse.snapshot(ms, fromStickyQueue);
+    });
+    return { response: await buildWorkflowTaskResponse(ctx.stores, engine.shard.shardId, snapshot) };
+  };
+}

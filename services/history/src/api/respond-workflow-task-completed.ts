@@ -1,0 +1,87 @@
+import { msToDuration } from '@tempora/common';
+import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
+import type {
+  RespondWorkflowTaskCompletedRequest,
+  RespondWorkflowTaskCompletedResponse,
+} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import { RpcError, invalidArgument, type DeepPartial } from '@tempora/rpc';
+import { CommandValidationError, applyCommands, isCloseCommand, validateCommandSequence, validateCommands } from '../commands.js';
+import type { HistoryContext } from '../context.js';
+import { decodeWorkflowTaskToken } from '../tokens.js';
+import { writeTransientWorkflowTaskEvents } from '../workflow-task-events.js';
+import { failWorkflowTask } from '../workflow-task-failure.js';
+import { startedTaskForToken } from '../workflow-task-token.js';
+
+/** Upstream's sticky schedule-to-start default when the worker sends none. */
+const DEFAULT_STICKY_SCHEDULE_TO_START_MS = 5_000;
+
+export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
+  return async ({ request }: RespondWorkflowTaskCompletedRequest): Promise<DeepPartial<RespondWorkflowTaskCompletedResponse>> => {
+    const req = request!;
+    const token = decodeWorkflowTaskToken(req.taskToken);
+    const sequenceError = validateCommandSequence(req.commands);
+    if (sequenceError) throw invalidArgument(sequenceError);
+    const engine = ctx.shards.engineFor(token.namespaceId, token.workflowId);
+    const key = { namespaceId: token.namespaceId, workflowId: token.workflowId, runId: token.runId };
+    const rejection = await engine.executions.update(key, (ms): RpcError | undefined => {
+      const task = startedTaskForToken(ms, token);
+      const failTask = (cause: WorkflowTaskFailedCause, message: string, rpcMessage: string) => {
+        // A repeat of the same failure on a retry writes nothing (upstream: attempt > 1, cause not UnhandledCommand).
+        if (task.attempt > 1 && cause !== WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND) {
+          return invalidArgument(rpcMessage);
+        }
+        writeTransientWorkflowTaskEvents(ms);
+        failWorkflowTask(ms, { cause, identity: req.identity, failure: Failure.fromPartial({ message }) });
+        return invalidArgument(rpcMessage);
+      };
+      try {
+        validateCommands(ms, req.commands);
+      } catch (err) {
+        if (!(err instanceof CommandValidationError)) throw err;
+        return failTask(err.failedCause, err.message, err.rpcMessage);
+      }
+      if (ms.hasBufferedEvents && req.commands.some(isCloseCommand)) {
+        // New events arrived while the worker decided to close: it must see them first.
+        return failTask(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, 'UnhandledCommand', 'UnhandledCommand');
+      }
+
+      writeTransientWorkflowTaskEvents(ms);
+      const completed = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
+        workflowTaskCompletedEventAttributes: {
+          scheduledEventId: task.scheduledEventId,
+          startedEventId: task.startedEventId,
+          identity: req.identity,
+          binaryChecksum: req.binaryChecksum,
+          workerVersion: req.workerVersionStamp,
+          sdkMetadata: req.sdkMetadata,
+          meteringMetadata: req.meteringMetadata,
+          deployment: req.deployment,
+          versioningBehavior: req.versioningBehavior,
+          workerDeploymentName: req.deploymentOptions?.deploymentName ?? '',
+        },
+      });
+      ms.info.lastCompletedWorkflowTaskStartedEventId = task.startedEventId;
+      ms.clearWorkflowTask();
+
+      const sticky = req.stickyAttributes?.workerTaskQueue?.name;
+      if (sticky) {
+        ms.info.stickyTaskQueue = sticky;
+        ms.info.stickyScheduleToStartTimeout = req.stickyAttributes?.scheduleToStartTimeout ?? msToDuration(DEFAULT_STICKY_SCHEDULE_TO_START_MS);
+      } else {
+        ms.clearStickyness();
+      }
+
+      const needsWorkflowTask = applyCommands(ms, req.commands, completed.eventId, req.identity);
+      if (ms.isRunning) {
+        const hadBufferedEvents = ms.hasBufferedEvents;
+        ms.flushBufferedEvents();
+        if (hadBufferedEvents || needsWorkflowTask || req.forceCreateNewWorkflowTask) ms.scheduleWorkflowTask();
+      }
+      return undefined;
+    });
+    if (rejection) throw rejection;
+    return { response: { activityTasks: [], resetHistoryEventId: 0 } };
+  };
+}

@@ -1,0 +1,269 @@
+// Loads runs, serializes access to each, and persists a transaction as: history batch appended first, then ONE
+// conditional write of the execution row + current row + history tasks, fenced by the shard's range id and the
+// run's dbRecordVersion. A batch orphaned by a failed write is never read (readers stop at nextEventId) and is
+// overwritten by the next append at the same node id.
+import type { Logger } from '@tempora/common';
+import {
+  ConcurrentUpdateError,
+  ExecutionState,
+  ShardOwnershipLostError,
+  type CurrentExecutionCondition,
+  type CurrentExecutionRow,
+  type HistoryTask,
+  type PersistenceStores,
+  type WorkflowExecutionRow,
+} from '@tempora/persistence';
+import { History } from '@tempora/proto/generated/temporal/api/history/v1/message';
+import { TimerTaskBody, TransferTaskBody } from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
+import { WorkflowMutableState } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import { notFound } from '@tempora/rpc';
+import { MutableState, isClosedStatus } from './mutable-state.js';
+import { Mutex } from './mutex.js';
+import { ShardClosedError, type Shard } from './shard.js';
+import type { EventNotifier } from './event-notifier.js';
+
+export interface RunKey {
+  namespaceId: string;
+  workflowId: string;
+  runId: string;
+}
+
+export const runKeyString = (key: RunKey) => `${key.namespaceId}/${key.workflowId}/${key.runId}`;
+
+/** Told about tasks a committed transaction wrote, so they run without waiting for a poll of the store. */
+export interface TaskListener {
+  transferTasksWritten(): void;
+  timerTasksWritten(earliestFireTime: number): void;
+}
+
+interface CachedRun {
+  state: WorkflowMutableState;
+  dbRecordVersion: number;
+}
+
+const MAX_CACHED_RUNS = 10_000;
+const MAX_CONFLICT_RETRIES = 5;
+
+export class ExecutionManager {
+  private readonly cache = new Map<string, CachedRun>();
+  private readonly locks = new Map<string, { mutex: Mutex; users: number }>();
+
+  constructor(
+    private readonly shard: Shard,
+    private readonly stores: PersistenceStores,
+    private readonly notifier: EventNotifier,
+    private readonly listener: TaskListener,
+    private readonly logger: Logger,
+  ) {}
+
+  async getCurrent(namespaceId: string, workflowId: string): Promise<CurrentExecutionRow | undefined> {
+    return this.stores.executions.getCurrentExecution(this.shard.shardId, namespaceId, workflowId);
+  }
+
+  /** The run id to act on: the given one, or the current run of the workflow id. */
+  async resolveRunId(namespaceId: string, workflowId: string, runId: string | undefined): Promise<string> {
+    if (runId) return runId;
+    const current = await this.getCurrent(namespaceId, workflowId);
+    if (!current) throw notFound(`workflow execution not found for workflow ID "${workflowId}"`);
+    return current.runId;
+  }
+
+  /**
+   * Runs `fn` on the run's mutable state under the run's lock and persists what it changed. On a version
+   * conflict the cached state is dropped and `fn` runs again on fresh state; any other failure drops the cached
+   * state too, so a half-applied change is never seen.
+   */
+  async update<T>(key: RunKey, fn: (ms: MutableState) => Promise<T> | T): Promise<T> {
+    this.shard.assertOpen();
+    const keyString = runKeyString(key);
+    return this.withLock(keyString, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const cached = await this.load(key, keyString);
+        const ms = new MutableState(cached.state);
+        try {
+          const result = await fn(ms);
+          ms.convertTransientWorkflowTaskIfEventsWritten();
+          if (ms.hasChanges) await this.persistUpdate(key, ms, cached.dbRecordVersion);
+          if (ms.hasChanges) cached.dbRecordVersion++;
+          this.afterCommit(keyString, ms);
+          return result;
+        } catch (err) {
+          this.cache.delete(keyString);
+          if (err instanceof ConcurrentUpdateError && attempt < MAX_CONFLICT_RETRIES) continue;
+          throw err;
+        }
+      }
+    });
+  }
+
+  /** Read-only access under the run's lock. */
+  async read<T>(key: RunKey, fn: (ms: MutableState) => Promise<T> | T): Promise<T> {
+    const keyString = runKeyString(key);
+    return this.withLock(keyString, async () => fn(new MutableState((await this.load(key, keyString)).state)));
+  }
+
+  /** Persists a brand-new run (its first events and tasks) under the current-execution condition. */
+  async create(ms: MutableState, condition: CurrentExecutionCondition): Promise<void> {
+    this.shard.assertOpen();
+    const key = runKeyOf(ms);
+    const keyString = runKeyString(key);
+    await this.withLock(keyString, async () => {
+      const taskIds = await this.shard.allocateTaskIds(taskIdCount(ms));
+      try {
+        await this.appendEvents(ms, taskIds);
+        await this.stores.executions.createWorkflowExecution({
+          shardId: this.shard.shardId,
+          rangeId: this.shard.rangeId,
+          current: condition,
+          execution: executionRow(ms, 1),
+          currentRow: currentRow(ms),
+          tasks: this.historyTasks(key, ms, taskIds),
+        });
+      } catch (err) {
+        throw this.translate(err);
+      } finally {
+        this.shard.releaseTaskIds(taskIds);
+      }
+      this.cache.set(keyString, { state: ms.state, dbRecordVersion: 1 });
+      this.afterCommit(keyString, ms);
+    });
+  }
+
+  private async persistUpdate(key: RunKey, ms: MutableState, dbRecordVersion: number): Promise<void> {
+    const newRun = ms.newRun;
+    const taskIds = await this.shard.allocateTaskIds(taskIdCount(ms) + (newRun ? taskIdCount(newRun) : 0));
+    const newRunTaskIds = taskIds.slice(taskIdCount(ms));
+    try {
+      await this.appendEvents(ms, taskIds);
+      if (newRun) await this.appendEvents(newRun, newRunTaskIds);
+      await this.stores.executions.updateWorkflowExecution({
+        shardId: this.shard.shardId,
+        rangeId: this.shard.rangeId,
+        execution: executionRow(ms, dbRecordVersion + 1),
+        expectedDbRecordVersion: dbRecordVersion,
+        currentRow: newRun ? currentRow(newRun) : ms.statusChanged ? currentRow(ms) : undefined,
+        newExecution: newRun ? executionRow(newRun, 1) : undefined,
+        tasks: [
+          ...this.historyTasks(key, ms, taskIds),
+          ...(newRun ? this.historyTasks(runKeyOf(newRun), newRun, newRunTaskIds) : []),
+        ],
+      });
+    } catch (err) {
+      throw this.translate(err);
+    } finally {
+      this.shard.releaseTaskIds(taskIds);
+    }
+    if (newRun) this.cache.set(runKeyString(runKeyOf(newRun)), { state: newRun.state, dbRecordVersion: 1 });
+  }
+
+  private afterCommit(keyString: string, ms: MutableState): void {
+    if (ms.newEvents.length || ms.statusChanged) this.notifier.notify(keyString);
+    const runs = ms.newRun ? [ms, ms.newRun] : [ms];
+    if (runs.some((r) => r.transferTasks.length)) this.listener.transferTasksWritten();
+    const fireTimes = runs.flatMap((r) => r.timerTasks.map((t) => t.fireTime));
+    if (fireTimes.length) this.listener.timerTasksWritten(Math.min(...fireTimes));
+  }
+
+  /** The first task id of the allocation is the batch's txn id; the rest go to the history tasks in order. */
+  private async appendEvents(ms: MutableState, taskIds: number[]): Promise<void> {
+    if (!ms.newEvents.length) return;
+    const txnId = taskIds[0]!;
+    for (const event of ms.newEvents) event.taskId = txnId;
+    ms.info.lastEventTaskId = txnId;
+    await this.stores.history.appendHistoryNode(this.shard.shardId, ms.info.runId, {
+      nodeId: ms.newEvents[0]!.eventId,
+      txnId,
+      events: History.encode({ events: ms.newEvents }).finish(),
+    });
+  }
+
+  private historyTasks(key: RunKey, ms: MutableState, taskIds: number[]): HistoryTask[] {
+    let next = ms.newEvents.length ? 1 : 0;
+    const base = { namespaceId: key.namespaceId, workflowId: key.workflowId, runId: key.runId };
+    return [
+      ...ms.transferTasks.map((body) => ({
+        ...base,
+        category: 'transfer' as const,
+        taskId: taskIds[next++]!,
+        fireTime: 0,
+        data: TransferTaskBody.encode(body).finish(),
+      })),
+      ...ms.timerTasks.map((timer) => ({
+        ...base,
+        category: 'timer' as const,
+        taskId: taskIds[next++]!,
+        fireTime: timer.fireTime,
+        data: TimerTaskBody.encode(timer.body).finish(),
+      })),
+    ];
+  }
+
+  private translate(err: unknown): unknown {
+    if (err instanceof ShardOwnershipLostError) {
+      this.shard.close();
+      return new ShardClosedError(this.shard.shardId);
+    }
+    return err;
+  }
+
+  private async load(key: RunKey, keyString: string): Promise<CachedRun> {
+    const cached = this.cache.get(keyString);
+    if (cached) {
+      // Refresh recency for the LRU bound.
+      this.cache.delete(keyString);
+      this.cache.set(keyString, cached);
+      return cached;
+    }
+    const row = await this.stores.executions.getWorkflowExecution(this.shard.shardId, key.namespaceId, key.workflowId, key.runId);
+    if (!row) throw notFound(`workflow execution not found for workflow ID "${key.workflowId}" and run ID "${key.runId}"`);
+    const loaded = { state: WorkflowMutableState.decode(row.state), dbRecordVersion: row.dbRecordVersion };
+    this.cache.set(keyString, loaded);
+    if (this.cache.size > MAX_CACHED_RUNS) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined && !this.locks.has(oldest)) this.cache.delete(oldest);
+    }
+    return loaded;
+  }
+
+  private async withLock<T>(keyString: string, fn: () => Promise<T>): Promise<T> {
+    let lock = this.locks.get(keyString);
+    if (!lock) {
+      lock = { mutex: new Mutex(), users: 0 };
+      this.locks.set(keyString, lock);
+    }
+    lock.users++;
+    try {
+      return await lock.mutex.run(fn);
+    } finally {
+      if (--lock.users === 0) this.locks.delete(keyString);
+    }
+  }
+}
+
+function runKeyOf(ms: MutableState): RunKey {
+  return { namespaceId: ms.info.namespaceId, workflowId: ms.info.workflowId, runId: ms.info.runId };
+}
+
+function taskIdCount(ms: MutableState): number {
+  return (ms.newEvents.length ? 1 : 0) + ms.transferTasks.length + ms.timerTasks.length;
+}
+
+function executionRow(ms: MutableState, dbRecordVersion: number): WorkflowExecutionRow {
+  return {
+    ...runKeyOf(ms),
+    state: WorkflowMutableState.encode(ms.state).finish(),
+    nextEventId: ms.info.nextEventId,
+    dbRecordVersion,
+  };
+}
+
+export function currentRow(ms: MutableState): CurrentExecutionRow {
+  return {
+    ...runKeyOf(ms),
+    createRequestId: ms.info.createRequestId,
+    state: isClosedStatus(ms.info.status) ? ExecutionState.Completed : ExecutionState.Running,
+    status: ms.info.status,
+    startTime: ms.info.startTime?.getTime() ?? 0,
+    lastWriteVersion: 0,
+  };
+}

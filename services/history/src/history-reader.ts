@@ -1,0 +1,36 @@
+// Reads a run's events from its history branch. Readers stop at the run's nextEventId, so a batch appended by a
+// write that then failed is never returned.
+import type { PersistenceStores } from '@tempora/persistence';
+import { History, type HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
+
+const NODES_PER_READ = 200;
+
+/** Events with firstEventId <= eventId < endEventId, in order. */
+export async function readEvents(
+  stores: PersistenceStores,
+  shardId: number,
+  runId: string,
+  firstEventId: number,
+  endEventId: number,
+): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  if (firstEventId >= endEventId) return events;
+  let pageToken: Uint8Array | undefined;
+  do {
+    const page = await stores.history.readHistoryBranch({
+      shardId,
+      branchToken: runId,
+      minNodeId: 1,
+      maxNodeId: endEventId,
+      pageSize: NODES_PER_READ,
+      pageToken,
+    });
+    for (const node of page.items) {
+      for (const event of History.decode(node.events).events) {
+        if (event.eventId >= firstEventId && event.eventId < endEventId) events.push(event);
+      }
+    }
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return events;
+}

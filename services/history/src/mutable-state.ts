@@ -1,0 +1,276 @@
+// A run's mutable state inside one transaction: the persisted state plus the events and history tasks the
+// transaction produces. The execution manager writes them all in one conditional write, or none.
+import { durationToMs, msToDuration } from '@tempora/common';
+import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import { TimeoutType, WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import { HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
+import {
+  TimerTaskBody,
+  TransferTaskBody,
+} from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
+import {
+  WorkflowMutableState,
+  WorkflowTaskInfo,
+  WorkflowTaskType,
+  type ExecutionInfo,
+} from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import type { DeepPartial } from '@tempora/rpc';
+
+export interface PendingTimerTask {
+  fireTime: number;
+  body: TimerTaskBody;
+}
+
+/** Events that never wait in the buffer: they are the direct result of a command or a workflow task transition. */
+const UNBUFFERED_EVENT_TYPES = new Set<EventType>([
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED,
+  EventType.EVENT_TYPE_TIMER_STARTED,
+  EventType.EVENT_TYPE_TIMER_CANCELED,
+  EventType.EVENT_TYPE_MARKER_RECORDED,
+  EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+  EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED,
+]);
+
+/** Results that upstream moves after the other buffered events when the buffer is flushed (reorderBuffer). */
+const COMPLETION_EVENT_TYPES = new Set<EventType>([
+  EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+]);
+
+const CLOSED_STATUSES = new Set<WorkflowExecutionStatus>([
+  WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED,
+  WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED,
+  WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED,
+  WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED,
+  WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW,
+  WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
+]);
+
+export function isClosedStatus(status: WorkflowExecutionStatus): boolean {
+  return CLOSED_STATUSES.has(status);
+}
+
+export class MutableState {
+  readonly newEvents: HistoryEvent[] = [];
+  readonly transferTasks: TransferTaskBody[] = [];
+  readonly timerTasks: PendingTimerTask[] = [];
+  /** A run this transaction starts (continue-as-new, retry, cron); written in the same conditional write. */
+  newRun?: MutableState;
+  /** Set when the transaction changed the run's status (the current-execution row is rewritten then). */
+  statusChanged = false;
+  readonly now = new Date();
+
+  constructor(readonly state: WorkflowMutableState) {}
+
+  get info(): ExecutionInfo {
+    return this.state.executionInfo!;
+  }
+
+  get isRunning(): boolean {
+    return !isClosedStatus(this.info.status);
+  }
+
+  get workflowTask(): WorkflowTaskInfo | undefined {
+    const task = this.state.workflowTask;
+    return task && task.scheduledEventId !== 0 ? task : undefined;
+  }
+
+  get hasStartedWorkflowTask(): boolean {
+    return (this.workflowTask?.startedEventId ?? 0) !== 0;
+  }
+
+  get hasChanges(): boolean {
+    return this.newEvents.length > 0 || this.transferTasks.length > 0 || this.timerTasks.length > 0 || this.dirty;
+  }
+
+  /** Set by changes that produce no event (heartbeats, retries, sticky changes). */
+  dirty = false;
+
+  markDirty(): void {
+    this.dirty = true;
+  }
+
+  /**
+   * Adds an event. Results arriving while a workflow task is started wait in the buffer (no id yet) and are
+   * written when that task closes.
+   */
+  addEvent(eventType: EventType, attributes: DeepPartial<HistoryEvent>): HistoryEvent {
+    const event = HistoryEvent.fromPartial({ ...attributes, eventType, eventTime: this.now, version: 0 });
+    if (this.hasStartedWorkflowTask && !UNBUFFERED_EVENT_TYPES.has(eventType)) {
+      this.state.bufferedEvents.push(event);
+      this.dirty = true;
+      return event;
+    }
+    return this.appendEvent(event);
+  }
+
+  private appendEvent(event: HistoryEvent): HistoryEvent {
+    event.eventId = this.info.nextEventId++;
+    this.newEvents.push(event);
+    this.info.historySizeBytes += HistoryEvent.encode(event).finish().length;
+    return event;
+  }
+
+  get hasBufferedEvents(): boolean {
+    return this.state.bufferedEvents.length > 0;
+  }
+
+  /**
+   * Writes the buffered events, completions last, and points each result at the ActivityTaskStarted event
+   * written with it in the same flush.
+   */
+  flushBufferedEvents(): void {
+    const buffered = this.state.bufferedEvents;
+    if (!buffered.length) return;
+    this.state.bufferedEvents = [];
+    const ordered = [
+      ...buffered.filter((e) => !COMPLETION_EVENT_TYPES.has(e.eventType)),
+      ...buffered.filter((e) => COMPLETION_EVENT_TYPES.has(e.eventType)),
+    ];
+    const startedIdBySchedule = new Map<number, number>();
+    for (const event of ordered) {
+      this.appendEvent(event);
+      const started = event.activityTaskStartedEventAttributes;
+      if (started) startedIdBySchedule.set(started.scheduledEventId, event.eventId);
+      const result =
+        event.activityTaskCompletedEventAttributes ??
+        event.activityTaskFailedEventAttributes ??
+        event.activityTaskTimedOutEventAttributes ??
+        event.activityTaskCanceledEventAttributes;
+      if (result && startedIdBySchedule.has(result.scheduledEventId)) {
+        result.startedEventId = startedIdBySchedule.get(result.scheduledEventId)!;
+      }
+    }
+  }
+
+  /** Removes a buffered event (a TimerFired whose timer the workflow just canceled). */
+  removeBufferedEvent(predicate: (event: HistoryEvent) => boolean): HistoryEvent | undefined {
+    const index = this.state.bufferedEvents.findIndex(predicate);
+    if (index < 0) return undefined;
+    return this.state.bufferedEvents.splice(index, 1)[0];
+  }
+
+  addTransferTask(body: DeepPartial<TransferTaskBody>): void {
+    this.transferTasks.push(TransferTaskBody.fromPartial(body));
+  }
+
+  addTimerTask(fireTime: number, body: DeepPartial<TimerTaskBody>): void {
+    this.timerTasks.push({ fireTime, body: TimerTaskBody.fromPartial(body) });
+  }
+
+  setStatus(status: WorkflowExecutionStatus): void {
+    this.info.status = status;
+    this.statusChanged = true;
+    if (isClosedStatus(status)) this.info.closeTime = this.now;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Workflow tasks
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** The queue the next workflow task goes to: the worker's sticky queue when it has one. */
+  private nextWorkflowTaskQueue(): { name: string; kind: TaskQueueKind } {
+    return this.info.stickyTaskQueue
+      ? { name: this.info.stickyTaskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY }
+      : { name: this.info.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL };
+  }
+
+  /**
+   * Schedules a workflow task. Attempt > 1 makes it transient: its events are not written until it completes,
+   * unless other events are written first (then it is an ordinary task again).
+   */
+  scheduleWorkflowTask(attempt = 1, options: { forceNormalQueue?: boolean; originalScheduledTime?: Date } = {}): WorkflowTaskInfo {
+    const queue = options.forceNormalQueue
+      ? { name: this.info.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }
+      : this.nextWorkflowTaskQueue();
+    const startToClose = this.info.defaultWorkflowTaskTimeout ?? msToDuration(10_000);
+    const transient = attempt > 1;
+    const task = WorkflowTaskInfo.fromPartial({
+      scheduledEventId: this.info.nextEventId,
+      attempt,
+      startToCloseTimeout: startToClose,
+      taskQueue: queue.name,
+      taskQueueKind: queue.kind,
+      scheduledTime: this.now,
+      originalScheduledTime: options.originalScheduledTime ?? this.now,
+      type: transient ? WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT : WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL,
+    });
+    if (!transient) {
+      const event = this.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
+        workflowTaskScheduledEventAttributes: {
+          taskQueue: { name: queue.name, kind: queue.kind, normalName: queue.kind === TaskQueueKind.TASK_QUEUE_KIND_STICKY ? this.info.taskQueue : '' },
+          startToCloseTimeout: startToClose,
+          attempt,
+        },
+      });
+      task.scheduledEventId = event.eventId;
+    }
+    this.state.workflowTask = task;
+    this.addTransferTask({
+      workflowTask: {
+        scheduledEventId: task.scheduledEventId,
+        taskQueue: queue.name,
+        taskQueueKind: queue.kind,
+        scheduleToStartTimeout: queue.kind === TaskQueueKind.TASK_QUEUE_KIND_STICKY ? this.info.stickyScheduleToStartTimeout : undefined,
+      },
+    });
+    if (queue.kind === TaskQueueKind.TASK_QUEUE_KIND_STICKY) {
+      // A sticky worker that went away must not hold the task: after this timeout it goes to the normal queue.
+      this.addTimerTask(this.now.getTime() + durationToMs(this.info.stickyScheduleToStartTimeout ?? msToDuration(5_000)), {
+        workflowTaskTimeout: { scheduledEventId: task.scheduledEventId, attempt, timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START },
+      });
+    }
+    return task;
+  }
+
+  /** Schedules a workflow task unless one is already pending. */
+  ensureWorkflowTask(): void {
+    if (!this.workflowTask && this.isRunning) this.scheduleWorkflowTask();
+  }
+
+  /**
+   * A transient task turns into an ordinary one when events are written before it starts: its scheduled event
+   * must then come after them.
+   */
+  convertTransientWorkflowTaskIfEventsWritten(): void {
+    const task = this.workflowTask;
+    if (!task || task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT || task.startedEventId !== 0) return;
+    if (task.scheduledEventId === this.info.nextEventId) return;
+    this.state.workflowTask = undefined;
+    this.scheduleWorkflowTask(1, { originalScheduledTime: task.originalScheduledTime });
+  }
+
+  clearWorkflowTask(): void {
+    this.state.workflowTask = undefined;
+  }
+
+  clearStickyness(): void {
+    if (!this.info.stickyTaskQueue) return;
+    this.info.stickyTaskQueue = '';
+    this.info.stickyScheduleToStartTimeout = undefined;
+    this.dirty = true;
+  }
+}
+
+/** A fresh state for a new run. */
+export function newMutableState(info: DeepPartial<ExecutionInfo>): MutableState {
+  return new MutableState(
+    WorkflowMutableState.fromPartial({ executionInfo: { nextEventId: 1, ...info }, activities: {}, timers: {}, bufferedEvents: [] }),
+  );
+}

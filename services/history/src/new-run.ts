@@ -1,0 +1,109 @@
+// Building a new run: StartWorkflowExecution, and the runs chained by continue-as-new, workflow retry and cron.
+import { msToDuration } from '@tempora/common';
+import type { Header, Memo, Payloads, RetryPolicy, SearchAttributes } from '@tempora/proto/generated/temporal/api/common/v1/message';
+import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import { ContinueAsNewInitiator, WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import type { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
+import type { UserMetadata } from '@tempora/proto/generated/temporal/api/sdk/v1/user_metadata';
+import { newMutableState, type MutableState } from './mutable-state.js';
+import { optionalDuration, type WorkflowTimeouts } from './workflow-timeouts.js';
+
+export interface NewRunParams {
+  namespaceId: string;
+  workflowId: string;
+  runId: string;
+  requestId: string;
+  workflowType: string;
+  taskQueue: string;
+  input?: Payloads;
+  header?: Header;
+  memo?: Memo;
+  searchAttributes?: SearchAttributes;
+  userMetadata?: UserMetadata;
+  timeouts: WorkflowTimeouts;
+  retryPolicy?: RetryPolicy;
+  cronSchedule: string;
+  attempt: number;
+  identity: string;
+  firstExecutionRunId: string;
+  /** Epoch ms the whole chain must finish by (0 = unbounded); set by the first run, carried by the others. */
+  executionExpirationTime: number;
+  /** Delay before the first workflow task (start delay, retry backoff, cron). */
+  backoffMs: number;
+  continuedExecutionRunId?: string;
+  initiator?: ContinueAsNewInitiator;
+  continuedFailure?: Failure;
+  lastCompletionResult?: Payloads;
+  now: Date;
+}
+
+export function buildNewRun(p: NewRunParams): MutableState {
+  const now = p.now.getTime();
+  const executionTime = new Date(now + p.backoffMs);
+  const runExpiration = p.timeouts.runTimeoutMs > 0 ? now + p.backoffMs + p.timeouts.runTimeoutMs : 0;
+  const ms = newMutableState({
+    namespaceId: p.namespaceId,
+    workflowId: p.workflowId,
+    runId: p.runId,
+    firstExecutionRunId: p.firstExecutionRunId,
+    originalExecutionRunId: p.runId,
+    workflowType: p.workflowType,
+    taskQueue: p.taskQueue,
+    status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+    startTime: p.now,
+    executionTime,
+    workflowExecutionTimeout: optionalDuration(p.timeouts.executionTimeoutMs),
+    workflowRunTimeout: optionalDuration(p.timeouts.runTimeoutMs),
+    defaultWorkflowTaskTimeout: msToDuration(p.timeouts.taskTimeoutMs),
+    executionExpirationTime: p.executionExpirationTime ? new Date(p.executionExpirationTime) : undefined,
+    runExpirationTime: runExpiration ? new Date(runExpiration) : undefined,
+    attempt: p.attempt,
+    retryPolicy: p.retryPolicy,
+    cronSchedule: p.cronSchedule,
+    memo: p.memo,
+    searchAttributes: p.searchAttributes,
+    createRequestId: p.requestId,
+    header: p.header,
+    startInput: p.input,
+    firstWorkflowTaskBackoff: optionalDuration(p.backoffMs),
+  });
+  ms.statusChanged = true;
+  ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
+    userMetadata: p.userMetadata,
+    workflowExecutionStartedEventAttributes: {
+      workflowType: { name: p.workflowType },
+      taskQueue: { name: p.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      input: p.input,
+      workflowExecutionTimeout: optionalDuration(p.timeouts.executionTimeoutMs),
+      workflowRunTimeout: optionalDuration(p.timeouts.runTimeoutMs),
+      workflowTaskTimeout: msToDuration(p.timeouts.taskTimeoutMs),
+      continuedExecutionRunId: p.continuedExecutionRunId ?? '',
+      initiator: p.initiator ?? ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_UNSPECIFIED,
+      continuedFailure: p.continuedFailure,
+      lastCompletionResult: p.lastCompletionResult,
+      originalExecutionRunId: p.runId,
+      identity: p.identity,
+      firstExecutionRunId: p.firstExecutionRunId,
+      retryPolicy: p.retryPolicy,
+      attempt: p.attempt,
+      workflowExecutionExpirationTime: p.executionExpirationTime ? new Date(p.executionExpirationTime) : undefined,
+      cronSchedule: p.cronSchedule,
+      firstWorkflowTaskBackoff: optionalDuration(p.backoffMs),
+      memo: p.memo,
+      searchAttributes: p.searchAttributes,
+      header: p.header,
+      workflowId: p.workflowId,
+    },
+  });
+  if (p.backoffMs > 0) {
+    ms.addTimerTask(now + p.backoffMs, { workflowBackoff: {} });
+  } else {
+    ms.scheduleWorkflowTask();
+  }
+  if (runExpiration) ms.addTimerTask(runExpiration, { workflowTimeout: { isExecutionTimeout: false } });
+  if (p.executionExpirationTime && p.executionExpirationTime !== runExpiration) {
+    ms.addTimerTask(p.executionExpirationTime, { workflowTimeout: { isExecutionTimeout: true } });
+  }
+  return ms;
+}

@@ -1,0 +1,105 @@
+// Executes timer tasks: workflow task and activity timeouts, user timers, activity retries, workflow timeouts and
+// delayed first workflow tasks. Each re-checks mutable state and does nothing when its target moved on.
+import { durationToMs } from '@tempora/common';
+import type { HistoryTask } from '@tempora/persistence';
+import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import { RetryState, TimeoutType, WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import { TimerTaskBody } from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
+import { activityTimeoutFailure, failActivityAttempt, redispatchActivity } from '../activities.js';
+import { failStartedWorkflowTaskForClose } from '../close-run.js';
+import type { ExecutionManager } from '../execution-manager.js';
+import type { MutableState } from '../mutable-state.js';
+import { timeOutWorkflowTask } from '../workflow-task-failure.js';
+
+export function timerExecutor(executions: ExecutionManager) {
+  return async (task: HistoryTask): Promise<void> => {
+    const body = TimerTaskBody.decode(task.data);
+    const key = { namespaceId: task.namespaceId, workflowId: task.workflowId, runId: task.runId };
+    await executions
+      .update(key, (ms) => {
+        if (ms.isRunning) fire(ms, body);
+      })
+      .catch((err: unknown) => {
+        // The run is gone (deleted): nothing to do.
+        if ((err as { code?: number }).code !== 5) throw err;
+      });
+  };
+}
+
+function fire(ms: MutableState, body: TimerTaskBody): void {
+  if (body.workflowTaskTimeout) {
+    const { scheduledEventId, attempt, timeoutType } = body.workflowTaskTimeout;
+    const task = ms.workflowTask;
+    if (!task || task.scheduledEventId !== scheduledEventId || task.attempt !== attempt) return;
+    if (timeoutType === TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE && task.startedEventId !== 0) {
+      timeOutWorkflowTask(ms, timeoutType, { keepAttempt: false });
+    } else if (
+      timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START &&
+      task.startedEventId === 0 &&
+      task.taskQueueKind === TaskQueueKind.TASK_QUEUE_KIND_STICKY
+    ) {
+      // The sticky worker did not pick it up: back to the normal queue, same attempt.
+      timeOutWorkflowTask(ms, timeoutType, { keepAttempt: true });
+    }
+    return;
+  }
+  if (body.activityTimeout) {
+    fireActivityTimeout(ms, body.activityTimeout);
+    return;
+  }
+  if (body.userTimer) {
+    const { timerId, startedEventId } = body.userTimer;
+    const timer = ms.state.timers[timerId];
+    if (!timer || timer.startedEventId !== startedEventId) return;
+    delete ms.state.timers[timerId];
+    ms.addEvent(EventType.EVENT_TYPE_TIMER_FIRED, { timerFiredEventAttributes: { timerId, startedEventId } });
+    ms.ensureWorkflowTask();
+    return;
+  }
+  if (body.activityRetry) {
+    const activity = ms.state.activities[body.activityRetry.scheduledEventId];
+    if (activity && activity.attempt === body.activityRetry.attempt && activity.startedEventId === 0) redispatchActivity(ms, activity);
+    return;
+  }
+  if (body.workflowTimeout) {
+    failStartedWorkflowTaskForClose(ms, '');
+    const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, {
+      workflowExecutionTimedOutEventAttributes: { retryState: RetryState.RETRY_STATE_TIMEOUT },
+    });
+    ms.info.completionEventId = event.eventId;
+    ms.setStatus(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT);
+    return;
+  }
+  if (body.workflowBackoff) {
+    if (!ms.workflowTask && ms.info.lastCompletedWorkflowTaskStartedEventId === 0) ms.scheduleWorkflowTask();
+  }
+}
+
+function fireActivityTimeout(ms: MutableState, timeout: NonNullable<TimerTaskBody['activityTimeout']>): void {
+  const activity = ms.state.activities[timeout.scheduledEventId];
+  if (!activity) return;
+  // Attempt 0 marks the schedule-to-close timer, which covers every attempt.
+  if (timeout.attempt !== 0 && activity.attempt !== timeout.attempt) return;
+  const started = activity.startedEventId !== 0;
+  switch (timeout.timeoutType) {
+    case TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START:
+      if (started) return;
+      break;
+    case TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE:
+      if (!started) return;
+      break;
+    case TimeoutType.TIMEOUT_TYPE_HEARTBEAT: {
+      if (!started) return;
+      const heartbeatMs = durationToMs(activity.scheduled?.heartbeatTimeout);
+      const lastBeat = (activity.lastHeartbeatTime ?? activity.startedTime)?.getTime() ?? 0;
+      if (lastBeat + heartbeatMs > ms.now.getTime()) {
+        // A heartbeat arrived since this timer was set: wait for the next deadline instead.
+        ms.addTimerTask(lastBeat + heartbeatMs, { activityTimeout: { ...timeout, heartbeatReferenceMs: lastBeat } });
+        return;
+      }
+      break;
+    }
+  }
+  failActivityAttempt(ms, activity, activityTimeoutFailure(timeout.timeoutType, activity), '');
+}

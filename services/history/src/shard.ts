@@ -1,0 +1,120 @@
+// A history shard as owned by this host: its range id (the fencing token every write is conditioned on) and the
+// task ids it hands out. Task ids are unique and increasing per shard: rangeId * 2^20 + sequence.
+import type { Logger } from '@tempora/common';
+import { ShardOwnershipLostError, type PersistenceStores } from '@tempora/persistence';
+import { ShardRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import { Code, RpcError } from '@tempora/rpc';
+import { Mutex } from './mutex.js';
+
+const TASK_ID_BITS = 20;
+const TASK_IDS_PER_RANGE = 2 ** TASK_ID_BITS;
+
+export class ShardClosedError extends RpcError {
+  constructor(shardId: number) {
+    super(Code.UNAVAILABLE, `ShardOwnershipLost: shard ${shardId} is no longer owned by this host`);
+  }
+}
+
+export class Shard {
+  private rangeIdValue = 0;
+  private nextSequence = TASK_IDS_PER_RANGE;
+  private closedValue = false;
+  private readonly renewLock = new Mutex();
+  private readonly inFlight = new Set<number>();
+  private readonly inFlightWaiters = new Set<() => void>();
+  private lastAllocated = 0;
+
+  private constructor(
+    readonly shardId: number,
+    private readonly stores: PersistenceStores,
+    private readonly logger: Logger,
+    private readonly owner: string,
+  ) {}
+
+  /** Takes ownership by bumping the shard's range id; every later write is fenced by it. */
+  static async acquire(shardId: number, stores: PersistenceStores, logger: Logger, owner: string): Promise<Shard> {
+    const shard = new Shard(shardId, stores, logger, owner);
+    await shard.renewRange();
+    return shard;
+  }
+
+  get rangeId(): number {
+    return this.rangeIdValue;
+  }
+
+  get closed(): boolean {
+    return this.closedValue;
+  }
+
+  /** Called when a write finds the range id moved: another host owns the shard now. */
+  close(): void {
+    if (this.closedValue) return;
+    this.closedValue = true;
+    this.logger.warn({ shardId: this.shardId }, 'shard ownership lost; shard closed');
+  }
+
+  assertOpen(): void {
+    if (this.closedValue) throw new ShardClosedError(this.shardId);
+  }
+
+  /**
+   * Task ids for one write. Until `releaseTaskIds` is called with the first id, queue readers stay below it: a
+   * write that commits after a later one must not have its tasks skipped.
+   */
+  async allocateTaskIds(count: number): Promise<number[]> {
+    const ids: number[] = [];
+    while (ids.length < count) {
+      if (this.nextSequence >= TASK_IDS_PER_RANGE) await this.renewLock.run(() => this.renewIfExhausted());
+      ids.push(this.rangeIdValue * TASK_IDS_PER_RANGE + this.nextSequence++);
+    }
+    if (ids.length) this.inFlight.add(ids[0]!);
+    this.lastAllocated = ids[ids.length - 1] ?? this.lastAllocated;
+    return ids;
+  }
+
+  releaseTaskIds(ids: number[]): void {
+    if (!ids.length) return;
+    this.inFlight.delete(ids[0]!);
+    for (const waiter of [...this.inFlightWaiters]) waiter();
+  }
+
+  /** The highest task id below every write still in flight: queues read up to here. */
+  maxReadLevel(): number {
+    let min = Infinity;
+    for (const id of this.inFlight) min = Math.min(min, id);
+    return min === Infinity ? this.lastAllocated : min - 1;
+  }
+
+  /** Resolves once every write in flight now has finished (committed or failed). */
+  async waitForWritesInFlight(): Promise<void> {
+    const pending = new Set(this.inFlight);
+    while ([...pending].some((id) => this.inFlight.has(id))) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.inFlightWaiters.delete(done);
+          resolve();
+        };
+        this.inFlightWaiters.add(done);
+      });
+    }
+  }
+
+  private async renewIfExhausted(): Promise<void> {
+    if (this.nextSequence < TASK_IDS_PER_RANGE) return;
+    await this.renewRange();
+  }
+
+  private async renewRange(): Promise<void> {
+    this.assertOpen();
+    const current = await this.stores.shards.getOrCreateShard(this.shardId);
+    const next = ShardRecord.fromPartial({ ...current, rangeId: current.rangeId + 1, owner: this.owner, updatedTime: new Date() });
+    try {
+      await this.stores.shards.updateShard(next, current.rangeId);
+    } catch (err) {
+      if (err instanceof ShardOwnershipLostError) this.close();
+      throw err;
+    }
+    this.rangeIdValue = next.rangeId;
+    this.nextSequence = 0;
+  }
+}

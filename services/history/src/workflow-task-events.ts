@@ -1,0 +1,55 @@
+import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import { WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import { HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
+import type { MutableState } from './mutable-state.js';
+
+/** The scheduled and started events of a transient task, as shown to the worker before they are written. */
+export function transientWorkflowTaskEvents(ms: MutableState): HistoryEvent[] {
+  const task = ms.workflowTask;
+  if (!task || task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT) return [];
+  const taskQueue = {
+    name: task.taskQueue,
+    kind: task.taskQueueKind,
+    normalName: task.taskQueueKind === TaskQueueKind.TASK_QUEUE_KIND_STICKY ? ms.info.taskQueue : '',
+  };
+  const events = [
+    HistoryEvent.fromPartial({
+      eventId: task.scheduledEventId,
+      eventTime: task.scheduledTime,
+      eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      workflowTaskScheduledEventAttributes: { taskQueue, startToCloseTimeout: task.startToCloseTimeout, attempt: task.attempt },
+    }),
+  ];
+  if (task.startedEventId !== 0) {
+    events.push(
+      HistoryEvent.fromPartial({
+        eventId: task.startedEventId,
+        eventTime: task.startedTime,
+        eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+        workflowTaskStartedEventAttributes: {
+          scheduledEventId: task.scheduledEventId,
+          identity: task.identity,
+          requestId: task.requestId,
+          historySizeBytes: task.historySizeBytes,
+        },
+      }),
+    );
+  }
+  return events;
+}
+
+/**
+ * Writes a transient task's scheduled/started events for real (when it completes or fails a close), keeping the
+ * ids the worker saw. The task becomes an ordinary one.
+ */
+export function writeTransientWorkflowTaskEvents(ms: MutableState): void {
+  const task = ms.workflowTask;
+  if (!task || task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT) return;
+  for (const event of transientWorkflowTaskEvents(ms)) {
+    const { eventType, eventTime, eventId: _id, ...attributes } = event;
+    // Keep the times the worker saw: the started time is its workflow clock.
+    ms.addEvent(eventType, attributes).eventTime = eventTime;
+  }
+  task.type = WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL;
+}

@@ -1,0 +1,56 @@
+// Failing or timing out a workflow task, and scheduling its retry. Only the first failure of a run of retries is
+// written; retries are transient (attempt > 1, no events) until one completes. Buffered events make the retry an
+// ordinary task again, with attempt 1.
+import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import type { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import type { TimeoutType } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import type { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
+import { WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import type { MutableState } from './mutable-state.js';
+
+export interface WorkflowTaskFailure {
+  cause: WorkflowTaskFailedCause;
+  failure?: Failure;
+  identity: string;
+  binaryChecksum?: string;
+}
+
+export function failWorkflowTask(ms: MutableState, failure: WorkflowTaskFailure): void {
+  const task = ms.workflowTask!;
+  if (task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT) {
+    ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
+      workflowTaskFailedEventAttributes: {
+        scheduledEventId: task.scheduledEventId,
+        startedEventId: task.startedEventId,
+        cause: failure.cause,
+        failure: failure.failure,
+        identity: failure.identity,
+        binaryChecksum: failure.binaryChecksum ?? '',
+      },
+    });
+  }
+  retryWorkflowTask(ms, task.attempt + 1);
+}
+
+export function timeOutWorkflowTask(ms: MutableState, timeoutType: TimeoutType, options: { keepAttempt: boolean }): void {
+  const task = ms.workflowTask!;
+  if (task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT) {
+    ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, {
+      workflowTaskTimedOutEventAttributes: {
+        scheduledEventId: task.scheduledEventId,
+        startedEventId: task.startedEventId,
+        timeoutType,
+      },
+    });
+  }
+  retryWorkflowTask(ms, options.keepAttempt ? task.attempt : task.attempt + 1);
+}
+
+/** A failed sticky task clears stickiness: the retry goes to the normal queue. */
+function retryWorkflowTask(ms: MutableState, nextAttempt: number): void {
+  ms.clearStickyness();
+  ms.clearWorkflowTask();
+  const hadBufferedEvents = ms.hasBufferedEvents;
+  ms.flushBufferedEvents();
+  ms.scheduleWorkflowTask(hadBufferedEvents ? 1 : nextAttempt, { forceNormalQueue: true });
+}
