@@ -10,7 +10,7 @@ export interface LatencySummary {
 export function percentile(sorted: readonly number[], q: number): number {
   if (!sorted.length) throw new RangeError('percentile of an empty sample');
   const rank = Math.ceil(q * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
 export function summarizeLatencies(samples: readonly number[]): LatencySummary {

@@ -6,7 +6,20 @@ import { FrontendService } from '@tempora/frontend';
 import { HistoryService } from '@tempora/history';
 import { MatchingService } from '@tempora/matching';
 import type { PersistenceStores } from '@tempora/persistence';
-import { addHealthService, createServer, listen, setServing, shutdown, type Health } from '@tempora/rpc';
+import * as historyMessages from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import * as matchingMessages from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import { MatchingServiceService, type MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import {
+  addHealthService,
+  createServer,
+  inProcessClient,
+  listen,
+  setServing,
+  shutdown,
+  type AsyncHandlers,
+  type Health,
+} from '@tempora/rpc';
 import { WorkerService } from '@tempora/worker';
 import { initializeCluster, openStores } from './stores.js';
 
@@ -49,12 +62,24 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
       );
     }
     const deps = { config, logger, stores };
+    // Services in this process call each other through the same client interfaces cluster mode serves over gRPC.
+    // The handler maps are filled once the services exist; a service not hosted here answers UNIMPLEMENTED until
+    // cross-process routing lands with membership.
+    const historyHandlers: AsyncHandlers<HistoryServiceServer> = {};
+    const matchingHandlers: AsyncHandlers<MatchingServiceServer> = {};
+    const history = inProcessClient(HistoryServiceService, historyMessages, historyHandlers);
+    const matching = inProcessClient(MatchingServiceService, matchingMessages, matchingHandlers);
+    const hosts = (name: ServiceName) => options.services.includes(name);
     const hosted = {
-      frontend: options.services.includes('frontend') ? new FrontendService({ ...deps, cluster }) : undefined,
-      history: options.services.includes('history') ? new HistoryService(deps) : undefined,
-      matching: options.services.includes('matching') ? new MatchingService(deps) : undefined,
-      worker: options.services.includes('worker') ? new WorkerService(deps) : undefined,
+      frontend: hosts('frontend') ? new FrontendService({ ...deps, cluster, history, matching }) : undefined,
+      history: hosts('history')
+        ? new HistoryService({ ...deps, matching, numHistoryShards: cluster.historyShardCount })
+        : undefined,
+      matching: hosts('matching') ? new MatchingService({ ...deps, history }) : undefined,
+      worker: hosts('worker') ? new WorkerService(deps) : undefined,
     };
+    if (hosted.history) Object.assign(historyHandlers, hosted.history.handlers());
+    if (hosted.matching) Object.assign(matchingHandlers, hosted.matching.handlers());
     for (const service of options.services) await hosted[service]?.start();
 
     const listeners: Listener[] = [];

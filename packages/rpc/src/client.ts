@@ -43,8 +43,9 @@ export function inProcessClient<S>(
     const qualified = `${serviceName.split('.').pop()}/${methodName}`;
     const requestType = messages[`${methodName}Request`] as MessageType;
     const responseType = messages[`${methodName}Response`] as MessageType;
-    const handler = (handlers as Record<string, ((req: unknown, ctx: unknown) => Promise<unknown>) | undefined>)[key];
     client[key] = async (request: unknown, options: CallOptions = {}) => {
+      // Looked up per call, so a client can be handed out before the service behind it is constructed.
+      const handler = (handlers as Record<string, ((req: unknown, ctx: unknown) => Promise<unknown>) | undefined>)[key];
       if (!handler) throw unimplemented(qualified);
       const ctx = localCallContext(qualified, options.deadline ?? Infinity, options.signal);
       return responseType.fromPartial(await handler(requestType.fromPartial(request), ctx));

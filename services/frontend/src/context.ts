@@ -1,13 +1,21 @@
 import type { Logger, TemporaConfig } from '@tempora/common';
 import type { PersistenceStores } from '@tempora/persistence';
+import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import type { RpcClient } from '@tempora/rpc';
 import type { NamespaceRegistry } from './namespaces.js';
 
-/** What every frontend handler may use. Handlers reach history and matching only through their clients. */
+/**
+ * What every frontend handler may use. Handlers reach history and matching only through their clients, passing
+ * their own CallContext as the call options so the caller's deadline and cancellation travel with the request.
+ */
 export interface FrontendContext {
   config: TemporaConfig;
   logger: Logger;
   stores: PersistenceStores;
   cluster: ClusterMetadataRecord;
   namespaces: NamespaceRegistry;
+  history: RpcClient<HistoryServiceServer>;
+  matching: RpcClient<MatchingServiceServer>;
 }

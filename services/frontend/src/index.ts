@@ -12,15 +12,36 @@ import {
   WorkflowServiceService,
   type WorkflowServiceServer,
 } from '@tempora/proto/generated/temporal/api/workflowservice/v1/service';
+import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
-import { serveService, type AsyncHandlers } from '@tempora/rpc';
-import { describeNamespace } from './api/describe-namespace.js';
-import { describeWorkflowExecution } from './api/describe-workflow-execution.js';
+import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
 import { deprecateNamespace } from './api/deprecate-namespace.js';
+import { describeNamespace } from './api/describe-namespace.js';
+import { describeTaskQueue } from './api/describe-task-queue.js';
+import { describeWorkflowExecution } from './api/describe-workflow-execution.js';
 import { getClusterInfo } from './api/get-cluster-info.js';
 import { getSystemInfo } from './api/get-system-info.js';
+import { getWorkflowExecutionHistoryReverse } from './api/get-workflow-execution-history-reverse.js';
+import { getWorkflowExecutionHistory } from './api/get-workflow-execution-history.js';
 import { listNamespaces } from './api/list-namespaces.js';
+import { pollActivityTaskQueue } from './api/poll-activity-task-queue.js';
+import { pollWorkflowTaskQueue } from './api/poll-workflow-task-queue.js';
+import { recordActivityTaskHeartbeatById } from './api/record-activity-task-heartbeat-by-id.js';
+import { recordActivityTaskHeartbeat } from './api/record-activity-task-heartbeat.js';
+import { recordWorkerHeartbeat } from './api/record-worker-heartbeat.js';
 import { createNamespace, registerNamespace } from './api/register-namespace.js';
+import { resetStickyTaskQueue } from './api/reset-sticky-task-queue.js';
+import { respondActivityTaskCanceledById } from './api/respond-activity-task-canceled-by-id.js';
+import { respondActivityTaskCanceled } from './api/respond-activity-task-canceled.js';
+import { respondActivityTaskCompletedById } from './api/respond-activity-task-completed-by-id.js';
+import { respondActivityTaskCompleted } from './api/respond-activity-task-completed.js';
+import { respondActivityTaskFailedById } from './api/respond-activity-task-failed-by-id.js';
+import { respondActivityTaskFailed } from './api/respond-activity-task-failed.js';
+import { respondWorkflowTaskCompleted } from './api/respond-workflow-task-completed.js';
+import { respondWorkflowTaskFailed } from './api/respond-workflow-task-failed.js';
+import { shutdownWorker } from './api/shutdown-worker.js';
+import { startWorkflowExecution } from './api/start-workflow-execution.js';
 import { updateNamespace } from './api/update-namespace.js';
 import type { FrontendContext } from './context.js';
 import { NamespaceRegistry } from './namespaces.js';
@@ -39,6 +60,8 @@ export interface FrontendOptions {
   logger: Logger;
   stores: PersistenceStores;
   cluster: ClusterMetadataRecord;
+  history: RpcClient<HistoryServiceServer>;
+  matching: RpcClient<MatchingServiceServer>;
 }
 
 export class FrontendService {
@@ -59,7 +82,26 @@ export class FrontendService {
       listNamespaces: listNamespaces(ctx),
       updateNamespace: updateNamespace(ctx),
       deprecateNamespace: deprecateNamespace(ctx),
+      startWorkflowExecution: startWorkflowExecution(ctx),
       describeWorkflowExecution: describeWorkflowExecution(ctx),
+      getWorkflowExecutionHistory: getWorkflowExecutionHistory(ctx),
+      getWorkflowExecutionHistoryReverse: getWorkflowExecutionHistoryReverse(ctx),
+      resetStickyTaskQueue: resetStickyTaskQueue(ctx),
+      pollWorkflowTaskQueue: pollWorkflowTaskQueue(ctx),
+      respondWorkflowTaskCompleted: respondWorkflowTaskCompleted(ctx),
+      respondWorkflowTaskFailed: respondWorkflowTaskFailed(ctx),
+      pollActivityTaskQueue: pollActivityTaskQueue(ctx),
+      recordActivityTaskHeartbeat: recordActivityTaskHeartbeat(ctx),
+      recordActivityTaskHeartbeatById: recordActivityTaskHeartbeatById(ctx),
+      respondActivityTaskCompleted: respondActivityTaskCompleted(ctx),
+      respondActivityTaskCompletedById: respondActivityTaskCompletedById(ctx),
+      respondActivityTaskFailed: respondActivityTaskFailed(ctx),
+      respondActivityTaskFailedById: respondActivityTaskFailedById(ctx),
+      respondActivityTaskCanceled: respondActivityTaskCanceled(ctx),
+      respondActivityTaskCanceledById: respondActivityTaskCanceledById(ctx),
+      describeTaskQueue: describeTaskQueue(ctx),
+      shutdownWorker: shutdownWorker(ctx),
+      recordWorkerHeartbeat: recordWorkerHeartbeat(ctx),
     };
   }
 

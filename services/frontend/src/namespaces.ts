@@ -59,10 +59,25 @@ export class NamespaceRegistry {
   async resolve(name: string): Promise<NamespaceRecord> {
     if (!name) throw invalidArgument('Namespace not set on request.');
     if (name.length > MAX_ID_LENGTH) throw invalidArgument('Namespace length exceeds limit.');
-    const record = await this.getByName(name);
-    if (record.info?.state === NamespaceState.NAMESPACE_STATE_DELETED) throw namespaceNotFound(name);
-    return record;
+    return usable(await this.getByName(name), name);
   }
+
+  /** The id of the namespace a workflow call names (see resolve). */
+  async resolveId(name: string): Promise<string> {
+    return (await this.resolve(name)).info!.id;
+  }
+
+  /** Resolves the namespace a task token names by id; it must exist and be usable. */
+  async resolveById(id: string): Promise<NamespaceRecord> {
+    if (!id) throw invalidArgument('Namespace not set on request.');
+    return usable(await this.getById(id), id);
+  }
+}
+
+/** Workflow calls treat a namespace in state DELETED as absent. */
+function usable(record: NamespaceRecord, reference: string): NamespaceRecord {
+  if (record.info?.state === NamespaceState.NAMESPACE_STATE_DELETED) throw namespaceNotFound(reference);
+  return record;
 }
 
 /** What this server really implements; advertised to SDKs through DescribeNamespace. */

@@ -1,5 +1,8 @@
 // Request checks shared by the workflow handlers, with upstream's messages (service/frontend/errors.go).
-import type { WorkflowExecution } from '@tempora/proto/generated/temporal/api/common/v1/message';
+import { durationToMs, isValidDuration, type DurationLike } from '@tempora/common';
+import type { RetryPolicy, WorkflowExecution } from '@tempora/proto/generated/temporal/api/common/v1/message';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import type { TaskQueue } from '@tempora/proto/generated/temporal/api/taskqueue/v1/message';
 import { invalidArgument } from '@tempora/rpc';
 import { MAX_ID_LENGTH } from './namespaces.js';
 
@@ -9,11 +12,97 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
+/** A workflow id: required, at most MAX_ID_LENGTH. */
+export function validateWorkflowId(workflowId: string): void {
+  if (!workflowId) throw invalidArgument('WorkflowId is not set on request.');
+  if (workflowId.length > MAX_ID_LENGTH) throw invalidArgument('WorkflowId length exceeds limit.');
+}
+
 /** A workflow execution reference: workflow id required, run id optional but a UUID when present. */
 export function validateExecution(execution: WorkflowExecution | undefined): WorkflowExecution {
   if (!execution) throw invalidArgument('Execution is not set on request.');
-  if (!execution.workflowId) throw invalidArgument('WorkflowId is not set on request.');
-  if (execution.workflowId.length > MAX_ID_LENGTH) throw invalidArgument('WorkflowId length exceeds limit.');
+  validateWorkflowId(execution.workflowId);
   if (execution.runId && !isUuid(execution.runId)) throw invalidArgument('Invalid RunId.');
   return execution;
+}
+
+export function validateTaskQueue(taskQueue: TaskQueue | undefined): void {
+  if (!taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
+  if (taskQueue.name.length > MAX_ID_LENGTH) throw invalidArgument('TaskQueue length exceeds limit.');
+}
+
+export function validateIdentity(identity: string): void {
+  if (identity.length > MAX_ID_LENGTH) throw invalidArgument('Identity length exceeds limit.');
+}
+
+export function validatePageSize(pageSize: number): void {
+  if (pageSize < 0) throw invalidArgument('Invalid PageSize.');
+}
+
+/** Unset is valid; a set duration must be non-negative with both parts of the same sign. */
+export function validateDuration(duration: DurationLike | undefined, message: string): void {
+  if (!isValidDuration(duration)) throw invalidArgument(message);
+}
+
+/** Upstream's retry policy rules; zero fields mean "use the default" and are not checked here. */
+export function validateRetryPolicy(policy: RetryPolicy | undefined): void {
+  // A single attempt never retries, so the other fields cannot matter (upstream skips them too).
+  if (!policy || policy.maximumAttempts === 1) return;
+  validateDuration(policy.initialInterval, 'InitialInterval cannot be negative on retry policy.');
+  if (policy.backoffCoefficient !== 0 && policy.backoffCoefficient < 1) {
+    throw invalidArgument('BackoffCoefficient cannot be less than 1 on retry policy.');
+  }
+  validateDuration(policy.maximumInterval, 'MaximumInterval cannot be negative on retry policy.');
+  const maximumMs = durationToMs(policy.maximumInterval);
+  if (maximumMs > 0 && maximumMs < durationToMs(policy.initialInterval)) {
+    throw invalidArgument('MaximumInterval cannot be less than InitialInterval on retry policy.');
+  }
+  if (policy.maximumAttempts < 0) throw invalidArgument('MaximumAttempts cannot be negative on retry policy.');
+}
+
+export interface WorkflowIdPolicies {
+  workflowIdReusePolicy: WorkflowIdReusePolicy;
+  workflowIdConflictPolicy: WorkflowIdConflictPolicy;
+}
+
+/** Upstream's incompatible pairs; an unset conflict policy is compatible with every reuse policy. */
+export function validateWorkflowIdPolicies(policies: WorkflowIdPolicies): void {
+  const { workflowIdReusePolicy, workflowIdConflictPolicy } = policies;
+  if (
+    workflowIdReusePolicy === WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING &&
+    workflowIdConflictPolicy !== WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED
+  ) {
+    throw invalidArgument(
+      'Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING cannot be used together with a WorkflowIDConflictPolicy',
+    );
+  }
+  if (
+    workflowIdReusePolicy === WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE &&
+    workflowIdConflictPolicy === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING
+  ) {
+    throw invalidArgument(
+      'Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE cannot be used together with WorkflowIdConflictPolicy WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING',
+    );
+  }
+}
+
+/**
+ * Upstream's defaults (enums.SetDefaultWorkflowIDPolicies), so history only ever sees explicit policies: the
+ * deprecated reuse policy TERMINATE_IF_RUNNING alone becomes conflict policy TERMINATE_EXISTING, any other unset
+ * conflict policy becomes FAIL, and an unset reuse policy ALLOW_DUPLICATE.
+ */
+export function withDefaultWorkflowIdPolicies(policies: WorkflowIdPolicies): WorkflowIdPolicies {
+  let { workflowIdReusePolicy, workflowIdConflictPolicy } = policies;
+  if (workflowIdConflictPolicy === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED) {
+    if (workflowIdReusePolicy === WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING) {
+      workflowIdConflictPolicy = WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING;
+      workflowIdReusePolicy = WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE;
+    } else {
+      workflowIdConflictPolicy = WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL;
+    }
+  }
+  if (workflowIdReusePolicy === WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED) {
+    workflowIdReusePolicy = WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE;
+  }
+  return { workflowIdReusePolicy, workflowIdConflictPolicy };
 }

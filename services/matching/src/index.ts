@@ -1,30 +1,100 @@
-// The matching service. Its internal API arrives with the workflow engine; for now the process hosts its health
-// endpoint so deployments can already be wired and probed.
+// The matching service: owns task queues on this host. History adds workflow and activity tasks; the frontend
+// forwards worker polls, which get a task directly when one is added while they wait (sync match) or from the
+// queue's persisted backlog. Sticky queues (one per worker, for cached workflows) live in memory only.
 import type { Server } from '@grpc/grpc-js';
 import type { Logger, TemporaConfig } from '@tempora/common';
 import type { PersistenceStores } from '@tempora/persistence';
+import * as messages from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import {
+  AddActivityTaskRequest,
+  AddWorkflowTaskRequest,
+  MatchingServiceService,
+  type MatchingServiceServer,
+} from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import { serveService, type AsyncHandlers } from '@tempora/rpc';
+import type { MatchingContext, MatchingHistoryClient } from './context.js';
+import { addActivityTask } from './handlers/add-activity-task.js';
+import { addWorkflowTask } from './handlers/add-workflow-task.js';
+import { describeTaskQueue } from './handlers/describe-task-queue.js';
+import { pollActivityTaskQueue } from './handlers/poll-activity-task-queue.js';
+import { pollWorkflowTaskQueue } from './handlers/poll-workflow-task-queue.js';
+import { POLLER_RETENTION_MS, PollerHistory } from './pollers.js';
+import { TaskQueueRegistry } from './task-queue-registry.js';
+
+export { isStickyWorkerUnavailable } from './errors.js';
+export type { MatchingHistoryClient } from './context.js';
+
+export const MATCHING_GRPC_SERVICE = 'tempora.internal.v1.MatchingService';
+
+/** How often idle queues are unloaded and old poller records pruned. */
+const MAINTENANCE_INTERVAL_MS = 60_000;
+/** A queue untouched this long is unloaded (its backlog stays persisted); sticky queues of gone workers go too. */
+const IDLE_QUEUE_MS = 5 * 60_000;
 
 export interface MatchingOptions {
   config: TemporaConfig;
   logger: Logger;
   stores: PersistenceStores;
+  /** Where polls record task starts; an RpcClient<HistoryServiceServer> (in process or over gRPC). */
+  history: MatchingHistoryClient;
 }
 
 export class MatchingService {
-  readonly grpcServiceNames: string[] = [];
-  private readonly logger: Logger;
+  readonly grpcServiceNames: string[] = [MATCHING_GRPC_SERVICE];
+  private readonly ctx: MatchingContext;
+  private readonly stopping = new AbortController();
+  private maintenanceTimer: NodeJS.Timeout | undefined;
 
   constructor(options: MatchingOptions) {
-    this.logger = options.logger.child({ service: 'matching' });
+    const logger = options.logger.child({ service: 'matching' });
+    const store = options.stores.taskQueues;
+    this.ctx = {
+      logger,
+      history: options.history,
+      workflowQueues: new TaskQueueRegistry({ store, codec: AddWorkflowTaskRequest, logger }),
+      activityQueues: new TaskQueueRegistry({ store, codec: AddActivityTaskRequest, logger }),
+      pollers: new PollerHistory(),
+      stopping: this.stopping.signal,
+    };
   }
 
-  register(_server: Server): void {}
+  handlers(): AsyncHandlers<MatchingServiceServer> {
+    return {
+      addWorkflowTask: addWorkflowTask(this.ctx),
+      addActivityTask: addActivityTask(this.ctx),
+      pollWorkflowTaskQueue: pollWorkflowTaskQueue(this.ctx),
+      pollActivityTaskQueue: pollActivityTaskQueue(this.ctx),
+      describeTaskQueue: describeTaskQueue(this.ctx),
+    };
+  }
+
+  register(server: Server): void {
+    serveService(server, MatchingServiceService, this.handlers(), { logger: this.ctx.logger, messages });
+  }
 
   async start(): Promise<void> {
-    this.logger.debug('started');
+    this.maintenanceTimer = setInterval(() => void this.maintain(), MAINTENANCE_INTERVAL_MS).unref();
+    this.ctx.logger.debug('started');
   }
 
+  /** Ends every outstanding poll with no task, persists ack levels and releases every queue. */
   async stop(): Promise<void> {
-    this.logger.debug('stopped');
+    clearInterval(this.maintenanceTimer);
+    this.stopping.abort();
+    await Promise.all([this.ctx.workflowQueues.close(), this.ctx.activityQueues.close()]);
+    this.ctx.logger.debug('stopped');
+  }
+
+  private async maintain(): Promise<void> {
+    const now = Date.now();
+    this.ctx.pollers.prune(now - POLLER_RETENTION_MS);
+    try {
+      await Promise.all([
+        this.ctx.workflowQueues.unloadIdle(now, IDLE_QUEUE_MS),
+        this.ctx.activityQueues.unloadIdle(now, IDLE_QUEUE_MS),
+      ]);
+    } catch (err) {
+      this.ctx.logger.error({ err }, 'unloading idle task queues failed');
+    }
   }
 }

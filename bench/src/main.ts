@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// `pnpm bench`: hello-workflow load benchmark for Tempora and the official Temporal dev server.
+import { randomBytes } from 'node:crypto';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { compareOutcomes, formatRatios, formatTable, type TargetOutcome } from './report.js';
+import { PeakRssSampler, ServerProcess, stopAllServers, type ServerKind } from './servers.js';
+import { bundleWorkflows, installSdkRuntime, runWorkload, type WorkloadOptions } from './workload.js';
+
+const WARMUP_WORKFLOWS = 10;
+
+interface CliOptions {
+  address?: string;
+  target: ServerKind;
+  compare?: boolean;
+  workflows: number;
+  concurrency: number;
+  workers: number;
+  namespace: string;
+  taskQueue?: string;
+  json?: boolean;
+}
+
+/** What to benchmark: a server the bench starts itself, or one already listening at `address`. */
+type Target = { label: string; start: ServerKind } | { label: string; address: string };
+
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function parseAddress(value: string): string {
+  if (!/^[^:\s]+:\d{1,5}$/.test(value)) throw new InvalidArgumentError('must be host:port');
+  return value;
+}
+
+const randomId = () => randomBytes(4).toString('hex');
+
+/** Progress goes to stderr so that stdout carries only the results (and nothing but JSON with --json). */
+const progress = (message: string) => process.stderr.write(`${message}\n`);
+
+async function benchTarget(target: Target, workload: Omit<WorkloadOptions, 'address'>): Promise<TargetOutcome> {
+  let server: ServerProcess | undefined;
+  try {
+    let address: string;
+    if ('address' in target) {
+      address = target.address;
+    } else {
+      progress(`${target.label}: starting dev server`);
+      server = await ServerProcess.start(target.start, workload.namespace);
+      address = server.address;
+    }
+    progress(`${target.label}: ${workload.workflows} workflows at ${address} (concurrency ${workload.concurrency}, ${workload.workers} worker(s))`);
+    const rss = server && new PeakRssSampler(server.pid);
+    const result = await runWorkload({ ...workload, address }).finally(() => rss?.stop());
+    return { target: target.label, ok: true, ...result, peakRssMiB: rss?.peakMiB };
+  } catch (err) {
+    return { target: target.label, ok: false, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    await server?.stop();
+  }
+}
+
+async function main(options: CliOptions): Promise<number> {
+  installSdkRuntime();
+  const targets: Target[] = options.compare
+    ? [{ label: 'tempora', start: 'tempora' }, { label: 'temporal', start: 'temporal' }]
+    : options.address
+      ? [{ label: options.address, address: options.address }]
+      : [{ label: options.target, start: options.target }];
+
+  const runId = randomId();
+  const workload = {
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? `bench-${runId}`,
+    workflows: options.workflows,
+    concurrency: options.concurrency,
+    workers: options.workers,
+    warmupWorkflows: WARMUP_WORKFLOWS,
+    runId,
+    workflowBundle: await bundleWorkflows(),
+  };
+
+  // Sequentially, so the targets never compete for CPU.
+  const outcomes: TargetOutcome[] = [];
+  for (const target of targets) outcomes.push(await benchTarget(target, workload));
+  const ratios = options.compare ? compareOutcomes(outcomes[0], outcomes[1]) : undefined;
+
+  if (options.json) {
+    const { workflowBundle: _, ...config } = workload;
+    process.stdout.write(`${JSON.stringify({ config, results: outcomes, ratios: ratios ?? null }, null, 2)}\n`);
+  } else {
+    if (outcomes.some((o) => o.ok)) process.stdout.write(`${formatTable(outcomes)}\n`);
+    if (ratios) process.stdout.write(`${formatRatios(ratios)}\n`);
+  }
+  for (const outcome of outcomes) if (!outcome.ok) process.stderr.write(`error: ${outcome.target}: ${outcome.error}\n`);
+  return outcomes.every((o) => o.ok) ? 0 : 1;
+}
+
+/** Servers are child processes: stop them before exiting on Ctrl-C or a kill. */
+function stopServersOnSignals(): void {
+  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      progress(`received ${signal}, stopping servers`);
+      void stopAllServers().finally(() => process.exit(exitCode));
+    });
+  }
+}
+
+const program = new Command('bench')
+  .description('Runs N hello workflows (one activity each) with the official Temporal TypeScript SDK and measures them')
+  .option('--address <host:port>', 'benchmark an already running server instead of starting one', parseAddress)
+  .addOption(
+    new Option('--target <server>', 'server to start when no --address is given').choices(['tempora', 'temporal']).default('tempora'),
+  )
+  .addOption(
+    new Option('--compare', 'start a Tempora and an official dev server one after the other, run the workload on both and compare')
+      .conflicts(['address', 'target']),
+  )
+  .option('--workflows <n>', 'workflows to run (after a warm-up of 10)', parsePositiveInt, 200)
+  .option('--concurrency <n>', 'max workflows in flight (started, result not yet received)', parsePositiveInt, 50)
+  .option('--workers <n>', 'SDK Worker instances in the bench process', parsePositiveInt, 1)
+  .option('--namespace <name>', 'namespace to run in', 'default')
+  .option('--task-queue <name>', 'task queue (default: random per run)')
+  .option('--json', 'print machine-readable results')
+  .action(async (options: CliOptions) => {
+    stopServersOnSignals();
+    const exitCode = await main(options);
+    // Exit explicitly: after a failed Worker.create the SDK runtime can keep the event loop alive indefinitely.
+    process.exit(exitCode);
+  });
+
+// `pnpm bench -- --flag` hands the separator through to the script; drop it so the flags are parsed as options.
+const argv = process.argv[2] === '--' ? [...process.argv.slice(0, 2), ...process.argv.slice(3)] : process.argv;
+
+program.parseAsync(argv).catch(async (err: unknown) => {
+  await stopAllServers();
+  process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+import type {
+  PollWorkflowTaskQueueRequest,
+  PollWorkflowTaskQueueResponse,
+} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { CallContext, DeepPartial } from '@tempora/rpc';
+import type { FrontendContext } from '../context.js';
+import { longPoll } from '../long-poll.js';
+import { validateIdentity, validateTaskQueue } from '../validation.js';
+
+export function pollWorkflowTaskQueue(ctx: FrontendContext) {
+  return async (
+    request: PollWorkflowTaskQueueRequest,
+    call: CallContext,
+  ): Promise<DeepPartial<PollWorkflowTaskQueueResponse>> => {
+    const namespaceId = await ctx.namespaces.resolveId(request.namespace);
+    validateTaskQueue(request.taskQueue);
+    validateIdentity(request.identity);
+    return longPoll(call, (pollerId) =>
+      ctx.matching.pollWorkflowTaskQueue({ namespaceId, pollerId, pollRequest: request }, call),
+    );
+  };
+}

@@ -1,0 +1,19 @@
+import { ActivityTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
+import type {
+  RespondActivityTaskCanceledRequest,
+  RespondActivityTaskCanceledResponse,
+} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { CallContext, DeepPartial } from '@tempora/rpc';
+import type { FrontendContext } from '../context.js';
+import { validateTaskTokenRequest } from '../task-tokens.js';
+
+export function respondActivityTaskCanceled(ctx: FrontendContext) {
+  return async (
+    request: RespondActivityTaskCanceledRequest,
+    call: CallContext,
+  ): Promise<DeepPartial<RespondActivityTaskCanceledResponse>> => {
+    const namespaceId = await validateTaskTokenRequest(ctx, ActivityTaskToken, request);
+    await ctx.history.respondActivityTaskCanceled({ namespaceId, request }, call);
+    return {};
+  };
+}

@@ -1,0 +1,19 @@
+import { ActivityTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
+import type {
+  RespondActivityTaskCompletedRequest,
+  RespondActivityTaskCompletedResponse,
+} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { CallContext, DeepPartial } from '@tempora/rpc';
+import type { FrontendContext } from '../context.js';
+import { validateTaskTokenRequest } from '../task-tokens.js';
+
+export function respondActivityTaskCompleted(ctx: FrontendContext) {
+  return async (
+    request: RespondActivityTaskCompletedRequest,
+    call: CallContext,
+  ): Promise<DeepPartial<RespondActivityTaskCompletedResponse>> => {
+    const namespaceId = await validateTaskTokenRequest(ctx, ActivityTaskToken, request);
+    await ctx.history.respondActivityTaskCompleted({ namespaceId, request }, call);
+    return {};
+  };
+}

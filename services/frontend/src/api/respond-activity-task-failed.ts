@@ -1,0 +1,19 @@
+import { ActivityTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
+import type {
+  RespondActivityTaskFailedRequest,
+  RespondActivityTaskFailedResponse,
+} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { CallContext, DeepPartial } from '@tempora/rpc';
+import type { FrontendContext } from '../context.js';
+import { validateTaskTokenRequest } from '../task-tokens.js';
+
+export function respondActivityTaskFailed(ctx: FrontendContext) {
+  return async (
+    request: RespondActivityTaskFailedRequest,
+    call: CallContext,
+  ): Promise<DeepPartial<RespondActivityTaskFailedResponse>> => {
+    const namespaceId = await validateTaskTokenRequest(ctx, ActivityTaskToken, request);
+    const result = await ctx.history.respondActivityTaskFailed({ namespaceId, request }, call);
+    return result.response ?? {};
+  };
+}

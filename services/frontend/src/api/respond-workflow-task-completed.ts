@@ -1,0 +1,19 @@
+import { WorkflowTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
+import type {
+  RespondWorkflowTaskCompletedRequest,
+  RespondWorkflowTaskCompletedResponse,
+} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { CallContext, DeepPartial } from '@tempora/rpc';
+import type { FrontendContext } from '../context.js';
+import { validateTaskTokenRequest } from '../task-tokens.js';
+
+export function respondWorkflowTaskCompleted(ctx: FrontendContext) {
+  return async (
+    request: RespondWorkflowTaskCompletedRequest,
+    call: CallContext,
+  ): Promise<DeepPartial<RespondWorkflowTaskCompletedResponse>> => {
+    const namespaceId = await validateTaskTokenRequest(ctx, WorkflowTaskToken, request);
+    const result = await ctx.history.respondWorkflowTaskCompleted({ namespaceId, request }, call);
+    return result.response ?? {};
+  };
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  StartWorkflowExecutionRequest,
+  StartWorkflowExecutionResponse,
+} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import { invalidArgument, type CallContext, type DeepPartial } from '@tempora/rpc';
+import type { FrontendContext } from '../context.js';
+import { isValidCronSchedule } from '../cron.js';
+import { MAX_ID_LENGTH } from '../namespaces.js';
+import {
+  validateDuration,
+  validateRetryPolicy,
+  validateTaskQueue,
+  validateWorkflowId,
+  validateWorkflowIdPolicies,
+  withDefaultWorkflowIdPolicies,
+} from '../validation.js';
+
+export function startWorkflowExecution(ctx: FrontendContext) {
+  return async (
+    request: StartWorkflowExecutionRequest,
+    call: CallContext,
+  ): Promise<DeepPartial<StartWorkflowExecutionResponse>> => {
+    const namespaceId = await ctx.namespaces.resolveId(request.namespace);
+    validateStartRequest(request);
+    const result = await ctx.history.startWorkflowExecution(
+      {
+        namespaceId,
+        request: {
+          ...request,
+          ...withDefaultWorkflowIdPolicies(request),
+          // History deduplicates starts by request id, so a start without one still gets one before it is stored.
+          requestId: request.requestId || randomUUID(),
+        },
+      },
+      call,
+    );
+    return result.response ?? {};
+  };
+}
+
+/** Upstream's checks, in upstream's order (prepareStartWorkflowRequest). */
+function validateStartRequest(request: StartWorkflowExecutionRequest): void {
+  validateWorkflowId(request.workflowId);
+  validateRetryPolicy(request.retryPolicy);
+  if (request.cronSchedule && request.workflowStartDelay) {
+    throw invalidArgument('CronSchedule and WorkflowStartDelay may not be used together.');
+  }
+  validateDuration(request.workflowStartDelay, 'Invalid WorkflowStartDelay.');
+  if (request.cronSchedule && !isValidCronSchedule(request.cronSchedule)) {
+    throw invalidArgument('Invalid CronSchedule.');
+  }
+  if (!request.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
+  if (request.workflowType.name.length > MAX_ID_LENGTH) throw invalidArgument('WorkflowType length exceeds limit.');
+  validateTaskQueue(request.taskQueue);
+  validateDuration(request.workflowExecutionTimeout, 'Invalid WorkflowExecutionTimeout.');
+  validateDuration(request.workflowRunTimeout, 'Invalid WorkflowRunTimeout.');
+  validateDuration(request.workflowTaskTimeout, 'Invalid WorkflowTaskTimeout.');
+  if (request.requestId.length > MAX_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
+  validateWorkflowIdPolicies(request);
+}

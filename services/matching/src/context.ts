@@ -1,0 +1,26 @@
+// What the matching handlers share.
+import type { Logger } from '@tempora/common';
+import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import type {
+  AddActivityTaskRequest,
+  AddWorkflowTaskRequest,
+} from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import type { RpcClient } from '@tempora/rpc';
+import type { PollerHistory } from './pollers.js';
+import type { TaskQueueRegistry } from './task-queue-registry.js';
+
+/** The history calls matching makes; any RpcClient<HistoryServiceServer> fits. */
+export type MatchingHistoryClient = Pick<
+  RpcClient<HistoryServiceServer>,
+  'recordWorkflowTaskStarted' | 'recordActivityTaskStarted'
+>;
+
+export interface MatchingContext {
+  logger: Logger;
+  history: MatchingHistoryClient;
+  workflowQueues: TaskQueueRegistry<AddWorkflowTaskRequest>;
+  activityQueues: TaskQueueRegistry<AddActivityTaskRequest>;
+  pollers: PollerHistory;
+  /** Aborted by stop(). */
+  stopping: AbortSignal;
+}

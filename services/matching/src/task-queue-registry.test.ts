@@ -1,0 +1,49 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { createLogger } from '@tempora/common';
+import { openSqliteStores, type PersistenceStores, type TaskQueueKey } from '@tempora/persistence';
+import { AddWorkflowTaskRequest } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import { TaskQueueType } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import { Code } from '@tempora/rpc';
+import { TaskQueueRegistry } from './task-queue-registry.js';
+
+const key: TaskQueueKey = { namespaceId: 'ns-1', name: 'orders', taskType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW };
+const IDLE_MS = 60_000;
+
+describe('TaskQueueRegistry', () => {
+  let stores: PersistenceStores;
+  let registry: TaskQueueRegistry<AddWorkflowTaskRequest>;
+
+  beforeEach(() => {
+    stores = openSqliteStores();
+    const logger = createLogger('silent');
+    registry = new TaskQueueRegistry({ store: stores.taskQueues, codec: AddWorkflowTaskRequest, logger });
+  });
+
+  afterEach(async () => {
+    await registry.close();
+    await stores.close();
+  });
+
+  it('loads one manager per queue, leasing it once even for concurrent first uses', async () => {
+    const [first, second] = await Promise.all([registry.get(key, false), registry.get(key, false)]);
+    expect(first).toBe(second);
+    expect((await stores.taskQueues.getOrCreateTaskQueue(key)).rangeId).toBe(1);
+  });
+
+  it('unloads a queue idle for the given time, but not one with a waiting poller', async () => {
+    const quiet = await registry.get(key, false);
+    const busyKey = { ...key, name: 'busy' };
+    const busy = await registry.get(busyKey, true);
+    const cancel = new AbortController();
+    const poll = busy.poll(Date.now() + 30_000, cancel.signal);
+
+    await registry.unloadIdle(Date.now() + IDLE_MS, IDLE_MS);
+
+    expect(registry.find(key)).toBeUndefined();
+    expect(registry.find(busyKey)).toBe(busy);
+    const unloaded = quiet.addTask(AddWorkflowTaskRequest.fromPartial({}));
+    await expect(unloaded).rejects.toMatchObject({ code: Code.UNAVAILABLE });
+    cancel.abort();
+    await poll;
+  });
+});
