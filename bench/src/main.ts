@@ -109,7 +109,11 @@ function stopServersOnSignals(): void {
 
 const program = new Command('bench')
   .description('Runs N hello workflows (one activity each) with the official Temporal TypeScript SDK and measures them')
-  .option('--address <host:port>', 'benchmark an already running server instead of starting one', parseAddress)
+  .addOption(
+    new Option('--address <host:port>', 'benchmark an already running server instead of starting one')
+      .argParser(parseAddress)
+      .conflicts('target'),
+  )
   .addOption(
     new Option('--target <server>', 'server to start when no --address is given').choices(['tempora', 'temporal']).default('tempora'),
   )
@@ -119,7 +123,7 @@ const program = new Command('bench')
   )
   .option('--workflows <n>', 'workflows to run (after a warm-up of 10)', parsePositiveInt, 200)
   .option('--concurrency <n>', 'max workflows in flight (started, result not yet received)', parsePositiveInt, 50)
-  .option('--workers <n>', 'SDK Worker instances in the bench process', parsePositiveInt, 1)
+  .option('--workers <n>', 'SDK Worker instances in the bench process, each with its own connection', parsePositiveInt, 1)
   .option('--namespace <name>', 'namespace to run in', 'default')
   .option('--task-queue <name>', 'task queue (default: random per run)')
   .option('--json', 'print machine-readable results')

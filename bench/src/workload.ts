@@ -135,7 +135,8 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
   setMaxListeners(0, abort.signal);
   let workerFailure: Error | undefined;
   const onWorkerEnd = (err?: unknown) => {
-    workerFailure ??= err
+    if (abort.signal.aborted) return; // already failing, or the shutdown in `finally` below
+    workerFailure = err
       ? new Error(describeFailure('worker', err), { cause: err })
       : new Error('a worker stopped before the workload finished');
     abort.abort(workerFailure);

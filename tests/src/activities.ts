@@ -16,3 +16,8 @@ export async function failTimes(failures: number): Promise<number> {
 export async function alwaysFails(): Promise<string> {
   throw ApplicationFailure.retryable('always fails', 'Broken');
 }
+
+export async function slowEcho(value: string, delayMs: number): Promise<string> {
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  return value;
+}

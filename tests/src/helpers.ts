@@ -1,5 +1,10 @@
 // Shared set-up for tests that drive Tempora through the official SDK.
-import { google } from '@temporalio/proto';
+import protos from '@temporalio/proto';
+
+const { google } = protos;
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { startDevServer, type DevServer, type DevServerOptions } from '@tempora/cli';
 
@@ -47,4 +52,39 @@ export async function grpcFailure(promise: Promise<unknown>): Promise<GrpcFailur
     return { code: e.code, message: e.details ?? e.message, detailType };
   }
   throw new Error('expected the call to fail');
+}
+
+/** The built `tempora` command. */
+export const CLI = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export interface Started {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** Starts the CLI and resolves once it logs that it is ready. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, readyText = 'dev server ready'): Promise<Started> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(readyText)) resolve({ child, exited });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    exited.then((code) => reject(new Error(`tempora exited with ${code} before it was ready:\n${output}`)));
+  });
 }

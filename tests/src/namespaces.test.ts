@@ -1,7 +1,9 @@
 // Namespace and system RPCs through the official TypeScript client's raw WorkflowService/OperatorService.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
-import { temporal } from '@temporalio/proto';
+import protos from '@temporalio/proto';
+
+const { temporal } = protos;
 import Long from 'long';
 import { grpcFailure, startTestServer, uniqueName, type TestServer } from './helpers.js';
 

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { Client, WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, DefaultLogger } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
+import protos from '@temporalio/proto';
+
+const { temporal } = protos;
 import * as activities from './activities.js';
 import { startTestServer, uniqueName, type TestServer } from './helpers.js';
 

@@ -62,7 +62,8 @@ program
       namespaces: opts.namespace,
       logger,
     });
-    logger.info({ address: server.address, dbFile: opts.dbFile ?? ':memory:' }, `Tempora dev server ready at ${server.address}`);
+    // Printed whatever the log level: scripts and tests wait for this line.
+    process.stderr.write(`Tempora dev server ready at ${server.address} (store: ${opts.dbFile ?? 'in memory'})\n`);
     stopOnSignals(server);
   });
 
@@ -75,7 +76,7 @@ program
     const config = loadConfig(opts.config);
     const logger = createLogger(config.log.level);
     const running = await startProcess({ config, services: opts.services, logger });
-    logger.info({ services: opts.services, ports: running.ports }, 'Tempora started');
+    process.stderr.write(`Tempora started: ${opts.services.map((s) => `${s}:${running.ports[s] ?? 'in-process'}`).join(' ')}\n`);
     stopOnSignals(running);
   });
 

@@ -32,3 +32,16 @@ export async function failingActivityWorkflow(): Promise<string> {
 export async function failingWorkflow(message: string): Promise<never> {
   throw ApplicationFailure.nonRetryable(message, 'TestFailure');
 }
+
+const { slowEcho } = proxyActivities<typeof activities>({
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 1 },
+});
+
+/** A timer and two activities, one slow: something is in flight at almost any moment. */
+export async function crashSurvivorWorkflow(index: number): Promise<string> {
+  const first = await slowEcho(`a${index}`, 300);
+  await sleep(1_000 + (index % 5) * 200);
+  const second = await slowEcho(`b${index}`, 50);
+  return `${first}-${second}`;
+}
