@@ -21,7 +21,8 @@ import { pollWorkflowTaskQueue } from './handlers/poll-workflow-task-queue.js';
 import { POLLER_RETENTION_MS, PollerHistory } from './pollers.js';
 import { TaskQueueRegistry } from './task-queue-registry.js';
 
-export { isStickyWorkerUnavailable } from './errors.js';
+/** Lets history recognise AddWorkflowTask's answer for a sticky queue without a live worker (defined in rpc). */
+export { isStickyWorkerUnavailable } from '@tempora/rpc';
 export type { MatchingHistoryClient } from './context.js';
 
 export const MATCHING_GRPC_SERVICE = 'tempora.internal.v1.MatchingService';

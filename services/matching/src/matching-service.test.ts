@@ -169,6 +169,29 @@ describe('MatchingService', () => {
     expect(await persistedTaskCount(stores)).toBe(0);
   });
 
+  it('returns from a sync-matched AddTask only after history recorded the start', async () => {
+    const { client } = await startMatching();
+    const poll = client.pollWorkflowTaskQueue(workflowPoll(), deadlineIn(NO_DEADLINE_MS));
+    await pollerWaiting(client, 'worker-1');
+
+    await client.addWorkflowTask(workflowTask(3));
+    // By the time AddTask returns (and history would ack its transfer task), the start is recorded.
+    expect(history.workflowStarts).toHaveLength(1);
+    await poll;
+  });
+
+  it('persists a sync-matched task whose start could not be recorded before AddTask returns', async () => {
+    const { client } = await startMatching();
+    const poll = client.pollWorkflowTaskQueue(workflowPoll(), deadlineIn(NO_DEADLINE_MS));
+    await pollerWaiting(client, 'worker-1');
+    history.failOnce.set(3, unavailable('history restarting'));
+
+    await client.addWorkflowTask(workflowTask(3));
+    expect(await persistedTaskCount(stores)).toBe(1);
+    const { response } = await poll;
+    expect(response?.workflowExecution?.workflowId).toBe('wf-3');
+  });
+
   it('persists a task nobody polls for and delivers it to a later poller', async () => {
     const { client } = await startMatching();
     await client.addWorkflowTask(workflowTask(3));
@@ -374,7 +397,7 @@ describe('MatchingService', () => {
         grpcClient.addWorkflowTask(stickyTask, (err) => resolve(err)),
       );
       expect(addError?.code).toBe(Code.FAILED_PRECONDITION);
-      expect(isStickyWorkerUnavailable(addError)).toBe(true);
+      expect(addError?.details).toMatch(/^StickyWorkerUnavailable: /);
 
       const emptyPoll = await new Promise<PollWorkflowTaskQueueResponse>((resolve, reject) =>
         grpcClient.pollWorkflowTaskQueue(

@@ -46,8 +46,12 @@ export class TaskQueueManager<T extends AddTaskRequest> {
     const task = newTask(request, this.lastActivity);
     const waiter = this.waiters.shift();
     if (waiter) {
+      // History acks its transfer task when this returns, so return only once the start is recorded: a crash in
+      // between must leave the task with history (re-dispatched) rather than nowhere.
+      const outcome = new Promise<'started' | 'retry'>((resolve) => (task.settle = resolve));
       this.handOut(waiter, task);
-      return;
+      if ((await outcome) === 'started') return;
+      if (this.closed) throw unavailable(`Task queue ${this.key.name} is not loaded on this matching host.`);
     }
     try {
       await this.buffer.add(task);
@@ -95,12 +99,20 @@ export class TaskQueueManager<T extends AddTaskRequest> {
   /** The task was started, or history said it is stale: it is done. */
   complete(task: QueuedTask<T>): void {
     this.inFlight--;
-    this.buffer.ack(task);
+    if (task.settle) task.settle('started');
+    else this.buffer.ack(task);
   }
 
   /** Recording the start failed for a reason that may pass: the task is dispatched again. */
   requeue(task: QueuedTask<T>): void {
     this.inFlight--;
+    if (task.settle) {
+      // A sync match: the waiting AddTask puts it in the backlog itself and reports a failed write to history.
+      const settle = task.settle;
+      task.settle = undefined;
+      settle('retry');
+      return;
+    }
     this.buffer.requeue(task);
     this.dispatch();
   }

@@ -14,6 +14,8 @@ export interface QueuedTask<T extends AddTaskRequest> {
   expiresAt: number;
   /** Id in the persisted backlog; undefined for tasks never written (sync matches, sticky queues). */
   taskId?: number;
+  /** For a sync match: tells the waiting AddTask whether history recorded the start ('started') or not ('retry'). */
+  settle?: (outcome: 'started' | 'retry') => void;
 }
 
 /** How backlog rows are encoded: the generated message type of the Add*Request. */

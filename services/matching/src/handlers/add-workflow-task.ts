@@ -3,8 +3,8 @@ import type {
   AddWorkflowTaskResponse,
 } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import { TaskQueueType } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import { stickyWorkerUnavailable } from '@tempora/rpc';
 import type { MatchingContext } from '../context.js';
-import { stickyWorkerUnavailable } from '../errors.js';
 import { isStickyTaskQueue, taskQueueKey, type TaskQueueKey } from '../task-queue-key.js';
 
 /** A sticky worker counts as alive if it polled this recently (or is polling now). */
