@@ -33,6 +33,8 @@ export function activityForToken(ms: MutableState, token: ActivityTaskToken, all
 /** Writes the deferred ActivityTaskStarted event; returns its id (0 when the result waits in the buffer). */
 function writeStartedEvent(ms: MutableState, activity: ActivityInfo): number {
   const event = ms.addEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, {
+    // Written late, but dated when the attempt really started.
+    eventTime: activity.startedTime,
     activityTaskStartedEventAttributes: {
       scheduledEventId: activity.scheduledEventId,
       identity: activity.startedIdentity,
@@ -102,6 +104,15 @@ export function failActivityAttempt(
     return RetryState.RETRY_STATE_IN_PROGRESS;
   }
   const retryState = decision.retry ? RetryState.RETRY_STATE_CANCEL_REQUESTED : decision.state;
+  // Upstream reports a timeout that leaves no time for another attempt as a schedule-to-close timeout.
+  const timeoutType = failure.timeoutFailureInfo?.timeoutType;
+  if (retryState === RetryState.RETRY_STATE_TIMEOUT && timeoutType !== undefined && timeoutType !== TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) {
+    failure = Failure.fromPartial({
+      message: 'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying',
+      source: 'Server',
+      timeoutFailureInfo: { timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, lastHeartbeatDetails: failure.timeoutFailureInfo?.lastHeartbeatDetails },
+    });
+  }
   const startedEventId = activity.startedEventId !== 0 ? writeStartedEvent(ms, activity) : 0;
   if (failure.timeoutFailureInfo) {
     ms.addEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT, {
@@ -121,7 +132,6 @@ export function activityTimeoutFailure(timeoutType: TimeoutType, activity: Activ
   return Failure.fromPartial({
     message: `activity ${name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()).replace(/^./, (c) => c.toUpperCase())} timeout`,
     source: 'Server',
-    cause: activity.lastFailure,
     timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: activity.lastHeartbeatDetails },
   });
 }

@@ -368,8 +368,9 @@ function requestCancelActivity(ms: MutableState, scheduledEventId: number, compl
   });
   if (!activity) return false;
   if (activity.startedEventId === 0) {
-    // Not running anywhere: canceled at once.
-    ms.addEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, {
+    // Not running anywhere: canceled at once. Like every result produced while the task's commands apply, it is
+    // buffered: written after the command events, or dropped when the run closes in this task.
+    ms.bufferEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, {
       activityTaskCanceledEventAttributes: { scheduledEventId, startedEventId: 0, latestCancelRequestedEventId: requested.eventId, identity },
     });
     delete ms.state.activities[scheduledEventId];
@@ -408,6 +409,8 @@ function completeWorkflow(ms: MutableState, result: Payloads | undefined, comple
   });
   closeRun(ms, event.eventId, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
 }
+
+
 
 export function failWorkflow(ms: MutableState, failure: Failure, completedEventId: number): void {
   const info = ms.info;
@@ -490,9 +493,17 @@ interface ChainOptions {
   cronSchedule?: string;
 }
 
+/** Upstream history.workflowIdReuseMinimalInterval: chained runs start at least this far apart. */
+const MIN_RUN_INTERVAL_MS = 1_000;
+
 /** Builds the next run of this workflow id (continue-as-new, retry, cron), written with this transaction. */
-function chainRun(ms: MutableState, o: ChainOptions): MutableState {
+export function chainRun(ms: MutableState, o: ChainOptions): MutableState {
   const info = ms.info;
+  if (o.initiator !== ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE) {
+    // Prevents tight continue-as-new / retry loops, as upstream does.
+    const lifetime = ms.now.getTime() - (info.executionTime ?? info.startTime ?? ms.now).getTime();
+    if (lifetime + o.backoffMs < MIN_RUN_INTERVAL_MS) o = { ...o, backoffMs: MIN_RUN_INTERVAL_MS - lifetime };
+  }
   const timeouts = normalizeWorkflowTimeouts(info.workflowExecutionTimeout, o.runTimeout ?? info.workflowRunTimeout, o.taskTimeout ?? info.defaultWorkflowTaskTimeout);
   const started = ms.state.executionInfo!;
   const newRun = buildNewRun({

@@ -111,7 +111,7 @@ export class MutableState {
    * written when that task closes.
    */
   addEvent(eventType: EventType, attributes: DeepPartial<HistoryEvent>): HistoryEvent {
-    const event = HistoryEvent.fromPartial({ ...attributes, eventType, eventTime: this.now, version: 0 });
+    const event = HistoryEvent.fromPartial({ eventTime: this.now, ...attributes, eventType, version: 0 });
     if (this.hasStartedWorkflowTask && !UNBUFFERED_EVENT_TYPES.has(eventType)) {
       this.state.bufferedEvents.push(event);
       this.dirty = true;
@@ -157,6 +157,19 @@ export class MutableState {
         result.startedEventId = startedIdBySchedule.get(result.scheduledEventId)!;
       }
     }
+  }
+
+  /** Buffers an event even though no task is started: results produced while a task's commands are applied. */
+  bufferEvent(eventType: EventType, attributes: DeepPartial<HistoryEvent>): void {
+    this.state.bufferedEvents.push(HistoryEvent.fromPartial({ eventTime: this.now, ...attributes, eventType, version: 0 }));
+    this.dirty = true;
+  }
+
+  /** Drops results still buffered when the run closes in the same task (upstream discards them too). */
+  discardBufferedEvents(): void {
+    if (!this.state.bufferedEvents.length) return;
+    this.state.bufferedEvents = [];
+    this.dirty = true;
   }
 
   /** Removes a buffered event (a TimerFired whose timer the workflow just canceled). */

@@ -101,9 +101,11 @@ export function buildNewRun(p: NewRunParams): MutableState {
   } else {
     ms.scheduleWorkflowTask();
   }
-  if (runExpiration) ms.addTimerTask(runExpiration, { workflowTimeout: { isExecutionTimeout: false } });
-  if (p.executionExpirationTime && p.executionExpirationTime !== runExpiration) {
-    ms.addTimerTask(p.executionExpirationTime, { workflowTimeout: { isExecutionTimeout: true } });
+  // When the run would end with the execution anyway, the execution timeout is what fires (nothing to retry).
+  const executionDeadline = p.executionExpirationTime;
+  if (runExpiration && (!executionDeadline || runExpiration < executionDeadline)) {
+    ms.addTimerTask(runExpiration, { workflowTimeout: { isExecutionTimeout: false } });
   }
+  if (executionDeadline) ms.addTimerTask(executionDeadline, { workflowTimeout: { isExecutionTimeout: true } });
   return ms;
 }

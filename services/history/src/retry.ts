@@ -36,7 +36,10 @@ export function decideRetry(
   if (policy.maximumAttempts > 0 && attempt >= policy.maximumAttempts) {
     return { retry: false, state: RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
   }
-  if (!isRetryableFailure(policy, failure)) return { retry: false, state: RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE };
+  if (!isRetryableFailure(policy, failure)) {
+    const timeout = failure?.timeoutFailureInfo !== undefined;
+    return { retry: false, state: timeout ? RetryState.RETRY_STATE_TIMEOUT : RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE };
+  }
   const initialMs = durationToMs(policy.initialInterval);
   const maximumMs = durationToMs(policy.maximumInterval);
   const delayMs = Math.min(initialMs * policy.backoffCoefficient ** (attempt - 1), maximumMs || Infinity);

@@ -78,6 +78,8 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
         const hadBufferedEvents = ms.hasBufferedEvents;
         ms.flushBufferedEvents();
         if (hadBufferedEvents || needsWorkflowTask || req.forceCreateNewWorkflowTask) ms.scheduleWorkflowTask();
+      } else {
+        ms.discardBufferedEvents();
       }
       return undefined;
     });

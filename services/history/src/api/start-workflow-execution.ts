@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { durationToMs } from '@tempora/common';
 import { CurrentWorkflowConditionFailedError, ExecutionState, type CurrentExecutionCondition } from '@tempora/persistence';
 import {
+  ContinueAsNewInitiator,
   WorkflowExecutionStatus,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
@@ -102,6 +103,8 @@ export function startWorkflowExecution(ctx: HistoryContext) {
         firstExecutionRunId: runId,
         executionExpirationTime: timeouts.executionTimeoutMs > 0 ? now.getTime() + timeouts.executionTimeoutMs : 0,
         backoffMs: durationToMs(req.workflowStartDelay) || cronBackoffMs(req.cronSchedule, now),
+        // Upstream marks even the first run of a cron workflow as started by its schedule.
+        initiator: req.cronSchedule ? ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE : undefined,
         now,
       });
       try {

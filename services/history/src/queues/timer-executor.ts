@@ -4,10 +4,18 @@ import { durationToMs } from '@tempora/common';
 import type { HistoryTask } from '@tempora/persistence';
 import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
 import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import { RetryState, TimeoutType, WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import {
+  ContinueAsNewInitiator,
+  RetryState,
+  TimeoutType,
+  WorkflowExecutionStatus,
+} from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
 import { TimerTaskBody } from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
 import { activityTimeoutFailure, failActivityAttempt, redispatchActivity } from '../activities.js';
 import { failStartedWorkflowTaskForClose } from '../close-run.js';
+import { chainRun } from '../commands.js';
+import { decideRetry, withRetryDefaults } from '../retry.js';
 import type { ExecutionManager } from '../execution-manager.js';
 import type { MutableState } from '../mutable-state.js';
 import { timeOutWorkflowTask } from '../workflow-task-failure.js';
@@ -64,8 +72,9 @@ function fire(ms: MutableState, body: TimerTaskBody): void {
   }
   if (body.workflowTimeout) {
     failStartedWorkflowTaskForClose(ms, '');
+    const { retryState, newRunId } = retryAfterTimeout(ms, body.workflowTimeout.isExecutionTimeout);
     const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, {
-      workflowExecutionTimedOutEventAttributes: { retryState: RetryState.RETRY_STATE_TIMEOUT },
+      workflowExecutionTimedOutEventAttributes: { retryState, newExecutionRunId: newRunId },
     });
     ms.info.completionEventId = event.eventId;
     ms.setStatus(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT);
@@ -74,6 +83,28 @@ function fire(ms: MutableState, body: TimerTaskBody): void {
   if (body.workflowBackoff) {
     if (!ms.workflowTask && ms.info.lastCompletedWorkflowTaskStartedEventId === 0) ms.scheduleWorkflowTask();
   }
+}
+
+/** A run timeout is retried under the workflow's retry policy; the execution timeout ends the whole chain. */
+function retryAfterTimeout(ms: MutableState, isExecutionTimeout: boolean): { retryState: RetryState; newRunId: string } {
+  const info = ms.info;
+  if (isExecutionTimeout) return { retryState: RetryState.RETRY_STATE_TIMEOUT, newRunId: '' };
+  if (!info.retryPolicy) return { retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET, newRunId: '' };
+  const failure = Failure.fromPartial({
+    message: 'workflow run timeout',
+    source: 'Server',
+    timeoutFailureInfo: { timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE },
+  });
+  const expiration = info.executionExpirationTime?.getTime() ?? 0;
+  const decision = decideRetry(withRetryDefaults(info.retryPolicy), info.attempt, failure, expiration, ms.now.getTime());
+  if (!decision.retry) return { retryState: decision.state, newRunId: '' };
+  const newRun = chainRun(ms, {
+    initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY,
+    continuedFailure: failure,
+    backoffMs: decision.delayMs,
+    attempt: info.attempt + 1,
+  });
+  return { retryState: RetryState.RETRY_STATE_IN_PROGRESS, newRunId: newRun.info.runId };
 }
 
 function fireActivityTimeout(ms: MutableState, timeout: NonNullable<TimerTaskBody['activityTimeout']>): void {
