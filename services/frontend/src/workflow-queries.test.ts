@@ -164,10 +164,16 @@ describe('ResetStickyTaskQueue', () => {
 });
 
 describe('worker lifecycle calls', () => {
-  it('accepts ShutdownWorker and RecordWorkerHeartbeat without calling history or matching', async () => {
+  it('unloads the worker\'s sticky queue on ShutdownWorker', async () => {
     const shutdown = ShutdownWorkerRequest.fromPartial({ namespace: 'default', stickyTaskQueue: 'sticky-1' });
-    const heartbeat = RecordWorkerHeartbeatRequest.fromPartial({ namespace: 'default', identity: 'worker-1' });
     await expect(frontend.handlers.shutdownWorker(shutdown, callContext('ShutdownWorker'))).resolves.toEqual({});
+    expect(frontend.matching.calls).toHaveLength(1);
+    expect(frontend.matching.calls[0]).toMatchObject({ method: 'shutdownWorker', request: { stickyTaskQueue: 'sticky-1' } });
+    expect(frontend.history.calls).toEqual([]);
+  });
+
+  it('accepts RecordWorkerHeartbeat without calling history or matching', async () => {
+    const heartbeat = RecordWorkerHeartbeatRequest.fromPartial({ namespace: 'default', identity: 'worker-1' });
     await expect(frontend.handlers.recordWorkerHeartbeat(heartbeat, callContext('RecordWorkerHeartbeat'))).resolves.toEqual(
       {},
     );

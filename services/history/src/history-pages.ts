@@ -1,9 +1,9 @@
 // Pages of a run's history. Page tokens are opaque to callers: the run, the next event to read, and the end of
 // the range (the run's nextEventId when the first page was read, so a page sequence is a stable snapshot).
 import type { PersistenceStores } from '@tempora/persistence';
-import type { HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
+import { History, type HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
 import { invalidArgument } from '@tempora/rpc';
-import { readEvents } from './history-reader.js';
+
 
 export interface HistoryPageToken {
   runId: string;
@@ -32,6 +32,11 @@ export interface HistoryPage {
   nextPageToken: Buffer;
 }
 
+/**
+ * Up to `pageSize` stored batches (the events one write appended) starting at `firstEventId`, which is always a
+ * batch boundary (event 1, a sticky worker's first unseen event, or where the previous page stopped). Like
+ * upstream, a page never splits a batch.
+ */
 export async function readHistoryPage(
   stores: PersistenceStores,
   shardId: number,
@@ -40,9 +45,21 @@ export async function readHistoryPage(
   endEventId: number,
   pageSize: number,
 ): Promise<HistoryPage> {
-  const pageEnd = Math.min(endEventId, firstEventId + pageSize);
-  const events = await readEvents(stores, shardId, runId, firstEventId, pageEnd);
+  if (firstEventId >= endEventId) return { events: [], nextPageToken: Buffer.alloc(0) };
+  const page = await stores.history.readHistoryBranch({
+    shardId,
+    branchToken: runId,
+    minNodeId: firstEventId,
+    maxNodeId: endEventId,
+    pageSize,
+  });
+  const events = page.items
+    .flatMap((node) => History.decode(node.events).events)
+    .filter((event) => event.eventId >= firstEventId && event.eventId < endEventId);
+  const nextEventId = (events[events.length - 1]?.eventId ?? firstEventId - 1) + 1;
   const nextPageToken =
-    pageEnd < endEventId ? encodeHistoryPageToken({ runId, nextEventId: pageEnd, endEventId }) : Buffer.alloc(0);
+    page.nextPageToken && nextEventId < endEventId
+      ? encodeHistoryPageToken({ runId, nextEventId, endEventId })
+      : Buffer.alloc(0);
   return { events, nextPageToken };
 }

@@ -9,7 +9,7 @@ import type { MutableState } from './mutable-state.js';
 import { encodeWorkflowTaskToken } from './tokens.js';
 import { transientWorkflowTaskEvents } from './workflow-task-events.js';
 
-/** Events per page handed to a worker; the rest it fetches with GetWorkflowExecutionHistory. */
+/** Event batches per page handed to a worker; the rest it fetches with GetWorkflowExecutionHistory. */
 export const WORKER_HISTORY_PAGE_SIZE = 1000;
 
 interface WorkflowTaskSnapshot {

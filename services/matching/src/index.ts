@@ -18,6 +18,7 @@ import { addWorkflowTask } from './handlers/add-workflow-task.js';
 import { describeTaskQueue } from './handlers/describe-task-queue.js';
 import { pollActivityTaskQueue } from './handlers/poll-activity-task-queue.js';
 import { pollWorkflowTaskQueue } from './handlers/poll-workflow-task-queue.js';
+import { shutdownWorker } from './handlers/shutdown-worker.js';
 import { POLLER_RETENTION_MS, PollerHistory } from './pollers.js';
 import { TaskQueueRegistry } from './task-queue-registry.js';
 
@@ -66,6 +67,7 @@ export class MatchingService {
       pollWorkflowTaskQueue: pollWorkflowTaskQueue(this.ctx),
       pollActivityTaskQueue: pollActivityTaskQueue(this.ctx),
       describeTaskQueue: describeTaskQueue(this.ctx),
+      shutdownWorker: shutdownWorker(this.ctx),
     };
   }
 

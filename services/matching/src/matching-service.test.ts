@@ -335,6 +335,23 @@ describe('MatchingService', () => {
     expect(response?.workflowExecution?.workflowId).toBe('wf-3');
   });
 
+  it('treats a shut-down worker\'s sticky queue as gone: its poll ends and new sticky tasks are refused', async () => {
+    const { client } = await startMatching();
+    const poll = client.pollWorkflowTaskQueue(
+      workflowPoll('sticky-worker', TaskQueueKind.TASK_QUEUE_KIND_STICKY, STICKY_QUEUE),
+      deadlineIn(NO_DEADLINE_MS),
+    );
+    await pollerWaiting(client, 'sticky-worker', STICKY_QUEUE);
+
+    await client.shutdownWorker({ namespaceId: NAMESPACE_ID, stickyTaskQueue: STICKY_QUEUE });
+
+    expect((await poll).response).toBeUndefined();
+    const rejected = await client
+      .addWorkflowTask(workflowTask(3, { taskQueue: { name: STICKY_QUEUE, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY } }))
+      .catch((err: unknown) => err);
+    expect(isStickyWorkerUnavailable(rejected)).toBe(true);
+  });
+
   it('describes the pollers of the requested task queue type', async () => {
     const { client } = await startMatching();
     await client.pollWorkflowTaskQueue(workflowPoll('worker-42'), deadlineIn(1_050));

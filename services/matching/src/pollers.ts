@@ -31,6 +31,11 @@ export class PollerHistory {
     queue.lastPollTime = now;
   }
 
+  /** Forgets a queue's pollers (its worker shut down). */
+  forget(key: TaskQueueKey): void {
+    this.queues.delete(taskQueueId(key));
+  }
+
   /** Epoch ms of the latest poll on the queue by anyone, or undefined if none is remembered. */
   lastPollTime(key: TaskQueueKey): number | undefined {
     return this.queues.get(taskQueueId(key))?.lastPollTime;

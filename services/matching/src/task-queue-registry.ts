@@ -54,6 +54,14 @@ export class TaskQueueRegistry<T extends AddTaskRequest> {
     await Promise.all(idle.map((manager) => manager.close()));
   }
 
+  /** Unloads one queue now (a sticky queue whose worker shut down): its polls end with no task. */
+  async unload(key: TaskQueueKey): Promise<void> {
+    const manager = this.find(key);
+    if (!manager) return;
+    this.forget(manager);
+    await manager.close();
+  }
+
   /** Ends every poll and persists every queue's ack level. */
   async close(): Promise<void> {
     this.closed = true;

@@ -6,12 +6,16 @@ import type { DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 
 /**
- * Accepted without effect: SDK workers call it as they stop. Upstream also unloads the worker's sticky queue and
- * completes its pending polls; neither is done yet, so the capabilities that promise them stay unadvertised.
+ * SDK workers call this as they stop. Their sticky queue is unloaded so tasks for their cached runs go to the
+ * normal queue at once. Cancelling the worker's own outstanding polls (worker_poll_complete_on_shutdown) is not
+ * done, so that capability stays unadvertised.
  */
 export function shutdownWorker(ctx: FrontendContext) {
   return async (request: ShutdownWorkerRequest): Promise<DeepPartial<ShutdownWorkerResponse>> => {
-    await ctx.namespaces.resolve(request.namespace);
+    const namespace = await ctx.namespaces.resolve(request.namespace);
+    if (request.stickyTaskQueue) {
+      await ctx.matching.shutdownWorker({ namespaceId: namespace.info!.id, stickyTaskQueue: request.stickyTaskQueue });
+    }
     return {};
   };
 }

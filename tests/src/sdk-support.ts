@@ -1,0 +1,119 @@
+// Support for the SDK feature tests (activity timeouts, workflow lifecycle, workflow tasks): the server under test,
+// history reading and long-polling, and a bundle of the feature workflows shared by a file's workers.
+import { fileURLToPath } from 'node:url';
+import protos, { type temporal } from '@temporalio/proto';
+import { Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
+import type { DevServerOptions } from '@tempora/cli';
+import { startTestServer } from './helpers.js';
+
+/**
+ * The frontend a test file talks to: an in-process Tempora dev server, or, when TEMPORA_TEST_ORACLE is set to an
+ * address (e.g. `localhost:7299` of `temporal server start-dev`), that already running server. Pointing a test file at
+ * the official Go server checks that its expected histories are upstream's.
+ */
+export interface TestTarget {
+  address: string;
+  connection: Connection;
+  close(): Promise<void>;
+}
+
+export async function startTestTarget(options: DevServerOptions = {}): Promise<TestTarget> {
+  const oracle = process.env.TEMPORA_TEST_ORACLE;
+  if (oracle) {
+    const connection = await Connection.connect({ address: oracle });
+    return { address: oracle, connection, close: () => connection.close() };
+  }
+  const t = await startTestServer(options);
+  return { address: t.server.address, connection: t.connection, close: () => t.close() };
+}
+
+export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** `WORKFLOW_TASK_STARTED` for an event of type EVENT_TYPE_WORKFLOW_TASK_STARTED. */
+export function eventTypeName(event: HistoryEvent): string {
+  return (protos.temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType)).replace('EVENT_TYPE_', '');
+}
+
+/** Every event of a run's history, read page by page. */
+export async function readHistory(connection: Connection, workflowId: string, runId?: string, namespace = 'default'): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await connection.workflowService.getWorkflowExecutionHistory({
+      namespace,
+      execution: { workflowId, runId },
+      nextPageToken,
+    });
+    events.push(...(page.history?.events ?? []));
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return events;
+}
+
+/**
+ * Long-polls a run's history (waitNewEvent) until an event matches, and returns the history up to and including it.
+ * Throws when the run's history ends without a match.
+ */
+export async function waitForEvent(
+  connection: Connection,
+  workflowId: string,
+  runId: string | undefined,
+  predicate: (event: HistoryEvent) => boolean,
+  namespace = 'default',
+): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextPageToken: Uint8Array | undefined;
+  for (;;) {
+    const page = await connection.workflowService.getWorkflowExecutionHistory({
+      namespace,
+      execution: { workflowId, runId },
+      nextPageToken,
+      waitNewEvent: true,
+    });
+    for (const event of page.history?.events ?? []) {
+      events.push(event);
+      if (predicate(event)) return events;
+    }
+    if (!page.nextPageToken?.length) throw new Error(`history of ${workflowId} ended without the awaited event`);
+    nextPageToken = page.nextPageToken;
+  }
+}
+
+/** Installs the SDK runtime once per test file, logging errors only: the tests provoke the SDK's warnings on purpose. */
+export function installRuntime(): void {
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+}
+
+/** The compiled workflows of the feature tests. */
+export const featureWorkflowsPath = fileURLToPath(new URL('./workflows/features.js', import.meta.url));
+
+/** Bundles workflow code once, so that a file's workers share it instead of each running webpack. */
+export function bundleWorkflows(workflowsPath = featureWorkflowsPath): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+}
+
+/** An SDK worker running against the target until stopped. */
+export interface RunningWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+export async function runWorker(address: string, options: Omit<WorkerOptions, 'connection'>): Promise<RunningWorker> {
+  const connection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({ connection, namespace: 'default', ...options });
+  const running = worker.run();
+  running.catch(() => undefined); // surfaced by stop()
+  let stopped: Promise<void> | undefined;
+  return {
+    worker,
+    stop() {
+      stopped ??= (async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await connection.close();
+      })();
+      return stopped;
+    },
+  };
+}
