@@ -1,14 +1,9 @@
 // Typed clients for our internal services. In start-dev a client calls the other service's handlers in process;
 // in cluster mode the same interface is backed by a gRPC channel. Either way requests and responses pass through
 // fromPartial(), so callers see exactly what they would see over the wire.
-import type { ServiceDefinition, handleUnaryCall } from '@grpc/grpc-js';
+import type { ServiceDefinition } from '@grpc/grpc-js';
 import { unimplemented, type DeepPartial } from './errors.js';
-import { localCallContext, type AsyncHandlers } from './server.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type UnaryRequest<H> = H extends handleUnaryCall<infer Req, any> ? Req : never;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type UnaryResponse<H> = H extends handleUnaryCall<any, infer Res> ? Res : never;
+import { localCallContext, type AsyncHandlers, type MessageType, type UnaryRequest, type UnaryResponse } from './server.js';
 
 export interface CallOptions {
   /** Epoch ms; Infinity (default) = no deadline. */
@@ -23,10 +18,6 @@ export type RpcClient<S> = {
     options?: CallOptions,
   ) => Promise<UnaryResponse<S[K]>>;
 };
-
-interface MessageType {
-  fromPartial(object: unknown): unknown;
-}
 
 /**
  * A client whose calls run `handlers` in this process. Methods without a handler throw UNIMPLEMENTED, as the

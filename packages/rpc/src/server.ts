@@ -45,16 +45,17 @@ export function localCallContext(
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- `any` keeps the other parameter bivariant for inference
-type UnaryRequest<H> = H extends handleUnaryCall<infer Req, any> ? Req : never;
+export type UnaryRequest<H> = H extends handleUnaryCall<infer Req, any> ? Req : never;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type UnaryResponse<H> = H extends handleUnaryCall<any, infer Res> ? Res : never;
+export type UnaryResponse<H> = H extends handleUnaryCall<any, infer Res> ? Res : never;
 
 /** Async handlers for a ts-proto generated `XxxServer` interface; every method is optional. */
 export type AsyncHandlers<S> = {
   [K in keyof S]?: (request: UnaryRequest<S[K]>, ctx: CallContext) => Promise<DeepPartial<UnaryResponse<S[K]>>>;
 };
 
-interface MessageType {
+/** The part of a ts-proto generated message type that serving and in-process calls use. */
+export interface MessageType {
   encode(message: unknown): { finish(): Uint8Array };
   fromPartial(object: unknown): unknown;
 }

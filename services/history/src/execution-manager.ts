@@ -83,8 +83,10 @@ export class ExecutionManager {
         try {
           const result = await fn(ms);
           ms.convertTransientWorkflowTaskIfEventsWritten();
-          if (ms.hasChanges) await this.persistUpdate(key, ms, cached.dbRecordVersion);
-          if (ms.hasChanges) cached.dbRecordVersion++;
+          if (ms.hasChanges) {
+            await this.persistUpdate(key, ms, cached.dbRecordVersion);
+            cached.dbRecordVersion++;
+          }
           this.afterCommit(keyString, ms);
           return result;
         } catch (err) {

@@ -30,7 +30,7 @@ interface WorkflowTaskSnapshot {
 }
 
 /** Captures what the response needs while the run is locked; events are read after the write commits. */
-function snapshot(ms: MutableState, stickyHistory: boolean): WorkflowTaskSnapshot {
+export function workflowTaskSnapshot(ms: MutableState, stickyHistory: boolean): WorkflowTaskSnapshot {
   const task = ms.workflowTask!;
   const previousStartedEventId = ms.info.lastCompletedWorkflowTaskStartedEventId;
   return {
@@ -83,5 +83,3 @@ export async function buildWorkflowTaskResponse(
     messages: [],
   };
 }
-
-buildWorkflowTaskResponse.snapshot = snapshot;

@@ -43,7 +43,6 @@ export function recordActivityTaskStarted(ctx: HistoryContext) {
               scheduledEventId: activity.scheduledEventId,
               attempt: activity.attempt,
               timeoutType: TimeoutType.TIMEOUT_TYPE_HEARTBEAT,
-              heartbeatReferenceMs: now,
             },
           });
         }

@@ -9,7 +9,7 @@ import type {
 import { WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import { Code, RpcError, notFound, type DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
-import { buildWorkflowTaskResponse } from '../workflow-task-response.js';
+import { buildWorkflowTaskResponse, workflowTaskSnapshot } from '../workflow-task-response.js';
 
 export function recordWorkflowTaskStarted(ctx: HistoryContext) {
   return async (req: RecordWorkflowTaskStartedRequest): Promise<DeepPartial<RecordWorkflowTaskStartedResponse>> => {
@@ -24,7 +24,7 @@ export function recordWorkflowTaskStarted(ctx: HistoryContext) {
       const task = ms.workflowTask;
       if (!task || task.scheduledEventId !== req.scheduledEventId) throw notFound('Workflow task not found.');
       if (task.startedEventId !== 0) {
-        if (task.requestId === req.requestId) return buildWorkflowTaskResponse.snapshot(ms, fromStickyQueue);
+        if (task.requestId === req.requestId) return workflowTaskSnapshot(ms, fromStickyQueue);
         throw new RpcError(Code.ALREADY_EXISTS, 'Workflow task already started.');
       }
       if (fromStickyQueue && ms.info.stickyTaskQueue !== pollQueue.name) {
@@ -59,7 +59,7 @@ export function recordWorkflowTaskStarted(ctx: HistoryContext) {
           timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
         },
       });
-      return buildWorkflowTaskResponse.snapshot(ms, fromStickyQueue);
+      return workflowTaskSnapshot(ms, fromStickyQueue);
     });
     return { response: await buildWorkflowTaskResponse(ctx.stores, engine.shard.shardId, snapshot) };
   };

@@ -19,6 +19,7 @@ import { decideRetry, withRetryDefaults } from '../retry.js';
 import type { ExecutionManager } from '../execution-manager.js';
 import type { MutableState } from '../mutable-state.js';
 import { timeOutWorkflowTask } from '../workflow-task-failure.js';
+import { ignoreNotFound } from './not-found.js';
 
 export function timerExecutor(executions: ExecutionManager) {
   return async (task: HistoryTask): Promise<void> => {
@@ -28,10 +29,7 @@ export function timerExecutor(executions: ExecutionManager) {
       .update(key, (ms) => {
         if (ms.isRunning) fire(ms, body);
       })
-      .catch((err: unknown) => {
-        // The run is gone (deleted): nothing to do.
-        if ((err as { code?: number }).code !== 5) throw err;
-      });
+      .catch(ignoreNotFound);
   };
 }
 
@@ -126,7 +124,7 @@ function fireActivityTimeout(ms: MutableState, timeout: NonNullable<TimerTaskBod
       const lastBeat = (activity.lastHeartbeatTime ?? activity.startedTime)?.getTime() ?? 0;
       if (lastBeat + heartbeatMs > ms.now.getTime()) {
         // A heartbeat arrived since this timer was set: wait for the next deadline instead.
-        ms.addTimerTask(lastBeat + heartbeatMs, { activityTimeout: { ...timeout, heartbeatReferenceMs: lastBeat } });
+        ms.addTimerTask(lastBeat + heartbeatMs, { activityTimeout: timeout });
         return;
       }
       break;

@@ -6,6 +6,7 @@ import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/ta
 import { TransferTaskBody } from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import { isStickyWorkerUnavailable, type RpcClient } from '@tempora/rpc';
+import { ignoreNotFound } from './not-found.js';
 import type { ExecutionManager } from '../execution-manager.js';
 
 export function transferExecutor(executions: ExecutionManager, matching: RpcClient<MatchingServiceServer>) {
@@ -19,7 +20,7 @@ export function transferExecutor(executions: ExecutionManager, matching: RpcClie
         const pending = ms.workflowTask;
         const current = ms.isRunning && pending?.scheduledEventId === dispatch.scheduledEventId && pending.startedEventId === 0;
         return current ? ms.info.taskQueue : undefined;
-      }).catch(() => undefined);
+      }).catch(ignoreNotFound);
       if (normalQueue === undefined) return;
       const request = { namespaceId: task.namespaceId, execution, scheduledEventId: dispatch.scheduledEventId };
       try {
@@ -41,7 +42,7 @@ export function transferExecutor(executions: ExecutionManager, matching: RpcClie
         const activity = ms.state.activities[dispatch.scheduledEventId];
         if (!ms.isRunning || !activity || activity.attempt !== dispatch.attempt || activity.startedEventId !== 0) return undefined;
         return { taskQueue: activity.scheduled!.taskQueue!.name, scheduleToStartMs: durationToMs(activity.scheduled!.scheduleToStartTimeout) };
-      }).catch(() => undefined);
+      }).catch(ignoreNotFound);
       if (!target) return;
       await matching.addActivityTask({
         namespaceId: task.namespaceId,
