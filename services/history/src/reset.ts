@@ -1,0 +1,3 @@
+export async function resetWorkflow(..._args: unknown[]): Promise<string> {
+  throw new Error('todo');
+}
