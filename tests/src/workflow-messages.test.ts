@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { status } from '@grpc/grpc-js';
 import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure, defaultPayloadConverter } from '@temporalio/common';
+import Long from 'long';
 import protos from '@temporalio/proto';
 import { grpcFailure, uniqueName } from './helpers.js';
 import {
@@ -341,5 +342,80 @@ describe('external signal and cancel', () => {
     ]);
     const requested = (await readHistory(t.connection, targetId)).find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED)!;
     expect(requested.workflowExecutionCancelRequestedEventAttributes?.externalWorkflowExecution?.workflowId).toBe(senderId);
+  });
+});
+
+describe('reset', () => {
+  it('resets to a workflow task: the new run fails that task with RESET_WORKFLOW and reapplies later signals', async () => {
+    const workflowId = newId('reset');
+    const handle = await client.workflow.start<typeof workflows.resettable>('resettable', { taskQueue, workflowId });
+    await waitForType(workflowId, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    await handle.signal('add', 'a');
+    expect(await handle.result()).toEqual(['a']);
+    const base = await readHistory(t.connection, workflowId);
+    const firstCompleted = base.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)!;
+
+    const { runId } = await client.workflowService.resetWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId, runId: handle.firstExecutionRunId },
+      reason: 'test reset',
+      workflowTaskFinishEventId: firstCompleted.eventId,
+      requestId: newId('reset-request'),
+    });
+    expect(runId).toBeTruthy();
+    const resetRun = client.workflow.getHandle(workflowId, runId!);
+    expect(await resetRun.result()).toEqual(['a']);
+    const events = await readHistory(t.connection, workflowId, runId!);
+    expect(types(events).slice(0, 7)).toEqual([
+      'WORKFLOW_EXECUTION_STARTED',
+      'WORKFLOW_TASK_SCHEDULED',
+      'WORKFLOW_TASK_STARTED',
+      'WORKFLOW_TASK_FAILED',
+      'WORKFLOW_EXECUTION_SIGNALED',
+      'WORKFLOW_TASK_SCHEDULED',
+      'WORKFLOW_TASK_STARTED',
+    ]);
+    const failed = events[3]!.workflowTaskFailedEventAttributes!;
+    expect(failed.cause).toBe(protos.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW);
+    expect(failed.baseRunId).toBe(handle.firstExecutionRunId);
+    expect(failed.newRunId).toBe(runId);
+    expect(failed.failure?.message).toBe('test reset');
+    expect(types(events).at(-1)).toBe('WORKFLOW_EXECUTION_COMPLETED');
+  });
+
+  it('terminates a running current run when resetting it', async () => {
+    const workflowId = newId('reset-running');
+    const handle = await client.workflow.start<typeof workflows.resettable>('resettable', { taskQueue, workflowId });
+    const firstTaskEvents = await waitForType(workflowId, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    const { runId } = await client.workflowService.resetWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId },
+      reason: 'again',
+      workflowTaskFinishEventId: firstTaskEvents.at(-1)!.eventId,
+      requestId: newId('reset-request'),
+    });
+    const old = await readHistory(t.connection, workflowId, handle.firstExecutionRunId);
+    expect(types(old).at(-1)).toBe('WORKFLOW_EXECUTION_TERMINATED');
+    expect(old.at(-1)!.workflowExecutionTerminatedEventAttributes?.identity).toBe('history-resetter');
+    const resetRun = client.workflow.getHandle(workflowId, runId!);
+    await resetRun.signal('add', 'b');
+    expect(await resetRun.result()).toEqual(['b']);
+  });
+
+  it('rejects a reset point outside the history with INVALID_ARGUMENT', async () => {
+    const workflowId = newId('reset-bad');
+    const handle = await client.workflow.start<typeof workflows.signalCollector>('signalCollector', { taskQueue, workflowId, args: [0] });
+    await handle.result();
+    const failure = await grpcFailure(
+      client.workflowService.resetWorkflowExecution({
+        namespace: 'default',
+        workflowExecution: { workflowId },
+        reason: 'bad',
+        workflowTaskFinishEventId: Long.fromNumber(999),
+        requestId: newId('reset-request'),
+      }),
+    );
+    expect(failure.code).toBe(status.INVALID_ARGUMENT);
+    expect(failure.message).toBe('Workflow task finish ID must be > 1 && <= workflow last event ID.');
   });
 });

@@ -124,6 +124,11 @@ export class MutableState {
     return this.appendEvent(event);
   }
 
+  /** Appends a copy of an event of another run (reset rebuilds a run from its base run's history). */
+  appendCopiedEvent(event: HistoryEvent): HistoryEvent {
+    return this.appendEvent(HistoryEvent.fromPartial({ ...event, version: 0 }));
+  }
+
   private appendEvent(event: HistoryEvent): HistoryEvent {
     event.eventId = this.info.nextEventId++;
     this.newEvents.push(event);
