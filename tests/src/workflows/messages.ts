@@ -69,12 +69,18 @@ export async function parentOfFailure(): Promise<string> {
   }
 }
 
-/** Starts a sleeping child under the given parent close policy and returns at once. */
-export async function parentLeavingChild(policy: 'TERMINATE' | 'REQUEST_CANCEL' | 'ABANDON'): Promise<string> {
+/**
+ * Starts a sleeping child under the given parent close policy and returns: at once, or after a `finish` signal
+ * when `holdUntilFinished` (so a test can let the child settle first).
+ */
+export async function parentLeavingChild(policy: 'TERMINATE' | 'REQUEST_CANCEL' | 'ABANDON', holdUntilFinished = false): Promise<string> {
+  let finished = !holdUntilFinished;
+  setHandler(finishSignal, () => void (finished = true));
   const child = await startChild(cancellableSleeper, {
     workflowId: `${workflowInfo().workflowId}-child`,
     parentClosePolicy: ParentClosePolicy[policy],
   });
+  await condition(() => finished);
   return child.workflowId;
 }
 
