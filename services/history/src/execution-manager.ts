@@ -64,7 +64,7 @@ export class ExecutionManager {
   async resolveRunId(namespaceId: string, workflowId: string, runId: string | undefined): Promise<string> {
     if (runId) return runId;
     const current = await this.getCurrent(namespaceId, workflowId);
-    if (!current) throw notFound(`workflow execution not found for workflow ID "${workflowId}"`);
+    if (!current) throw notFound(`workflow not found for ID: ${workflowId}`);
     return current.runId;
   }
 

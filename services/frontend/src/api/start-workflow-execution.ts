@@ -40,8 +40,8 @@ export function startWorkflowExecution(ctx: FrontendContext) {
   };
 }
 
-/** Upstream's checks, in upstream's order (prepareStartWorkflowRequest); SignalWithStart makes the same. */
-export function validateStartRequest(request: StartFields): void {
+/** Upstream's checks, in upstream's order (prepareStartWorkflowRequest). */
+function validateStartRequest(request: StartWorkflowExecutionRequest): void {
   validateWorkflowId(request.workflowId);
   validateRetryPolicy(request.retryPolicy);
   if (request.cronSchedule && request.workflowStartDelay) {
@@ -60,19 +60,3 @@ export function validateStartRequest(request: StartFields): void {
   validateRequestId(request.requestId);
   validateWorkflowIdPolicies(request);
 }
-
-type StartFields = Pick<
-  StartWorkflowExecutionRequest,
-  | 'workflowId'
-  | 'retryPolicy'
-  | 'cronSchedule'
-  | 'workflowStartDelay'
-  | 'workflowType'
-  | 'taskQueue'
-  | 'workflowExecutionTimeout'
-  | 'workflowRunTimeout'
-  | 'workflowTaskTimeout'
-  | 'requestId'
-  | 'workflowIdReusePolicy'
-  | 'workflowIdConflictPolicy'
->;
