@@ -272,7 +272,7 @@ class Parser {
         break;
       case 'identifier':
         throw new QueryError(
-          `operation is not supported: column name on the right side of comparison expression (did you forget to quote '${token.value}'?)`,
+          `operation is not supported: column name on the right side of comparison expression (did you forget to quote ${JSON.stringify(token.value)}?)`,
           token.text,
           token.position,
         );

@@ -140,7 +140,7 @@ class Resolver {
     if (name.name === NAMESPACE_DIVISION) this.mentionsDivision = true;
     const resolved = this.attributes.resolve(name.name);
     if (!resolved) {
-      throw new QueryError(`${INVALID}: column name '${name.name}' is not a valid search attribute`, name.name, name.position);
+      throw new QueryError(`invalid search attribute: ${name.name}`, name.name, name.position);
     }
     return { alias: name.name, field: resolved.field, type: resolved.type };
   }
@@ -150,7 +150,7 @@ class Resolver {
     if (name.field === 'ExecutionDuration') return executionDurationValue(literal);
     const typeError = () =>
       new QueryError(
-        `${INVALID}: invalid value type for search attribute ${name.alias} of type ${typeName(name.type)}: ${literalText(literal)}`,
+        `${INVALID}: invalid value type for search attribute ${name.alias} of type ${typeName(name.type)}: ${goValue(literal)}`,
         literalText(literal),
         literal.position,
       );
@@ -185,7 +185,19 @@ function operatorNotSupported(name: ResolvedName, operator: string, position: nu
 }
 
 function operatorText(op: ComparisonOperator): string {
-  return op.replace(/_/g, ' ').toUpperCase();
+  return op.replace('not_', 'not ').toUpperCase();
+}
+
+/** A literal as upstream prints it (Go's %#v and %T): "abc" (type: string), 1 (type: int64). */
+function goValue(literal: Literal): string {
+  switch (literal.type) {
+    case 'string':
+      return `${JSON.stringify(literal.value)} (type: string)`;
+    case 'number':
+      return `${literal.text} (type: ${Number.isInteger(literal.value) && !/[.eE]/.test(literal.text) ? 'int64' : 'float64'})`;
+    case 'bool':
+      return `${literal.value} (type: bool)`;
+  }
 }
 
 function literalText(literal: Literal): string {

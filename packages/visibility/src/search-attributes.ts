@@ -116,6 +116,10 @@ export const CUSTOM_FIELDS: ReadonlyArray<{ field: string; type: IndexedValueTyp
 );
 const CUSTOM_FIELD_TYPES = new Map(CUSTOM_FIELDS.map((f) => [f.field, f.type]));
 
+export function isUserSettablePredefined(name: string): boolean {
+  return USER_SETTABLE_PREDEFINED.has(name);
+}
+
 export function isSystemSearchAttribute(name: string): boolean {
   return name in SYSTEM_SEARCH_ATTRIBUTES;
 }

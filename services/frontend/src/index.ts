@@ -16,6 +16,7 @@ import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/inte
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
 import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
+import type { VisibilityStore } from '@tempora/visibility';
 import { deprecateNamespace } from './api/deprecate-namespace.js';
 import { describeNamespace } from './api/describe-namespace.js';
 import { describeTaskQueue } from './api/describe-task-queue.js';
@@ -43,9 +44,18 @@ import { respondWorkflowTaskFailed } from './api/respond-workflow-task-failed.js
 import { shutdownWorker } from './api/shutdown-worker.js';
 import { startWorkflowExecution } from './api/start-workflow-execution.js';
 import { updateNamespace } from './api/update-namespace.js';
+import { countWorkflowExecutions } from './api/count-workflow-executions.js';
+import { getSearchAttributes } from './api/get-search-attributes.js';
+import { listClosedWorkflowExecutions } from './api/list-closed-workflow-executions.js';
+import { listOpenWorkflowExecutions } from './api/list-open-workflow-executions.js';
+import { listWorkflowExecutions } from './api/list-workflow-executions.js';
+import { scanWorkflowExecutions } from './api/scan-workflow-executions.js';
 import type { FrontendContext } from './context.js';
 import { NamespaceRegistry } from './namespaces.js';
+import { addSearchAttributes } from './operator/add-search-attributes.js';
 import { deleteNamespace } from './operator/delete-namespace.js';
+import { listSearchAttributes } from './operator/list-search-attributes.js';
+import { removeSearchAttributes } from './operator/remove-search-attributes.js';
 
 export const FRONTEND_GRPC_SERVICES = [
   'temporal.api.workflowservice.v1.WorkflowService',
@@ -62,6 +72,7 @@ export interface FrontendOptions {
   cluster: ClusterMetadataRecord;
   history: RpcClient<HistoryServiceServer>;
   matching: RpcClient<MatchingServiceServer>;
+  visibility: VisibilityStore;
 }
 
 export class FrontendService {
@@ -102,11 +113,22 @@ export class FrontendService {
       describeTaskQueue: describeTaskQueue(ctx),
       shutdownWorker: shutdownWorker(ctx),
       recordWorkerHeartbeat: recordWorkerHeartbeat(ctx),
+      listWorkflowExecutions: listWorkflowExecutions(ctx),
+      scanWorkflowExecutions: scanWorkflowExecutions(ctx),
+      countWorkflowExecutions: countWorkflowExecutions(ctx),
+      listOpenWorkflowExecutions: listOpenWorkflowExecutions(ctx),
+      listClosedWorkflowExecutions: listClosedWorkflowExecutions(ctx),
+      getSearchAttributes,
     };
   }
 
   operatorServiceHandlers(): AsyncHandlers<OperatorServiceServer> {
-    return { deleteNamespace: deleteNamespace(this.ctx) };
+    return {
+      deleteNamespace: deleteNamespace(this.ctx),
+      addSearchAttributes: addSearchAttributes(this.ctx),
+      removeSearchAttributes: removeSearchAttributes(this.ctx),
+      listSearchAttributes: listSearchAttributes(this.ctx),
+    };
   }
 
   register(server: Server): void {

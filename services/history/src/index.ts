@@ -7,6 +7,7 @@ import * as messages from '@tempora/proto/generated/tempora/internal/v1/history_
 import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
+import type { VisibilityStore } from '@tempora/visibility';
 import { describeWorkflowExecution } from './api/describe-workflow-execution.js';
 import { getWorkflowExecutionHistoryReverse } from './api/get-workflow-execution-history-reverse.js';
 import { getWorkflowExecutionHistory } from './api/get-workflow-execution-history.js';
@@ -32,6 +33,8 @@ export interface HistoryOptions {
   matching: RpcClient<MatchingServiceServer>;
   /** The shard count fixed in cluster metadata. */
   numHistoryShards: number;
+  /** Where the visibility queue writes. */
+  visibility: VisibilityStore;
 }
 
 export class HistoryService {
@@ -40,7 +43,7 @@ export class HistoryService {
 
   constructor(options: HistoryOptions) {
     const logger = options.logger.child({ service: 'history' });
-    const shards = new ShardController(options.numHistoryShards, options.stores, options.matching, logger, `history-${randomUUID()}`);
+    const shards = new ShardController(options.numHistoryShards, options.stores, options.matching, logger, `history-${randomUUID()}`, options.visibility);
     this.ctx = { logger, stores: options.stores, shards, matching: options.matching };
   }
 

@@ -89,6 +89,16 @@ export async function setupElasticsearchSchema(client: Client, index: string): P
   await client.cluster.health({ index, wait_for_status: 'yellow', timeout: '30s' });
 }
 
+/** The schema tool as a one-off: connects, sets up, disconnects. */
+export async function setupElasticsearchSchemaAt(target: { url: string; index: string }): Promise<void> {
+  const client = new Client({ node: target.url });
+  try {
+    await setupElasticsearchSchema(client, target.index);
+  } finally {
+    await client.close();
+  }
+}
+
 export async function openElasticsearchVisibilityStore(options: ElasticsearchVisibilityOptions): Promise<VisibilityStore> {
   const client = new Client({ node: options.url, maxRetries: options.maxRetries ?? 5, requestTimeout: 30_000 });
   try {
