@@ -9,6 +9,7 @@ import type {
 import { RpcError, invalidArgument, type DeepPartial } from '@tempora/rpc';
 import { CommandValidationError, applyCommands, isCloseCommand, validateCommandSequence, validateCommands } from '../commands.js';
 import type { HistoryContext } from '../context.js';
+import { searchAttributesForCommands, validateCommandSearchAttributes } from '../search-attribute-commands.js';
 import { decodeWorkflowTaskToken } from '../tokens.js';
 import { writeTransientWorkflowTaskEvents } from '../workflow-task-events.js';
 import { failWorkflowTask } from '../workflow-task-failure.js';
@@ -25,6 +26,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
     if (sequenceError) throw invalidArgument(sequenceError);
     const engine = ctx.shards.engineFor(token.namespaceId, token.workflowId);
     const key = { namespaceId: token.namespaceId, workflowId: token.workflowId, runId: token.runId };
+    const searchAttributes = await searchAttributesForCommands(ctx.stores, token.namespaceId, req.commands);
     const rejection = await engine.executions.update(key, (ms): RpcError | undefined => {
       const task = startedTaskForToken(ms, token);
       const failTask = (cause: WorkflowTaskFailedCause, message: string, rpcMessage: string) => {
@@ -38,6 +40,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
       };
       try {
         validateCommands(ms, req.commands);
+        validateCommandSearchAttributes(req.commands, searchAttributes);
       } catch (err) {
         if (!(err instanceof CommandValidationError)) throw err;
         return failTask(err.failedCause, err.message, err.rpcMessage);
