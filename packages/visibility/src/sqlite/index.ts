@@ -42,11 +42,14 @@ CREATE TABLE IF NOT EXISTS executions_visibility (
   memo BLOB,
   search_attributes TEXT NOT NULL,
   version INTEGER NOT NULL,
+  -- Every list filters on it (IS NULL unless the query names it), so it is a column rather than a JSON lookup.
+  namespace_division TEXT GENERATED ALWAYS AS (json_extract(search_attributes, '$.TemporalNamespaceDivision')) STORED,
   PRIMARY KEY (namespace_id, run_id)
 );
 CREATE INDEX IF NOT EXISTS executions_visibility_default_order
-  ON executions_visibility (namespace_id, ${SORT_CLOSE_TIME} DESC, start_time DESC, run_id);
-CREATE INDEX IF NOT EXISTS executions_visibility_workflow_id ON executions_visibility (namespace_id, workflow_id);
+  ON executions_visibility (namespace_id, namespace_division, ${SORT_CLOSE_TIME} DESC, start_time DESC, run_id);
+CREATE INDEX IF NOT EXISTS executions_visibility_workflow_id
+  ON executions_visibility (namespace_id, workflow_id, ${SORT_CLOSE_TIME} DESC, start_time DESC, run_id);
 CREATE INDEX IF NOT EXISTS executions_visibility_workflow_type
   ON executions_visibility (namespace_id, workflow_type, ${SORT_CLOSE_TIME} DESC, start_time DESC, run_id);
 CREATE INDEX IF NOT EXISTS executions_visibility_status
@@ -74,6 +77,7 @@ interface Row {
   memo: Buffer | null;
   search_attributes: string;
   version: number;
+  namespace_division?: string | null;
 }
 
 export interface SqliteVisibilityOptions {
@@ -215,7 +219,7 @@ function toRow(r: VisibilityRecord): Row {
   };
 }
 
-function fromRow(row: Row): VisibilityRecord {
+function fromRow({ namespace_division: _, ...row }: Row): VisibilityRecord {
   return {
     namespaceId: row.namespace_id,
     workflowId: row.workflow_id,

@@ -20,6 +20,7 @@ export const SYSTEM_COLUMNS: Readonly<Record<string, string>> = {
   ParentRunId: 'parent_run_id',
   RootWorkflowId: 'root_workflow_id',
   RootRunId: 'root_run_id',
+  TemporalNamespaceDivision: 'namespace_division',
 };
 
 /** Open runs sort first under "close time descending". */
