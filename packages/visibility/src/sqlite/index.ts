@@ -14,7 +14,7 @@ import {
   type VisibilityStore,
   type VisibilityWrite,
 } from '../store.js';
-import { SORT_CLOSE_TIME, textMatch, toSql, type SqlFragment } from './sql.js';
+import { SORT_CLOSE_TIME, columnOf, textMatch, toSql, type SqlFragment } from './sql.js';
 
 const BUSY_TIMEOUT_MS = 5_000;
 const CURSOR_KIND = 'sqlite-v1';
@@ -162,18 +162,14 @@ class SqliteVisibilityStore implements VisibilityStore {
 
   async count(request: Omit<ListRequest, 'pageSize' | 'pageToken'>): Promise<CountResponse> {
     const where = this.where(request.namespaceId, request.query);
-    if (request.query.groupBy?.field === 'ExecutionStatus') {
+    const groupBy = request.query.groupBy;
+    if (groupBy) {
       const rows = this.db
-        .prepare(`SELECT status, count(*) AS n FROM executions_visibility WHERE ${where.sql} GROUP BY status ORDER BY n DESC, status`)
-        .all(...where.params) as { status: number; n: number }[];
-      return { count: rows.reduce((sum, r) => sum + r.n, 0), groups: rows.map((r) => ({ value: statusName(r.status), count: r.n })) };
-    }
-    if (request.query.groupBy) {
-      const column = `json_extract(search_attributes, '$.${request.query.groupBy.field}')`;
-      const rows = this.db
-        .prepare(`SELECT ${column} AS value, count(*) AS n FROM executions_visibility WHERE ${where.sql} GROUP BY value ORDER BY n DESC, value`)
-        .all(...where.params) as { value: string | null; n: number }[];
-      return { count: rows.reduce((sum, r) => sum + r.n, 0), groups: rows.map((r) => ({ value: r.value ?? '', count: r.n })) };
+        .prepare(`SELECT ${columnOf(groupBy)} AS value, count(*) AS n FROM executions_visibility WHERE ${where.sql} GROUP BY value ORDER BY n DESC, value`)
+        .all(...where.params) as { value: string | number | null; n: number }[];
+      // ExecutionStatus is stored as its enum number and reported by name.
+      const shown = (value: string | number | null) => (typeof value === 'number' ? statusName(value) : (value ?? ''));
+      return { count: rows.reduce((sum, r) => sum + r.n, 0), groups: rows.map((r) => ({ value: shown(r.value), count: r.n })) };
     }
     const row = this.db.prepare(`SELECT count(*) AS n FROM executions_visibility WHERE ${where.sql}`).get(...where.params) as { n: number };
     return { count: row.n };
