@@ -44,6 +44,7 @@ export class VisibilityQueue {
           this.retryDelayMs = MIN_RETRY_DELAY_MS;
         },
         (err: unknown) => {
+          if (this.stopped) return;
           this.logger.warn({ shardId: this.shard.shardId, err, retryInMs: this.retryDelayMs }, 'visibility write failed; retrying');
           clearTimeout(this.retryTimer);
           this.retryTimer = setTimeout(() => this.notify(), this.retryDelayMs);
