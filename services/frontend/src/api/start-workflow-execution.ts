@@ -16,14 +16,17 @@ import {
   validateWorkflowIdPolicies,
   withDefaultWorkflowIdPolicies,
 } from '../validation.js';
+import { validateRequestSearchAttributes } from '../visibility.js';
 
 export function startWorkflowExecution(ctx: FrontendContext) {
   return async (
     request: StartWorkflowExecutionRequest,
     call: CallContext,
   ): Promise<DeepPartial<StartWorkflowExecutionResponse>> => {
-    const namespaceId = await ctx.namespaces.resolveId(request.namespace);
+    const namespace = await ctx.namespaces.resolve(request.namespace);
+    const namespaceId = namespace.info!.id;
     validateStartRequest(request);
+    validateRequestSearchAttributes(namespace, request.searchAttributes);
     const result = await ctx.history.startWorkflowExecution(
       {
         namespaceId,

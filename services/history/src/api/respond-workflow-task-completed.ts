@@ -18,6 +18,7 @@ import {
   type CommandNamespaces,
 } from '../commands.js';
 import type { HistoryContext } from '../context.js';
+import { searchAttributesForCommands, validateCommandSearchAttributes } from '../search-attribute-commands.js';
 import { decodeWorkflowTaskToken } from '../tokens.js';
 import { writeTransientWorkflowTaskEvents } from '../workflow-task-events.js';
 import { failWorkflowTask } from '../workflow-task-failure.js';
@@ -42,6 +43,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
     const engine = ctx.shards.engineFor(token.namespaceId, token.workflowId);
     const namespaces = await resolveCommandNamespaces(ctx, token.namespaceId, req.commands);
     const key = { namespaceId: token.namespaceId, workflowId: token.workflowId, runId: token.runId };
+    const searchAttributes = await searchAttributesForCommands(ctx.stores, token.namespaceId, req.commands);
     const rejection = await engine.executions.update(key, (ms): RpcError | undefined => {
       const task = startedTaskForToken(ms, token);
       const failTask = (cause: WorkflowTaskFailedCause, message: string, rpcMessage: string) => {
@@ -55,6 +57,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
       };
       try {
         validateCommands(ms, req.commands, namespaces);
+        validateCommandSearchAttributes(req.commands, searchAttributes);
       } catch (err) {
         if (!(err instanceof CommandValidationError)) throw err;
         return failTask(err.failedCause, err.message, err.rpcMessage);
