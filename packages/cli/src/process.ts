@@ -5,7 +5,7 @@ import { createLogger, type Logger, type ServiceName, type TemporaConfig } from 
 import { FrontendService } from '@tempora/frontend';
 import { HistoryService } from '@tempora/history';
 import { MatchingService } from '@tempora/matching';
-import type { PersistenceStores } from '@tempora/persistence';
+import type { KeyspaceReplication, PersistenceStores } from '@tempora/persistence';
 import * as historyMessages from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import * as matchingMessages from '@tempora/proto/generated/tempora/internal/v1/matching_service';
@@ -32,6 +32,8 @@ export interface ProcessOptions {
   /** Services that get no port of their own (start-dev: everything but the frontend). */
   inProcessOnly?: ServiceName[];
   logger?: Logger;
+  /** Cassandra only: create the keyspace and migrate it before opening the stores (start-dev). */
+  setupCassandraSchema?: KeyspaceReplication;
 }
 
 interface Listener {
@@ -52,7 +54,7 @@ export interface RunningProcess {
 export async function startProcess(options: ProcessOptions): Promise<RunningProcess> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log.level);
-  const stores = openStores(config);
+  const stores = await openStores(config, { setupCassandraSchema: options.setupCassandraSchema });
   try {
     const cluster = await initializeCluster(stores, config);
     if (cluster.historyShardCount !== config.numHistoryShards) {

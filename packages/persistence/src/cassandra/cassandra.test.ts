@@ -126,7 +126,7 @@ if (!testCassandra.available) {
     });
 
     it('refuses to open a keyspace that was never set up, naming the command to run', async () => {
-      await expect(openCassandraStores(options)).rejects.toThrow(/does not exist|keyspace/i);
+      await expect(openCassandraStores(options)).rejects.toThrow(/keyspace schema_\w+ does not exist: run `tempora schema cassandra setup`/);
     });
 
     it('sets up the keyspace once, records every migration, and is idempotent', async () => {

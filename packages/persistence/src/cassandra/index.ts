@@ -2,6 +2,7 @@
 // and migrated by the schema tool (`tempora schema cassandra setup|update`); opening checks it matches this build.
 import cassandra from 'cassandra-driver';
 import type { PersistenceStores } from '../contract.js';
+import { PersistenceError } from '../errors.js';
 import { createClusterMetadataStore } from './cluster-metadata-store.js';
 import { createExecutionStore } from './execution-store.js';
 import { createHistoryStore } from './history-store.js';
@@ -40,8 +41,24 @@ async function connect(options: CassandraOptions, withKeyspace: boolean): Promis
     return client;
   } catch (error) {
     await client.shutdown();
-    throw error;
+    throw connectError(options, withKeyspace, error as Error);
   }
+}
+
+/** A connect failure an operator can act on, with the driver's error as the cause. */
+function connectError(options: CassandraOptions, withKeyspace: boolean, error: Error): Error {
+  if (withKeyspace && /keyspace .* does not exist/i.test(error.message)) {
+    return new PersistenceError(
+      `keyspace ${options.keyspace} does not exist: run \`tempora schema cassandra setup\``,
+      { cause: error },
+    );
+  }
+  if (error instanceof cassandra.errors.NoHostAvailableError) {
+    return new PersistenceError(`cannot reach Cassandra at ${options.contactPoints.join(',')}: ${error.message}`, {
+      cause: error,
+    });
+  }
+  return error;
 }
 
 async function withClient<T>(options: CassandraOptions, withKeyspace: boolean, use: (client: CqlClient) => Promise<T>) {
