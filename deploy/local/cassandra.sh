@@ -26,17 +26,17 @@ log_file="$data/cassandra.log"
 
 log() { printf 'cassandra: %s\n' "$*" >&2; }
 
-ensure_maven() {
-  command -v mvn >/dev/null && return
-  log "installing maven with apt"
+apt_install() {
+  log "installing $* with apt"
   local sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q maven
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q "$@"
 }
 
 install() {
+  command -v java >/dev/null || apt_install openjdk-17-jre-headless
   if [ -f "$home/.installed" ]; then return; fi
-  ensure_maven
+  command -v mvn >/dev/null || apt_install maven
   mkdir -p "$home/lib"
   cat >"$home/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -134,6 +134,8 @@ XML
 
 start() {
   if is_running; then log "already running (pid $(cat "$pid_file"))"; wait_for_cql; return; fi
+  # Another checkout's node on the same port serves just as well (tests use keyspaces of their own).
+  if cql_answers; then log "a Cassandra not started here already answers on $cql_port; using it"; return; fi
   install
   write_config
   local jvm_opens=()
@@ -153,7 +155,7 @@ start() {
   [ -n "$jamm" ] && agent=("-javaagent:$jamm")
   log "starting Cassandra $version on 127.0.0.1:$cql_port (heap $heap, data $data)"
   # Single node, nothing to gossip with: skip the ring and gossip settle waits that make a normal start slow.
-  nohup java -Xms256m "-Xmx$heap" -Xss512k -XX:+UseG1GC -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/dev/null \
+  nohup java -Xms256m "-Xmx$heap" -Xss512k -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
     -XX:TieredStopAtLevel=1 -Djdk.attach.allowAttachSelf=true "${agent[@]}" "${jvm_opens[@]}" \
     -Dcassandra.config="file://$data/conf/cassandra.yaml" -Dlogback.configurationFile="$data/conf/logback.xml" \
     -Dcassandra.storagedir="$data" -Dcassandra.skip_wait_for_gossip_to_settle=0 -Dcassandra.ring_delay_ms=0 \

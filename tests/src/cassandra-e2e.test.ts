@@ -1,17 +1,29 @@
 // The official SDK against `tempora start-dev --persistence cassandra` on a real Cassandra: activities, timers,
 // retries, continue-as-new and long histories, then a SIGKILL of the server and a restart on the same keyspace.
+// Then `tempora start` from a config file selecting Cassandra, on a keyspace made by `tempora schema cassandra`.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { spawn } from 'node:child_process';
 import protos from '@temporalio/proto';
 import { dropCassandraKeyspace } from '@tempora/persistence';
 import { probeTestCassandra, uniqueTestKeyspace } from '@tempora/persistence/cassandra-testing';
 import * as activities from './feature-activities.js';
-import { freePort, startCli, uniqueName, type Started } from './helpers.js';
+import { CLI, freePort, startCli, uniqueName, type Started } from './helpers.js';
 
 const { temporal } = protos;
 const workflowsPath = fileURLToPath(new URL('./workflows/features.js', import.meta.url));
+const CASSANDRA_CONFIG = fileURLToPath(new URL('../../deploy/config/tempora-cassandra.yaml', import.meta.url));
+
+/** Runs the CLI to completion; resolves with its exit code and output. */
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
+}
 const testCassandra = await probeTestCassandra('cassandra end-to-end tests');
 
 function eventTypes(events: protos.temporal.api.history.v1.IHistoryEvent[] | null | undefined): string[] {
@@ -33,6 +45,7 @@ if (!testCassandra.available) {
   let args: string[];
   let connection: Connection;
   let client: Client;
+  let workflowBundle: WorkflowBundle;
   let worker: Worker;
   let workerRun: Promise<void>;
   const taskQueue = uniqueName('cassandra-e2e');
@@ -58,7 +71,8 @@ if (!testCassandra.available) {
     connection = await Connection.connect({ address });
     client = new Client({ connection, namespace: 'default' });
     const nativeConnection = await NativeConnection.connect({ address });
-    worker = await Worker.create({ connection: nativeConnection, namespace: 'default', taskQueue, workflowsPath, activities });
+    workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') });
+    worker = await Worker.create({ connection: nativeConnection, namespace: 'default', taskQueue, workflowBundle, activities });
     workerRun = worker.run();
   }, 120_000);
 
@@ -142,6 +156,70 @@ if (!testCassandra.available) {
       const sleeperTypes = eventTypes((await sleeper.fetchHistory()).events);
       expect(sleeperTypes.filter((t) => t === 'TIMER_STARTED')).toHaveLength(1);
       expect(sleeperTypes.filter((t) => t === 'TIMER_FIRED')).toHaveLength(1);
+    }, 120_000);
+  });
+
+  describe('tempora start on Cassandra from a config file', () => {
+    const keyspace = uniqueTestKeyspace('cluster');
+    const env = async () => ({
+      TEMPORA_PERSISTENCE__CASSANDRA__CONTACT_POINTS: cassandraOptions.contactPoints.join(','),
+      TEMPORA_PERSISTENCE__CASSANDRA__KEYSPACE: keyspace,
+      TEMPORA_SERVICES__FRONTEND__GRPC_PORT: String(await freePort()),
+      TEMPORA_SERVICES__HISTORY__GRPC_PORT: String(await freePort()),
+      TEMPORA_SERVICES__MATCHING__GRPC_PORT: String(await freePort()),
+      TEMPORA_SERVICES__WORKER__GRPC_PORT: String(await freePort()),
+    });
+
+    afterAll(async () => {
+      await dropCassandraKeyspace({ ...cassandraOptions, keyspace });
+    });
+
+    it('refuses to start on a keyspace that was never set up, naming the command to run', async () => {
+      const { code, output } = await runCli(['start', '--config', CASSANDRA_CONFIG], await env());
+      expect(code).not.toBe(0);
+      expect(output).toContain(`keyspace ${keyspace} does not exist: run \`tempora schema cassandra setup\``);
+    });
+
+    it('runs workflows once `tempora schema cassandra setup` made the keyspace', async () => {
+      const schemaArgs = ['--config', CASSANDRA_CONFIG, '--hosts', cassandraOptions.contactPoints.join(','), '--keyspace', keyspace];
+      expect(await runCli(['schema', 'cassandra', ...schemaArgs, 'setup'])).toEqual({
+        code: 0,
+        output: `keyspace ${keyspace}: applied schema versions 1\n`,
+      });
+      expect(await runCli(['schema', 'cassandra', ...schemaArgs, 'update'])).toEqual({
+        code: 0,
+        output: `keyspace ${keyspace}: schema already up to date\n`,
+      });
+
+      const clusterEnv = await env();
+      const started = await startCli(['start', '--config', CASSANDRA_CONFIG], clusterEnv, 'Tempora started');
+      servers.push(started);
+      const address = `127.0.0.1:${clusterEnv.TEMPORA_SERVICES__FRONTEND__GRPC_PORT}`;
+      const clusterConnection = await Connection.connect({ address });
+      const clusterTaskQueue = uniqueName('cassandra-cluster');
+      const clusterWorker = await Worker.create({
+        connection: await NativeConnection.connect({ address }),
+        namespace: 'default',
+        taskQueue: clusterTaskQueue,
+        workflowBundle,
+        activities,
+      });
+      const clusterWorkerRun = clusterWorker.run();
+      try {
+        const clusterClient = new Client({ connection: clusterConnection, namespace: 'default' });
+        const workflowId = uniqueName('cluster-fan-out');
+        expect(
+          await clusterClient.workflow.execute('fanOutWorkflow', { taskQueue: clusterTaskQueue, workflowId, args: [3, 2] }),
+        ).toEqual({ sum: 6, timersFired: 2 });
+        const types = eventTypes((await clusterClient.workflow.getHandle(workflowId).fetchHistory()).events);
+        expect(types.at(-1)).toBe('WORKFLOW_EXECUTION_COMPLETED');
+      } finally {
+        clusterWorker.shutdown();
+        await clusterWorkerRun;
+        await clusterConnection.close();
+      }
+      started.child.kill('SIGTERM');
+      expect(await started.exited).toBe(0);
     }, 120_000);
   });
 }
