@@ -8,7 +8,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, t
 import { spawn } from 'node:child_process';
 import protos from '@temporalio/proto';
 import { dropCassandraKeyspace } from '@tempora/persistence';
-import { probeTestCassandra, uniqueTestKeyspace } from '@tempora/persistence/cassandra-testing';
+import { cassandraForTests, uniqueTestKeyspace } from '@tempora/persistence/cassandra-testing';
 import * as activities from './feature-activities.js';
 import { CLI, freePort, startCli, uniqueName, type Started } from './helpers.js';
 
@@ -24,22 +24,14 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: nu
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
 }
-const testCassandra = await probeTestCassandra('cassandra end-to-end tests');
+const optionsFor = await cassandraForTests('start-dev on Cassandra');
 
 function eventTypes(events: protos.temporal.api.history.v1.IHistoryEvent[] | null | undefined): string[] {
   return (events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType!]!.replace('EVENT_TYPE_', ''));
 }
 
-if (!testCassandra.available) {
-  if (process.env['CI'] === 'true') {
-    describe('start-dev on Cassandra', () => {
-      it('needs a reachable Cassandra in CI', () => {
-        throw new Error(testCassandra.reason);
-      });
-    });
-  }
-} else {
-  const cassandraOptions = testCassandra.options(uniqueTestKeyspace('e2e'));
+if (optionsFor) {
+  const cassandraOptions = optionsFor(uniqueTestKeyspace('e2e'));
   const servers: Started[] = [];
   let port: number;
   let args: string[];

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import cassandra from 'cassandra-driver';
-import { describePersistenceContract } from '../contract/index.js';
-import { ExecutionState } from '../contract.js';
-import { PersistenceError, ShardOwnershipLostError } from '../errors.js';
+import { describePersistenceContract, describeSharedStoreContract } from '../contract/index.js';
+import { PersistenceError } from '../errors.js';
 import {
   dropCassandraKeyspace,
   openCassandraStores,
@@ -12,10 +10,10 @@ import {
 } from './index.js';
 import { CASSANDRA_MIGRATIONS, LATEST_CASSANDRA_SCHEMA_VERSION } from './schema.js';
 import { parseConsistency } from './session.js';
-import { probeTestCassandra, uniqueTestKeyspace } from './testing.js';
+import { cassandraForTests, uniqueTestKeyspace } from './testing.js';
 
 const SINGLE_NODE = { replicationFactor: 1 };
-const testCassandra = await probeTestCassandra('cassandra persistence tests');
+const optionsFor = await cassandraForTests('cassandra store');
 
 describe('cassandra consistency levels', () => {
   it('maps CQL names to driver codes and rejects unknown or misplaced levels', () => {
@@ -28,16 +26,7 @@ describe('cassandra consistency levels', () => {
   });
 });
 
-if (!testCassandra.available) {
-  if (process.env['CI'] === 'true') {
-    describe('cassandra store', () => {
-      it('needs a reachable Cassandra in CI', () => {
-        throw new Error(testCassandra.reason);
-      });
-    });
-  }
-} else {
-  const optionsFor = testCassandra.options;
+if (optionsFor) {
 
   describe('cassandra store', () => {
     const keyspace = uniqueTestKeyspace('contract');
@@ -53,59 +42,7 @@ if (!testCassandra.available) {
 
     describePersistenceContract('cassandra', () => openCassandraStores(options));
 
-    it("rejects a stale shard owner's execution write from another client", async () => {
-      const oldOwner = await openCassandraStores(options);
-      const newOwner = await openCassandraStores(options);
-      try {
-        const shardId = 77;
-        const shard = await oldOwner.shards.getOrCreateShard(shardId);
-        await oldOwner.shards.updateShard({ ...shard, rangeId: shard.rangeId + 1, owner: 'old' }, shard.rangeId);
-        await newOwner.shards.updateShard({ ...shard, rangeId: shard.rangeId + 2, owner: 'new' }, shard.rangeId + 1);
-
-        const runKey = { namespaceId: 'ns', workflowId: 'wf', runId: randomUUID() };
-        const write = oldOwner.executions.createWorkflowExecution({
-          shardId,
-          rangeId: shard.rangeId + 1,
-          current: { kind: 'brand-new' },
-          execution: { ...runKey, state: new Uint8Array([1]), nextEventId: 1, dbRecordVersion: 1 },
-          currentRow: {
-            ...runKey,
-            createRequestId: randomUUID(),
-            state: ExecutionState.Running,
-            status: 1,
-            startTime: 0,
-            lastWriteVersion: 0,
-          },
-          tasks: [
-            {
-              category: 'transfer',
-              taskId: 1,
-              fireTime: 0,
-              ...runKey,
-              data: new Uint8Array([2]),
-            },
-          ],
-        });
-        await expect(write).rejects.toMatchObject({
-          constructor: ShardOwnershipLostError,
-          expectedRangeId: shard.rangeId + 1,
-          actualRangeId: shard.rangeId + 2,
-        });
-        expect(await newOwner.executions.getWorkflowExecution(shardId, 'ns', 'wf', runKey.runId)).toBeUndefined();
-        expect(await newOwner.executions.getCurrentExecution(shardId, 'ns', 'wf')).toBeUndefined();
-        const tasks = await newOwner.executions.getHistoryTasks({
-          shardId,
-          category: 'transfer',
-          exclusiveMinTaskId: 0,
-          inclusiveMaxTaskId: 100,
-          pageSize: 10,
-        });
-        expect(tasks.items).toEqual([]);
-      } finally {
-        await oldOwner.close();
-        await newOwner.close();
-      }
-    });
+    describeSharedStoreContract('cassandra', () => openCassandraStores(options));
 
     it('close waits for in-flight statements, then refuses new ones; a second close is a no-op', async () => {
       const stores = await openCassandraStores(options);

@@ -2,6 +2,7 @@
 // When it does not answer, CI fails the suite with a clear message and a developer's run skips it with a note.
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { describe, it } from '@jest/globals';
 import type { CassandraOptions } from './session.js';
 
 export const TEST_CASSANDRA_ADDRESS = process.env['TEMPORA_TEST_CASSANDRA'] || '127.0.0.1:9042';
@@ -27,28 +28,26 @@ export function uniqueTestKeyspace(prefix: string): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
 }
 
-export type TestCassandra =
-  | { available: true; options: (keyspace: string) => CassandraOptions }
-  | { available: false; reason: string };
-
 /**
- * Probes the test Cassandra once per test file. Unavailable outside CI: prints a one-line note (the caller skips).
- * Unavailable in CI (CI=true): the caller must fail, with `reason` as the message.
+ * Probes the test Cassandra once per test file and returns how to connect to a keyspace on it. When it does not
+ * answer: in CI (CI=true) registers a failing test carrying the reason; elsewhere prints a one-line note. Either
+ * way it returns undefined and the caller defines no Cassandra tests.
  */
-export async function probeTestCassandra(suite: string): Promise<TestCassandra> {
+export async function cassandraForTests(suite: string): Promise<((keyspace: string) => CassandraOptions) | undefined> {
   if (await reachable(TEST_CASSANDRA_ADDRESS)) {
-    return {
-      available: true,
-      options: (keyspace) => ({
-        contactPoints: [TEST_CASSANDRA_ADDRESS],
-        localDataCenter: 'datacenter1',
-        keyspace,
-      }),
-    };
+    return (keyspace) => ({ contactPoints: [TEST_CASSANDRA_ADDRESS], localDataCenter: 'datacenter1', keyspace });
   }
   const reason =
     `Cassandra is not reachable at ${TEST_CASSANDRA_ADDRESS} (TEMPORA_TEST_CASSANDRA); ` +
     'start one with `deploy/local/cassandra.sh start`';
-  if (process.env['CI'] !== 'true') console.log(`skipping ${suite}: ${reason}`);
-  return { available: false, reason };
+  if (process.env['CI'] === 'true') {
+    describe(suite, () => {
+      it('needs a reachable Cassandra in CI', () => {
+        throw new Error(reason);
+      });
+    });
+  } else {
+    console.log(`skipping ${suite}: ${reason}`);
+  }
+  return undefined;
 }
