@@ -5,7 +5,7 @@ import { createLogger, type Logger, type ServiceName, type TemporaConfig } from 
 import { FrontendService } from '@tempora/frontend';
 import { HistoryService } from '@tempora/history';
 import { MatchingService } from '@tempora/matching';
-import type { PersistenceStores } from '@tempora/persistence';
+import type { KeyspaceReplication, PersistenceStores } from '@tempora/persistence';
 import type { VisibilityStore } from '@tempora/visibility';
 import * as historyMessages from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
@@ -33,6 +33,8 @@ export interface ProcessOptions {
   /** Services that get no port of their own (start-dev: everything but the frontend). */
   inProcessOnly?: ServiceName[];
   logger?: Logger;
+  /** Cassandra only: create the keyspace and migrate it before opening the stores (start-dev). */
+  setupCassandraSchema?: KeyspaceReplication;
 }
 
 interface Listener {
@@ -53,7 +55,7 @@ export interface RunningProcess {
 export async function startProcess(options: ProcessOptions): Promise<RunningProcess> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log.level);
-  const stores = openStores(config);
+  const stores = await openStores(config, { setupCassandraSchema: options.setupCassandraSchema });
   let visibility: VisibilityStore | undefined;
   try {
     visibility = await openVisibility(config);

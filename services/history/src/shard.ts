@@ -78,6 +78,10 @@ export class Shard {
     for (const waiter of [...this.inFlightWaiters]) waiter();
   }
 
+  get hasWritesInFlight(): boolean {
+    return this.inFlight.size > 0;
+  }
+
   /** The highest task id below every write still in flight: queues read up to here. */
   maxReadLevel(): number {
     let min = Infinity;
