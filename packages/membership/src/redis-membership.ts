@@ -1,0 +1,210 @@
+// Membership over Redis. Each member is a key holding its JSON description with a TTL its process keeps extending
+// (heartbeat); a process that dies stops extending it and drops out once it expires. Joins and leaves are published
+// on a channel so every process re-reads the registry at once; a periodic re-read catches expiries and missed
+// notices. While Redis is unreachable nothing changes: the last view stays in force, so ownership stalls but never
+// flaps, and the store's fencing keeps writes safe whatever a process believes.
+import { Redis } from 'ioredis';
+import type { Logger } from '@tempora/common';
+import { SERVICE_NAMES } from '@tempora/common';
+import { RingMembership, type Member } from './membership.js';
+
+export interface RedisMembershipOptions {
+  url: string;
+  /** Separates clusters sharing one Redis. */
+  clusterName: string;
+  logger: Logger;
+  /** How long a member stays registered without a heartbeat. */
+  ttlMs?: number;
+  heartbeatMs?: number;
+  refreshMs?: number;
+  /** How long connect() waits for Redis before failing. */
+  connectTimeoutMs?: number;
+}
+
+const DEFAULT_TTL_MS = 4_000;
+const DEFAULT_HEARTBEAT_MS = 1_000;
+const DEFAULT_REFRESH_MS = 1_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+
+export class RedisMembership extends RingMembership {
+  readonly provider = 'redis' as const;
+  private readonly local = new Map<string, Member>();
+  private readonly keyPrefix: string;
+  private readonly channel: string;
+  private readonly ttlMs: number;
+  private readonly timers: NodeJS.Timeout[] = [];
+  /** When the connection last became ready: members missing right after a reconnect may just not have re-registered. */
+  private readySince = Date.now();
+  private refreshing: Promise<void> | undefined;
+  private refreshAgain = false;
+  private closed = false;
+
+  private constructor(
+    private readonly redis: Redis,
+    private readonly subscriber: Redis,
+    private readonly options: RedisMembershipOptions,
+  ) {
+    super();
+    this.keyPrefix = `tempora:${options.clusterName}:member:`;
+    this.channel = `tempora:${options.clusterName}:membership`;
+    this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+  }
+
+  /** Connects (waiting for Redis up to connectTimeoutMs), reads the registry and starts heartbeats and refreshes. */
+  static async connect(options: RedisMembershipOptions): Promise<RedisMembership> {
+    const connection = {
+      lazyConnect: true,
+      // Commands fail at once while disconnected instead of piling up: a heartbeat or refresh simply misses.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt: number) => Math.min(attempt * 100, 1_000),
+    };
+    const redis = new Redis(options.url, connection);
+    const subscriber = new Redis(options.url, { ...connection, enableOfflineQueue: true });
+    const membership = new RedisMembership(redis, subscriber, options);
+    try {
+      await membership.start(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    } catch (err) {
+      await membership.close();
+      throw err;
+    }
+    return membership;
+  }
+
+  private async start(connectTimeoutMs: number): Promise<void> {
+    const { logger } = this.options;
+    let connected = false;
+    for (const [name, client] of [['registry', this.redis], ['notices', this.subscriber]] as const) {
+      client.on('error', (err: Error) => logger.debug({ err, connection: name }, 'membership redis error'));
+      client.on('close', () => {
+        if (connected && !this.closed) logger.warn({ connection: name }, 'lost Redis: membership changes stall until it is back');
+      });
+    }
+    this.redis.on('ready', () => {
+      if (!connected || this.closed) return;
+      logger.info('Redis is back: re-registering');
+      this.readySince = Date.now();
+      void this.heartbeat().then(() => this.announce()).then(() => this.refresh());
+    });
+    this.subscriber.on('message', () => void this.refresh());
+
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`cannot reach Redis at ${this.options.url} (membership.redisUrl)`)), connectTimeoutMs).unref(),
+    );
+    await Promise.race([Promise.all([connectWhenUp(this.redis), connectWhenUp(this.subscriber)]), timeout]);
+    await this.subscriber.subscribe(this.channel);
+    connected = true;
+    this.readySince = Date.now();
+    await this.refresh();
+    const heartbeatMs = this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    this.timers.push(setInterval(() => void this.heartbeat(), heartbeatMs).unref());
+    this.timers.push(setInterval(() => void this.refresh(), this.options.refreshMs ?? DEFAULT_REFRESH_MS).unref());
+  }
+
+  async register(member: Member): Promise<void> {
+    this.local.set(member.identity, member);
+    await this.redis.set(this.key(member), JSON.stringify(member), 'PX', this.ttlMs);
+    await this.announce();
+    await this.refresh();
+  }
+
+  async deregister(): Promise<void> {
+    const members = [...this.local.values()];
+    this.local.clear();
+    if (!members.length) return;
+    try {
+      await this.redis.del(...members.map((m) => this.key(m)));
+      await this.announce();
+    } catch (err) {
+      // Unreachable Redis: the keys expire by themselves within the TTL.
+      this.options.logger.warn({ err }, 'could not deregister from Redis; members expire with their TTL');
+    }
+    // This process's own view drops them at once, whatever Redis says.
+    this.apply(this.allMembers().filter((m) => !members.some((gone) => gone.identity === m.identity)));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await this.refreshing;
+    this.redis.disconnect();
+    this.subscriber.disconnect();
+  }
+
+  /** Re-reads the registry; concurrent calls share one read and a call during a read causes one more. */
+  refresh(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        try {
+          this.applyRead(await this.read());
+        } catch (err) {
+          this.options.logger.debug({ err }, 'membership refresh failed; keeping the last view');
+        }
+      } while (this.refreshAgain && !this.closed);
+    })().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private applyRead(read: Member[]): void {
+    // Right after (re)connecting, a member that is missing may not have re-registered yet (a restarted Redis is
+    // empty): keep it for one TTL rather than moving its shards away and back.
+    const inGrace = Date.now() - this.readySince < this.ttlMs;
+    const kept = inGrace ? this.allMembers().filter((m) => !read.some((r) => r.identity === m.identity)) : [];
+    this.apply([...read, ...kept]);
+  }
+
+  private async read(): Promise<Member[]> {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${this.keyPrefix}*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+    if (!keys.length) return [];
+    const values = await this.redis.mget(...keys);
+    return values.flatMap((value) => (value ? parseMember(value) : []));
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (!this.local.size || this.closed) return;
+    try {
+      const batch = this.redis.multi();
+      for (const member of this.local.values()) batch.set(this.key(member), JSON.stringify(member), 'PX', this.ttlMs);
+      await batch.exec();
+    } catch (err) {
+      this.options.logger.debug({ err }, 'membership heartbeat failed');
+    }
+  }
+
+  private async announce(): Promise<void> {
+    await this.redis.publish(this.channel, 'changed');
+  }
+
+  private key(member: Member): string {
+    return `${this.keyPrefix}${member.service}:${member.identity}`;
+  }
+}
+
+function connectWhenUp(client: Redis): Promise<void> {
+  // connect() rejects on the first failed attempt; the client keeps retrying per retryStrategy, so wait for ready.
+  return new Promise((resolve) => {
+    client.once('ready', () => resolve());
+    client.connect().catch(() => undefined);
+  });
+}
+
+function parseMember(value: string): Member[] {
+  try {
+    const member = JSON.parse(value) as Member;
+    return (SERVICE_NAMES as readonly string[]).includes(member.service) && typeof member.identity === 'string' ? [member] : [];
+  } catch {
+    return [];
+  }
+}
