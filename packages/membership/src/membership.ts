@@ -1,5 +1,7 @@
 // Who is in the cluster: the members of each service's ring and the owner of a key on it. Two providers implement
 // it: Redis (cluster mode, one registry shared by every process) and in-process (start-dev, a single member each).
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { SERVICE_NAMES, type ServiceName } from '@tempora/common';
 import { HashRing } from './ring.js';
 
@@ -30,9 +32,9 @@ export interface Membership {
   close(): Promise<void>;
 }
 
-/** A stable identity for a new member. */
-export function memberIdentity(service: ServiceName, address: string): string {
-  return `${service}@${address || 'in-process'}/${Math.random().toString(36).slice(2, 10)}`;
+/** A new member's identity: readable (service, host, pid) and unique per incarnation (random suffix). */
+export function memberIdentity(service: ServiceName): string {
+  return `${service}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Keeps one ring per service and tells listeners which rings changed. */

@@ -1,4 +1,5 @@
 import type { Logger, TemporaConfig } from '@tempora/common';
+import type { Membership } from '@tempora/membership';
 import type { PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
@@ -18,4 +19,6 @@ export interface FrontendContext {
   namespaces: NamespaceRegistry;
   history: RpcClient<HistoryServiceServer>;
   matching: RpcClient<MatchingServiceServer>;
+  /** The cluster's rings, for the admin API. */
+  membership: Membership;
 }

@@ -1,7 +1,7 @@
 // The history service: owns history shards (mutable state, event history, transfer and timer queues).
-import { randomUUID } from 'node:crypto';
 import type { Server } from '@grpc/grpc-js';
 import type { Logger, TemporaConfig } from '@tempora/common';
+import type { Membership } from '@tempora/membership';
 import type { PersistenceStores } from '@tempora/persistence';
 import * as messages from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
@@ -32,6 +32,10 @@ export interface HistoryOptions {
   matching: RpcClient<MatchingServiceServer>;
   /** The shard count fixed in cluster metadata. */
   numHistoryShards: number;
+  /** The history ring decides which shards this host owns. */
+  membership: Membership;
+  /** This host's identity on the history ring. */
+  identity: string;
 }
 
 export class HistoryService {
@@ -40,7 +44,14 @@ export class HistoryService {
 
   constructor(options: HistoryOptions) {
     const logger = options.logger.child({ service: 'history' });
-    const shards = new ShardController(options.numHistoryShards, options.stores, options.matching, logger, `history-${randomUUID()}`);
+    const shards = new ShardController({
+      numShards: options.numHistoryShards,
+      stores: options.stores,
+      matching: options.matching,
+      logger,
+      membership: options.membership,
+      identity: options.identity,
+    });
     this.ctx = { logger, stores: options.stores, shards, matching: options.matching };
   }
 
@@ -71,7 +82,8 @@ export class HistoryService {
     await this.ctx.shards.start();
   }
 
+  /** Releases every shard; the next owners acquire them as soon as they see this host leave the ring. */
   async stop(): Promise<void> {
-    this.ctx.shards.stop();
+    await this.ctx.shards.stop();
   }
 }
