@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `tempora` command.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { isRpcError } from '@tempora/rpc';
 import { ConfigError, SERVICE_NAMES, TEMPORA_VERSION, createLogger, loadConfig, type ServiceName } from '@tempora/common';
+import { describeMembership, describeShards } from './admin.js';
 import { startDevServer } from './dev-server.js';
 import { startProcess, type RunningProcess } from './process.js';
 
@@ -72,16 +74,37 @@ program
   .description('run a subset of the services (cluster mode) from a config file')
   .option('--config <file>', 'YAML config file (TEMPORA_* environment variables override it)')
   .option('--services <list>', `comma-separated services: ${SERVICE_NAMES.join(',')}`, parseServices, [...SERVICE_NAMES])
-  .action(async (opts: { config?: string; services: ServiceName[] }) => {
+  .option('--grpc-port <port>', "the service's gRPC port, overriding the config (one service only)", parsePort)
+  .action(async (opts: { config?: string; services: ServiceName[]; grpcPort?: number }) => {
     const config = loadConfig(opts.config);
+    if (opts.grpcPort !== undefined) {
+      if (opts.services.length !== 1) throw new ConfigError('--grpc-port needs exactly one service in --services');
+      config.services[opts.services[0]!].grpcPort = opts.grpcPort;
+    }
     const logger = createLogger(config.log.level);
     const running = await startProcess({ config, services: opts.services, logger });
     process.stderr.write(`Tempora started: ${opts.services.map((s) => `${s}:${running.ports[s] ?? 'in-process'}`).join(' ')}\n`);
     stopOnSignals(running);
   });
 
+const admin = program.command('admin').description("inspect a running cluster through its frontend's admin API");
+admin
+  .command('membership')
+  .description('list the members of every service ring')
+  .option('--address <host:port>', 'frontend address', '127.0.0.1:7233')
+  .action(async (opts: { address: string }) => {
+    process.stdout.write(await describeMembership(opts.address));
+  });
+admin
+  .command('shards')
+  .description('list history shards with their owner on the ring and in the store')
+  .option('--address <host:port>', 'frontend address', '127.0.0.1:7233')
+  .action(async (opts: { address: string }) => {
+    process.stdout.write(await describeShards(opts.address));
+  });
+
 program.parseAsync().catch((err: unknown) => {
-  const message = err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err));
+  const message = err instanceof ConfigError || isRpcError(err) ? err.message : ((err as Error).stack ?? String(err));
   process.stderr.write(`tempora: ${message}\n`);
   process.exit(1);
 });
