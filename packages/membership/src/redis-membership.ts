@@ -33,8 +33,10 @@ export class RedisMembership extends RingMembership {
   private readonly channel: string;
   private readonly ttlMs: number;
   private readonly timers: NodeJS.Timeout[] = [];
-  /** When the connection last became ready: members missing right after a reconnect may just not have re-registered. */
-  private readySince = Date.now();
+  /** When the connection came back: members missing right after a reconnect may just not have re-registered. */
+  private reconnectedAt = -Infinity;
+  /** Members announced as gone (graceful leave): dropped at once, even right after a reconnect. */
+  private readonly departed = new Set<string>();
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
   private closed = false;
@@ -83,10 +85,13 @@ export class RedisMembership extends RingMembership {
     this.redis.on('ready', () => {
       if (!connected || this.closed) return;
       logger.info('Redis is back: re-registering');
-      this.readySince = Date.now();
+      this.reconnectedAt = Date.now();
       void this.heartbeat().then(() => this.announce()).then(() => this.refresh());
     });
-    this.subscriber.on('message', () => void this.refresh());
+    this.subscriber.on('message', (_channel: string, message: string) => {
+      for (const identity of parseDeparted(message)) this.departed.add(identity);
+      void this.refresh();
+    });
 
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error(`cannot reach Redis at ${this.options.url} (membership.redisUrl)`)), connectTimeoutMs).unref(),
@@ -94,7 +99,6 @@ export class RedisMembership extends RingMembership {
     await Promise.race([Promise.all([connectWhenUp(this.redis), connectWhenUp(this.subscriber)]), timeout]);
     await this.subscriber.subscribe(this.channel);
     connected = true;
-    this.readySince = Date.now();
     await this.refresh();
     const heartbeatMs = this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.timers.push(setInterval(() => void this.heartbeat(), heartbeatMs).unref());
@@ -114,7 +118,7 @@ export class RedisMembership extends RingMembership {
     if (!members.length) return;
     try {
       await this.redis.del(...members.map((m) => this.key(m)));
-      await this.announce();
+      await this.announce(members.map((m) => m.identity));
     } catch (err) {
       // Unreachable Redis: the keys expire by themselves within the TTL.
       this.options.logger.warn({ err }, 'could not deregister from Redis; members expire with their TTL');
@@ -154,9 +158,14 @@ export class RedisMembership extends RingMembership {
   private applyRead(read: Member[]): void {
     // Right after (re)connecting, a member that is missing may not have re-registered yet (a restarted Redis is
     // empty): keep it for one TTL rather than moving its shards away and back.
-    const inGrace = Date.now() - this.readySince < this.ttlMs;
-    const kept = inGrace ? this.allMembers().filter((m) => !read.some((r) => r.identity === m.identity)) : [];
+    const inGrace = Date.now() - this.reconnectedAt < this.ttlMs;
+    const kept = inGrace
+      ? this.allMembers().filter((m) => !this.departed.has(m.identity) && !read.some((r) => r.identity === m.identity))
+      : [];
     this.apply([...read, ...kept]);
+    // A departed identity never comes back (a restarted process gets a new one), so the set only needs to live
+    // as long as the view could still hold it.
+    for (const identity of this.departed) if (!read.some((r) => r.identity === identity)) this.departed.delete(identity);
   }
 
   private async read(): Promise<Member[]> {
@@ -183,8 +192,9 @@ export class RedisMembership extends RingMembership {
     }
   }
 
-  private async announce(): Promise<void> {
-    await this.redis.publish(this.channel, 'changed');
+  /** Tells every process to re-read the registry, naming the members that left (if any). */
+  private async announce(departed: string[] = []): Promise<void> {
+    await this.redis.publish(this.channel, JSON.stringify({ departed }));
   }
 
   private key(member: Member): string {
@@ -200,11 +210,34 @@ function connectWhenUp(client: Redis): Promise<void> {
   });
 }
 
+function parseDeparted(message: string): string[] {
+  try {
+    const { departed } = JSON.parse(message) as { departed?: unknown };
+    return Array.isArray(departed) ? departed.filter((d): d is string => typeof d === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 function parseMember(value: string): Member[] {
   try {
     const member = JSON.parse(value) as Member;
     return (SERVICE_NAMES as readonly string[]).includes(member.service) && typeof member.identity === 'string' ? [member] : [];
   } catch {
     return [];
+  }
+}
+
+/** Whether a Redis answers PING at `url` within timeoutMs (tests and tools decide whether to run). */
+export async function probeRedis(url: string, timeoutMs = 1_000): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
   }
 }
