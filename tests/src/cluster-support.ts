@@ -1,7 +1,7 @@
 // Real clusters for the cluster tests: each service its own `tempora start` process (the built CLI) on one shared
 // SQLite file and a real Redis, as deploy/local/cluster.sh runs them. Logs go to a file per process under the
 // cluster's temp directory, named in failures.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,46 @@ export async function redisAvailable(url = TEST_REDIS_URL, what = `Redis at ${ur
   if (process.env.CI === 'true') throw new Error(`cluster tests need ${what}, which does not answer; run deploy/local/redis.sh start`);
   console.log(`skipping cluster tests: no ${what}; run deploy/local/redis.sh start`);
   return false;
+}
+
+/** Whether a test may start Redis servers of its own (the outage test stops and restarts one). */
+export function redisServerInstalled(): boolean {
+  if (spawnSync('redis-server', ['--version']).status === 0) return true;
+  const what = 'redis-server (deploy/local/redis.sh install)';
+  if (process.env.CI === 'true') throw new Error(`cluster tests need ${what}, which is not installed`);
+  console.log(`skipping Redis outage test: no ${what}`);
+  return false;
+}
+
+/** A throwaway Redis on 127.0.0.1:port that the test can stop and start again (no persistence, like deploy/local). */
+export class PrivateRedis {
+  private child: ChildProcess | undefined;
+
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    this.child = child;
+    const giveUpAt = Date.now() + 10_000;
+    while (!(await probeRedis(this.url, 200))) {
+      if (child.exitCode !== null || Date.now() > giveUpAt) throw new Error(`redis-server on port ${this.port} did not start`);
+      await delay(50);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
 }
 
 export interface ClusterProcess {

@@ -21,6 +21,11 @@ export interface Membership {
   readonly provider: 'redis' | 'in-process';
   /** The service's members, ordered by identity. */
   members(service: ServiceName): readonly Member[];
+  /**
+   * True while the registry may be missing live members (Redis just came back empty): hosts hold off taking over
+   * work until every live member had a heartbeat's chance to re-register. Listeners are called when it ends.
+   */
+  readonly settling: boolean;
   /** The member that owns `key` on the service's ring, if the ring has any member. */
   owner(service: ServiceName, key: string): Member | undefined;
   /** Called after a service's ring changed; returns the unsubscribe function. */
@@ -43,6 +48,10 @@ export abstract class RingMembership implements Membership {
   private readonly rings = new Map<ServiceName, HashRing<Member>>(SERVICE_NAMES.map((s) => [s, new HashRing<Member>([])]));
   private readonly listeners = new Set<MembershipListener>();
 
+  get settling(): boolean {
+    return false;
+  }
+
   members(service: ServiceName): readonly Member[] {
     return this.rings.get(service)!.members;
   }
@@ -64,8 +73,12 @@ export abstract class RingMembership implements Membership {
       const same = next.length === current.length && next.every((m, i) => m.identity === current[i]!.identity && m.address === current[i]!.address);
       if (same) continue;
       this.rings.set(service, new HashRing(next));
-      for (const listener of [...this.listeners]) listener(service);
+      this.announceChange(service);
     }
+  }
+
+  protected announceChange(service: ServiceName): void {
+    for (const listener of [...this.listeners]) listener(service);
   }
 
   protected allMembers(): Member[] {

@@ -30,6 +30,8 @@ export class RedisMembership extends RingMembership {
   readonly provider = 'redis' as const;
   private readonly local = new Map<string, Member>();
   private readonly keyPrefix: string;
+  /** When this registry was (re)created: an empty Redis gets a new epoch from the first process that reconnects. */
+  private readonly epochKey: string;
   private readonly channel: string;
   private readonly ttlMs: number;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -37,6 +39,10 @@ export class RedisMembership extends RingMembership {
   private reconnectedAt = -Infinity;
   /** Members announced as gone (graceful leave): dropped at once, even right after a reconnect. */
   private readonly departed = new Set<string>();
+  /** Until when the registry may still be missing live members (see settling). */
+  private settlesAt = 0;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private lostRedis = false;
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
   private closed = false;
@@ -49,6 +55,7 @@ export class RedisMembership extends RingMembership {
     super();
     this.keyPrefix = `tempora:${options.clusterName}:member:`;
     this.channel = `tempora:${options.clusterName}:membership`;
+    this.epochKey = `tempora:${options.clusterName}:registry-epoch`;
     this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   }
 
@@ -79,14 +86,21 @@ export class RedisMembership extends RingMembership {
     for (const [name, client] of [['registry', this.redis], ['notices', this.subscriber]] as const) {
       client.on('error', (err: Error) => logger.debug({ err, connection: name }, 'membership redis error'));
       client.on('close', () => {
-        if (connected && !this.closed) logger.warn({ connection: name }, 'lost Redis: membership changes stall until it is back');
+        if (!connected || this.closed || this.lostRedis) return;
+        this.lostRedis = true;
+        logger.warn({ connection: name }, 'lost Redis: membership changes stall until it is back');
       });
     }
     this.redis.on('ready', () => {
       if (!connected || this.closed) return;
+      this.lostRedis = false;
       logger.info('Redis is back: re-registering');
       this.reconnectedAt = Date.now();
-      void this.heartbeat().then(() => this.announce()).then(() => this.refresh());
+      void this.heartbeat()
+        .then(() => this.readEpoch())
+        .then(() => this.announce())
+        .then(() => this.refresh())
+        .catch((err: unknown) => logger.debug({ err }, 're-registering failed; the next heartbeat retries'));
     });
     this.subscriber.on('message', (_channel: string, message: string) => {
       for (const identity of parseDeparted(message)) this.departed.add(identity);
@@ -99,6 +113,7 @@ export class RedisMembership extends RingMembership {
     await Promise.race([Promise.all([connectWhenUp(this.redis), connectWhenUp(this.subscriber)]), timeout]);
     await this.subscriber.subscribe(this.channel);
     connected = true;
+    await this.readEpoch();
     await this.refresh();
     const heartbeatMs = this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.timers.push(setInterval(() => void this.heartbeat(), heartbeatMs).unref());
@@ -127,9 +142,14 @@ export class RedisMembership extends RingMembership {
     this.apply(this.allMembers().filter((m) => !members.some((gone) => gone.identity === m.identity)));
   }
 
+  override get settling(): boolean {
+    return Date.now() < this.settlesAt;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
+    clearTimeout(this.settleTimer);
     await this.refreshing;
     this.redis.disconnect();
     this.subscriber.disconnect();
@@ -153,6 +173,22 @@ export class RedisMembership extends RingMembership {
       } while (this.refreshAgain && !this.closed);
     })().finally(() => (this.refreshing = undefined));
     return this.refreshing;
+  }
+
+  /**
+   * Reads (creating it if absent) the registry's epoch. A registry younger than one TTL may lack live members that
+   * have not re-registered yet: until it is a TTL old this process reports settling, then tells its listeners.
+   */
+  private async readEpoch(): Promise<void> {
+    await this.redis.set(this.epochKey, String(Date.now()), 'NX');
+    const epoch = Number(await this.redis.get(this.epochKey));
+    const settlesAt = (Number.isFinite(epoch) ? epoch : 0) + this.ttlMs;
+    if (settlesAt <= Date.now()) return;
+    this.settlesAt = settlesAt;
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      for (const service of SERVICE_NAMES) this.announceChange(service);
+    }, settlesAt - Date.now()).unref();
   }
 
   private applyRead(read: Member[]): void {

@@ -18,7 +18,10 @@ import { Shard } from './shard.js';
 
 export { shardIdFor };
 
-/** Catches shards closed by a fenced write and acquisitions that failed, between ring changes. */
+/**
+ * Between ring changes: catches shards closed by a fenced write, acquisitions that failed, and shards another host
+ * took while this one was not writing to them (their stored range id moved on).
+ */
 const RECONCILE_INTERVAL_MS = 1_000;
 
 export interface ShardEngine {
@@ -56,7 +59,7 @@ export class ShardController {
     this.unsubscribe = this.options.membership.onChange((service) => {
       if (service === 'history') void this.reconcile();
     });
-    this.timer = setInterval(() => void this.reconcile(), RECONCILE_INTERVAL_MS).unref();
+    this.timer = setInterval(() => void this.reconcile(true), RECONCILE_INTERVAL_MS).unref();
     await this.reconcile();
   }
 
@@ -89,12 +92,15 @@ export class ShardController {
     return this.options.membership.owner('history', shardRingKey(shardId))?.identity === this.options.identity;
   }
 
-  private reconcile(): Promise<void> {
+  private reconcile(verifyOwnership = false): Promise<void> {
     return this.reconcileLock.run(async () => {
       if (this.stopped) return;
+      if (verifyOwnership) await this.closeShardsTakenElsewhere();
       for (const [shardId, engine] of [...this.engines]) {
         if (engine.shard.closed || !this.assignedHere(shardId)) this.release(shardId);
       }
+      // An incomplete registry (Redis just came back empty) would hand this host shards that live hosts own.
+      if (this.options.membership.settling) return;
       const wanted: number[] = [];
       for (let shardId = 1; shardId <= this.numShards; shardId++) {
         if (!this.engines.has(shardId) && this.assignedHere(shardId)) wanted.push(shardId);
@@ -108,6 +114,18 @@ export class ShardController {
       );
       if (wanted.length) this.options.logger.info({ acquired: wanted, owned: this.ownedShards() }, 'acquired history shards');
     });
+  }
+
+  private async closeShardsTakenElsewhere(): Promise<void> {
+    for (const engine of this.engines.values()) {
+      try {
+        const stored = await this.options.stores.shards.getOrCreateShard(engine.shard.shardId);
+        // The owner column, not the range id: a renewal of our own range moves the range id too.
+        if (stored.owner !== this.options.identity) engine.shard.close();
+      } catch (err) {
+        this.options.logger.warn({ err, shardId: engine.shard.shardId }, 'checking shard ownership failed');
+      }
+    }
   }
 
   private async acquire(shardId: number): Promise<void> {
