@@ -1,5 +1,7 @@
 // Scaling history from 1 to 3 processes while workflows run: shards move to the new processes (each acquires what
-// the ring assigns it, fencing the previous owner) and every workflow, started before or after, completes.
+// the ring assigns it, fencing the previous owner) and every workflow, started before or after, completes. Then one
+// process is drained with SIGTERM: it leaves the ring at once (not after its registration expires) and hands its
+// shards over.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
@@ -17,7 +19,7 @@ describeCluster('cluster scaling', () => {
   const cluster = new TestCluster({ redisUrl: TEST_REDIS_URL, numHistoryShards: 16 });
   afterAll(() => cluster.stop());
 
-  it('moves shards from one history process to three while work continues', async () => {
+  it('moves shards from one history process to three and back to two (drain) while work continues', async () => {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     await cluster.start('frontend');
     const [first] = await Promise.all([cluster.start('history'), cluster.start('matching')]);
@@ -54,6 +56,13 @@ describeCluster('cluster scaling', () => {
       expect(moved.length).toBeGreaterThan(0);
       // A moved shard was acquired again: its range id went up, so the first process's writes to it are fenced.
       for (const shard of moved) expect(shard.rangeId).toBeGreaterThan(before.find((s) => s.shardId === shard.shardId)!.rangeId);
+
+      // Graceful drain: deregistration is announced, so the ring drops the process well within its TTL (4 s).
+      const drained = added[1]!;
+      expect(await cluster.kill(drained, 'SIGTERM')).toBe(0);
+      const remaining = identities.filter((id) => id !== identities[2]);
+      await cluster.until(() => cluster.members(), (ms) => ms.filter((m) => m.service === 'history').length === 2, 3_000);
+      await cluster.until(() => cluster.shards(), cluster.shardsSettledOn(remaining));
 
       const late = wave('late');
       expect(await (await run(late)).results).toEqual(expected(late));
