@@ -6,6 +6,9 @@ import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ServiceName } from '@tempora/common';
 import { probeRedis } from '@tempora/membership';
 import * as adminMessages from '@tempora/proto/generated/tempora/admin/v1/admin_service';
@@ -16,7 +19,10 @@ import {
   type ShardInfo,
 } from '@tempora/proto/generated/tempora/admin/v1/admin_service';
 import { grpcClient, type ClosableRpcClient } from '@tempora/rpc';
-import { CLI, freePort } from './helpers.js';
+import * as activities from './activities.js';
+import { CLI, freePort, uniqueName } from './helpers.js';
+
+const workflowsPath = fileURLToPath(new URL('./workflows/index.js', import.meta.url));
 
 /** The Redis the cluster tests use (deploy/local/redis.sh start serves this one). */
 export const TEST_REDIS_URL = process.env.TEMPORA_TEST_REDIS ?? 'redis://127.0.0.1:6479';
@@ -199,4 +205,58 @@ export class TestCluster {
 export async function identityOf(cluster: TestCluster, target: ClusterProcess): Promise<string> {
   const members = await cluster.until(() => cluster.members(), (ms) => ms.some((m) => m.address.endsWith(`:${target.port}`)));
   return members.find((m) => m.address.endsWith(`:${target.port}`))!.identity;
+}
+
+export interface Workload {
+  client: Client;
+  taskQueue: string;
+}
+
+/**
+ * Runs `fn` with an official-SDK worker (the test workflows and activities) and client on the cluster's frontend,
+ * on a fresh task queue. A failure carries the tail of every process log.
+ */
+export async function withWorkload(
+  cluster: TestCluster,
+  fn: (workload: Workload) => Promise<void>,
+  workerOptions: Partial<WorkerOptions> = {},
+): Promise<void> {
+  const address = cluster.frontendAddress;
+  const taskQueue = uniqueName('cluster');
+  const worker = await Worker.create({
+    connection: await NativeConnection.connect({ address }),
+    namespace: 'default',
+    taskQueue,
+    workflowsPath,
+    activities,
+    ...workerOptions,
+  });
+  const workerRun = worker.run();
+  const connection = await Connection.connect({ address });
+  try {
+    await fn({ client: new Client({ connection, namespace: 'default' }), taskQueue });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${cluster.logs()}`);
+  } finally {
+    worker.shutdown();
+    await workerRun;
+    await connection.close();
+  }
+}
+
+export interface Wave {
+  ids: string[];
+  /** Each workflow's result, in id order. */
+  results: Promise<string[]>;
+  /** What `results` must equal. */
+  expected: string[];
+}
+
+/** Starts `count` crashSurvivorWorkflow runs (activity, timer, activity); resolves once every one has started. */
+export async function startWave({ client, taskQueue }: Workload, name: string, count: number): Promise<Wave> {
+  const ids = Array.from({ length: count }, (_, i) => `${taskQueue}-${name}-${i}`);
+  const handles = await Promise.all(
+    ids.map((workflowId, i) => client.workflow.start('crashSurvivorWorkflow', { taskQueue, workflowId, args: [i] })),
+  );
+  return { ids, results: Promise.all(handles.map((h) => h.result())), expected: ids.map((_, i) => `a${i}-b${i}`) };
 }

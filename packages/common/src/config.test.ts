@@ -54,4 +54,8 @@ describe('loadConfig', () => {
   it('rejects an environment override that names no key', () => {
     expect(() => loadConfig(undefined, { TEMPORA_NOPE: '1' })).toThrow('TEMPORA_NOPE');
   });
+
+  it("ignores the test harness's TEMPORA_TEST_ variables", () => {
+    expect(loadConfig(undefined, { TEMPORA_TEST_REDIS: 'redis://127.0.0.1:6479' })).toEqual(defaultConfig());
+  });
 });
