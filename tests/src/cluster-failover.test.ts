@@ -44,5 +44,5 @@ describeCluster('cluster failover', () => {
       },
       { maxConcurrentActivityTaskExecutions: 200 },
     );
-  }, 300_000);
+  }, 480_000);
 });

@@ -172,7 +172,7 @@ export class TestCluster {
   }
 
   /** Polls the admin API until `done` holds (cluster state changes are not events a test can await). */
-  async until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  async until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
     const giveUpAt = Date.now() + timeoutMs;
     for (;;) {
       const value = await read();
