@@ -24,7 +24,7 @@ export interface RedisMembershipOptions {
 const DEFAULT_TTL_MS = 4_000;
 const DEFAULT_HEARTBEAT_MS = 1_000;
 const DEFAULT_REFRESH_MS = 1_000;
-const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 
 export class RedisMembership extends RingMembership {
   readonly provider = 'redis' as const;
@@ -110,7 +110,12 @@ export class RedisMembership extends RingMembership {
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error(`cannot reach Redis at ${this.options.url} (membership.redisUrl)`)), connectTimeoutMs).unref(),
     );
-    await Promise.race([Promise.all([connectWhenUp(this.redis), connectWhenUp(this.subscriber)]), timeout]);
+    const waiting = setTimeout(() => logger.warn({ url: this.options.url }, 'waiting for Redis (membership.redisUrl)'), 1_000);
+    try {
+      await Promise.race([Promise.all([connectWhenUp(this.redis), connectWhenUp(this.subscriber)]), timeout]);
+    } finally {
+      clearTimeout(waiting);
+    }
     await this.subscriber.subscribe(this.channel);
     connected = true;
     await this.readEpoch();
