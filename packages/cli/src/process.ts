@@ -112,7 +112,14 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
     const hosted = {
       frontend: hosts('frontend') ? new FrontendService({ ...deps, cluster, history, matching, membership }) : undefined,
       history: hosts('history')
-        ? new HistoryService({ ...deps, matching, numHistoryShards: cluster.historyShardCount, membership, identity: identities.history })
+        ? new HistoryService({
+            ...deps,
+            matching,
+            history,
+            numHistoryShards: cluster.historyShardCount,
+            membership,
+            identity: identities.history,
+          })
         : undefined,
       matching: hosts('matching') ? new MatchingService({ ...deps, history, membership, identity: identities.matching }) : undefined,
       worker: hosts('worker') ? new WorkerService(deps) : undefined,

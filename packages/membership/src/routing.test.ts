@@ -30,6 +30,14 @@ const historySamples: Record<string, unknown> = {
   getWorkflowExecutionHistoryReverse: { namespaceId: ns, request: { execution } },
   describeWorkflowExecution: { namespaceId: ns, request: { execution } },
   resetStickyTaskQueue: { namespaceId: ns, execution },
+  // The workflow that signals, cancels or terminates (external_workflow_execution) is not the target.
+  signalWorkflowExecution: { namespaceId: ns, request: { workflowExecution: execution }, externalWorkflowExecution: { workflowId: 'sender' } },
+  signalWithStartWorkflowExecution: { namespaceId: ns, request: { workflowId: wf } },
+  requestCancelWorkflowExecution: { namespaceId: ns, request: { workflowExecution: execution }, externalWorkflowExecution: { workflowId: 'sender' } },
+  terminateWorkflowExecution: { namespaceId: ns, request: { workflowExecution: execution }, externalWorkflowExecution: { workflowId: 'sender' } },
+  deleteWorkflowExecution: { namespaceId: ns, execution },
+  resetWorkflowExecution: { namespaceId: ns, request: { workflowExecution: execution } },
+  recordChildExecutionCompleted: { namespaceId: ns, parentExecution: execution, childExecution: { workflowId: 'child' } },
 };
 
 const matchingSamples: Record<string, unknown> = {

@@ -34,6 +34,8 @@ const WORKFLOW_ID_FIELDS: Extract<string>[] = [
   (r) => r.request?.execution?.workflowId,
   (r) => r.request?.workflowExecution?.workflowId,
   (r) => (r.request?.taskToken?.length ? decodeTaskToken(r.request.taskToken).workflowId : undefined),
+  // A child's close is recorded by its parent (the request also names the child).
+  (r) => r.parentExecution?.workflowId,
 ];
 
 /** Where a matching request names its task queue, tried in order. */

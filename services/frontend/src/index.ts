@@ -21,6 +21,12 @@ import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/per
 import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
 import { listClusterMembers } from './admin/list-cluster-members.js';
 import { listShards } from './admin/list-shards.js';
+import { deleteWorkflowExecution } from './api/delete-workflow-execution.js';
+import { requestCancelWorkflowExecution } from './api/request-cancel-workflow-execution.js';
+import { resetWorkflowExecution } from './api/reset-workflow-execution.js';
+import { signalWithStartWorkflowExecution } from './api/signal-with-start-workflow-execution.js';
+import { signalWorkflowExecution } from './api/signal-workflow-execution.js';
+import { terminateWorkflowExecution } from './api/terminate-workflow-execution.js';
 import { deprecateNamespace } from './api/deprecate-namespace.js';
 import { describeNamespace } from './api/describe-namespace.js';
 import { describeTaskQueue } from './api/describe-task-queue.js';
@@ -90,6 +96,12 @@ export class FrontendService {
       updateNamespace: updateNamespace(ctx),
       deprecateNamespace: deprecateNamespace(ctx),
       startWorkflowExecution: startWorkflowExecution(ctx),
+      signalWorkflowExecution: signalWorkflowExecution(ctx),
+      signalWithStartWorkflowExecution: signalWithStartWorkflowExecution(ctx),
+      requestCancelWorkflowExecution: requestCancelWorkflowExecution(ctx),
+      terminateWorkflowExecution: terminateWorkflowExecution(ctx),
+      deleteWorkflowExecution: deleteWorkflowExecution(ctx),
+      resetWorkflowExecution: resetWorkflowExecution(ctx),
       describeWorkflowExecution: describeWorkflowExecution(ctx),
       getWorkflowExecutionHistory: getWorkflowExecutionHistory(ctx),
       getWorkflowExecutionHistoryReverse: getWorkflowExecutionHistoryReverse(ctx),

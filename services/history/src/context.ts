@@ -1,7 +1,9 @@
 import type { Logger } from '@tempora/common';
 import type { PersistenceStores } from '@tempora/persistence';
+import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import type { RpcClient } from '@tempora/rpc';
+import type { NamespaceNames } from './namespace-names.js';
 import type { ShardController } from './shard-controller.js';
 
 /** What every history handler may use. */
@@ -10,4 +12,7 @@ export interface HistoryContext {
   stores: PersistenceStores;
   shards: ShardController;
   matching: RpcClient<MatchingServiceServer>;
+  /** History itself, routed by workflow: how a run reaches runs on other shards (children, parents, external). */
+  history: RpcClient<HistoryServiceServer>;
+  namespaces: NamespaceNames;
 }

@@ -64,7 +64,7 @@ export class ExecutionManager {
   async resolveRunId(namespaceId: string, workflowId: string, runId: string | undefined): Promise<string> {
     if (runId) return runId;
     const current = await this.getCurrent(namespaceId, workflowId);
-    if (!current) throw notFound(`workflow execution not found for workflow ID "${workflowId}"`);
+    if (!current) throw notFound(`workflow not found for ID: ${workflowId}`);
     return current.runId;
   }
 
@@ -95,6 +95,23 @@ export class ExecutionManager {
           throw err;
         }
       }
+    });
+  }
+
+  /** Deletes the run (and the current row when it points at it) and its history, under the run's lock. */
+  async delete(key: RunKey): Promise<void> {
+    this.shard.assertOpen();
+    const keyString = runKeyString(key);
+    await this.withLock(keyString, async () => {
+      try {
+        await this.stores.executions.deleteWorkflowExecution(this.shard.shardId, this.shard.rangeId, key.namespaceId, key.workflowId, key.runId);
+      } catch (err) {
+        throw this.translate(err);
+      } finally {
+        this.cache.delete(keyString);
+      }
+      await this.stores.history.deleteHistoryBranch(this.shard.shardId, key.runId);
+      this.notifier.notify(keyString);
     });
   }
 

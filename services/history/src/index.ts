@@ -8,6 +8,13 @@ import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
 import { describeWorkflowExecution } from './api/describe-workflow-execution.js';
+import { deleteWorkflowExecution } from './api/delete-workflow-execution.js';
+import { recordChildExecutionCompleted } from './api/record-child-execution-completed.js';
+import { requestCancelWorkflowExecution } from './api/request-cancel-workflow-execution.js';
+import { resetWorkflowExecution } from './api/reset-workflow-execution.js';
+import { signalWithStartWorkflowExecution } from './api/signal-with-start-workflow-execution.js';
+import { signalWorkflowExecution } from './api/signal-workflow-execution.js';
+import { terminateWorkflowExecution } from './api/terminate-workflow-execution.js';
 import { getWorkflowExecutionHistoryReverse } from './api/get-workflow-execution-history-reverse.js';
 import { getWorkflowExecutionHistory } from './api/get-workflow-execution-history.js';
 import { recordActivityTaskHeartbeat } from './api/record-activity-task-heartbeat.js';
@@ -21,6 +28,7 @@ import { respondWorkflowTaskCompleted } from './api/respond-workflow-task-comple
 import { respondWorkflowTaskFailed } from './api/respond-workflow-task-failed.js';
 import { startWorkflowExecution } from './api/start-workflow-execution.js';
 import type { HistoryContext } from './context.js';
+import { NamespaceNames } from './namespace-names.js';
 import { ShardController } from './shard-controller.js';
 
 export { shardIdFor } from './shard-controller.js';
@@ -30,6 +38,8 @@ export interface HistoryOptions {
   logger: Logger;
   stores: PersistenceStores;
   matching: RpcClient<MatchingServiceServer>;
+  /** History itself, for runs reaching runs on other shards. */
+  history: RpcClient<HistoryServiceServer>;
   /** The shard count fixed in cluster metadata. */
   numHistoryShards: number;
   /** The history ring decides which shards this host owns. */
@@ -44,15 +54,18 @@ export class HistoryService {
 
   constructor(options: HistoryOptions) {
     const logger = options.logger.child({ service: 'history' });
+    const namespaces = new NamespaceNames(options.stores.namespaces);
     const shards = new ShardController({
       numShards: options.numHistoryShards,
       stores: options.stores,
       matching: options.matching,
+      history: options.history,
+      namespaces,
       logger,
       membership: options.membership,
       identity: options.identity,
     });
-    this.ctx = { logger, stores: options.stores, shards, matching: options.matching };
+    this.ctx = { logger, stores: options.stores, shards, matching: options.matching, history: options.history, namespaces };
   }
 
   handlers(): AsyncHandlers<HistoryServiceServer> {
@@ -71,6 +84,13 @@ export class HistoryService {
       getWorkflowExecutionHistoryReverse: getWorkflowExecutionHistoryReverse(ctx),
       describeWorkflowExecution: describeWorkflowExecution(ctx),
       resetStickyTaskQueue: resetStickyTaskQueue(ctx),
+      signalWorkflowExecution: signalWorkflowExecution(ctx),
+      signalWithStartWorkflowExecution: signalWithStartWorkflowExecution(ctx),
+      requestCancelWorkflowExecution: requestCancelWorkflowExecution(ctx),
+      terminateWorkflowExecution: terminateWorkflowExecution(ctx),
+      deleteWorkflowExecution: deleteWorkflowExecution(ctx),
+      resetWorkflowExecution: resetWorkflowExecution(ctx),
+      recordChildExecutionCompleted: recordChildExecutionCompleted(ctx),
     };
   }
 

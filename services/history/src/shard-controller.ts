@@ -5,11 +5,13 @@
 import type { Logger } from '@tempora/common';
 import { shardIdFor, shardRingKey, type Membership } from '@tempora/membership';
 import type { PersistenceStores } from '@tempora/persistence';
+import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import { ownershipLost, type RpcClient } from '@tempora/rpc';
 import { EventNotifier } from './event-notifier.js';
 import { ExecutionManager } from './execution-manager.js';
 import { Mutex } from './mutex.js';
+import type { NamespaceNames } from './namespace-names.js';
 import { TimerQueue } from './queues/timer-queue.js';
 import { timerExecutor } from './queues/timer-executor.js';
 import { TransferQueue } from './queues/transfer-queue.js';
@@ -36,6 +38,9 @@ export interface ShardControllerOptions {
   numShards: number;
   stores: PersistenceStores;
   matching: RpcClient<MatchingServiceServer>;
+  /** History itself, for runs reaching runs on other shards. */
+  history: RpcClient<HistoryServiceServer>;
+  namespaces: NamespaceNames;
   logger: Logger;
   membership: Membership;
   /** This host's identity on the history ring; also recorded as the shard's owner in the store. */
@@ -129,7 +134,7 @@ export class ShardController {
   }
 
   private async acquire(shardId: number): Promise<void> {
-    const { stores, logger, matching, identity } = this.options;
+    const { stores, logger, matching, history, namespaces, identity } = this.options;
     const shard = await Shard.acquire(shardId, stores, logger, identity);
     if (this.stopped) {
       shard.close(false);
@@ -139,7 +144,8 @@ export class ShardController {
     // The queues need the execution manager and it needs them: wire through the listener object.
     const listener = { transferTasksWritten: () => transfer.notify(), timerTasksWritten: (t: number) => timers.notify(t) };
     const executions = new ExecutionManager(shard, stores, notifier, listener, logger);
-    const transfer = new TransferQueue(shard, stores, transferExecutor(executions, matching), logger);
+    const crossRun = { executions, history, namespaces, stores, shardId };
+    const transfer = new TransferQueue(shard, stores, transferExecutor(matching, crossRun), logger);
     const timers = new TimerQueue(shard, stores, timerExecutor(executions), logger);
     this.engines.set(shardId, { shard, executions, notifier, transfer, timers });
     transfer.notify();

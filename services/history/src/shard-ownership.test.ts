@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createLogger, defaultConfig } from '@tempora/common';
 import { LocalMembership } from '@tempora/membership';
 import { ShardOwnershipLostError, openSqliteStores, type PersistenceStores } from '@tempora/persistence';
+import * as historyMessages from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import * as matchingMessages from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import { MatchingServiceService, type MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import { Code, inProcessClient, isOwnershipLost, localCallContext } from '@tempora/rpc';
@@ -21,7 +23,9 @@ const matching = inProcessClient<MatchingServiceServer>(MatchingServiceService, 
 async function historyHost(stores: PersistenceStores, identity: string): Promise<HistoryService> {
   const membership = new LocalMembership();
   await membership.register({ service: 'history', identity, address: '', startedTime: Date.now() });
-  const host = new HistoryService({ config: defaultConfig(), logger, stores, matching, numHistoryShards: 1, membership, identity });
+  // Calls to other runs are not part of these scenarios: an empty in-process history answers UNIMPLEMENTED.
+  const history = inProcessClient<HistoryServiceServer>(HistoryServiceService, historyMessages, {});
+  const host = new HistoryService({ config: defaultConfig(), logger, stores, matching, history, numHistoryShards: 1, membership, identity });
   await host.start();
   return host;
 }

@@ -9,6 +9,7 @@ import { isValidCronSchedule } from '../cron.js';
 import { MAX_ID_LENGTH } from '../namespaces.js';
 import {
   validateDuration,
+  validateRequestId,
   validateRetryPolicy,
   validateTaskQueue,
   validateWorkflowId,
@@ -56,6 +57,6 @@ function validateStartRequest(request: StartWorkflowExecutionRequest): void {
   validateDuration(request.workflowExecutionTimeout, 'Invalid WorkflowExecutionTimeout.');
   validateDuration(request.workflowRunTimeout, 'Invalid WorkflowRunTimeout.');
   validateDuration(request.workflowTaskTimeout, 'Invalid WorkflowTaskTimeout.');
-  if (request.requestId.length > MAX_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
+  validateRequestId(request.requestId);
   validateWorkflowIdPolicies(request);
 }

@@ -1,4 +1,5 @@
 import { msToDuration } from '@tempora/common';
+import type { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
 import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
 import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
 import { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
@@ -7,12 +8,27 @@ import type {
   RespondWorkflowTaskCompletedResponse,
 } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import { RpcError, invalidArgument, type DeepPartial } from '@tempora/rpc';
-import { CommandValidationError, applyCommands, isCloseCommand, validateCommandSequence, validateCommands } from '../commands.js';
+import {
+  CommandValidationError,
+  applyCommands,
+  commandNamespaceNames,
+  isCloseCommand,
+  validateCommandSequence,
+  validateCommands,
+  type CommandNamespaces,
+} from '../commands.js';
 import type { HistoryContext } from '../context.js';
 import { decodeWorkflowTaskToken } from '../tokens.js';
 import { writeTransientWorkflowTaskEvents } from '../workflow-task-events.js';
 import { failWorkflowTask } from '../workflow-task-failure.js';
 import { startedTaskForToken } from '../workflow-task-token.js';
+
+async function resolveCommandNamespaces(ctx: HistoryContext, namespaceId: string, commands: Command[]): Promise<CommandNamespaces> {
+  const self = await ctx.namespaces.byIdOrThrow(namespaceId);
+  const names = commandNamespaceNames(commands);
+  const refs = await Promise.all(names.map((name) => ctx.namespaces.byName(name)));
+  return { self, byName: new Map(names.map((name, i) => [name, refs[i]])) };
+}
 
 /** Upstream's sticky schedule-to-start default when the worker sends none. */
 const DEFAULT_STICKY_SCHEDULE_TO_START_MS = 5_000;
@@ -24,6 +40,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
     const sequenceError = validateCommandSequence(req.commands);
     if (sequenceError) throw invalidArgument(sequenceError);
     const engine = ctx.shards.engineFor(token.namespaceId, token.workflowId);
+    const namespaces = await resolveCommandNamespaces(ctx, token.namespaceId, req.commands);
     const key = { namespaceId: token.namespaceId, workflowId: token.workflowId, runId: token.runId };
     const rejection = await engine.executions.update(key, (ms): RpcError | undefined => {
       const task = startedTaskForToken(ms, token);
@@ -37,7 +54,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
         return invalidArgument(rpcMessage);
       };
       try {
-        validateCommands(ms, req.commands);
+        validateCommands(ms, req.commands, namespaces);
       } catch (err) {
         if (!(err instanceof CommandValidationError)) throw err;
         return failTask(err.failedCause, err.message, err.rpcMessage);
@@ -73,7 +90,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
         ms.clearStickyness();
       }
 
-      const needsWorkflowTask = applyCommands(ms, req.commands, completed.eventId, req.identity);
+      const needsWorkflowTask = applyCommands(ms, req.commands, completed.eventId, req.identity, namespaces);
       if (ms.isRunning) {
         const hadBufferedEvents = ms.hasBufferedEvents;
         ms.flushBufferedEvents();
