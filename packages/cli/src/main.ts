@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The `tempora` command.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { isRpcError } from '@tempora/rpc';
 import { ConfigError, SERVICE_NAMES, TEMPORA_VERSION, createLogger, loadConfig, type ServiceName } from '@tempora/common';
 import { setupElasticsearchSchemaAt } from '@tempora/visibility';
 import { PersistenceError, setupCassandraSchema, updateCassandraSchema } from '@tempora/persistence';
+import { describeMembership, describeShards } from './admin.js';
 import { startDevServer } from './dev-server.js';
 import { startProcess, type RunningProcess } from './process.js';
 import { cassandraOptions } from './stores.js';
@@ -122,8 +124,13 @@ program
   .description('run a subset of the services (cluster mode) from a config file')
   .option('--config <file>', 'YAML config file (TEMPORA_* environment variables override it)')
   .option('--services <list>', `comma-separated services: ${SERVICE_NAMES.join(',')}`, parseServices, [...SERVICE_NAMES])
-  .action(async (opts: { config?: string; services: ServiceName[] }) => {
+  .option('--grpc-port <port>', "the service's gRPC port, overriding the config (one service only)", parsePort)
+  .action(async (opts: { config?: string; services: ServiceName[]; grpcPort?: number }) => {
     const config = loadConfig(opts.config);
+    if (opts.grpcPort !== undefined) {
+      if (opts.services.length !== 1) throw new ConfigError('--grpc-port needs exactly one service in --services');
+      config.services[opts.services[0]!].grpcPort = opts.grpcPort;
+    }
     const logger = createLogger(config.log.level);
     const running = await startProcess({ config, services: opts.services, logger });
     process.stderr.write(`Tempora started: ${opts.services.map((s) => `${s}:${running.ports[s] ?? 'in-process'}`).join(' ')}\n`);
@@ -196,8 +203,25 @@ cassandraSchema
     reportMigrations(connection.keyspace, await updateCassandraSchema(connection));
   });
 
+const admin = program.command('admin').description("inspect a running cluster through its frontend's admin API");
+admin
+  .command('membership')
+  .description('list the members of every service ring')
+  .option('--address <host:port>', 'frontend address', '127.0.0.1:7233')
+  .action(async (opts: { address: string }) => {
+    process.stdout.write(await describeMembership(opts.address));
+  });
+admin
+  .command('shards')
+  .description('list history shards with their owner on the ring and in the store')
+  .option('--address <host:port>', 'frontend address', '127.0.0.1:7233')
+  .action(async (opts: { address: string }) => {
+    process.stdout.write(await describeShards(opts.address));
+  });
+
 program.parseAsync().catch((err: unknown) => {
-  const message = err instanceof ConfigError || err instanceof PersistenceError ? err.message : ((err as Error).stack ?? String(err));
+  const known = err instanceof ConfigError || err instanceof PersistenceError || isRpcError(err);
+  const message = known ? err.message : ((err as Error).stack ?? String(err));
   process.stderr.write(`tempora: ${message}\n`);
   process.exit(1);
 });

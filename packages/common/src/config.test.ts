@@ -80,4 +80,8 @@ describe('loadConfig', () => {
       contactPoints: ['10.0.0.1:9042', '10.0.0.2'],
     });
   });
+
+  it("ignores the test harness's TEMPORA_TEST_ variables", () => {
+    expect(loadConfig(undefined, { TEMPORA_TEST_REDIS: 'redis://127.0.0.1:6479' })).toEqual(defaultConfig());
+  });
 });

@@ -95,7 +95,7 @@ export class ConfigError extends Error {
 
 /** The prefix of environment overrides: TEMPORA_PERSISTENCE__SQLITE__FILE=/x sets persistence.sqlite.file. */
 export const ENV_PREFIX = 'TEMPORA_';
-/** Variables the test suites read (e.g. TEMPORA_TEST_CASSANDRA); they are not config overrides. */
+/** Settings of the test harness (e.g. TEMPORA_TEST_REDIS, TEMPORA_TEST_CASSANDRA), not config: servers it spawns inherit them. */
 const TEST_ENV_PREFIX = 'TEMPORA_TEST_';
 
 /**
