@@ -32,10 +32,16 @@ export async function openStores(config: TemporaConfig, options: OpenStoresOptio
 export async function openVisibility(config: TemporaConfig): Promise<VisibilityStore> {
   switch (config.visibility.driver) {
     case 'sqlite':
-      return openSqliteVisibilityStore({ file: config.persistence.sqlite.file || undefined });
+      return openSqliteVisibilityStore({ file: sqliteVisibilityFile(config) });
     case 'elasticsearch':
       return openElasticsearchVisibilityStore(config.visibility.elasticsearch);
   }
+}
+
+/** The visibility table's SQLite file: its own, else the persistence file when that is SQLite, else in memory. */
+function sqliteVisibilityFile(config: TemporaConfig): string | undefined {
+  if (config.visibility.sqlite.file) return config.visibility.sqlite.file;
+  return config.persistence.driver === 'sqlite' ? config.persistence.sqlite.file || undefined : undefined;
 }
 
 /** Fixes the cluster's identity and shard count at its first start; later starts read them back. */

@@ -47,7 +47,11 @@ describe('loadConfig', () => {
     ['an unknown driver', 'persistence:\n  driver: mysql\n', 'persistence.driver'],
     ['a bad port', 'services:\n  worker:\n    grpcPort: 70000\n', 'services.worker.grpcPort'],
     ['an unknown visibility driver', 'visibility:\n  driver: mysql\n', "visibility.driver must be 'sqlite' or 'elasticsearch'"],
-    ['SQLite visibility without SQLite persistence', 'persistence:\n  driver: cassandra\n', "visibility.driver 'sqlite' needs persistence.driver 'sqlite'"],
+    [
+      'in-memory SQLite visibility in a cluster on Cassandra',
+      'persistence:\n  driver: cassandra\nmembership:\n  redisUrl: redis://127.0.0.1:6379\n',
+      'visibility.sqlite.file is required in cluster mode on Cassandra',
+    ],
   ])('rejects %s, naming it', (_label, yaml, message) => {
     expect(() => loadConfig(configFile(yaml), {})).toThrow(ConfigError);
     expect(() => loadConfig(configFile(yaml), {})).toThrow(message);
@@ -55,7 +59,11 @@ describe('loadConfig', () => {
 
   it('selects Elasticsearch visibility from the file or the environment', () => {
     const config = loadConfig(configFile('visibility:\n  driver: elasticsearch\n'), { TEMPORA_VISIBILITY__ELASTICSEARCH__INDEX: 'vis_prod' });
-    expect(config.visibility).toEqual({ driver: 'elasticsearch', elasticsearch: { url: 'http://127.0.0.1:9200', index: 'vis_prod' } });
+    expect(config.visibility).toEqual({
+      driver: 'elasticsearch',
+      sqlite: { file: '' },
+      elasticsearch: { url: 'http://127.0.0.1:9200', index: 'vis_prod' },
+    });
   });
 
   it('rejects an environment override that names no key', () => {

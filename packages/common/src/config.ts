@@ -44,8 +44,13 @@ export interface TemporaConfig {
     cassandra: CassandraPersistenceConfig;
   };
   visibility: {
-    /** sqlite: the persistence SQLite file (its own table); elasticsearch: one index per cluster. */
+    /** sqlite: a table in a SQLite file; elasticsearch: one index per cluster. */
     driver: 'sqlite' | 'elasticsearch';
+    /**
+     * Empty file = the persistence SQLite file when persistence is SQLite, else in memory (one process only, so
+     * cluster mode on Cassandra needs a file or Elasticsearch).
+     */
+    sqlite: { file: string };
     elasticsearch: { url: string; index: string };
   };
   membership: {
@@ -82,7 +87,11 @@ export function defaultConfig(): TemporaConfig {
         serialConsistency: 'LOCAL_SERIAL',
       },
     },
-    visibility: { driver: 'sqlite', elasticsearch: { url: 'http://127.0.0.1:9200', index: 'tempora_visibility_v1' } },
+    visibility: {
+      driver: 'sqlite',
+      sqlite: { file: '' },
+      elasticsearch: { url: 'http://127.0.0.1:9200', index: 'tempora_visibility_v1' },
+    },
     membership: { redisUrl: '' },
     namespaces: ['default'],
     log: { level: 'info' },
@@ -194,8 +203,15 @@ function validate(config: TemporaConfig): void {
   if (config.visibility.driver !== 'sqlite' && config.visibility.driver !== 'elasticsearch') {
     throw new ConfigError("config visibility.driver must be 'sqlite' or 'elasticsearch'");
   }
-  if (config.visibility.driver === 'sqlite' && config.persistence.driver !== 'sqlite') {
-    throw new ConfigError("config visibility.driver 'sqlite' needs persistence.driver 'sqlite' (it shares its file)");
+  if (
+    config.visibility.driver === 'sqlite' &&
+    config.persistence.driver !== 'sqlite' &&
+    !config.visibility.sqlite.file &&
+    config.membership.redisUrl
+  ) {
+    throw new ConfigError(
+      'config visibility.sqlite.file is required in cluster mode on Cassandra (an in-memory visibility table is not shared between processes); or use visibility.driver elasticsearch',
+    );
   }
   for (const name of SERVICE_NAMES) {
     const port = config.services[name].grpcPort;
