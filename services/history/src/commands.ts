@@ -59,6 +59,7 @@ const SUPPORTED_COMMANDS = new Set([
   CommandType.COMMAND_TYPE_RECORD_MARKER,
   CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
   CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES,
+  CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE,
 ]);
 
 export function isCloseCommand(command: Command): boolean {
@@ -206,7 +207,13 @@ function unsupportedCause(type: CommandType): WorkflowTaskFailedCause {
 }
 
 /** Applies validated commands. Returns whether a new workflow task is needed for events the commands produced. */
-export function applyCommands(ms: MutableState, commands: Command[], completedEventId: number, identity: string): boolean {
+export function applyCommands(
+  ms: MutableState,
+  commands: Command[],
+  completedEventId: number,
+  identity: string,
+  applyProtocolMessage: (messageId: string) => void = () => {},
+): boolean {
   let needsWorkflowTask = false;
   for (const command of commands) {
     if (!ms.isRunning) break; // only the first close command counts
@@ -271,6 +278,9 @@ export function applyCommands(ms: MutableState, commands: Command[], completedEv
       }
       case CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
         continueAsNew(ms, command, completedEventId);
+        break;
+      case CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE:
+        applyProtocolMessage(command.protocolMessageCommandAttributes!.messageId);
         break;
     }
   }

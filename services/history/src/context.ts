@@ -2,7 +2,9 @@ import type { Logger } from '@tempora/common';
 import type { PersistenceStores } from '@tempora/persistence';
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import type { RpcClient } from '@tempora/rpc';
+import type { QueryRegistry } from './queries/query-registry.js';
 import type { ShardController } from './shard-controller.js';
+import type { UpdateRegistry } from './updates/update-registry.js';
 
 /** What every history handler may use. */
 export interface HistoryContext {
@@ -10,4 +12,8 @@ export interface HistoryContext {
   stores: PersistenceStores;
   shards: ShardController;
   matching: RpcClient<MatchingServiceServer>;
+  /** Consistent queries waiting for a workflow task, per run (in memory). */
+  queries: QueryRegistry;
+  /** Admitted and in-progress workflow updates, per run (in memory; accepted ones are also in mutable state). */
+  updates: UpdateRegistry;
 }

@@ -10,6 +10,8 @@ import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
 import { describeWorkflowExecution } from './api/describe-workflow-execution.js';
 import { getWorkflowExecutionHistoryReverse } from './api/get-workflow-execution-history-reverse.js';
 import { getWorkflowExecutionHistory } from './api/get-workflow-execution-history.js';
+import { pollWorkflowExecutionUpdate } from './api/poll-workflow-execution-update.js';
+import { queryWorkflow } from './api/query-workflow.js';
 import { recordActivityTaskHeartbeat } from './api/record-activity-task-heartbeat.js';
 import { recordActivityTaskStarted } from './api/record-activity-task-started.js';
 import { recordWorkflowTaskStarted } from './api/record-workflow-task-started.js';
@@ -20,8 +22,12 @@ import { respondActivityTaskFailed } from './api/respond-activity-task-failed.js
 import { respondWorkflowTaskCompleted } from './api/respond-workflow-task-completed.js';
 import { respondWorkflowTaskFailed } from './api/respond-workflow-task-failed.js';
 import { startWorkflowExecution } from './api/start-workflow-execution.js';
+import { updateWithStartWorkflowExecution } from './api/update-with-start-workflow-execution.js';
+import { updateWorkflowExecution } from './api/update-workflow-execution.js';
 import type { HistoryContext } from './context.js';
+import { QueryRegistry } from './queries/query-registry.js';
 import { ShardController } from './shard-controller.js';
+import { UpdateRegistry } from './updates/update-registry.js';
 
 export { shardIdFor } from './shard-controller.js';
 
@@ -41,7 +47,7 @@ export class HistoryService {
   constructor(options: HistoryOptions) {
     const logger = options.logger.child({ service: 'history' });
     const shards = new ShardController(options.numHistoryShards, options.stores, options.matching, logger, `history-${randomUUID()}`);
-    this.ctx = { logger, stores: options.stores, shards, matching: options.matching };
+    this.ctx = { logger, stores: options.stores, shards, matching: options.matching, queries: new QueryRegistry(), updates: new UpdateRegistry() };
   }
 
   handlers(): AsyncHandlers<HistoryServiceServer> {
@@ -60,6 +66,10 @@ export class HistoryService {
       getWorkflowExecutionHistoryReverse: getWorkflowExecutionHistoryReverse(ctx),
       describeWorkflowExecution: describeWorkflowExecution(ctx),
       resetStickyTaskQueue: resetStickyTaskQueue(ctx),
+      queryWorkflow: queryWorkflow(ctx),
+      updateWorkflowExecution: updateWorkflowExecution(ctx),
+      pollWorkflowExecutionUpdate: pollWorkflowExecutionUpdate(ctx),
+      updateWithStartWorkflowExecution: updateWithStartWorkflowExecution(ctx),
     };
   }
 

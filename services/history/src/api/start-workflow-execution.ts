@@ -15,6 +15,7 @@ import { workflowAlreadyStarted, type DeepPartial } from '@tempora/rpc';
 import { terminateRun } from '../close-run.js';
 import type { HistoryContext } from '../context.js';
 import { nextCronDelayMs } from '../cron.js';
+import type { MutableState } from '../mutable-state.js';
 import { buildNewRun } from '../new-run.js';
 import { normalizeWorkflowTimeouts } from '../workflow-timeouts.js';
 
@@ -25,7 +26,12 @@ const FAILED_STATUSES = new Set([
   WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
 ]);
 
-export function startWorkflowExecution(ctx: HistoryContext) {
+export interface StartHooks {
+  /** Runs just before the new run is written (once per attempt); update-with-start admits its update here. */
+  beforeCreate?(ms: MutableState): void;
+}
+
+export function startWorkflowExecution(ctx: HistoryContext, hooks: StartHooks = {}) {
   return async ({ namespaceId, request }: StartWorkflowExecutionRequest): Promise<DeepPartial<StartWorkflowExecutionResponse>> => {
     const req = request!;
     const engine = ctx.shards.engineFor(namespaceId, req.workflowId);
@@ -107,6 +113,7 @@ export function startWorkflowExecution(ctx: HistoryContext) {
         initiator: req.cronSchedule ? ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE : undefined,
         now,
       });
+      hooks.beforeCreate?.(ms);
       try {
         await engine.executions.create(ms, condition);
       } catch (err) {
