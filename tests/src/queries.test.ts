@@ -154,14 +154,18 @@ it('rides a consistent query on the workflow task in flight (raw worker protocol
     taskQueue: { name: queue },
     requestId: uniqueName('req'),
   });
-  const first = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: queue }, identity: 'raw' });
+  const poll = () =>
+    t.connection.withDeadline(Date.now() + 30_000, () =>
+      svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: queue }, identity: 'raw' }),
+    );
+  const first = await poll();
   expect(first.queries ?? {}).toEqual({});
   // The task is started: the query is buffered until that task completes and the next one starts.
   const answer = svc.queryWorkflow({ namespace: 'default', execution: { workflowId }, query: { queryType: 'state' } });
   // Nothing observable marks the query as buffered; give the call time to reach history before the task completes.
   await new Promise((resolve) => setTimeout(resolve, 200));
   await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'raw', forceCreateNewWorkflowTask: true });
-  const second = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: queue }, identity: 'raw' });
+  const second = await poll();
   const [queryId, query] = Object.entries(second.queries ?? {})[0]!;
   expect(query.queryType).toBe('state');
   const payload = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"ready"') };

@@ -5,7 +5,7 @@ import type {
   StartWorkflowExecutionRequest,
   UpdateWorkflowExecutionRequest,
 } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
-import { Code, invalidArgument, isRpcError, multiOperationFailed, type CallContext, type DeepPartial } from '@tempora/rpc';
+import { ABORTED_OPERATION, invalidArgument, isRpcError, multiOperationFailed, operationStatus, type CallContext, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { prepareUpdateRequest } from '../update-requests.js';
 import { withDefaultWorkflowIdPolicies } from '../validation.js';
@@ -29,11 +29,7 @@ export function executeMultiOperation(ctx: FrontendContext) {
     if (errors[0] || errors[1]) {
       throw multiOperationFailed(
         'Update-with-Start could not be executed.',
-        errors.map((err) =>
-          err && isRpcError(err)
-            ? { code: err.code, message: err.message, details: [] }
-            : { code: Code.ABORTED, message: 'Operation was aborted.', details: [] },
-        ),
+        errors.map((err) => (err && isRpcError(err) ? operationStatus(err) : ABORTED_OPERATION)),
       );
     }
     const result = await ctx.history.updateWithStartWorkflowExecution(

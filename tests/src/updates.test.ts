@@ -1,0 +1,218 @@
+// Workflow updates through the official TypeScript SDK: execute, start-then-result, validator rejections, update-id
+// dedupe, closed runs, and update-with-start. Expected histories are those of the official Go server (run this file
+// with TEMPORA_TEST_ORACLE=host:port to check).
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { fileURLToPath } from 'node:url';
+import { status } from '@grpc/grpc-js';
+import {
+  Client,
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import protos from '@temporalio/proto';
+import { grpcFailure, uniqueName } from './helpers.js';
+import {
+  bundleWorkflows,
+  eventTypeName,
+  installRuntime,
+  readHistory,
+  runWorker,
+  startTestTarget,
+  type RunningWorker,
+  type TestTarget,
+} from './sdk-support.js';
+import { addUpdate, counterWorkflow, finishUpdate, quickWorkflow, slowAddUpdate } from './workflows/messages.js';
+
+let t: TestTarget;
+let client: Client;
+let worker: RunningWorker;
+const taskQueue = uniqueName('updates');
+
+beforeAll(async () => {
+  installRuntime();
+  t = await startTestTarget();
+  client = new Client({ connection: t.connection, namespace: 'default' });
+  const workflowBundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/messages.js', import.meta.url)));
+  worker = await runWorker(t.address, { taskQueue, workflowBundle });
+}, 120_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await t?.close();
+});
+
+const FIRST_TASK = ['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED'];
+const TASK = ['WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED'];
+
+async function eventTypes(workflowId: string, runId?: string): Promise<string[]> {
+  return (await readHistory(t.connection, workflowId, runId)).map(eventTypeName);
+}
+
+/** A counter whose first workflow task completed, so an update gets a workflow task of its own. */
+async function idleCounter(start = 0) {
+  const handle = await client.workflow.start(counterWorkflow, { taskQueue, workflowId: uniqueName('counter'), args: [start] });
+  while (!(await eventTypes(handle.workflowId)).includes('WORKFLOW_TASK_COMPLETED')) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return handle;
+}
+
+it('executes an update in a workflow task of its own: accepted and completed events', async () => {
+  const handle = await idleCounter(1);
+  expect(await handle.executeUpdate(addUpdate, { args: [2] })).toBe(3);
+  expect(await eventTypes(handle.workflowId)).toEqual([
+    ...FIRST_TASK,
+    ...TASK,
+    'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+    'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+  ]);
+  const events = await readHistory(t.connection, handle.workflowId);
+  const accepted = events[7]!.workflowExecutionUpdateAcceptedEventAttributes!;
+  expect(accepted.acceptedRequest?.input?.name).toBe('add');
+  expect(accepted.acceptedRequestMessageId).toBe(`${accepted.protocolInstanceId}/request`);
+  expect(Number(events[8]!.workflowExecutionUpdateCompletedEventAttributes!.acceptedEventId)).toBe(Number(events[7]!.eventId));
+  expect(await handle.executeUpdate(finishUpdate)).toBe('finishing');
+  expect(await handle.result()).toBe(3);
+});
+
+it('returns at ACCEPTED with startUpdate and delivers the result later', async () => {
+  const handle = await idleCounter(10);
+  const update = await handle.startUpdate(slowAddUpdate, { args: [5], waitForStage: WorkflowUpdateStage.ACCEPTED });
+  expect(await update.result()).toBe(15);
+  expect(await eventTypes(handle.workflowId)).toEqual([
+    ...FIRST_TASK,
+    ...TASK,
+    'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+    'TIMER_STARTED',
+    'TIMER_FIRED',
+    ...TASK,
+    'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+  ]);
+  await handle.executeUpdate(finishUpdate);
+});
+
+it('rejects an update in its validator without changing the history', async () => {
+  const handle = await idleCounter();
+  const before = await eventTypes(handle.workflowId);
+  const err = await handle.executeUpdate(addUpdate, { args: [-1] }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect(String((err as WorkflowUpdateFailedError).cause?.message)).toContain('negative amounts are rejected');
+  expect(await eventTypes(handle.workflowId)).toEqual(before);
+  expect(before).toEqual(FIRST_TASK);
+  // The run goes on: the next update gets the same workflow task ids the rejected one used.
+  expect(await handle.executeUpdate(addUpdate, { args: [4] })).toBe(4);
+  expect(await eventTypes(handle.workflowId)).toEqual([...FIRST_TASK, ...TASK, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'WORKFLOW_EXECUTION_UPDATE_COMPLETED']);
+  await handle.executeUpdate(finishUpdate);
+});
+
+it('deduplicates an update by its id', async () => {
+  const handle = await idleCounter(100);
+  const updateId = uniqueName('update');
+  expect(await handle.executeUpdate(addUpdate, { args: [1], updateId })).toBe(101);
+  expect(await handle.executeUpdate(addUpdate, { args: [1], updateId })).toBe(101);
+  expect(await handle.getUpdateHandle<number>(updateId).result()).toBe(101);
+  const accepted = (await eventTypes(handle.workflowId)).filter((type) => type === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED');
+  expect(accepted).toHaveLength(1);
+  await handle.executeUpdate(finishUpdate);
+  // A completed update's outcome is returned even after the run closed.
+  await handle.result();
+  expect(await handle.executeUpdate(addUpdate, { args: [1], updateId })).toBe(101);
+});
+
+it('fails an update on a completed workflow with NOT_FOUND', async () => {
+  const handle = await client.workflow.start(quickWorkflow, { taskQueue, workflowId: uniqueName('quick'), args: [1] });
+  await handle.result();
+  const err = await handle.executeUpdate(addUpdate, { args: [1] }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowNotFoundError);
+  expect((err as Error).message).toBe('workflow execution already completed');
+});
+
+it('fails PollWorkflowExecutionUpdate for an unknown update id with NOT_FOUND', async () => {
+  const handle = await idleCounter();
+  const failure = await grpcFailure(
+    t.connection.workflowService.pollWorkflowExecutionUpdate({
+      namespace: 'default',
+      updateRef: { workflowExecution: { workflowId: handle.workflowId }, updateId: 'no-such-update' },
+      waitPolicy: { lifecycleStage: protos.temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
+    }),
+  );
+  expect(failure).toMatchObject({ code: status.NOT_FOUND, message: 'update "no-such-update" not found' });
+  await handle.executeUpdate(finishUpdate);
+});
+
+it('rejects an update request without a name', async () => {
+  const handle = await idleCounter();
+  const failure = await grpcFailure(
+    t.connection.workflowService.updateWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId: handle.workflowId },
+      request: { meta: { updateId: 'u1' }, input: {} },
+    }),
+  );
+  expect(failure).toMatchObject({ code: status.INVALID_ARGUMENT, message: 'Update name is not set on request.' });
+  await handle.executeUpdate(finishUpdate);
+});
+
+it('update-with-start starts the workflow and carries the update in its first workflow task', async () => {
+  const workflowId = uniqueName('uws');
+  const startWorkflowOperation = new WithStartWorkflowOperation(counterWorkflow, {
+    workflowId,
+    taskQueue,
+    args: [1],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  expect(await client.workflow.executeUpdateWithStart(addUpdate, { args: [2], startWorkflowOperation })).toBe(3);
+  const handle = await startWorkflowOperation.workflowHandle();
+  expect(await eventTypes(workflowId)).toEqual([...FIRST_TASK, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'WORKFLOW_EXECUTION_UPDATE_COMPLETED']);
+
+  // The workflow exists now: USE_EXISTING applies the update to the running workflow.
+  const again = new WithStartWorkflowOperation(counterWorkflow, { workflowId, taskQueue, args: [1], workflowIdConflictPolicy: 'USE_EXISTING' });
+  const update = await client.workflow.startUpdateWithStart(slowAddUpdate, {
+    args: [10],
+    startWorkflowOperation: again,
+    waitForStage: WorkflowUpdateStage.ACCEPTED,
+  });
+  expect((await again.workflowHandle()).workflowId).toBe(workflowId);
+  expect(await update.result()).toBe(13);
+  await handle.executeUpdate(finishUpdate);
+  expect(await handle.result()).toBe(13);
+});
+
+it('update-with-start fails with the start error when the workflow is running and the conflict policy is FAIL', async () => {
+  const handle = await idleCounter();
+  const startWorkflowOperation = new WithStartWorkflowOperation(counterWorkflow, {
+    workflowId: handle.workflowId,
+    taskQueue,
+    args: [1],
+    workflowIdConflictPolicy: 'FAIL',
+  });
+  const err = await client.workflow.executeUpdateWithStart(addUpdate, { args: [2], startWorkflowOperation }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+  await expect(startWorkflowOperation.workflowHandle()).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+  expect(await eventTypes(handle.workflowId)).toEqual(FIRST_TASK);
+  await handle.executeUpdate(finishUpdate);
+});
+
+it('ExecuteMultiOperation reports a bad operation in its slot and aborts the other', async () => {
+  const raw = await t.connection.workflowService
+    .executeMultiOperation({
+      namespace: 'default',
+      operations: [
+        { startWorkflow: { namespace: 'default', workflowId: 'w', workflowType: { name: 'counterWorkflow' }, taskQueue: { name: taskQueue }, requestId: 'r' } },
+        { updateWorkflow: { namespace: 'default', workflowExecution: { workflowId: 'w' }, request: { meta: { updateId: 'u' }, input: {} } } },
+      ],
+    })
+    .catch((e: { code: number; metadata: { get(key: string): unknown[] } }) => e);
+  const e = raw as { code: number; details: string; metadata: { get(key: string): unknown[] } };
+  expect(e.code).toBe(status.INVALID_ARGUMENT);
+  expect(e.details).toBe('Update-with-Start could not be executed.');
+  const statusProto = protos.google.rpc.Status.decode(e.metadata.get('grpc-status-details-bin')[0] as Buffer);
+  const detail = protos.temporal.api.errordetails.v1.MultiOperationExecutionFailure.decode(statusProto.details[0]!.value!);
+  expect(detail.statuses.map((s) => [s.code, s.message])).toEqual([
+    [status.ABORTED, 'Operation was aborted.'],
+    [status.INVALID_ARGUMENT, 'Update name is not set on request.'],
+  ]);
+});
