@@ -193,6 +193,38 @@ it('update-with-start fails with the start error when the workflow is running an
   expect(err).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
   await expect(startWorkflowOperation.workflowHandle()).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
   expect(await eventTypes(handle.workflowId)).toEqual(FIRST_TASK);
+  // On the wire: the call fails with the start's code; the statuses hold the start's error and the aborted update.
+  const raw = (await t.connection.workflowService
+    .executeMultiOperation({
+      namespace: 'default',
+      operations: [
+        {
+          startWorkflow: {
+            namespace: 'default',
+            workflowId: handle.workflowId,
+            workflowType: { name: 'counterWorkflow' },
+            taskQueue: { name: taskQueue },
+            requestId: uniqueName('req'),
+            workflowIdConflictPolicy: protos.temporal.api.enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+          },
+        },
+        {
+          updateWorkflow: {
+            namespace: 'default',
+            workflowExecution: { workflowId: handle.workflowId },
+            request: { meta: { updateId: uniqueName('u') }, input: { name: 'add' } },
+          },
+        },
+      ],
+    })
+    .catch((e: unknown) => e)) as { code: number; metadata: { get(key: string): unknown[] } };
+  expect(raw.code).toBe(status.ALREADY_EXISTS);
+  const statusProto = protos.google.rpc.Status.decode(raw.metadata.get('grpc-status-details-bin')[0] as Buffer);
+  const detail = protos.temporal.api.errordetails.v1.MultiOperationExecutionFailure.decode(statusProto.details[0]!.value!);
+  expect(detail.statuses.map((s) => [s.code, s.details?.[0]?.type_url])).toEqual([
+    [status.ALREADY_EXISTS, 'type.googleapis.com/temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure'],
+    [status.ABORTED, 'type.googleapis.com/temporal.api.failure.v1.MultiOperationExecutionAborted'],
+  ]);
   await handle.executeUpdate(finishUpdate);
 });
 

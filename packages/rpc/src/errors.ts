@@ -143,9 +143,10 @@ export const ABORTED_OPERATION: OperationStatus = {
   details: [{ typeUrl: 'type.googleapis.com/temporal.api.failure.v1.MultiOperationExecutionAborted', value: Buffer.alloc(0) }],
 };
 
+/** The call's own code is the first failed operation's (what the SDKs check before unpacking the statuses). */
 export const multiOperationFailed = (message: string, statuses: MultiOperationExecutionFailure['statuses']) =>
   new RpcError(
-    Code.INVALID_ARGUMENT,
+    statuses.find((s) => s.code !== Code.OK && s.code !== Code.ABORTED)?.code ?? Code.INVALID_ARGUMENT,
     message,
     detail('MultiOperationExecutionFailure', MultiOperationExecutionFailure, { statuses }),
   );

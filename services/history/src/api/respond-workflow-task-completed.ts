@@ -55,8 +55,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
       }
 
       if (updates.writesNothing(ms)) {
-        ms.clearWorkflowTask();
-        ms.markDirty();
+        updates.discardSpeculativeTask(ms);
         applyStickyAttributes(ms, req);
         updates.finish(ms, task);
         return undefined;
@@ -96,7 +95,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
     updates.commit();
     ctx.queries.workflowTaskCompleted(runKeyString(key), req.queryResults, updates.workflowTaskFollows);
     if (rejection) throw rejection;
-    return { response: { activityTasks: [], resetHistoryEventId: 0 } };
+    return { response: { activityTasks: [], resetHistoryEventId: updates.resetHistoryEventId } };
   };
 }
 

@@ -112,6 +112,16 @@ export class WorkflowTaskUpdates {
     );
   }
 
+  /** Tells the worker to roll its cached run back to this started event id; set when a speculative task is discarded. */
+  resetHistoryEventId = 0;
+
+  /** Drops the speculative task without writing anything (its events were only ever shown to the worker). */
+  discardSpeculativeTask(ms: MutableState): void {
+    ms.clearWorkflowTask();
+    ms.markDirty();
+    this.resetHistoryEventId = ms.info.lastCompletedWorkflowTaskStartedEventId;
+  }
+
   /** Applies the message a COMMAND_TYPE_PROTOCOL_MESSAGE command names, at that command's place. */
   apply(ms: MutableState, messageId: string): void {
     const decoded = this.messages.get(messageId);
