@@ -217,3 +217,16 @@ it('rejects a query without a query type', async () => {
   expect(failure).toMatchObject({ code: status.INVALID_ARGUMENT, message: 'QueryType is not set on request.' });
   await handle.executeUpdate(finishUpdate);
 });
+
+it('rejects RespondQueryTaskCompleted with a bad token or for a query nobody waits for', async () => {
+  const svc = t.connection.workflowService;
+  const { QueryResultType } = protos.temporal.api.enums.v1;
+  const garbage = await grpcFailure(
+    svc.respondQueryTaskCompleted({ namespace: 'default', taskToken: Buffer.from('not a token'), completedType: QueryResultType.QUERY_RESULT_TYPE_ANSWERED }),
+  );
+  expect(garbage.code).toBe(status.INVALID_ARGUMENT);
+  const missing = await grpcFailure(
+    svc.respondQueryTaskCompleted({ namespace: 'default', completedType: QueryResultType.QUERY_RESULT_TYPE_ANSWERED }),
+  );
+  expect(missing.code).toBe(status.INVALID_ARGUMENT);
+});

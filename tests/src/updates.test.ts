@@ -248,3 +248,41 @@ it('ExecuteMultiOperation reports a bad operation in its slot and aborts the oth
     [status.INVALID_ARGUMENT, 'Update name is not set on request.'],
   ]);
 });
+
+it('fails a workflow task whose protocol message has an unknown body or whose command names no message', async () => {
+  const queue = uniqueName('updates-raw');
+  const workflowId = uniqueName('raw');
+  const svc = t.connection.workflowService;
+  const { CommandType, WorkflowTaskFailedCause } = protos.temporal.api.enums.v1;
+  await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'rawWorkflow' }, taskQueue: { name: queue }, requestId: uniqueName('req') });
+  const poll = () =>
+    t.connection.withDeadline(Date.now() + 30_000, () => svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: queue }, identity: 'raw' }));
+
+  const first = await poll();
+  const unknownBody = await grpcFailure(
+    svc.respondWorkflowTaskCompleted({
+      namespace: 'default',
+      taskToken: first.taskToken,
+      identity: 'raw',
+      messages: [{ id: 'm1', protocolInstanceId: 'u1', body: { type_url: 'type.googleapis.com/temporal.api.common.v1.Payload', value: Buffer.alloc(0) } }],
+    }),
+  );
+  expect(unknownBody.code).toBe(status.INVALID_ARGUMENT);
+
+  const second = await poll();
+  const danglingCommand = await grpcFailure(
+    svc.respondWorkflowTaskCompleted({
+      namespace: 'default',
+      taskToken: second.taskToken,
+      identity: 'raw',
+      commands: [{ commandType: CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE, protocolMessageCommandAttributes: { messageId: 'nope' } }],
+    }),
+  );
+  expect(danglingCommand.code).toBe(status.INVALID_ARGUMENT);
+
+  const failed = (await readHistory(t.connection, workflowId)).filter((e) => eventTypeName(e) === 'WORKFLOW_TASK_FAILED');
+  // The retry's failure repeats the first one, so only the first is written.
+  expect(failed.map((e) => e.workflowTaskFailedEventAttributes?.cause)).toEqual([
+    WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE,
+  ]);
+});
