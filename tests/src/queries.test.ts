@@ -230,3 +230,20 @@ it('rejects RespondQueryTaskCompleted with a bad token or for a query nobody wai
   );
   expect(missing.code).toBe(status.INVALID_ARGUMENT);
 });
+
+it('falls back to the normal queue when the sticky worker is gone', async () => {
+  const queue = uniqueName('queries-sticky');
+  const first = await runWorker(t.address, { taskQueue: queue, workflowBundle: bundle });
+  const handle = await startCounter(3, queue);
+  await firstTaskCompleted(handle.workflowId);
+  expect(await handle.query(counterQuery)).toBe(3); // answered from the first worker's cache (sticky queue)
+  await first.stop();
+  const second = await runWorker(t.address, { taskQueue: queue, workflowBundle: bundle });
+  try {
+    expect(await handle.query(counterQuery)).toBe(3); // replayed by the second worker from the normal queue
+    await handle.executeUpdate(finishUpdate);
+    expect(await handle.result()).toBe(3);
+  } finally {
+    await second.stop();
+  }
+});

@@ -286,3 +286,34 @@ it('fails a workflow task whose protocol message has an unknown body or whose co
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE,
   ]);
 });
+
+it('aborts an update admitted while the workflow task that completes the workflow was running', async () => {
+  const queue = uniqueName('updates-closing');
+  const workflowId = uniqueName('raw');
+  const svc = t.connection.workflowService;
+  const { CommandType, UpdateWorkflowExecutionLifecycleStage } = protos.temporal.api.enums.v1;
+  await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'rawWorkflow' }, taskQueue: { name: queue }, requestId: uniqueName('req') });
+  const task = await t.connection.withDeadline(Date.now() + 30_000, () =>
+    svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: queue }, identity: 'raw' }),
+  );
+  const update = grpcFailure(
+    t.connection.withDeadline(Date.now() + 30_000, () =>
+      svc.updateWorkflowExecution({
+        namespace: 'default',
+        workflowExecution: { workflowId },
+        request: { meta: { updateId: 'late' }, input: { name: 'add' } },
+        waitPolicy: { lifecycleStage: UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
+      }),
+    ),
+  );
+  // Nothing observable marks the update as admitted; give the call time to reach history before the task completes.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await svc.respondWorkflowTaskCompleted({
+    namespace: 'default',
+    taskToken: task.taskToken,
+    identity: 'raw',
+    commands: [{ commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} }],
+  });
+  expect(await update).toMatchObject({ code: status.NOT_FOUND, message: 'workflow update was aborted by closing workflow' });
+  expect(await eventTypes(workflowId)).toEqual([...FIRST_TASK, 'WORKFLOW_EXECUTION_COMPLETED']);
+});

@@ -184,7 +184,8 @@ export class WorkflowTaskUpdates {
     if (!ms.isRunning) {
       this.abortAll(ms, handled);
     } else if (!ms.workflowTask && this.registry.hasUnsent(this.runKey, thisTask)) {
-      ms.scheduleWorkflowTask(1, { speculative: true });
+      // Upstream makes it speculative only for a worker that asked for the next task (all current SDKs do).
+      ms.scheduleWorkflowTask(1, { speculative: this.req.returnNewWorkflowTask });
     }
     this.workflowTaskFollows = ms.workflowTask !== undefined;
   }
