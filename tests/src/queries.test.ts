@@ -13,6 +13,7 @@ import {
   installRuntime,
   readHistory,
   runWorker,
+  startRawWorkflow,
   startTestTarget,
   type RunningWorker,
   type TestTarget,
@@ -144,20 +145,8 @@ it('rides a consistent query on the pending first workflow task and answers it f
 });
 
 it('rides a consistent query on the workflow task in flight (raw worker protocol)', async () => {
-  const queue = uniqueName('queries-raw');
-  const workflowId = uniqueName('raw');
   const svc = t.connection.workflowService;
-  await svc.startWorkflowExecution({
-    namespace: 'default',
-    workflowId,
-    workflowType: { name: 'rawWorkflow' },
-    taskQueue: { name: queue },
-    requestId: uniqueName('req'),
-  });
-  const poll = () =>
-    t.connection.withDeadline(Date.now() + 30_000, () =>
-      svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: queue }, identity: 'raw' }),
-    );
+  const { workflowId, poll } = await startRawWorkflow(t.connection, 'queries-raw');
   const first = await poll();
   expect(first.queries ?? {}).toEqual({});
   // The task is started: the query is buffered until that task completes and the next one starts.

@@ -20,6 +20,7 @@ import {
   installRuntime,
   readHistory,
   runWorker,
+  startRawWorkflow,
   startTestTarget,
   type RunningWorker,
   type TestTarget,
@@ -250,13 +251,9 @@ it('ExecuteMultiOperation reports a bad operation in its slot and aborts the oth
 });
 
 it('fails a workflow task whose protocol message has an unknown body or whose command names no message', async () => {
-  const queue = uniqueName('updates-raw');
-  const workflowId = uniqueName('raw');
   const svc = t.connection.workflowService;
   const { CommandType, WorkflowTaskFailedCause } = protos.temporal.api.enums.v1;
-  await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'rawWorkflow' }, taskQueue: { name: queue }, requestId: uniqueName('req') });
-  const poll = () =>
-    t.connection.withDeadline(Date.now() + 30_000, () => svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: queue }, identity: 'raw' }));
+  const { workflowId, poll } = await startRawWorkflow(t.connection, 'updates-raw');
 
   const first = await poll();
   const unknownBody = await grpcFailure(
@@ -288,14 +285,10 @@ it('fails a workflow task whose protocol message has an unknown body or whose co
 });
 
 it('aborts an update admitted while the workflow task that completes the workflow was running', async () => {
-  const queue = uniqueName('updates-closing');
-  const workflowId = uniqueName('raw');
   const svc = t.connection.workflowService;
   const { CommandType, UpdateWorkflowExecutionLifecycleStage } = protos.temporal.api.enums.v1;
-  await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'rawWorkflow' }, taskQueue: { name: queue }, requestId: uniqueName('req') });
-  const task = await t.connection.withDeadline(Date.now() + 30_000, () =>
-    svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: queue }, identity: 'raw' }),
-  );
+  const { workflowId, poll } = await startRawWorkflow(t.connection, 'updates-closing');
+  const task = await poll();
   const update = grpcFailure(
     t.connection.withDeadline(Date.now() + 30_000, () =>
       svc.updateWorkflowExecution({
