@@ -59,7 +59,7 @@ export function queryWorkflow(ctx: HistoryContext) {
       return { kind: 'buffered', ...ctx.queries.buffer(runKeyString(key), req.query!) } as const;
     });
     if (decision.kind === 'rejected') return { response: { queryRejected: { status: decision.status } } };
-    if (decision.kind === 'direct') return { response: await queryThroughMatching(ctx, key, decision.run, req.query!, deadline) };
+    if (decision.kind === 'direct') return { response: await queryThroughMatching(ctx, key, decision.run, req.query!, deadline, call.signal) };
 
     const { outcome, remove } = decision;
     let settled: BufferedQueryOutcome | undefined;
@@ -71,7 +71,7 @@ export function queryWorkflow(ctx: HistoryContext) {
     if (!settled) throw new RpcError(Code.DEADLINE_EXCEEDED, 'context deadline exceeded');
     if (settled.kind === 'unblocked') {
       const run = await engine.executions.read(key, (ms) => runSnapshot(ms));
-      return { response: await queryThroughMatching(ctx, key, run, req.query!, deadline) };
+      return { response: await queryThroughMatching(ctx, key, run, req.query!, deadline, call.signal) };
     }
     const result = settled.result;
     if (result.resultType === QueryResultType.QUERY_RESULT_TYPE_FAILED) throw queryFailed(result.errorMessage, result.failure);

@@ -40,6 +40,7 @@ export async function queryThroughMatching(
   run: RunSnapshot,
   query: WorkflowQuery,
   deadline: number,
+  signal: AbortSignal,
 ): Promise<DeepPartial<QueryWorkflowResponse>> {
   const shardId = ctx.shards.engineFor(key.namespaceId, key.workflowId).shard.shardId;
   const pollResponse = async (firstEventId: number): Promise<DeepPartial<PollWorkflowTaskQueueResponse>> => {
@@ -56,7 +57,7 @@ export async function queryThroughMatching(
   const dispatch = async (taskQueue: { name: string; kind: TaskQueueKind }, firstEventId: number, until: number) => {
     const result = await ctx.matching.dispatchQueryTask(
       { namespaceId: key.namespaceId, taskQueue, pollResponse: await pollResponse(firstEventId), query },
-      { deadline: until },
+      { deadline: until, signal },
     );
     return result.completed!;
   };
