@@ -13,6 +13,7 @@ import {
 } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import protos from '@temporalio/proto';
+import Long from 'long';
 import { grpcFailure, uniqueName } from './helpers.js';
 import {
   bundleWorkflows,
@@ -309,4 +310,69 @@ it('aborts an update admitted while the workflow task that completes the workflo
   });
   expect(await update).toMatchObject({ code: status.NOT_FOUND, message: 'workflow update was aborted by closing workflow' });
   expect(await eventTypes(workflowId)).toEqual([...FIRST_TASK, 'WORKFLOW_EXECUTION_COMPLETED']);
+});
+
+it('speaks the update protocol: request message, acceptance and response in command order (raw worker)', async () => {
+  const svc = t.connection.workflowService;
+  const { CommandType, UpdateWorkflowExecutionLifecycleStage } = protos.temporal.api.enums.v1;
+  const { Acceptance, Response, Request } = protos.temporal.api.update.v1;
+  const { workflowId, poll } = await startRawWorkflow(t.connection, 'updates-protocol');
+  const first = await poll();
+  const update = t.connection.withDeadline(Date.now() + 30_000, () =>
+    svc.updateWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId },
+      request: { meta: { updateId: 'u1', identity: 'client' }, input: { name: 'add' } },
+      waitPolicy: { lifecycleStage: UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
+    }),
+  );
+  // Nothing observable marks the update as admitted; give the call time to reach history before the task completes.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  // The running task knew nothing of the update: a task for it follows this one (an ordinary one, since this worker
+  // does not ask for the next task inline).
+  await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'raw' });
+  const second = await poll();
+  expect(second.messages).toHaveLength(1);
+  const message = second.messages![0]!;
+  expect(message.id).toBe('u1/request');
+  expect(message.protocolInstanceId).toBe('u1');
+  expect(Number(message.eventId)).toBe(Number(second.startedEventId) - 1);
+  const request = Request.decode(message.body!.value!);
+  expect(request.input?.name).toBe('add');
+  const any = (typeName: string, value: Uint8Array) => ({ type_url: `type.googleapis.com/${typeName}`, value });
+  const acceptance = Acceptance.encode({ acceptedRequestMessageId: message.id, acceptedRequestSequencingEventId: message.eventId, acceptedRequest: request }).finish();
+  const payload = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('7') };
+  const response = Response.encode({ meta: { updateId: 'u1', identity: 'raw' }, outcome: { success: { payloads: [payload] } } }).finish();
+  await svc.respondWorkflowTaskCompleted({
+    namespace: 'default',
+    taskToken: second.taskToken,
+    identity: 'raw',
+    messages: [
+      { id: 'u1/accept', protocolInstanceId: 'u1', body: any('temporal.api.update.v1.Acceptance', acceptance) },
+      { id: 'u1/complete', protocolInstanceId: 'u1', body: any('temporal.api.update.v1.Response', response) },
+    ],
+    commands: [
+      { commandType: CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE, protocolMessageCommandAttributes: { messageId: 'u1/accept' } },
+      { commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't1', startToFireTimeout: { seconds: Long.fromNumber(3600) } } },
+      { commandType: CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE, protocolMessageCommandAttributes: { messageId: 'u1/complete' } },
+    ],
+  });
+  const result = await update;
+  expect(result.stage).toBe(UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED);
+  expect(Buffer.from(result.outcome!.success!.payloads![0]!.data!).toString()).toBe('7');
+  const events = await readHistory(t.connection, workflowId);
+  expect(events.map(eventTypeName)).toEqual([
+    ...FIRST_TASK,
+    ...TASK,
+    'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+    'TIMER_STARTED',
+    'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+  ]);
+  const accepted = events[7]!.workflowExecutionUpdateAcceptedEventAttributes!;
+  expect(accepted.protocolInstanceId).toBe('u1');
+  expect(accepted.acceptedRequestMessageId).toBe('u1/request');
+  expect(Number(accepted.acceptedRequestSequencingEventId)).toBe(Number(message.eventId));
+  const completed = events[9]!.workflowExecutionUpdateCompletedEventAttributes!;
+  expect(completed.meta?.updateId).toBe('u1');
+  expect(Number(completed.acceptedEventId)).toBe(8);
 });
