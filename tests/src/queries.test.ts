@@ -19,7 +19,7 @@ import {
   type TestTarget,
 } from './sdk-support.js';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { counterQuery, counterWorkflow, failingQuery, finishUpdate, quickWorkflow } from './workflows/messages.js';
+import { counterQuery, counterWorkflow, failingQuery, finishUpdate, quickWorkflow } from './workflows/queries-updates.js';
 
 const { QueryRejectCondition, WorkflowExecutionStatus } = protos.temporal.api.enums.v1;
 
@@ -33,7 +33,7 @@ beforeAll(async () => {
   installRuntime();
   t = await startTestTarget();
   client = new Client({ connection: t.connection, namespace: 'default' });
-  bundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/messages.js', import.meta.url)));
+  bundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/queries-updates.js', import.meta.url)));
   worker = await runWorker(t.address, { taskQueue, workflowBundle: bundle });
 }, 120_000);
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { freePort, startCli, uniqueName, type Started } from './helpers.js';
 import { bundleWorkflows, installRuntime, runWorker } from './sdk-support.js';
-import { addUpdate, counterWorkflow, finishUpdate } from './workflows/messages.js';
+import { addUpdate, counterWorkflow, finishUpdate } from './workflows/queries-updates.js';
 
 const servers: Started[] = [];
 afterAll(() => {
@@ -24,7 +24,7 @@ it('a speculative workflow task lost in a crash does not wedge the run', async (
   const first = await startCli(args);
   servers.push(first);
   const taskQueue = uniqueName('updates-crash');
-  const workflowBundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/messages.js', import.meta.url)));
+  const workflowBundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/queries-updates.js', import.meta.url)));
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
 

@@ -26,7 +26,7 @@ import {
   type RunningWorker,
   type TestTarget,
 } from './sdk-support.js';
-import { addUpdate, counterWorkflow, finishUpdate, quickWorkflow, slowAddUpdate } from './workflows/messages.js';
+import { addUpdate, counterWorkflow, finishUpdate, quickWorkflow, slowAddUpdate } from './workflows/queries-updates.js';
 
 let t: TestTarget;
 let client: Client;
@@ -37,7 +37,7 @@ beforeAll(async () => {
   installRuntime();
   t = await startTestTarget();
   client = new Client({ connection: t.connection, namespace: 'default' });
-  const workflowBundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/messages.js', import.meta.url)));
+  const workflowBundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/queries-updates.js', import.meta.url)));
   worker = await runWorker(t.address, { taskQueue, workflowBundle });
 }, 120_000);
 
