@@ -73,7 +73,7 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
     const hosted = {
       frontend: hosts('frontend') ? new FrontendService({ ...deps, cluster, history, matching }) : undefined,
       history: hosts('history')
-        ? new HistoryService({ ...deps, matching, numHistoryShards: cluster.historyShardCount })
+        ? new HistoryService({ ...deps, matching, history, numHistoryShards: cluster.historyShardCount })
         : undefined,
       matching: hosts('matching') ? new MatchingService({ ...deps, history }) : undefined,
       worker: hosts('worker') ? new WorkerService(deps) : undefined,

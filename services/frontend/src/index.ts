@@ -16,6 +16,12 @@ import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/inte
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
 import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
+import { deleteWorkflowExecution } from './api/delete-workflow-execution.js';
+import { requestCancelWorkflowExecution } from './api/request-cancel-workflow-execution.js';
+import { resetWorkflowExecution } from './api/reset-workflow-execution.js';
+import { signalWithStartWorkflowExecution } from './api/signal-with-start-workflow-execution.js';
+import { signalWorkflowExecution } from './api/signal-workflow-execution.js';
+import { terminateWorkflowExecution } from './api/terminate-workflow-execution.js';
 import { deprecateNamespace } from './api/deprecate-namespace.js';
 import { describeNamespace } from './api/describe-namespace.js';
 import { describeTaskQueue } from './api/describe-task-queue.js';
@@ -88,6 +94,12 @@ export class FrontendService {
       updateNamespace: updateNamespace(ctx),
       deprecateNamespace: deprecateNamespace(ctx),
       startWorkflowExecution: startWorkflowExecution(ctx),
+      signalWorkflowExecution: signalWorkflowExecution(ctx),
+      signalWithStartWorkflowExecution: signalWithStartWorkflowExecution(ctx),
+      requestCancelWorkflowExecution: requestCancelWorkflowExecution(ctx),
+      terminateWorkflowExecution: terminateWorkflowExecution(ctx),
+      deleteWorkflowExecution: deleteWorkflowExecution(ctx),
+      resetWorkflowExecution: resetWorkflowExecution(ctx),
       describeWorkflowExecution: describeWorkflowExecution(ctx),
       getWorkflowExecutionHistory: getWorkflowExecutionHistory(ctx),
       getWorkflowExecutionHistoryReverse: getWorkflowExecutionHistoryReverse(ctx),

@@ -106,3 +106,12 @@ export function withDefaultWorkflowIdPolicies(policies: WorkflowIdPolicies): Wor
   }
   return { workflowIdReusePolicy, workflowIdConflictPolicy };
 }
+
+export function validateSignalName(signalName: string): void {
+  if (!signalName) throw invalidArgument('SignalName is not set on request.');
+  if (signalName.length > MAX_ID_LENGTH) throw invalidArgument('SignalName length exceeds limit.');
+}
+
+export function validateRequestId(requestId: string): void {
+  if (requestId.length > MAX_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
+}

@@ -16,8 +16,11 @@ import {
 import type { Payloads } from '@tempora/proto/generated/temporal/api/common/v1/message';
 import type { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
 import { ActivityInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
-import { nextCronDelayMs } from './cron.js';
+import { initiateChild } from './children.js';
+import { isValidCronSchedule, nextCronDelayMs } from './cron.js';
+import { initiateCancelExternal, initiateSignalExternal } from './external-commands.js';
 import type { MutableState } from './mutable-state.js';
+import type { NamespaceRef } from './namespace-names.js';
 import { buildNewRun } from './new-run.js';
 import { decideRetry, withRetryDefaults } from './retry.js';
 import { normalizeWorkflowTimeouts } from './workflow-timeouts.js';
@@ -59,8 +62,36 @@ const SUPPORTED_COMMANDS = new Set([
   CommandType.COMMAND_TYPE_RECORD_MARKER,
   CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
   CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES,
+  CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION,
   CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE,
 ]);
+
+/** The namespaces commands name (children, external signal/cancel), resolved before the run is locked. */
+export interface CommandNamespaces {
+  /** The run's own namespace: the target when a command names none. */
+  self: NamespaceRef;
+  byName: Map<string, NamespaceRef | undefined>;
+}
+
+/** The namespace names the commands refer to, to resolve before validation. */
+export function commandNamespaceNames(commands: Command[]): string[] {
+  const names = commands.map(
+    (c) =>
+      c.startChildWorkflowExecutionCommandAttributes?.namespace ||
+      c.signalExternalWorkflowExecutionCommandAttributes?.namespace ||
+      c.requestCancelExternalWorkflowExecutionCommandAttributes?.namespace ||
+      '',
+  );
+  return [...new Set(names.filter(Boolean))];
+}
+
+function targetNamespace(namespaces: CommandNamespaces, name: string): NamespaceRef | undefined {
+  return name && name !== namespaces.self.name ? namespaces.byName.get(name) : namespaces.self;
+}
+
+const RUN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isCloseCommand(command: Command): boolean {
   return CLOSE_COMMANDS.has(command.commandType);
@@ -84,7 +115,8 @@ function badDuration(d: { seconds: number; nanos: number } | undefined): boolean
 }
 
 /** Checks every command against the state and the commands before it. Throws CommandValidationError. */
-export function validateCommands(ms: MutableState, commands: Command[]): void {
+export function validateCommands(ms: MutableState, commands: Command[], namespaces: CommandNamespaces): void {
+  const childIdsThisTask = new Set<string>();
   const activityIds = new Set(Object.values(ms.state.activities).map((a) => a.activityId));
   const timerIds = new Set(Object.keys(ms.state.timers));
   for (const command of commands) {
@@ -180,6 +212,47 @@ export function validateCommands(ms: MutableState, commands: Command[]): void {
         }
         break;
       }
+      case CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: {
+        const a = command.startChildWorkflowExecutionCommandAttributes;
+        const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES;
+        if (!a) throw new CommandValidationError(cause, 'StartChildWorkflowExecutionCommandAttributes is not set on StartChildWorkflowExecutionCommand.');
+        const type = a.workflowType?.name ?? '';
+        if (!a.workflowId) throw new CommandValidationError(cause, `Required field WorkflowId is not set on StartChildWorkflowExecutionCommand. WorkflowType=${type} Namespace=${a.namespace}`);
+        if (!type) throw new CommandValidationError(cause, `Required field WorkflowType is not set on StartChildWorkflowExecutionCommand. WorkflowId=${a.workflowId} Namespace=${a.namespace}`);
+        if (a.workflowId.length > MAX_ID_LENGTH) throw new CommandValidationError(cause, `WorkflowId on StartChildWorkflowExecutionCommand exceeds length limit. WorkflowId=${a.workflowId} Length=${a.workflowId.length} Limit=${MAX_ID_LENGTH} WorkflowType=${type} Namespace=${a.namespace}`);
+        if (type.length > MAX_ID_LENGTH) throw new CommandValidationError(cause, `WorkflowType on StartChildWorkflowExecutionCommand exceeds length limit. WorkflowId=${a.workflowId} WorkflowType=${type} Length=${type.length} Limit=${MAX_ID_LENGTH} Namespace=${a.namespace}`);
+        for (const [name, d] of [['WorkflowExecutionTimeout', a.workflowExecutionTimeout], ['WorkflowRunTimeout', a.workflowRunTimeout], ['WorkflowTaskTimeout', a.workflowTaskTimeout]] as const) {
+          if (badDuration(d)) throw new CommandValidationError(cause, `Invalid ${name} on StartChildWorkflowExecutionCommand. WorkflowId=${a.workflowId} WorkflowType=${type} Namespace=${a.namespace}`);
+        }
+        if (a.cronSchedule && !isValidCronSchedule(a.cronSchedule)) throw new CommandValidationError(cause, `invalid CronSchedule on StartChildWorkflowExecutionCommand. WorkflowId=${a.workflowId} WorkflowType=${type} Namespace=${a.namespace}`);
+        if (!targetNamespace(namespaces, a.namespace)) throw new CommandValidationError(cause, `Namespace ${a.namespace} is not found.`);
+        childIdsThisTask.add(a.workflowId);
+        break;
+      }
+      case CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION: {
+        const a = command.signalExternalWorkflowExecutionCommandAttributes;
+        const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES;
+        if (!a) throw new CommandValidationError(cause, 'SignalExternalWorkflowExecutionCommandAttributes is not set on SignalExternalWorkflowExecutionCommand.');
+        if (!a.execution) throw new CommandValidationError(cause, 'Execution is not set on SignalExternalWorkflowExecutionCommand.');
+        const { workflowId, runId } = a.execution;
+        if (!workflowId) throw new CommandValidationError(cause, `WorkflowId is not set on SignalExternalWorkflowExecutionCommand. Namespace=${a.namespace} RunId=${runId} SignalName=${a.signalName}`);
+        if (workflowId.length > MAX_ID_LENGTH) throw new CommandValidationError(cause, `WorkflowId on SignalExternalWorkflowExecutionCommand exceeds length limit. WorkflowId=${workflowId} Length=${workflowId.length} Limit=${MAX_ID_LENGTH} Namespace=${a.namespace} RunId=${runId} SignalName=${a.signalName}`);
+        if (runId && !RUN_ID_PATTERN.test(runId)) throw new CommandValidationError(cause, `Invalid RunId set on SignalExternalWorkflowExecutionCommand. WorkflowId=${workflowId} Namespace=${a.namespace} RunId=${runId} SignalName=${a.signalName}`);
+        if (!a.signalName) throw new CommandValidationError(cause, `SignalName is not set on SignalExternalWorkflowExecutionCommand. WorkflowId=${workflowId} Namespace=${a.namespace} RunId=${runId}`);
+        if (!targetNamespace(namespaces, a.namespace)) throw new CommandValidationError(cause, `Namespace ${a.namespace} is not found.`);
+        break;
+      }
+      case CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION: {
+        const a = command.requestCancelExternalWorkflowExecutionCommandAttributes;
+        const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES;
+        if (!a) throw new CommandValidationError(cause, 'RequestCancelExternalWorkflowExecutionCommandAttributes is not set on RequestCancelExternalWorkflowExecutionCommand.');
+        if (!a.workflowId) throw new CommandValidationError(cause, `WorkflowId is not set on RequestCancelExternalWorkflowExecutionCommand. Namespace=${a.namespace} RunId=${a.runId}`);
+        if (a.workflowId.length > MAX_ID_LENGTH) throw new CommandValidationError(cause, `WorkflowId on RequestCancelExternalWorkflowExecutionCommand exceeds length limit. WorkflowId=${a.workflowId} Length=${a.workflowId.length} Limit=${MAX_ID_LENGTH} RunId=${a.runId} Namespace=${a.namespace}`);
+        if (a.runId && !RUN_ID_PATTERN.test(a.runId)) throw new CommandValidationError(cause, `Invalid RunId set on RequestCancelExternalWorkflowExecutionCommand. WorkflowId=${a.workflowId} RunId=${a.runId} Namespace=${a.namespace}`);
+        if (childIdsThisTask.has(a.workflowId)) throw new CommandValidationError(cause, `Start and RequestCancel for child workflow is not allowed in same workflow task. WorkflowId=${a.workflowId} RunId=${a.runId} Namespace=${a.namespace}`);
+        if (!targetNamespace(namespaces, a.namespace)) throw new CommandValidationError(cause, `Namespace ${a.namespace} is not found.`);
+        break;
+      }
       default:
         if (!SUPPORTED_COMMANDS.has(command.commandType)) {
           throw new CommandValidationError(
@@ -192,18 +265,9 @@ export function validateCommands(ms: MutableState, commands: Command[]): void {
 }
 
 function unsupportedCause(type: CommandType): WorkflowTaskFailedCause {
-  switch (type) {
-    case CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION:
-      return WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES;
-    case CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION:
-      return WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES;
-    case CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION:
-      return WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES;
-    case CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE:
-      return WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE;
-    default:
-      return WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FEATURE_DISABLED;
-  }
+  return type === CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE
+    ? WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE
+    : WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FEATURE_DISABLED;
 }
 
 /** Applies validated commands. Returns whether a new workflow task is needed for events the commands produced. */
@@ -212,6 +276,7 @@ export function applyCommands(
   commands: Command[],
   completedEventId: number,
   identity: string,
+  namespaces: CommandNamespaces,
   applyProtocolMessage: (messageId: string) => void = () => {},
 ): boolean {
   let needsWorkflowTask = false;
@@ -261,6 +326,21 @@ export function applyCommands(
           workflowPropertiesModifiedEventAttributes: { workflowTaskCompletedEventId: completedEventId, upsertedMemo: memo },
         });
         ms.info.memo = { fields: { ...ms.info.memo?.fields, ...memo?.fields } };
+        break;
+      }
+      case CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: {
+        const a = command.startChildWorkflowExecutionCommandAttributes!;
+        initiateChild(ms, command, completedEventId, targetNamespace(namespaces, a.namespace)!);
+        break;
+      }
+      case CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION: {
+        const a = command.signalExternalWorkflowExecutionCommandAttributes!;
+        initiateSignalExternal(ms, command, completedEventId, targetNamespace(namespaces, a.namespace)!);
+        break;
+      }
+      case CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION: {
+        const a = command.requestCancelExternalWorkflowExecutionCommandAttributes!;
+        initiateCancelExternal(ms, command, completedEventId, targetNamespace(namespaces, a.namespace)!);
         break;
       }
       case CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
@@ -539,6 +619,8 @@ export function chainRun(ms: MutableState, o: ChainOptions): MutableState {
     initiator: o.initiator,
     continuedFailure: o.continuedFailure,
     lastCompletionResult: o.lastCompletionResult,
+    parent: info.parent,
+    rootExecution: info.parent ? info.rootExecution : undefined,
     now: ms.now,
   });
   info.newExecutionRunId = newRun.info.runId;

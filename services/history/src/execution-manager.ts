@@ -98,6 +98,23 @@ export class ExecutionManager {
     });
   }
 
+  /** Deletes the run (and the current row when it points at it) and its history, under the run's lock. */
+  async delete(key: RunKey): Promise<void> {
+    this.shard.assertOpen();
+    const keyString = runKeyString(key);
+    await this.withLock(keyString, async () => {
+      try {
+        await this.stores.executions.deleteWorkflowExecution(this.shard.shardId, this.shard.rangeId, key.namespaceId, key.workflowId, key.runId);
+      } catch (err) {
+        throw this.translate(err);
+      } finally {
+        this.cache.delete(keyString);
+      }
+      await this.stores.history.deleteHistoryBranch(this.shard.shardId, key.runId);
+      this.notifier.notify(keyString);
+    });
+  }
+
   /** Read-only access under the run's lock. */
   async read<T>(key: RunKey, fn: (ms: MutableState) => Promise<T> | T): Promise<T> {
     const keyString = runKeyString(key);

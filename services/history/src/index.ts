@@ -8,6 +8,13 @@ import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
 import { describeWorkflowExecution } from './api/describe-workflow-execution.js';
+import { deleteWorkflowExecution } from './api/delete-workflow-execution.js';
+import { recordChildExecutionCompleted } from './api/record-child-execution-completed.js';
+import { requestCancelWorkflowExecution } from './api/request-cancel-workflow-execution.js';
+import { resetWorkflowExecution } from './api/reset-workflow-execution.js';
+import { signalWithStartWorkflowExecution } from './api/signal-with-start-workflow-execution.js';
+import { signalWorkflowExecution } from './api/signal-workflow-execution.js';
+import { terminateWorkflowExecution } from './api/terminate-workflow-execution.js';
 import { getWorkflowExecutionHistoryReverse } from './api/get-workflow-execution-history-reverse.js';
 import { getWorkflowExecutionHistory } from './api/get-workflow-execution-history.js';
 import { pollWorkflowExecutionUpdate } from './api/poll-workflow-execution-update.js';
@@ -25,6 +32,7 @@ import { startWorkflowExecution } from './api/start-workflow-execution.js';
 import { updateWithStartWorkflowExecution } from './api/update-with-start-workflow-execution.js';
 import { updateWorkflowExecution } from './api/update-workflow-execution.js';
 import type { HistoryContext } from './context.js';
+import { NamespaceNames } from './namespace-names.js';
 import { QueryRegistry } from './queries/query-registry.js';
 import { ShardController } from './shard-controller.js';
 import { UpdateRegistry } from './updates/update-registry.js';
@@ -36,6 +44,8 @@ export interface HistoryOptions {
   logger: Logger;
   stores: PersistenceStores;
   matching: RpcClient<MatchingServiceServer>;
+  /** History itself, for runs reaching runs on other shards. */
+  history: RpcClient<HistoryServiceServer>;
   /** The shard count fixed in cluster metadata. */
   numHistoryShards: number;
 }
@@ -46,8 +56,26 @@ export class HistoryService {
 
   constructor(options: HistoryOptions) {
     const logger = options.logger.child({ service: 'history' });
-    const shards = new ShardController(options.numHistoryShards, options.stores, options.matching, logger, `history-${randomUUID()}`);
-    this.ctx = { logger, stores: options.stores, shards, matching: options.matching, queries: new QueryRegistry(), updates: new UpdateRegistry() };
+    const namespaces = new NamespaceNames(options.stores.namespaces);
+    const shards = new ShardController(
+      options.numHistoryShards,
+      options.stores,
+      options.matching,
+      logger,
+      `history-${randomUUID()}`,
+      options.history,
+      namespaces,
+    );
+    this.ctx = {
+      logger,
+      stores: options.stores,
+      shards,
+      matching: options.matching,
+      history: options.history,
+      namespaces,
+      queries: new QueryRegistry(),
+      updates: new UpdateRegistry(),
+    };
   }
 
   handlers(): AsyncHandlers<HistoryServiceServer> {
@@ -66,6 +94,13 @@ export class HistoryService {
       getWorkflowExecutionHistoryReverse: getWorkflowExecutionHistoryReverse(ctx),
       describeWorkflowExecution: describeWorkflowExecution(ctx),
       resetStickyTaskQueue: resetStickyTaskQueue(ctx),
+      signalWorkflowExecution: signalWorkflowExecution(ctx),
+      signalWithStartWorkflowExecution: signalWithStartWorkflowExecution(ctx),
+      requestCancelWorkflowExecution: requestCancelWorkflowExecution(ctx),
+      terminateWorkflowExecution: terminateWorkflowExecution(ctx),
+      deleteWorkflowExecution: deleteWorkflowExecution(ctx),
+      resetWorkflowExecution: resetWorkflowExecution(ctx),
+      recordChildExecutionCompleted: recordChildExecutionCompleted(ctx),
       queryWorkflow: queryWorkflow(ctx),
       updateWorkflowExecution: updateWorkflowExecution(ctx),
       pollWorkflowExecutionUpdate: pollWorkflowExecutionUpdate(ctx),

@@ -16,6 +16,7 @@ import {
   type ExecutionInfo,
 } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import type { DeepPartial } from '@tempora/rpc';
+import { BUFFERED_EVENT_ID, childResultAttributes } from './children.js';
 
 export interface PendingTimerTask {
   fireTime: number;
@@ -43,6 +44,9 @@ const UNBUFFERED_EVENT_TYPES = new Set<EventType>([
   EventType.EVENT_TYPE_MARKER_RECORDED,
   EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
   EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED,
+  EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+  EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+  EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
 ]);
 
 /** Results that upstream moves after the other buffered events when the buffer is flushed (reorderBuffer). */
@@ -120,6 +124,11 @@ export class MutableState {
     return this.appendEvent(event);
   }
 
+  /** Appends a copy of an event of another run (reset rebuilds a run from its base run's history). */
+  appendCopiedEvent(event: HistoryEvent): HistoryEvent {
+    return this.appendEvent(HistoryEvent.fromPartial({ ...event, version: 0 }));
+  }
+
   private appendEvent(event: HistoryEvent): HistoryEvent {
     event.eventId = this.info.nextEventId++;
     this.newEvents.push(event);
@@ -146,6 +155,7 @@ export class MutableState {
     const startedIdBySchedule = new Map<number, number>();
     for (const event of ordered) {
       this.appendEvent(event);
+      this.resolveBufferedChildStart(event);
       const started = event.activityTaskStartedEventAttributes;
       if (started) startedIdBySchedule.set(started.scheduledEventId, event.eventId);
       const result =
@@ -158,6 +168,20 @@ export class MutableState {
       }
     }
   }
+
+  /** A child's started event gets its id only when flushed: point the child (and a result in this flush) at it. */
+  private resolveBufferedChildStart(event: HistoryEvent): void {
+    const started = event.childWorkflowExecutionStartedEventAttributes;
+    if (started) {
+      const child = this.state.childExecutions[started.initiatedEventId];
+      if (child?.startedEventId === BUFFERED_EVENT_ID) child.startedEventId = event.eventId;
+      this.flushedChildStarts.set(started.initiatedEventId, event.eventId);
+    }
+    const result = childResultAttributes(event);
+    if (result?.startedEventId === BUFFERED_EVENT_ID) result.startedEventId = this.flushedChildStarts.get(result.initiatedEventId) ?? 0;
+  }
+
+  private readonly flushedChildStarts = new Map<number, number>();
 
   /** Buffers an event even though no task is started: results produced while a task's commands are applied. */
   bufferEvent(eventType: EventType, attributes: DeepPartial<HistoryEvent>): void {
@@ -190,7 +214,10 @@ export class MutableState {
   setStatus(status: WorkflowExecutionStatus): void {
     this.info.status = status;
     this.statusChanged = true;
-    if (isClosedStatus(status)) this.info.closeTime = this.now;
+    if (!isClosedStatus(status)) return;
+    this.info.closeTime = this.now;
+    // The parent learns the result and the parent close policy reaches the children, from the transfer queue.
+    if (this.info.parent || Object.keys(this.state.childExecutions).length) this.addTransferTask({ closeExecution: {} });
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -260,9 +287,20 @@ export class MutableState {
     return task;
   }
 
-  /** Schedules a workflow task unless one is already pending. */
+  /**
+   * Schedules a workflow task unless one is already pending, or the run still waits for its first task (start
+   * delay, retry or cron backoff): the backoff timer schedules that one, and it sees everything recorded so far.
+   */
   ensureWorkflowTask(): void {
-    if (!this.workflowTask && this.isRunning) this.scheduleWorkflowTask();
+    if (!this.workflowTask && this.isRunning && !this.awaitingFirstWorkflowTaskBackoff) this.scheduleWorkflowTask();
+  }
+
+  get awaitingFirstWorkflowTaskBackoff(): boolean {
+    return (
+      this.info.lastCompletedWorkflowTaskStartedEventId === 0 &&
+      !this.workflowTask &&
+      (this.info.executionTime?.getTime() ?? 0) > this.now.getTime()
+    );
   }
 
   /**
@@ -292,6 +330,6 @@ export class MutableState {
 /** A fresh state for a new run. */
 export function newMutableState(info: DeepPartial<ExecutionInfo>): MutableState {
   return new MutableState(
-    WorkflowMutableState.fromPartial({ executionInfo: { nextEventId: 1, ...info }, activities: {}, timers: {}, bufferedEvents: [] }),
+    WorkflowMutableState.fromPartial({ executionInfo: { nextEventId: 1, ...info } }),
   );
 }

@@ -1,6 +1,7 @@
 // Building a new run: StartWorkflowExecution, and the runs chained by continue-as-new, workflow retry and cron.
 import { msToDuration } from '@tempora/common';
-import type { Header, Memo, Payloads, RetryPolicy, SearchAttributes } from '@tempora/proto/generated/temporal/api/common/v1/message';
+import type { Header, Memo, Payloads, RetryPolicy, SearchAttributes, WorkflowExecution } from '@tempora/proto/generated/temporal/api/common/v1/message';
+import type { ParentInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
 import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
 import { ContinueAsNewInitiator, WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
@@ -35,6 +36,12 @@ export interface NewRunParams {
   initiator?: ContinueAsNewInitiator;
   continuedFailure?: Failure;
   lastCompletionResult?: Payloads;
+  /** Set on a child workflow's runs. */
+  parent?: ParentInfo;
+  /** A child's root workflow (its parent's root, or its parent); unset for a top-level workflow. */
+  rootExecution?: WorkflowExecution;
+  /** Records events that must precede the first workflow task (SignalWithStart's signal). */
+  beforeFirstWorkflowTask?: (ms: MutableState) => void;
   now: Date;
 }
 
@@ -67,6 +74,8 @@ export function buildNewRun(p: NewRunParams): MutableState {
     header: p.header,
     startInput: p.input,
     firstWorkflowTaskBackoff: optionalDuration(p.backoffMs),
+    parent: p.parent,
+    rootExecution: p.rootExecution ?? { workflowId: p.workflowId, runId: p.firstExecutionRunId },
   });
   ms.statusChanged = true;
   ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
@@ -94,8 +103,14 @@ export function buildNewRun(p: NewRunParams): MutableState {
       searchAttributes: p.searchAttributes,
       header: p.header,
       workflowId: p.workflowId,
+      parentWorkflowNamespace: p.parent?.namespace ?? '',
+      parentWorkflowNamespaceId: p.parent?.namespaceId ?? '',
+      parentWorkflowExecution: p.parent && { workflowId: p.parent.workflowId, runId: p.parent.runId },
+      parentInitiatedEventId: p.parent?.initiatedId ?? 0,
+      rootWorkflowExecution: p.rootExecution,
     },
   });
+  p.beforeFirstWorkflowTask?.(ms);
   if (p.backoffMs > 0) {
     ms.addTimerTask(now + p.backoffMs, { workflowBackoff: {} });
   } else {

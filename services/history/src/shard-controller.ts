@@ -2,10 +2,12 @@
 // range-id fencing runs as in a cluster, so the single process exercises the distributed write path.
 import type { Logger } from '@tempora/common';
 import type { PersistenceStores } from '@tempora/persistence';
+import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import type { RpcClient } from '@tempora/rpc';
 import { EventNotifier } from './event-notifier.js';
 import { ExecutionManager } from './execution-manager.js';
+import type { NamespaceNames } from './namespace-names.js';
 import { TimerQueue } from './queues/timer-queue.js';
 import { timerExecutor } from './queues/timer-executor.js';
 import { TransferQueue } from './queues/transfer-queue.js';
@@ -40,6 +42,8 @@ export class ShardController {
     private readonly matching: RpcClient<MatchingServiceServer>,
     private readonly logger: Logger,
     private readonly owner: string,
+    private readonly history: RpcClient<HistoryServiceServer>,
+    private readonly namespaces: NamespaceNames,
   ) {}
 
   async start(): Promise<void> {
@@ -49,7 +53,8 @@ export class ShardController {
       // The queues need the execution manager and it needs them: wire through the listener object.
       const listener = { transferTasksWritten: () => transfer.notify(), timerTasksWritten: (t: number) => timers.notify(t) };
       const executions = new ExecutionManager(shard, this.stores, notifier, listener, this.logger);
-      const transfer = new TransferQueue(shard, this.stores, transferExecutor(executions, this.matching), this.logger);
+      const crossRun = { executions, history: this.history, namespaces: this.namespaces, stores: this.stores, shardId };
+      const transfer = new TransferQueue(shard, this.stores, transferExecutor(this.matching, crossRun), this.logger);
       const timers = new TimerQueue(shard, this.stores, timerExecutor(executions), this.logger);
       this.engines.set(shardId, { shard, executions, notifier, transfer, timers });
       transfer.notify();

@@ -9,6 +9,7 @@ import { isValidCronSchedule } from '../cron.js';
 import { MAX_ID_LENGTH } from '../namespaces.js';
 import {
   validateDuration,
+  validateRequestId,
   validateRetryPolicy,
   validateTaskQueue,
   validateWorkflowId,
@@ -39,8 +40,8 @@ export function startWorkflowExecution(ctx: FrontendContext) {
   };
 }
 
-/** Upstream's checks, in upstream's order (prepareStartWorkflowRequest). */
-export function validateStartRequest(request: StartWorkflowExecutionRequest): void {
+/** Upstream's checks, in upstream's order (prepareStartWorkflowRequest); SignalWithStart makes the same. */
+export function validateStartRequest(request: StartFields): void {
   validateWorkflowId(request.workflowId);
   validateRetryPolicy(request.retryPolicy);
   if (request.cronSchedule && request.workflowStartDelay) {
@@ -56,6 +57,22 @@ export function validateStartRequest(request: StartWorkflowExecutionRequest): vo
   validateDuration(request.workflowExecutionTimeout, 'Invalid WorkflowExecutionTimeout.');
   validateDuration(request.workflowRunTimeout, 'Invalid WorkflowRunTimeout.');
   validateDuration(request.workflowTaskTimeout, 'Invalid WorkflowTaskTimeout.');
-  if (request.requestId.length > MAX_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
+  validateRequestId(request.requestId);
   validateWorkflowIdPolicies(request);
 }
+
+type StartFields = Pick<
+  StartWorkflowExecutionRequest,
+  | 'workflowId'
+  | 'retryPolicy'
+  | 'cronSchedule'
+  | 'workflowStartDelay'
+  | 'workflowType'
+  | 'taskQueue'
+  | 'workflowExecutionTimeout'
+  | 'workflowRunTimeout'
+  | 'workflowTaskTimeout'
+  | 'requestId'
+  | 'workflowIdReusePolicy'
+  | 'workflowIdConflictPolicy'
+>;

@@ -40,6 +40,9 @@ export function describeWorkflowExecution(ctx: HistoryContext) {
             stateTransitionCount: info.stateTransitionCount,
             historySizeBytes: info.historySizeBytes,
             firstRunId: info.firstExecutionRunId,
+            parentNamespaceId: info.parent?.namespaceId ?? '',
+            parentExecution: info.parent && { workflowId: info.parent.workflowId, runId: info.parent.runId },
+            rootExecution: info.rootExecution,
             executionDuration: info.closeTime && info.executionTime
               ? { seconds: Math.floor((info.closeTime.getTime() - info.executionTime.getTime()) / 1000), nanos: 0 }
               : undefined,
@@ -65,6 +68,13 @@ export function describeWorkflowExecution(ctx: HistoryContext) {
               lastWorkerIdentity: activity.lastWorkerIdentity,
             };
           }),
+          pendingChildren: Object.values(ms.state.childExecutions).map((child) => ({
+            workflowId: child.workflowId,
+            runId: child.startedRunId,
+            workflowTypeName: child.workflowType,
+            initiatedId: child.initiatedEventId,
+            parentClosePolicy: child.parentClosePolicy,
+          })),
           pendingWorkflowTask: task && {
             state: task.startedEventId ? PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED : PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED,
             scheduledTime: task.scheduledTime,

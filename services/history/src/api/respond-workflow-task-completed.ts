@@ -1,4 +1,5 @@
 import { msToDuration } from '@tempora/common';
+import type { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
 import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
 import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
 import { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
@@ -8,7 +9,15 @@ import type {
 } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import type { RespondWorkflowTaskCompletedRequest as WorkerCompletion } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
 import { RpcError, invalidArgument, type DeepPartial } from '@tempora/rpc';
-import { CommandValidationError, applyCommands, isCloseCommand, validateCommandSequence, validateCommands } from '../commands.js';
+import {
+  CommandValidationError,
+  applyCommands,
+  commandNamespaceNames,
+  isCloseCommand,
+  validateCommandSequence,
+  validateCommands,
+  type CommandNamespaces,
+} from '../commands.js';
 import type { HistoryContext } from '../context.js';
 import { runKeyString } from '../execution-manager.js';
 import type { MutableState } from '../mutable-state.js';
@@ -17,6 +26,13 @@ import { WorkflowTaskUpdates } from '../updates/workflow-task-messages.js';
 import { writeTransientWorkflowTaskEvents } from '../workflow-task-events.js';
 import { failWorkflowTask } from '../workflow-task-failure.js';
 import { startedTaskForToken } from '../workflow-task-token.js';
+
+async function resolveCommandNamespaces(ctx: HistoryContext, namespaceId: string, commands: Command[]): Promise<CommandNamespaces> {
+  const self = await ctx.namespaces.byIdOrThrow(namespaceId);
+  const names = commandNamespaceNames(commands);
+  const refs = await Promise.all(names.map((name) => ctx.namespaces.byName(name)));
+  return { self, byName: new Map(names.map((name, i) => [name, refs[i]])) };
+}
 
 /** Upstream's sticky schedule-to-start default when the worker sends none. */
 const DEFAULT_STICKY_SCHEDULE_TO_START_MS = 5_000;
@@ -28,6 +44,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
     const sequenceError = validateCommandSequence(req.commands);
     if (sequenceError) throw invalidArgument(sequenceError);
     const engine = ctx.shards.engineFor(token.namespaceId, token.workflowId);
+    const namespaces = await resolveCommandNamespaces(ctx, token.namespaceId, req.commands);
     const key = { namespaceId: token.namespaceId, workflowId: token.workflowId, runId: token.runId };
     let updates = new WorkflowTaskUpdates(ctx.updates, key, req);
     const rejection = await engine.executions.update(key, (ms): RpcError | undefined => {
@@ -43,7 +60,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
         return invalidArgument(rpcMessage);
       };
       try {
-        validateCommands(ms, req.commands);
+        validateCommands(ms, req.commands, namespaces);
         updates.validate(ms);
       } catch (err) {
         if (!(err instanceof CommandValidationError)) throw err;
@@ -81,7 +98,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
 
       applyStickyAttributes(ms, req);
 
-      const needsWorkflowTask = applyCommands(ms, req.commands, completed.eventId, req.identity, (id) => updates.apply(ms, id));
+      const needsWorkflowTask = applyCommands(ms, req.commands, completed.eventId, req.identity, namespaces, (id) => updates.apply(ms, id));
       if (ms.isRunning) {
         const hadBufferedEvents = ms.hasBufferedEvents;
         ms.flushBufferedEvents();

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { durationToMs } from '@tempora/common';
-import { CurrentWorkflowConditionFailedError, ExecutionState, type CurrentExecutionCondition } from '@tempora/persistence';
+import { CurrentWorkflowConditionFailedError, ExecutionState, type CurrentExecutionCondition, type CurrentExecutionRow } from '@tempora/persistence';
 import {
   ContinueAsNewInitiator,
   WorkflowExecutionStatus,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
 } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import type { WorkflowExecution } from '@tempora/proto/generated/temporal/api/common/v1/message';
+import type { StartWorkflowExecutionRequest as UpstreamStartRequest } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
 import type {
+  ParentExecutionInfo,
   StartWorkflowExecutionRequest,
   StartWorkflowExecutionResponse,
 } from '@tempora/proto/generated/tempora/internal/v1/history_service';
@@ -26,104 +29,152 @@ const FAILED_STATUSES = new Set([
   WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
 ]);
 
-export interface StartHooks {
-  /** Runs just before the new run is written (once per attempt); update-with-start admits its update here. */
-  beforeCreate?(ms: MutableState): void;
-}
-
-export function startWorkflowExecution(ctx: HistoryContext, hooks: StartHooks = {}) {
-  return async ({ namespaceId, request }: StartWorkflowExecutionRequest): Promise<DeepPartial<StartWorkflowExecutionResponse>> => {
-    const req = request!;
-    const engine = ctx.shards.engineFor(namespaceId, req.workflowId);
-    const requestId = req.requestId || randomUUID();
-    // A lost race with another start re-reads the current run and decides again.
-    for (let attempt = 1; ; attempt++) {
-      const current = await engine.executions.getCurrent(namespaceId, req.workflowId);
-      let condition: CurrentExecutionCondition = { kind: 'brand-new' };
-      if (current) {
-        if (current.createRequestId === requestId) {
-          return { response: { runId: current.runId, started: true } };
-        }
-        const running = current.state !== ExecutionState.Completed;
-        if (running) {
-          const conflict = req.workflowIdConflictPolicy;
-          if (conflict === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) {
-            return { response: { runId: current.runId, started: false } };
-          }
-          const terminateExisting =
-            conflict === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING ||
-            req.workflowIdReusePolicy === WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING;
-          if (!terminateExisting) {
-            throw workflowAlreadyStarted(
-              `Workflow execution is already running. WorkflowId: ${req.workflowId}, RunId: ${current.runId}.`,
-              current.createRequestId,
-              current.runId,
-            );
-          }
-          await engine.executions.update({ namespaceId, workflowId: req.workflowId, runId: current.runId }, (ms) => {
-            if (ms.isRunning) terminateRun(ms, 'terminated by new StartWorkflowExecution', undefined, req.identity);
-          });
-        } else {
-          const reuse = req.workflowIdReusePolicy;
-          if (reuse === WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE) {
-            throw workflowAlreadyStarted(
-              `Workflow execution already finished. WorkflowId: ${req.workflowId}, RunId: ${current.runId}. Workflow ID reuse policy: reject duplicate.`,
-              current.createRequestId,
-              current.runId,
-            );
-          }
-          if (
-            reuse === WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY &&
-            !FAILED_STATUSES.has(current.status)
-          ) {
-            throw workflowAlreadyStarted(
-              `Workflow execution already finished successfully. WorkflowId: ${req.workflowId}, RunId: ${current.runId}. Workflow ID reuse policy: allow duplicate workflow ID if last run failed.`,
-              current.createRequestId,
-              current.runId,
-            );
-          }
-        }
-        condition = { kind: 'replace-current', previousRunId: current.runId };
-      }
-
-      const now = new Date();
-      const runId = randomUUID();
-      const timeouts = normalizeWorkflowTimeouts(req.workflowExecutionTimeout, req.workflowRunTimeout, req.workflowTaskTimeout);
-      const ms = buildNewRun({
-        namespaceId,
-        workflowId: req.workflowId,
-        runId,
-        requestId,
-        workflowType: req.workflowType!.name,
-        taskQueue: req.taskQueue!.name,
-        input: req.input,
-        header: req.header,
-        memo: req.memo,
-        searchAttributes: req.searchAttributes,
-        userMetadata: req.userMetadata,
-        timeouts,
-        retryPolicy: req.retryPolicy,
-        cronSchedule: req.cronSchedule,
-        attempt: 1,
-        identity: req.identity,
-        firstExecutionRunId: runId,
-        executionExpirationTime: timeouts.executionTimeoutMs > 0 ? now.getTime() + timeouts.executionTimeoutMs : 0,
-        backoffMs: durationToMs(req.workflowStartDelay) || cronBackoffMs(req.cronSchedule, now),
-        // Upstream marks even the first run of a cron workflow as started by its schedule.
-        initiator: req.cronSchedule ? ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE : undefined,
-        now,
-      });
-      hooks.beforeCreate?.(ms);
-      try {
-        await engine.executions.create(ms, condition);
-      } catch (err) {
-        if (err instanceof CurrentWorkflowConditionFailedError && attempt < 3) continue;
-        throw err;
-      }
-      return { response: { runId, started: true } };
-    }
+export function startWorkflowExecution(ctx: HistoryContext) {
+  return async ({ namespaceId, request, parentExecutionInfo, rootExecution }: StartWorkflowExecutionRequest): Promise<DeepPartial<StartWorkflowExecutionResponse>> => {
+    return { response: await startWorkflow(ctx, namespaceId, request!, { parent: parentExecutionInfo, rootExecution }) };
   };
 }
+
+export interface StartOptions {
+  parent?: ParentExecutionInfo;
+  rootExecution?: WorkflowExecution;
+  /** Called with the running current run instead of the conflict policy (SignalWithStart signals it). */
+  onRunning?: (current: CurrentExecutionRow) => Promise<{ runId: string; started: boolean } | undefined>;
+  /** Events the new run records before its first workflow task is scheduled (SignalWithStart's signal). */
+  beforeFirstWorkflowTask?: (ms: MutableState) => void;
+}
+
+/** Starts a run under the workflow id reuse and conflict policies. */
+export async function startWorkflow(
+  ctx: HistoryContext,
+  namespaceId: string,
+  req: WorkflowStartRequest,
+  options: StartOptions = {},
+): Promise<{ runId: string; started: boolean }> {
+  const engine = ctx.shards.engineFor(namespaceId, req.workflowId);
+  const requestId = req.requestId || randomUUID();
+  // A lost race with another start re-reads the current run and decides again.
+  for (let attempt = 1; ; attempt++) {
+    const current = await engine.executions.getCurrent(namespaceId, req.workflowId);
+    let condition: CurrentExecutionCondition = { kind: 'brand-new' };
+    if (current) {
+      if (current.createRequestId === requestId) return { runId: current.runId, started: true };
+      const running = current.state !== ExecutionState.Completed;
+      if (running) {
+        const conflict = req.workflowIdConflictPolicy;
+        const terminateExisting =
+          conflict === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING ||
+          req.workflowIdReusePolicy === WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING;
+        if (!terminateExisting && options.onRunning) {
+          const result = await options.onRunning(current);
+          if (result) return result;
+          continue; // it closed in the meantime
+        }
+        if (conflict === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) {
+          return { runId: current.runId, started: false };
+        }
+        if (!terminateExisting) {
+          throw workflowAlreadyStarted(
+            `Workflow execution is already running. WorkflowId: ${req.workflowId}, RunId: ${current.runId}.`,
+            current.createRequestId,
+            current.runId,
+          );
+        }
+        await engine.executions.update({ namespaceId, workflowId: req.workflowId, runId: current.runId }, (ms) => {
+          if (ms.isRunning) terminateRun(ms, 'terminated by new StartWorkflowExecution', undefined, req.identity);
+        });
+      } else {
+        const reuse = req.workflowIdReusePolicy;
+        if (reuse === WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE) {
+          throw workflowAlreadyStarted(
+            `Workflow execution already finished. WorkflowId: ${req.workflowId}, RunId: ${current.runId}. Workflow ID reuse policy: reject duplicate.`,
+            current.createRequestId,
+            current.runId,
+          );
+        }
+        if (
+          reuse === WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY &&
+          !FAILED_STATUSES.has(current.status)
+        ) {
+          throw workflowAlreadyStarted(
+            `Workflow execution already finished successfully. WorkflowId: ${req.workflowId}, RunId: ${current.runId}. Workflow ID reuse policy: allow duplicate workflow ID if last run failed.`,
+            current.createRequestId,
+            current.runId,
+          );
+        }
+      }
+      condition = { kind: 'replace-current', previousRunId: current.runId };
+    }
+
+    const now = new Date();
+    const runId = randomUUID();
+    const timeouts = normalizeWorkflowTimeouts(req.workflowExecutionTimeout, req.workflowRunTimeout, req.workflowTaskTimeout);
+    const parent = options.parent;
+    const ms = buildNewRun({
+      namespaceId,
+      workflowId: req.workflowId,
+      runId,
+      requestId,
+      workflowType: req.workflowType!.name,
+      taskQueue: req.taskQueue!.name,
+      input: req.input,
+      header: req.header,
+      memo: req.memo,
+      searchAttributes: req.searchAttributes,
+      userMetadata: req.userMetadata,
+      timeouts,
+      retryPolicy: req.retryPolicy,
+      cronSchedule: req.cronSchedule,
+      attempt: 1,
+      identity: req.identity,
+      firstExecutionRunId: runId,
+      executionExpirationTime: timeouts.executionTimeoutMs > 0 ? now.getTime() + timeouts.executionTimeoutMs : 0,
+      backoffMs: durationToMs(req.workflowStartDelay) || cronBackoffMs(req.cronSchedule, now),
+      // Upstream marks even the first run of a cron workflow as started by its schedule.
+      initiator: req.cronSchedule ? ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE : undefined,
+      parent: parent && {
+        namespaceId: parent.namespaceId,
+        namespace: parent.namespace,
+        workflowId: parent.execution!.workflowId,
+        runId: parent.execution!.runId,
+        initiatedId: parent.initiatedId,
+      },
+      rootExecution: options.rootExecution,
+      beforeFirstWorkflowTask: options.beforeFirstWorkflowTask,
+      now,
+    });
+    try {
+      await engine.executions.create(ms, condition);
+    } catch (err) {
+      if (err instanceof CurrentWorkflowConditionFailedError && attempt < 3) continue;
+      throw err;
+    }
+    return { runId, started: true };
+  }
+}
+
+/** The start fields StartWorkflowExecution and SignalWithStartWorkflowExecution share. */
+export type WorkflowStartRequest = Pick<
+  UpstreamStartRequest,
+  | 'workflowId'
+  | 'workflowType'
+  | 'taskQueue'
+  | 'input'
+  | 'workflowExecutionTimeout'
+  | 'workflowRunTimeout'
+  | 'workflowTaskTimeout'
+  | 'identity'
+  | 'requestId'
+  | 'workflowIdReusePolicy'
+  | 'workflowIdConflictPolicy'
+  | 'retryPolicy'
+  | 'cronSchedule'
+  | 'memo'
+  | 'searchAttributes'
+  | 'header'
+  | 'workflowStartDelay'
+  | 'userMetadata'
+>;
 
 /** A cron workflow's first run waits for the first cron time. */
 function cronBackoffMs(cronSchedule: string, now: Date): number {

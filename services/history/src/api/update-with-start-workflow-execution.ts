@@ -9,7 +9,7 @@ import { runKeyString, type RunKey } from '../execution-manager.js';
 import { admitUpdate, awaitUpdateStage, type UpdateHandle } from '../updates/admission.js';
 import { updateWithStartFailed } from '../updates/multi-operation-errors.js';
 import type { UpdateEntry } from '../updates/update-registry.js';
-import { startWorkflowExecution } from './start-workflow-execution.js';
+import { startWorkflow } from './start-workflow-execution.js';
 
 /**
  * Update-with-start (upstream api/multioperation): a running workflow that the start may reuse (same request id,
@@ -60,26 +60,26 @@ export function updateWithStartWorkflowExecution(ctx: HistoryContext) {
 
     let admitted: { key: RunKey; entry: UpdateEntry } | undefined;
     const forget = () => admitted && ctx.updates.remove(runKeyString(admitted.key), admitted.entry);
-    const beforeCreate = (ms: Parameters<typeof admitUpdate>[1]) => {
+    const admitIntoNewRun = (ms: Parameters<typeof admitUpdate>[1]) => {
       forget();
       const key = { namespaceId, workflowId: ms.info.workflowId, runId: ms.info.runId };
       admitted = { key, entry: ctx.updates.admit(runKeyString(key), update.request!) };
     };
     let started;
     try {
-      started = await startWorkflowExecution(ctx, { beforeCreate })({ namespaceId, request: start });
+      started = await startWorkflow(ctx, namespaceId, start, { beforeFirstWorkflowTask: admitIntoNewRun });
     } catch (err) {
       forget();
       throw updateWithStartFailed({ start: err });
     }
-    const runId = started.response!.runId!;
+    const runId = started.runId;
     if (!admitted || admitted.key.runId !== runId) {
       // Another start won the race between the check above and this start: retrying sees the running workflow.
       forget();
       throw updateWithStartFailed({ start: unavailable('Workflow was not started: another start created it first.') });
     }
     return {
-      startResponse: { ...started.response, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING },
+      startResponse: { ...started, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING },
       updateResponse: await awaitStage({ entry: admitted.entry, created: true }, admitted.key, true),
     };
   };

@@ -1,7 +1,7 @@
-import { Code, RpcError } from '@tempora/rpc';
+import { isNotFound } from '../rpc-codes.js';
 
 /** A queue task whose run no longer exists has nothing to do; any other failure is retried by the queue. */
 export function ignoreNotFound(err: unknown): undefined {
-  if (err instanceof RpcError && err.code === Code.NOT_FOUND) return undefined;
+  if (isNotFound(err)) return undefined;
   throw err;
 }

@@ -1,5 +1,5 @@
-// Executes transfer tasks: hands workflow and activity tasks to matching. A task whose target moved on (started,
-// closed, another attempt) is dropped.
+// Executes transfer tasks: hands workflow and activity tasks to matching, and runs the tasks that reach other runs.
+// A task whose target moved on (started, closed, another attempt) is dropped.
 import { msToDuration, durationToMs } from '@tempora/common';
 import type { HistoryTask } from '@tempora/persistence';
 import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
@@ -7,12 +7,17 @@ import { TransferTaskBody } from '@tempora/proto/generated/tempora/persistence/v
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import { isStickyWorkerUnavailable, type RpcClient } from '@tempora/rpc';
 import { ignoreNotFound } from './not-found.js';
-import type { ExecutionManager } from '../execution-manager.js';
+import { cancelExternal, closeExecution, signalExternal, startChild, type CrossRunDeps } from './cross-run-executor.js';
 
-export function transferExecutor(executions: ExecutionManager, matching: RpcClient<MatchingServiceServer>) {
+export function transferExecutor(matching: RpcClient<MatchingServiceServer>, crossRun: CrossRunDeps) {
+  const executions = crossRun.executions;
   return async (task: HistoryTask): Promise<void> => {
     const body = TransferTaskBody.decode(task.data);
     const key = { namespaceId: task.namespaceId, workflowId: task.workflowId, runId: task.runId };
+    if (body.startChild) return startChild(crossRun, key, body.startChild);
+    if (body.signalExternal) return signalExternal(crossRun, key, body.signalExternal);
+    if (body.cancelExternal) return cancelExternal(crossRun, key, body.cancelExternal);
+    if (body.closeExecution) return closeExecution(crossRun, key, body.closeExecution);
     const execution = { workflowId: task.workflowId, runId: task.runId };
     if (body.workflowTask) {
       const dispatch = body.workflowTask;

@@ -1,0 +1,18 @@
+import type {
+  SignalWorkflowExecutionRequest,
+  SignalWorkflowExecutionResponse,
+} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { CallContext, DeepPartial } from '@tempora/rpc';
+import type { FrontendContext } from '../context.js';
+import { validateExecution, validateRequestId, validateSignalName } from '../validation.js';
+
+export function signalWorkflowExecution(ctx: FrontendContext) {
+  return async (request: SignalWorkflowExecutionRequest, call: CallContext): Promise<DeepPartial<SignalWorkflowExecutionResponse>> => {
+    validateExecution(request.workflowExecution);
+    validateSignalName(request.signalName);
+    validateRequestId(request.requestId);
+    const namespaceId = await ctx.namespaces.resolveId(request.namespace);
+    await ctx.history.signalWorkflowExecution({ namespaceId, request }, call);
+    return {};
+  };
+}

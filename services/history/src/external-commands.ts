@@ -1,0 +1,117 @@
+// SignalExternalWorkflowExecution and RequestCancelExternalWorkflowExecution on the caller's side: the command's
+// initiated event, then the outcome the transfer queue records once the target answered.
+import { randomUUID } from 'node:crypto';
+import type { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
+import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import type { CancelExternalWorkflowExecutionFailedCause, SignalExternalWorkflowExecutionFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import { RequestCancelInfo, SignalInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import type { MutableState } from './mutable-state.js';
+import type { NamespaceRef } from './namespace-names.js';
+
+export function initiateSignalExternal(ms: MutableState, command: Command, completedEventId: number, target: NamespaceRef): void {
+  const a = command.signalExternalWorkflowExecutionCommandAttributes!;
+  const event = ms.addEvent(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, {
+    userMetadata: command.userMetadata,
+    signalExternalWorkflowExecutionInitiatedEventAttributes: {
+      workflowTaskCompletedEventId: completedEventId,
+      namespace: target.name,
+      namespaceId: target.id,
+      workflowExecution: a.execution,
+      signalName: a.signalName,
+      input: a.input,
+      control: a.control,
+      childWorkflowOnly: a.childWorkflowOnly,
+      header: a.header,
+    },
+  });
+  ms.state.signals[event.eventId] = SignalInfo.fromPartial({
+    initiatedEventId: event.eventId,
+    requestId: randomUUID(),
+    initiated: event.signalExternalWorkflowExecutionInitiatedEventAttributes,
+  });
+  ms.addTransferTask({ signalExternal: { initiatedEventId: event.eventId } });
+}
+
+export function initiateCancelExternal(ms: MutableState, command: Command, completedEventId: number, target: NamespaceRef): void {
+  const a = command.requestCancelExternalWorkflowExecutionCommandAttributes!;
+  const event = ms.addEvent(EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, {
+    requestCancelExternalWorkflowExecutionInitiatedEventAttributes: {
+      workflowTaskCompletedEventId: completedEventId,
+      namespace: target.name,
+      namespaceId: target.id,
+      workflowExecution: { workflowId: a.workflowId, runId: a.runId },
+      control: a.control,
+      childWorkflowOnly: a.childWorkflowOnly,
+      reason: a.reason,
+    },
+  });
+  ms.state.requestCancels[event.eventId] = RequestCancelInfo.fromPartial({
+    initiatedEventId: event.eventId,
+    requestId: randomUUID(),
+    initiated: event.requestCancelExternalWorkflowExecutionInitiatedEventAttributes,
+  });
+  ms.addTransferTask({ cancelExternal: { initiatedEventId: event.eventId } });
+}
+
+export function recordExternalSignaled(ms: MutableState, initiatedEventId: number): void {
+  const initiated = ms.state.signals[initiatedEventId]!.initiated!;
+  ms.addEvent(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED, {
+    externalWorkflowExecutionSignaledEventAttributes: {
+      initiatedEventId,
+      namespace: initiated.namespace,
+      namespaceId: initiated.namespaceId,
+      workflowExecution: initiated.workflowExecution,
+      control: initiated.control,
+    },
+  });
+  delete ms.state.signals[initiatedEventId];
+  ms.ensureWorkflowTask();
+}
+
+export function recordSignalExternalFailed(ms: MutableState, initiatedEventId: number, cause: SignalExternalWorkflowExecutionFailedCause): void {
+  const initiated = ms.state.signals[initiatedEventId]!.initiated!;
+  ms.addEvent(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
+    signalExternalWorkflowExecutionFailedEventAttributes: {
+      cause,
+      workflowTaskCompletedEventId: initiated.workflowTaskCompletedEventId,
+      namespace: initiated.namespace,
+      namespaceId: initiated.namespaceId,
+      workflowExecution: initiated.workflowExecution,
+      initiatedEventId,
+      control: initiated.control,
+    },
+  });
+  delete ms.state.signals[initiatedEventId];
+  ms.ensureWorkflowTask();
+}
+
+export function recordExternalCancelRequested(ms: MutableState, initiatedEventId: number): void {
+  const initiated = ms.state.requestCancels[initiatedEventId]!.initiated!;
+  ms.addEvent(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED, {
+    externalWorkflowExecutionCancelRequestedEventAttributes: {
+      initiatedEventId,
+      namespace: initiated.namespace,
+      namespaceId: initiated.namespaceId,
+      workflowExecution: initiated.workflowExecution,
+    },
+  });
+  delete ms.state.requestCancels[initiatedEventId];
+  ms.ensureWorkflowTask();
+}
+
+export function recordCancelExternalFailed(ms: MutableState, initiatedEventId: number, cause: CancelExternalWorkflowExecutionFailedCause): void {
+  const initiated = ms.state.requestCancels[initiatedEventId]!.initiated!;
+  ms.addEvent(EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
+    requestCancelExternalWorkflowExecutionFailedEventAttributes: {
+      cause,
+      workflowTaskCompletedEventId: initiated.workflowTaskCompletedEventId,
+      namespace: initiated.namespace,
+      namespaceId: initiated.namespaceId,
+      workflowExecution: initiated.workflowExecution,
+      initiatedEventId,
+      control: initiated.control,
+    },
+  });
+  delete ms.state.requestCancels[initiatedEventId];
+  ms.ensureWorkflowTask();
+}
