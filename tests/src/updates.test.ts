@@ -376,3 +376,28 @@ it('speaks the update protocol: request message, acceptance and response in comm
   expect(completed.meta?.updateId).toBe('u1');
   expect(Number(completed.acceptedEventId)).toBe(8);
 });
+
+it('ends updates of a terminated run: an accepted one fails, an admitted one is aborted', async () => {
+  const handle = await idleCounter();
+  const accepted = await handle.startUpdate(slowAddUpdate, { args: [1], waitForStage: WorkflowUpdateStage.ACCEPTED });
+  await handle.terminate('stop');
+  const failure = await accepted.result().catch((e: unknown) => e);
+  expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect((failure as WorkflowUpdateFailedError).cause?.message).toBe(
+    'Workflow Update failed because the Workflow completed before the Update completed.',
+  );
+
+  // No worker polls this queue: the update stays admitted until the run is terminated.
+  const unpolled = await client.workflow.start(counterWorkflow, { taskQueue: uniqueName('updates-unpolled'), workflowId: uniqueName('counter'), args: [0] });
+  const admitted = unpolled.executeUpdate(addUpdate, { args: [1] }).catch((e: unknown) => e);
+  for (;;) {
+    if ((await unpolled.describe()).raw.pendingWorkflowTask) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // The first workflow task is pending (not speculative): the update waits for it. Give the call time to be admitted.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await unpolled.terminate('stop');
+  const aborted = await admitted;
+  expect(aborted).toBeInstanceOf(WorkflowNotFoundError);
+  expect((aborted as Error).message).toBe('workflow update was aborted by closing workflow');
+});

@@ -28,7 +28,7 @@ export function updateWithStartWorkflowExecution(ctx: HistoryContext) {
     const engine = ctx.shards.engineFor(namespaceId, start.workflowId);
     const awaitStage = async (handle: UpdateHandle, key: RunKey, started: boolean) => {
       try {
-        return await awaitUpdateStage(handle, key, updateId, stage, call.deadline, call.signal);
+        return await awaitUpdateStage(engine, handle, key, updateId, stage, call.deadline, call.signal);
       } catch (err) {
         throw updateWithStartFailed({ update: err, startSucceeded: started });
       }

@@ -23,6 +23,6 @@ export function updateWorkflowExecution(ctx: HistoryContext) {
       throw err;
     }
     const stage = req.waitPolicy!.lifecycleStage;
-    return { response: await awaitUpdateStage(handle, key, req.request!.meta!.updateId, stage, call.deadline, call.signal) };
+    return { response: await awaitUpdateStage(engine, handle, key, req.request!.meta!.updateId, stage, call.deadline, call.signal) };
   };
 }

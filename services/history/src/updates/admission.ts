@@ -5,9 +5,12 @@ import { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/messag
 import type { Outcome } from '@tempora/proto/generated/temporal/api/update/v1/message';
 import type { UpdateWorkflowExecutionRequest } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
 import type { UpdateWorkflowExecutionResponse } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
-import { notFound, workflowNotReady, type DeepPartial } from '@tempora/rpc';
+import { ResourceExhaustedCause, ResourceExhaustedScope } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import { notFound, resourceExhausted, workflowNotReady, type DeepPartial } from '@tempora/rpc';
 import { runKeyString, type RunKey } from '../execution-manager.js';
 import type { MutableState } from '../mutable-state.js';
+import type { ShardEngine } from '../shard-controller.js';
 import { Stage, type UpdateEntry, type UpdateRegistry } from './update-registry.js';
 
 /** Upstream's failUpdateWorkflowTaskAttemptCount. */
@@ -55,8 +58,13 @@ export function admitUpdate(registry: UpdateRegistry, ms: MutableState, key: Run
   return { entry, created: !existing };
 }
 
-/** Waits (bounded) for the stage and builds the response; an aborted update throws its error. */
+/**
+ * Waits (bounded) for the stage and builds the response; an aborted update throws its error. A run closed by
+ * something other than its own workflow task (terminate, cancel, timeout) ends the update too: accepted ones fail
+ * with AcceptedUpdateCompletedWorkflow, the others are aborted.
+ */
 export async function awaitUpdateStage(
+  engine: Pick<ShardEngine, 'executions' | 'notifier'>,
   handle: UpdateHandle,
   key: RunKey,
   updateId: string,
@@ -65,10 +73,35 @@ export async function awaitUpdateStage(
   signal: AbortSignal,
 ): Promise<DeepPartial<UpdateWorkflowExecutionResponse>> {
   const updateRef = { workflowExecution: { workflowId: key.workflowId, runId: key.runId }, updateId };
-  if ('outcome' in handle) return { updateRef, outcome: handle.outcome, stage: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED };
+  const completed = (outcome: Outcome) => ({ updateRef, outcome, stage: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED });
+  if ('outcome' in handle) return completed(handle.outcome);
   const entry = handle.entry;
   const until = Math.min(Date.now() + SOFT_TIMEOUT_MS, Math.max(deadline - ANSWER_BUDGET_MS, Date.now()));
-  await entry.waitFor(stage, until, signal);
+  while (entry.stage < stage && Date.now() < until && !signal.aborted) {
+    const stop = new AbortController();
+    const waitSignal = AbortSignal.any([signal, stop.signal]);
+    await Promise.race([entry.waitFor(stage, until, waitSignal), engine.notifier.waitForChange(runKeyString(key), until, waitSignal)]);
+    stop.abort();
+    // Let a completing workflow task wake its updates first: they then end with what the worker said.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (entry.stage >= stage) break;
+    const closed = await engine.executions.read(key, (ms) =>
+      ms.isRunning ? undefined : { persisted: ms.state.updates[updateId], continued: ms.info.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW },
+    );
+    if (!closed || entry.stage >= stage) continue;
+    entry.forget();
+    if (closed.persisted?.completedEventId) return completed(closed.persisted.outcome!);
+    if (closed.persisted || entry.accepted) return completed({ failure: acceptedUpdateCompletedWorkflowFailure() });
+    throw closed.continued ? workflowClosingError() : notFound('workflow update was aborted by closing workflow');
+  }
   if (entry.error) throw entry.error;
   return { updateRef, outcome: entry.outcome, stage: entry.stage };
 }
+
+/** Retryable: the caller's retry lands on the run that continues the workflow. */
+export const workflowClosingError = () =>
+  resourceExhausted(
+    'workflow operation can not be applied because workflow is closing',
+    ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_BUSY_WORKFLOW,
+    ResourceExhaustedScope.RESOURCE_EXHAUSTED_SCOPE_NAMESPACE,
+  );

@@ -18,6 +18,8 @@ export class UpdateEntry {
   error?: RpcError;
   /** The workflow task (see taskRef) the request was last sent with. */
   sentWith = '';
+  /** Removes the entry from its registry (set when it is added). */
+  forget: () => void = () => {};
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -143,6 +145,7 @@ export class UpdateRegistry {
       this.runs.set(runKey, run);
     }
     run.set(entry.updateId, entry);
+    entry.forget = () => this.remove(runKey, entry);
     return entry;
   }
 }

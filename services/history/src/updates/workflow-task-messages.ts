@@ -11,13 +11,12 @@ import type {
   RespondWorkflowTaskCompletedRequest,
 } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
 import { WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
-import { notFound, resourceExhausted, type DeepPartial } from '@tempora/rpc';
-import { ResourceExhaustedCause, ResourceExhaustedScope } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import { notFound, type DeepPartial } from '@tempora/rpc';
 import { CommandValidationError } from '../commands.js';
 import type { HistoryContext } from '../context.js';
 import { runKeyString, type RunKey } from '../execution-manager.js';
 import type { MutableState } from '../mutable-state.js';
-import { acceptedUpdateCompletedWorkflowFailure } from './admission.js';
+import { acceptedUpdateCompletedWorkflowFailure, workflowClosingError } from './admission.js';
 import {
   ACCEPTANCE_TYPE_URL,
   REJECTION_TYPE_URL,
@@ -210,13 +209,7 @@ export class WorkflowTaskUpdates {
       if (persisted) {
         if (!persisted.completedEventId) this.finishEffect(entry.updateId, { failure: acceptedUpdateCompletedWorkflowFailure() });
       } else if (entry.pending && !handled.has(entry.updateId)) {
-        const error = continuing
-          ? resourceExhausted(
-              'workflow operation can not be applied because workflow is closing',
-              ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_BUSY_WORKFLOW,
-              ResourceExhaustedScope.RESOURCE_EXHAUSTED_SCOPE_NAMESPACE,
-            )
-          : notFound('workflow update was aborted by closing workflow');
+        const error = continuing ? workflowClosingError() : notFound('workflow update was aborted by closing workflow');
         this.effects.push(() => this.registry.abort(this.runKey, entry, error));
       }
     }
