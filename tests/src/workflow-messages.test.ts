@@ -135,6 +135,43 @@ describe('signals', () => {
   });
 });
 
+describe('bad requests', () => {
+  it('deleting, terminating or canceling a workflow that never existed is NOT_FOUND', async () => {
+    const workflowExecution = { workflowId: newId('nobody') };
+    const calls = [
+      () => client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution }),
+      () => client.workflowService.terminateWorkflowExecution({ namespace: 'default', workflowExecution }),
+      () => client.workflowService.requestCancelWorkflowExecution({ namespace: 'default', workflowExecution }),
+    ];
+    for (const call of calls) {
+      const failure = await grpcFailure(call());
+      expect(failure.code).toBe(status.NOT_FOUND);
+      expect(failure.message).toBe(`workflow not found for ID: ${workflowExecution.workflowId}`);
+    }
+  });
+
+  it('signal-with-start without a workflow type is INVALID_ARGUMENT naming the field', async () => {
+    const failure = await grpcFailure(
+      client.workflowService.signalWithStartWorkflowExecution({
+        namespace: 'default',
+        workflowId: newId('sws-bad'),
+        taskQueue: { name: taskQueue },
+        signalName: 'add',
+      }),
+    );
+    expect(failure.code).toBe(status.INVALID_ARGUMENT);
+    expect(failure.message).toBe('workflow type not set');
+  });
+
+  it('a reset without a request id is INVALID_ARGUMENT', async () => {
+    const failure = await grpcFailure(
+      client.workflowService.resetWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: 'x' }, workflowTaskFinishEventId: Long.fromNumber(4) }),
+    );
+    expect(failure.code).toBe(status.INVALID_ARGUMENT);
+    expect(failure.message).toBe('RequestId is not set on request.');
+  });
+});
+
 describe('cancellation and termination', () => {
   it('a cancel request reaches the workflow, which ends CANCELED', async () => {
     const workflowId = newId('cancel');
@@ -248,6 +285,21 @@ describe('child workflows', () => {
     const workflowId = newId('parent-failure');
     expect(await client.workflow.execute<typeof workflows.parentOfFailure>('parentOfFailure', { taskQueue, workflowId })).toBe('boom');
     expect(types(await readHistory(t.connection, workflowId))).toContain('CHILD_WORKFLOW_EXECUTION_FAILED');
+  });
+
+  it('a child that continues as new reports the final run to the parent', async () => {
+    const workflowId = newId('parent-continuing');
+    expect(await client.workflow.execute<typeof workflows.parentOfContinuing>('parentOfContinuing', { taskQueue, workflowId })).toBe('round 1');
+    const parentEvents = await readHistory(t.connection, workflowId);
+    expect(types(parentEvents).filter((type) => type.startsWith('CHILD_'))).toEqual(['CHILD_WORKFLOW_EXECUTION_STARTED', 'CHILD_WORKFLOW_EXECUTION_COMPLETED']);
+    const firstChildRun = (await readHistory(t.connection, `${workflowId}-child`, parentEvents[5]!.childWorkflowExecutionStartedEventAttributes!.workflowExecution!.runId!));
+    expect(types(firstChildRun).at(-1)).toBe('WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+  });
+
+  it('a child that times out surfaces as a TimeoutFailure in the parent', async () => {
+    const workflowId = newId('parent-timeout');
+    expect(await client.workflow.execute<typeof workflows.parentOfTimeout>('parentOfTimeout', { taskQueue, workflowId })).toBe('TimeoutFailure');
+    expect(types(await readHistory(t.connection, workflowId))).toContain('CHILD_WORKFLOW_EXECUTION_TIMED_OUT');
   });
 
   it('parent close policy TERMINATE terminates the child; ABANDON leaves it running', async () => {

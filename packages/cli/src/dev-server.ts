@@ -11,6 +11,8 @@ export interface DevServerOptions {
   namespaces?: string[];
   numHistoryShards?: number;
   logLevel?: TemporaConfig['log']['level'];
+  /** Visibility store: SQLite beside the persistence store (default) or an Elasticsearch index. */
+  visibility?: { driver: 'sqlite' } | { driver: 'elasticsearch'; url: string; index?: string };
   logger?: Logger;
 }
 
@@ -27,6 +29,10 @@ export function devConfig(options: DevServerOptions): TemporaConfig {
   config.namespaces = [...new Set(['default', ...(options.namespaces ?? [])])];
   config.numHistoryShards = options.numHistoryShards ?? config.numHistoryShards;
   config.log.level = options.logLevel ?? config.log.level;
+  if (options.visibility?.driver === 'elasticsearch') {
+    config.visibility.driver = 'elasticsearch';
+    config.visibility.elasticsearch = { url: options.visibility.url, index: options.visibility.index ?? config.visibility.elasticsearch.index };
+  }
   return config;
 }
 

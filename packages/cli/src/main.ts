@@ -2,6 +2,7 @@
 // The `tempora` command.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, SERVICE_NAMES, TEMPORA_VERSION, createLogger, loadConfig, type ServiceName } from '@tempora/common';
+import { setupElasticsearchSchemaAt } from '@tempora/visibility';
 import { startDevServer } from './dev-server.js';
 import { startProcess, type RunningProcess } from './process.js';
 
@@ -41,6 +42,17 @@ function stopOnSignals(running: RunningProcess): void {
   process.on('SIGTERM', onSignal);
 }
 
+interface DevOptions {
+  ip: string;
+  port: number;
+  dbFile?: string;
+  namespace: string[];
+  logLevel: 'info';
+  visibility: 'sqlite' | 'elasticsearch';
+  esUrl: string;
+  esIndex: string;
+}
+
 const program = new Command('tempora')
   .description('Tempora: a Temporal-compatible durable-execution cluster')
   .version(TEMPORA_VERSION);
@@ -53,7 +65,10 @@ program
   .option('--db-file <path>', 'SQLite database file (in-memory when absent)')
   .option('--namespace <name...>', 'extra namespaces to register at start (default is always registered)', [])
   .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
-  .action(async (opts: { ip: string; port: number; dbFile?: string; namespace: string[]; logLevel: 'info' }) => {
+  .addOption(new Option('--visibility <store>', 'visibility store').choices(['sqlite', 'elasticsearch']).default('sqlite'))
+  .option('--es-url <url>', 'Elasticsearch URL for --visibility elasticsearch', 'http://127.0.0.1:9200')
+  .option('--es-index <name>', 'Elasticsearch index for --visibility elasticsearch', 'tempora_visibility_dev')
+  .action(async (opts: DevOptions) => {
     const logger = createLogger(opts.logLevel);
     const server = await startDevServer({
       ip: opts.ip,
@@ -61,6 +76,7 @@ program
       dbFile: opts.dbFile,
       namespaces: opts.namespace,
       logger,
+      visibility: opts.visibility === 'elasticsearch' ? { driver: 'elasticsearch', url: opts.esUrl, index: opts.esIndex } : { driver: 'sqlite' },
     });
     // Printed whatever the log level: scripts and tests wait for this line.
     process.stderr.write(`Tempora dev server ready at ${server.address} (store: ${opts.dbFile ?? 'in memory'})\n`);
@@ -78,6 +94,19 @@ program
     const running = await startProcess({ config, services: opts.services, logger });
     process.stderr.write(`Tempora started: ${opts.services.map((s) => `${s}:${running.ports[s] ?? 'in-process'}`).join(' ')}\n`);
     stopOnSignals(running);
+  });
+
+program
+  .command('setup-schema')
+  .description('create the Elasticsearch visibility index template and index (idempotent; stores also run it at start)')
+  .option('--config <file>', 'YAML config file (visibility.elasticsearch.url and .index)')
+  .option('--es-url <url>', 'Elasticsearch URL (overrides the config)')
+  .option('--es-index <name>', 'index name (overrides the config)')
+  .action(async (opts: { config?: string; esUrl?: string; esIndex?: string }) => {
+    const { url, index } = loadConfig(opts.config).visibility.elasticsearch;
+    const target = { url: opts.esUrl ?? url, index: opts.esIndex ?? index };
+    await setupElasticsearchSchemaAt(target);
+    process.stderr.write(`visibility schema ready: ${target.url} index ${target.index}\n`);
   });
 
 program.parseAsync().catch((err: unknown) => {

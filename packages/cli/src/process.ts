@@ -6,6 +6,7 @@ import { FrontendService } from '@tempora/frontend';
 import { HistoryService } from '@tempora/history';
 import { MatchingService } from '@tempora/matching';
 import type { PersistenceStores } from '@tempora/persistence';
+import type { VisibilityStore } from '@tempora/visibility';
 import * as historyMessages from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import * as matchingMessages from '@tempora/proto/generated/tempora/internal/v1/matching_service';
@@ -21,7 +22,7 @@ import {
   type Health,
 } from '@tempora/rpc';
 import { WorkerService } from '@tempora/worker';
-import { initializeCluster, openStores } from './stores.js';
+import { initializeCluster, openStores, openVisibility } from './stores.js';
 
 /** How long in-flight calls get to finish at shutdown before they are cancelled. */
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -53,7 +54,9 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log.level);
   const stores = openStores(config);
+  let visibility: VisibilityStore | undefined;
   try {
+    visibility = await openVisibility(config);
     const cluster = await initializeCluster(stores, config);
     if (cluster.historyShardCount !== config.numHistoryShards) {
       logger.warn(
@@ -61,7 +64,7 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
         'numHistoryShards is fixed at the first start; using the stored value',
       );
     }
-    const deps = { config, logger, stores };
+    const deps = { config, logger, stores, visibility };
     // Services in this process call each other through the same client interfaces cluster mode serves over gRPC.
     // The handler maps are filled once the services exist; a service not hosted here answers UNIMPLEMENTED until
     // cross-process routing lands with membership.
@@ -104,11 +107,13 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
           for (const l of listeners) setServing(l.health, l.grpcServiceNames, false);
           await Promise.all(listeners.map((l) => shutdown(l.server, SHUTDOWN_GRACE_MS)));
           for (const service of [...options.services].reverse()) await hosted[service]?.stop();
+          await visibility!.close();
           await stores.close();
           logger.info('stopped');
         })()),
     };
   } catch (err) {
+    await visibility?.close();
     await stores.close();
     throw err;
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConfigError, SERVER_VERSION, type TemporaConfig } from '@tempora/common';
 import { openSqliteStores, type PersistenceStores } from '@tempora/persistence';
 import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import { openElasticsearchVisibilityStore, openSqliteVisibilityStore, type VisibilityStore } from '@tempora/visibility';
 
 export function openStores(config: TemporaConfig): PersistenceStores {
   switch (config.persistence.driver) {
@@ -9,6 +10,16 @@ export function openStores(config: TemporaConfig): PersistenceStores {
       return openSqliteStores({ file: config.persistence.sqlite.file || undefined });
     case 'cassandra':
       throw new ConfigError('persistence.driver cassandra is not available in this build yet; use sqlite');
+  }
+}
+
+/** The visibility store: SQLite shares the persistence file (or is in memory with it); Elasticsearch is one index. */
+export async function openVisibility(config: TemporaConfig): Promise<VisibilityStore> {
+  switch (config.visibility.driver) {
+    case 'sqlite':
+      return openSqliteVisibilityStore({ file: config.persistence.sqlite.file || undefined });
+    case 'elasticsearch':
+      return openElasticsearchVisibilityStore(config.visibility.elasticsearch);
   }
 }
 

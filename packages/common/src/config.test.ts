@@ -46,9 +46,16 @@ describe('loadConfig', () => {
     ['an out-of-range shard count', 'numHistoryShards: 0\n', 'numHistoryShards must be an integer'],
     ['an unknown driver', 'persistence:\n  driver: mysql\n', 'persistence.driver'],
     ['a bad port', 'services:\n  worker:\n    grpcPort: 70000\n', 'services.worker.grpcPort'],
+    ['an unknown visibility driver', 'visibility:\n  driver: mysql\n', "visibility.driver must be 'sqlite' or 'elasticsearch'"],
+    ['SQLite visibility without SQLite persistence', 'persistence:\n  driver: cassandra\n', "visibility.driver 'sqlite' needs persistence.driver 'sqlite'"],
   ])('rejects %s, naming it', (_label, yaml, message) => {
     expect(() => loadConfig(configFile(yaml), {})).toThrow(ConfigError);
     expect(() => loadConfig(configFile(yaml), {})).toThrow(message);
+  });
+
+  it('selects Elasticsearch visibility from the file or the environment', () => {
+    const config = loadConfig(configFile('visibility:\n  driver: elasticsearch\n'), { TEMPORA_VISIBILITY__ELASTICSEARCH__INDEX: 'vis_prod' });
+    expect(config.visibility).toEqual({ driver: 'elasticsearch', elasticsearch: { url: 'http://127.0.0.1:9200', index: 'vis_prod' } });
   });
 
   it('rejects an environment override that names no key', () => {

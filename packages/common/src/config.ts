@@ -43,6 +43,11 @@ export interface TemporaConfig {
     sqlite: SqlitePersistenceConfig;
     cassandra: CassandraPersistenceConfig;
   };
+  visibility: {
+    /** sqlite: the persistence SQLite file (its own table); elasticsearch: one index per cluster. */
+    driver: 'sqlite' | 'elasticsearch';
+    elasticsearch: { url: string; index: string };
+  };
   membership: {
     /** Redis URL for the membership directory in cluster mode; empty = in-process (single process only). */
     redisUrl: string;
@@ -77,6 +82,7 @@ export function defaultConfig(): TemporaConfig {
         serialConsistency: 'LOCAL_SERIAL',
       },
     },
+    visibility: { driver: 'sqlite', elasticsearch: { url: 'http://127.0.0.1:9200', index: 'tempora_visibility_v1' } },
     membership: { redisUrl: '' },
     namespaces: ['default'],
     log: { level: 'info' },
@@ -182,6 +188,12 @@ function validate(config: TemporaConfig): void {
   }
   if (config.persistence.driver !== 'sqlite' && config.persistence.driver !== 'cassandra') {
     throw new ConfigError("config persistence.driver must be 'sqlite' or 'cassandra'");
+  }
+  if (config.visibility.driver !== 'sqlite' && config.visibility.driver !== 'elasticsearch') {
+    throw new ConfigError("config visibility.driver must be 'sqlite' or 'elasticsearch'");
+  }
+  if (config.visibility.driver === 'sqlite' && config.persistence.driver !== 'sqlite') {
+    throw new ConfigError("config visibility.driver 'sqlite' needs persistence.driver 'sqlite' (it shares its file)");
   }
   for (const name of SERVICE_NAMES) {
     const port = config.services[name].grpcPort;

@@ -4,6 +4,7 @@ import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/inte
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
 import type { RpcClient } from '@tempora/rpc';
+import type { VisibilityStore } from '@tempora/visibility';
 import type { NamespaceRegistry } from './namespaces.js';
 
 /**
@@ -18,4 +19,6 @@ export interface FrontendContext {
   namespaces: NamespaceRegistry;
   history: RpcClient<HistoryServiceServer>;
   matching: RpcClient<MatchingServiceServer>;
+  /** Read directly, as upstream's frontend does: visibility is a store, not a service. */
+  visibility: VisibilityStore;
 }

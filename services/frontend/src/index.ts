@@ -22,6 +22,7 @@ import { resetWorkflowExecution } from './api/reset-workflow-execution.js';
 import { signalWithStartWorkflowExecution } from './api/signal-with-start-workflow-execution.js';
 import { signalWorkflowExecution } from './api/signal-workflow-execution.js';
 import { terminateWorkflowExecution } from './api/terminate-workflow-execution.js';
+import type { VisibilityStore } from '@tempora/visibility';
 import { deprecateNamespace } from './api/deprecate-namespace.js';
 import { describeNamespace } from './api/describe-namespace.js';
 import { describeTaskQueue } from './api/describe-task-queue.js';
@@ -53,10 +54,19 @@ import { respondWorkflowTaskFailed } from './api/respond-workflow-task-failed.js
 import { shutdownWorker } from './api/shutdown-worker.js';
 import { startWorkflowExecution } from './api/start-workflow-execution.js';
 import { updateNamespace } from './api/update-namespace.js';
+import { countWorkflowExecutions } from './api/count-workflow-executions.js';
+import { getSearchAttributes } from './api/get-search-attributes.js';
+import { listClosedWorkflowExecutions } from './api/list-closed-workflow-executions.js';
+import { listOpenWorkflowExecutions } from './api/list-open-workflow-executions.js';
+import { listWorkflowExecutions } from './api/list-workflow-executions.js';
+import { scanWorkflowExecutions } from './api/scan-workflow-executions.js';
 import { updateWorkflowExecution } from './api/update-workflow-execution.js';
 import type { FrontendContext } from './context.js';
 import { NamespaceRegistry } from './namespaces.js';
+import { addSearchAttributes } from './operator/add-search-attributes.js';
 import { deleteNamespace } from './operator/delete-namespace.js';
+import { listSearchAttributes } from './operator/list-search-attributes.js';
+import { removeSearchAttributes } from './operator/remove-search-attributes.js';
 
 export const FRONTEND_GRPC_SERVICES = [
   'temporal.api.workflowservice.v1.WorkflowService',
@@ -73,6 +83,7 @@ export interface FrontendOptions {
   cluster: ClusterMetadataRecord;
   history: RpcClient<HistoryServiceServer>;
   matching: RpcClient<MatchingServiceServer>;
+  visibility: VisibilityStore;
 }
 
 export class FrontendService {
@@ -119,6 +130,12 @@ export class FrontendService {
       describeTaskQueue: describeTaskQueue(ctx),
       shutdownWorker: shutdownWorker(ctx),
       recordWorkerHeartbeat: recordWorkerHeartbeat(ctx),
+      listWorkflowExecutions: listWorkflowExecutions(ctx),
+      scanWorkflowExecutions: scanWorkflowExecutions(ctx),
+      countWorkflowExecutions: countWorkflowExecutions(ctx),
+      listOpenWorkflowExecutions: listOpenWorkflowExecutions(ctx),
+      listClosedWorkflowExecutions: listClosedWorkflowExecutions(ctx),
+      getSearchAttributes,
       queryWorkflow: queryWorkflow(ctx),
       respondQueryTaskCompleted: respondQueryTaskCompleted(ctx),
       updateWorkflowExecution: updateWorkflowExecution(ctx),
@@ -128,7 +145,12 @@ export class FrontendService {
   }
 
   operatorServiceHandlers(): AsyncHandlers<OperatorServiceServer> {
-    return { deleteNamespace: deleteNamespace(this.ctx) };
+    return {
+      deleteNamespace: deleteNamespace(this.ctx),
+      addSearchAttributes: addSearchAttributes(this.ctx),
+      removeSearchAttributes: removeSearchAttributes(this.ctx),
+      listSearchAttributes: listSearchAttributes(this.ctx),
+    };
   }
 
   register(server: Server): void {

@@ -6,6 +6,7 @@ import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/inte
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import type { WorkflowServiceServer } from '@tempora/proto/generated/temporal/api/workflowservice/v1/service';
 import { Code, localCallContext, type AsyncHandlers, type CallContext, type CallOptions, type RpcClient } from '@tempora/rpc';
+import { openSqliteVisibilityStore, type VisibilityStore } from '@tempora/visibility';
 import { FrontendService } from './index.js';
 
 export interface RecordedCall {
@@ -34,6 +35,7 @@ export interface TestFrontend {
   history: FakeClient<HistoryServiceServer>;
   matching: FakeClient<MatchingServiceServer>;
   stores: PersistenceStores;
+  visibility: VisibilityStore;
   /** Ids of the namespaces registered at start: 'default' and 'other'. */
   namespaceIds: Record<'default' | 'other', string>;
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export interface TestFrontend {
 
 export async function startTestFrontend(): Promise<TestFrontend> {
   const stores = openSqliteStores();
+  const visibility = openSqliteVisibilityStore();
   const config = { ...defaultConfig(), namespaces: ['default', 'other'] };
   const history = new FakeClient<HistoryServiceServer>();
   const matching = new FakeClient<MatchingServiceServer>();
@@ -57,6 +60,7 @@ export async function startTestFrontend(): Promise<TestFrontend> {
     },
     history: history.client,
     matching: matching.client,
+    visibility,
   });
   await service.start();
   const idOf = async (name: string) => (await stores.namespaces.getNamespaceByName(name))!.info!.id;
@@ -66,8 +70,12 @@ export async function startTestFrontend(): Promise<TestFrontend> {
     history,
     matching,
     stores,
+    visibility,
     namespaceIds: { default: await idOf('default'), other: await idOf('other') },
-    close: () => stores.close(),
+    close: async () => {
+      await visibility.close();
+      await stores.close();
+    },
   };
 }
 

@@ -89,16 +89,20 @@ export function validateWorkflowIdPolicies(policies: WorkflowIdPolicies): void {
 /**
  * Upstream's defaults (enums.SetDefaultWorkflowIDPolicies), so history only ever sees explicit policies: the
  * deprecated reuse policy TERMINATE_IF_RUNNING alone becomes conflict policy TERMINATE_EXISTING, any other unset
- * conflict policy becomes FAIL, and an unset reuse policy ALLOW_DUPLICATE.
+ * conflict policy becomes the default (FAIL for a start, USE_EXISTING for signal-with-start), and an unset reuse
+ * policy ALLOW_DUPLICATE.
  */
-export function withDefaultWorkflowIdPolicies(policies: WorkflowIdPolicies): WorkflowIdPolicies {
+export function withDefaultWorkflowIdPolicies(
+  policies: WorkflowIdPolicies,
+  defaultConflictPolicy = WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+): WorkflowIdPolicies {
   let { workflowIdReusePolicy, workflowIdConflictPolicy } = policies;
   if (workflowIdConflictPolicy === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED) {
     if (workflowIdReusePolicy === WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING) {
       workflowIdConflictPolicy = WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING;
       workflowIdReusePolicy = WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE;
     } else {
-      workflowIdConflictPolicy = WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL;
+      workflowIdConflictPolicy = defaultConflictPolicy;
     }
   }
   if (workflowIdReusePolicy === WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED) {

@@ -14,12 +14,13 @@ import {
   type WorkflowExecutionRow,
 } from '@tempora/persistence';
 import { History } from '@tempora/proto/generated/temporal/api/history/v1/message';
-import { TimerTaskBody, TransferTaskBody } from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
+import { TimerTaskBody, TransferTaskBody, VisibilityTaskBody, VisibilityTaskKind } from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
 import { WorkflowMutableState } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import { notFound } from '@tempora/rpc';
 import { MutableState, isClosedStatus } from './mutable-state.js';
 import { Mutex } from './mutex.js';
 import { ShardClosedError, type Shard } from './shard.js';
+import { addDerivedVisibilityTasks } from './visibility-tasks.js';
 import type { EventNotifier } from './event-notifier.js';
 
 export interface RunKey {
@@ -34,6 +35,7 @@ export const runKeyString = (key: RunKey) => `${key.namespaceId}/${key.workflowI
 export interface TaskListener {
   transferTasksWritten(): void;
   timerTasksWritten(earliestFireTime: number): void;
+  visibilityTasksWritten(): void;
 }
 
 interface CachedRun {
@@ -64,7 +66,7 @@ export class ExecutionManager {
   async resolveRunId(namespaceId: string, workflowId: string, runId: string | undefined): Promise<string> {
     if (runId) return runId;
     const current = await this.getCurrent(namespaceId, workflowId);
-    if (!current) throw notFound(`workflow execution not found for workflow ID "${workflowId}"`);
+    if (!current) throw notFound(`workflow not found for ID: ${workflowId}`);
     return current.runId;
   }
 
@@ -98,9 +100,12 @@ export class ExecutionManager {
     });
   }
 
-  /** Deletes the run (and the current row when it points at it) and its history, under the run's lock. */
+  /**
+   * Deletes the run (and the current row when it points at it) and its history. The visibility record's delete is
+   * written first, as a task of the run's shard, so it outlives the run's rows.
+   */
   async delete(key: RunKey): Promise<void> {
-    this.shard.assertOpen();
+    await this.update(key, (ms) => ms.addVisibilityTask(VisibilityTaskKind.VISIBILITY_TASK_KIND_DELETE));
     const keyString = runKeyString(key);
     await this.withLock(keyString, async () => {
       try {
@@ -126,6 +131,7 @@ export class ExecutionManager {
     this.shard.assertOpen();
     const key = runKeyOf(ms);
     const keyString = runKeyString(key);
+    addDerivedVisibilityTasks(ms, true);
     await this.withLock(keyString, async () => {
       const taskIds = await this.shard.allocateTaskIds(taskIdCount(ms));
       try {
@@ -150,6 +156,8 @@ export class ExecutionManager {
 
   private async persistUpdate(key: RunKey, ms: MutableState, dbRecordVersion: number): Promise<void> {
     const newRun = ms.newRun;
+    addDerivedVisibilityTasks(ms, false);
+    if (newRun) addDerivedVisibilityTasks(newRun, true);
     const taskIds = await this.shard.allocateTaskIds(taskIdCount(ms) + (newRun ? taskIdCount(newRun) : 0));
     const newRunTaskIds = taskIds.slice(taskIdCount(ms));
     try {
@@ -181,6 +189,7 @@ export class ExecutionManager {
     if (runs.some((r) => r.transferTasks.length)) this.listener.transferTasksWritten();
     const fireTimes = runs.flatMap((r) => r.timerTasks.map((t) => t.fireTime));
     if (fireTimes.length) this.listener.timerTasksWritten(Math.min(...fireTimes));
+    if (runs.some((r) => r.visibilityTasks.length)) this.listener.visibilityTasksWritten();
   }
 
   /** The first task id of the allocation is the batch's txn id; the rest go to the history tasks in order. */
@@ -213,6 +222,13 @@ export class ExecutionManager {
         taskId: taskIds[next++]!,
         fireTime: timer.fireTime,
         data: TimerTaskBody.encode(timer.body).finish(),
+      })),
+      ...ms.visibilityTasks.map((kind) => ({
+        ...base,
+        category: 'visibility' as const,
+        taskId: taskIds[next++]!,
+        fireTime: 0,
+        data: VisibilityTaskBody.encode({ kind }).finish(),
       })),
     ];
   }
@@ -264,7 +280,7 @@ function runKeyOf(ms: MutableState): RunKey {
 }
 
 function taskIdCount(ms: MutableState): number {
-  return (ms.newEvents.length ? 1 : 0) + ms.transferTasks.length + ms.timerTasks.length;
+  return (ms.newEvents.length ? 1 : 0) + ms.transferTasks.length + ms.timerTasks.length + ms.visibilityTasks.length;
 }
 
 function executionRow(ms: MutableState, dbRecordVersion: number): WorkflowExecutionRow {

@@ -7,6 +7,7 @@ import * as messages from '@tempora/proto/generated/tempora/internal/v1/history_
 import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
+import type { VisibilityStore } from '@tempora/visibility';
 import { describeWorkflowExecution } from './api/describe-workflow-execution.js';
 import { deleteWorkflowExecution } from './api/delete-workflow-execution.js';
 import { recordChildExecutionCompleted } from './api/record-child-execution-completed.js';
@@ -48,6 +49,8 @@ export interface HistoryOptions {
   history: RpcClient<HistoryServiceServer>;
   /** The shard count fixed in cluster metadata. */
   numHistoryShards: number;
+  /** Where the visibility queue writes. */
+  visibility: VisibilityStore;
 }
 
 export class HistoryService {
@@ -65,6 +68,7 @@ export class HistoryService {
       `history-${randomUUID()}`,
       options.history,
       namespaces,
+      options.visibility,
     );
     this.ctx = {
       logger,

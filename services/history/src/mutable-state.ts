@@ -8,6 +8,7 @@ import { HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/m
 import {
   TimerTaskBody,
   TransferTaskBody,
+  VisibilityTaskKind,
 } from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
 import {
   WorkflowMutableState,
@@ -74,6 +75,8 @@ export class MutableState {
   readonly newEvents: HistoryEvent[] = [];
   readonly transferTasks: TransferTaskBody[] = [];
   readonly timerTasks: PendingTimerTask[] = [];
+  /** Visibility updates this transaction asks for; see visibility-tasks.ts for the ones derived automatically. */
+  readonly visibilityTasks: VisibilityTaskKind[] = [];
   /** A run this transaction starts (continue-as-new, retry, cron); written in the same conditional write. */
   newRun?: MutableState;
   /** Set when the transaction changed the run's status (the current-execution row is rewritten then). */
@@ -100,7 +103,7 @@ export class MutableState {
   }
 
   get hasChanges(): boolean {
-    return this.newEvents.length > 0 || this.transferTasks.length > 0 || this.timerTasks.length > 0 || this.dirty;
+    return this.newEvents.length > 0 || this.transferTasks.length > 0 || this.timerTasks.length > 0 || this.visibilityTasks.length > 0 || this.dirty;
   }
 
   /** Set by changes that produce no event (heartbeats, retries, sticky changes). */
@@ -205,6 +208,14 @@ export class MutableState {
 
   addTransferTask(body: DeepPartial<TransferTaskBody>): void {
     this.transferTasks.push(TransferTaskBody.fromPartial(body));
+  }
+
+  /**
+   * Enqueues a visibility update in this transaction's write. Start, upsert and close are added by the execution
+   * manager from the transaction itself; the delete path calls this with VISIBILITY_TASK_KIND_DELETE.
+   */
+  addVisibilityTask(kind: VisibilityTaskKind): void {
+    if (!this.visibilityTasks.includes(kind)) this.visibilityTasks.push(kind);
   }
 
   addTimerTask(fireTime: number, body: DeepPartial<TimerTaskBody>): void {

@@ -79,6 +79,8 @@ export function buildNewRun(p: NewRunParams): MutableState {
   });
   ms.statusChanged = true;
   ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
+    // The run's start time, which its timeouts count from (the state's own clock may read a millisecond later).
+    eventTime: p.now,
     userMetadata: p.userMetadata,
     workflowExecutionStartedEventAttributes: {
       workflowType: { name: p.workflowType },

@@ -13,6 +13,8 @@ import { timerExecutor } from './queues/timer-executor.js';
 import { TransferQueue } from './queues/transfer-queue.js';
 import { transferExecutor } from './queues/transfer-executor.js';
 import { Shard } from './shard.js';
+import { VisibilityQueue } from './queues/visibility-queue.js';
+import type { VisibilityStore } from '@tempora/visibility';
 
 export interface ShardEngine {
   shard: Shard;
@@ -20,6 +22,7 @@ export interface ShardEngine {
   notifier: EventNotifier;
   transfer: TransferQueue;
   timers: TimerQueue;
+  visibility: VisibilityQueue;
 }
 
 /** FNV-1a over namespace id and workflow id: stable across processes and releases. */
@@ -44,6 +47,7 @@ export class ShardController {
     private readonly owner: string,
     private readonly history: RpcClient<HistoryServiceServer>,
     private readonly namespaces: NamespaceNames,
+    private readonly visibilityStore: VisibilityStore,
   ) {}
 
   async start(): Promise<void> {
@@ -51,13 +55,19 @@ export class ShardController {
       const shard = await Shard.acquire(shardId, this.stores, this.logger, this.owner);
       const notifier = new EventNotifier();
       // The queues need the execution manager and it needs them: wire through the listener object.
-      const listener = { transferTasksWritten: () => transfer.notify(), timerTasksWritten: (t: number) => timers.notify(t) };
+      const listener = {
+        transferTasksWritten: () => transfer.notify(),
+        timerTasksWritten: (t: number) => timers.notify(t),
+        visibilityTasksWritten: () => visibility.notify(),
+      };
       const executions = new ExecutionManager(shard, this.stores, notifier, listener, this.logger);
       const crossRun = { executions, history: this.history, namespaces: this.namespaces, stores: this.stores, shardId };
       const transfer = new TransferQueue(shard, this.stores, transferExecutor(this.matching, crossRun), this.logger);
       const timers = new TimerQueue(shard, this.stores, timerExecutor(executions), this.logger);
-      this.engines.set(shardId, { shard, executions, notifier, transfer, timers });
+      const visibility = new VisibilityQueue(shard, this.stores, executions, this.visibilityStore, this.logger);
+      this.engines.set(shardId, { shard, executions, notifier, transfer, timers, visibility });
       transfer.notify();
+      visibility.notify();
       timers.start();
     }
   }
@@ -73,6 +83,7 @@ export class ShardController {
     for (const engine of this.engines.values()) {
       engine.transfer.stop();
       engine.timers.stop();
+      engine.visibility.stop();
       engine.notifier.notifyAll();
     }
   }

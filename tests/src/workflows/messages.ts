@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   ChildWorkflowFailure,
   condition,
+  continueAsNew,
   defineSignal,
   executeChild,
   getExternalWorkflowHandle,
@@ -56,6 +57,28 @@ export async function childFails(message: string): Promise<string> {
 /** Runs a child to completion and returns its result. */
 export async function parentOfEcho(value: string): Promise<string> {
   return await executeChild(childEcho, { args: [value], workflowId: `${workflowInfo().workflowId}-child` });
+}
+
+/** Continues as new once, then returns: a child whose result comes from its second run. */
+export async function childContinuing(round: number): Promise<string> {
+  if (round === 0) await continueAsNew<typeof childContinuing>(1);
+  return `round ${round}`;
+}
+
+/** Runs a child that continues as new; the parent sees only the final run's result. */
+export async function parentOfContinuing(): Promise<string> {
+  return await executeChild(childContinuing, { args: [0], workflowId: `${workflowInfo().workflowId}-child` });
+}
+
+/** Runs a child that outlives its execution timeout and reports the failure's type. */
+export async function parentOfTimeout(): Promise<string> {
+  try {
+    await executeChild(cancellableSleeper, { workflowId: `${workflowInfo().workflowId}-child`, workflowExecutionTimeout: '1s' });
+    return 'unexpected success';
+  } catch (err) {
+    if (err instanceof ChildWorkflowFailure) return err.cause?.constructor.name ?? 'no cause';
+    throw err;
+  }
 }
 
 /** Runs a failing child and reports how the failure reached the parent. */

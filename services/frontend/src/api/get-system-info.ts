@@ -18,7 +18,7 @@ export async function getSystemInfo(): Promise<DeepPartial<GetSystemInfoResponse
       supportsSchedules: false,
       buildIdBasedVersioning: false,
       eagerWorkflowStart: false,
-      countGroupByExecutionStatus: false,
+      countGroupByExecutionStatus: true,
       nexus: false,
       serverScaledDeployments: false,
     },

@@ -16,14 +16,17 @@ import {
   validateWorkflowIdPolicies,
   withDefaultWorkflowIdPolicies,
 } from '../validation.js';
+import { validateRequestSearchAttributes } from '../visibility.js';
 
 export function startWorkflowExecution(ctx: FrontendContext) {
   return async (
     request: StartWorkflowExecutionRequest,
     call: CallContext,
   ): Promise<DeepPartial<StartWorkflowExecutionResponse>> => {
-    const namespaceId = await ctx.namespaces.resolveId(request.namespace);
+    const namespace = await ctx.namespaces.resolve(request.namespace);
+    const namespaceId = namespace.info!.id;
     validateStartRequest(request);
+    validateRequestSearchAttributes(namespace, request.searchAttributes);
     const result = await ctx.history.startWorkflowExecution(
       {
         namespaceId,
@@ -40,8 +43,8 @@ export function startWorkflowExecution(ctx: FrontendContext) {
   };
 }
 
-/** Upstream's checks, in upstream's order (prepareStartWorkflowRequest); SignalWithStart makes the same. */
-export function validateStartRequest(request: StartFields): void {
+/** Upstream's checks, in upstream's order (prepareStartWorkflowRequest). */
+export function validateStartRequest(request: StartWorkflowExecutionRequest): void {
   validateWorkflowId(request.workflowId);
   validateRetryPolicy(request.retryPolicy);
   if (request.cronSchedule && request.workflowStartDelay) {
@@ -60,19 +63,3 @@ export function validateStartRequest(request: StartFields): void {
   validateRequestId(request.requestId);
   validateWorkflowIdPolicies(request);
 }
-
-type StartFields = Pick<
-  StartWorkflowExecutionRequest,
-  | 'workflowId'
-  | 'retryPolicy'
-  | 'cronSchedule'
-  | 'workflowStartDelay'
-  | 'workflowType'
-  | 'taskQueue'
-  | 'workflowExecutionTimeout'
-  | 'workflowRunTimeout'
-  | 'workflowTaskTimeout'
-  | 'requestId'
-  | 'workflowIdReusePolicy'
-  | 'workflowIdConflictPolicy'
->;

@@ -52,7 +52,7 @@ export function updateNamespace(ctx: FrontendContext) {
         [config.badBinaries, changed] = [{ binaries }, true];
       }
       if (update.customSearchAttributeAliases && Object.keys(update.customSearchAttributeAliases).length) {
-        throw invalidArgument('custom_search_attribute_aliases cannot be set: custom search attributes are not supported yet.');
+        throw invalidArgument('custom_search_attribute_aliases cannot be set here: use OperatorService AddSearchAttributes / RemoveSearchAttributes.');
       }
     }
     if (request.deleteBadBinary) {

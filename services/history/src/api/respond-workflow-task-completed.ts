@@ -19,6 +19,7 @@ import {
   type CommandNamespaces,
 } from '../commands.js';
 import type { HistoryContext } from '../context.js';
+import { searchAttributesForCommands, validateCommandSearchAttributes } from '../search-attribute-commands.js';
 import { runKeyString } from '../execution-manager.js';
 import type { MutableState } from '../mutable-state.js';
 import { decodeWorkflowTaskToken } from '../tokens.js';
@@ -46,6 +47,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
     const engine = ctx.shards.engineFor(token.namespaceId, token.workflowId);
     const namespaces = await resolveCommandNamespaces(ctx, token.namespaceId, req.commands);
     const key = { namespaceId: token.namespaceId, workflowId: token.workflowId, runId: token.runId };
+    const searchAttributes = await searchAttributesForCommands(ctx.stores, token.namespaceId, req.commands);
     let updates = new WorkflowTaskUpdates(ctx.updates, key, req);
     const rejection = await engine.executions.update(key, (ms): RpcError | undefined => {
       const task = startedTaskForToken(ms, token);
@@ -61,6 +63,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
       };
       try {
         validateCommands(ms, req.commands, namespaces);
+        validateCommandSearchAttributes(req.commands, searchAttributes);
         updates.validate(ms);
       } catch (err) {
         if (!(err instanceof CommandValidationError)) throw err;

@@ -1,0 +1,8 @@
+import type { GetSearchAttributesResponse } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { DeepPartial } from '@tempora/rpc';
+import { NamespaceSearchAttributes } from '@tempora/visibility';
+
+/** The request names no namespace, so only the attributes every namespace has: system and predefined. */
+export async function getSearchAttributes(): Promise<DeepPartial<GetSearchAttributesResponse>> {
+  return { keys: new NamespaceSearchAttributes().system() };
+}
