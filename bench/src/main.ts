@@ -2,6 +2,7 @@
 // `pnpm bench`: hello-workflow load benchmark for Tempora and the official Temporal dev server.
 import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { dropCassandraKeyspace } from '@tempora/persistence';
 import { compareOutcomes, formatRatios, formatTable, type TargetOutcome } from './report.js';
 import { PeakRssSampler, ServerProcess, stopAllServers, type ServerKind } from './servers.js';
 import { runVisibilityListBench } from './visibility-list.js';
@@ -21,6 +22,8 @@ interface CliOptions {
   json?: boolean;
   visibilityList?: number;
   esUrl: string;
+  persistence: 'sqlite' | 'cassandra';
+  cassandraHosts: string;
 }
 
 /** What to benchmark: a server the bench starts itself, or one already listening at `address`. */
@@ -42,7 +45,27 @@ const randomId = () => randomBytes(4).toString('hex');
 /** Progress goes to stderr so that stdout carries only the results (and nothing but JSON with --json). */
 const progress = (message: string) => process.stderr.write(`${message}\n`);
 
-async function benchTarget(target: Target, workload: Omit<WorkloadOptions, 'address'>): Promise<TargetOutcome> {
+/** The store a Tempora dev server started by the bench runs on; Cassandra gets a keyspace of its own per run. */
+interface TemporaStore {
+  args: string[];
+  cleanUp(): Promise<void>;
+}
+
+function temporaStore(options: CliOptions, runId: string): TemporaStore {
+  if (options.persistence === 'sqlite') return { args: [], cleanUp: async () => {} };
+  const keyspace = `bench_${runId}`;
+  const contactPoints = options.cassandraHosts.split(',');
+  return {
+    args: ['--persistence', 'cassandra', '--cassandra-hosts', options.cassandraHosts, '--cassandra-keyspace', keyspace],
+    cleanUp: () => dropCassandraKeyspace({ contactPoints, localDataCenter: 'datacenter1', keyspace }),
+  };
+}
+
+async function benchTarget(
+  target: Target,
+  workload: Omit<WorkloadOptions, 'address'>,
+  temporaArgs: string[],
+): Promise<TargetOutcome> {
   let server: ServerProcess | undefined;
   try {
     let address: string;
@@ -50,7 +73,7 @@ async function benchTarget(target: Target, workload: Omit<WorkloadOptions, 'addr
       address = target.address;
     } else {
       progress(`${target.label}: starting dev server`);
-      server = await ServerProcess.start(target.start, workload.namespace);
+      server = await ServerProcess.start(target.start, workload.namespace, temporaArgs);
       address = server.address;
     }
     progress(`${target.label}: ${workload.workflows} workflows at ${address} (concurrency ${workload.concurrency}, ${workload.workers} worker(s))`);
@@ -70,11 +93,12 @@ async function main(options: CliOptions): Promise<number> {
     return 0;
   }
   installSdkRuntime();
+  const temporaLabel = options.persistence === 'sqlite' ? 'tempora' : `tempora (${options.persistence})`;
   const targets: Target[] = options.compare
-    ? [{ label: 'tempora', start: 'tempora' }, { label: 'temporal', start: 'temporal' }]
+    ? [{ label: temporaLabel, start: 'tempora' }, { label: 'temporal', start: 'temporal' }]
     : options.address
       ? [{ label: options.address, address: options.address }]
-      : [{ label: options.target, start: options.target }];
+      : [{ label: options.target === 'tempora' ? temporaLabel : options.target, start: options.target }];
 
   const runId = randomId();
   const workload = {
@@ -89,8 +113,13 @@ async function main(options: CliOptions): Promise<number> {
   };
 
   // Sequentially, so the targets never compete for CPU.
+  const store = temporaStore(options, runId);
   const outcomes: TargetOutcome[] = [];
-  for (const target of targets) outcomes.push(await benchTarget(target, workload));
+  try {
+    for (const target of targets) outcomes.push(await benchTarget(target, workload, store.args));
+  } finally {
+    await store.cleanUp();
+  }
   const ratios = options.compare ? compareOutcomes(outcomes[0], outcomes[1]) : undefined;
 
   if (options.json) {
@@ -136,6 +165,12 @@ const program = new Command('bench')
   .option('--json', 'print machine-readable results')
   .option('--visibility-list <n>', 'instead: write n visibility records straight into each store and time typical List queries', parsePositiveInt)
   .option('--es-url <url>', 'Elasticsearch for --visibility-list (skipped when it does not answer)', 'http://127.0.0.1:9200')
+  .addOption(
+    new Option('--persistence <store>', 'the store of the Tempora dev server the bench starts')
+      .choices(['sqlite', 'cassandra'])
+      .default('sqlite'),
+  )
+  .option('--cassandra-hosts <list>', 'Cassandra contact points for --persistence cassandra', '127.0.0.1:9042')
   .action(async (options: CliOptions) => {
     stopServersOnSignals();
     const exitCode = await main(options);

@@ -32,13 +32,24 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-function serverCommand(kind: ServerKind, port: number, namespace: string): [string, string[]] {
+function serverCommand(kind: ServerKind, port: number, namespace: string, temporaArgs: string[]): [string, string[]] {
   const extraNamespace = namespace === 'default' ? [] : ['--namespace', namespace];
   if (kind === 'tempora') {
     if (!existsSync(TEMPORA_CLI)) throw new Error(`${TEMPORA_CLI} not found: run \`pnpm build\` first`);
     return [
       process.execPath,
-      [TEMPORA_CLI, 'start-dev', '--ip', HOST, '--port', String(port), '--log-level', 'warn', ...extraNamespace],
+      [
+        TEMPORA_CLI,
+        'start-dev',
+        '--ip',
+        HOST,
+        '--port',
+        String(port),
+        '--log-level',
+        'warn',
+        ...extraNamespace,
+        ...temporaArgs,
+      ],
     ];
   }
   // --ip also applies to the HTTP, metrics and internal-service listeners (all on random free ports). Without
@@ -82,9 +93,9 @@ export class ServerProcess {
   }
 
   /** Spawns a dev server on free loopback ports and waits until it serves `namespace`. */
-  static async start(kind: ServerKind, namespace: string): Promise<ServerProcess> {
+  static async start(kind: ServerKind, namespace: string, temporaArgs: string[] = []): Promise<ServerProcess> {
     const port = await freePort();
-    const [command, args] = serverCommand(kind, port, namespace);
+    const [command, args] = serverCommand(kind, port, namespace, temporaArgs);
     const server = new ServerProcess(kind, `${HOST}:${port}`, spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
     runningServers.add(server);
     try {

@@ -7,6 +7,8 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { startDevServer, type DevServer, type DevServerOptions } from '@tempora/cli';
+import { dropCassandraKeyspace } from '@tempora/persistence';
+import { TEST_CASSANDRA_ADDRESS, uniqueTestKeyspace } from '@tempora/persistence/cassandra-testing';
 
 export interface TestServer {
   server: DevServer;
@@ -14,9 +16,21 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/**
+ * The store the SDK suites run on: the in-memory SQLite store, or with TEMPORA_TEST_PERSISTENCE=cassandra a fresh
+ * keyspace on the test Cassandra (TEMPORA_TEST_CASSANDRA), dropped when the server closes.
+ */
+function testPersistence(): Pick<DevServerOptions, 'persistence' | 'cassandra'> {
+  if (process.env['TEMPORA_TEST_PERSISTENCE'] !== 'cassandra') return {};
+  return {
+    persistence: 'cassandra',
+    cassandra: { contactPoints: [TEST_CASSANDRA_ADDRESS], keyspace: uniqueTestKeyspace('sdk') },
+  };
+}
+
 /** A dev server on a free port with its logs silenced, and an official-SDK connection to it. */
 export async function startTestServer(options: DevServerOptions = {}): Promise<TestServer> {
-  const server = await startDevServer({ port: 0, logLevel: 'silent', ...options });
+  const server = await startDevServer({ port: 0, logLevel: 'silent', ...testPersistence(), ...options });
   const connection = await Connection.connect({ address: server.address });
   return {
     server,
@@ -24,6 +38,8 @@ export async function startTestServer(options: DevServerOptions = {}): Promise<T
     async close() {
       await connection.close();
       await server.stop();
+      const { persistence } = server.config;
+      if (persistence.driver === 'cassandra') await dropCassandraKeyspace(persistence.cassandra);
     },
   };
 }

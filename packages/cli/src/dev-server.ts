@@ -1,13 +1,16 @@
-// `tempora start-dev`: all four services in one process on the embedded SQLite store.
-import { defaultConfig, type Logger, type TemporaConfig } from '@tempora/common';
+// `tempora start-dev`: all four services in one process, on the embedded SQLite store or on Cassandra.
+import { defaultConfig, type CassandraPersistenceConfig, type Logger, type TemporaConfig } from '@tempora/common';
 import { startProcess, type RunningProcess } from './process.js';
 
 export interface DevServerOptions {
   ip?: string;
   /** 0 picks a free port. */
   port?: number;
+  persistence?: TemporaConfig['persistence']['driver'];
   /** SQLite file; in-memory when absent. */
   dbFile?: string;
+  /** Cassandra connection; unset keys keep their defaults (127.0.0.1, keyspace tempora). */
+  cassandra?: Partial<CassandraPersistenceConfig>;
   namespaces?: string[];
   numHistoryShards?: number;
   logLevel?: TemporaConfig['log']['level'];
@@ -19,13 +22,16 @@ export interface DevServerOptions {
 export interface DevServer extends RunningProcess {
   /** host:port of the frontend. */
   readonly address: string;
+  readonly config: TemporaConfig;
 }
 
 export function devConfig(options: DevServerOptions): TemporaConfig {
   const config = defaultConfig();
   config.bindIp = options.ip ?? config.bindIp;
   config.services.frontend.grpcPort = options.port ?? config.services.frontend.grpcPort;
+  config.persistence.driver = options.persistence ?? config.persistence.driver;
   config.persistence.sqlite.file = options.dbFile ?? '';
+  Object.assign(config.persistence.cassandra, options.cassandra);
   config.namespaces = [...new Set(['default', ...(options.namespaces ?? [])])];
   config.numHistoryShards = options.numHistoryShards ?? config.numHistoryShards;
   config.log.level = options.logLevel ?? config.log.level;
@@ -42,7 +48,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     config,
     services: ['frontend', 'history', 'matching', 'worker'],
     inProcessOnly: ['history', 'matching', 'worker'],
+    // A dev server just works: a fresh Cassandra gets its single-node keyspace, an older schema gets migrated.
+    setupCassandraSchema: { replicationFactor: 1 },
     logger: options.logger,
   });
-  return { ...running, stop: running.stop, address: `${config.bindIp}:${running.ports.frontend}` };
+  return { ...running, stop: running.stop, address: `${config.bindIp}:${running.ports.frontend}`, config };
 }

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // The `tempora` command.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { isRpcError } from '@tempora/rpc';
 import { ConfigError, SERVICE_NAMES, TEMPORA_VERSION, createLogger, loadConfig, type ServiceName } from '@tempora/common';
 import { setupElasticsearchSchemaAt } from '@tempora/visibility';
+import { PersistenceError, setupCassandraSchema, updateCassandraSchema } from '@tempora/persistence';
+import { describeMembership, describeShards } from './admin.js';
 import { startDevServer } from './dev-server.js';
 import { startProcess, type RunningProcess } from './process.js';
+import { cassandraOptions } from './stores.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -21,6 +25,18 @@ function parseServices(value: string): ServiceName[] {
     }
   }
   return [...new Set(names)] as ServiceName[];
+}
+
+function parsePositiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('must be a positive integer');
+  return number;
+}
+
+function parseList(value: string): string[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!items.length) throw new InvalidArgumentError('must list one or more values');
+  return items;
 }
 
 /** Stops on SIGINT/SIGTERM; a second signal exits at once. */
@@ -45,7 +61,11 @@ function stopOnSignals(running: RunningProcess): void {
 interface DevOptions {
   ip: string;
   port: number;
+  persistence: 'sqlite' | 'cassandra';
   dbFile?: string;
+  cassandraHosts: string[];
+  cassandraKeyspace: string;
+  cassandraDatacenter: string;
   namespace: string[];
   logLevel: 'info';
   visibility: 'sqlite' | 'elasticsearch';
@@ -59,10 +79,16 @@ const program = new Command('tempora')
 
 program
   .command('start-dev')
-  .description('run frontend, history, matching and worker in one process on the embedded SQLite store')
+  .description('run frontend, history, matching and worker in one process (SQLite embedded, or Cassandra)')
   .option('--ip <address>', 'address to bind', '127.0.0.1')
   .option('--port <port>', 'frontend gRPC port', parsePort, 7233)
+  .addOption(new Option('--persistence <store>', 'the store').choices(['sqlite', 'cassandra']).default('sqlite'))
   .option('--db-file <path>', 'SQLite database file (in-memory when absent)')
+  .option('--cassandra-hosts <list>', 'Cassandra contact points, host or host:port, comma-separated', parseList, [
+    '127.0.0.1',
+  ])
+  .option('--cassandra-keyspace <name>', 'Cassandra keyspace (created and migrated at start)', 'tempora')
+  .option('--cassandra-datacenter <name>', "Cassandra driver's local datacenter", 'datacenter1')
   .option('--namespace <name...>', 'extra namespaces to register at start (default is always registered)', [])
   .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
   .addOption(new Option('--visibility <store>', 'visibility store').choices(['sqlite', 'elasticsearch']).default('sqlite'))
@@ -73,13 +99,23 @@ program
     const server = await startDevServer({
       ip: opts.ip,
       port: opts.port,
+      persistence: opts.persistence,
       dbFile: opts.dbFile,
+      cassandra: {
+        contactPoints: opts.cassandraHosts,
+        keyspace: opts.cassandraKeyspace,
+        localDataCenter: opts.cassandraDatacenter,
+      },
       namespaces: opts.namespace,
       logger,
       visibility: opts.visibility === 'elasticsearch' ? { driver: 'elasticsearch', url: opts.esUrl, index: opts.esIndex } : { driver: 'sqlite' },
     });
+    const store =
+      opts.persistence === 'cassandra'
+        ? `cassandra keyspace ${opts.cassandraKeyspace} at ${opts.cassandraHosts.join(',')}`
+        : (opts.dbFile ?? 'in memory');
     // Printed whatever the log level: scripts and tests wait for this line.
-    process.stderr.write(`Tempora dev server ready at ${server.address} (store: ${opts.dbFile ?? 'in memory'})\n`);
+    process.stderr.write(`Tempora dev server ready at ${server.address} (store: ${store})\n`);
     stopOnSignals(server);
   });
 
@@ -88,8 +124,13 @@ program
   .description('run a subset of the services (cluster mode) from a config file')
   .option('--config <file>', 'YAML config file (TEMPORA_* environment variables override it)')
   .option('--services <list>', `comma-separated services: ${SERVICE_NAMES.join(',')}`, parseServices, [...SERVICE_NAMES])
-  .action(async (opts: { config?: string; services: ServiceName[] }) => {
+  .option('--grpc-port <port>', "the service's gRPC port, overriding the config (one service only)", parsePort)
+  .action(async (opts: { config?: string; services: ServiceName[]; grpcPort?: number }) => {
     const config = loadConfig(opts.config);
+    if (opts.grpcPort !== undefined) {
+      if (opts.services.length !== 1) throw new ConfigError('--grpc-port needs exactly one service in --services');
+      config.services[opts.services[0]!].grpcPort = opts.grpcPort;
+    }
     const logger = createLogger(config.log.level);
     const running = await startProcess({ config, services: opts.services, logger });
     process.stderr.write(`Tempora started: ${opts.services.map((s) => `${s}:${running.ports[s] ?? 'in-process'}`).join(' ')}\n`);
@@ -109,8 +150,78 @@ program
     process.stderr.write(`visibility schema ready: ${target.url} index ${target.index}\n`);
   });
 
+const schema = program.command('schema').description('create and migrate a store schema');
+const cassandraSchema = schema
+  .command('cassandra')
+  .description("the Cassandra keyspace named by the config's persistence.cassandra")
+  .option('--config <file>', 'YAML config file (TEMPORA_* environment variables override it)')
+  .option('--hosts <list>', 'contact points, host or host:port, comma-separated (overrides the config)', parseList)
+  .option('--keyspace <name>', 'keyspace (overrides the config)');
+
+interface SchemaConnectionOptions {
+  config?: string;
+  hosts?: string[];
+  keyspace?: string;
+}
+
+function schemaConnection(opts: SchemaConnectionOptions) {
+  const options = cassandraOptions(loadConfig(opts.config));
+  return {
+    ...options,
+    contactPoints: opts.hosts ?? options.contactPoints,
+    keyspace: opts.keyspace ?? options.keyspace,
+  };
+}
+
+function reportMigrations(keyspace: string, applied: number[]): void {
+  process.stdout.write(
+    applied.length
+      ? `keyspace ${keyspace}: applied schema versions ${applied.join(', ')}\n`
+      : `keyspace ${keyspace}: schema already up to date\n`,
+  );
+}
+
+cassandraSchema
+  .command('setup')
+  .description('create the keyspace when absent, then apply every pending migration (idempotent)')
+  .option('--replication-factor <n>', 'copies of each row', parsePositiveInteger, 1)
+  .option('--datacenter <name>', 'use NetworkTopologyStrategy with the replication factor in this datacenter')
+  .action(async (opts: { replicationFactor: number; datacenter?: string }, command: Command) => {
+    const connection = schemaConnection(command.optsWithGlobals<SchemaConnectionOptions>());
+    const applied = await setupCassandraSchema(connection, {
+      replicationFactor: opts.replicationFactor,
+      datacenter: opts.datacenter,
+    });
+    reportMigrations(connection.keyspace, applied);
+  });
+
+cassandraSchema
+  .command('update')
+  .description('apply the migrations the keyspace lacks (idempotent)')
+  .action(async (_opts: unknown, command: Command) => {
+    const connection = schemaConnection(command.optsWithGlobals<SchemaConnectionOptions>());
+    reportMigrations(connection.keyspace, await updateCassandraSchema(connection));
+  });
+
+const admin = program.command('admin').description("inspect a running cluster through its frontend's admin API");
+admin
+  .command('membership')
+  .description('list the members of every service ring')
+  .option('--address <host:port>', 'frontend address', '127.0.0.1:7233')
+  .action(async (opts: { address: string }) => {
+    process.stdout.write(await describeMembership(opts.address));
+  });
+admin
+  .command('shards')
+  .description('list history shards with their owner on the ring and in the store')
+  .option('--address <host:port>', 'frontend address', '127.0.0.1:7233')
+  .action(async (opts: { address: string }) => {
+    process.stdout.write(await describeShards(opts.address));
+  });
+
 program.parseAsync().catch((err: unknown) => {
-  const message = err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err));
+  const known = err instanceof ConfigError || err instanceof PersistenceError || isRpcError(err);
+  const message = known ? err.message : ((err as Error).stack ?? String(err));
   process.stderr.write(`tempora: ${message}\n`);
   process.exit(1);
 });

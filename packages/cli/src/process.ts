@@ -1,11 +1,21 @@
 // Hosts a set of services in this process. Each service that listens gets its own gRPC server (with health) on its
-// configured port; in start-dev only the frontend listens and the others are reached in process.
+// configured port; in start-dev only the frontend listens and the others are reached in process. With
+// membership.redisUrl set (cluster mode) every listening service joins its ring in Redis and history and matching
+// are called over gRPC on the host that owns each call; otherwise membership is in-process and so are the calls.
 import type { Server } from '@grpc/grpc-js';
 import { createLogger, type Logger, type ServiceName, type TemporaConfig } from '@tempora/common';
 import { FrontendService } from '@tempora/frontend';
 import { HistoryService } from '@tempora/history';
 import { MatchingService } from '@tempora/matching';
-import type { PersistenceStores } from '@tempora/persistence';
+import {
+  LocalMembership,
+  RedisMembership,
+  historyRouter,
+  matchingRouter,
+  memberIdentity,
+  type Membership,
+} from '@tempora/membership';
+import type { KeyspaceReplication, PersistenceStores } from '@tempora/persistence';
 import type { VisibilityStore } from '@tempora/visibility';
 import * as historyMessages from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
@@ -16,10 +26,12 @@ import {
   createServer,
   inProcessClient,
   listen,
+  routedClient,
   setServing,
   shutdown,
   type AsyncHandlers,
   type Health,
+  type RpcClient,
 } from '@tempora/rpc';
 import { WorkerService } from '@tempora/worker';
 import { initializeCluster, openStores, openVisibility } from './stores.js';
@@ -33,6 +45,8 @@ export interface ProcessOptions {
   /** Services that get no port of their own (start-dev: everything but the frontend). */
   inProcessOnly?: ServiceName[];
   logger?: Logger;
+  /** Cassandra only: create the keyspace and migrate it before opening the stores (start-dev). */
+  setupCassandraSchema?: KeyspaceReplication;
 }
 
 interface Listener {
@@ -45,6 +59,7 @@ interface Listener {
 
 export interface RunningProcess {
   readonly stores: PersistenceStores;
+  readonly membership: Membership;
   /** Bound gRPC port per listening service. */
   readonly ports: Partial<Record<ServiceName, number>>;
   stop(): Promise<void>;
@@ -53,10 +68,11 @@ export interface RunningProcess {
 export async function startProcess(options: ProcessOptions): Promise<RunningProcess> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log.level);
-  const stores = openStores(config);
-  let visibility: VisibilityStore | undefined;
+  const stores = await openStores(config, { setupCassandraSchema: options.setupCassandraSchema });
+  const closers: (() => Promise<void>)[] = [() => stores.close()];
   try {
-    visibility = await openVisibility(config);
+    const visibility: VisibilityStore = await openVisibility(config);
+    closers.push(() => visibility.close());
     const cluster = await initializeCluster(stores, config);
     if (cluster.historyShardCount !== config.numHistoryShards) {
       logger.warn(
@@ -65,20 +81,52 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
       );
     }
     const deps = { config, logger, stores, visibility };
-    // Services in this process call each other through the same client interfaces cluster mode serves over gRPC.
-    // The handler maps are filled once the services exist; a service not hosted here answers UNIMPLEMENTED until
-    // cross-process routing lands with membership.
+    const clustered = Boolean(config.membership.redisUrl);
+    const membership: Membership = clustered
+      ? await RedisMembership.connect({ url: config.membership.redisUrl, clusterName: config.clusterName, logger })
+      : new LocalMembership();
+    closers.push(() => membership.close());
+    const identities = Object.fromEntries(options.services.map((s) => [s, memberIdentity(s)])) as Record<ServiceName, string>;
+    const hosts = (name: ServiceName) => options.services.includes(name);
+    // Handler maps are filled once the services exist; in-process calls to a service not hosted here answer
+    // UNIMPLEMENTED (only cluster mode can reach other processes).
     const historyHandlers: AsyncHandlers<HistoryServiceServer> = {};
     const matchingHandlers: AsyncHandlers<MatchingServiceServer> = {};
-    const history = inProcessClient(HistoryServiceService, historyMessages, historyHandlers);
-    const matching = inProcessClient(MatchingServiceService, matchingMessages, matchingHandlers);
-    const hosts = (name: ServiceName) => options.services.includes(name);
+    let history: RpcClient<HistoryServiceServer>;
+    let matching: RpcClient<MatchingServiceServer>;
+    if (clustered) {
+      const routedHistory = routedClient<HistoryServiceServer>(HistoryServiceService, historyMessages, {
+        router: historyRouter(membership, cluster.historyShardCount),
+        serviceName: 'history',
+      });
+      const routedMatching = routedClient<MatchingServiceServer>(MatchingServiceService, matchingMessages, {
+        router: matchingRouter(membership),
+        serviceName: 'matching',
+      });
+      closers.push(async () => routedHistory.close(), async () => routedMatching.close());
+      history = routedHistory;
+      matching = routedMatching;
+    } else {
+      history = inProcessClient(HistoryServiceService, historyMessages, historyHandlers);
+      matching = inProcessClient(MatchingServiceService, matchingMessages, matchingHandlers);
+      // One process serves every shard and queue: its members are the whole ring from the start.
+      for (const service of options.services) {
+        await membership.register({ service, identity: identities[service], address: '', startedTime: Date.now() });
+      }
+    }
     const hosted = {
-      frontend: hosts('frontend') ? new FrontendService({ ...deps, cluster, history, matching }) : undefined,
+      frontend: hosts('frontend') ? new FrontendService({ ...deps, cluster, history, matching, membership }) : undefined,
       history: hosts('history')
-        ? new HistoryService({ ...deps, matching, history, numHistoryShards: cluster.historyShardCount })
+        ? new HistoryService({
+            ...deps,
+            matching,
+            history,
+            numHistoryShards: cluster.historyShardCount,
+            membership,
+            identity: identities.history,
+          })
         : undefined,
-      matching: hosts('matching') ? new MatchingService({ ...deps, history }) : undefined,
+      matching: hosts('matching') ? new MatchingService({ ...deps, history, membership, identity: identities.matching }) : undefined,
       worker: hosts('worker') ? new WorkerService(deps) : undefined,
     };
     if (hosted.history) Object.assign(historyHandlers, hosted.history.handlers());
@@ -86,6 +134,7 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
     for (const service of options.services) await hosted[service]?.start();
 
     const listeners: Listener[] = [];
+    const advertisedHost = config.broadcastAddress || config.bindIp;
     for (const service of options.services) {
       const host = hosted[service];
       if (!host || options.inProcessOnly?.includes(service)) continue;
@@ -95,26 +144,32 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
       const port = await listen(server, config.bindIp, config.services[service].grpcPort);
       setServing(health, host.grpcServiceNames, true);
       listeners.push({ service, server, health, grpcServiceNames: host.grpcServiceNames, port });
-      logger.info({ service, address: `${config.bindIp}:${port}` }, `${service} listening`);
+      logger.info({ service, address: `${config.bindIp}:${port}`, identity: identities[service] }, `${service} listening`);
+      // Joining the ring last: callers are routed here only once the server answers.
+      if (clustered) {
+        await membership.register({ service, identity: identities[service], address: `${advertisedHost}:${port}`, startedTime: Date.now() });
+      }
     }
 
     let stopping: Promise<void> | undefined;
     return {
       stores,
+      membership,
       ports: Object.fromEntries(listeners.map((l) => [l.service, l.port])),
+      // Graceful drain: leave the rings first so callers route to the next owners, release shards and queues (the
+      // next owners acquire them as soon as they see this host leave), let in-flight calls finish, then close.
       stop: () =>
         (stopping ??= (async () => {
+          await membership.deregister();
           for (const l of listeners) setServing(l.health, l.grpcServiceNames, false);
-          await Promise.all(listeners.map((l) => shutdown(l.server, SHUTDOWN_GRACE_MS)));
           for (const service of [...options.services].reverse()) await hosted[service]?.stop();
-          await visibility!.close();
-          await stores.close();
+          await Promise.all(listeners.map((l) => shutdown(l.server, SHUTDOWN_GRACE_MS)));
+          for (const close of closers.reverse()) await close();
           logger.info('stopped');
         })()),
     };
   } catch (err) {
-    await visibility?.close();
-    await stores.close();
+    for (const close of closers.reverse()) await close();
     throw err;
   }
 }

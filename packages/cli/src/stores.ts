@@ -1,15 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError, SERVER_VERSION, type TemporaConfig } from '@tempora/common';
-import { openSqliteStores, type PersistenceStores } from '@tempora/persistence';
+import { SERVER_VERSION, type TemporaConfig } from '@tempora/common';
+import {
+  openCassandraStores,
+  openSqliteStores,
+  type CassandraOptions,
+  type KeyspaceReplication,
+  type PersistenceStores,
+} from '@tempora/persistence';
 import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
 import { openElasticsearchVisibilityStore, openSqliteVisibilityStore, type VisibilityStore } from '@tempora/visibility';
 
-export function openStores(config: TemporaConfig): PersistenceStores {
+export interface OpenStoresOptions {
+  /** Cassandra only: create the keyspace and apply pending migrations first (start-dev), else require them done. */
+  setupCassandraSchema?: KeyspaceReplication;
+}
+
+export function cassandraOptions(config: TemporaConfig): CassandraOptions {
+  return { ...config.persistence.cassandra };
+}
+
+export async function openStores(config: TemporaConfig, options: OpenStoresOptions = {}): Promise<PersistenceStores> {
   switch (config.persistence.driver) {
     case 'sqlite':
       return openSqliteStores({ file: config.persistence.sqlite.file || undefined });
     case 'cassandra':
-      throw new ConfigError('persistence.driver cassandra is not available in this build yet; use sqlite');
+      return openCassandraStores({ ...cassandraOptions(config), setupSchema: options.setupCassandraSchema });
   }
 }
 

@@ -61,4 +61,27 @@ describe('loadConfig', () => {
   it('rejects an environment override that names no key', () => {
     expect(() => loadConfig(undefined, { TEMPORA_NOPE: '1' })).toThrow('TEMPORA_NOPE');
   });
+
+  it('leaves the test suites\' TEMPORA_TEST_ variables alone', () => {
+    const config = loadConfig(undefined, { TEMPORA_TEST_CASSANDRA: '127.0.0.1:9042', TEMPORA_TEST_PERSISTENCE: 'x' });
+    expect(config).toEqual(loadConfig(undefined, {}));
+  });
+
+  it('selects Cassandra with its connection from the file and the environment', () => {
+    const config = loadConfig(
+      configFile('persistence:\n  driver: cassandra\n  cassandra:\n    keyspace: orders\n    consistency: ONE\n'),
+      { TEMPORA_PERSISTENCE__CASSANDRA__CONTACT_POINTS: '10.0.0.1:9042, 10.0.0.2' },
+    );
+    expect(config.persistence.driver).toBe('cassandra');
+    expect(config.persistence.cassandra).toMatchObject({
+      keyspace: 'orders',
+      consistency: 'ONE',
+      serialConsistency: 'LOCAL_SERIAL',
+      contactPoints: ['10.0.0.1:9042', '10.0.0.2'],
+    });
+  });
+
+  it("ignores the test harness's TEMPORA_TEST_ variables", () => {
+    expect(loadConfig(undefined, { TEMPORA_TEST_REDIS: 'redis://127.0.0.1:6479' })).toEqual(defaultConfig());
+  });
 });

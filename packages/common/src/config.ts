@@ -95,6 +95,8 @@ export class ConfigError extends Error {
 
 /** The prefix of environment overrides: TEMPORA_PERSISTENCE__SQLITE__FILE=/x sets persistence.sqlite.file. */
 export const ENV_PREFIX = 'TEMPORA_';
+/** Settings of the test harness (e.g. TEMPORA_TEST_REDIS, TEMPORA_TEST_CASSANDRA), not config: servers it spawns inherit them. */
+const TEST_ENV_PREFIX = 'TEMPORA_TEST_';
 
 /**
  * Loads the YAML file (if any), overlays environment overrides, and validates the result against the
@@ -112,7 +114,7 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     if (parsed !== null && parsed !== undefined) merge(config, parsed, '');
   }
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    if (!name.startsWith(ENV_PREFIX) || name.startsWith(TEST_ENV_PREFIX) || value === undefined) continue;
     const path = name.slice(ENV_PREFIX.length).split('__').map(envSegmentToKey);
     setByPath(config, path, value, name);
   }

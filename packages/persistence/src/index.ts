@@ -1,3 +1,13 @@
 export * from './contract.js';
 export * from './errors.js';
 export { openSqliteStores, type SqliteOptions } from './sqlite/index.js';
+export {
+  dropCassandraKeyspace,
+  openCassandraStores,
+  setupCassandraSchema,
+  updateCassandraSchema,
+  LATEST_CASSANDRA_SCHEMA_VERSION,
+  type CassandraOptions,
+  type KeyspaceReplication,
+  type OpenCassandraOptions,
+} from './cassandra/index.js';

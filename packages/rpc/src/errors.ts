@@ -14,6 +14,7 @@ import {
   WorkflowNotReadyFailure,
   CancellationAlreadyRequestedFailure,
 } from '@tempora/proto/generated/temporal/api/errordetails/v1/message';
+import { OwnershipLostFailure } from '@tempora/proto/generated/tempora/internal/v1/errors';
 
 export { Code };
 
@@ -150,6 +151,33 @@ export const multiOperationFailed = (message: string, statuses: MultiOperationEx
     message,
     detail('MultiOperationExecutionFailure', MultiOperationExecutionFailure, { statuses }),
   );
+
+const OWNERSHIP_LOST_TYPE = 'tempora.internal.v1.OwnershipLostFailure';
+
+/**
+ * This host does not own the shard or task queue a request is for. Routing clients recognise the detail and retry
+ * against the owner; upstream answers the same situation with its ShardOwnershipLost error.
+ */
+export const ownershipLost = (message: string, ownerHost: string, currentHost: string) =>
+  new RpcError(Code.UNAVAILABLE, `ShardOwnershipLost: ${message}`, {
+    typeName: OWNERSHIP_LOST_TYPE,
+    value: OwnershipLostFailure.encode(OwnershipLostFailure.fromPartial({ ownerHost, currentHost })).finish(),
+  });
+
+export function isOwnershipLost(err: unknown): boolean {
+  return err instanceof RpcError && err.detail?.typeName === OWNERSHIP_LOST_TYPE;
+}
+
+/** A status received over the wire as an RpcError, with its first google.rpc.Status detail kept. */
+export function rpcErrorFromStatus(err: Partial<ServiceError>): RpcError {
+  const raw = err.metadata?.get('grpc-status-details-bin')[0];
+  let detail: ErrorDetail | undefined;
+  if (raw instanceof Buffer) {
+    const first = Status.decode(raw).details[0];
+    if (first) detail = { typeName: first.typeUrl.replace(/^type\.googleapis\.com\//, ''), value: first.value };
+  }
+  return new RpcError(err.code ?? Code.UNKNOWN, err.details ?? err.message ?? 'unknown error', detail);
+}
 
 export function isRpcError(err: unknown): err is RpcError {
   return err instanceof RpcError;

@@ -1,4 +1,5 @@
 import type { Logger, TemporaConfig } from '@tempora/common';
+import type { Membership } from '@tempora/membership';
 import type { PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
@@ -21,4 +22,6 @@ export interface FrontendContext {
   matching: RpcClient<MatchingServiceServer>;
   /** Read directly, as upstream's frontend does: visibility is a store, not a service. */
   visibility: VisibilityStore;
+  /** The cluster's rings, for the admin API. */
+  membership: Membership;
 }

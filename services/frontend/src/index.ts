@@ -1,7 +1,10 @@
 // The frontend service: serves the public WorkflowService and OperatorService.
 import type { Server } from '@grpc/grpc-js';
 import type { Logger, TemporaConfig } from '@tempora/common';
+import type { Membership } from '@tempora/membership';
 import type { PersistenceStores } from '@tempora/persistence';
+import * as adminMessages from '@tempora/proto/generated/tempora/admin/v1/admin_service';
+import { AdminServiceService, type AdminServiceServer } from '@tempora/proto/generated/tempora/admin/v1/admin_service';
 import * as operatorMessages from '@tempora/proto/generated/temporal/api/operatorservice/v1/request_response';
 import {
   OperatorServiceService,
@@ -16,6 +19,8 @@ import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/inte
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
 import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
+import { listClusterMembers } from './admin/list-cluster-members.js';
+import { listShards } from './admin/list-shards.js';
 import { deleteWorkflowExecution } from './api/delete-workflow-execution.js';
 import { requestCancelWorkflowExecution } from './api/request-cancel-workflow-execution.js';
 import { resetWorkflowExecution } from './api/reset-workflow-execution.js';
@@ -71,6 +76,7 @@ import { removeSearchAttributes } from './operator/remove-search-attributes.js';
 export const FRONTEND_GRPC_SERVICES = [
   'temporal.api.workflowservice.v1.WorkflowService',
   'temporal.api.operatorservice.v1.OperatorService',
+  'tempora.admin.v1.AdminService',
 ];
 
 /** Namespaces registered at start when absent get upstream's dev-server retention of one day. */
@@ -84,6 +90,7 @@ export interface FrontendOptions {
   history: RpcClient<HistoryServiceServer>;
   matching: RpcClient<MatchingServiceServer>;
   visibility: VisibilityStore;
+  membership: Membership;
 }
 
 export class FrontendService {
@@ -153,8 +160,13 @@ export class FrontendService {
     };
   }
 
+  adminServiceHandlers(): AsyncHandlers<AdminServiceServer> {
+    return { listClusterMembers: listClusterMembers(this.ctx), listShards: listShards(this.ctx) };
+  }
+
   register(server: Server): void {
     const logger = this.ctx.logger;
+    serveService(server, AdminServiceService, this.adminServiceHandlers(), { logger, messages: adminMessages });
     serveService(server, WorkflowServiceService, this.workflowServiceHandlers(), { logger, messages: workflowMessages });
     serveService(server, OperatorServiceService, this.operatorServiceHandlers(), { logger, messages: operatorMessages });
   }

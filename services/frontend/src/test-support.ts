@@ -1,6 +1,7 @@
 // A FrontendService on an in-memory store with fake history and matching clients, for the handler tests.
 import { randomUUID } from 'node:crypto';
 import { createLogger, defaultConfig, SERVER_VERSION } from '@tempora/common';
+import { LocalMembership } from '@tempora/membership';
 import { openSqliteStores, type PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
@@ -61,6 +62,7 @@ export async function startTestFrontend(): Promise<TestFrontend> {
     history: history.client,
     matching: matching.client,
     visibility,
+    membership: new LocalMembership(),
   });
   await service.start();
   const idOf = async (name: string) => (await stores.namespaces.getNamespaceByName(name))!.info!.id;

@@ -120,8 +120,9 @@ export class ExecutionManager {
     });
   }
 
-  /** Read-only access under the run's lock. */
+  /** Read-only access under the run's lock; a shard this host gave up is read at its new owner, never from here. */
   async read<T>(key: RunKey, fn: (ms: MutableState) => Promise<T> | T): Promise<T> {
+    this.shard.assertOpen();
     const keyString = runKeyString(key);
     return this.withLock(keyString, async () => fn(new MutableState((await this.load(key, keyString)).state)));
   }

@@ -1,7 +1,7 @@
 // The history service: owns history shards (mutable state, event history, transfer and timer queues).
-import { randomUUID } from 'node:crypto';
 import type { Server } from '@grpc/grpc-js';
 import type { Logger, TemporaConfig } from '@tempora/common';
+import type { Membership } from '@tempora/membership';
 import type { PersistenceStores } from '@tempora/persistence';
 import * as messages from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
@@ -51,6 +51,10 @@ export interface HistoryOptions {
   numHistoryShards: number;
   /** Where the visibility queue writes. */
   visibility: VisibilityStore;
+  /** The history ring decides which shards this host owns. */
+  membership: Membership;
+  /** This host's identity on the history ring. */
+  identity: string;
 }
 
 export class HistoryService {
@@ -60,16 +64,17 @@ export class HistoryService {
   constructor(options: HistoryOptions) {
     const logger = options.logger.child({ service: 'history' });
     const namespaces = new NamespaceNames(options.stores.namespaces);
-    const shards = new ShardController(
-      options.numHistoryShards,
-      options.stores,
-      options.matching,
-      logger,
-      `history-${randomUUID()}`,
-      options.history,
+    const shards = new ShardController({
+      numShards: options.numHistoryShards,
+      stores: options.stores,
+      matching: options.matching,
+      history: options.history,
       namespaces,
-      options.visibility,
-    );
+      logger,
+      membership: options.membership,
+      identity: options.identity,
+      visibility: options.visibility,
+    });
     this.ctx = {
       logger,
       stores: options.stores,
@@ -120,7 +125,8 @@ export class HistoryService {
     await this.ctx.shards.start();
   }
 
+  /** Releases every shard; the next owners acquire them as soon as they see this host leave the ring. */
   async stop(): Promise<void> {
-    this.ctx.shards.stop();
+    await this.ctx.shards.stop();
   }
 }

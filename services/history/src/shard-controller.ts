@@ -1,20 +1,32 @@
-// Owns this host's history shards. In start-dev (and until membership lands) one host owns every shard; the same
-// range-id fencing runs as in a cluster, so the single process exercises the distributed write path.
+// Owns this host's history shards: those the history ring assigns to this member. On every ring change (and on a
+// periodic check) it acquires newly assigned shards, which bumps their range id and so fences off the previous
+// owner's writes, and releases shards assigned elsewhere. A shard whose write found the range id moved was taken
+// by another host: it is closed and, if the ring still says it is ours, re-acquired on the next check.
 import type { Logger } from '@tempora/common';
+import { shardIdFor, shardRingKey, type Membership } from '@tempora/membership';
 import type { PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import type { RpcClient } from '@tempora/rpc';
+import { ownershipLost, type RpcClient } from '@tempora/rpc';
+import type { VisibilityStore } from '@tempora/visibility';
 import { EventNotifier } from './event-notifier.js';
 import { ExecutionManager } from './execution-manager.js';
+import { Mutex } from './mutex.js';
 import type { NamespaceNames } from './namespace-names.js';
 import { TimerQueue } from './queues/timer-queue.js';
 import { timerExecutor } from './queues/timer-executor.js';
 import { TransferQueue } from './queues/transfer-queue.js';
+import { VisibilityQueue } from './queues/visibility-queue.js';
 import { transferExecutor } from './queues/transfer-executor.js';
 import { Shard } from './shard.js';
-import { VisibilityQueue } from './queues/visibility-queue.js';
-import type { VisibilityStore } from '@tempora/visibility';
+
+export { shardIdFor };
+
+/**
+ * Between ring changes: catches shards closed by a fenced write, acquisitions that failed, and shards another host
+ * took while this one was not writing to them (their stored range id moved on).
+ */
+const RECONCILE_INTERVAL_MS = 1_000;
 
 export interface ShardEngine {
   shard: Shard;
@@ -25,66 +37,142 @@ export interface ShardEngine {
   visibility: VisibilityQueue;
 }
 
-/** FNV-1a over namespace id and workflow id: stable across processes and releases. */
-export function shardIdFor(namespaceId: string, workflowId: string, numShards: number): number {
-  let hash = 0x811c9dc5;
-  const text = `${namespaceId}_${workflowId}`;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return (hash % numShards) + 1;
+export interface ShardControllerOptions {
+  numShards: number;
+  stores: PersistenceStores;
+  matching: RpcClient<MatchingServiceServer>;
+  /** History itself, for runs reaching runs on other shards. */
+  history: RpcClient<HistoryServiceServer>;
+  namespaces: NamespaceNames;
+  logger: Logger;
+  membership: Membership;
+  /** This host's identity on the history ring; also recorded as the shard's owner in the store. */
+  identity: string;
+  /** Where the visibility queues write. */
+  visibility: VisibilityStore;
 }
 
 export class ShardController {
   private readonly engines = new Map<number, ShardEngine>();
+  private readonly reconcileLock = new Mutex();
+  private readonly numShards: number;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
 
-  constructor(
-    private readonly numShards: number,
-    private readonly stores: PersistenceStores,
-    private readonly matching: RpcClient<MatchingServiceServer>,
-    private readonly logger: Logger,
-    private readonly owner: string,
-    private readonly history: RpcClient<HistoryServiceServer>,
-    private readonly namespaces: NamespaceNames,
-    private readonly visibilityStore: VisibilityStore,
-  ) {}
+  constructor(private readonly options: ShardControllerOptions) {
+    this.numShards = options.numShards;
+  }
 
+  /** Acquires the shards the ring assigns here now, then follows ring changes. */
   async start(): Promise<void> {
-    for (let shardId = 1; shardId <= this.numShards; shardId++) {
-      const shard = await Shard.acquire(shardId, this.stores, this.logger, this.owner);
-      const notifier = new EventNotifier();
-      // The queues need the execution manager and it needs them: wire through the listener object.
-      const listener = {
-        transferTasksWritten: () => transfer.notify(),
-        timerTasksWritten: (t: number) => timers.notify(t),
-        visibilityTasksWritten: () => visibility.notify(),
-      };
-      const executions = new ExecutionManager(shard, this.stores, notifier, listener, this.logger);
-      const crossRun = { executions, history: this.history, namespaces: this.namespaces, stores: this.stores, shardId };
-      const transfer = new TransferQueue(shard, this.stores, transferExecutor(this.matching, crossRun), this.logger);
-      const timers = new TimerQueue(shard, this.stores, timerExecutor(executions), this.logger);
-      const visibility = new VisibilityQueue(shard, this.stores, executions, this.visibilityStore, this.logger);
-      this.engines.set(shardId, { shard, executions, notifier, transfer, timers, visibility });
-      transfer.notify();
-      visibility.notify();
-      timers.start();
-    }
+    this.unsubscribe = this.options.membership.onChange((service) => {
+      if (service === 'history') void this.reconcile();
+    });
+    this.timer = setInterval(() => void this.reconcile(true), RECONCILE_INTERVAL_MS).unref();
+    await this.reconcile();
   }
 
   engineFor(namespaceId: string, workflowId: string): ShardEngine {
-    const engine = this.engines.get(shardIdFor(namespaceId, workflowId, this.numShards));
-    if (!engine) throw new Error('history shards are not started');
-    engine.shard.assertOpen();
+    const shardId = shardIdFor(namespaceId, workflowId, this.numShards);
+    const engine = this.engines.get(shardId);
+    if (!engine || engine.shard.closed) {
+      const owner = this.options.membership.owner('history', shardRingKey(shardId));
+      throw ownershipLost(`shard ${shardId} is not owned by this host`, owner?.address ?? '', this.options.identity);
+    }
     return engine;
   }
 
-  stop(): void {
+  /** Shard ids this host serves now. */
+  ownedShards(): number[] {
+    return [...this.engines.entries()].filter(([, e]) => !e.shard.closed).map(([id]) => id).sort((a, b) => a - b);
+  }
+
+  /** Stops acquiring and releases every shard (graceful drain: the next owners take over at once). */
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    clearInterval(this.timer);
+    return this.reconcileLock.run(() => {
+      for (const shardId of [...this.engines.keys()]) this.release(shardId);
+    });
+  }
+
+  private assignedHere(shardId: number): boolean {
+    return this.options.membership.owner('history', shardRingKey(shardId))?.identity === this.options.identity;
+  }
+
+  private reconcile(verifyOwnership = false): Promise<void> {
+    return this.reconcileLock.run(async () => {
+      if (this.stopped) return;
+      if (verifyOwnership) await this.closeShardsTakenElsewhere();
+      for (const [shardId, engine] of [...this.engines]) {
+        if (engine.shard.closed || !this.assignedHere(shardId)) this.release(shardId);
+      }
+      // An incomplete registry (Redis just came back empty) would hand this host shards that live hosts own.
+      if (this.options.membership.settling) return;
+      const wanted: number[] = [];
+      for (let shardId = 1; shardId <= this.numShards; shardId++) {
+        if (!this.engines.has(shardId) && this.assignedHere(shardId)) wanted.push(shardId);
+      }
+      await Promise.all(
+        wanted.map((shardId) =>
+          this.acquire(shardId).catch((err: unknown) =>
+            this.options.logger.warn({ err, shardId }, 'acquiring shard failed; retrying on the next check'),
+          ),
+        ),
+      );
+      if (wanted.length) this.options.logger.info({ acquired: wanted, owned: this.ownedShards() }, 'acquired history shards');
+    });
+  }
+
+  private async closeShardsTakenElsewhere(): Promise<void> {
     for (const engine of this.engines.values()) {
-      engine.transfer.stop();
-      engine.timers.stop();
-      engine.visibility.stop();
-      engine.notifier.notifyAll();
+      try {
+        const stored = await this.options.stores.shards.getOrCreateShard(engine.shard.shardId);
+        // The owner column, not the range id: a renewal of our own range moves the range id too.
+        if (stored.owner !== this.options.identity) engine.shard.close();
+      } catch (err) {
+        this.options.logger.warn({ err, shardId: engine.shard.shardId }, 'checking shard ownership failed');
+      }
     }
+  }
+
+  private async acquire(shardId: number): Promise<void> {
+    const { stores, logger, matching, history, namespaces, identity } = this.options;
+    const shard = await Shard.acquire(shardId, stores, logger, identity);
+    if (this.stopped) {
+      shard.close(false);
+      return;
+    }
+    const notifier = new EventNotifier();
+    // The queues need the execution manager and it needs them: wire through the listener object.
+    const listener = {
+      transferTasksWritten: () => transfer.notify(),
+      timerTasksWritten: (t: number) => timers.notify(t),
+      visibilityTasksWritten: () => visibility.notify(),
+    };
+    const executions = new ExecutionManager(shard, stores, notifier, listener, logger);
+    const crossRun = { executions, history, namespaces, stores, shardId };
+    const transfer = new TransferQueue(shard, stores, transferExecutor(matching, crossRun), logger);
+    const timers = new TimerQueue(shard, stores, timerExecutor(executions), logger);
+    const visibility = new VisibilityQueue(shard, stores, executions, this.options.visibility, logger);
+    this.engines.set(shardId, { shard, executions, notifier, transfer, timers, visibility });
+    transfer.notify();
+    visibility.notify();
+    timers.start();
+  }
+
+  /** Stops the shard's queues and drops its state; later calls for it answer "not the owner". */
+  private release(shardId: number): void {
+    const engine = this.engines.get(shardId);
+    if (!engine) return;
+    this.engines.delete(shardId);
+    engine.shard.close(false);
+    engine.transfer.stop();
+    engine.timers.stop();
+    engine.visibility.stop();
+    engine.notifier.notifyAll();
+    this.options.logger.info({ shardId }, 'released history shard');
   }
 }

@@ -3,15 +3,16 @@
 import type { Logger } from '@tempora/common';
 import { ShardOwnershipLostError, type PersistenceStores } from '@tempora/persistence';
 import { ShardRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
-import { Code, RpcError } from '@tempora/rpc';
+import { RpcError, ownershipLost } from '@tempora/rpc';
 import { Mutex } from './mutex.js';
 
 const TASK_ID_BITS = 20;
 const TASK_IDS_PER_RANGE = 2 ** TASK_ID_BITS;
 
 export class ShardClosedError extends RpcError {
-  constructor(shardId: number) {
-    super(Code.UNAVAILABLE, `ShardOwnershipLost: shard ${shardId} is no longer owned by this host`);
+  constructor(shardId: number, currentHost = '') {
+    const lost = ownershipLost(`shard ${shardId} is no longer owned by this host`, '', currentHost);
+    super(lost.code, lost.message, lost.detail);
   }
 }
 
@@ -34,7 +35,8 @@ export class Shard {
   /** Takes ownership by bumping the shard's range id; every later write is fenced by it. */
   static async acquire(shardId: number, stores: PersistenceStores, logger: Logger, owner: string): Promise<Shard> {
     const shard = new Shard(shardId, stores, logger, owner);
-    await shard.renewRange();
+    const stored = await stores.shards.getOrCreateShard(shardId);
+    await shard.renewRange(stored);
     return shard;
   }
 
@@ -46,15 +48,15 @@ export class Shard {
     return this.closedValue;
   }
 
-  /** Called when a write finds the range id moved: another host owns the shard now. */
-  close(): void {
+  /** Called when a write finds the range id moved (lost: another host owns the shard now) or on release. */
+  close(lost = true): void {
     if (this.closedValue) return;
     this.closedValue = true;
-    this.logger.warn({ shardId: this.shardId }, 'shard ownership lost; shard closed');
+    if (lost) this.logger.warn({ shardId: this.shardId }, 'shard ownership lost; shard closed');
   }
 
   assertOpen(): void {
-    if (this.closedValue) throw new ShardClosedError(this.shardId);
+    if (this.closedValue) throw new ShardClosedError(this.shardId, this.owner);
   }
 
   /**
@@ -76,6 +78,10 @@ export class Shard {
     if (!ids.length) return;
     this.inFlight.delete(ids[0]!);
     for (const waiter of [...this.inFlightWaiters]) waiter();
+  }
+
+  get hasWritesInFlight(): boolean {
+    return this.inFlight.size > 0;
   }
 
   /** The highest task id below every write still in flight: queues read up to here. */
@@ -101,12 +107,15 @@ export class Shard {
 
   private async renewIfExhausted(): Promise<void> {
     if (this.nextSequence < TASK_IDS_PER_RANGE) return;
-    await this.renewRange();
+    const current = await this.stores.shards.getOrCreateShard(this.shardId);
+    // Renewal is conditioned on the range id this host holds, not the stored one: a host that lost the shard must
+    // not take it back by renewing.
+    await this.renewRange({ ...current, rangeId: this.rangeIdValue });
   }
 
-  private async renewRange(): Promise<void> {
+  /** Moves the shard from `current` (the range id the write is conditioned on) to the next range. */
+  private async renewRange(current: ShardRecord): Promise<void> {
     this.assertOpen();
-    const current = await this.stores.shards.getOrCreateShard(this.shardId);
     const next = ShardRecord.fromPartial({ ...current, rangeId: current.rangeId + 1, owner: this.owner, updatedTime: new Date() });
     try {
       await this.stores.shards.updateShard(next, current.rangeId);

@@ -3,7 +3,8 @@
 // queue's persisted backlog. Sticky queues (one per worker, for cached workflows) live in memory only.
 import type { Server } from '@grpc/grpc-js';
 import type { Logger, TemporaConfig } from '@tempora/common';
-import type { PersistenceStores } from '@tempora/persistence';
+import { taskQueueRingKey, type Membership } from '@tempora/membership';
+import type { PersistenceStores, TaskQueueKey } from '@tempora/persistence';
 import * as messages from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import {
   AddActivityTaskRequest,
@@ -42,6 +43,10 @@ export interface MatchingOptions {
   stores: PersistenceStores;
   /** Where polls record task starts; an RpcClient<HistoryServiceServer> (in process or over gRPC). */
   history: MatchingHistoryClient;
+  /** The matching ring decides which task queues this host owns. */
+  membership: Membership;
+  /** This host's identity on the matching ring. */
+  identity: string;
 }
 
 export class MatchingService {
@@ -49,15 +54,24 @@ export class MatchingService {
   private readonly ctx: MatchingContext;
   private readonly stopping = new AbortController();
   private maintenanceTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly membership: Membership;
 
   constructor(options: MatchingOptions) {
     const logger = options.logger.child({ service: 'matching' });
     const store = options.stores.taskQueues;
+    const { membership, identity } = options;
+    this.membership = membership;
+    const ownerOf = (key: TaskQueueKey) => {
+      const owner = membership.owner('matching', taskQueueRingKey(key.namespaceId, key.name));
+      return { here: owner?.identity === identity, address: owner?.address ?? '' };
+    };
+    const registry = { store, logger, ownerOf, identity };
     this.ctx = {
       logger,
       history: options.history,
-      workflowQueues: new TaskQueueRegistry({ store, codec: AddWorkflowTaskRequest, logger }),
-      activityQueues: new TaskQueueRegistry({ store, codec: AddActivityTaskRequest, logger }),
+      workflowQueues: new TaskQueueRegistry({ ...registry, codec: AddWorkflowTaskRequest }),
+      activityQueues: new TaskQueueRegistry({ ...registry, codec: AddActivityTaskRequest }),
       pollers: new PollerHistory(),
       queryAnswers: new QueryTaskAnswers(),
       stopping: this.stopping.signal,
@@ -82,6 +96,9 @@ export class MatchingService {
   }
 
   async start(): Promise<void> {
+    this.unsubscribe = this.membership.onChange((service) => {
+      if (service === 'matching') void this.unloadMovedQueues();
+    });
     this.maintenanceTimer = setInterval(() => void this.maintain(), MAINTENANCE_INTERVAL_MS).unref();
     this.ctx.logger.debug('started');
   }
@@ -89,9 +106,18 @@ export class MatchingService {
   /** Ends every outstanding poll with no task, persists ack levels and releases every queue. */
   async stop(): Promise<void> {
     clearInterval(this.maintenanceTimer);
+    this.unsubscribe?.();
     this.stopping.abort();
     await Promise.all([this.ctx.workflowQueues.close(), this.ctx.activityQueues.close()]);
     this.ctx.logger.debug('stopped');
+  }
+
+  private async unloadMovedQueues(): Promise<void> {
+    try {
+      await Promise.all([this.ctx.workflowQueues.unloadUnowned(), this.ctx.activityQueues.unloadUnowned()]);
+    } catch (err) {
+      this.ctx.logger.error({ err }, 'unloading task queues owned elsewhere failed');
+    }
   }
 
   private async maintain(): Promise<void> {

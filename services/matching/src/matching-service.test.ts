@@ -1,6 +1,7 @@
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createLogger, defaultConfig } from '@tempora/common';
+import { LocalMembership } from '@tempora/membership';
 import { openSqliteStores, type PersistenceStores, type TaskQueueKey } from '@tempora/persistence';
 import {
   RecordActivityTaskStartedResponse,
@@ -128,7 +129,9 @@ describe('MatchingService', () => {
   });
 
   async function startMatching(): Promise<{ service: MatchingService; client: RpcClient<MatchingServiceServer> }> {
-    const service = new MatchingService({ config: defaultConfig(), logger, stores, history });
+    const membership = new LocalMembership();
+    await membership.register({ service: 'matching', identity: 'matching-test', address: '', startedTime: Date.now() });
+    const service = new MatchingService({ config: defaultConfig(), logger, stores, history, membership, identity: 'matching-test' });
     services.push(service);
     await service.start();
     return { service, client: inProcessClient(MatchingServiceService, messages, service.handlers()) };

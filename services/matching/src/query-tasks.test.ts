@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { createLogger, defaultConfig } from '@tempora/common';
+import { LocalMembership } from '@tempora/membership';
 import { openSqliteStores, type PersistenceStores } from '@tempora/persistence';
 import * as messages from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import { MatchingServiceService, type MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
@@ -24,7 +25,9 @@ beforeEach(async () => {
     recordWorkflowTaskStarted: async () => Promise.reject(internalError('unexpected history call')),
     recordActivityTaskStarted: async () => Promise.reject(internalError('unexpected history call')),
   };
-  service = new MatchingService({ config: defaultConfig(), logger: createLogger('silent'), stores, history });
+  const membership = new LocalMembership();
+  await membership.register({ service: 'matching', identity: 'matching-test', address: '', startedTime: Date.now() });
+  service = new MatchingService({ config: defaultConfig(), logger: createLogger('silent'), stores, history, membership, identity: 'matching-test' });
   await service.start();
   client = inProcessClient(MatchingServiceService, messages, service.handlers());
 });
@@ -57,7 +60,7 @@ it('hands a query task to a poller and returns the answer the worker sends back'
   expect(polled.query?.queryType).toBe('state');
   expect(polled.workflowExecution?.workflowId).toBe('wf');
   const token = QueryTaskToken.decode(polled.taskToken);
-  expect(token).toMatchObject({ namespaceId: NAMESPACE_ID, taskQueue: 'orders' });
+  expect(token).toMatchObject({ namespaceId: NAMESPACE_ID, workflowId: 'wf', taskQueue: 'orders' });
   await client.respondQueryTaskCompleted({
     namespaceId: NAMESPACE_ID,
     taskId: token.taskId,

@@ -2,7 +2,7 @@
 // a normal queue takes its lease, so the previous owner's writes fail from then on; a sticky queue needs no lease.
 import type { Logger } from '@tempora/common';
 import { TaskQueueLeaseLostError, type TaskQueueStore } from '@tempora/persistence';
-import { unavailable } from '@tempora/rpc';
+import { ownershipLost, unavailable } from '@tempora/rpc';
 import { leaseTaskQueue, TaskQueueBacklog } from './backlog.js';
 import { MemoryTaskBuffer } from './memory-task-buffer.js';
 import type { TaskBuffer, TaskBufferEvents } from './task-buffer.js';
@@ -14,6 +14,10 @@ export interface TaskQueueRegistryOptions<T> {
   store: TaskQueueStore;
   codec: TaskCodec<T>;
   logger: Logger;
+  /** Whether this host owns the queue on the matching ring; when not, the owner's address (or ''). */
+  ownerOf(key: TaskQueueKey): { here: boolean; address: string };
+  /** This host's identity, named in "not the owner" errors. */
+  identity: string;
 }
 
 export class TaskQueueRegistry<T extends AddTaskRequest> {
@@ -35,6 +39,10 @@ export class TaskQueueRegistry<T extends AddTaskRequest> {
    */
   get(key: TaskQueueKey, sticky: boolean): Promise<TaskQueueManager<T>> {
     if (this.closed) return Promise.reject(unavailable('Matching is shutting down.'));
+    const owner = this.options.ownerOf(key);
+    if (!owner.here) {
+      return Promise.reject(ownershipLost(`task queue ${key.name} is not owned by this host`, owner.address, this.options.identity));
+    }
     const id = taskQueueId(key);
     let manager = this.managers.get(id);
     if (!manager) {
@@ -52,6 +60,13 @@ export class TaskQueueRegistry<T extends AddTaskRequest> {
     const idle = [...this.loaded.values()].filter((manager) => manager.isIdle(now, idleMs));
     for (const manager of idle) this.forget(manager);
     await Promise.all(idle.map((manager) => manager.close()));
+  }
+
+  /** Unloads the queues the ring now assigns to other hosts: their polls end with no task and re-poll there. */
+  async unloadUnowned(): Promise<void> {
+    const moved = [...this.loaded.values()].filter((manager) => !this.options.ownerOf(manager.key).here);
+    for (const manager of moved) this.forget(manager);
+    await Promise.all(moved.map((manager) => manager.close()));
   }
 
   /** Unloads one queue now (a sticky queue whose worker shut down): its polls end with no task. */

@@ -908,3 +908,45 @@ export function describePersistenceContract(storeName: string, open: () => Promi
     });
   });
 }
+
+/**
+ * What a store that several processes share must also do: honour conditions on state that another handle (another
+ * process) wrote. Every call of `open` must return a handle onto the same data.
+ */
+export function describeSharedStoreContract(storeName: string, open: () => Promise<PersistenceStores>): void {
+  describe(`shared store contract: ${storeName}`, () => {
+    it("rejects a stale shard owner's execution write made through another handle, writing nothing", async () => {
+      const oldOwner = await open();
+      const newOwner = await open();
+      try {
+        const shard = await oldOwner.shards.getOrCreateShard(randomShardId());
+        const oldRangeId = shard.rangeId + 1;
+        await oldOwner.shards.updateShard({ ...shard, rangeId: oldRangeId, owner: 'old' }, shard.rangeId);
+        await newOwner.shards.updateShard({ ...shard, rangeId: oldRangeId + 1, owner: 'new' }, oldRangeId);
+
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const error = await rejectionOf(
+          oldOwner.executions.createWorkflowExecution({
+            shardId: shard.shardId,
+            rangeId: oldRangeId,
+            current: { kind: 'brand-new' },
+            execution: run,
+            currentRow: currentRowOf(run),
+            tasks: [historyTask(run, 'transfer', 1)],
+          }),
+        );
+
+        expect(error).toBeInstanceOf(ShardOwnershipLostError);
+        expect(error).toMatchObject({ expectedRangeId: oldRangeId, actualRangeId: oldRangeId + 1 });
+        const { shardId } = shard;
+        expect(await newOwner.executions.getWorkflowExecution(shardId, run.namespaceId, run.workflowId, run.runId)).toBeUndefined();
+        expect(await newOwner.executions.getCurrentExecution(shardId, run.namespaceId, run.workflowId)).toBeUndefined();
+        const tasks = await newOwner.executions.getHistoryTasks({ shardId, category: 'transfer', ...ALL_TASK_IDS, pageSize: 10 });
+        expect(tasks.items).toEqual([]);
+      } finally {
+        await oldOwner.close();
+        await newOwner.close();
+      }
+    });
+  });
+}

@@ -9,7 +9,7 @@ import type {
 import { ConcurrentUpdateError, ConditionFailedError, CurrentWorkflowConditionFailedError } from '../errors.js';
 import { immediateTransaction, type SqliteDatabase } from './database.js';
 import { prepareHistoryTaskQueries } from './history-tasks.js';
-import { decodePageToken, fetchLimit, toPage } from './paging.js';
+import { decodePageToken, fetchLimit, toPage } from '../paging.js';
 import { prepareShardRangeCheck } from './shard-store.js';
 
 interface RunKey {

@@ -1,6 +1,6 @@
 import type { HistoryNode, HistoryStore } from '../contract.js';
 import type { SqliteDatabase } from './database.js';
-import { decodePageToken, fetchLimit, toPage } from './paging.js';
+import { decodePageToken, fetchLimit, toPage } from '../paging.js';
 
 interface BranchRange {
   shardId: number;

@@ -7,7 +7,7 @@ import type {
   Page,
 } from '../contract.js';
 import type { SqliteDatabase } from './database.js';
-import { decodePageToken, fetchLimit, toPage } from './paging.js';
+import { decodePageToken, fetchLimit, toPage } from '../paging.js';
 
 const TASK_COLUMNS = `category, task_id AS taskId, fire_time AS fireTime, namespace_id AS namespaceId,
   workflow_id AS workflowId, run_id AS runId, data`;

@@ -2,7 +2,7 @@ import { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1
 import type { NamespaceStore } from '../contract.js';
 import { ConditionFailedError, NamespaceAlreadyExistsError, NamespaceNotFoundError } from '../errors.js';
 import { immediateTransaction, type SqliteDatabase } from './database.js';
-import { decodePageToken, fetchLimit, toPage } from './paging.js';
+import { decodePageToken, fetchLimit, toPage } from '../paging.js';
 
 interface NamespaceRow {
   id: string;

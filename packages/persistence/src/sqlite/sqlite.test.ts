@@ -5,9 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
-import { describePersistenceContract } from '../contract/index.js';
-import { ExecutionState } from '../contract.js';
-import { PersistenceError, ShardOwnershipLostError } from '../errors.js';
+import { describePersistenceContract, describeSharedStoreContract } from '../contract/index.js';
+import { PersistenceError } from '../errors.js';
 import { openSqliteStores } from './index.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 
@@ -74,40 +73,7 @@ describe('sqlite file', () => {
     expect(() => openSqliteStores({ file })).toThrow(PersistenceError);
   });
 
-  it('conditions writes on state written by another connection to the same file', async () => {
-    const file = newFile();
-    const oldOwner = openSqliteStores({ file });
-    const newOwner = openSqliteStores({ file });
-    try {
-      const shard = await oldOwner.shards.getOrCreateShard(1);
-      await oldOwner.shards.updateShard({ ...shard, rangeId: 1, owner: 'old' }, 0);
-      await newOwner.shards.updateShard({ ...shard, rangeId: 2, owner: 'new' }, 1);
-
-      const runKey = { namespaceId: 'ns', workflowId: 'wf', runId: randomUUID() };
-      await expect(
-        oldOwner.executions.createWorkflowExecution({
-          shardId: 1,
-          rangeId: 1,
-          current: { kind: 'brand-new' },
-          execution: { ...runKey, state: new Uint8Array(), nextEventId: 1, dbRecordVersion: 1 },
-          currentRow: {
-            ...runKey,
-            createRequestId: randomUUID(),
-            state: ExecutionState.Running,
-            status: 1,
-            startTime: 0,
-            lastWriteVersion: 0,
-          },
-          tasks: [],
-        }),
-      ).rejects.toBeInstanceOf(ShardOwnershipLostError);
-      const { namespaceId, workflowId, runId } = runKey;
-      expect(await newOwner.executions.getWorkflowExecution(1, namespaceId, workflowId, runId)).toBeUndefined();
-    } finally {
-      await oldOwner.close();
-      await newOwner.close();
-    }
-  });
+  describeSharedStoreContract('sqlite (file)', async () => openSqliteStores({ file: join(dir, 'shared.db') }));
 });
 
 describe('sqlite stores', () => {

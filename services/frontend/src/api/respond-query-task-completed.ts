@@ -18,7 +18,7 @@ export function respondQueryTaskCompleted(ctx: FrontendContext) {
       throw invalidArgument('Invalid CompletedType on request.');
     }
     const token = QueryTaskToken.decode(request.taskToken);
-    await ctx.matching.respondQueryTaskCompleted({ namespaceId, taskId: token.taskId, request }, call);
+    await ctx.matching.respondQueryTaskCompleted({ namespaceId, taskId: token.taskId, taskQueue: { name: token.taskQueue }, request }, call);
     return {};
   };
 }

@@ -13,6 +13,7 @@ export class TransferQueue {
   private rerun = false;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private waitingForWrites = false;
 
   constructor(
     private readonly shard: Shard,
@@ -42,10 +43,23 @@ export class TransferQueue {
     clearTimeout(this.retryTimer);
   }
 
+  /**
+   * Reads stop below the writes still in flight. One of them may commit without transfer tasks of its own (so
+   * without a notify) while a later write's tasks, already committed, wait above it: read again once they finish.
+   */
+  private resumeAfterWritesInFlight(): void {
+    if (this.waitingForWrites || !this.shard.hasWritesInFlight) return;
+    this.waitingForWrites = true;
+    void this.shard.waitForWritesInFlight().then(() => {
+      this.waitingForWrites = false;
+      this.notify();
+    });
+  }
+
   private async drain(): Promise<void> {
     while (!this.stopped && !this.shard.closed) {
       const maxReadLevel = this.shard.maxReadLevel();
-      if (maxReadLevel <= this.ackLevel) return;
+      if (maxReadLevel <= this.ackLevel) return this.resumeAfterWritesInFlight();
       const page = await this.stores.executions.getHistoryTasks({
         shardId: this.shard.shardId,
         category: 'transfer',
@@ -55,7 +69,7 @@ export class TransferQueue {
       });
       if (!page.items.length) {
         this.ackLevel = maxReadLevel;
-        return;
+        return this.resumeAfterWritesInFlight();
       }
       const results = await Promise.allSettled(page.items.map((task) => this.execute(task)));
       const firstFailure = results.findIndex((r) => r.status === 'rejected');

@@ -23,7 +23,12 @@ export function dispatchQueryTask(ctx: MatchingContext) {
     if (sticky && !stickyWorkerAlive(ctx, key)) throw stickyWorkerUnavailable(key.name);
     const manager = await ctx.workflowQueues.get(key, sticky);
     const taskId = randomUUID();
-    const taskToken = Buffer.from(QueryTaskToken.encode({ namespaceId: request.namespaceId, taskQueue: key.name, taskId }).finish());
+    const taskToken = Buffer.from(QueryTaskToken.encode({
+        namespaceId: request.namespaceId,
+        workflowId: request.pollResponse?.workflowExecution?.workflowId ?? '',
+        taskQueue: key.name,
+        taskId,
+      }).finish());
     // In process the call's signal does not fire at its deadline, so the deadline gets its own signal.
     const signals = [call.signal, ctx.stopping];
     if (Number.isFinite(call.deadline)) signals.push(AbortSignal.timeout(Math.max(0, call.deadline - Date.now())));

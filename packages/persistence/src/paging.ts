@@ -1,6 +1,6 @@
 // Keyset paging: a page token is the JSON of the last row's key, and the next page starts strictly after it.
-import type { Page, PageToken } from '../contract.js';
-import { InvalidPageTokenError } from '../errors.js';
+import type { Page, PageToken } from './contract.js';
+import { InvalidPageTokenError } from './errors.js';
 
 export type PageKey = readonly (string | number)[];
 

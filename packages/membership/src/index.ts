@@ -1,0 +1,5 @@
+export * from './membership.js';
+export * from './ring.js';
+export * from './local-membership.js';
+export * from './redis-membership.js';
+export * from './routing.js';

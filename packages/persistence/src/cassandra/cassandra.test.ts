@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import cassandra from 'cassandra-driver';
+import { describePersistenceContract, describeSharedStoreContract } from '../contract/index.js';
+import { PersistenceError } from '../errors.js';
+import {
+  dropCassandraKeyspace,
+  openCassandraStores,
+  setupCassandraSchema,
+  updateCassandraSchema,
+} from './index.js';
+import { CASSANDRA_MIGRATIONS, LATEST_CASSANDRA_SCHEMA_VERSION } from './schema.js';
+import { parseConsistency } from './session.js';
+import { cassandraForTests, uniqueTestKeyspace } from './testing.js';
+
+const SINGLE_NODE = { replicationFactor: 1 };
+const optionsFor = await cassandraForTests('cassandra store');
+
+describe('cassandra consistency levels', () => {
+  it('maps CQL names to driver codes and rejects unknown or misplaced levels', () => {
+    expect(parseConsistency('LOCAL_QUORUM', 'consistency')).toBe(cassandra.types.consistencies.localQuorum);
+    expect(parseConsistency('one', 'consistency')).toBe(cassandra.types.consistencies.one);
+    expect(parseConsistency('SERIAL', 'serialConsistency')).toBe(cassandra.types.consistencies.serial);
+    expect(() => parseConsistency('LOCAL_SERIAL', 'consistency')).toThrow(/persistence.cassandra.consistency/);
+    expect(() => parseConsistency('QUORUM', 'serialConsistency')).toThrow(/SERIAL or LOCAL_SERIAL/);
+    expect(() => parseConsistency('MOSTLY', 'consistency')).toThrow(PersistenceError);
+  });
+});
+
+if (optionsFor) {
+
+  describe('cassandra store', () => {
+    const keyspace = uniqueTestKeyspace('contract');
+    const options = optionsFor(keyspace);
+
+    beforeAll(async () => {
+      await setupCassandraSchema(options, SINGLE_NODE);
+    });
+
+    afterAll(async () => {
+      await dropCassandraKeyspace(options);
+    });
+
+    describePersistenceContract('cassandra', () => openCassandraStores(options));
+
+    describeSharedStoreContract('cassandra', () => openCassandraStores(options));
+
+    it('close waits for in-flight statements, then refuses new ones; a second close is a no-op', async () => {
+      const stores = await openCassandraStores(options);
+      const pending = stores.namespaces.getNamespaceByName('absent');
+      await stores.close();
+      await expect(pending).resolves.toBeUndefined();
+      await expect(stores.namespaces.getNamespaceByName('absent')).rejects.toThrow(/closed/);
+      await expect(stores.close()).resolves.toBeUndefined();
+    });
+  });
+
+  describe('cassandra schema tool', () => {
+    const keyspace = uniqueTestKeyspace('schema');
+    const options = optionsFor(keyspace);
+
+    afterAll(async () => {
+      await dropCassandraKeyspace(options);
+    });
+
+    it('refuses to open a keyspace that was never set up, naming the command to run', async () => {
+      await expect(openCassandraStores(options)).rejects.toThrow(/keyspace schema_\w+ does not exist: run `tempora schema cassandra setup`/);
+    });
+
+    it('sets up the keyspace once, records every migration, and is idempotent', async () => {
+      expect(await setupCassandraSchema(options, SINGLE_NODE)).toEqual(CASSANDRA_MIGRATIONS.map((m) => m.version));
+      expect(await setupCassandraSchema(options, SINGLE_NODE)).toEqual([]);
+      expect(await updateCassandraSchema(options)).toEqual([]);
+
+      const client = new cassandra.Client({ ...options });
+      try {
+        const versions = await client.execute('SELECT version FROM schema_version WHERE partition = 0');
+        expect(versions.rows.map((row) => row['version'])).toEqual(CASSANDRA_MIGRATIONS.map((m) => m.version));
+      } finally {
+        await client.shutdown();
+      }
+      const stores = await openCassandraStores(options);
+      await stores.close();
+    });
+
+    it('refuses a keyspace migrated by a newer build', async () => {
+      const client = new cassandra.Client({ ...options });
+      try {
+        await client.execute(
+          'INSERT INTO schema_version (partition, version, description, applied_at) VALUES (0, ?, ?, ?)',
+          [LATEST_CASSANDRA_SCHEMA_VERSION + 1, 'from the future', new Date()],
+          { prepare: true },
+        );
+        await expect(openCassandraStores(options)).rejects.toThrow(/newer than this build/);
+        await expect(updateCassandraSchema(options)).rejects.toThrow(/newer than this build/);
+      } finally {
+        await client.execute('DELETE FROM schema_version WHERE partition = 0 AND version = ?', [
+          LATEST_CASSANDRA_SCHEMA_VERSION + 1,
+        ], { prepare: true });
+        await client.shutdown();
+      }
+    });
+
+    it('rejects an invalid keyspace name and replication factor before touching Cassandra', async () => {
+      await expect(openCassandraStores(optionsFor('bad-name;'))).rejects.toThrow(/not a valid keyspace name/);
+      await expect(setupCassandraSchema(optionsFor(uniqueTestKeyspace('x')), { replicationFactor: 0 })).rejects.toThrow(
+        /replication factor/,
+      );
+    });
+  });
+}

@@ -1,0 +1,370 @@
+// Executions, current-execution pointers and history tasks share their shard's partition with the shard row.
+// Every execution write is one LWT batch there: the shard's range_id check, the execution's db_record_version
+// check (or IF NOT EXISTS for a new run), the current-execution condition, and the new task rows. Cassandra
+// applies all of it or none of it; when it refuses, the rows it returns say which condition failed.
+import type {
+  CurrentExecutionRow,
+  ExecutionStore,
+  HistoryTask,
+  HistoryTaskCategory,
+  WorkflowExecutionRow,
+} from '../contract.js';
+import { ExecutionState } from '../contract.js';
+import {
+  ConcurrentUpdateError,
+  ConditionFailedError,
+  CurrentWorkflowConditionFailedError,
+  PersistenceError,
+  ShardOwnershipLostError,
+} from '../errors.js';
+import { decodePageToken, fetchLimit, toPage } from '../paging.js';
+import { ShardRowType } from './schema.js';
+import { rangeIdInRows, shardRangeCondition } from './shard-store.js';
+import { toBuffer, toBytes, toNumber, type CqlRow, type CqlSession, type Statement } from './session.js';
+
+interface WorkflowKey {
+  namespaceId: string;
+  workflowId: string;
+}
+
+interface RunKey extends WorkflowKey {
+  runId: string;
+}
+
+const TASK_ROW_TYPES: Record<HistoryTaskCategory, number> = {
+  transfer: ShardRowType.TransferTask,
+  timer: ShardRowType.TimerTask,
+  visibility: ShardRowType.VisibilityTask,
+};
+const TASK_CATEGORIES = new Map(Object.entries(TASK_ROW_TYPES).map(([category, rowType]) => [rowType, category]));
+
+const EXECUTION_KEY = `shard_id = :shardId AND row_type = ${ShardRowType.Execution} AND namespace_id = :namespaceId
+  AND workflow_id = :workflowId AND run_id = :runId AND fire_time = 0 AND task_id = 0`;
+const CURRENT_KEY = `shard_id = :shardId AND row_type = ${ShardRowType.CurrentExecution}
+  AND namespace_id = :namespaceId AND workflow_id = :workflowId AND run_id = '' AND fire_time = 0 AND task_id = 0`;
+/** Task rows leave the run columns of the key empty, so a category's tasks cluster by (fire_time, task_id). */
+const TASKS_OF_CATEGORY = `shard_id = :shardId AND row_type = :rowType AND namespace_id = '' AND workflow_id = ''
+  AND run_id = ''`;
+
+const EXECUTION_COLUMNS = 'namespace_id, workflow_id, run_id, db_record_version, next_event_id, state';
+const CURRENT_COLUMNS =
+  'namespace_id, workflow_id, current_run_id, create_request_id, execution_state, status, start_time, last_write_version';
+const TASK_COLUMNS = 'row_type, fire_time, task_id, task_namespace_id, task_workflow_id, task_run_id, data';
+
+/** Deletes of a run race with current-pointer moves; this many attempts is plenty for a pointer that settles. */
+const DELETE_ATTEMPTS = 5;
+
+function toExecution(row: CqlRow): WorkflowExecutionRow {
+  return {
+    namespaceId: row['namespace_id'] as string,
+    workflowId: row['workflow_id'] as string,
+    runId: row['run_id'] as string,
+    state: toBytes(row['state']),
+    nextEventId: toNumber(row['next_event_id']),
+    dbRecordVersion: toNumber(row['db_record_version']),
+  };
+}
+
+function toCurrent(row: CqlRow): CurrentExecutionRow {
+  return {
+    namespaceId: row['namespace_id'] as string,
+    workflowId: row['workflow_id'] as string,
+    runId: row['current_run_id'] as string,
+    createRequestId: row['create_request_id'] as string,
+    state: row['execution_state'] as ExecutionState,
+    status: row['status'] as number,
+    startTime: toNumber(row['start_time']),
+    lastWriteVersion: toNumber(row['last_write_version']),
+  };
+}
+
+function toTask(row: CqlRow): HistoryTask {
+  return {
+    category: TASK_CATEGORIES.get(row['row_type'] as number) as HistoryTaskCategory,
+    taskId: toNumber(row['task_id']),
+    fireTime: toNumber(row['fire_time']),
+    namespaceId: row['task_namespace_id'] as string,
+    workflowId: row['task_workflow_id'] as string,
+    runId: row['task_run_id'] as string,
+    data: toBytes(row['data']),
+  };
+}
+
+function insertExecution(shardId: number, run: WorkflowExecutionRow): Statement {
+  return {
+    query: `INSERT INTO executions (shard_id, row_type, namespace_id, workflow_id, run_id, fire_time, task_id,
+              db_record_version, next_event_id, state)
+            VALUES (:shardId, ${ShardRowType.Execution}, :namespaceId, :workflowId, :runId, 0, 0,
+              :dbRecordVersion, :nextEventId, :state)
+            IF NOT EXISTS`,
+    params: { ...run, shardId, state: toBuffer(run.state) },
+  };
+}
+
+function updateExecution(shardId: number, run: WorkflowExecutionRow, expectedDbRecordVersion: number): Statement {
+  return {
+    query: `UPDATE executions SET db_record_version = :dbRecordVersion, next_event_id = :nextEventId, state = :state
+            WHERE ${EXECUTION_KEY} IF db_record_version = :expectedDbRecordVersion`,
+    params: { ...run, shardId, state: toBuffer(run.state), expectedDbRecordVersion },
+  };
+}
+
+/** Writes the current row, IF no current row exists (expectedRunId undefined) or IF it points at expectedRunId. */
+function writeCurrent(shardId: number, current: CurrentExecutionRow, expectedRunId: string | undefined): Statement {
+  const params = { ...current, shardId, executionState: current.state, expectedRunId };
+  if (expectedRunId === undefined) {
+    return {
+      query: `INSERT INTO executions (shard_id, row_type, namespace_id, workflow_id, run_id, fire_time, task_id,
+                current_run_id, create_request_id, execution_state, status, start_time, last_write_version)
+              VALUES (:shardId, ${ShardRowType.CurrentExecution}, :namespaceId, :workflowId, '', 0, 0,
+                :runId, :createRequestId, :executionState, :status, :startTime, :lastWriteVersion)
+              IF NOT EXISTS`,
+      params,
+    };
+  }
+  return {
+    query: `UPDATE executions SET current_run_id = :runId, create_request_id = :createRequestId,
+              execution_state = :executionState, status = :status, start_time = :startTime,
+              last_write_version = :lastWriteVersion
+            WHERE ${CURRENT_KEY} IF current_run_id = :expectedRunId`,
+    params,
+  };
+}
+
+function insertTask(shardId: number, task: HistoryTask): Statement {
+  return {
+    query: `INSERT INTO executions (shard_id, row_type, namespace_id, workflow_id, run_id, fire_time, task_id,
+              task_namespace_id, task_workflow_id, task_run_id, data)
+            VALUES (:shardId, :rowType, '', '', '', :fireTime, :taskId, :namespaceId, :workflowId, :runId, :data)`,
+    params: {
+      ...task,
+      shardId,
+      rowType: TASK_ROW_TYPES[task.category],
+      // Only timers are ordered by fire time; pinning the others to 0 keeps their reads a task_id slice.
+      fireTime: task.category === 'timer' ? task.fireTime : 0,
+      data: toBuffer(task.data),
+    },
+  };
+}
+
+/** What a refused batch's rows say about the rows its conditions read. */
+class RefusedBatch {
+  constructor(private readonly rows: readonly CqlRow[]) {}
+
+  rangeId(): number | undefined {
+    return rangeIdInRows(this.rows);
+  }
+
+  execution(run: RunKey): CqlRow | undefined {
+    return this.rows.find(
+      (row) =>
+        row['row_type'] === ShardRowType.Execution &&
+        row['namespace_id'] === run.namespaceId &&
+        row['workflow_id'] === run.workflowId &&
+        row['run_id'] === run.runId,
+    );
+  }
+
+  currentRunId(key: WorkflowKey): string | undefined {
+    const row = this.rows.find(
+      (candidate) =>
+        candidate['row_type'] === ShardRowType.CurrentExecution &&
+        candidate['namespace_id'] === key.namespaceId &&
+        candidate['workflow_id'] === key.workflowId,
+    );
+    return (row?.['current_run_id'] as string | null | undefined) ?? undefined;
+  }
+}
+
+export function createExecutionStore(session: CqlSession): ExecutionStore {
+  const readCurrent = async (shardId: number, key: WorkflowKey) => {
+    const row = await session.first(`SELECT ${CURRENT_COLUMNS} FROM executions WHERE ${CURRENT_KEY}`, {
+      shardId,
+      ...key,
+    });
+    return row && toCurrent(row);
+  };
+
+  /** Runs the batch; when refused, throws the error of the first condition (in the listed order) that failed. */
+  const writeConditionally = async (
+    shardId: number,
+    rangeId: number,
+    statements: Statement[],
+    conditions: {
+      expectedVersion?: { run: RunKey; dbRecordVersion: number };
+      current?: { key: WorkflowKey; expectedRunId: string | undefined };
+      absentRuns: RunKey[];
+    },
+  ): Promise<void> => {
+    const { applied, rows } = await session.conditional([shardRangeCondition(shardId, rangeId), ...statements]);
+    if (applied) return;
+    const refused = new RefusedBatch(rows);
+    const actualRangeId = refused.rangeId();
+    if (actualRangeId !== rangeId) throw new ShardOwnershipLostError(shardId, rangeId, actualRangeId);
+
+    const { expectedVersion, current, absentRuns } = conditions;
+    if (expectedVersion) {
+      const stored = refused.execution(expectedVersion.run);
+      const storedVersion = stored ? toNumber(stored['db_record_version']) : undefined;
+      if (storedVersion !== expectedVersion.dbRecordVersion) {
+        throw new ConcurrentUpdateError(
+          `workflow ${expectedVersion.run.workflowId} run ${expectedVersion.run.runId}: expected db_record_version ` +
+            `${expectedVersion.dbRecordVersion}, found ${storedVersion ?? 'no run'}`,
+        );
+      }
+    }
+    if (current && refused.currentRunId(current.key) !== current.expectedRunId) {
+      const currentRow = await readCurrent(shardId, current.key);
+      throw new CurrentWorkflowConditionFailedError(
+        currentRow,
+        `workflow ${current.key.workflowId}: current run is ${currentRow?.runId ?? 'absent'}, ` +
+          `expected ${current.expectedRunId ?? 'none'}`,
+      );
+    }
+    const existing = absentRuns.find((run) => refused.execution(run));
+    if (existing) throw new ConditionFailedError(`workflow ${existing.workflowId}: run ${existing.runId} already exists`);
+    throw new PersistenceError(`shard ${shardId}: conditional execution write refused for an unrecognised reason`);
+  };
+
+  return {
+    async createWorkflowExecution(request) {
+      const { shardId, execution, currentRow } = request;
+      const expectedRunId = request.current.kind === 'brand-new' ? undefined : request.current.previousRunId;
+      await writeConditionally(
+        shardId,
+        request.rangeId,
+        [
+          writeCurrent(shardId, currentRow, expectedRunId),
+          insertExecution(shardId, execution),
+          ...request.tasks.map((task) => insertTask(shardId, task)),
+        ],
+        { current: { key: execution, expectedRunId }, absentRuns: [execution] },
+      );
+    },
+
+    async updateWorkflowExecution(request) {
+      const { shardId, execution, newExecution, currentRow } = request;
+      if (newExecution && !currentRow) {
+        throw new TypeError('an update with newExecution needs the currentRow pointing at it');
+      }
+      const statements = [updateExecution(shardId, execution, request.expectedDbRecordVersion)];
+      if (newExecution) statements.push(insertExecution(shardId, newExecution));
+      if (currentRow) statements.push(writeCurrent(shardId, currentRow, execution.runId));
+      statements.push(...request.tasks.map((task) => insertTask(shardId, task)));
+      await writeConditionally(shardId, request.rangeId, statements, {
+        expectedVersion: { run: execution, dbRecordVersion: request.expectedDbRecordVersion },
+        current: currentRow ? { key: execution, expectedRunId: execution.runId } : undefined,
+        absentRuns: newExecution ? [newExecution] : [],
+      });
+    },
+
+    async getWorkflowExecution(shardId, namespaceId, workflowId, runId) {
+      const row = await session.first(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE ${EXECUTION_KEY}`, {
+        shardId,
+        namespaceId,
+        workflowId,
+        runId,
+      });
+      return row && toExecution(row);
+    },
+
+    async getCurrentExecution(shardId, namespaceId, workflowId) {
+      return readCurrent(shardId, { namespaceId, workflowId });
+    },
+
+    async deleteWorkflowExecution(shardId, rangeId, namespaceId, workflowId, runId) {
+      const run = { namespaceId, workflowId, runId };
+      for (let attempt = 1; ; attempt++) {
+        const pointsHere = (await readCurrent(shardId, run))?.runId === runId;
+        const statements: Statement[] = [
+          shardRangeCondition(shardId, rangeId),
+          { query: `DELETE FROM executions WHERE ${EXECUTION_KEY}`, params: { shardId, ...run } },
+        ];
+        if (pointsHere) {
+          statements.push({
+            query: `DELETE FROM executions WHERE ${CURRENT_KEY} IF current_run_id = :runId`,
+            params: { shardId, ...run },
+          });
+        }
+        const { applied, rows } = await session.conditional(statements);
+        if (applied) return;
+        const actualRangeId = rangeIdInRows(rows);
+        if (actualRangeId !== rangeId) throw new ShardOwnershipLostError(shardId, rangeId, actualRangeId);
+        // The current pointer moved between the read and the write: read it again.
+        if (attempt === DELETE_ATTEMPTS) {
+          throw new ConditionFailedError(`workflow ${workflowId}: current run kept moving while deleting ${runId}`);
+        }
+      }
+    },
+
+    async listWorkflowExecutions(shardId, pageSize, pageToken) {
+      const [afterNamespaceId, afterWorkflowId, afterRunId] = decodePageToken<[string, string, string]>(
+        pageToken,
+        3,
+      ) ?? ['', '', ''];
+      const rows = await session.rows(
+        `SELECT ${EXECUTION_COLUMNS} FROM executions
+         WHERE shard_id = :shardId AND row_type = ${ShardRowType.Execution}
+           AND (namespace_id, workflow_id, run_id) > (:afterNamespaceId, :afterWorkflowId, :afterRunId)
+         LIMIT :rowLimit`,
+        { shardId, afterNamespaceId, afterWorkflowId, afterRunId, rowLimit: fetchLimit(pageSize) },
+      );
+      return toPage(rows.map(toExecution), pageSize, (row) => [row.namespaceId, row.workflowId, row.runId]);
+    },
+
+    async getHistoryTasks(request) {
+      const { shardId, pageSize } = request;
+      const limit = fetchLimit(pageSize);
+      if (request.category === 'timer') {
+        const [afterFireTime, afterTaskId] = decodePageToken<[number, number]>(request.pageToken, 2) ?? [
+          request.minFireTime,
+          request.exclusiveMinTaskId,
+        ];
+        const rows = await session.rows(
+          `SELECT ${TASK_COLUMNS} FROM executions WHERE ${TASKS_OF_CATEGORY}
+             AND (fire_time, task_id) > (:afterFireTime, :afterTaskId) AND (fire_time) < (:maxFireTime)
+           LIMIT :rowLimit`,
+          {
+            shardId,
+            rowType: ShardRowType.TimerTask,
+            afterFireTime,
+            afterTaskId,
+            maxFireTime: request.maxFireTime,
+            rowLimit: limit,
+          },
+        );
+        return toPage(rows.map(toTask), pageSize, (task) => [task.fireTime, task.taskId]);
+      }
+      const [afterTaskId] = decodePageToken<[number]>(request.pageToken, 1) ?? [request.exclusiveMinTaskId];
+      const rows = await session.rows(
+        `SELECT ${TASK_COLUMNS} FROM executions WHERE ${TASKS_OF_CATEGORY}
+           AND fire_time = 0 AND task_id > :afterTaskId AND task_id <= :maxTaskId
+         LIMIT :rowLimit`,
+        {
+          shardId,
+          rowType: TASK_ROW_TYPES[request.category],
+          afterTaskId,
+          maxTaskId: request.inclusiveMaxTaskId,
+          rowLimit: limit,
+        },
+      );
+      return toPage(rows.map(toTask), pageSize, (task) => [task.taskId]);
+    },
+
+    async completeHistoryTasks(request) {
+      const { shardId } = request;
+      const rowType = TASK_ROW_TYPES[request.category];
+      if (request.category === 'timer') {
+        await session.execute(
+          `DELETE FROM executions WHERE ${TASKS_OF_CATEGORY} AND (fire_time, task_id) <= (:maxFireTime, :maxTaskId)`,
+          { shardId, rowType, maxFireTime: request.inclusiveMaxFireTime, maxTaskId: request.inclusiveMaxTaskId },
+        );
+        return;
+      }
+      await session.execute(
+        `DELETE FROM executions WHERE ${TASKS_OF_CATEGORY} AND fire_time = 0 AND task_id <= :maxTaskId`,
+        { shardId, rowType, maxTaskId: request.inclusiveMaxTaskId },
+      );
+    },
+  };
+}

@@ -1,0 +1,111 @@
+// Namespaces live in one partition clustered by name (listing is a slice) plus an id -> name index. Both rows
+// are claimed with IF NOT EXISTS; a create that loses the name race releases the id it claimed.
+import { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import type { NamespaceStore } from '../contract.js';
+import { ConditionFailedError, NamespaceAlreadyExistsError, NamespaceNotFoundError } from '../errors.js';
+import { decodePageToken, fetchLimit, toPage } from '../paging.js';
+import { toBuffer, toNumber, type CqlRow, type CqlSession } from './session.js';
+
+interface NamespaceKey {
+  id: string;
+  name: string;
+}
+
+function keyOf(record: NamespaceRecord): NamespaceKey {
+  const { id = '', name = '' } = record.info ?? {};
+  if (id === '' || name === '') throw new TypeError('a namespace record needs info.id and info.name');
+  return { id, name };
+}
+
+const decodeRecord = (row: CqlRow): NamespaceRecord => NamespaceRecord.decode(row['record'] as Buffer);
+
+export function createNamespaceStore(session: CqlSession): NamespaceStore {
+  const getByName = (name: string) =>
+    session.first('SELECT record FROM namespaces WHERE partition = 0 AND name = :name', { name });
+
+  return {
+    async createNamespace(record) {
+      const { id, name } = keyOf(record);
+      const idClaim = await session.conditional([
+        { query: 'INSERT INTO namespaces_by_id (id, name) VALUES (:id, :name) IF NOT EXISTS', params: { id, name } },
+      ]);
+      if (!idClaim.applied) {
+        throw new NamespaceAlreadyExistsError(
+          `namespace ${name} (${id}) clashes with existing namespace ${idClaim.rows[0]['name']} (${id})`,
+        );
+      }
+      const nameClaim = await session.conditional([
+        {
+          query: `INSERT INTO namespaces (partition, name, id, config_version, record)
+                  VALUES (0, :name, :id, :configVersion, :record) IF NOT EXISTS`,
+          params: { id, name, configVersion: record.configVersion, record: toBuffer(NamespaceRecord.encode(record).finish()) },
+        },
+      ]);
+      if (!nameClaim.applied) {
+        await session.conditional([
+          { query: 'DELETE FROM namespaces_by_id WHERE id = :id IF name = :name', params: { id, name } },
+        ]);
+        throw new NamespaceAlreadyExistsError(
+          `namespace ${name} (${id}) clashes with existing namespace ${name} (${nameClaim.rows[0]['id']})`,
+        );
+      }
+    },
+
+    async getNamespaceByName(name) {
+      const row = await getByName(name);
+      return row && decodeRecord(row);
+    },
+
+    async getNamespaceById(id) {
+      const index = await session.first('SELECT name FROM namespaces_by_id WHERE id = :id', { id });
+      if (!index) return undefined;
+      const row = await getByName(index['name'] as string);
+      const record = row && decodeRecord(row);
+      // A half-finished create (id claimed, name lost) leaves an index row that points at another namespace.
+      return record?.info?.id === id ? record : undefined;
+    },
+
+    async updateNamespace(record, expectedConfigVersion) {
+      const { id, name } = keyOf(record);
+      const { applied, rows } = await session.conditional([
+        {
+          query: `UPDATE namespaces SET config_version = :configVersion, record = :record
+                  WHERE partition = 0 AND name = :name IF id = :id AND config_version = :expectedConfigVersion`,
+          params: {
+            id,
+            name,
+            configVersion: record.configVersion,
+            record: toBuffer(NamespaceRecord.encode(record).finish()),
+            expectedConfigVersion,
+          },
+        },
+      ]);
+      if (applied) return;
+      const stored = rows[0];
+      if (!stored || stored['id'] !== id) throw new NamespaceNotFoundError(`namespace ${name} (${id}) not found`);
+      throw new ConditionFailedError(
+        `namespace ${name}: expected config_version ${expectedConfigVersion}, found ${toNumber(stored['config_version'])}`,
+      );
+    },
+
+    async listNamespaces(pageSize, pageToken) {
+      const [afterName] = decodePageToken<[string]>(pageToken, 1) ?? [''];
+      const rows = await session.rows(
+        'SELECT name, record FROM namespaces WHERE partition = 0 AND name > :afterName LIMIT :rowLimit',
+        { afterName, rowLimit: fetchLimit(pageSize) },
+      );
+      const page = toPage(rows, pageSize, (row) => [row['name'] as string]);
+      return { ...page, items: page.items.map(decodeRecord) };
+    },
+
+    async deleteNamespace(id) {
+      const index = await session.first('SELECT name FROM namespaces_by_id WHERE id = :id', { id });
+      if (!index) return;
+      const name = index['name'] as string;
+      await session.conditional([
+        { query: 'DELETE FROM namespaces WHERE partition = 0 AND name = :name IF id = :id', params: { id, name } },
+      ]);
+      await session.conditional([{ query: 'DELETE FROM namespaces_by_id WHERE id = :id IF EXISTS', params: { id } }]);
+    },
+  };
+}

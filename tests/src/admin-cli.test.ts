@@ -1,0 +1,59 @@
+// `tempora admin membership|shards` and `tempora start --grpc-port` from the built CLI, against a dev server
+// (in-process membership: one member per service, owning every shard).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { CLI, freePort, startTestServer, type TestServer } from './helpers.js';
+
+const run = promisify(execFile);
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('tempora admin', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ numHistoryShards: 3 });
+  });
+  afterAll(() => t.close());
+
+  it('lists the members of every ring', async () => {
+    const { code, stdout } = await cli(['admin', 'membership', '--address', t.server.address]);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('membership: in-process');
+    expect(lines[1]).toMatch(/^SERVICE\s+ADDRESS\s+IDENTITY\s+STARTED$/);
+    expect(lines.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(['frontend', 'history', 'matching', 'worker']);
+  });
+
+  it('lists every shard with the same owner on the ring and in the store', async () => {
+    const { code, stdout } = await cli(['admin', 'shards', '--address', t.server.address]);
+    expect(code).toBe(0);
+    const rows = stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/));
+    expect(rows.map((r) => r[0])).toEqual(['1', '2', '3']);
+    for (const [, ringOwner, storeOwner, rangeId] of rows) {
+      expect(ringOwner).toMatch(/^history-/);
+      expect(storeOwner).toBe(ringOwner);
+      expect(Number(rangeId)).toBeGreaterThan(0);
+    }
+  });
+
+  it('fails with a one-line message when the frontend is unreachable', async () => {
+    const { code, stderr } = await cli(['admin', 'shards', '--address', `127.0.0.1:${await freePort()}`]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^tempora: .*(ECONNREFUSED|No connection established)/);
+  });
+
+  it('rejects --grpc-port with more than one service', async () => {
+    const { code, stderr } = await cli(['start', '--services', 'history,matching', '--grpc-port', '7000']);
+    expect(code).toBe(1);
+    expect(stderr).toBe('tempora: --grpc-port needs exactly one service in --services\n');
+  });
+});
