@@ -60,7 +60,7 @@ describe('RegisterNamespace / DescribeNamespace', () => {
     expect(byName.namespaceInfo).toMatchObject({ name, description: 'orders', ownerEmail: 'ops@example.com' });
     expect(byName.namespaceInfo?.data).toEqual({ team: 'payments' });
     expect(byName.replicationConfig?.activeClusterName).toBe('active');
-    expect(byName.namespaceInfo?.capabilities?.syncUpdate).toBeFalsy();
+    expect(byName.namespaceInfo?.capabilities).toMatchObject({ syncUpdate: true, asyncUpdate: true });
     const byId = await t.connection.workflowService.describeNamespace({ id: byName.namespaceInfo!.id! });
     expect(byId.namespaceInfo?.name).toBe(name);
   });

@@ -5,7 +5,7 @@ import protos, { type temporal } from '@temporalio/proto';
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import type { DevServerOptions } from '@tempora/cli';
-import { startTestServer } from './helpers.js';
+import { startTestServer, uniqueName } from './helpers.js';
 
 /**
  * The frontend a test file talks to: an in-process Tempora dev server, or, when TEMPORA_TEST_ORACLE is set to an
@@ -116,4 +116,26 @@ export async function runWorker(address: string, options: Omit<WorkerOptions, 'c
       return stopped;
     },
   };
+}
+
+/**
+ * A workflow driven by hand through the worker protocol (no SDK worker): started on a fresh queue, with `poll` taking
+ * its next workflow task.
+ */
+export async function startRawWorkflow(connection: Connection, prefix: string) {
+  const queue = uniqueName(prefix);
+  const workflowId = uniqueName('raw');
+  const svc = connection.workflowService;
+  await svc.startWorkflowExecution({
+    namespace: 'default',
+    workflowId,
+    workflowType: { name: 'rawWorkflow' },
+    taskQueue: { name: queue },
+    requestId: uniqueName('req'),
+  });
+  const poll = () =>
+    connection.withDeadline(Date.now() + 30_000, () =>
+      svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: queue }, identity: 'raw' }),
+    );
+  return { workflowId, poll };
 }

@@ -38,6 +38,10 @@ const historySamples: Record<string, unknown> = {
   deleteWorkflowExecution: { namespaceId: ns, execution },
   resetWorkflowExecution: { namespaceId: ns, request: { workflowExecution: execution } },
   recordChildExecutionCompleted: { namespaceId: ns, parentExecution: execution, childExecution: { workflowId: 'child' } },
+  queryWorkflow: { namespaceId: ns, request: { execution } },
+  updateWorkflowExecution: { namespaceId: ns, request: { workflowExecution: execution } },
+  pollWorkflowExecutionUpdate: { namespaceId: ns, request: { updateRef: { workflowExecution: execution } } },
+  updateWithStartWorkflowExecution: { namespaceId: ns, startRequest: { workflowId: wf }, updateRequest: { workflowExecution: execution } },
 };
 
 const matchingSamples: Record<string, unknown> = {
@@ -47,6 +51,8 @@ const matchingSamples: Record<string, unknown> = {
   pollActivityTaskQueue: { namespaceId: ns, pollRequest: { taskQueue: { name: 'orders' } } },
   describeTaskQueue: { namespaceId: ns, request: { taskQueue: { name: 'orders' } } },
   shutdownWorker: { namespaceId: ns, stickyTaskQueue: 'orders' },
+  dispatchQueryTask: { namespaceId: ns, taskQueue: { name: 'orders' } },
+  respondQueryTaskCompleted: { namespaceId: ns, taskId: 't', taskQueue: { name: 'orders' } },
 };
 
 describe('routing keys', () => {

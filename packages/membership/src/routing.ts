@@ -33,6 +33,9 @@ const WORKFLOW_ID_FIELDS: Extract<string>[] = [
   (r) => r.request?.workflowId,
   (r) => r.request?.execution?.workflowId,
   (r) => r.request?.workflowExecution?.workflowId,
+  (r) => r.request?.updateRef?.workflowExecution?.workflowId,
+  // Update-with-start names the workflow in its start request.
+  (r) => r.startRequest?.workflowId,
   (r) => (r.request?.taskToken?.length ? decodeTaskToken(r.request.taskToken).workflowId : undefined),
   // A child's close is recorded by its parent (the request also names the child).
   (r) => r.parentExecution?.workflowId,

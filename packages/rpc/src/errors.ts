@@ -129,9 +129,25 @@ export const cancellationAlreadyRequested = (message: string) =>
     detail('CancellationAlreadyRequestedFailure', CancellationAlreadyRequestedFailure, {}),
   );
 
+type OperationStatus = MultiOperationExecutionFailure['statuses'][number];
+
+/** A multi-operation's status for an operation that failed with `err`. */
+export function operationStatus(err: RpcError): OperationStatus {
+  const details = err.detail ? [{ typeUrl: `type.googleapis.com/${err.detail.typeName}`, value: Buffer.from(err.detail.value) }] : [];
+  return { code: err.code, message: err.message, details };
+}
+
+/** The status of an operation aborted because another one failed; the SDKs skip it by its detail type. */
+export const ABORTED_OPERATION: OperationStatus = {
+  code: Code.ABORTED,
+  message: 'Operation was aborted.',
+  details: [{ typeUrl: 'type.googleapis.com/temporal.api.failure.v1.MultiOperationExecutionAborted', value: Buffer.alloc(0) }],
+};
+
+/** The call's own code is the first failed operation's (what the SDKs check before unpacking the statuses). */
 export const multiOperationFailed = (message: string, statuses: MultiOperationExecutionFailure['statuses']) =>
   new RpcError(
-    Code.INVALID_ARGUMENT,
+    statuses.find((s) => s.code !== Code.OK && s.code !== Code.ABORTED)?.code ?? Code.INVALID_ARGUMENT,
     message,
     detail('MultiOperationExecutionFailure', MultiOperationExecutionFailure, { statuses }),
   );

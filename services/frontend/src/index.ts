@@ -32,13 +32,16 @@ import { deprecateNamespace } from './api/deprecate-namespace.js';
 import { describeNamespace } from './api/describe-namespace.js';
 import { describeTaskQueue } from './api/describe-task-queue.js';
 import { describeWorkflowExecution } from './api/describe-workflow-execution.js';
+import { executeMultiOperation } from './api/execute-multi-operation.js';
 import { getClusterInfo } from './api/get-cluster-info.js';
 import { getSystemInfo } from './api/get-system-info.js';
 import { getWorkflowExecutionHistoryReverse } from './api/get-workflow-execution-history-reverse.js';
 import { getWorkflowExecutionHistory } from './api/get-workflow-execution-history.js';
 import { listNamespaces } from './api/list-namespaces.js';
 import { pollActivityTaskQueue } from './api/poll-activity-task-queue.js';
+import { pollWorkflowExecutionUpdate } from './api/poll-workflow-execution-update.js';
 import { pollWorkflowTaskQueue } from './api/poll-workflow-task-queue.js';
+import { queryWorkflow } from './api/query-workflow.js';
 import { recordActivityTaskHeartbeatById } from './api/record-activity-task-heartbeat-by-id.js';
 import { recordActivityTaskHeartbeat } from './api/record-activity-task-heartbeat.js';
 import { recordWorkerHeartbeat } from './api/record-worker-heartbeat.js';
@@ -50,6 +53,7 @@ import { respondActivityTaskCompletedById } from './api/respond-activity-task-co
 import { respondActivityTaskCompleted } from './api/respond-activity-task-completed.js';
 import { respondActivityTaskFailedById } from './api/respond-activity-task-failed-by-id.js';
 import { respondActivityTaskFailed } from './api/respond-activity-task-failed.js';
+import { respondQueryTaskCompleted } from './api/respond-query-task-completed.js';
 import { respondWorkflowTaskCompleted } from './api/respond-workflow-task-completed.js';
 import { respondWorkflowTaskFailed } from './api/respond-workflow-task-failed.js';
 import { shutdownWorker } from './api/shutdown-worker.js';
@@ -61,6 +65,7 @@ import { listClosedWorkflowExecutions } from './api/list-closed-workflow-executi
 import { listOpenWorkflowExecutions } from './api/list-open-workflow-executions.js';
 import { listWorkflowExecutions } from './api/list-workflow-executions.js';
 import { scanWorkflowExecutions } from './api/scan-workflow-executions.js';
+import { updateWorkflowExecution } from './api/update-workflow-execution.js';
 import type { FrontendContext } from './context.js';
 import { NamespaceRegistry } from './namespaces.js';
 import { addSearchAttributes } from './operator/add-search-attributes.js';
@@ -138,6 +143,11 @@ export class FrontendService {
       listOpenWorkflowExecutions: listOpenWorkflowExecutions(ctx),
       listClosedWorkflowExecutions: listClosedWorkflowExecutions(ctx),
       getSearchAttributes,
+      queryWorkflow: queryWorkflow(ctx),
+      respondQueryTaskCompleted: respondQueryTaskCompleted(ctx),
+      updateWorkflowExecution: updateWorkflowExecution(ctx),
+      pollWorkflowExecutionUpdate: pollWorkflowExecutionUpdate(ctx),
+      executeMultiOperation: executeMultiOperation(ctx),
     };
   }
 

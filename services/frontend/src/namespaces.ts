@@ -84,8 +84,8 @@ function usable(record: NamespaceRecord, reference: string): NamespaceRecord {
 export function namespaceCapabilities() {
   return {
     eagerWorkflowStart: false,
-    syncUpdate: false,
-    asyncUpdate: false,
+    syncUpdate: true,
+    asyncUpdate: true,
     workerHeartbeats: false,
     reportedProblemsSearchAttribute: false,
     workflowPause: false,

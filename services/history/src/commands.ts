@@ -65,6 +65,7 @@ const SUPPORTED_COMMANDS = new Set([
   CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
   CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION,
   CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE,
 ]);
 
 /** The namespaces commands name (children, external signal/cancel), resolved before the run is locked. */
@@ -276,6 +277,7 @@ export function applyCommands(
   completedEventId: number,
   identity: string,
   namespaces: CommandNamespaces,
+  applyProtocolMessage: (messageId: string) => void = () => {},
 ): boolean {
   let needsWorkflowTask = false;
   for (const command of commands) {
@@ -356,6 +358,9 @@ export function applyCommands(
       }
       case CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
         continueAsNew(ms, command, completedEventId);
+        break;
+      case CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE:
+        applyProtocolMessage(command.protocolMessageCommandAttributes!.messageId);
         break;
     }
   }

@@ -4,7 +4,9 @@ import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/inte
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import type { RpcClient } from '@tempora/rpc';
 import type { NamespaceNames } from './namespace-names.js';
+import type { QueryRegistry } from './queries/query-registry.js';
 import type { ShardController } from './shard-controller.js';
+import type { UpdateRegistry } from './updates/update-registry.js';
 
 /** What every history handler may use. */
 export interface HistoryContext {
@@ -15,4 +17,8 @@ export interface HistoryContext {
   /** History itself, routed by workflow: how a run reaches runs on other shards (children, parents, external). */
   history: RpcClient<HistoryServiceServer>;
   namespaces: NamespaceNames;
+  /** Consistent queries waiting for a workflow task, per run (in memory). */
+  queries: QueryRegistry;
+  /** Admitted and in-progress workflow updates, per run (in memory; accepted ones are also in mutable state). */
+  updates: UpdateRegistry;
 }

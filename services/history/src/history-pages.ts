@@ -46,13 +46,22 @@ export async function readHistoryPage(
   pageSize: number,
 ): Promise<HistoryPage> {
   if (firstEventId >= endEventId) return { events: [], nextPageToken: Buffer.alloc(0) };
-  const page = await stores.history.readHistoryBranch({
-    shardId,
-    branchToken: runId,
-    minNodeId: firstEventId,
-    maxNodeId: endEventId,
-    pageSize,
-  });
+  const read = (minNodeId: number) =>
+    stores.history.readHistoryBranch({ shardId, branchToken: runId, minNodeId, maxNodeId: endEventId, pageSize });
+  let page = await read(firstEventId);
+  if (firstEventId > 1 && !startsAt(page.items[0], firstEventId)) {
+    // A sticky worker's first unseen event can sit inside a batch (a transient or speculative task's events are
+    // written with its completion): read from the batch that holds it.
+    const holder = await stores.history.readHistoryBranchReverse({
+      shardId,
+      branchToken: runId,
+      minNodeId: 1,
+      maxNodeId: firstEventId,
+      pageSize: 1,
+    });
+    const nodeId = holder.items[0]?.nodeId;
+    if (nodeId !== undefined) page = await read(nodeId);
+  }
   const events = page.items
     .flatMap((node) => History.decode(node.events).events)
     .filter((event) => event.eventId >= firstEventId && event.eventId < endEventId);
@@ -62,4 +71,8 @@ export async function readHistoryPage(
       ? encodeHistoryPageToken({ runId, nextEventId, endEventId })
       : Buffer.alloc(0);
   return { events, nextPageToken };
+}
+
+function startsAt(node: { nodeId: number } | undefined, eventId: number): boolean {
+  return node?.nodeId === eventId;
 }

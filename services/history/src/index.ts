@@ -18,6 +18,8 @@ import { signalWorkflowExecution } from './api/signal-workflow-execution.js';
 import { terminateWorkflowExecution } from './api/terminate-workflow-execution.js';
 import { getWorkflowExecutionHistoryReverse } from './api/get-workflow-execution-history-reverse.js';
 import { getWorkflowExecutionHistory } from './api/get-workflow-execution-history.js';
+import { pollWorkflowExecutionUpdate } from './api/poll-workflow-execution-update.js';
+import { queryWorkflow } from './api/query-workflow.js';
 import { recordActivityTaskHeartbeat } from './api/record-activity-task-heartbeat.js';
 import { recordActivityTaskStarted } from './api/record-activity-task-started.js';
 import { recordWorkflowTaskStarted } from './api/record-workflow-task-started.js';
@@ -28,9 +30,13 @@ import { respondActivityTaskFailed } from './api/respond-activity-task-failed.js
 import { respondWorkflowTaskCompleted } from './api/respond-workflow-task-completed.js';
 import { respondWorkflowTaskFailed } from './api/respond-workflow-task-failed.js';
 import { startWorkflowExecution } from './api/start-workflow-execution.js';
+import { updateWithStartWorkflowExecution } from './api/update-with-start-workflow-execution.js';
+import { updateWorkflowExecution } from './api/update-workflow-execution.js';
 import type { HistoryContext } from './context.js';
 import { NamespaceNames } from './namespace-names.js';
+import { QueryRegistry } from './queries/query-registry.js';
 import { ShardController } from './shard-controller.js';
+import { UpdateRegistry } from './updates/update-registry.js';
 
 export { shardIdFor } from './shard-controller.js';
 
@@ -69,7 +75,16 @@ export class HistoryService {
       identity: options.identity,
       visibility: options.visibility,
     });
-    this.ctx = { logger, stores: options.stores, shards, matching: options.matching, history: options.history, namespaces };
+    this.ctx = {
+      logger,
+      stores: options.stores,
+      shards,
+      matching: options.matching,
+      history: options.history,
+      namespaces,
+      queries: new QueryRegistry(),
+      updates: new UpdateRegistry(),
+    };
   }
 
   handlers(): AsyncHandlers<HistoryServiceServer> {
@@ -95,6 +110,10 @@ export class HistoryService {
       deleteWorkflowExecution: deleteWorkflowExecution(ctx),
       resetWorkflowExecution: resetWorkflowExecution(ctx),
       recordChildExecutionCompleted: recordChildExecutionCompleted(ctx),
+      queryWorkflow: queryWorkflow(ctx),
+      updateWorkflowExecution: updateWorkflowExecution(ctx),
+      pollWorkflowExecutionUpdate: pollWorkflowExecutionUpdate(ctx),
+      updateWithStartWorkflowExecution: updateWithStartWorkflowExecution(ctx),
     };
   }
 

@@ -246,12 +246,16 @@ export class MutableState {
    * Schedules a workflow task. Attempt > 1 makes it transient: its events are not written until it completes,
    * unless other events are written first (then it is an ordinary task again).
    */
-  scheduleWorkflowTask(attempt = 1, options: { forceNormalQueue?: boolean; originalScheduledTime?: Date } = {}): WorkflowTaskInfo {
+  scheduleWorkflowTask(
+    attempt = 1,
+    options: { forceNormalQueue?: boolean; originalScheduledTime?: Date; speculative?: boolean } = {},
+  ): WorkflowTaskInfo {
     const queue = options.forceNormalQueue
       ? { name: this.info.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }
       : this.nextWorkflowTaskQueue();
     const startToClose = this.info.defaultWorkflowTaskTimeout ?? msToDuration(10_000);
-    const transient = attempt > 1;
+    // Transient and speculative tasks write their events only when they complete (speculative: if at all).
+    const transient = attempt > 1 || options.speculative === true;
     const task = WorkflowTaskInfo.fromPartial({
       scheduledEventId: this.info.nextEventId,
       attempt,
@@ -260,7 +264,11 @@ export class MutableState {
       taskQueueKind: queue.kind,
       scheduledTime: this.now,
       originalScheduledTime: options.originalScheduledTime ?? this.now,
-      type: transient ? WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT : WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL,
+      type: options.speculative
+        ? WorkflowTaskType.WORKFLOW_TASK_TYPE_SPECULATIVE
+        : transient
+          ? WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT
+          : WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL,
     });
     if (!transient) {
       const event = this.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
@@ -307,12 +315,12 @@ export class MutableState {
   }
 
   /**
-   * A transient task turns into an ordinary one when events are written before it starts: its scheduled event
-   * must then come after them.
+   * A transient (or speculative) task turns into an ordinary one when events are written before it starts: its
+   * scheduled event must then come after them.
    */
   convertTransientWorkflowTaskIfEventsWritten(): void {
     const task = this.workflowTask;
-    if (!task || task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT || task.startedEventId !== 0) return;
+    if (!task || task.type === WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL || task.startedEventId !== 0) return;
     if (task.scheduledEventId === this.info.nextEventId) return;
     this.state.workflowTask = undefined;
     this.scheduleWorkflowTask(1, { originalScheduledTime: task.originalScheduledTime });

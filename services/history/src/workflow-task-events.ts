@@ -4,10 +4,10 @@ import { WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v
 import { HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
 import type { MutableState } from './mutable-state.js';
 
-/** The scheduled and started events of a transient task, as shown to the worker before they are written. */
+/** The scheduled and started events of a transient or speculative task, shown to the worker before they are written. */
 export function transientWorkflowTaskEvents(ms: MutableState): HistoryEvent[] {
   const task = ms.workflowTask;
-  if (!task || task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT) return [];
+  if (!task || task.type === WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL) return [];
   const taskQueue = {
     name: task.taskQueue,
     kind: task.taskQueueKind,
@@ -40,12 +40,13 @@ export function transientWorkflowTaskEvents(ms: MutableState): HistoryEvent[] {
 }
 
 /**
- * Writes a transient task's scheduled/started events for real (when it completes or fails a close), keeping the
+ * Writes a transient or speculative task's scheduled/started events for real (when it completes, fails or times
+ * out), keeping the
  * ids the worker saw. The task becomes an ordinary one.
  */
 export function writeTransientWorkflowTaskEvents(ms: MutableState): void {
   const task = ms.workflowTask;
-  if (!task || task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT) return;
+  if (!task || task.type === WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL) return;
   for (const event of transientWorkflowTaskEvents(ms)) {
     const { eventType, eventTime, eventId: _id, ...attributes } = event;
     // Keep the times the worker saw: the started time is its workflow clock.

@@ -7,6 +7,7 @@ import type { TimeoutType } from '@tempora/proto/generated/temporal/api/enums/v1
 import type { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
 import { WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import type { MutableState } from './mutable-state.js';
+import { writeTransientWorkflowTaskEvents } from './workflow-task-events.js';
 
 export interface WorkflowTaskFailure {
   cause: WorkflowTaskFailedCause;
@@ -16,6 +17,7 @@ export interface WorkflowTaskFailure {
 }
 
 export function failWorkflowTask(ms: MutableState, failure: WorkflowTaskFailure): void {
+  writeSpeculativeWorkflowTaskEvents(ms);
   const task = ms.workflowTask!;
   if (task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT) {
     ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
@@ -33,6 +35,7 @@ export function failWorkflowTask(ms: MutableState, failure: WorkflowTaskFailure)
 }
 
 export function timeOutWorkflowTask(ms: MutableState, timeoutType: TimeoutType, options: { keepAttempt: boolean }): void {
+  writeSpeculativeWorkflowTaskEvents(ms);
   const task = ms.workflowTask!;
   if (task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT) {
     ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, {
@@ -53,4 +56,9 @@ function retryWorkflowTask(ms: MutableState, nextAttempt: number): void {
   const hadBufferedEvents = ms.hasBufferedEvents;
   ms.flushBufferedEvents();
   ms.scheduleWorkflowTask(hadBufferedEvents ? 1 : nextAttempt, { forceNormalQueue: true });
+}
+
+/** A speculative task that fails or times out is written like an ordinary one (upstream converts it to normal). */
+function writeSpeculativeWorkflowTaskEvents(ms: MutableState): void {
+  if (ms.workflowTask?.type === WorkflowTaskType.WORKFLOW_TASK_TYPE_SPECULATIVE) writeTransientWorkflowTaskEvents(ms);
 }

@@ -7,6 +7,7 @@ import type {
 } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import type { RpcClient } from '@tempora/rpc';
 import type { PollerHistory } from './pollers.js';
+import type { QueryTaskAnswers } from './query-tasks.js';
 import type { TaskQueueRegistry } from './task-queue-registry.js';
 
 /** The history calls matching makes; any RpcClient<HistoryServiceServer> fits. */
@@ -21,6 +22,7 @@ export interface MatchingContext {
   workflowQueues: TaskQueueRegistry<AddWorkflowTaskRequest>;
   activityQueues: TaskQueueRegistry<AddActivityTaskRequest>;
   pollers: PollerHistory;
+  queryAnswers: QueryTaskAnswers;
   /** Aborted by stop(). */
   stopping: AbortSignal;
 }

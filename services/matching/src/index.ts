@@ -17,10 +17,13 @@ import type { MatchingContext, MatchingHistoryClient } from './context.js';
 import { addActivityTask } from './handlers/add-activity-task.js';
 import { addWorkflowTask } from './handlers/add-workflow-task.js';
 import { describeTaskQueue } from './handlers/describe-task-queue.js';
+import { dispatchQueryTask } from './handlers/dispatch-query-task.js';
 import { pollActivityTaskQueue } from './handlers/poll-activity-task-queue.js';
 import { pollWorkflowTaskQueue } from './handlers/poll-workflow-task-queue.js';
+import { respondQueryTaskCompleted } from './handlers/respond-query-task-completed.js';
 import { shutdownWorker } from './handlers/shutdown-worker.js';
 import { POLLER_RETENTION_MS, PollerHistory } from './pollers.js';
+import { QueryTaskAnswers } from './query-tasks.js';
 import { TaskQueueRegistry } from './task-queue-registry.js';
 
 /** Lets history recognise AddWorkflowTask's answer for a sticky queue without a live worker (defined in rpc). */
@@ -70,6 +73,7 @@ export class MatchingService {
       workflowQueues: new TaskQueueRegistry({ ...registry, codec: AddWorkflowTaskRequest }),
       activityQueues: new TaskQueueRegistry({ ...registry, codec: AddActivityTaskRequest }),
       pollers: new PollerHistory(),
+      queryAnswers: new QueryTaskAnswers(),
       stopping: this.stopping.signal,
     };
   }
@@ -82,6 +86,8 @@ export class MatchingService {
       pollActivityTaskQueue: pollActivityTaskQueue(this.ctx),
       describeTaskQueue: describeTaskQueue(this.ctx),
       shutdownWorker: shutdownWorker(this.ctx),
+      dispatchQueryTask: dispatchQueryTask(this.ctx),
+      respondQueryTaskCompleted: respondQueryTaskCompleted(this.ctx),
     };
   }
 

@@ -25,6 +25,8 @@ export class TaskQueueManager<T extends AddTaskRequest> {
   private readonly options: TaskQueueManagerOptions<T>;
   /** Polls waiting for a task, oldest first. */
   private readonly waiters: Waiter<T>[] = [];
+  /** Query tasks waiting for a poller, oldest first; served before the backlog. */
+  private readonly queries: QueuedTask<T>[] = [];
   /** Tasks handed to pollers whose outcome (complete or requeue) is not known yet. */
   private inFlight = 0;
   private lastActivity = Date.now();
@@ -92,6 +94,29 @@ export class TaskQueueManager<T extends AddTaskRequest> {
     });
   }
 
+  /**
+   * Offers a query task to this queue's pollers only (it is never persisted). Resolves true once a poller took it,
+   * false when the signal aborted first or the queue closed.
+   */
+  offerQuery(task: QueuedTask<T>, signal: AbortSignal): Promise<boolean> {
+    if (this.closed || signal.aborted) return Promise.resolve(false);
+    this.lastActivity = Date.now();
+    return new Promise((resolve) => {
+      const withdraw = () => {
+        const index = this.queries.indexOf(task);
+        if (index >= 0) this.queries.splice(index, 1);
+        resolve(false);
+      };
+      signal.addEventListener('abort', withdraw, { once: true });
+      task.settle = (outcome) => {
+        signal.removeEventListener('abort', withdraw);
+        resolve(outcome === 'started');
+      };
+      this.queries.push(task);
+      this.dispatch();
+    });
+  }
+
   hasWaitingPoller(): boolean {
     return this.waiters.length > 0;
   }
@@ -144,6 +169,8 @@ export class TaskQueueManager<T extends AddTaskRequest> {
   }
 
   private takeTask(): QueuedTask<T> | undefined {
+    const query = this.queries.shift();
+    if (query) return query;
     const now = Date.now();
     for (let task = this.buffer.take(); task; task = this.buffer.take()) {
       if (!isExpired(task, now)) return task;
@@ -162,5 +189,6 @@ export class TaskQueueManager<T extends AddTaskRequest> {
 
   private releaseWaiters(): void {
     for (const waiter of this.waiters.splice(0)) waiter.deliver(undefined);
+    for (const query of this.queries.splice(0)) query.settle?.('retry');
   }
 }

@@ -5,6 +5,7 @@ import type {
   AddActivityTaskRequest,
   AddWorkflowTaskRequest,
 } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import type { PollWorkflowTaskQueueResponse } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
 
 export type AddTaskRequest = AddWorkflowTaskRequest | AddActivityTaskRequest;
 
@@ -16,6 +17,8 @@ export interface QueuedTask<T extends AddTaskRequest> {
   taskId?: number;
   /** For a sync match: tells the waiting AddTask whether history recorded the start ('started') or not ('retry'). */
   settle?: (outcome: 'started' | 'retry') => void;
+  /** Set on a query task: the complete poll response its poller gets (no history call, never persisted). */
+  query?: { pollResponse: PollWorkflowTaskQueueResponse };
 }
 
 /** How backlog rows are encoded: the generated message type of the Add*Request. */

@@ -44,7 +44,7 @@ export function startWorkflowExecution(ctx: FrontendContext) {
 }
 
 /** Upstream's checks, in upstream's order (prepareStartWorkflowRequest). */
-function validateStartRequest(request: StartWorkflowExecutionRequest): void {
+export function validateStartRequest(request: StartWorkflowExecutionRequest): void {
   validateWorkflowId(request.workflowId);
   validateRetryPolicy(request.retryPolicy);
   if (request.cronSchedule && request.workflowStartDelay) {

@@ -9,6 +9,7 @@ import type {
 import { WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import { Code, RpcError, notFound, type DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
+import { attachWorkflowTaskMessages } from '../updates/workflow-task-messages.js';
 import { buildWorkflowTaskResponse, workflowTaskSnapshot } from '../workflow-task-response.js';
 
 export function recordWorkflowTaskStarted(ctx: HistoryContext) {
@@ -37,7 +38,7 @@ export function recordWorkflowTaskStarted(ctx: HistoryContext) {
       task.requestId = req.requestId;
       task.identity = poll.identity;
       task.historySizeBytes = ms.info.historySizeBytes;
-      if (task.type === WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT) {
+      if (task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL) {
         task.startedEventId = task.scheduledEventId + 1;
         ms.markDirty();
       } else {
@@ -61,6 +62,7 @@ export function recordWorkflowTaskStarted(ctx: HistoryContext) {
       });
       return workflowTaskSnapshot(ms, fromStickyQueue);
     });
-    return { response: await buildWorkflowTaskResponse(ctx.stores, engine.shard.shardId, snapshot) };
+    const response = await buildWorkflowTaskResponse(ctx.stores, engine.shard.shardId, snapshot);
+    return { response: attachWorkflowTaskMessages(ctx, key, snapshot, response) };
   };
 }

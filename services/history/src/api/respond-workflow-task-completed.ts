@@ -7,6 +7,7 @@ import type {
   RespondWorkflowTaskCompletedRequest,
   RespondWorkflowTaskCompletedResponse,
 } from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import type { RespondWorkflowTaskCompletedRequest as WorkerCompletion } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
 import { RpcError, invalidArgument, type DeepPartial } from '@tempora/rpc';
 import {
   CommandValidationError,
@@ -19,7 +20,10 @@ import {
 } from '../commands.js';
 import type { HistoryContext } from '../context.js';
 import { searchAttributesForCommands, validateCommandSearchAttributes } from '../search-attribute-commands.js';
+import { runKeyString } from '../execution-manager.js';
+import type { MutableState } from '../mutable-state.js';
 import { decodeWorkflowTaskToken } from '../tokens.js';
+import { WorkflowTaskUpdates } from '../updates/workflow-task-messages.js';
 import { writeTransientWorkflowTaskEvents } from '../workflow-task-events.js';
 import { failWorkflowTask } from '../workflow-task-failure.js';
 import { startedTaskForToken } from '../workflow-task-token.js';
@@ -44,8 +48,10 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
     const namespaces = await resolveCommandNamespaces(ctx, token.namespaceId, req.commands);
     const key = { namespaceId: token.namespaceId, workflowId: token.workflowId, runId: token.runId };
     const searchAttributes = await searchAttributesForCommands(ctx.stores, token.namespaceId, req.commands);
+    let updates = new WorkflowTaskUpdates(ctx.updates, key, req);
     const rejection = await engine.executions.update(key, (ms): RpcError | undefined => {
       const task = startedTaskForToken(ms, token);
+      updates = new WorkflowTaskUpdates(ctx.updates, key, req);
       const failTask = (cause: WorkflowTaskFailedCause, message: string, rpcMessage: string) => {
         // A repeat of the same failure on a retry writes nothing (upstream: attempt > 1, cause not UnhandledCommand).
         if (task.attempt > 1 && cause !== WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND) {
@@ -58,6 +64,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
       try {
         validateCommands(ms, req.commands, namespaces);
         validateCommandSearchAttributes(req.commands, searchAttributes);
+        updates.validate(ms);
       } catch (err) {
         if (!(err instanceof CommandValidationError)) throw err;
         return failTask(err.failedCause, err.message, err.rpcMessage);
@@ -65,6 +72,13 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
       if (ms.hasBufferedEvents && req.commands.some(isCloseCommand)) {
         // New events arrived while the worker decided to close: it must see them first.
         return failTask(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, 'UnhandledCommand', 'UnhandledCommand');
+      }
+
+      if (updates.writesNothing(ms)) {
+        updates.discardSpeculativeTask(ms);
+        applyStickyAttributes(ms, req);
+        updates.finish(ms, task);
+        return undefined;
       }
 
       writeTransientWorkflowTaskEvents(ms);
@@ -85,15 +99,9 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
       ms.info.lastCompletedWorkflowTaskStartedEventId = task.startedEventId;
       ms.clearWorkflowTask();
 
-      const sticky = req.stickyAttributes?.workerTaskQueue?.name;
-      if (sticky) {
-        ms.info.stickyTaskQueue = sticky;
-        ms.info.stickyScheduleToStartTimeout = req.stickyAttributes?.scheduleToStartTimeout ?? msToDuration(DEFAULT_STICKY_SCHEDULE_TO_START_MS);
-      } else {
-        ms.clearStickyness();
-      }
+      applyStickyAttributes(ms, req);
 
-      const needsWorkflowTask = applyCommands(ms, req.commands, completed.eventId, req.identity, namespaces);
+      const needsWorkflowTask = applyCommands(ms, req.commands, completed.eventId, req.identity, namespaces, (id) => updates.apply(ms, id));
       if (ms.isRunning) {
         const hadBufferedEvents = ms.hasBufferedEvents;
         ms.flushBufferedEvents();
@@ -101,9 +109,22 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
       } else {
         ms.discardBufferedEvents();
       }
+      updates.finish(ms, task);
       return undefined;
     });
+    updates.commit();
+    ctx.queries.workflowTaskCompleted(runKeyString(key), req.queryResults, updates.workflowTaskFollows);
     if (rejection) throw rejection;
-    return { response: { activityTasks: [], resetHistoryEventId: 0 } };
+    return { response: { activityTasks: [], resetHistoryEventId: updates.resetHistoryEventId } };
   };
+}
+
+function applyStickyAttributes(ms: MutableState, req: WorkerCompletion): void {
+  const sticky = req.stickyAttributes?.workerTaskQueue?.name;
+  if (sticky) {
+    ms.info.stickyTaskQueue = sticky;
+    ms.info.stickyScheduleToStartTimeout = req.stickyAttributes?.scheduleToStartTimeout ?? msToDuration(DEFAULT_STICKY_SCHEDULE_TO_START_MS);
+  } else {
+    ms.clearStickyness();
+  }
 }

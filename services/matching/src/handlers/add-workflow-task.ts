@@ -23,7 +23,7 @@ export function addWorkflowTask(ctx: MatchingContext) {
   };
 }
 
-function stickyWorkerAlive(ctx: MatchingContext, key: TaskQueueKey): boolean {
+export function stickyWorkerAlive(ctx: MatchingContext, key: TaskQueueKey): boolean {
   if (ctx.workflowQueues.find(key)?.hasWaitingPoller()) return true;
   const lastPollTime = ctx.pollers.lastPollTime(key);
   return lastPollTime !== undefined && Date.now() - lastPollTime < STICKY_POLLER_WINDOW_MS;

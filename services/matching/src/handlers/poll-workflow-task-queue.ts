@@ -24,7 +24,8 @@ export function pollWorkflowTaskQueue(ctx: MatchingContext) {
       key,
       sticky: isStickyTaskQueue(taskQueue),
       identity: pollRequest?.identity ?? '',
-      recordStarted: async ({ request: task }) => {
+      recordStarted: async ({ request: task, query }) => {
+        if (query) return query.pollResponse;
         const started = await ctx.history.recordWorkflowTaskStarted(
           {
             namespaceId: task.namespaceId,
