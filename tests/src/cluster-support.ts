@@ -92,6 +92,8 @@ export interface ClusterProcess {
 export interface ClusterOptions {
   redisUrl: string;
   numHistoryShards?: number;
+  /** Run on this Cassandra keyspace (already set up) instead of a shared SQLite file. */
+  cassandra?: { contactPoints: string[]; keyspace: string };
 }
 
 export class TestCluster {
@@ -117,7 +119,7 @@ export class TestCluster {
         ...process.env,
         TEMPORA_CLUSTER_NAME: this.clusterName,
         TEMPORA_NUM_HISTORY_SHARDS: String(this.options.numHistoryShards ?? 16),
-        TEMPORA_PERSISTENCE__SQLITE__FILE: join(this.dir, 'tempora.db'),
+        ...this.storeEnv(),
         TEMPORA_MEMBERSHIP__REDIS_URL: this.options.redisUrl,
         TEMPORA_LOG__LEVEL: 'info',
       },
@@ -138,6 +140,18 @@ export class TestCluster {
     const started: ClusterProcess = { name, service, port, child, logFile, exited, ready };
     this.processes.push(started);
     return started;
+  }
+
+  /** The store every process shares: the Cassandra keyspace (visibility then in a shared SQLite file), or SQLite. */
+  private storeEnv(): Record<string, string> {
+    const cassandra = this.options.cassandra;
+    if (!cassandra) return { TEMPORA_PERSISTENCE__SQLITE__FILE: join(this.dir, 'tempora.db') };
+    return {
+      TEMPORA_PERSISTENCE__DRIVER: 'cassandra',
+      TEMPORA_PERSISTENCE__CASSANDRA__CONTACT_POINTS: cassandra.contactPoints.join(','),
+      TEMPORA_PERSISTENCE__CASSANDRA__KEYSPACE: cassandra.keyspace,
+      TEMPORA_VISIBILITY__SQLITE__FILE: join(this.dir, 'visibility.db'),
+    };
   }
 
   /** Spawns and waits until ready. */

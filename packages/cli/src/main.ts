@@ -137,10 +137,14 @@ program
     stopOnSignals(running);
   });
 
-program
-  .command('setup-schema')
-  .description('create the Elasticsearch visibility index template and index (idempotent; stores also run it at start)')
-  .option('--config <file>', 'YAML config file (visibility.elasticsearch.url and .index)')
+const schema = program.command('schema').description('create and migrate a store schema');
+
+schema
+  .command('elasticsearch')
+  .description('create the visibility index template and index (idempotent; the store also does it when it opens)')
+  .command('setup')
+  .description("the index named by the config's visibility.elasticsearch")
+  .option('--config <file>', 'YAML config file (TEMPORA_* environment variables override it)')
   .option('--es-url <url>', 'Elasticsearch URL (overrides the config)')
   .option('--es-index <name>', 'index name (overrides the config)')
   .action(async (opts: { config?: string; esUrl?: string; esIndex?: string }) => {
@@ -149,8 +153,6 @@ program
     await setupElasticsearchSchemaAt(target);
     process.stderr.write(`visibility schema ready: ${target.url} index ${target.index}\n`);
   });
-
-const schema = program.command('schema').description('create and migrate a store schema');
 const cassandraSchema = schema
   .command('cassandra')
   .description("the Cassandra keyspace named by the config's persistence.cassandra")
