@@ -2,6 +2,7 @@
 // initiated event, then the outcome the transfer queue records once the target answered.
 import { randomUUID } from 'node:crypto';
 import type { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
+import type { WorkflowExecution } from '@tempora/proto/generated/temporal/api/common/v1/message';
 import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
 import type { CancelExternalWorkflowExecutionFailedCause, SignalExternalWorkflowExecutionFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
 import { RequestCancelInfo, SignalInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
@@ -53,16 +54,23 @@ export function initiateCancelExternal(ms: MutableState, command: Command, compl
   ms.addTransferTask({ cancelExternal: { initiatedEventId: event.eventId } });
 }
 
+/** What every outcome event of an external signal or cancel repeats from its initiated event. */
+function outcomeOf(initiated: { namespace: string; namespaceId: string; workflowExecution?: WorkflowExecution }, initiatedEventId: number) {
+  return { initiatedEventId, namespace: initiated.namespace, namespaceId: initiated.namespaceId, workflowExecution: initiated.workflowExecution };
+}
+
+/** A failed outcome also names the cause and the task that issued the command. */
+function failureOf(
+  initiated: { namespace: string; namespaceId: string; workflowExecution?: WorkflowExecution; workflowTaskCompletedEventId: number; control: string },
+  initiatedEventId: number,
+) {
+  return { ...outcomeOf(initiated, initiatedEventId), workflowTaskCompletedEventId: initiated.workflowTaskCompletedEventId, control: initiated.control };
+}
+
 export function recordExternalSignaled(ms: MutableState, initiatedEventId: number): void {
   const initiated = ms.state.signals[initiatedEventId]!.initiated!;
   ms.addEvent(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED, {
-    externalWorkflowExecutionSignaledEventAttributes: {
-      initiatedEventId,
-      namespace: initiated.namespace,
-      namespaceId: initiated.namespaceId,
-      workflowExecution: initiated.workflowExecution,
-      control: initiated.control,
-    },
+    externalWorkflowExecutionSignaledEventAttributes: { ...outcomeOf(initiated, initiatedEventId), control: initiated.control },
   });
   delete ms.state.signals[initiatedEventId];
   ms.ensureWorkflowTask();
@@ -71,15 +79,7 @@ export function recordExternalSignaled(ms: MutableState, initiatedEventId: numbe
 export function recordSignalExternalFailed(ms: MutableState, initiatedEventId: number, cause: SignalExternalWorkflowExecutionFailedCause): void {
   const initiated = ms.state.signals[initiatedEventId]!.initiated!;
   ms.addEvent(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
-    signalExternalWorkflowExecutionFailedEventAttributes: {
-      cause,
-      workflowTaskCompletedEventId: initiated.workflowTaskCompletedEventId,
-      namespace: initiated.namespace,
-      namespaceId: initiated.namespaceId,
-      workflowExecution: initiated.workflowExecution,
-      initiatedEventId,
-      control: initiated.control,
-    },
+    signalExternalWorkflowExecutionFailedEventAttributes: { ...failureOf(initiated, initiatedEventId), cause },
   });
   delete ms.state.signals[initiatedEventId];
   ms.ensureWorkflowTask();
@@ -88,12 +88,7 @@ export function recordSignalExternalFailed(ms: MutableState, initiatedEventId: n
 export function recordExternalCancelRequested(ms: MutableState, initiatedEventId: number): void {
   const initiated = ms.state.requestCancels[initiatedEventId]!.initiated!;
   ms.addEvent(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED, {
-    externalWorkflowExecutionCancelRequestedEventAttributes: {
-      initiatedEventId,
-      namespace: initiated.namespace,
-      namespaceId: initiated.namespaceId,
-      workflowExecution: initiated.workflowExecution,
-    },
+    externalWorkflowExecutionCancelRequestedEventAttributes: outcomeOf(initiated, initiatedEventId),
   });
   delete ms.state.requestCancels[initiatedEventId];
   ms.ensureWorkflowTask();
@@ -102,15 +97,7 @@ export function recordExternalCancelRequested(ms: MutableState, initiatedEventId
 export function recordCancelExternalFailed(ms: MutableState, initiatedEventId: number, cause: CancelExternalWorkflowExecutionFailedCause): void {
   const initiated = ms.state.requestCancels[initiatedEventId]!.initiated!;
   ms.addEvent(EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
-    requestCancelExternalWorkflowExecutionFailedEventAttributes: {
-      cause,
-      workflowTaskCompletedEventId: initiated.workflowTaskCompletedEventId,
-      namespace: initiated.namespace,
-      namespaceId: initiated.namespaceId,
-      workflowExecution: initiated.workflowExecution,
-      initiatedEventId,
-      control: initiated.control,
-    },
+    requestCancelExternalWorkflowExecutionFailedEventAttributes: { ...failureOf(initiated, initiatedEventId), cause },
   });
   delete ms.state.requestCancels[initiatedEventId];
   ms.ensureWorkflowTask();
