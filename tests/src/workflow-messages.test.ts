@@ -454,6 +454,25 @@ describe('reset', () => {
     expect(await resetRun.result()).toEqual(['b']);
   });
 
+  it("resetting a running child replaces its run without ending the parent's wait", async () => {
+    const workflowId = newId('reset-child-parent');
+    const parent = await client.workflow.start<typeof workflows.parentOfResettable>('parentOfResettable', { taskQueue, workflowId });
+    const childId = `${workflowId}-child`;
+    await waitForType(workflowId, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED);
+    const childTask = await waitForType(childId, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    const { runId } = await client.workflowService.resetWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId: childId },
+      reason: 'reset the child',
+      workflowTaskFinishEventId: childTask.at(-1)!.eventId,
+      requestId: newId('reset-request'),
+    });
+    await client.workflow.getHandle(childId, runId!).signal('add', 'after reset');
+    expect(await parent.result()).toEqual(['after reset']);
+    const childEvents = types(await readHistory(t.connection, workflowId)).filter((type) => type.startsWith('CHILD_'));
+    expect(childEvents).toEqual(['CHILD_WORKFLOW_EXECUTION_STARTED', 'CHILD_WORKFLOW_EXECUTION_COMPLETED']);
+  });
+
   it('rejects a reset point outside the history with INVALID_ARGUMENT', async () => {
     const workflowId = newId('reset-bad');
     const handle = await client.workflow.start<typeof workflows.signalCollector>('signalCollector', { taskQueue, workflowId, args: [0] });

@@ -17,12 +17,9 @@ import { terminateRun } from './close-run.js';
 import { dispatchActivityAttempt } from './commands.js';
 import type { HistoryContext } from './context.js';
 import { readEvents } from './history-reader.js';
-import { HISTORY_SERVICE_IDENTITY } from './identity.js';
+import { HISTORY_SERVICE_IDENTITY, RESETTER_IDENTITY } from './identity.js';
 import { newMutableState, type MutableState } from './mutable-state.js';
 import { targetRun } from './run-target.js';
-
-/** Upstream consts.IdentityResetter: the identity on the termination of the run a reset replaces. */
-const RESETTER_IDENTITY = 'history-resetter';
 
 export async function resetWorkflow(ctx: HistoryContext, namespaceId: string, request: ResetWorkflowExecutionRequest): Promise<string> {
   const workflowId = request.workflowExecution!.workflowId;

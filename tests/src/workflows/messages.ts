@@ -146,3 +146,8 @@ export async function resettable(): Promise<string[]> {
   await sleep(10);
   return items;
 }
+
+/** Runs a resettable child and returns its result: a reset of the running child must not end the parent's wait. */
+export async function parentOfResettable(): Promise<string[]> {
+  return await executeChild(resettable, { workflowId: `${workflowInfo().workflowId}-child` });
+}

@@ -26,7 +26,7 @@ import {
   recordSignalExternalFailed,
 } from '../external-commands.js';
 import { readEvents } from '../history-reader.js';
-import { HISTORY_SERVICE_IDENTITY } from '../identity.js';
+import { HISTORY_SERVICE_IDENTITY, RESETTER_IDENTITY } from '../identity.js';
 import type { NamespaceNames } from '../namespace-names.js';
 import { isAlreadyExists, isInvalidArgument, isNotFound } from '../rpc-codes.js';
 import { ignoreNotFound } from './not-found.js';
@@ -203,15 +203,19 @@ export async function closeExecution(d: CrossRunDeps, key: RunKey, task: CloseEx
   if (!closed) return;
   if (closed.parent) {
     const [completionEvent] = await readEvents(d.stores, d.shardId, key.runId, closed.completionEventId, closed.completionEventId + 1);
-    await d.history
-      .recordChildExecutionCompleted({
-        namespaceId: closed.parent.namespaceId,
-        parentExecution: { workflowId: closed.parent.workflowId, runId: closed.parent.runId },
-        parentInitiatedId: closed.parent.initiatedId,
-        childExecution: { workflowId: key.workflowId, runId: key.runId },
-        completionEvent,
-      })
-      .catch(ignoreNotFound);
+    // A child run replaced by a reset is not the child's end: the reset run reports when it closes.
+    const replacedByReset = completionEvent?.workflowExecutionTerminatedEventAttributes?.identity === RESETTER_IDENTITY;
+    if (!replacedByReset) {
+      await d.history
+        .recordChildExecutionCompleted({
+          namespaceId: closed.parent.namespaceId,
+          parentExecution: { workflowId: closed.parent.workflowId, runId: closed.parent.runId },
+          parentInitiatedId: closed.parent.initiatedId,
+          childExecution: { workflowId: key.workflowId, runId: key.runId },
+          completionEvent,
+        })
+        .catch(ignoreNotFound);
+    }
   }
   for (const child of closed.children) await applyParentClosePolicy(d, key, child);
   if (task.deleteAfterClose) await d.executions.delete(key);
