@@ -1,0 +1,83 @@
+// The Helm chart (helm/tempora), rendered by a real `helm`: lint passes, every service is its own Deployment with
+// its own replicas, port and resources, the frontend alone gets a Service, the schema job is a pre-install hook,
+// HPAs exist only when enabled, and the config every process reads points at the external stores.
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, parseAllDocuments } from 'yaml';
+
+const CHART = fileURLToPath(new URL('../../helm/tempora', import.meta.url));
+const SERVICES = ['frontend', 'history', 'matching', 'worker'];
+
+/** `helm` from HELM, the PATH, or Go's bin folder (where .ci/run installs it). */
+function findHelm(): string | undefined {
+  const candidates = [process.env.HELM, 'helm', join(homedir(), 'go', 'bin', 'helm')].filter((c): c is string => Boolean(c));
+  return candidates.find((c) => spawnSync(c, ['version', '--short']).status === 0);
+}
+
+interface Manifest {
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: Record<string, unknown>;
+  data?: Record<string, string>;
+}
+
+const helm = findHelm();
+const reason = 'helm is not installed (go install helm.sh/helm/v3/cmd/helm@v3.16.4, or set HELM)';
+if (!helm && process.env.CI !== 'true') console.log(`skipping the Helm chart tests: ${reason}`);
+const describeChart = helm || process.env.CI === 'true' ? describe : describe.skip;
+
+function render(...sets: string[]): Manifest[] {
+  if (!helm) throw new Error(reason);
+  const args = ['template', 'prod', CHART, ...sets.flatMap((s) => ['--set', s])];
+  return parseAllDocuments(execFileSync(helm, args, { encoding: 'utf8' }))
+    .map((d) => d.toJSON() as Manifest | null)
+    .filter((m): m is Manifest => m !== null);
+}
+
+const byKind = (manifests: Manifest[], kind: string) => manifests.filter((m) => m.kind === kind);
+
+describeChart('helm chart', () => {
+  it('passes helm lint', () => {
+    if (!helm) throw new Error(reason);
+    const lint = spawnSync(helm, ['lint', CHART], { encoding: 'utf8' });
+    expect(lint.stdout + lint.stderr).toContain('0 chart(s) failed');
+    expect(lint.status).toBe(0);
+  });
+
+  it('renders one Deployment per service with its own replicas, port and `start --services` command', () => {
+    const manifests = render();
+    const deployments = byKind(manifests, 'Deployment');
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(SERVICES.map((s) => `prod-tempora-${s}`).sort());
+    const history = deployments.find((d) => d.metadata.name === 'prod-tempora-history')!;
+    expect(history.spec.replicas).toBe(3);
+    const container = (history.spec.template as { spec: { containers: { args: string[]; ports: { containerPort: number }[] }[] } }).spec.containers[0]!;
+    expect(container.args).toEqual(['start', '--config', '/etc/tempora/tempora.yaml', '--services', 'history', '--grpc-port', '7234']);
+    expect(container.ports[0]!.containerPort).toBe(7234);
+    expect(byKind(manifests, 'Service').map((s) => s.metadata.name)).toEqual(['prod-tempora-frontend']);
+    expect(byKind(manifests, 'HorizontalPodAutoscaler')).toHaveLength(0);
+  });
+
+  it('configures every process for Cassandra, Elasticsearch and Redis from the values', () => {
+    const manifests = render('cassandra.keyspace=orders', 'redis.url=redis://membership:6379', 'numHistoryShards=1024');
+    const config = parse(byKind(manifests, 'ConfigMap')[0]!.data!['tempora.yaml']!) as Record<string, any>;
+    expect(config.numHistoryShards).toBe(1024);
+    expect(config.persistence).toMatchObject({ driver: 'cassandra', cassandra: { keyspace: 'orders', contactPoints: ['cassandra:9042'] } });
+    expect(config.visibility).toMatchObject({ driver: 'elasticsearch', elasticsearch: { url: 'http://elasticsearch:9200' } });
+    expect(config.membership.redisUrl).toBe('redis://membership:6379');
+    expect(config.services.matching.grpcPort).toBe(7235);
+  });
+
+  it('runs the schema job as a pre-install/pre-upgrade hook, and autoscales a service only when asked', () => {
+    const manifests = render('services.history.autoscaling.enabled=true', 'services.history.autoscaling.maxReplicas=20');
+    const job = byKind(manifests, 'Job')[0]!;
+    expect(job.metadata.annotations?.['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+    const hpas = byKind(manifests, 'HorizontalPodAutoscaler');
+    expect(hpas.map((h) => [h.metadata.name, h.spec.maxReplicas])).toEqual([['prod-tempora-history', 20]]);
+    // An autoscaled Deployment leaves its replica count to the HPA.
+    const history = byKind(manifests, 'Deployment').find((d) => d.metadata.name === 'prod-tempora-history')!;
+    expect(history.spec.replicas).toBeUndefined();
+  });
+});
