@@ -1,4 +1,5 @@
-// Moves a shard's visibility tasks into the VisibilityStore, in task-id order, a page at a time as one bulk write.
+// Moves a shard's visibility tasks into the VisibilityStore, in task-id order, a page at a time as one bulk write
+// (the read/ack/retry loop is the shared ImmediateQueue).
 // A task is deleted (acked) only after the store acknowledged its write, so a crash replays it; the store ignores a
 // write older than what it holds, so replays are harmless. A failed write is retried with backoff, holding back
 // the tasks after it, so updates of a run are never applied out of order.
@@ -8,6 +9,7 @@ import { VisibilityTaskBody, VisibilityTaskKind } from '@tempora/proto/generated
 import { NamespaceSearchAttributes, type VisibilityStore, type VisibilityWrite } from '@tempora/visibility';
 import type { ExecutionManager } from '../execution-manager.js';
 import type { Shard } from '../shard.js';
+import { ImmediateQueue, type ImmediateQueueOptions } from './immediate-queue.js';
 import { ignoreNotFound } from './not-found.js';
 import { visibilityRecord } from './visibility-record.js';
 
@@ -16,75 +18,39 @@ const MIN_RETRY_DELAY_MS = 200;
 const MAX_RETRY_DELAY_MS = 30_000;
 
 export class VisibilityQueue {
-  private ackLevel = 0;
-  private running = false;
-  private rerun = false;
-  private stopped = false;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryDelayMs = MIN_RETRY_DELAY_MS;
+  private readonly queue: ImmediateQueue;
 
   constructor(
-    private readonly shard: Shard,
+    shard: Shard,
     private readonly stores: PersistenceStores,
     private readonly executions: ExecutionManager,
-    private readonly visibility: VisibilityStore,
-    private readonly logger: Logger,
-  ) {}
+    visibility: VisibilityStore,
+    logger: Logger,
+  ) {
+    const options: ImmediateQueueOptions = {
+      category: 'visibility',
+      pageSize: PAGE_SIZE,
+      minRetryDelayMs: MIN_RETRY_DELAY_MS,
+      maxRetryDelayMs: MAX_RETRY_DELAY_MS,
+      // One bulk write per page: all of it is done, or none.
+      handlePage: async (tasks) => {
+        try {
+          await visibility.write(await this.writesFor(tasks));
+          return { done: tasks.length };
+        } catch (error) {
+          return { done: 0, error };
+        }
+      },
+    };
+    this.queue = new ImmediateQueue(shard, stores, options, logger);
+  }
 
   notify(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.rerun = true;
-      return;
-    }
-    this.running = true;
-    void this.drain()
-      .then(
-        () => {
-          this.retryDelayMs = MIN_RETRY_DELAY_MS;
-        },
-        (err: unknown) => {
-          if (this.stopped) return;
-          this.logger.warn({ shardId: this.shard.shardId, err, retryInMs: this.retryDelayMs }, 'visibility write failed; retrying');
-          clearTimeout(this.retryTimer);
-          this.retryTimer = setTimeout(() => this.notify(), this.retryDelayMs);
-          this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_DELAY_MS);
-        },
-      )
-      .finally(() => {
-        this.running = false;
-        if (this.rerun && !this.stopped) {
-          this.rerun = false;
-          this.notify();
-        }
-      });
+    this.queue.notify();
   }
 
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
-  }
-
-  private async drain(): Promise<void> {
-    while (!this.stopped && !this.shard.closed) {
-      const maxReadLevel = this.shard.maxReadLevel();
-      if (maxReadLevel <= this.ackLevel) return;
-      const page = await this.stores.executions.getHistoryTasks({
-        shardId: this.shard.shardId,
-        category: 'visibility',
-        exclusiveMinTaskId: this.ackLevel,
-        inclusiveMaxTaskId: maxReadLevel,
-        pageSize: PAGE_SIZE,
-      });
-      if (!page.items.length) {
-        this.ackLevel = maxReadLevel;
-        return;
-      }
-      await this.visibility.write(await this.writesFor(page.items));
-      const last = page.items[page.items.length - 1]!.taskId;
-      await this.stores.executions.completeHistoryTasks({ shardId: this.shard.shardId, category: 'visibility', inclusiveMaxTaskId: last });
-      this.ackLevel = last;
-    }
+    this.queue.stop();
   }
 
   private async writesFor(tasks: HistoryTask[]): Promise<VisibilityWrite[]> {
