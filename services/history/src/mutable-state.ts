@@ -67,6 +67,16 @@ const CLOSED_STATUSES = new Set<WorkflowExecutionStatus>([
   WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
 ]);
 
+/** The attributes of an activity's closing event (completed, failed, timed out, canceled), if it is one. */
+export function activityResultAttributes(event: HistoryEvent): { scheduledEventId: number; startedEventId: number } | undefined {
+  return (
+    event.activityTaskCompletedEventAttributes ??
+    event.activityTaskFailedEventAttributes ??
+    event.activityTaskTimedOutEventAttributes ??
+    event.activityTaskCanceledEventAttributes
+  );
+}
+
 export function isClosedStatus(status: WorkflowExecutionStatus): boolean {
   return CLOSED_STATUSES.has(status);
 }
@@ -161,11 +171,7 @@ export class MutableState {
       this.resolveBufferedChildStart(event);
       const started = event.activityTaskStartedEventAttributes;
       if (started) startedIdBySchedule.set(started.scheduledEventId, event.eventId);
-      const result =
-        event.activityTaskCompletedEventAttributes ??
-        event.activityTaskFailedEventAttributes ??
-        event.activityTaskTimedOutEventAttributes ??
-        event.activityTaskCanceledEventAttributes;
+      const result = activityResultAttributes(event);
       if (result && startedIdBySchedule.has(result.scheduledEventId)) {
         result.startedEventId = startedIdBySchedule.get(result.scheduledEventId)!;
       }

@@ -13,12 +13,13 @@ import type { ResetWorkflowExecutionRequest } from '@tempora/proto/generated/tem
 import { ActivityInfo, ChildExecutionInfo, ExecutionInfo, WorkflowTaskInfo, WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import { ExecutionState } from '@tempora/persistence';
 import { invalidArgument } from '@tempora/rpc';
+import { childResultAttributes } from './children.js';
 import { terminateRun } from './close-run.js';
 import { dispatchActivityAttempt } from './commands.js';
 import type { HistoryContext } from './context.js';
 import { readEvents } from './history-reader.js';
 import { HISTORY_SERVICE_IDENTITY, RESETTER_IDENTITY } from './identity.js';
-import { newMutableState, type MutableState } from './mutable-state.js';
+import { activityResultAttributes, newMutableState, type MutableState } from './mutable-state.js';
 import { targetRun } from './run-target.js';
 
 export async function resetWorkflow(ctx: HistoryContext, namespaceId: string, request: ResetWorkflowExecutionRequest): Promise<string> {
@@ -147,15 +148,9 @@ function replay(ms: MutableState, event: HistoryEvent): void {
     case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
     case EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
     case EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
-    case EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED: {
-      const a =
-        event.activityTaskCompletedEventAttributes ??
-        event.activityTaskFailedEventAttributes ??
-        event.activityTaskTimedOutEventAttributes ??
-        event.activityTaskCanceledEventAttributes;
-      delete s.activities[a!.scheduledEventId];
+    case EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED:
+      delete s.activities[activityResultAttributes(event)!.scheduledEventId];
       return;
-    }
     case EventType.EVENT_TYPE_TIMER_STARTED: {
       const a = event.timerStartedEventAttributes!;
       const expiry = (event.eventTime?.getTime() ?? ms.now.getTime()) + durationToMs(a.startToFireTimeout);
@@ -178,16 +173,9 @@ function replay(ms: MutableState, event: HistoryEvent): void {
     case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED:
     case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED:
     case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED:
-    case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT: {
-      const a =
-        event.childWorkflowExecutionCompletedEventAttributes ??
-        event.childWorkflowExecutionFailedEventAttributes ??
-        event.childWorkflowExecutionCanceledEventAttributes ??
-        event.childWorkflowExecutionTerminatedEventAttributes ??
-        event.childWorkflowExecutionTimedOutEventAttributes;
-      delete s.childExecutions[a!.initiatedEventId];
+    case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT:
+      delete s.childExecutions[childResultAttributes(event)!.initiatedEventId];
       return;
-    }
     case EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
       s.signals[event.eventId] = { initiatedEventId: event.eventId, requestId: randomUUID(), initiated: event.signalExternalWorkflowExecutionInitiatedEventAttributes };
       return;
