@@ -48,6 +48,12 @@ as_node_user() {
   if [ "$(id -u)" -ne 0 ]; then "$@"; return; fi
   id "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
   chown -R "$ES_USER" "$HOME_DIR" "$DATA_DIR"
+  # That user must be able to pass through every directory above the checkout (mktemp -d makes them 0700).
+  local dir="$ROOT"
+  while [ "$dir" != / ]; do
+    if [ -z "$(find "$dir" -maxdepth 0 -perm -o+x)" ]; then log "letting $ES_USER pass through $dir (chmod o+x)"; chmod o+x "$dir"; fi
+    dir="$(dirname "$dir")"
+  done
   runuser -u "$ES_USER" -- "$@"
 }
 
