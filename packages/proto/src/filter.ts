@@ -1,0 +1,2 @@
+// List/visibility filters (temporal.api.filter.v1).
+export * from './generated/temporal/api/filter/v1/message.js';

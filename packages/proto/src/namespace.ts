@@ -1,0 +1,2 @@
+// Namespace info and config (temporal.api.namespace.v1).
+export * from './generated/temporal/api/namespace/v1/message.js';

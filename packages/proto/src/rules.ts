@@ -1,0 +1,2 @@
+// Workflow rules (temporal.api.rules.v1).
+export * from './generated/temporal/api/rules/v1/message.js';
