@@ -1,14 +1,17 @@
 // The Helm chart (helm/tempora), rendered by a real `helm`: lint passes, every service is its own Deployment with
 // its own replicas, port and resources, the frontend alone gets a Service, the schema job is a pre-install hook,
-// HPAs exist only when enabled, and the config every process reads points at the external stores.
+// HPAs exist only when enabled, the config every process reads points at the external stores, and every pod runs as
+// the image's non-root user on a read-only root filesystem with an emptyDir at /tmp.
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 
 const CHART = fileURLToPath(new URL('../../helm/tempora', import.meta.url));
+const DOCKERFILE = fileURLToPath(new URL('../../deploy/docker/Dockerfile', import.meta.url));
 const SERVICES = ['frontend', 'history', 'matching', 'worker'];
 
 /** `helm` from HELM, the PATH, or Go's bin folder (where .ci/run installs it). */
@@ -38,6 +41,16 @@ function render(...sets: string[]): Manifest[] {
 }
 
 const byKind = (manifests: Manifest[], kind: string) => manifests.filter((m) => m.kind === kind);
+
+interface PodSpec {
+  securityContext?: Record<string, unknown>;
+  volumes?: Record<string, unknown>[];
+  containers: { args: string[]; securityContext?: Record<string, unknown>; volumeMounts?: Record<string, unknown>[] }[];
+}
+
+/** The pod of every Deployment and of the schema Job. */
+const podSpecs = (manifests: Manifest[]) =>
+  [...byKind(manifests, 'Deployment'), ...byKind(manifests, 'Job')].map((m) => (m.spec.template as { spec: PodSpec }).spec);
 
 describeChart('helm chart', () => {
   it('passes helm lint', () => {
@@ -79,5 +92,49 @@ describeChart('helm chart', () => {
     // An autoscaled Deployment leaves its replica count to the HPA.
     const history = byKind(manifests, 'Deployment').find((d) => d.metadata.name === 'prod-tempora-history')!;
     expect(history.spec.replicas).toBeUndefined();
+  });
+
+  it('runs every pod as non-root on a read-only root filesystem, with an emptyDir at /tmp', () => {
+    const pods = podSpecs(render());
+    expect(pods).toHaveLength(SERVICES.length + 1);
+    for (const pod of pods) {
+      expect(pod.securityContext).toEqual({
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        fsGroup: 1000,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      const container = pod.containers[0]!;
+      expect(container.securityContext).toEqual({
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
+      expect(container.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+      expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
+    }
+  });
+
+  it('takes the security settings from the values', () => {
+    const overrides = ['podSecurityContext.runAsUser=2000', 'securityContext.readOnlyRootFilesystem=false', 'tmpDir.sizeLimit=1Gi'];
+    for (const pod of podSpecs(render(...overrides))) {
+      expect(pod.securityContext?.runAsUser).toBe(2000);
+      expect(pod.containers[0]!.securityContext?.readOnlyRootFilesystem).toBe(false);
+      expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } });
+    }
+  });
+
+  it("runs the image's user and the image's entrypoint", () => {
+    const dockerfile = readFileSync(DOCKERFILE, 'utf8');
+    expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+    const entrypoint = /^ENTRYPOINT \["node", "([^"]+)"\]$/m.exec(dockerfile)?.[1];
+    expect(entrypoint).toBe('/app/dist/main.js');
+    // The schema job replaces the entrypoint with a shell, so it names the same script.
+    const job = podSpecs(render()).at(-1)!;
+    expect(job.containers[0]!.args.join(' ')).toContain(`node ${entrypoint} schema cassandra setup`);
   });
 });

@@ -28,3 +28,15 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
       key: {{ .Values.cassandra.passwordSecret.key }}
 {{- end }}
 {{- end -}}
+
+{{/* The writable /tmp a read-only root filesystem leaves every Tempora container: its mount, then its volume. */}}
+{{- define "tempora.tmpMount" -}}
+- name: tmp
+  mountPath: /tmp
+{{- end -}}
+
+{{- define "tempora.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    {{- toYaml .Values.tmpDir | nindent 4 }}
+{{- end -}}

@@ -52,5 +52,5 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     setupCassandraSchema: { replicationFactor: 1 },
     logger: options.logger,
   });
-  return { ...running, stop: running.stop, address: `${config.bindIp}:${running.ports.frontend}`, config };
+  return { ...running, address: `${config.bindIp}:${running.ports.frontend}`, config };
 }

@@ -16,6 +16,7 @@ import {
   type Membership,
 } from '@tempora/membership';
 import type { KeyspaceReplication, PersistenceStores } from '@tempora/persistence';
+import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
 import type { VisibilityStore } from '@tempora/visibility';
 import * as historyMessages from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
@@ -49,14 +50,6 @@ export interface ProcessOptions {
   setupCassandraSchema?: KeyspaceReplication;
 }
 
-interface Listener {
-  service: ServiceName;
-  server: Server;
-  health: Health;
-  grpcServiceNames: string[];
-  port: number;
-}
-
 export interface RunningProcess {
   readonly stores: PersistenceStores;
   readonly membership: Membership;
@@ -66,110 +59,231 @@ export interface RunningProcess {
 }
 
 export async function startProcess(options: ProcessOptions): Promise<RunningProcess> {
-  const { config } = options;
-  const logger = options.logger ?? createLogger(config.log.level);
-  const stores = await openStores(config, { setupCassandraSchema: options.setupCassandraSchema });
-  const closers: (() => Promise<void>)[] = [() => stores.close()];
+  const logger = options.logger ?? createLogger(options.config.log.level);
+  const resources = new Resources();
   try {
-    const visibility: VisibilityStore = await openVisibility(config);
-    closers.push(() => visibility.close());
-    const cluster = await initializeCluster(stores, config);
-    if (cluster.historyShardCount !== config.numHistoryShards) {
-      logger.warn(
-        { configured: config.numHistoryShards, stored: cluster.historyShardCount },
-        'numHistoryShards is fixed at the first start; using the stored value',
-      );
-    }
-    const deps = { config, logger, stores, visibility };
-    const clustered = Boolean(config.membership.redisUrl);
-    const membership: Membership = clustered
-      ? await RedisMembership.connect({ url: config.membership.redisUrl, clusterName: config.clusterName, logger })
-      : new LocalMembership();
-    closers.push(() => membership.close());
-    const identities = Object.fromEntries(options.services.map((s) => [s, memberIdentity(s)])) as Record<ServiceName, string>;
-    const hosts = (name: ServiceName) => options.services.includes(name);
-    // Handler maps are filled once the services exist; in-process calls to a service not hosted here answer
-    // UNIMPLEMENTED (only cluster mode can reach other processes).
-    const historyHandlers: AsyncHandlers<HistoryServiceServer> = {};
-    const matchingHandlers: AsyncHandlers<MatchingServiceServer> = {};
-    let history: RpcClient<HistoryServiceServer>;
-    let matching: RpcClient<MatchingServiceServer>;
-    if (clustered) {
-      const routedHistory = routedClient<HistoryServiceServer>(HistoryServiceService, historyMessages, {
-        router: historyRouter(membership, cluster.historyShardCount),
-        serviceName: 'history',
-      });
-      const routedMatching = routedClient<MatchingServiceServer>(MatchingServiceService, matchingMessages, {
-        router: matchingRouter(membership),
-        serviceName: 'matching',
-      });
-      closers.push(async () => routedHistory.close(), async () => routedMatching.close());
-      history = routedHistory;
-      matching = routedMatching;
-    } else {
-      history = inProcessClient(HistoryServiceService, historyMessages, historyHandlers);
-      matching = inProcessClient(MatchingServiceService, matchingMessages, matchingHandlers);
-      // One process serves every shard and queue: its members are the whole ring from the start.
-      for (const service of options.services) {
-        await membership.register({ service, identity: identities[service], address: '', startedTime: Date.now() });
-      }
-    }
-    const hosted = {
-      frontend: hosts('frontend') ? new FrontendService({ ...deps, cluster, history, matching, membership }) : undefined,
-      history: hosts('history')
-        ? new HistoryService({
-            ...deps,
-            matching,
-            history,
-            numHistoryShards: cluster.historyShardCount,
-            membership,
-            identity: identities.history,
-          })
-        : undefined,
-      matching: hosts('matching') ? new MatchingService({ ...deps, history, membership, identity: identities.matching }) : undefined,
-      worker: hosts('worker') ? new WorkerService(deps) : undefined,
-    };
-    if (hosted.history) Object.assign(historyHandlers, hosted.history.handlers());
-    if (hosted.matching) Object.assign(matchingHandlers, hosted.matching.handlers());
-    for (const service of options.services) await hosted[service]?.start();
-
-    const listeners: Listener[] = [];
-    const advertisedHost = config.broadcastAddress || config.bindIp;
-    for (const service of options.services) {
-      const host = hosted[service];
-      if (!host || options.inProcessOnly?.includes(service)) continue;
-      const server = createServer();
-      host.register(server);
-      const health = addHealthService(server, host.grpcServiceNames);
-      const port = await listen(server, config.bindIp, config.services[service].grpcPort);
-      setServing(health, host.grpcServiceNames, true);
-      listeners.push({ service, server, health, grpcServiceNames: host.grpcServiceNames, port });
-      logger.info({ service, address: `${config.bindIp}:${port}`, identity: identities[service] }, `${service} listening`);
-      // Joining the ring last: callers are routed here only once the server answers.
-      if (clustered) {
-        await membership.register({ service, identity: identities[service], address: `${advertisedHost}:${port}`, startedTime: Date.now() });
-      }
-    }
-
+    const storage = await openStorage(options, logger, resources);
+    const wiring = await wire(options, storage, logger, resources);
+    await startServices(wiring.hosted, options.services);
+    const listeners = await listenAll(options, wiring, logger);
     let stopping: Promise<void> | undefined;
     return {
-      stores,
-      membership,
+      stores: storage.stores,
+      membership: wiring.membership,
       ports: Object.fromEntries(listeners.map((l) => [l.service, l.port])),
-      // Graceful drain: leave the rings first so callers route to the next owners, release shards and queues (the
-      // next owners acquire them as soon as they see this host leave), let in-flight calls finish, then close.
-      stop: () =>
-        (stopping ??= (async () => {
-          await membership.deregister();
-          for (const l of listeners) setServing(l.health, l.grpcServiceNames, false);
-          for (const service of [...options.services].reverse()) await hosted[service]?.stop();
-          await Promise.all(listeners.map((l) => shutdown(l.server, SHUTDOWN_GRACE_MS)));
-          for (const close of closers.reverse()) await close();
-          logger.info('stopped');
-        })()),
+      stop: () => (stopping ??= drain(options.services, wiring, listeners, resources, logger)),
     };
   } catch (err) {
-    for (const close of closers.reverse()) await close();
+    await resources.closeAll();
     throw err;
   }
+}
+
+/** What the process opened (stores, membership, client channels): closed in reverse, at stop or when startup fails. */
+class Resources {
+  private readonly closers: (() => Promise<void> | void)[] = [];
+
+  add<T extends { close(): Promise<void> | void }>(resource: T): T {
+    this.closers.push(() => resource.close());
+    return resource;
+  }
+
+  async closeAll(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) await close();
+  }
+}
+
+interface Storage {
+  stores: PersistenceStores;
+  visibility: VisibilityStore;
+  cluster: ClusterMetadataRecord;
+}
+
+async function openStorage(options: ProcessOptions, logger: Logger, resources: Resources): Promise<Storage> {
+  const { config } = options;
+  const stores = resources.add(await openStores(config, { setupCassandraSchema: options.setupCassandraSchema }));
+  const visibility = resources.add(await openVisibility(config));
+  const cluster = await initializeCluster(stores, config);
+  if (cluster.historyShardCount !== config.numHistoryShards) {
+    logger.warn(
+      { configured: config.numHistoryShards, stored: cluster.historyShardCount },
+      'numHistoryShards is fixed at the first start; using the stored value',
+    );
+  }
+  return { stores, visibility, cluster };
+}
+
+interface HostedServices {
+  frontend?: FrontendService;
+  history?: HistoryService;
+  matching?: MatchingService;
+  worker?: WorkerService;
+}
+
+interface Wiring {
+  membership: Membership;
+  identities: Record<ServiceName, string>;
+  hosted: HostedServices;
+}
+
+/** What this process runs: its membership, the clients the services call each other through, and the services. */
+async function wire(options: ProcessOptions, storage: Storage, logger: Logger, resources: Resources): Promise<Wiring> {
+  const { config, services } = options;
+  const membership = resources.add(await connectMembership(config, logger));
+  const identities = Object.fromEntries(services.map((s) => [s, memberIdentity(s)])) as Record<ServiceName, string>;
+  const clustered = isClustered(config);
+  const clients = clustered
+    ? routedClients(membership, storage.cluster.historyShardCount, resources)
+    : inProcessClients();
+  if (!clustered) {
+    // One process serves every shard and queue: its members are the whole ring from the start.
+    for (const service of services) {
+      await membership.register({ service, identity: identities[service], address: '', startedTime: Date.now() });
+    }
+  }
+  const hosted = hostServices(services, { config, logger, ...storage, membership, identities, clients });
+  clients.attach(hosted);
+  return { membership, identities, hosted };
+}
+
+function isClustered(config: TemporaConfig): boolean {
+  return Boolean(config.membership.redisUrl);
+}
+
+function connectMembership(config: TemporaConfig, logger: Logger): Promise<Membership> {
+  return isClustered(config)
+    ? RedisMembership.connect({ url: config.membership.redisUrl, clusterName: config.clusterName, logger })
+    : Promise.resolve(new LocalMembership());
+}
+
+/** How the services reach history and matching. */
+interface InternalClients {
+  history: RpcClient<HistoryServiceServer>;
+  matching: RpcClient<MatchingServiceServer>;
+  /** Points in-process calls at the services hosted here. */
+  attach(hosted: HostedServices): void;
+}
+
+/** Each call goes over gRPC to the member that owns its shard or task queue. */
+function routedClients(membership: Membership, historyShardCount: number, resources: Resources): InternalClients {
+  const history = routedClient<HistoryServiceServer>(HistoryServiceService, historyMessages, {
+    router: historyRouter(membership, historyShardCount),
+    serviceName: 'history',
+  });
+  const matching = routedClient<MatchingServiceServer>(MatchingServiceService, matchingMessages, {
+    router: matchingRouter(membership),
+    serviceName: 'matching',
+  });
+  return { history: resources.add(history), matching: resources.add(matching), attach: () => {} };
+}
+
+/** Each call is a function call; a service not hosted here answers UNIMPLEMENTED (only cluster mode reaches others). */
+function inProcessClients(): InternalClients {
+  const historyHandlers: AsyncHandlers<HistoryServiceServer> = {};
+  const matchingHandlers: AsyncHandlers<MatchingServiceServer> = {};
+  return {
+    history: inProcessClient(HistoryServiceService, historyMessages, historyHandlers),
+    matching: inProcessClient(MatchingServiceService, matchingMessages, matchingHandlers),
+    attach: (hosted) => {
+      if (hosted.history) Object.assign(historyHandlers, hosted.history.handlers());
+      if (hosted.matching) Object.assign(matchingHandlers, hosted.matching.handlers());
+    },
+  };
+}
+
+interface ServiceDeps extends Storage {
+  config: TemporaConfig;
+  logger: Logger;
+  membership: Membership;
+  identities: Record<ServiceName, string>;
+  clients: InternalClients;
+}
+
+function hostServices(services: ServiceName[], deps: ServiceDeps): HostedServices {
+  const { config, logger, stores, visibility, cluster, membership, identities } = deps;
+  const { history, matching } = deps.clients;
+  const common = { config, logger, stores, visibility };
+  const hosts = (name: ServiceName) => services.includes(name);
+  return {
+    frontend: hosts('frontend') ? new FrontendService({ ...common, cluster, history, matching, membership }) : undefined,
+    history: hosts('history')
+      ? new HistoryService({
+          ...common,
+          matching,
+          history,
+          numHistoryShards: cluster.historyShardCount,
+          membership,
+          identity: identities.history,
+        })
+      : undefined,
+    matching: hosts('matching')
+      ? new MatchingService({ ...common, history, membership, identity: identities.matching })
+      : undefined,
+    worker: hosts('worker') ? new WorkerService(common) : undefined,
+  };
+}
+
+async function startServices(hosted: HostedServices, services: ServiceName[]): Promise<void> {
+  for (const service of services) await hosted[service]?.start();
+}
+
+interface Listener {
+  service: ServiceName;
+  server: Server;
+  health: Health;
+  grpcServiceNames: string[];
+  port: number;
+}
+
+/** One gRPC server with health per listening service; in cluster mode each then joins its ring. */
+async function listenAll(options: ProcessOptions, wiring: Wiring, logger: Logger): Promise<Listener[]> {
+  const { config } = options;
+  const advertisedHost = config.broadcastAddress || config.bindIp;
+  const listeners: Listener[] = [];
+  for (const service of options.services) {
+    const host = wiring.hosted[service];
+    if (!host || options.inProcessOnly?.includes(service)) continue;
+    const listener = await openServer(service, host, config);
+    listeners.push(listener);
+    const identity = wiring.identities[service];
+    logger.info({ service, address: `${config.bindIp}:${listener.port}`, identity }, `${service} listening`);
+    // Joining the ring last: callers are routed here only once the server answers.
+    if (isClustered(config)) {
+      const address = `${advertisedHost}:${listener.port}`;
+      await wiring.membership.register({ service, identity, address, startedTime: Date.now() });
+    }
+  }
+  return listeners;
+}
+
+async function openServer(
+  service: ServiceName,
+  host: NonNullable<HostedServices[ServiceName]>,
+  config: TemporaConfig,
+): Promise<Listener> {
+  const server = createServer();
+  host.register(server);
+  const health = addHealthService(server, host.grpcServiceNames);
+  const port = await listen(server, config.bindIp, config.services[service].grpcPort);
+  setServing(health, host.grpcServiceNames, true);
+  return { service, server, health, grpcServiceNames: host.grpcServiceNames, port };
+}
+
+/**
+ * Graceful drain: leave the rings first so callers route to the next owners, release shards and queues (the next
+ * owners acquire them as soon as they see this host leave), let in-flight calls finish, then close.
+ */
+async function drain(
+  services: ServiceName[],
+  wiring: Wiring,
+  listeners: Listener[],
+  resources: Resources,
+  logger: Logger,
+): Promise<void> {
+  await wiring.membership.deregister();
+  for (const l of listeners) setServing(l.health, l.grpcServiceNames, false);
+  for (const service of [...services].reverse()) await wiring.hosted[service]?.stop();
+  await Promise.all(listeners.map((l) => shutdown(l.server, SHUTDOWN_GRACE_MS)));
+  await resources.closeAll();
+  logger.info('stopped');
 }
