@@ -215,6 +215,30 @@ describe('workflow retries, cron and continue-as-new', () => {
     });
   });
 
+  it.each([
+    // Was accepted by the frontend and then failed in history with INTERNAL.
+    ['CRON_TZ=America/New_York 0 * * * *', 0],
+    // A half-hour offset shows the hour is counted in the zone.
+    ['TZ=Asia/Kolkata 0 * * * *', 30 * 60_000],
+  ])('waits for the first fire time of %p', async (cronSchedule, offsetMs) => {
+    const workflowId = uniqueName('cron-zone');
+    const handle = await client.workflow.start('cronCounterWorkflow', { taskQueue, workflowId, cronSchedule });
+    try {
+      const [started] = await readHistory(t.connection, workflowId, handle.firstExecutionRunId);
+      const attributes = started!.workflowExecutionStartedEventAttributes!;
+      expect(attributes.cronSchedule).toBe(cronSchedule);
+      const startMs = eventTimeMs(started!);
+      const hourMs = 3_600_000;
+      const firstFireMs = Math.floor((startMs + offsetMs) / hourMs) * hourMs + hourMs - offsetMs;
+      // Upstream rounds the wait up to whole seconds.
+      const backoffMs = durationMs(attributes.firstWorkflowTaskBackoff);
+      expect(backoffMs % 1000).toBe(0);
+      expect(Math.abs(backoffMs - Math.ceil((firstFireMs - startMs) / 1000) * 1000)).toBeLessThanOrEqual(1000);
+    } finally {
+      await handle.terminate();
+    }
+  });
+
   it('continues as new until done', async () => {
     const workflowId = uniqueName('continue-as-new');
     const handle = await client.workflow.start('continueAsNewCounterWorkflow', { taskQueue, workflowId, args: [0, 3] });

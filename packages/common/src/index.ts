@@ -1,4 +1,5 @@
 export * from './config.js';
+export * from './cron.js';
 export * from './duration.js';
 export * from './logger.js';
 export * from './version.js';

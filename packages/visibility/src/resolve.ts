@@ -1,6 +1,7 @@
 // Resolves a parsed List Filter query against a namespace's search attributes: names to stored fields and types,
 // literals to typed values, and upstream's rules on which operator fits which type
 // (common/persistence/visibility/store/query/converter.go). Both stores translate the resolved form.
+import { parseGoDurationNanos } from '@tempora/common';
 import { parseQuery, QueryError, type ComparisonOperator, type Expr, type Literal, type Name, type OrderBy } from './query.js';
 import {
   IndexedValueType,
@@ -222,8 +223,6 @@ function executionStatusValue(literal: Literal): string {
   throw new QueryError(`${INVALID}: invalid ExecutionStatus value ${text}`, text, literal.position);
 }
 
-const DURATION_UNITS_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-const GO_DURATION = /^(\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
 const CLOCK_DURATION = /^(\d+):([0-5]\d):([0-5]\d)$/;
 
 /** ExecutionDuration accepts nanoseconds, a Go duration ("1h30m", "250ms") or "hh:mm:ss". */
@@ -232,13 +231,8 @@ function executionDurationValue(literal: Literal): number {
   if (literal.type === 'string') {
     const clock = CLOCK_DURATION.exec(literal.value);
     if (clock) return ((Number(clock[1]) * 60 + Number(clock[2])) * 60 + Number(clock[3])) * 1e9;
-    if (GO_DURATION.test(literal.value)) {
-      let total = 0;
-      for (const [, amount, unit] of literal.value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
-        total += Number(amount) * DURATION_UNITS_NS[unit!]!;
-      }
-      return Math.round(total);
-    }
+    const nanos = parseGoDurationNanos(literal.value);
+    if (nanos !== undefined) return nanos;
   }
   const text = literalText(literal);
   throw new QueryError(`${INVALID}: invalid duration value for search attribute ExecutionDuration: ${text}`, text, literal.position);

@@ -142,11 +142,25 @@ describe('StartWorkflowExecution', () => {
       { cronSchedule: '0 * * * *', workflowStartDelay: { seconds: 5 } },
       'CronSchedule and WorkflowStartDelay may not be used together.',
     ],
-    ['an invalid cron schedule', { cronSchedule: '61 * * * *' }, 'Invalid CronSchedule.'],
+    ['an invalid cron schedule', { cronSchedule: '61 * * * *' }, 'invalid CronSchedule.'],
+    ['a cron schedule in an unknown zone', { cronSchedule: 'CRON_TZ=Mars/Olympus 0 * * * *' }, 'invalid CronSchedule.'],
+    [
+      'a cron schedule that never fires',
+      { cronSchedule: '0 0 30 2 *' },
+      'invalid CronSchedule, no time can be found to satisfy the schedule',
+    ],
   ])('rejects %s', async (_, overrides, message) => {
     await expect(start(overrides)).rejects.toMatchObject(invalidArgumentStatus(message));
     expect(frontend.history.calls).toEqual([]);
   });
+
+  it.each(['CRON_TZ=America/New_York 0 * * * *', 'TZ=Europe/Paris @daily', '@every 90s'])(
+    'accepts the cron schedule %p',
+    async (cronSchedule) => {
+      await start({ cronSchedule });
+      expect(frontend.history.calls).toHaveLength(1);
+    },
+  );
 
   it.each<[string, DeepPartial<StartWorkflowExecutionRequest['retryPolicy']>]>([
     ['zero fields, which mean the defaults', { backoffCoefficient: 0, initialInterval: { seconds: 0 } }],

@@ -1,7 +1,7 @@
 // Applying a workflow task's commands (upstream workflow_task_completed_handler.go + command_attr_validator.go).
 // All commands are validated before any is applied, so a bad command fails the task without half its effects.
 import { randomUUID } from 'node:crypto';
-import { durationToMs, isValidDuration, msToDuration } from '@tempora/common';
+import { cronBackoffMs, durationToMs, isValidCronSchedule, isValidDuration, msToDuration } from '@tempora/common';
 import type { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
 import { CommandType } from '@tempora/proto/generated/temporal/api/enums/v1/command_type';
 import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
@@ -17,7 +17,6 @@ import type { Payloads } from '@tempora/proto/generated/temporal/api/common/v1/m
 import type { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
 import { ActivityInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import { initiateChild } from './children.js';
-import { isValidCronSchedule, nextCronDelayMs } from './cron.js';
 import { initiateCancelExternal, initiateSignalExternal } from './external-commands.js';
 import type { MutableState } from './mutable-state.js';
 import type { NamespaceRef } from './namespace-names.js';
@@ -492,8 +491,13 @@ function closeRun(ms: MutableState, closeEventId: number, status: WorkflowExecut
   ms.setStatus(status);
 }
 
+/** The next cron run's wait, counted from the fire time this run was scheduled for (upstream's ExecutionTime). */
+function nextCronBackoffMs(ms: MutableState): number {
+  return cronBackoffMs(ms.info.cronSchedule, ms.info.executionTime ?? ms.info.startTime ?? ms.now, ms.now);
+}
+
 function completeWorkflow(ms: MutableState, result: Payloads | undefined, completedEventId: number): void {
-  const newRun = ms.info.cronSchedule ? chainRun(ms, { initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, lastCompletionResult: result, backoffMs: nextCronDelayMs(ms.info.cronSchedule, ms.now) }) : undefined;
+  const newRun = ms.info.cronSchedule ? chainRun(ms, { initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, lastCompletionResult: result, backoffMs: nextCronBackoffMs(ms) }) : undefined;
   const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, {
     workflowExecutionCompletedEventAttributes: { result, workflowTaskCompletedEventId: completedEventId, newExecutionRunId: newRun?.info.runId ?? '' },
   });
@@ -516,7 +520,7 @@ export function failWorkflow(ms: MutableState, failure: Failure, completedEventI
     }
   }
   if (!newRunId && info.cronSchedule) {
-    newRunId = chainRun(ms, { initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, continuedFailure: failure, backoffMs: nextCronDelayMs(info.cronSchedule, ms.now) }).info.runId;
+    newRunId = chainRun(ms, { initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, continuedFailure: failure, backoffMs: nextCronBackoffMs(ms) }).info.runId;
   }
   const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, {
     workflowExecutionFailedEventAttributes: { failure, retryState, workflowTaskCompletedEventId: completedEventId, newExecutionRunId: newRunId },

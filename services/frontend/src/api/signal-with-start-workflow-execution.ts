@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { cronScheduleError } from '@tempora/common';
 import { WorkflowIdConflictPolicy } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
 import type {
   SignalWithStartWorkflowExecutionRequest,
@@ -6,7 +7,6 @@ import type {
 } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
 import { invalidArgument, type CallContext, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
-import { isValidCronSchedule } from '../cron.js';
 import { MAX_ID_LENGTH } from '../namespaces.js';
 import {
   validateDuration,
@@ -50,7 +50,8 @@ function validateSignalWithStart(request: SignalWithStartWorkflowExecutionReques
   validateRetryPolicy(request.retryPolicy);
   if (request.cronSchedule && request.workflowStartDelay) throw invalidArgument('CronSchedule and WorkflowStartDelay may not be used together.');
   validateDuration(request.workflowStartDelay, 'An invalid WorkflowStartDelaySeconds is set on request.');
-  if (request.cronSchedule && !isValidCronSchedule(request.cronSchedule)) throw invalidArgument('Invalid CronSchedule.');
+  const cronError = request.cronSchedule ? cronScheduleError(request.cronSchedule) : undefined;
+  if (cronError) throw invalidArgument(cronError);
   validateWorkflowIdPolicies(request);
   if (request.workflowIdConflictPolicy === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL) {
     throw invalidArgument('Invalid WorkflowIDConflictPolicy: WORKFLOW_ID_CONFLICT_POLICY_FAIL is not supported for this operation.');

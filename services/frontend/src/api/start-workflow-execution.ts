@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { cronScheduleError } from '@tempora/common';
 import type {
   StartWorkflowExecutionRequest,
   StartWorkflowExecutionResponse,
 } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
 import { invalidArgument, type CallContext, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
-import { isValidCronSchedule } from '../cron.js';
 import { MAX_ID_LENGTH } from '../namespaces.js';
 import {
   validateDuration,
@@ -51,9 +51,8 @@ export function validateStartRequest(request: StartWorkflowExecutionRequest): vo
     throw invalidArgument('CronSchedule and WorkflowStartDelay may not be used together.');
   }
   validateDuration(request.workflowStartDelay, 'Invalid WorkflowStartDelay.');
-  if (request.cronSchedule && !isValidCronSchedule(request.cronSchedule)) {
-    throw invalidArgument('Invalid CronSchedule.');
-  }
+  const cronError = request.cronSchedule ? cronScheduleError(request.cronSchedule) : undefined;
+  if (cronError) throw invalidArgument(cronError);
   if (!request.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
   if (request.workflowType.name.length > MAX_ID_LENGTH) throw invalidArgument('WorkflowType length exceeds limit.');
   validateTaskQueue(request.taskQueue);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { durationToMs } from '@tempora/common';
+import { cronBackoffMs, durationToMs } from '@tempora/common';
 import { CurrentWorkflowConditionFailedError, ExecutionState, type CurrentExecutionCondition, type CurrentExecutionRow } from '@tempora/persistence';
 import {
   ContinueAsNewInitiator,
@@ -17,7 +17,6 @@ import type {
 import { workflowAlreadyStarted, type DeepPartial } from '@tempora/rpc';
 import { terminateRun } from '../close-run.js';
 import type { HistoryContext } from '../context.js';
-import { nextCronDelayMs } from '../cron.js';
 import type { MutableState } from '../mutable-state.js';
 import { buildNewRun } from '../new-run.js';
 import { normalizeWorkflowTimeouts } from '../workflow-timeouts.js';
@@ -129,7 +128,8 @@ export async function startWorkflow(
       identity: req.identity,
       firstExecutionRunId: runId,
       executionExpirationTime: timeouts.executionTimeoutMs > 0 ? now.getTime() + timeouts.executionTimeoutMs : 0,
-      backoffMs: durationToMs(req.workflowStartDelay) || cronBackoffMs(req.cronSchedule, now),
+      // A cron workflow's first run waits for the schedule's first fire time.
+      backoffMs: durationToMs(req.workflowStartDelay) || (req.cronSchedule ? cronBackoffMs(req.cronSchedule, now, now) : 0),
       // Upstream marks even the first run of a cron workflow as started by its schedule.
       initiator: req.cronSchedule ? ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE : undefined,
       parent: parent && {
@@ -175,8 +175,3 @@ export type WorkflowStartRequest = Pick<
   | 'workflowStartDelay'
   | 'userMetadata'
 >;
-
-/** A cron workflow's first run waits for the first cron time. */
-function cronBackoffMs(cronSchedule: string, now: Date): number {
-  return cronSchedule ? nextCronDelayMs(cronSchedule, now) : 0;
-}
