@@ -15,6 +15,7 @@ import {
   memberIdentity,
   type Membership,
 } from '@tempora/membership';
+import { NamespaceRegistry } from '@tempora/namespace';
 import type { KeyspaceReplication, PersistenceStores } from '@tempora/persistence';
 import type { VisibilityStore } from '@tempora/visibility';
 import * as historyMessages from '@tempora/proto/generated/tempora/internal/v1/history_service';
@@ -80,7 +81,7 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
         'numHistoryShards is fixed at the first start; using the stored value',
       );
     }
-    const deps = { config, logger, stores, visibility };
+    const deps = { config, logger, stores, visibility, namespaces: new NamespaceRegistry(stores.namespaces) };
     const clustered = Boolean(config.membership.redisUrl);
     const membership: Membership = clustered
       ? await RedisMembership.connect({ url: config.membership.redisUrl, clusterName: config.clusterName, logger })
