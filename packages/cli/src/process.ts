@@ -15,6 +15,7 @@ import {
   memberIdentity,
   type Membership,
 } from '@tempora/membership';
+import { NamespaceRegistry } from '@tempora/namespace';
 import type { KeyspaceReplication, PersistenceStores } from '@tempora/persistence';
 import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
 import type { VisibilityStore } from '@tempora/visibility';
@@ -203,12 +204,15 @@ function hostServices(services: ServiceName[], deps: ServiceDeps): HostedService
   const { config, logger, stores, visibility, cluster, membership, identities } = deps;
   const { history, matching } = deps.clients;
   const common = { config, logger, stores, visibility };
+  // One namespace cache per process: frontend writes invalidate what history reads.
+  const namespaces = new NamespaceRegistry(stores.namespaces);
   const hosts = (name: ServiceName) => services.includes(name);
   return {
-    frontend: hosts('frontend') ? new FrontendService({ ...common, cluster, history, matching, membership }) : undefined,
+    frontend: hosts('frontend') ? new FrontendService({ ...common, namespaces, cluster, history, matching, membership }) : undefined,
     history: hosts('history')
       ? new HistoryService({
           ...common,
+          namespaces,
           matching,
           history,
           numHistoryShards: cluster.historyShardCount,

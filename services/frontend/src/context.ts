@@ -1,12 +1,12 @@
 import type { Logger, TemporaConfig } from '@tempora/common';
 import type { Membership } from '@tempora/membership';
+import type { NamespaceRegistry } from '@tempora/namespace';
 import type { PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
 import type { RpcClient } from '@tempora/rpc';
 import type { VisibilityStore } from '@tempora/visibility';
-import type { NamespaceRegistry } from './namespaces.js';
 
 /**
  * What every frontend handler may use. Handlers reach history and matching only through their clients, passing

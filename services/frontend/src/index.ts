@@ -2,6 +2,7 @@
 import type { Server } from '@grpc/grpc-js';
 import type { Logger, TemporaConfig } from '@tempora/common';
 import type { Membership } from '@tempora/membership';
+import type { NamespaceRegistry } from '@tempora/namespace';
 import type { PersistenceStores } from '@tempora/persistence';
 import * as adminMessages from '@tempora/proto/generated/tempora/admin/v1/admin_service';
 import { AdminServiceService, type AdminServiceServer } from '@tempora/proto/generated/tempora/admin/v1/admin_service';
@@ -67,7 +68,6 @@ import { listWorkflowExecutions } from './api/list-workflow-executions.js';
 import { scanWorkflowExecutions } from './api/scan-workflow-executions.js';
 import { updateWorkflowExecution } from './api/update-workflow-execution.js';
 import type { FrontendContext } from './context.js';
-import { NamespaceRegistry } from './namespaces.js';
 import { addSearchAttributes } from './operator/add-search-attributes.js';
 import { deleteNamespace } from './operator/delete-namespace.js';
 import { listSearchAttributes } from './operator/list-search-attributes.js';
@@ -91,6 +91,8 @@ export interface FrontendOptions {
   matching: RpcClient<MatchingServiceServer>;
   visibility: VisibilityStore;
   membership: Membership;
+  /** The process's one registry, shared with history so a namespace write here is seen there at once. */
+  namespaces: NamespaceRegistry;
 }
 
 export class FrontendService {
@@ -98,7 +100,7 @@ export class FrontendService {
   readonly ctx: FrontendContext;
 
   constructor(options: FrontendOptions) {
-    this.ctx = { ...options, logger: options.logger.child({ service: 'frontend' }), namespaces: new NamespaceRegistry(options.stores.namespaces) };
+    this.ctx = { ...options, logger: options.logger.child({ service: 'frontend' }) };
   }
 
   workflowServiceHandlers(): AsyncHandlers<WorkflowServiceServer> {

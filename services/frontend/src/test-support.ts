@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, defaultConfig, SERVER_VERSION } from '@tempora/common';
 import { LocalMembership } from '@tempora/membership';
+import { NamespaceRegistry } from '@tempora/namespace';
 import { openSqliteStores, type PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
@@ -63,6 +64,7 @@ export async function startTestFrontend(): Promise<TestFrontend> {
     matching: matching.client,
     visibility,
     membership: new LocalMembership(),
+    namespaces: new NamespaceRegistry(stores.namespaces),
   });
   await service.start();
   const idOf = async (name: string) => (await stores.namespaces.getNamespaceByName(name))!.info!.id;

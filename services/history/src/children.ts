@@ -12,7 +12,7 @@ import type { HistoryEvent } from '@tempora/proto/generated/temporal/api/history
 import { ChildExecutionInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import { notFound, workflowNotReady } from '@tempora/rpc';
 import type { MutableState } from './mutable-state.js';
-import type { NamespaceRef } from './namespace-names.js';
+import type { NamespaceRef } from '@tempora/namespace';
 import { normalizeWorkflowTimeouts, optionalDuration } from './workflow-timeouts.js';
 
 /** Marks a child whose ChildWorkflowExecutionStarted event is still buffered (its id comes with the flush). */

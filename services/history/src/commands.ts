@@ -19,7 +19,7 @@ import { ActivityInfo } from '@tempora/proto/generated/tempora/persistence/v1/mu
 import { initiateChild } from './children.js';
 import { initiateCancelExternal, initiateSignalExternal } from './external-commands.js';
 import type { MutableState } from './mutable-state.js';
-import type { NamespaceRef } from './namespace-names.js';
+import type { NamespaceRef } from '@tempora/namespace';
 import { buildNewRun } from './new-run.js';
 import { decideRetry, withRetryDefaults } from './retry.js';
 import { normalizeWorkflowTimeouts } from './workflow-timeouts.js';

@@ -1,9 +1,9 @@
 import type { Logger } from '@tempora/common';
+import type { NamespaceRegistry } from '@tempora/namespace';
 import type { PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
 import type { RpcClient } from '@tempora/rpc';
-import type { NamespaceNames } from './namespace-names.js';
 import type { QueryRegistry } from './queries/query-registry.js';
 import type { ShardController } from './shard-controller.js';
 import type { UpdateRegistry } from './updates/update-registry.js';
@@ -16,7 +16,7 @@ export interface HistoryContext {
   matching: RpcClient<MatchingServiceServer>;
   /** History itself, routed by workflow: how a run reaches runs on other shards (children, parents, external). */
   history: RpcClient<HistoryServiceServer>;
-  namespaces: NamespaceNames;
+  namespaces: NamespaceRegistry;
   /** Consistent queries waiting for a workflow task, per run (in memory). */
   queries: QueryRegistry;
   /** Admitted and in-progress workflow updates, per run (in memory; accepted ones are also in mutable state). */

@@ -7,7 +7,7 @@ import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_
 import type { CancelExternalWorkflowExecutionFailedCause, SignalExternalWorkflowExecutionFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
 import { RequestCancelInfo, SignalInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import type { MutableState } from './mutable-state.js';
-import type { NamespaceRef } from './namespace-names.js';
+import type { NamespaceRef } from '@tempora/namespace';
 
 export function initiateSignalExternal(ms: MutableState, command: Command, completedEventId: number, target: NamespaceRef): void {
   const a = command.signalExternalWorkflowExecutionCommandAttributes!;

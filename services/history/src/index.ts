@@ -2,6 +2,7 @@
 import type { Server } from '@grpc/grpc-js';
 import type { Logger, TemporaConfig } from '@tempora/common';
 import type { Membership } from '@tempora/membership';
+import type { NamespaceRegistry } from '@tempora/namespace';
 import type { PersistenceStores } from '@tempora/persistence';
 import * as messages from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
@@ -33,7 +34,6 @@ import { startWorkflowExecution } from './api/start-workflow-execution.js';
 import { updateWithStartWorkflowExecution } from './api/update-with-start-workflow-execution.js';
 import { updateWorkflowExecution } from './api/update-workflow-execution.js';
 import type { HistoryContext } from './context.js';
-import { NamespaceNames } from './namespace-names.js';
 import { QueryRegistry } from './queries/query-registry.js';
 import { ShardController } from './shard-controller.js';
 import { UpdateRegistry } from './updates/update-registry.js';
@@ -55,6 +55,8 @@ export interface HistoryOptions {
   membership: Membership;
   /** This host's identity on the history ring. */
   identity: string;
+  /** The process's one registry, shared with the frontend. */
+  namespaces: NamespaceRegistry;
 }
 
 export class HistoryService {
@@ -63,7 +65,7 @@ export class HistoryService {
 
   constructor(options: HistoryOptions) {
     const logger = options.logger.child({ service: 'history' });
-    const namespaces = new NamespaceNames(options.stores.namespaces);
+    const { namespaces } = options;
     const shards = new ShardController({
       numShards: options.numHistoryShards,
       stores: options.stores,

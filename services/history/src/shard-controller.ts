@@ -12,7 +12,7 @@ import type { VisibilityStore } from '@tempora/visibility';
 import { EventNotifier } from './event-notifier.js';
 import { ExecutionManager } from './execution-manager.js';
 import { Mutex } from './mutex.js';
-import type { NamespaceNames } from './namespace-names.js';
+import type { NamespaceRegistry } from '@tempora/namespace';
 import { TimerQueue } from './queues/timer-queue.js';
 import { timerExecutor } from './queues/timer-executor.js';
 import { TransferQueue } from './queues/transfer-queue.js';
@@ -43,7 +43,7 @@ export interface ShardControllerOptions {
   matching: RpcClient<MatchingServiceServer>;
   /** History itself, for runs reaching runs on other shards. */
   history: RpcClient<HistoryServiceServer>;
-  namespaces: NamespaceNames;
+  namespaces: NamespaceRegistry;
   logger: Logger;
   membership: Membership;
   /** This host's identity on the history ring; also recorded as the shard's owner in the store. */

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createLogger, defaultConfig } from '@tempora/common';
 import { LocalMembership } from '@tempora/membership';
+import { NamespaceRegistry } from '@tempora/namespace';
 import { ShardOwnershipLostError, openSqliteStores, type PersistenceStores } from '@tempora/persistence';
 import * as historyMessages from '@tempora/proto/generated/tempora/internal/v1/history_service';
 import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
@@ -36,6 +37,7 @@ async function historyHost(stores: PersistenceStores, identity: string): Promise
     membership,
     identity,
     visibility: openSqliteVisibilityStore(),
+    namespaces: new NamespaceRegistry(stores.namespaces),
   });
   await host.start();
   return host;

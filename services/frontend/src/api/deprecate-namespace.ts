@@ -11,7 +11,7 @@ import { validateStateTransition, writeNamespace } from './update-namespace.js';
 export function deprecateNamespace(ctx: FrontendContext) {
   return async (request: DeprecateNamespaceRequest): Promise<DeepPartial<DeprecateNamespaceResponse>> => {
     if (!request.namespace) throw invalidArgument('Namespace not set on request.');
-    const current = await ctx.namespaces.getByName(request.namespace);
+    const current = await ctx.namespaces.getByName(request.namespace, { fresh: true });
     const next = NamespaceRecord.fromPartial(current);
     validateStateTransition(current.info!.state, NamespaceState.NAMESPACE_STATE_DEPRECATED);
     next.info!.state = NamespaceState.NAMESPACE_STATE_DEPRECATED;

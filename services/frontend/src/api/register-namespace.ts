@@ -60,7 +60,7 @@ export async function createNamespace(ctx: FrontendContext, request: RegisterNam
     createdTime: new Date(),
   });
   try {
-    await ctx.stores.namespaces.createNamespace(record);
+    await ctx.namespaces.create(record);
   } catch (err) {
     if (err instanceof NamespaceAlreadyExistsError) throw namespaceAlreadyExists(request.namespace);
     throw err;

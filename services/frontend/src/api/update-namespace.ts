@@ -15,7 +15,7 @@ const MAX_BAD_BINARIES = 10;
 export function updateNamespace(ctx: FrontendContext) {
   return async (request: UpdateNamespaceRequest): Promise<DeepPartial<UpdateNamespaceResponse>> => {
     if (!request.namespace) throw invalidArgument('Namespace not set on request.');
-    const current = await ctx.namespaces.getByName(request.namespace);
+    const current = await ctx.namespaces.getByName(request.namespace, { fresh: true });
     const next = NamespaceRecord.fromPartial(current);
     const info = next.info!;
     const config = next.config!;
@@ -100,7 +100,7 @@ export function validateStateTransition(from: NamespaceState, to: NamespaceState
 /** A concurrent update of the same namespace loses cleanly instead of overwriting the other one. */
 export async function writeNamespace(ctx: FrontendContext, record: NamespaceRecord, expectedConfigVersion: number): Promise<void> {
   try {
-    await ctx.stores.namespaces.updateNamespace(record, expectedConfigVersion);
+    await ctx.namespaces.update(record, expectedConfigVersion);
   } catch (err) {
     if (err instanceof ConditionFailedError) {
       throw new RpcError(Code.ABORTED, `Namespace ${record.info?.name} was updated concurrently; retry the update.`);

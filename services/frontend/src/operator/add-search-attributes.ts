@@ -22,7 +22,7 @@ export function addSearchAttributes(ctx: FrontendContext) {
       if (!(type in TYPE_NAMES)) throw invalidArgument(`Unknown search attribute type: ${typeName(type)}.`);
     }
     if (!request.namespace) throw invalidArgument('Namespace is not set on request.');
-    const current = await ctx.namespaces.getByName(request.namespace);
+    const current = await ctx.namespaces.getByName(request.namespace, { fresh: true });
     let added: Record<string, string>;
     try {
       added = namespaceSearchAttributes(current).allocate(request.searchAttributes);

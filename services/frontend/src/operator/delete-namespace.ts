@@ -13,9 +13,9 @@ export function deleteNamespace(ctx: FrontendContext) {
     }
     if (!request.namespace && !request.namespaceId) throw invalidArgument('Namespace not set on request.');
     const record = request.namespaceId
-      ? await ctx.namespaces.getById(request.namespaceId)
-      : await ctx.namespaces.getByName(request.namespace);
-    await ctx.stores.namespaces.deleteNamespace(record.info!.id);
+      ? await ctx.namespaces.getById(request.namespaceId, { fresh: true })
+      : await ctx.namespaces.getByName(request.namespace, { fresh: true });
+    await ctx.namespaces.delete(record);
     ctx.logger.info({ namespace: record.info!.name }, 'namespace deleted');
     return { deletedNamespace: record.info!.name };
   };

@@ -13,7 +13,7 @@ export function removeSearchAttributes(ctx: FrontendContext) {
   return async (request: RemoveSearchAttributesRequest): Promise<DeepPartial<RemoveSearchAttributesResponse>> => {
     if (!request.searchAttributes.length) throw invalidArgument('SearchAttributes are not set on request.');
     if (!request.namespace) throw invalidArgument('Namespace is not set on request.');
-    const current = await ctx.namespaces.getByName(request.namespace);
+    const current = await ctx.namespaces.getByName(request.namespace, { fresh: true });
     const attributes = namespaceSearchAttributes(current);
     const aliases = { ...current.config?.customSearchAttributeAliases };
     let removed = 0;

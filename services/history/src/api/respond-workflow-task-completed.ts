@@ -29,9 +29,9 @@ import { failWorkflowTask } from '../workflow-task-failure.js';
 import { startedTaskForToken } from '../workflow-task-token.js';
 
 async function resolveCommandNamespaces(ctx: HistoryContext, namespaceId: string, commands: Command[]): Promise<CommandNamespaces> {
-  const self = await ctx.namespaces.byIdOrThrow(namespaceId);
+  const self = await ctx.namespaces.refById(namespaceId);
   const names = commandNamespaceNames(commands);
-  const refs = await Promise.all(names.map((name) => ctx.namespaces.byName(name)));
+  const refs = await Promise.all(names.map((name) => ctx.namespaces.refByName(name)));
   return { self, byName: new Map(names.map((name, i) => [name, refs[i]])) };
 }
 

@@ -27,14 +27,14 @@ import {
 } from '../external-commands.js';
 import { readEvents } from '../history-reader.js';
 import { HISTORY_SERVICE_IDENTITY, RESETTER_IDENTITY } from '../identity.js';
-import type { NamespaceNames } from '../namespace-names.js';
+import type { NamespaceRegistry } from '@tempora/namespace';
 import { isAlreadyExists, isInvalidArgument, isNotFound } from '../rpc-codes.js';
 import { ignoreNotFound } from './not-found.js';
 
 export interface CrossRunDeps {
   executions: ExecutionManager;
   history: RpcClient<HistoryServiceServer>;
-  namespaces: NamespaceNames;
+  namespaces: NamespaceRegistry;
   stores: PersistenceStores;
   shardId: number;
 }
@@ -53,7 +53,7 @@ export async function startChild(d: CrossRunDeps, key: RunKey, task: StartChildE
   const a = child.initiated!;
   let childRunId: string;
   try {
-    const self = await d.namespaces.byIdOrThrow(key.namespaceId);
+    const self = await d.namespaces.refById(key.namespaceId);
     const result = await d.history.startWorkflowExecution({
       namespaceId: child.namespaceId,
       request: {
