@@ -13,13 +13,13 @@ import type { ResetWorkflowExecutionRequest } from '@tempora/proto/generated/tem
 import { ActivityInfo, ChildExecutionInfo, ExecutionInfo, WorkflowTaskInfo, WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import { ExecutionState } from '@tempora/persistence';
 import { invalidArgument } from '@tempora/rpc';
-import { childResultAttributes } from './children.js';
+import { dispatchActivityAttempt } from './activities.js';
 import { terminateRun } from './close-run.js';
-import { dispatchActivityAttempt } from './commands.js';
 import type { HistoryContext } from './context.js';
+import { activityResultAttributes, childResultAttributes } from './events.js';
 import { readEvents } from './history-reader.js';
 import { HISTORY_SERVICE_IDENTITY, RESETTER_IDENTITY } from './identity.js';
-import { activityResultAttributes, newMutableState, type MutableState } from './mutable-state.js';
+import { newMutableState, type MutableState } from './mutable-state.js';
 import { targetRun } from './run-target.js';
 
 export async function resetWorkflow(ctx: HistoryContext, namespaceId: string, request: ResetWorkflowExecutionRequest): Promise<string> {
