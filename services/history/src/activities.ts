@@ -8,17 +8,16 @@ import { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/messag
 import type { ActivityTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
 import type { ActivityInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import { notFound } from '@tempora/rpc';
-import { dispatchActivityAttempt } from './commands.js';
 import type { MutableState } from './mutable-state.js';
 import { decideRetry, withRetryDefaults } from './retry.js';
+
+/** Marks an attempt as started in mutable state; the event itself waits until the activity closes. */
+export const ACTIVITY_STARTED_MARKER = -1;
 
 /**
  * The pending activity a token refers to. Tokens from ById calls (scheduled id 0) match by activity id and any
  * attempt; a started activity is required unless `allowNotStarted`.
  */
-/** Marks an attempt as started in mutable state; the event itself waits until the activity closes. */
-export const ACTIVITY_STARTED_MARKER = -1;
-
 export function activityForToken(ms: MutableState, token: ActivityTaskToken, allowNotStarted = false): ActivityInfo {
   if (!ms.isRunning) throw notFound('Workflow execution already completed.');
   const byId = token.scheduledEventId === 0;
@@ -147,4 +146,27 @@ export function redispatchActivity(ms: MutableState, activity: ActivityInfo): vo
     durationToMs(activity.scheduled?.scheduleToCloseTimeout),
     { dispatch: true, firstAttempt: false },
   );
+}
+
+/** Dispatches an attempt to matching and arms its schedule-to-start / schedule-to-close timers. */
+export function dispatchActivityAttempt(
+  ms: MutableState,
+  scheduledEventId: number,
+  attempt: number,
+  scheduleToStartMs: number,
+  scheduleToCloseMs: number,
+  options: { dispatch: boolean; firstAttempt: boolean } = { dispatch: true, firstAttempt: true },
+): void {
+  const now = ms.now.getTime();
+  if (options.dispatch) ms.addTransferTask({ activityTask: { scheduledEventId, attempt } });
+  if (scheduleToStartMs > 0 && (scheduleToCloseMs === 0 || scheduleToStartMs < scheduleToCloseMs)) {
+    ms.addTimerTask(now + scheduleToStartMs, {
+      activityTimeout: { scheduledEventId, attempt, timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START },
+    });
+  }
+  if (options.firstAttempt && scheduleToCloseMs > 0) {
+    ms.addTimerTask(now + scheduleToCloseMs, {
+      activityTimeout: { scheduledEventId, attempt: 0, timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE },
+    });
+  }
 }

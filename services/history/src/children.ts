@@ -11,12 +11,10 @@ import { ParentClosePolicy, WorkflowIdReusePolicy } from '@tempora/proto/generat
 import type { HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
 import { ChildExecutionInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import { notFound, workflowNotReady } from '@tempora/rpc';
+import { BUFFERED_EVENT_ID } from './events.js';
 import type { MutableState } from './mutable-state.js';
 import type { NamespaceRef } from '@tempora/namespace';
 import { normalizeWorkflowTimeouts, optionalDuration } from './workflow-timeouts.js';
-
-/** Marks a child whose ChildWorkflowExecutionStarted event is still buffered (its id comes with the flush). */
-export const BUFFERED_EVENT_ID = -1;
 
 export function initiateChild(ms: MutableState, command: Command, completedEventId: number, target: NamespaceRef): void {
   const a = command.startChildWorkflowExecutionCommandAttributes!;
@@ -134,15 +132,4 @@ export function recordChildClosed(ms: MutableState, initiatedEventId: number, ch
   }
   delete ms.state.childExecutions[initiatedEventId];
   ms.ensureWorkflowTask();
-}
-
-/** Child result events whose startedEventId pointed at a still-buffered started event. */
-export function childResultAttributes(event: HistoryEvent): { initiatedEventId: number; startedEventId: number } | undefined {
-  return (
-    event.childWorkflowExecutionCompletedEventAttributes ??
-    event.childWorkflowExecutionFailedEventAttributes ??
-    event.childWorkflowExecutionCanceledEventAttributes ??
-    event.childWorkflowExecutionTerminatedEventAttributes ??
-    event.childWorkflowExecutionTimedOutEventAttributes
-  );
 }

@@ -29,6 +29,11 @@ export function terminateRun(ms: MutableState, reason: string, details: Payloads
   const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED, {
     workflowExecutionTerminatedEventAttributes: { reason, details, identity },
   });
-  ms.info.completionEventId = event.eventId;
-  ms.setStatus(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED);
+  markRunClosed(ms, event.eventId, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED);
+}
+
+/** Points the run at its close event and gives it its closed status. */
+export function markRunClosed(ms: MutableState, closeEventId: number, status: WorkflowExecutionStatus): void {
+  ms.info.completionEventId = closeEventId;
+  ms.setStatus(status);
 }

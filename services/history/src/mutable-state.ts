@@ -17,7 +17,7 @@ import {
   type ExecutionInfo,
 } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import type { DeepPartial } from '@tempora/rpc';
-import { BUFFERED_EVENT_ID, childResultAttributes } from './children.js';
+import { BUFFERED_EVENT_ID, activityResultAttributes, childResultAttributes } from './events.js';
 
 export interface PendingTimerTask {
   fireTime: number;
@@ -66,16 +66,6 @@ const CLOSED_STATUSES = new Set<WorkflowExecutionStatus>([
   WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW,
   WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
 ]);
-
-/** The attributes of an activity's closing event (completed, failed, timed out, canceled), if it is one. */
-export function activityResultAttributes(event: HistoryEvent): { scheduledEventId: number; startedEventId: number } | undefined {
-  return (
-    event.activityTaskCompletedEventAttributes ??
-    event.activityTaskFailedEventAttributes ??
-    event.activityTaskTimedOutEventAttributes ??
-    event.activityTaskCanceledEventAttributes
-  );
-}
 
 export function isClosedStatus(status: WorkflowExecutionStatus): boolean {
   return CLOSED_STATUSES.has(status);

@@ -1,5 +1,6 @@
 // Building a new run: StartWorkflowExecution, and the runs chained by continue-as-new, workflow retry and cron.
-import { msToDuration } from '@tempora/common';
+import { randomUUID } from 'node:crypto';
+import { cronBackoffMs, msToDuration } from '@tempora/common';
 import type { Header, Memo, Payloads, RetryPolicy, SearchAttributes, WorkflowExecution } from '@tempora/proto/generated/temporal/api/common/v1/message';
 import type { ParentInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
@@ -8,7 +9,7 @@ import { ContinueAsNewInitiator, WorkflowExecutionStatus } from '@tempora/proto/
 import type { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
 import type { UserMetadata } from '@tempora/proto/generated/temporal/api/sdk/v1/user_metadata';
 import { newMutableState, type MutableState } from './mutable-state.js';
-import { optionalDuration, type WorkflowTimeouts } from './workflow-timeouts.js';
+import { normalizeWorkflowTimeouts, optionalDuration, type WorkflowTimeouts } from './workflow-timeouts.js';
 
 export interface NewRunParams {
   namespaceId: string;
@@ -125,4 +126,72 @@ export function buildNewRun(p: NewRunParams): MutableState {
   }
   if (executionDeadline) ms.addTimerTask(executionDeadline, { workflowTimeout: { isExecutionTimeout: true } });
   return ms;
+}
+
+interface ChainOptions {
+  initiator: ContinueAsNewInitiator;
+  backoffMs: number;
+  attempt?: number;
+  continuedFailure?: Failure;
+  lastCompletionResult?: Payloads;
+  workflowType?: string;
+  taskQueue?: string;
+  input?: Payloads;
+  header?: MutableState['info']['header'];
+  memo?: MutableState['info']['memo'];
+  searchAttributes?: MutableState['info']['searchAttributes'];
+  runTimeout?: { seconds: number; nanos: number };
+  taskTimeout?: { seconds: number; nanos: number };
+  retryPolicy?: MutableState['info']['retryPolicy'];
+  cronSchedule?: string;
+}
+
+/** Upstream history.workflowIdReuseMinimalInterval: chained runs start at least this far apart. */
+const MIN_RUN_INTERVAL_MS = 1_000;
+
+/** The next cron run's wait, counted from the fire time this run was scheduled for (upstream's ExecutionTime). */
+export function nextCronBackoffMs(ms: MutableState): number {
+  return cronBackoffMs(ms.info.cronSchedule, ms.info.executionTime ?? ms.info.startTime ?? ms.now, ms.now);
+}
+
+/** Builds the next run of this workflow id (continue-as-new, retry, cron), written with this transaction. */
+export function chainRun(ms: MutableState, o: ChainOptions): MutableState {
+  const info = ms.info;
+  if (o.initiator !== ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE) {
+    // Prevents tight continue-as-new / retry loops, as upstream does.
+    const lifetime = ms.now.getTime() - (info.executionTime ?? info.startTime ?? ms.now).getTime();
+    if (lifetime + o.backoffMs < MIN_RUN_INTERVAL_MS) o = { ...o, backoffMs: MIN_RUN_INTERVAL_MS - lifetime };
+  }
+  const timeouts = normalizeWorkflowTimeouts(info.workflowExecutionTimeout, o.runTimeout ?? info.workflowRunTimeout, o.taskTimeout ?? info.defaultWorkflowTaskTimeout);
+  const started = ms.state.executionInfo!;
+  const newRun = buildNewRun({
+    namespaceId: info.namespaceId,
+    workflowId: info.workflowId,
+    runId: randomUUID(),
+    requestId: randomUUID(),
+    workflowType: o.workflowType ?? info.workflowType,
+    taskQueue: o.taskQueue ?? info.taskQueue,
+    input: o.input ?? info.startInput,
+    header: o.header ?? info.header,
+    memo: o.memo ?? info.memo,
+    searchAttributes: o.searchAttributes ?? info.searchAttributes,
+    timeouts,
+    retryPolicy: o.retryPolicy ?? info.retryPolicy,
+    cronSchedule: o.cronSchedule ?? info.cronSchedule,
+    attempt: o.attempt ?? 1,
+    identity: '',
+    firstExecutionRunId: started.firstExecutionRunId,
+    executionExpirationTime: info.executionExpirationTime?.getTime() ?? 0,
+    backoffMs: o.backoffMs,
+    continuedExecutionRunId: info.runId,
+    initiator: o.initiator,
+    continuedFailure: o.continuedFailure,
+    lastCompletionResult: o.lastCompletionResult,
+    parent: info.parent,
+    rootExecution: info.parent ? info.rootExecution : undefined,
+    now: ms.now,
+  });
+  info.newExecutionRunId = newRun.info.runId;
+  ms.newRun = newRun;
+  return newRun;
 }

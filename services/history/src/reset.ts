@@ -13,13 +13,13 @@ import type { ResetWorkflowExecutionRequest } from '@tempora/proto/generated/tem
 import { ActivityInfo, ChildExecutionInfo, ExecutionInfo, WorkflowTaskInfo, WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import { ExecutionState } from '@tempora/persistence';
 import { invalidArgument } from '@tempora/rpc';
-import { childResultAttributes } from './children.js';
+import { dispatchActivityAttempt } from './activities.js';
 import { terminateRun } from './close-run.js';
-import { dispatchActivityAttempt } from './commands.js';
 import type { HistoryContext } from './context.js';
+import { activityResultAttributes, childResultAttributes } from './events.js';
 import { readEvents } from './history-reader.js';
 import { HISTORY_SERVICE_IDENTITY, RESETTER_IDENTITY } from './identity.js';
-import { activityResultAttributes, newMutableState, type MutableState } from './mutable-state.js';
+import { newMutableState, type MutableState } from './mutable-state.js';
 import { targetRun } from './run-target.js';
 
 export async function resetWorkflow(ctx: HistoryContext, namespaceId: string, request: ResetWorkflowExecutionRequest): Promise<string> {
@@ -36,15 +36,7 @@ export async function resetWorkflow(ctx: HistoryContext, namespaceId: string, re
   }
   const baseEvents = await readEvents(ctx.stores, engine.shard.shardId, baseKey.runId, 1, baseInfo.nextEventId);
   const resetRunId = randomUUID();
-  const reset = rebuildRun(baseInfo, baseEvents.slice(0, finishId - 1), resetRunId, request.requestId);
-  failResetWorkflowTask(reset, finishId, baseKey.runId, resetRunId, request.reason);
-  for (const signal of signalsToReapply(request, baseEvents.slice(finishId - 1))) {
-    const a = signal.workflowExecutionSignaledEventAttributes!;
-    reset.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, { workflowExecutionSignaledEventAttributes: a });
-    reset.info.signalCount++;
-  }
-  reset.scheduleWorkflowTask();
-  armPendingWork(reset);
+  const reset = buildResetRun(baseInfo, baseEvents, request, resetRunId);
 
   if (current && current.state !== ExecutionState.Completed) {
     const currentKey = { namespaceId, workflowId, runId: current.runId };
@@ -57,6 +49,21 @@ export async function resetWorkflow(ctx: HistoryContext, namespaceId: string, re
     await engine.executions.create(reset, condition);
   }
   return resetRunId;
+}
+
+/** The reset run, built from the base run's info and whole history (`request.workflowTaskFinishEventId` already in range). */
+export function buildResetRun(baseInfo: ExecutionInfo, baseEvents: HistoryEvent[], request: ResetWorkflowExecutionRequest, resetRunId: string): MutableState {
+  const finishId = request.workflowTaskFinishEventId;
+  const reset = rebuildRun(baseInfo, baseEvents.slice(0, finishId - 1), resetRunId, request.requestId);
+  failResetWorkflowTask(reset, finishId, baseInfo.runId, resetRunId, request.reason);
+  for (const signal of signalsToReapply(request, baseEvents.slice(finishId - 1))) {
+    const a = signal.workflowExecutionSignaledEventAttributes!;
+    reset.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, { workflowExecutionSignaledEventAttributes: a });
+    reset.info.signalCount++;
+  }
+  reset.scheduleWorkflowTask();
+  armPendingWork(reset);
+  return reset;
 }
 
 /** A fresh run holding copies of `events`, with the state they imply (no tasks yet). */

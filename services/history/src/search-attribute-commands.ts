@@ -5,7 +5,7 @@ import { CommandType } from '@tempora/proto/generated/temporal/api/enums/v1/comm
 import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
 import type { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
 import { NamespaceSearchAttributes, SearchAttributeValidationError, validateSearchAttributes } from '@tempora/visibility';
-import { CommandValidationError } from './commands.js';
+import { CommandValidationError } from './commands/command-handler.js';
 
 function searchAttributesOf(command: Command) {
   switch (command.commandType) {

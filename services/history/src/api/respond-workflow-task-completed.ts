@@ -17,7 +17,7 @@ import {
   validateCommandSequence,
   validateCommands,
   type CommandNamespaces,
-} from '../commands.js';
+} from '../commands/index.js';
 import type { HistoryContext } from '../context.js';
 import { searchAttributesForCommands, validateCommandSearchAttributes } from '../search-attribute-commands.js';
 import { runKeyString } from '../execution-manager.js';
@@ -101,11 +101,16 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
 
       applyStickyAttributes(ms, req);
 
-      const needsWorkflowTask = applyCommands(ms, req.commands, completed.eventId, req.identity, namespaces, (id) => updates.apply(ms, id));
+      applyCommands(ms, req.commands, {
+        completedEventId: completed.eventId,
+        identity: req.identity,
+        namespaces,
+        applyProtocolMessage: (messageId) => updates.apply(ms, messageId),
+      });
       if (ms.isRunning) {
         const hadBufferedEvents = ms.hasBufferedEvents;
         ms.flushBufferedEvents();
-        if (hadBufferedEvents || needsWorkflowTask || req.forceCreateNewWorkflowTask) ms.scheduleWorkflowTask();
+        if (hadBufferedEvents || req.forceCreateNewWorkflowTask) ms.scheduleWorkflowTask();
       } else {
         ms.discardBufferedEvents();
       }

@@ -14,10 +14,10 @@ import { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/messag
 import { TimerTaskBody } from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
 import { activityTimeoutFailure, failActivityAttempt, redispatchActivity } from '../activities.js';
 import { failStartedWorkflowTaskForClose } from '../close-run.js';
-import { chainRun } from '../commands.js';
 import { decideRetry, withRetryDefaults } from '../retry.js';
 import type { ExecutionManager } from '../execution-manager.js';
 import type { MutableState } from '../mutable-state.js';
+import { chainRun } from '../new-run.js';
 import { timeOutWorkflowTask } from '../workflow-task-failure.js';
 import { ignoreNotFound } from './not-found.js';
 

@@ -12,7 +12,7 @@ import type {
 } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
 import { WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
 import { notFound, type DeepPartial } from '@tempora/rpc';
-import { CommandValidationError } from '../commands.js';
+import { CommandValidationError } from '../commands/command-handler.js';
 import type { HistoryContext } from '../context.js';
 import { runKeyString, type RunKey } from '../execution-manager.js';
 import type { MutableState } from '../mutable-state.js';

@@ -1,0 +1,21 @@
+// CompleteWorkflowExecution: the run completes; a cron workflow chains its next run first.
+import { ContinueAsNewInitiator, WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import { markRunClosed } from '../close-run.js';
+import { chainRun, nextCronBackoffMs } from '../new-run.js';
+import type { CommandHandler } from './command-handler.js';
+
+export const completeWorkflow: CommandHandler = {
+  validate() {},
+
+  apply(command, { ms, completedEventId }) {
+    const result = command.completeWorkflowExecutionCommandAttributes?.result;
+    const newRun = ms.info.cronSchedule
+      ? chainRun(ms, { initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, lastCompletionResult: result, backoffMs: nextCronBackoffMs(ms) })
+      : undefined;
+    const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, {
+      workflowExecutionCompletedEventAttributes: { result, workflowTaskCompletedEventId: completedEventId, newExecutionRunId: newRun?.info.runId ?? '' },
+    });
+    markRunClosed(ms, event.eventId, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+  },
+};

@@ -1,0 +1,62 @@
+// ContinueAsNewWorkflowExecution: the next run, with what the command overrides, and this run closed pointing at it.
+import { durationToMs } from '@tempora/common';
+import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import { ContinueAsNewInitiator, WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import { markRunClosed } from '../close-run.js';
+import { chainRun } from '../new-run.js';
+import { CommandValidationError, badDuration, type CommandHandler } from './command-handler.js';
+
+export const continueAsNew: CommandHandler = {
+  validate(command) {
+    const a = command.continueAsNewWorkflowExecutionCommandAttributes;
+    if (!a || [a.workflowRunTimeout, a.workflowTaskTimeout, a.backoffStartInterval].some(badDuration)) {
+      throw new CommandValidationError(
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES,
+        'An invalid timeout is set on ContinueAsNewWorkflowExecutionCommand.',
+      );
+    }
+  },
+
+  apply(command, { ms, completedEventId }) {
+    const a = command.continueAsNewWorkflowExecutionCommandAttributes!;
+    const info = ms.info;
+    const newRun = chainRun(ms, {
+      initiator: a.initiator || ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_WORKFLOW,
+      backoffMs: durationToMs(a.backoffStartInterval),
+      workflowType: a.workflowType?.name || info.workflowType,
+      taskQueue: a.taskQueue?.name || info.taskQueue,
+      input: a.input,
+      header: a.header,
+      memo: a.memo ?? info.memo,
+      searchAttributes: a.searchAttributes ?? info.searchAttributes,
+      runTimeout: a.workflowRunTimeout,
+      taskTimeout: a.workflowTaskTimeout,
+      retryPolicy: a.retryPolicy ?? info.retryPolicy,
+      cronSchedule: a.cronSchedule || info.cronSchedule,
+      continuedFailure: a.failure,
+      lastCompletionResult: a.lastCompletionResult,
+      attempt: 1,
+    });
+    const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW, {
+      workflowExecutionContinuedAsNewEventAttributes: {
+        newExecutionRunId: newRun.info.runId,
+        workflowType: { name: newRun.info.workflowType },
+        taskQueue: { name: newRun.info.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        input: a.input,
+        workflowRunTimeout: newRun.info.workflowRunTimeout,
+        workflowTaskTimeout: newRun.info.defaultWorkflowTaskTimeout,
+        workflowTaskCompletedEventId: completedEventId,
+        backoffStartInterval: a.backoffStartInterval,
+        initiator: a.initiator,
+        failure: a.failure,
+        lastCompletionResult: a.lastCompletionResult,
+        header: a.header,
+        memo: newRun.info.memo,
+        searchAttributes: newRun.info.searchAttributes,
+      },
+    });
+    markRunClosed(ms, event.eventId, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW);
+  },
+};

@@ -1,0 +1,24 @@
+// UpsertWorkflowSearchAttributes: the event and the run's merged search attributes. The values are checked against
+// the namespace's registered attributes separately (search-attribute-commands.ts), as that needs a store read.
+import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import { CommandValidationError, type CommandHandler } from './command-handler.js';
+
+export const upsertSearchAttributes: CommandHandler = {
+  validate(command) {
+    if (!Object.keys(command.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes?.indexedFields ?? {}).length) {
+      throw new CommandValidationError(
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
+        'SearchAttributes is not set on UpsertWorkflowSearchAttributesCommand.',
+      );
+    }
+  },
+
+  apply(command, { ms, completedEventId }) {
+    const fields = command.upsertWorkflowSearchAttributesCommandAttributes!.searchAttributes!.indexedFields;
+    ms.addEvent(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
+      upsertWorkflowSearchAttributesEventAttributes: { workflowTaskCompletedEventId: completedEventId, searchAttributes: { indexedFields: fields } },
+    });
+    ms.info.searchAttributes = { indexedFields: { ...ms.info.searchAttributes?.indexedFields, ...fields } };
+  },
+};

@@ -1,0 +1,60 @@
+// Runs for the history core's unit tests, built the way the RPCs build them but without a shard or a store.
+import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import type { ExecutionInfo, WorkflowTaskInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import type { DeepPartial } from '@tempora/rpc';
+import { MutableState, newMutableState } from './mutable-state.js';
+
+/** A running run as StartWorkflowExecution leaves it: its started event and its first workflow task scheduled. */
+export function startedRun(info: DeepPartial<ExecutionInfo> = {}): MutableState {
+  const ms = newMutableState({
+    namespaceId: 'ns-id',
+    workflowId: 'wf',
+    runId: '11111111-1111-4111-8111-111111111111',
+    firstExecutionRunId: '11111111-1111-4111-8111-111111111111',
+    workflowType: 'Greeter',
+    taskQueue: 'main-queue',
+    status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+    startTime: new Date(),
+    executionTime: new Date(),
+    defaultWorkflowTaskTimeout: { seconds: 10, nanos: 0 },
+    attempt: 1,
+    ...info,
+  });
+  ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
+    workflowExecutionStartedEventAttributes: { workflowType: { name: ms.info.workflowType }, taskQueue: { name: ms.info.taskQueue } },
+  });
+  ms.scheduleWorkflowTask();
+  return ms;
+}
+
+/** Starts the scheduled workflow task as RecordWorkflowTaskStarted does. */
+export function startWorkflowTask(ms: MutableState): WorkflowTaskInfo {
+  const task = ms.workflowTask!;
+  const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
+    workflowTaskStartedEventAttributes: { scheduledEventId: task.scheduledEventId, identity: 'worker' },
+  });
+  task.startedEventId = event.eventId;
+  task.startedTime = ms.now;
+  return task;
+}
+
+/** Completes the started workflow task as RespondWorkflowTaskCompleted does before its commands apply. */
+export function completeWorkflowTask(ms: MutableState): number {
+  const task = ms.workflowTask!;
+  const completed = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
+    workflowTaskCompletedEventAttributes: { scheduledEventId: task.scheduledEventId, startedEventId: task.startedEventId, identity: 'worker' },
+  });
+  ms.info.lastCompletedWorkflowTaskStartedEventId = task.startedEventId;
+  ms.clearWorkflowTask();
+  return completed.eventId;
+}
+
+/** The next transaction on the run, once this one's events and tasks are written. */
+export function nextTransaction(ms: MutableState): MutableState {
+  return new MutableState(ms.state);
+}
+
+export function eventTypes(ms: MutableState): string[] {
+  return ms.newEvents.map((e) => EventType[e.eventType]!.replace('EVENT_TYPE_', ''));
+}
