@@ -4,7 +4,6 @@ import { afterAll, expect, it } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { freePort, startCli, uniqueName, type Started } from './helpers.js';
 import { bundleWorkflows, installRuntime, runWorker } from './sdk-support.js';
@@ -24,7 +23,7 @@ it('a speculative workflow task lost in a crash does not wedge the run', async (
   const first = await startCli(args);
   servers.push(first);
   const taskQueue = uniqueName('updates-crash');
-  const workflowBundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/queries-updates.js', import.meta.url)));
+  const workflowBundle = await bundleWorkflows('queries-updates');
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
 
