@@ -11,7 +11,7 @@ import protos from '@temporalio/proto';
 import type { DevServerOptions } from '@tempora/cli';
 import { ELASTICSEARCH_TEST_URL, elasticsearchAvailable, uniqueTestIndex } from '@tempora/visibility/test-support';
 import * as activities from './activities.js';
-import { eventually, grpcFailure, startTestServer, uniqueName, type TestServer } from './helpers.js';
+import { eventually, grpcFailure, startTestServer, uniqueName, useTestServer, type TestServer } from './helpers.js';
 import { bundleWorkflows, installRuntime, runWorker, type RunningWorker } from './sdk-support.js';
 
 const { IndexedValueType } = protos.temporal.api.enums.v1;
@@ -217,13 +217,7 @@ describe.each(backends)('visibility on %s', (backend, serverOptions) => {
 });
 
 describe('search attribute administration (OperatorService)', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestServer();
 
   it('adds, lists and removes custom attributes per namespace, with upstream limits and messages', async () => {
     const operator = t.connection.operatorService;
