@@ -6,7 +6,7 @@ import { useSdkTarget } from './sdk-support.js';
 
 const WORKFLOWS = 1_000;
 const taskQueue = uniqueName('load');
-const sdk = useSdkTarget({ taskQueue, workflows: 'index', activities, worker: { maxConcurrentWorkflowTaskExecutions: 100 } });
+const sdk = useSdkTarget({ taskQueue, workflows: 'index', activities, workerOptions: { maxConcurrentWorkflowTaskExecutions: 100 } });
 
 describe('concurrency', () => {
   it(`completes ${WORKFLOWS} concurrent hello workflows`, async () => {

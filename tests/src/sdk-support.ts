@@ -160,7 +160,7 @@ export interface SdkTargetOptions {
   workflows?: string;
   activities?: WorkerOptions['activities'];
   /** Further options of the worker. */
-  worker?: Omit<WorkerOptions, 'connection' | 'taskQueue' | 'workflowBundle' | 'activities'>;
+  workerOptions?: Omit<WorkerOptions, 'connection' | 'taskQueue' | 'workflowBundle' | 'activities'>;
   /** Starts the server; by default the one startTestTarget picks. */
   start?: () => Promise<TestTarget>;
 }
@@ -169,7 +169,7 @@ export interface SdkTargetOptions {
  * Starts a target and a worker on it before the tests of the file (or describe block) that calls it, and stops
  * both after them. The returned object's fields are set once that set-up ran, so read them inside tests and hooks.
  */
-export function useSdkTarget({ taskQueue, workflows, activities, worker, start = startTestTarget }: SdkTargetOptions): SdkTarget {
+export function useSdkTarget({ taskQueue, workflows, activities, workerOptions, start = startTestTarget }: SdkTargetOptions): SdkTarget {
   const sdk = {} as SdkTarget;
   let target: TestTarget | undefined;
   let running: RunningWorker | undefined;
@@ -177,7 +177,7 @@ export function useSdkTarget({ taskQueue, workflows, activities, worker, start =
     installRuntime();
     target = await start();
     const bundle = await bundleWorkflows(workflows);
-    running = await runWorker(target.address, { taskQueue, workflowBundle: bundle, activities, ...worker });
+    running = await runWorker(target.address, { taskQueue, workflowBundle: bundle, activities, ...workerOptions });
     const client = new Client({ connection: target.connection, namespace: 'default' });
     Object.assign(sdk, { address: target.address, connection: target.connection, client, bundle, worker: running });
   }, 120_000);
