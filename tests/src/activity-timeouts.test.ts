@@ -1,44 +1,24 @@
 // Activity timeouts, retries after timeouts, and activity cancellation, through the official TypeScript SDK.
 // Expected histories are those of the official Go server (run this file with TEMPORA_TEST_ORACLE=host:port to check).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Client } from '@temporalio/client';
+import { describe, expect, it } from '@jest/globals';
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/common';
 import protos, { type temporal } from '@temporalio/proto';
 import * as activities from './feature-activities.js';
 import { uniqueName } from './helpers.js';
 import {
-  bundleWorkflows,
   eventTypeName,
-  installRuntime,
   readHistory,
-  runWorker,
-  startTestTarget,
+  useSdkTarget,
   type HistoryEvent,
-  type RunningWorker,
-  type TestTarget,
 } from './sdk-support.js';
 import type { ActivityOutcome } from './workflows/features.js';
 
 const { EventType, RetryState, TimeoutType } = protos.temporal.api.enums.v1;
 
-let t: TestTarget;
-let client: Client;
-let worker: RunningWorker;
 const taskQueue = uniqueName('activity-timeouts');
 /** A task queue no worker polls: activities scheduled there are never started. */
 const unpolledQueue = uniqueName('unpolled');
-
-beforeAll(async () => {
-  installRuntime();
-  t = await startTestTarget();
-  client = new Client({ connection: t.connection, namespace: 'default' });
-  worker = await runWorker(t.address, { taskQueue, workflowBundle: await bundleWorkflows(), activities });
-}, 120_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await t?.close();
-});
+const sdk = useSdkTarget({ taskQueue, activities });
 
 async function runActivity(
   name: keyof typeof activities,
@@ -46,8 +26,8 @@ async function runActivity(
   options: ActivityOptions,
 ): Promise<{ outcome: ActivityOutcome; events: HistoryEvent[] }> {
   const workflowId = uniqueName(name);
-  const outcome = await client.workflow.execute('activityOutcomeWorkflow', { taskQueue, workflowId, args: [name, args, options] });
-  return { outcome, events: await readHistory(t.connection, workflowId) };
+  const outcome = await sdk.client.workflow.execute('activityOutcomeWorkflow', { taskQueue, workflowId, args: [name, args, options] });
+  return { outcome, events: await readHistory(sdk.connection, workflowId) };
 }
 
 async function cancelActivity(
@@ -56,8 +36,8 @@ async function cancelActivity(
   cancelAfterMs: number,
 ): Promise<{ workflowId: string; outcome: ActivityOutcome; events: HistoryEvent[] }> {
   const workflowId = uniqueName(`cancel-${name}`);
-  const outcome = await client.workflow.execute('cancelActivityWorkflow', { taskQueue, workflowId, args: [name, options, cancelAfterMs] });
-  return { workflowId, outcome, events: await readHistory(t.connection, workflowId) };
+  const outcome = await sdk.client.workflow.execute('cancelActivityWorkflow', { taskQueue, workflowId, args: [name, options, cancelAfterMs] });
+  return { workflowId, outcome, events: await readHistory(sdk.connection, workflowId) };
 }
 
 function activityEvents(events: HistoryEvent[]): string[] {

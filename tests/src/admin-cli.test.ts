@@ -1,9 +1,9 @@
 // `tempora admin membership|shards` and `tempora start --grpc-port` from the built CLI, against a dev server
 // (in-process membership: one member per service, owning every shard).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CLI, freePort, startTestServer, type TestServer } from './helpers.js';
+import { CLI, freePort, useTestServer } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -18,11 +18,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describe('tempora admin', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer({ numHistoryShards: 3 });
-  });
-  afterAll(() => t.close());
+  const t = useTestServer({ numHistoryShards: 3 });
 
   it('lists the members of every ring', async () => {
     const { code, stdout } = await cli(['admin', 'membership', '--address', t.server.address]);

@@ -1,19 +1,16 @@
 // The official SDK against `tempora start-dev --persistence cassandra` on a real Cassandra: activities, timers,
 // retries, continue-as-new and long histories, then a SIGKILL of the server and a restart on the same keyspace.
 // Then `tempora start` from a config file selecting Cassandra, on a keyspace made by `tempora schema cassandra`.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
-import protos from '@temporalio/proto';
 import { dropCassandraKeyspace } from '@tempora/persistence';
 import { cassandraForTests, uniqueTestKeyspace } from '@tempora/persistence/cassandra-testing';
 import * as activities from './feature-activities.js';
 import { CLI, freePort, startCli, uniqueName, type Started } from './helpers.js';
+import { eventTypeName, runWorker, useSdkTarget, type HistoryEvent, type TestTarget } from './sdk-support.js';
 
-const { temporal } = protos;
-const workflowsPath = fileURLToPath(new URL('./workflows/features.js', import.meta.url));
 const CASSANDRA_CONFIG = fileURLToPath(new URL('../../deploy/config/tempora-cassandra.yaml', import.meta.url));
 
 /** Runs the CLI to completion; resolves with its exit code and output. */
@@ -26,25 +23,19 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: nu
 }
 const optionsFor = await cassandraForTests('start-dev on Cassandra');
 
-function eventTypes(events: protos.temporal.api.history.v1.IHistoryEvent[] | null | undefined): string[] {
-  return (events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType!]!.replace('EVENT_TYPE_', ''));
+function eventTypes(events: HistoryEvent[] | null | undefined): string[] {
+  return (events ?? []).map(eventTypeName);
 }
 
 if (optionsFor) {
   const cassandraOptions = optionsFor(uniqueTestKeyspace('e2e'));
   const servers: Started[] = [];
-  let port: number;
   let args: string[];
-  let connection: Connection;
-  let client: Client;
-  let workflowBundle: WorkflowBundle;
-  let worker: Worker;
-  let workerRun: Promise<void>;
   const taskQueue = uniqueName('cassandra-e2e');
 
-  beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    port = await freePort();
+  /** start-dev as a child process, so that a test can SIGKILL it and start it again on the same keyspace. */
+  async function startDevOnCassandra(): Promise<TestTarget> {
+    const port = await freePort();
     args = [
       'start-dev',
       '--port',
@@ -60,30 +51,27 @@ if (optionsFor) {
     ];
     servers.push(await startCli(args));
     const address = `127.0.0.1:${port}`;
-    connection = await Connection.connect({ address });
-    client = new Client({ connection, namespace: 'default' });
-    const nativeConnection = await NativeConnection.connect({ address });
-    workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') });
-    worker = await Worker.create({ connection: nativeConnection, namespace: 'default', taskQueue, workflowBundle, activities });
-    workerRun = worker.run();
-  }, 120_000);
-
-  afterAll(async () => {
-    worker?.shutdown();
-    await workerRun;
-    await connection?.close();
-    for (const server of servers) server.child.kill('SIGKILL');
-    await Promise.all(servers.map((server) => server.exited));
-    await dropCassandraKeyspace(cassandraOptions);
-  }, 60_000);
+    const connection = await Connection.connect({ address });
+    return {
+      address,
+      connection,
+      async close() {
+        await connection.close();
+        for (const server of servers) server.child.kill('SIGKILL');
+        await Promise.all(servers.map((server) => server.exited));
+        await dropCassandraKeyspace(cassandraOptions);
+      },
+    };
+  }
+  const sdk = useSdkTarget({ taskQueue, activities, start: startDevOnCassandra });
 
   describe('start-dev on Cassandra', () => {
     it('runs parallel activities and timers and records them in the history', async () => {
       const workflowId = uniqueName('fan-out');
-      const result = await client.workflow.execute('fanOutWorkflow', { taskQueue, workflowId, args: [4, 3] });
+      const result = await sdk.client.workflow.execute('fanOutWorkflow', { taskQueue, workflowId, args: [4, 3] });
       expect(result).toEqual({ sum: 10, timersFired: 3 });
 
-      const types = eventTypes((await client.workflow.getHandle(workflowId).fetchHistory()).events);
+      const types = eventTypes((await sdk.client.workflow.getHandle(workflowId).fetchHistory()).events);
       expect(types[0]).toBe('WORKFLOW_EXECUTION_STARTED');
       expect(types.filter((t) => t === 'ACTIVITY_TASK_COMPLETED')).toHaveLength(4);
       expect(types.filter((t) => t === 'TIMER_FIRED')).toHaveLength(3);
@@ -92,33 +80,33 @@ if (optionsFor) {
 
     it('retries a failing workflow in new runs until an attempt succeeds', async () => {
       const workflowId = uniqueName('workflow-retry');
-      const handle = await client.workflow.start('failUntilAttemptWorkflow', {
+      const handle = await sdk.client.workflow.start('failUntilAttemptWorkflow', {
         taskQueue,
         workflowId,
         args: [3],
         retry: { initialInterval: '100ms', backoffCoefficient: 1, maximumAttempts: 5 },
       });
       expect(await handle.result()).toBe(3);
-      const first = await client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
+      const first = await sdk.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
       expect(eventTypes(first.events).at(-1)).toBe('WORKFLOW_EXECUTION_FAILED');
     });
 
     it('continues as new, moving the current run in the same conditional write', async () => {
       const workflowId = uniqueName('continue-as-new');
-      const handle = await client.workflow.start('continueAsNewCounterWorkflow', { taskQueue, workflowId, args: [0, 3] });
+      const handle = await sdk.client.workflow.start('continueAsNewCounterWorkflow', { taskQueue, workflowId, args: [0, 3] });
       expect(await handle.result()).toBe(3);
 
-      const first = await client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
+      const first = await sdk.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
       expect(eventTypes(first.events).at(-1)).toBe('WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
-      const latest = await client.workflow.getHandle(workflowId).describe();
+      const latest = await sdk.client.workflow.getHandle(workflowId).describe();
       expect(latest.runId).not.toBe(handle.firstExecutionRunId);
       expect(latest.status.name).toBe('COMPLETED');
     });
 
     it('pages a long history out of the history_node table', async () => {
       const workflowId = uniqueName('long-history');
-      expect(await client.workflow.execute('manyActivitiesWorkflow', { taskQueue, workflowId, args: [120] })).toBe(120);
-      const types = eventTypes((await client.workflow.getHandle(workflowId).fetchHistory()).events);
+      expect(await sdk.client.workflow.execute('manyActivitiesWorkflow', { taskQueue, workflowId, args: [120] })).toBe(120);
+      const types = eventTypes((await sdk.client.workflow.getHandle(workflowId).fetchHistory()).events);
       expect(types.filter((t) => t === 'ACTIVITY_TASK_COMPLETED')).toHaveLength(120);
       expect(types.at(-1)).toBe('WORKFLOW_EXECUTION_COMPLETED');
     });
@@ -128,12 +116,12 @@ if (optionsFor) {
       await Promise.all(
         ids.map((workflowId, i) =>
           i % 2 === 0
-            ? client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [1_500] })
-            : client.workflow.start('fanOutWorkflow', { taskQueue, workflowId, args: [3, 2] }),
+            ? sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [1_500] })
+            : sdk.client.workflow.start('fanOutWorkflow', { taskQueue, workflowId, args: [3, 2] }),
         ),
       );
       // Wait until the first sleeper's timer is durably scheduled, so timers are pending at the kill.
-      const sleeper = client.workflow.getHandle(ids[0]!);
+      const sleeper = sdk.client.workflow.getHandle(ids[0]!);
       while (!eventTypes((await sleeper.fetchHistory()).events).includes('TIMER_STARTED')) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -143,7 +131,7 @@ if (optionsFor) {
       await first.exited;
       servers.push(await startCli(args));
 
-      const results = await Promise.all(ids.map((workflowId) => client.workflow.getHandle(workflowId).result()));
+      const results = await Promise.all(ids.map((workflowId) => sdk.client.workflow.getHandle(workflowId).result()));
       expect(results).toEqual(ids.map((_, i) => (i % 2 === 0 ? 'slept' : { sum: 6, timersFired: 2 })));
       const sleeperTypes = eventTypes((await sleeper.fetchHistory()).events);
       expect(sleeperTypes.filter((t) => t === 'TIMER_STARTED')).toHaveLength(1);
@@ -189,14 +177,7 @@ if (optionsFor) {
       const address = `127.0.0.1:${clusterEnv.TEMPORA_SERVICES__FRONTEND__GRPC_PORT}`;
       const clusterConnection = await Connection.connect({ address });
       const clusterTaskQueue = uniqueName('cassandra-cluster');
-      const clusterWorker = await Worker.create({
-        connection: await NativeConnection.connect({ address }),
-        namespace: 'default',
-        taskQueue: clusterTaskQueue,
-        workflowBundle,
-        activities,
-      });
-      const clusterWorkerRun = clusterWorker.run();
+      const clusterWorker = await runWorker(address, { taskQueue: clusterTaskQueue, workflowBundle: sdk.bundle, activities });
       try {
         const clusterClient = new Client({ connection: clusterConnection, namespace: 'default' });
         const workflowId = uniqueName('cluster-fan-out');
@@ -206,8 +187,7 @@ if (optionsFor) {
         const types = eventTypes((await clusterClient.workflow.getHandle(workflowId).fetchHistory()).events);
         expect(types.at(-1)).toBe('WORKFLOW_EXECUTION_COMPLETED');
       } finally {
-        clusterWorker.shutdown();
-        await clusterWorkerRun;
+        await clusterWorker.stop();
         await clusterConnection.close();
       }
       started.child.kill('SIGTERM');

@@ -1,16 +1,11 @@
 // Durability: kill -9 of `tempora start-dev` while timers, activities and workflow tasks are in flight, then a
 // restart on the same database file. Every workflow must complete with the right result.
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import * as activities from './activities.js';
-import { freePort, startCli, uniqueName, type Started } from './helpers.js';
+import { devServerOnNewFile, startCli, uniqueName, type Started } from './helpers.js';
+import { bundleWorkflows, installRuntime, runWorker } from './sdk-support.js';
 
-const workflowsPath = fileURLToPath(new URL('./workflows/index.js', import.meta.url));
 const WORKFLOWS = 40;
 
 const servers: Started[] = [];
@@ -20,18 +15,13 @@ afterAll(() => {
 
 describe('crash and restart', () => {
   it('completes every workflow after the server is killed with SIGKILL and restarted on the same file', async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    const port = await freePort();
-    const address = `127.0.0.1:${port}`;
-    const dbFile = join(mkdtempSync(join(tmpdir(), 'tempora-crash-')), 'crash.db');
-    const args = ['start-dev', '--port', String(port), '--db-file', dbFile, '--log-level', 'warn'];
+    installRuntime();
+    const { address, args } = await devServerOnNewFile('crash');
 
     const first = await startCli(args);
     servers.push(first);
     const taskQueue = uniqueName('crash');
-    const nativeConnection = await NativeConnection.connect({ address });
-    const worker = await Worker.create({ connection: nativeConnection, namespace: 'default', taskQueue, workflowsPath, activities });
-    const workerRun = worker.run();
+    const worker = await runWorker(address, { taskQueue, workflowBundle: await bundleWorkflows('index'), activities });
     const connection = await Connection.connect({ address });
     const client = new Client({ connection, namespace: 'default' });
 
@@ -51,8 +41,7 @@ describe('crash and restart', () => {
     const results = await Promise.all(ids.map((workflowId) => client.workflow.getHandle(workflowId).result()));
     expect(results).toEqual(ids.map((_, i) => `a${i}-b${i}`));
 
-    worker.shutdown();
-    await workerRun;
+    await worker.stop();
     await connection.close();
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);

@@ -2,8 +2,12 @@
 import protos from '@temporalio/proto';
 
 const { google } = protos;
+import { afterAll, beforeAll } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { startDevServer, type DevServer, type DevServerOptions } from '@tempora/cli';
@@ -44,6 +48,23 @@ export async function startTestServer(options: DevServerOptions = {}): Promise<T
   };
 }
 
+/**
+ * A test server started before the tests of the file (or describe block) that calls this and closed after them. The
+ * returned object's fields are set once it started, so read them inside tests and hooks.
+ */
+export function useTestServer(options: DevServerOptions = {}): Omit<TestServer, 'close'> {
+  const test = {} as Omit<TestServer, 'close'>;
+  let started: TestServer | undefined;
+  beforeAll(async () => {
+    started = await startTestServer(options);
+    Object.assign(test, { server: started.server, connection: started.connection });
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return test;
+}
+
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 }
@@ -82,6 +103,13 @@ export function freePort(): Promise<number> {
     });
     server.on('error', reject);
   });
+}
+
+/** `tempora start-dev` arguments for a new database file on a free port: a test can kill that server and restart it on the file. */
+export async function devServerOnNewFile(name: string): Promise<{ address: string; args: string[] }> {
+  const port = await freePort();
+  const dbFile = join(mkdtempSync(join(tmpdir(), `tempora-${name}-`)), `${name}.db`);
+  return { address: `127.0.0.1:${port}`, args: ['start-dev', '--port', String(port), '--db-file', dbFile, '--log-level', 'warn'] };
 }
 
 export interface Started {

@@ -1,23 +1,17 @@
 // Namespace and system RPCs through the official TypeScript client's raw WorkflowService/OperatorService.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
 import protos from '@temporalio/proto';
 
 const { temporal } = protos;
 import Long from 'long';
-import { grpcFailure, startTestServer, uniqueName, type TestServer } from './helpers.js';
+import { grpcFailure, uniqueName, useTestServer } from './helpers.js';
 
 const { NamespaceState } = temporal.api.enums.v1;
 const seconds = (n: number) => ({ seconds: Long.fromNumber(n) });
 const DAY = seconds(86400);
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestServer();
 
 const register = (namespace: string, extra: Record<string, unknown> = {}) =>
   t.connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: DAY, ...extra });

@@ -1,20 +1,16 @@
 // Runs the same message and lifecycle scenarios on Tempora and on the official dev server (`temporal server
 // start-dev`, started here) and compares the event-type sequences of every history they produce.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { freePort, uniqueName } from './helpers.js';
 import {
-  bundleWorkflows,
   eventTypeName,
-  installRuntime,
   readHistory,
-  runWorker,
-  startTestTarget,
+  useSdkTarget,
   waitForEvent,
-  type RunningWorker,
+  type SdkTarget,
   type TestTarget,
 } from './sdk-support.js';
 import type * as workflows from './workflows/messages.js';
@@ -22,23 +18,15 @@ import type * as workflows from './workflows/messages.js';
 const { EventType } = protos.temporal.api.enums.v1;
 const ORACLE_READY_TIMEOUT_MS = 60_000;
 
-interface Server {
-  name: string;
-  client: Client;
-  connection: Connection;
-  worker: RunningWorker;
-  close(): Promise<void>;
-}
-
 /** The event types of each history a scenario produced, by label. */
 type Histories = Record<string, string[]>;
-type Scenario = (s: Server, taskQueue: string) => Promise<Histories>;
+type Scenario = (s: SdkTarget, taskQueue: string) => Promise<Histories>;
 
-async function history(s: Server, workflowId: string, runId?: string): Promise<string[]> {
+async function history(s: SdkTarget, workflowId: string, runId?: string): Promise<string[]> {
   return (await readHistory(s.connection, workflowId, runId)).map(eventTypeName);
 }
 
-function waitForType(s: Server, workflowId: string, type: number, runId?: string) {
+function waitForType(s: SdkTarget, workflowId: string, type: number, runId?: string) {
   return waitForEvent(s.connection, workflowId, runId, (e) => e.eventType === type);
 }
 
@@ -138,25 +126,8 @@ const scenarios: Record<string, Scenario> = {
   },
 };
 
-const servers: Server[] = [];
-
-async function withWorker(name: string, target: { address: string; connection: Connection; close(): Promise<void> }, taskQueue: string): Promise<Server> {
-  const workflowBundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/messages.js', import.meta.url)));
-  const worker = await runWorker(target.address, { taskQueue, workflowBundle });
-  return {
-    name,
-    client: new Client({ connection: target.connection, namespace: 'default' }),
-    connection: target.connection,
-    worker,
-    close: async () => {
-      await worker.stop();
-      await target.close();
-    },
-  };
-}
-
 /** The official dev server on free loopback ports, in memory. */
-async function startOracle(): Promise<{ address: string; connection: Connection; close(): Promise<void> }> {
+async function startOracle(): Promise<TestTarget> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     'temporal',
@@ -189,22 +160,15 @@ async function startOracle(): Promise<{ address: string; connection: Connection;
   }
 }
 
-beforeAll(async () => {
-  installRuntime();
-  const taskQueue = uniqueName('compare');
-  const tempora: TestTarget = await startTestTarget();
-  servers.push(await withWorker('tempora', tempora, taskQueue));
-  servers.push(await withWorker('official', await startOracle(), taskQueue));
-}, 180_000);
-
-afterAll(async () => {
-  for (const server of servers) await server.close();
-});
+const taskQueue = uniqueName('compare');
+const servers = [
+  useSdkTarget({ taskQueue, workflows: 'messages' }),
+  useSdkTarget({ taskQueue, workflows: 'messages', start: startOracle }),
+];
 
 describe('event-type sequences match the official server', () => {
   for (const [name, scenario] of Object.entries(scenarios)) {
     it(name, async () => {
-      const taskQueue = servers[0]!.worker.worker.options.taskQueue;
       const [tempora, official] = await Promise.all(servers.map((s) => scenario(s, taskQueue)));
       expect(tempora).toEqual(official);
     });

@@ -1,56 +1,34 @@
 // QueryWorkflow through the official TypeScript SDK: direct dispatch to a worker, failures, unknown query types,
 // closed runs, reject conditions, and consistent queries that ride on a pending workflow task. Expected histories
 // are those of the official Go server (run this file with TEMPORA_TEST_ORACLE=host:port to check).
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { fileURLToPath } from 'node:url';
+import { expect, it } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
 import { Client, QueryNotRegisteredError, QueryRejectedError } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { grpcFailure, uniqueName } from './helpers.js';
 import {
-  bundleWorkflows,
   eventTypeName,
-  installRuntime,
   readHistory,
   runWorker,
   startRawWorkflow,
-  startTestTarget,
-  type RunningWorker,
-  type TestTarget,
+  useSdkTarget,
 } from './sdk-support.js';
-import type { WorkflowBundle } from '@temporalio/worker';
 import { counterQuery, counterWorkflow, failingQuery, finishUpdate, quickWorkflow } from './workflows/queries-updates.js';
 
 const { QueryRejectCondition, WorkflowExecutionStatus } = protos.temporal.api.enums.v1;
 
-let t: TestTarget;
-let client: Client;
-let bundle: WorkflowBundle;
-let worker: RunningWorker;
 const taskQueue = uniqueName('queries');
-
-beforeAll(async () => {
-  installRuntime();
-  t = await startTestTarget();
-  client = new Client({ connection: t.connection, namespace: 'default' });
-  bundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/queries-updates.js', import.meta.url)));
-  worker = await runWorker(t.address, { taskQueue, workflowBundle: bundle });
-}, 120_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await t?.close();
-});
+const sdk = useSdkTarget({ taskQueue, workflows: 'queries-updates' });
 
 async function startCounter(start = 0, queue = taskQueue) {
-  const handle = await client.workflow.start(counterWorkflow, { taskQueue: queue, workflowId: uniqueName('counter'), args: [start] });
+  const handle = await sdk.client.workflow.start(counterWorkflow, { taskQueue: queue, workflowId: uniqueName('counter'), args: [start] });
   return handle;
 }
 
 /** Until the run's first workflow task completed (queries then go straight to the worker). */
 async function firstTaskCompleted(workflowId: string): Promise<void> {
   for (;;) {
-    const events = await readHistory(t.connection, workflowId);
+    const events = await readHistory(sdk.connection, workflowId);
     if (events.some((e) => eventTypeName(e) === 'WORKFLOW_TASK_COMPLETED')) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -61,7 +39,7 @@ it('answers a query from the worker without writing history', async () => {
   await firstTaskCompleted(handle.workflowId);
   expect(await handle.query(counterQuery)).toBe(7);
   expect(await handle.query(counterQuery)).toBe(7);
-  const events = (await readHistory(t.connection, handle.workflowId)).map(eventTypeName);
+  const events = (await readHistory(sdk.connection, handle.workflowId)).map(eventTypeName);
   expect(events).toEqual(['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED']);
   await handle.executeUpdate(finishUpdate);
   expect(await handle.result()).toBe(7);
@@ -77,7 +55,7 @@ it('fails a query whose handler throws with QueryFailed (INVALID_ARGUMENT)', asy
   expect(err).toBeInstanceOf(QueryNotRegisteredError); // the SDK maps every INVALID_ARGUMENT query answer to this class
   expect((err as Error).message).toContain('query failed on purpose');
   const raw = await grpcFailure(
-    t.connection.workflowService.queryWorkflow({
+    sdk.connection.workflowService.queryWorkflow({
       namespace: 'default',
       execution: { workflowId: handle.workflowId },
       query: { queryType: 'fails' },
@@ -101,16 +79,16 @@ it('fails an unknown query type the way the SDK answers it', async () => {
 });
 
 it('answers a query on a completed workflow by replaying its history', async () => {
-  const handle = await client.workflow.start(quickWorkflow, { taskQueue, workflowId: uniqueName('quick'), args: [42] });
+  const handle = await sdk.client.workflow.start(quickWorkflow, { taskQueue, workflowId: uniqueName('quick'), args: [42] });
   expect(await handle.result()).toBe(42);
   expect(await handle.query(counterQuery)).toBe(42);
 });
 
 it('rejects a query on a closed run per the reject condition', async () => {
-  const handle = await client.workflow.start(quickWorkflow, { taskQueue, workflowId: uniqueName('quick'), args: [1] });
+  const handle = await sdk.client.workflow.start(quickWorkflow, { taskQueue, workflowId: uniqueName('quick'), args: [1] });
   await handle.result();
   const query = (queryRejectCondition: number) =>
-    t.connection.workflowService.queryWorkflow({
+    sdk.connection.workflowService.queryWorkflow({
       namespace: 'default',
       execution: { workflowId: handle.workflowId },
       query: { queryType: 'counter' },
@@ -122,7 +100,7 @@ it('rejects a query on a closed run per the reject condition', async () => {
   const cleanly = await query(QueryRejectCondition.QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY);
   expect(cleanly.queryRejected).toBeFalsy();
   expect(cleanly.queryResult?.payloads).toHaveLength(1);
-  const sdkRejected = await new Client({ connection: t.connection, workflow: { queryRejectCondition: 'NOT_OPEN' } }).workflow
+  const sdkRejected = await new Client({ connection: sdk.connection, workflow: { queryRejectCondition: 'NOT_OPEN' } }).workflow
     .getHandle(handle.workflowId)
     .query(counterQuery)
     .catch((e: unknown) => e);
@@ -134,7 +112,7 @@ it('rides a consistent query on the pending first workflow task and answers it f
   const handle = await startCounter(5, queue);
   // No worker polls `queue` yet: the first workflow task is pending, so the query waits for it.
   const answer = handle.query(counterQuery);
-  const late = await runWorker(t.address, { taskQueue: queue, workflowBundle: bundle });
+  const late = await runWorker(sdk.address, { taskQueue: queue, workflowBundle: sdk.bundle });
   try {
     expect(await answer).toBe(5);
     await handle.executeUpdate(finishUpdate);
@@ -145,8 +123,8 @@ it('rides a consistent query on the pending first workflow task and answers it f
 });
 
 it('rides a consistent query on the workflow task in flight (raw worker protocol)', async () => {
-  const svc = t.connection.workflowService;
-  const { workflowId, poll } = await startRawWorkflow(t.connection, 'queries-raw');
+  const svc = sdk.connection.workflowService;
+  const { workflowId, poll } = await startRawWorkflow(sdk.connection, 'queries-raw');
   const first = await poll();
   expect(first.queries ?? {}).toEqual({});
   // The task is started: the query is buffered until that task completes and the next one starts.
@@ -167,7 +145,7 @@ it('rides a consistent query on the workflow task in flight (raw worker protocol
   });
   const response = await answer;
   expect(Buffer.from(response.queryResult!.payloads![0]!.data!).toString()).toBe('"ready"');
-  const events = (await readHistory(t.connection, workflowId)).map(eventTypeName);
+  const events = (await readHistory(sdk.connection, workflowId)).map(eventTypeName);
   expect(events).toEqual([
     'WORKFLOW_EXECUTION_STARTED',
     'WORKFLOW_TASK_SCHEDULED',
@@ -181,7 +159,7 @@ it('rides a consistent query on the workflow task in flight (raw worker protocol
 });
 
 it('fails a query on a run closed before its first workflow task with WorkflowNotReady', async () => {
-  const handle = await client.workflow.start(counterWorkflow, {
+  const handle = await sdk.client.workflow.start(counterWorkflow, {
     taskQueue: uniqueName('queries-unpolled'),
     workflowId: uniqueName('unpolled'),
     args: [0],
@@ -189,7 +167,7 @@ it('fails a query on a run closed before its first workflow task with WorkflowNo
   });
   await expect(handle.result()).rejects.toThrow('timed out');
   const failure = await grpcFailure(
-    t.connection.workflowService.queryWorkflow({ namespace: 'default', execution: { workflowId: handle.workflowId }, query: { queryType: 'counter' } }),
+    sdk.connection.workflowService.queryWorkflow({ namespace: 'default', execution: { workflowId: handle.workflowId }, query: { queryType: 'counter' } }),
   );
   expect(failure).toEqual({
     code: status.FAILED_PRECONDITION,
@@ -201,14 +179,14 @@ it('fails a query on a run closed before its first workflow task with WorkflowNo
 it('rejects a query without a query type', async () => {
   const handle = await startCounter();
   const failure = await grpcFailure(
-    t.connection.workflowService.queryWorkflow({ namespace: 'default', execution: { workflowId: handle.workflowId }, query: {} }),
+    sdk.connection.workflowService.queryWorkflow({ namespace: 'default', execution: { workflowId: handle.workflowId }, query: {} }),
   );
   expect(failure).toMatchObject({ code: status.INVALID_ARGUMENT, message: 'QueryType is not set on request.' });
   await handle.executeUpdate(finishUpdate);
 });
 
 it('rejects RespondQueryTaskCompleted with a bad token or for a query nobody waits for', async () => {
-  const svc = t.connection.workflowService;
+  const svc = sdk.connection.workflowService;
   const { QueryResultType } = protos.temporal.api.enums.v1;
   const garbage = await grpcFailure(
     svc.respondQueryTaskCompleted({ namespace: 'default', taskToken: Buffer.from('not a token'), completedType: QueryResultType.QUERY_RESULT_TYPE_ANSWERED }),
@@ -222,12 +200,12 @@ it('rejects RespondQueryTaskCompleted with a bad token or for a query nobody wai
 
 it('falls back to the normal queue when the sticky worker is gone', async () => {
   const queue = uniqueName('queries-sticky');
-  const first = await runWorker(t.address, { taskQueue: queue, workflowBundle: bundle });
+  const first = await runWorker(sdk.address, { taskQueue: queue, workflowBundle: sdk.bundle });
   const handle = await startCounter(3, queue);
   await firstTaskCompleted(handle.workflowId);
   expect(await handle.query(counterQuery)).toBe(3); // answered from the first worker's cache (sticky queue)
   await first.stop();
-  const second = await runWorker(t.address, { taskQueue: queue, workflowBundle: bundle });
+  const second = await runWorker(sdk.address, { taskQueue: queue, workflowBundle: sdk.bundle });
   try {
     expect(await handle.query(counterQuery)).toBe(3); // replayed by the second worker from the normal queue
     await handle.executeUpdate(finishUpdate);

@@ -1,8 +1,9 @@
-// Support for the SDK feature tests (activity timeouts, workflow lifecycle, workflow tasks): the server under test,
-// history reading and long-polling, and a bundle of the feature workflows shared by a file's workers.
+// Support for the SDK feature tests: the server under test with a client and a worker on it (useSdkTarget), history
+// reading and long-polling, and bundles of the test workflows shared by a file's workers.
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from '@jest/globals';
 import protos, { type temporal } from '@temporalio/proto';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import type { DevServerOptions } from '@tempora/cli';
 import { startTestServer, uniqueName } from './helpers.js';
@@ -80,16 +81,21 @@ export async function waitForEvent(
   }
 }
 
-/** Installs the SDK runtime once per test file, logging errors only: the tests provoke the SDK's warnings on purpose. */
+let runtimeInstalled = false;
+
+/**
+ * Installs the SDK runtime once per test file (a second install throws), logging errors only: the tests provoke the
+ * SDK's warnings on purpose.
+ */
 export function installRuntime(): void {
+  if (runtimeInstalled) return;
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+  runtimeInstalled = true;
 }
 
-/** The compiled workflows of the feature tests. */
-export const featureWorkflowsPath = fileURLToPath(new URL('./workflows/features.js', import.meta.url));
-
-/** Bundles workflow code once, so that a file's workers share it instead of each running webpack. */
-export function bundleWorkflows(workflowsPath = featureWorkflowsPath): Promise<WorkflowBundle> {
+/** Bundles a module of tests/src/workflows once, so that a file's workers share it instead of each running webpack. */
+export function bundleWorkflows(module = 'features'): Promise<WorkflowBundle> {
+  const workflowsPath = fileURLToPath(new URL(`./workflows/${module}.js`, import.meta.url));
   return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
 }
 
@@ -138,4 +144,46 @@ export async function startRawWorkflow(connection: Connection, prefix: string) {
       svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: queue }, identity: 'raw' }),
     );
   return { workflowId, poll };
+}
+
+/** A test file's target with a client (namespace default) and a worker polling the file's task queue. */
+export interface SdkTarget extends Omit<TestTarget, 'close'> {
+  client: Client;
+  /** The worker's workflows, for further workers a test starts. */
+  bundle: WorkflowBundle;
+  worker: RunningWorker;
+}
+
+export interface SdkTargetOptions {
+  taskQueue: string;
+  /** The module of tests/src/workflows the worker runs. */
+  workflows?: string;
+  activities?: WorkerOptions['activities'];
+  /** Further options of the worker. */
+  workerOptions?: Omit<WorkerOptions, 'connection' | 'taskQueue' | 'workflowBundle' | 'activities'>;
+  /** Starts the server; by default the one startTestTarget picks. */
+  start?: () => Promise<TestTarget>;
+}
+
+/**
+ * Starts a target and a worker on it before the tests of the file (or describe block) that calls it, and stops
+ * both after them. The returned object's fields are set once that set-up ran, so read them inside tests and hooks.
+ */
+export function useSdkTarget({ taskQueue, workflows, activities, workerOptions, start = startTestTarget }: SdkTargetOptions): SdkTarget {
+  const sdk = {} as SdkTarget;
+  let target: TestTarget | undefined;
+  let running: RunningWorker | undefined;
+  beforeAll(async () => {
+    installRuntime();
+    target = await start();
+    const bundle = await bundleWorkflows(workflows);
+    running = await runWorker(target.address, { taskQueue, workflowBundle: bundle, activities, ...workerOptions });
+    const client = new Client({ connection: target.connection, namespace: 'default' });
+    Object.assign(sdk, { address: target.address, connection: target.connection, client, bundle, worker: running });
+  }, 120_000);
+  afterAll(async () => {
+    await running?.stop();
+    await target?.close();
+  }, 60_000);
+  return sdk;
 }

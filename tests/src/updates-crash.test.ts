@@ -1,12 +1,8 @@
 // Updates across a crash: an update admitted while no worker runs leaves a speculative workflow task behind; after
 // kill -9 and a restart on the same database file the run is not wedged by it, and updates work again.
 import { afterAll, expect, it } from '@jest/globals';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { freePort, startCli, uniqueName, type Started } from './helpers.js';
+import { devServerOnNewFile, startCli, uniqueName, type Started } from './helpers.js';
 import { bundleWorkflows, installRuntime, runWorker } from './sdk-support.js';
 import { addUpdate, counterWorkflow, finishUpdate } from './workflows/queries-updates.js';
 
@@ -17,14 +13,11 @@ afterAll(() => {
 
 it('a speculative workflow task lost in a crash does not wedge the run', async () => {
   installRuntime();
-  const port = await freePort();
-  const address = `127.0.0.1:${port}`;
-  const dbFile = join(mkdtempSync(join(tmpdir(), 'tempora-updates-')), 'updates.db');
-  const args = ['start-dev', '--port', String(port), '--db-file', dbFile, '--log-level', 'warn'];
+  const { address, args } = await devServerOnNewFile('updates');
   const first = await startCli(args);
   servers.push(first);
   const taskQueue = uniqueName('updates-crash');
-  const workflowBundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/queries-updates.js', import.meta.url)));
+  const workflowBundle = await bundleWorkflows('queries-updates');
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
 

@@ -1,61 +1,34 @@
 // Workflow updates through the official TypeScript SDK: execute, start-then-result, validator rejections, update-id
 // dedupe, closed runs, and update-with-start. Expected histories are those of the official Go server (run this file
 // with TEMPORA_TEST_ORACLE=host:port to check).
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { fileURLToPath } from 'node:url';
+import { expect, it } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
-import {
-  Client,
-  WithStartWorkflowOperation,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateStage,
-} from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import protos from '@temporalio/proto';
 import Long from 'long';
 import { grpcFailure, uniqueName } from './helpers.js';
 import {
-  bundleWorkflows,
   eventTypeName,
-  installRuntime,
   readHistory,
-  runWorker,
   startRawWorkflow,
-  startTestTarget,
-  type RunningWorker,
-  type TestTarget,
+  useSdkTarget,
 } from './sdk-support.js';
 import { addUpdate, counterWorkflow, finishUpdate, quickWorkflow, slowAddUpdate } from './workflows/queries-updates.js';
 
-let t: TestTarget;
-let client: Client;
-let worker: RunningWorker;
 const taskQueue = uniqueName('updates');
-
-beforeAll(async () => {
-  installRuntime();
-  t = await startTestTarget();
-  client = new Client({ connection: t.connection, namespace: 'default' });
-  const workflowBundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/queries-updates.js', import.meta.url)));
-  worker = await runWorker(t.address, { taskQueue, workflowBundle });
-}, 120_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await t?.close();
-});
+const sdk = useSdkTarget({ taskQueue, workflows: 'queries-updates' });
 
 const FIRST_TASK = ['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED'];
 const TASK = ['WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED'];
 
 async function eventTypes(workflowId: string, runId?: string): Promise<string[]> {
-  return (await readHistory(t.connection, workflowId, runId)).map(eventTypeName);
+  return (await readHistory(sdk.connection, workflowId, runId)).map(eventTypeName);
 }
 
 /** A counter whose first workflow task completed, so an update gets a workflow task of its own. */
 async function idleCounter(start = 0) {
-  const handle = await client.workflow.start(counterWorkflow, { taskQueue, workflowId: uniqueName('counter'), args: [start] });
+  const handle = await sdk.client.workflow.start(counterWorkflow, { taskQueue, workflowId: uniqueName('counter'), args: [start] });
   while (!(await eventTypes(handle.workflowId)).includes('WORKFLOW_TASK_COMPLETED')) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -71,7 +44,7 @@ it('executes an update in a workflow task of its own: accepted and completed eve
     'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
     'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
   ]);
-  const events = await readHistory(t.connection, handle.workflowId);
+  const events = await readHistory(sdk.connection, handle.workflowId);
   const accepted = events[7]!.workflowExecutionUpdateAcceptedEventAttributes!;
   expect(accepted.acceptedRequest?.input?.name).toBe('add');
   expect(accepted.acceptedRequestMessageId).toBe(`${accepted.protocolInstanceId}/request`);
@@ -125,7 +98,7 @@ it('deduplicates an update by its id', async () => {
 });
 
 it('fails an update on a completed workflow with NOT_FOUND', async () => {
-  const handle = await client.workflow.start(quickWorkflow, { taskQueue, workflowId: uniqueName('quick'), args: [1] });
+  const handle = await sdk.client.workflow.start(quickWorkflow, { taskQueue, workflowId: uniqueName('quick'), args: [1] });
   await handle.result();
   const err = await handle.executeUpdate(addUpdate, { args: [1] }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowNotFoundError);
@@ -135,7 +108,7 @@ it('fails an update on a completed workflow with NOT_FOUND', async () => {
 it('fails PollWorkflowExecutionUpdate for an unknown update id with NOT_FOUND', async () => {
   const handle = await idleCounter();
   const failure = await grpcFailure(
-    t.connection.workflowService.pollWorkflowExecutionUpdate({
+    sdk.connection.workflowService.pollWorkflowExecutionUpdate({
       namespace: 'default',
       updateRef: { workflowExecution: { workflowId: handle.workflowId }, updateId: 'no-such-update' },
       waitPolicy: { lifecycleStage: protos.temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
@@ -148,7 +121,7 @@ it('fails PollWorkflowExecutionUpdate for an unknown update id with NOT_FOUND', 
 it('rejects an update request without a name', async () => {
   const handle = await idleCounter();
   const failure = await grpcFailure(
-    t.connection.workflowService.updateWorkflowExecution({
+    sdk.connection.workflowService.updateWorkflowExecution({
       namespace: 'default',
       workflowExecution: { workflowId: handle.workflowId },
       request: { meta: { updateId: 'u1' }, input: {} },
@@ -166,13 +139,13 @@ it('update-with-start starts the workflow and carries the update in its first wo
     args: [1],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
-  expect(await client.workflow.executeUpdateWithStart(addUpdate, { args: [2], startWorkflowOperation })).toBe(3);
+  expect(await sdk.client.workflow.executeUpdateWithStart(addUpdate, { args: [2], startWorkflowOperation })).toBe(3);
   const handle = await startWorkflowOperation.workflowHandle();
   expect(await eventTypes(workflowId)).toEqual([...FIRST_TASK, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'WORKFLOW_EXECUTION_UPDATE_COMPLETED']);
 
   // The workflow exists now: USE_EXISTING applies the update to the running workflow.
   const again = new WithStartWorkflowOperation(counterWorkflow, { workflowId, taskQueue, args: [1], workflowIdConflictPolicy: 'USE_EXISTING' });
-  const update = await client.workflow.startUpdateWithStart(slowAddUpdate, {
+  const update = await sdk.client.workflow.startUpdateWithStart(slowAddUpdate, {
     args: [10],
     startWorkflowOperation: again,
     waitForStage: WorkflowUpdateStage.ACCEPTED,
@@ -191,12 +164,12 @@ it('update-with-start fails with the start error when the workflow is running an
     args: [1],
     workflowIdConflictPolicy: 'FAIL',
   });
-  const err = await client.workflow.executeUpdateWithStart(addUpdate, { args: [2], startWorkflowOperation }).catch((e: unknown) => e);
+  const err = await sdk.client.workflow.executeUpdateWithStart(addUpdate, { args: [2], startWorkflowOperation }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
   await expect(startWorkflowOperation.workflowHandle()).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
   expect(await eventTypes(handle.workflowId)).toEqual(FIRST_TASK);
   // On the wire: the call fails with the start's code; the statuses hold the start's error and the aborted update.
-  const raw = (await t.connection.workflowService
+  const raw = (await sdk.connection.workflowService
     .executeMultiOperation({
       namespace: 'default',
       operations: [
@@ -231,7 +204,7 @@ it('update-with-start fails with the start error when the workflow is running an
 });
 
 it('ExecuteMultiOperation reports a bad operation in its slot and aborts the other', async () => {
-  const raw = await t.connection.workflowService
+  const raw = await sdk.connection.workflowService
     .executeMultiOperation({
       namespace: 'default',
       operations: [
@@ -252,9 +225,9 @@ it('ExecuteMultiOperation reports a bad operation in its slot and aborts the oth
 });
 
 it('fails a workflow task whose protocol message has an unknown body or whose command names no message', async () => {
-  const svc = t.connection.workflowService;
+  const svc = sdk.connection.workflowService;
   const { CommandType, WorkflowTaskFailedCause } = protos.temporal.api.enums.v1;
-  const { workflowId, poll } = await startRawWorkflow(t.connection, 'updates-raw');
+  const { workflowId, poll } = await startRawWorkflow(sdk.connection, 'updates-raw');
 
   const first = await poll();
   const unknownBody = await grpcFailure(
@@ -278,7 +251,7 @@ it('fails a workflow task whose protocol message has an unknown body or whose co
   );
   expect(danglingCommand.code).toBe(status.INVALID_ARGUMENT);
 
-  const failed = (await readHistory(t.connection, workflowId)).filter((e) => eventTypeName(e) === 'WORKFLOW_TASK_FAILED');
+  const failed = (await readHistory(sdk.connection, workflowId)).filter((e) => eventTypeName(e) === 'WORKFLOW_TASK_FAILED');
   // The retry's failure repeats the first one, so only the first is written.
   expect(failed.map((e) => e.workflowTaskFailedEventAttributes?.cause)).toEqual([
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE,
@@ -286,12 +259,12 @@ it('fails a workflow task whose protocol message has an unknown body or whose co
 });
 
 it('aborts an update admitted while the workflow task that completes the workflow was running', async () => {
-  const svc = t.connection.workflowService;
+  const svc = sdk.connection.workflowService;
   const { CommandType, UpdateWorkflowExecutionLifecycleStage } = protos.temporal.api.enums.v1;
-  const { workflowId, poll } = await startRawWorkflow(t.connection, 'updates-closing');
+  const { workflowId, poll } = await startRawWorkflow(sdk.connection, 'updates-closing');
   const task = await poll();
   const update = grpcFailure(
-    t.connection.withDeadline(Date.now() + 30_000, () =>
+    sdk.connection.withDeadline(Date.now() + 30_000, () =>
       svc.updateWorkflowExecution({
         namespace: 'default',
         workflowExecution: { workflowId },
@@ -313,12 +286,12 @@ it('aborts an update admitted while the workflow task that completes the workflo
 });
 
 it('speaks the update protocol: request message, acceptance and response in command order (raw worker)', async () => {
-  const svc = t.connection.workflowService;
+  const svc = sdk.connection.workflowService;
   const { CommandType, UpdateWorkflowExecutionLifecycleStage } = protos.temporal.api.enums.v1;
   const { Acceptance, Response, Request } = protos.temporal.api.update.v1;
-  const { workflowId, poll } = await startRawWorkflow(t.connection, 'updates-protocol');
+  const { workflowId, poll } = await startRawWorkflow(sdk.connection, 'updates-protocol');
   const first = await poll();
-  const update = t.connection.withDeadline(Date.now() + 30_000, () =>
+  const update = sdk.connection.withDeadline(Date.now() + 30_000, () =>
     svc.updateWorkflowExecution({
       namespace: 'default',
       workflowExecution: { workflowId },
@@ -360,7 +333,7 @@ it('speaks the update protocol: request message, acceptance and response in comm
   const result = await update;
   expect(result.stage).toBe(UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED);
   expect(Buffer.from(result.outcome!.success!.payloads![0]!.data!).toString()).toBe('7');
-  const events = await readHistory(t.connection, workflowId);
+  const events = await readHistory(sdk.connection, workflowId);
   expect(events.map(eventTypeName)).toEqual([
     ...FIRST_TASK,
     ...TASK,
@@ -388,7 +361,7 @@ it('ends updates of a terminated run: an accepted one fails, an admitted one is 
   );
 
   // No worker polls this queue: the update stays admitted until the run is terminated.
-  const unpolled = await client.workflow.start(counterWorkflow, { taskQueue: uniqueName('updates-unpolled'), workflowId: uniqueName('counter'), args: [0] });
+  const unpolled = await sdk.client.workflow.start(counterWorkflow, { taskQueue: uniqueName('updates-unpolled'), workflowId: uniqueName('counter'), args: [0] });
   const admitted = unpolled.executeUpdate(addUpdate, { args: [1] }).catch((e: unknown) => e);
   for (;;) {
     if ((await unpolled.describe()).raw.pendingWorkflowTask) break;

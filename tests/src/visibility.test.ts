@@ -3,7 +3,6 @@
 // CI). Visibility is eventually consistent (history's visibility queue writes it), so reads poll until they match.
 // The official CLI's `temporal workflow list --query` is in temporal-cli.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { fileURLToPath } from 'node:url';
 import type { WorkflowBundle } from '@temporalio/worker';
 import Long from 'long';
 import { Client, WorkflowFailedError, type WorkflowExecutionInfo } from '@temporalio/client';
@@ -12,7 +11,7 @@ import protos from '@temporalio/proto';
 import type { DevServerOptions } from '@tempora/cli';
 import { ELASTICSEARCH_TEST_URL, elasticsearchAvailable, uniqueTestIndex } from '@tempora/visibility/test-support';
 import * as activities from './activities.js';
-import { eventually, grpcFailure, startTestServer, uniqueName, type TestServer } from './helpers.js';
+import { eventually, grpcFailure, startTestServer, uniqueName, useTestServer, type TestServer } from './helpers.js';
 import { bundleWorkflows, installRuntime, runWorker, type RunningWorker } from './sdk-support.js';
 
 const { IndexedValueType } = protos.temporal.api.enums.v1;
@@ -33,8 +32,6 @@ const datetimeKey = defineSearchAttributeKey('CustomDatetimeField', SearchAttrib
 const textKey = defineSearchAttributeKey('CustomTextField', SearchAttributeType.TEXT);
 const listKey = defineSearchAttributeKey('CustomKeywordListField', SearchAttributeType.KEYWORD_LIST);
 
-const workflowsPath = fileURLToPath(new URL('./workflows/visibility.js', import.meta.url));
-
 async function list(client: Client, query: string): Promise<WorkflowExecutionInfo[]> {
   const result: WorkflowExecutionInfo[] = [];
   for await (const info of client.workflow.list({ query })) result.push(info);
@@ -54,7 +51,7 @@ const backends: [string, () => Promise<DevServerOptions | undefined>][] = [
 let bundle: WorkflowBundle;
 beforeAll(async () => {
   installRuntime();
-  bundle = await bundleWorkflows(workflowsPath);
+  bundle = await bundleWorkflows('visibility');
 }, 120_000);
 
 afterAll(async () => {
@@ -220,13 +217,7 @@ describe.each(backends)('visibility on %s', (backend, serverOptions) => {
 });
 
 describe('search attribute administration (OperatorService)', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestServer();
 
   it('adds, lists and removes custom attributes per namespace, with upstream limits and messages', async () => {
     const operator = t.connection.operatorService;

@@ -1,46 +1,22 @@
 // The workflow engine through the official TypeScript SDK: client starts, SDK worker runs, histories checked.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { fileURLToPath } from 'node:url';
-import { Client, WorkflowFailedError } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker, DefaultLogger } from '@temporalio/worker';
-import protos from '@temporalio/proto';
-
-const { temporal } = protos;
+import { describe, expect, it } from '@jest/globals';
+import { WorkflowFailedError } from '@temporalio/client';
 import * as activities from './activities.js';
-import { startTestServer, uniqueName, type TestServer } from './helpers.js';
+import { uniqueName } from './helpers.js';
+import { eventTypeName, useSdkTarget } from './sdk-support.js';
 
-const workflowsPath = fileURLToPath(new URL('./workflows/index.js', import.meta.url));
-
-let t: TestServer;
-let client: Client;
-let worker: Worker;
-let workerRun: Promise<void>;
 const taskQueue = uniqueName('engine');
-
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  t = await startTestServer();
-  client = new Client({ connection: t.connection, namespace: 'default' });
-  const connection = await NativeConnection.connect({ address: t.server.address });
-  worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowsPath, activities });
-  workerRun = worker.run();
-}, 120_000);
-
-afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await t?.close();
-});
+const sdk = useSdkTarget({ taskQueue, workflows: 'index', activities });
 
 async function eventTypes(workflowId: string): Promise<string[]> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType!]!.replace('EVENT_TYPE_', ''));
+  const history = await sdk.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).map(eventTypeName);
 }
 
 describe('workflow engine', () => {
   it('runs a workflow with an activity and records upstream event order', async () => {
     const workflowId = uniqueName('hello');
-    const result = await client.workflow.execute('helloWorkflow', { taskQueue, workflowId, args: ['Tempora'] });
+    const result = await sdk.client.workflow.execute('helloWorkflow', { taskQueue, workflowId, args: ['Tempora'] });
     expect(result).toBe('Hello, Tempora!');
     expect(await eventTypes(workflowId)).toEqual([
       'WORKFLOW_EXECUTION_STARTED',
@@ -59,7 +35,7 @@ describe('workflow engine', () => {
 
   it('fires a timer', async () => {
     const workflowId = uniqueName('timer');
-    expect(await client.workflow.execute('timerWorkflow', { taskQueue, workflowId, args: [300] })).toBe('woke up');
+    expect(await sdk.client.workflow.execute('timerWorkflow', { taskQueue, workflowId, args: [300] })).toBe('woke up');
     const types = await eventTypes(workflowId);
     expect(types).toContain('TIMER_STARTED');
     expect(types).toContain('TIMER_FIRED');
@@ -68,10 +44,10 @@ describe('workflow engine', () => {
 
   it('retries a failing activity without writing the failed attempts', async () => {
     const workflowId = uniqueName('retry');
-    expect(await client.workflow.execute('retryingActivityWorkflow', { taskQueue, workflowId, args: [2] })).toBe(3);
+    expect(await sdk.client.workflow.execute('retryingActivityWorkflow', { taskQueue, workflowId, args: [2] })).toBe(3);
     const types = await eventTypes(workflowId);
     expect(types.filter((t) => t.startsWith('ACTIVITY_TASK'))).toEqual(['ACTIVITY_TASK_SCHEDULED', 'ACTIVITY_TASK_STARTED', 'ACTIVITY_TASK_COMPLETED']);
-    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const history = await sdk.client.workflow.getHandle(workflowId).fetchHistory();
     const started = history.events!.find((e) => e.activityTaskStartedEventAttributes)!;
     expect(started.activityTaskStartedEventAttributes!.attempt).toBe(3);
     expect(started.activityTaskStartedEventAttributes!.lastFailure?.message).toBe('attempt 2 fails');
@@ -79,7 +55,7 @@ describe('workflow engine', () => {
 
   it('fails the activity after its maximum attempts and the workflow with it', async () => {
     const workflowId = uniqueName('exhaust');
-    const err = await client.workflow.execute('failingActivityWorkflow', { taskQueue, workflowId }).catch((e: unknown) => e);
+    const err = await sdk.client.workflow.execute('failingActivityWorkflow', { taskQueue, workflowId }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const types = await eventTypes(workflowId);
     expect(types).toContain('ACTIVITY_TASK_FAILED');
@@ -88,10 +64,10 @@ describe('workflow engine', () => {
 
   it('fails a workflow that throws', async () => {
     const workflowId = uniqueName('fail');
-    const err = (await client.workflow.execute('failingWorkflow', { taskQueue, workflowId, args: ['boom'] }).catch((e: unknown) => e)) as WorkflowFailedError;
+    const err = (await sdk.client.workflow.execute('failingWorkflow', { taskQueue, workflowId, args: ['boom'] }).catch((e: unknown) => e)) as WorkflowFailedError;
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(err.cause?.message).toBe('boom');
-    const description = await client.workflow.getHandle(workflowId).describe();
+    const description = await sdk.client.workflow.getHandle(workflowId).describe();
     expect(description.status.name).toBe('FAILED');
   });
 });

@@ -1,9 +1,9 @@
 // Workflow lifecycle through the official TypeScript SDK: timeouts, retries, cron, start delay, id policies,
 // continue-as-new, memo and describe. Expected histories are those of the official Go server (run this file with
 // TEMPORA_TEST_ORACLE=host:port to check).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { Client, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { status } from '@grpc/grpc-js';
 import {
   TimeoutFailure,
@@ -14,35 +14,16 @@ import protos from '@temporalio/proto';
 import * as activities from './feature-activities.js';
 import { grpcFailure, uniqueName } from './helpers.js';
 import {
-  bundleWorkflows,
   eventTypeName,
-  installRuntime,
   readHistory,
-  runWorker,
-  startTestTarget,
+  useSdkTarget,
   type HistoryEvent,
-  type RunningWorker,
-  type TestTarget,
 } from './sdk-support.js';
 
 const { ContinueAsNewInitiator, EventType, PendingActivityState, RetryState } = protos.temporal.api.enums.v1;
 
-let t: TestTarget;
-let client: Client;
-let worker: RunningWorker;
 const taskQueue = uniqueName('lifecycle');
-
-beforeAll(async () => {
-  installRuntime();
-  t = await startTestTarget();
-  client = new Client({ connection: t.connection, namespace: 'default' });
-  worker = await runWorker(t.address, { taskQueue, workflowBundle: await bundleWorkflows(), activities });
-}, 120_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await t?.close();
-});
+const sdk = useSdkTarget({ taskQueue, activities });
 
 const types = (events: HistoryEvent[]): string[] => events.map(eventTypeName);
 
@@ -77,7 +58,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 async function runChain(workflowId: string, firstRunId: string): Promise<{ runId: string; events: HistoryEvent[] }[]> {
   const runs = [];
   for (let runId: string | undefined = firstRunId; runId; ) {
-    const events = await readHistory(t.connection, workflowId, runId);
+    const events = await readHistory(sdk.connection, workflowId, runId);
     runs.push({ runId, events });
     const close = events.at(-1)!;
     runId =
@@ -93,7 +74,7 @@ async function runChain(workflowId: string, firstRunId: string): Promise<{ runId
 describe('workflow timeouts', () => {
   it('times out a run that outlives its run timeout', async () => {
     const workflowId = uniqueName('run-timeout');
-    const handle = await client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [10_000], workflowRunTimeout: '1s' });
+    const handle = await sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [10_000], workflowRunTimeout: '1s' });
     const err = await rejection(handle.result());
     expect(err).toBeInstanceOf(WorkflowFailedError);
     // No retry policy and no cron schedule to start another run with.
@@ -101,7 +82,7 @@ describe('workflow timeouts', () => {
     expect((err as WorkflowFailedError).cause).toBeInstanceOf(TimeoutFailure);
     expect(((err as WorkflowFailedError).cause as TimeoutFailure).timeoutType).toBe('START_TO_CLOSE');
 
-    const events = await readHistory(t.connection, workflowId);
+    const events = await readHistory(sdk.connection, workflowId);
     expect(types(events)).toEqual([
       'WORKFLOW_EXECUTION_STARTED',
       'WORKFLOW_TASK_SCHEDULED',
@@ -121,13 +102,13 @@ describe('workflow timeouts', () => {
 
   it('times out an execution that outlives its execution timeout', async () => {
     const workflowId = uniqueName('execution-timeout');
-    const handle = await client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [10_000], workflowExecutionTimeout: '1s' });
+    const handle = await sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [10_000], workflowExecutionTimeout: '1s' });
     const err = await rejection(handle.result());
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect((err as WorkflowFailedError).retryState).toBe('TIMEOUT');
     expect((err as WorkflowFailedError).cause).toBeInstanceOf(TimeoutFailure);
 
-    const events = await readHistory(t.connection, workflowId);
+    const events = await readHistory(sdk.connection, workflowId);
     expect(types(events).at(-1)).toBe('WORKFLOW_EXECUTION_TIMED_OUT');
     const started = events[0]!.workflowExecutionStartedEventAttributes!;
     // The run timeout defaults to the execution timeout.
@@ -141,7 +122,7 @@ describe('workflow timeouts', () => {
 describe('workflow retries, cron and continue-as-new', () => {
   it('retries a failing workflow under its retry policy', async () => {
     const workflowId = uniqueName('workflow-retry');
-    const handle = await client.workflow.start('failUntilAttemptWorkflow', {
+    const handle = await sdk.client.workflow.start('failUntilAttemptWorkflow', {
       taskQueue,
       workflowId,
       args: [3],
@@ -177,7 +158,7 @@ describe('workflow retries, cron and continue-as-new', () => {
 
   it('runs a cron chain until its execution timeout', async () => {
     const workflowId = uniqueName('cron');
-    const handle = await client.workflow.start('cronCounterWorkflow', {
+    const handle = await sdk.client.workflow.start('cronCounterWorkflow', {
       taskQueue,
       workflowId,
       cronSchedule: '@every 1s',
@@ -241,7 +222,7 @@ describe('workflow retries, cron and continue-as-new', () => {
 
   it('continues as new until done', async () => {
     const workflowId = uniqueName('continue-as-new');
-    const handle = await client.workflow.start('continueAsNewCounterWorkflow', { taskQueue, workflowId, args: [0, 3] });
+    const handle = await sdk.client.workflow.start('continueAsNewCounterWorkflow', { taskQueue, workflowId, args: [0, 3] });
     expect(await handle.result()).toBe(3);
 
     const runs = await runChain(workflowId, handle.firstExecutionRunId);
@@ -280,29 +261,29 @@ describe('workflow retries, cron and continue-as-new', () => {
 describe('starting workflows', () => {
   it('delays the first workflow task by the start delay', async () => {
     const workflowId = uniqueName('start-delay');
-    const handle = await client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], startDelay: '1s' });
-    const early = await readHistory(t.connection, workflowId);
+    const handle = await sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], startDelay: '1s' });
+    const early = await readHistory(sdk.connection, workflowId);
     expect(types(early)).toEqual(['WORKFLOW_EXECUTION_STARTED']);
     expect(durationMs(early[0]!.workflowExecutionStartedEventAttributes!.firstWorkflowTaskBackoff)).toBe(1000);
 
     expect(await handle.result()).toBe('slept');
-    const events = await readHistory(t.connection, workflowId);
+    const events = await readHistory(sdk.connection, workflowId);
     const scheduled = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)!;
     expect(eventTimeMs(scheduled) - eventTimeMs(events[0]!)).toBeGreaterThanOrEqual(1000);
   });
 
   it('applies the id conflict policy to a running workflow', async () => {
     const workflowId = uniqueName('conflict');
-    const first = await client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [30_000] });
+    const first = await sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [30_000] });
 
-    const err = await rejection(client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0] }));
+    const err = await rejection(sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0] }));
     expect(err).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     expect((err as WorkflowExecutionAlreadyStartedError).workflowId).toBe(workflowId);
 
-    const existing = await client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], workflowIdConflictPolicy: 'USE_EXISTING' });
+    const existing = await sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], workflowIdConflictPolicy: 'USE_EXISTING' });
     expect(existing.firstExecutionRunId).toBe(first.firstExecutionRunId);
 
-    const replacement = await client.workflow.start('sleepWorkflow', {
+    const replacement = await sdk.client.workflow.start('sleepWorkflow', {
       taskQueue,
       workflowId,
       args: [0],
@@ -310,30 +291,30 @@ describe('starting workflows', () => {
     });
     expect(replacement.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
     expect(await replacement.result()).toBe('slept');
-    const terminated = await readHistory(t.connection, workflowId, first.firstExecutionRunId);
+    const terminated = await readHistory(sdk.connection, workflowId, first.firstExecutionRunId);
     expect(types(terminated).at(-1)).toBe('WORKFLOW_EXECUTION_TERMINATED');
-    expect((await client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name).toBe('TERMINATED');
+    expect((await sdk.client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name).toBe('TERMINATED');
   });
 
   it('applies the id reuse policy to a closed workflow', async () => {
     const workflowId = uniqueName('reuse');
     // A run of over a second: upstream refuses to reuse an id within a second of its last start (too many starts).
-    const first = await client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [1000] });
+    const first = await sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [1000] });
     await first.result();
 
     const rejected = await rejection(
-      client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
+      sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
     );
     expect(rejected).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     const failedOnly = await rejection(
-      client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' }),
+      sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' }),
     );
     expect(failedOnly).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
 
-    const second = await client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
+    const second = await sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
     expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
     expect(await second.result()).toBe('slept');
-    const described = await client.workflow.getHandle(workflowId).describe();
+    const described = await sdk.client.workflow.getHandle(workflowId).describe();
     expect(described.runId).toBe(second.firstExecutionRunId);
   });
 
@@ -347,13 +328,13 @@ describe('starting workflows', () => {
       input: { payloads: [defaultPayloadConverter.toPayload(0)] },
       requestId: randomUUID(),
     };
-    const first = await t.connection.workflowService.startWorkflowExecution(request);
-    const again = await t.connection.workflowService.startWorkflowExecution(request);
+    const first = await sdk.connection.workflowService.startWorkflowExecution(request);
+    const again = await sdk.connection.workflowService.startWorkflowExecution(request);
     expect(first.started).toBe(true);
     expect(again.runId).toBe(first.runId);
     expect(again.started).toBe(true);
-    expect(await client.workflow.getHandle(workflowId).result()).toBe('slept');
-    const events = await readHistory(t.connection, workflowId, first.runId);
+    expect(await sdk.client.workflow.getHandle(workflowId).result()).toBe('slept');
+    const events = await readHistory(sdk.connection, workflowId, first.runId);
     expect(types(events).filter((type) => type === 'WORKFLOW_EXECUTION_STARTED')).toHaveLength(1);
   });
 });
@@ -361,7 +342,7 @@ describe('starting workflows', () => {
 describe('describing workflows', () => {
   it('returns the memo given at start', async () => {
     const workflowId = uniqueName('memo');
-    const handle = await client.workflow.start('sleepWorkflow', {
+    const handle = await sdk.client.workflow.start('sleepWorkflow', {
       taskQueue,
       workflowId,
       args: [0],
@@ -370,17 +351,17 @@ describe('describing workflows', () => {
     await handle.result();
     const description = await handle.describe();
     expect(description.memo).toEqual({ owner: 'lifecycle tests', priority: 2 });
-    const started = (await readHistory(t.connection, workflowId))[0]!.workflowExecutionStartedEventAttributes!;
+    const started = (await readHistory(sdk.connection, workflowId))[0]!.workflowExecutionStartedEventAttributes!;
     expect(Object.keys(started.memo?.fields ?? {}).sort()).toEqual(['owner', 'priority']);
   });
 
   it('shows a pending activity with its attempt and last failure', async () => {
     const workflowId = uniqueName('pending-activity');
     const gate = activities.expectSecondAttempt(workflowId);
-    const handle = await client.workflow.start('pendingActivityWorkflow', { taskQueue, workflowId });
+    const handle = await sdk.client.workflow.start('pendingActivityWorkflow', { taskQueue, workflowId });
     await gate.started;
 
-    const description = await t.connection.workflowService.describeWorkflowExecution({
+    const description = await sdk.connection.workflowService.describeWorkflowExecution({
       namespace: 'default',
       execution: { workflowId, runId: handle.firstExecutionRunId },
     });
@@ -395,13 +376,13 @@ describe('describing workflows', () => {
     expect(pending.lastFailure?.message).toBe('first attempt fails');
     expect(pending.lastFailure?.applicationFailureInfo?.type).toBe('Flaky');
     expect(pending.lastStartedTime).toBeTruthy();
-    expect(pending.lastWorkerIdentity).toBe(worker.worker.options.identity);
+    expect(pending.lastWorkerIdentity).toBe(sdk.worker.worker.options.identity);
 
     gate.release();
     expect(await handle.result()).toBe(2);
     const closed = await handle.describe();
     expect(closed.status.name).toBe('COMPLETED');
-    const raw = await t.connection.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
+    const raw = await sdk.connection.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
     expect(raw.pendingActivities ?? []).toHaveLength(0);
   });
 });

@@ -1,47 +1,26 @@
 // Workflow tasks through the official TypeScript SDK: failed and retried tasks, local activities, parallel commands,
 // history paging and long polls, task-queue pollers, empty polls and sticky queues. Expected histories are those of
 // the official Go server (run this file with TEMPORA_TEST_ORACLE=host:port to check).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Client } from '@temporalio/client';
+import { describe, expect, it } from '@jest/globals';
 import { defaultPayloadConverter } from '@temporalio/common';
 import protos from '@temporalio/proto';
-import type { WorkflowBundle } from '@temporalio/worker';
-import { fileURLToPath } from 'node:url';
 import * as activities from './feature-activities.js';
 import { uniqueName } from './helpers.js';
 import {
   bundleWorkflows,
   eventTypeName,
-  installRuntime,
   readHistory,
   runWorker,
-  startTestTarget,
+  useSdkTarget,
   waitForEvent,
   type HistoryEvent,
   type RunningWorker,
-  type TestTarget,
 } from './sdk-support.js';
 
 const { EventType, HistoryEventFilterType, TaskQueueKind, TaskQueueType, WorkflowTaskFailedCause } = protos.temporal.api.enums.v1;
 
-let t: TestTarget;
-let client: Client;
-let bundle: WorkflowBundle;
-let worker: RunningWorker;
 const taskQueue = uniqueName('tasks');
-
-beforeAll(async () => {
-  installRuntime();
-  t = await startTestTarget();
-  client = new Client({ connection: t.connection, namespace: 'default' });
-  bundle = await bundleWorkflows();
-  worker = await runWorker(t.address, { taskQueue, workflowBundle: bundle, activities });
-}, 120_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await t?.close();
-});
+const sdk = useSdkTarget({ taskQueue, activities });
 
 const types = (events: HistoryEvent[]): string[] => events.map(eventTypeName);
 
@@ -55,22 +34,22 @@ describe('workflow task failures', () => {
     // The SDK reports only the first failed attempt; later attempts are dropped and end by the (1 s) workflow task
     // timeout. Once the broken worker has failed a few attempts it is replaced by a worker running the fixed build.
     const queue = uniqueName('task-failure');
-    const brokenBundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/failing-task.js', import.meta.url)));
-    const broken = await runWorker(t.address, { taskQueue: queue, workflowBundle: brokenBundle, identity: 'broken-worker' });
+    const brokenBundle = await bundleWorkflows('failing-task');
+    const broken = await runWorker(sdk.address, { taskQueue: queue, workflowBundle: brokenBundle, identity: 'broken-worker' });
     const workflowId = uniqueName('task-failure');
     let fixed: RunningWorker | undefined;
     try {
-      const handle = await client.workflow.start('taskFailureWorkflow', { taskQueue: queue, workflowId, workflowTaskTimeout: '1s' });
-      await waitForEvent(t.connection, workflowId, undefined, (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+      const handle = await sdk.client.workflow.start('taskFailureWorkflow', { taskQueue: queue, workflowId, workflowTaskTimeout: '1s' });
+      await waitForEvent(sdk.connection, workflowId, undefined, (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
       await broken.stop();
-      fixed = await runWorker(t.address, { taskQueue: queue, workflowBundle: bundle, identity: 'fixed-worker' });
+      fixed = await runWorker(sdk.address, { taskQueue: queue, workflowBundle: sdk.bundle, identity: 'fixed-worker' });
       expect(await handle.result()).toBe('recovered');
     } finally {
       await broken.stop();
       await fixed?.stop();
     }
 
-    const events = await readHistory(t.connection, workflowId);
+    const events = await readHistory(sdk.connection, workflowId);
     expect(types(events)).toEqual([
       'WORKFLOW_EXECUTION_STARTED',
       'WORKFLOW_TASK_SCHEDULED',
@@ -98,8 +77,8 @@ describe('workflow task failures', () => {
 describe('workflow commands', () => {
   it('records local activities as markers', async () => {
     const workflowId = uniqueName('local-activity');
-    expect(await client.workflow.execute('localActivityWorkflow', { taskQueue, workflowId, args: ['local'] })).toEqual(['local', 'local again']);
-    const events = await readHistory(t.connection, workflowId);
+    expect(await sdk.client.workflow.execute('localActivityWorkflow', { taskQueue, workflowId, args: ['local'] })).toEqual(['local', 'local again']);
+    const events = await readHistory(sdk.connection, workflowId);
     expect(types(events).filter((type) => type.startsWith('ACTIVITY_TASK'))).toEqual([]);
     const markers = ofType(events, EventType.EVENT_TYPE_MARKER_RECORDED).map((e) => e.markerRecordedEventAttributes!);
     expect(markers.map((m) => m.markerName)).toEqual(['core_local_activity', 'core_local_activity']);
@@ -113,9 +92,9 @@ describe('workflow commands', () => {
 
   it('runs parallel activities and timers', async () => {
     const workflowId = uniqueName('fan-out');
-    const result = await client.workflow.execute('fanOutWorkflow', { taskQueue, workflowId, args: [20, 5] });
+    const result = await sdk.client.workflow.execute('fanOutWorkflow', { taskQueue, workflowId, args: [20, 5] });
     expect(result).toEqual({ sum: 210, timersFired: 5 });
-    const events = await readHistory(t.connection, workflowId);
+    const events = await readHistory(sdk.connection, workflowId);
     const counts = (type: protos.temporal.api.enums.v1.EventType) => ofType(events, type).length;
     expect(counts(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(20);
     expect(counts(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)).toBe(20);
@@ -134,7 +113,7 @@ describe('history', () => {
   function runLongHistory(): Promise<{ workflowId: string; runId: string }> {
     longHistory ??= (async () => {
       const workflowId = uniqueName('long-history');
-      const handle = await client.workflow.start('manyActivitiesWorkflow', { taskQueue, workflowId, args: [100] });
+      const handle = await sdk.client.workflow.start('manyActivitiesWorkflow', { taskQueue, workflowId, args: [100] });
       expect(await handle.result()).toBe(100);
       return { workflowId, runId: handle.firstExecutionRunId };
     })();
@@ -146,7 +125,7 @@ describe('history', () => {
     let nextPageToken: Uint8Array | undefined;
     do {
       const page: protos.temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse =
-        await t.connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution, maximumPageSize, nextPageToken });
+        await sdk.connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution, maximumPageSize, nextPageToken });
       pages.push(page.history?.events ?? []);
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);
@@ -167,7 +146,7 @@ describe('history', () => {
     let nextPageToken: Uint8Array | undefined;
     do {
       const page: protos.temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryReverseResponse =
-        await t.connection.workflowService.getWorkflowExecutionHistoryReverse({ namespace: 'default', execution, maximumPageSize: 5, nextPageToken });
+        await sdk.connection.workflowService.getWorkflowExecutionHistoryReverse({ namespace: 'default', execution, maximumPageSize: 5, nextPageToken });
       backward.push(...(page.history?.events ?? []));
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);
@@ -185,17 +164,17 @@ describe('history', () => {
 
   it('long-polls for the close event of a running workflow', async () => {
     const workflowId = uniqueName('close-event');
-    const handle = await client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [1000] });
+    const handle = await sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [1000] });
     const request = {
       namespace: 'default',
       execution: { workflowId, runId: handle.firstExecutionRunId },
       waitNewEvent: true,
       historyEventFilterType: HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
     };
-    let response = await t.connection.workflowService.getWorkflowExecutionHistory(request);
+    let response = await sdk.connection.workflowService.getWorkflowExecutionHistory(request);
     // A long poll may end empty, with a token to continue waiting.
     while (!response.history?.events?.length && response.nextPageToken?.length) {
-      response = await t.connection.workflowService.getWorkflowExecutionHistory({ ...request, nextPageToken: response.nextPageToken });
+      response = await sdk.connection.workflowService.getWorkflowExecutionHistory({ ...request, nextPageToken: response.nextPageToken });
     }
     expect(types(response.history?.events ?? [])).toEqual(['WORKFLOW_EXECUTION_COMPLETED']);
     expect(response.nextPageToken?.length ?? 0).toBe(0);
@@ -206,10 +185,10 @@ describe('history', () => {
 
 describe('task queues', () => {
   it('lists the worker as a poller of its task queue', async () => {
-    await client.workflow.execute('fanOutWorkflow', { taskQueue, workflowId: uniqueName('pollers'), args: [1, 0] });
-    const identity = worker.worker.options.identity;
+    await sdk.client.workflow.execute('fanOutWorkflow', { taskQueue, workflowId: uniqueName('pollers'), args: [1, 0] });
+    const identity = sdk.worker.worker.options.identity;
     for (const taskQueueType of [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY]) {
-      const description = await t.connection.workflowService.describeTaskQueue({
+      const description = await sdk.connection.workflowService.describeTaskQueue({
         namespace: 'default',
         taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
         taskQueueType,
@@ -223,8 +202,8 @@ describe('task queues', () => {
   it('answers a poll of an idle task queue with an empty response before the deadline', async () => {
     const started = Date.now();
     const deadline = started + 3000;
-    const response = await t.connection.withDeadline(deadline, () =>
-      t.connection.workflowService.pollWorkflowTaskQueue({
+    const response = await sdk.connection.withDeadline(deadline, () =>
+      sdk.connection.workflowService.pollWorkflowTaskQueue({
         namespace: 'default',
         taskQueue: { name: uniqueName('idle'), kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
         identity: 'idle-poller',
@@ -237,8 +216,8 @@ describe('task queues', () => {
 
   it("schedules a workflow's next task on the sticky queue of the worker that ran it", async () => {
     const workflowId = uniqueName('sticky');
-    expect(await client.workflow.execute('sleepWorkflow', { taskQueue, workflowId, args: [100] })).toBe('slept');
-    const events = await readHistory(t.connection, workflowId);
+    expect(await sdk.client.workflow.execute('sleepWorkflow', { taskQueue, workflowId, args: [100] })).toBe('slept');
+    const events = await readHistory(sdk.connection, workflowId);
     const scheduled = ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED).map((e) => e.workflowTaskScheduledEventAttributes!.taskQueue!);
     expect(scheduled).toHaveLength(2);
     expect(scheduled[0]).toEqual(expect.objectContaining({ name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }));
@@ -246,28 +225,28 @@ describe('task queues', () => {
     expect(scheduled[1]!.normalName).toBe(taskQueue);
     expect(scheduled[1]!.name).not.toBe(taskQueue);
     const identities = ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED).map((e) => e.workflowTaskStartedEventAttributes!.identity);
-    expect(identities).toEqual([worker.worker.options.identity, worker.worker.options.identity]);
+    expect(identities).toEqual([sdk.worker.worker.options.identity, sdk.worker.worker.options.identity]);
   });
 
   it('hands the sticky task of a worker that shut down to the normal queue', async () => {
     // The SDK worker tells the server it is shutting down (ShutdownWorker); upstream then sends its sticky tasks to the
     // normal queue at once instead of waiting for the sticky schedule-to-start timeout.
     const queue = uniqueName('sticky-fallback');
-    const first = await runWorker(t.address, { taskQueue: queue, workflowBundle: bundle, identity: 'sticky-worker-1', stickyQueueScheduleToStartTimeout: '2s' });
+    const first = await runWorker(sdk.address, { taskQueue: queue, workflowBundle: sdk.bundle, identity: 'sticky-worker-1', stickyQueueScheduleToStartTimeout: '2s' });
     const workflowId = uniqueName('sticky-fallback');
     let second: RunningWorker | undefined;
     try {
-      const handle = await client.workflow.start('sleepWorkflow', { taskQueue: queue, workflowId, args: [2500] });
-      await waitForEvent(t.connection, workflowId, undefined, (e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED);
+      const handle = await sdk.client.workflow.start('sleepWorkflow', { taskQueue: queue, workflowId, args: [2500] });
+      await waitForEvent(sdk.connection, workflowId, undefined, (e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED);
       await first.stop();
-      second = await runWorker(t.address, { taskQueue: queue, workflowBundle: bundle, identity: 'sticky-worker-2' });
+      second = await runWorker(sdk.address, { taskQueue: queue, workflowBundle: sdk.bundle, identity: 'sticky-worker-2' });
       expect(await handle.result()).toBe('slept');
     } finally {
       await first.stop();
       await second?.stop();
     }
 
-    const events = await readHistory(t.connection, workflowId);
+    const events = await readHistory(sdk.connection, workflowId);
     const afterTimer = events.slice(types(events).indexOf('TIMER_FIRED') + 1);
     expect(types(afterTimer)).toEqual(['WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED', 'WORKFLOW_EXECUTION_COMPLETED']);
     // Scheduled while the first worker's sticky queue was current, started from the normal queue by the second worker.
