@@ -203,9 +203,9 @@ describe('workflow retries, cron and continue-as-new', () => {
     ['TZ=Asia/Kolkata 0 * * * *', 30 * 60_000],
   ])('waits for the first fire time of %p', async (cronSchedule, offsetMs) => {
     const workflowId = uniqueName('cron-zone');
-    const handle = await client.workflow.start('cronCounterWorkflow', { taskQueue, workflowId, cronSchedule });
+    const handle = await sdk.client.workflow.start('cronCounterWorkflow', { taskQueue, workflowId, cronSchedule });
     try {
-      const [started] = await readHistory(t.connection, workflowId, handle.firstExecutionRunId);
+      const [started] = await readHistory(sdk.connection, workflowId, handle.firstExecutionRunId);
       const attributes = started!.workflowExecutionStartedEventAttributes!;
       expect(attributes.cronSchedule).toBe(cronSchedule);
       const startMs = eventTimeMs(started!);
