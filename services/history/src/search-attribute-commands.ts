@@ -1,6 +1,6 @@
 // UpsertWorkflowSearchAttributes and ContinueAsNew commands carry search attributes; they are checked against the
 // namespace's registered ones with upstream's messages before any command applies (cause BadSearchAttributes).
-import type { PersistenceStores } from '@tempora/persistence';
+import type { NamespaceRegistry } from '@tempora/namespace';
 import { CommandType } from '@tempora/proto/generated/temporal/api/enums/v1/command_type';
 import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
 import type { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
@@ -18,15 +18,30 @@ function searchAttributesOf(command: Command) {
   }
 }
 
-/** The namespace's search attributes, read only when some command carries search attributes. */
+/**
+ * The namespace's search attributes, read only when some command carries search attributes. The cached namespace
+ * serves unless the commands fail against it: then a fresh read decides, so an attribute added a moment ago in
+ * another process never fails a workflow task.
+ */
 export async function searchAttributesForCommands(
-  stores: PersistenceStores,
+  namespaces: NamespaceRegistry,
   namespaceId: string,
   commands: Command[],
 ): Promise<NamespaceSearchAttributes | undefined> {
   if (!commands.some((c) => Object.keys(searchAttributesOf(c)?.indexedFields ?? {}).length)) return undefined;
-  const namespace = await stores.namespaces.getNamespaceById(namespaceId);
-  return new NamespaceSearchAttributes(namespace?.config?.customSearchAttributeAliases ?? {});
+  const cached = await namespaceSearchAttributes(namespaces, namespaceId, false);
+  try {
+    validateCommandSearchAttributes(commands, cached);
+    return cached;
+  } catch (err) {
+    if (!(err instanceof CommandValidationError)) throw err;
+    return namespaceSearchAttributes(namespaces, namespaceId, true);
+  }
+}
+
+async function namespaceSearchAttributes(namespaces: NamespaceRegistry, namespaceId: string, fresh: boolean) {
+  const namespace = await namespaces.getById(namespaceId, { fresh });
+  return new NamespaceSearchAttributes(namespace.config?.customSearchAttributeAliases ?? {});
 }
 
 export function validateCommandSearchAttributes(commands: Command[], attributes: NamespaceSearchAttributes | undefined): void {

@@ -156,7 +156,7 @@ export class ShardController {
     const crossRun = { executions, history, namespaces, stores, shardId };
     const transfer = new TransferQueue(shard, stores, transferExecutor(matching, crossRun), logger);
     const timers = new TimerQueue(shard, stores, timerExecutor(executions), logger);
-    const visibility = new VisibilityQueue(shard, stores, executions, this.options.visibility, logger);
+    const visibility = new VisibilityQueue(shard, stores, namespaces, executions, this.options.visibility, logger);
     this.engines.set(shardId, { shard, executions, notifier, transfer, timers, visibility });
     transfer.notify();
     visibility.notify();

@@ -47,7 +47,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
     const engine = ctx.shards.engineFor(token.namespaceId, token.workflowId);
     const namespaces = await resolveCommandNamespaces(ctx, token.namespaceId, req.commands);
     const key = { namespaceId: token.namespaceId, workflowId: token.workflowId, runId: token.runId };
-    const searchAttributes = await searchAttributesForCommands(ctx.stores, token.namespaceId, req.commands);
+    const searchAttributes = await searchAttributesForCommands(ctx.namespaces, token.namespaceId, req.commands);
     let updates = new WorkflowTaskUpdates(ctx.updates, key, req);
     const rejection = await engine.executions.update(key, (ms): RpcError | undefined => {
       const task = startedTaskForToken(ms, token);

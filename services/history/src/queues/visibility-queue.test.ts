@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@tempora/common';
+import { NamespaceRegistry } from '@tempora/namespace';
 import { openSqliteStores, type PersistenceStores } from '@tempora/persistence';
 import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
 import { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
@@ -55,7 +56,7 @@ async function startHost(stores: PersistenceStores, visibility: VisibilityStore)
   const shard = await Shard.acquire(1, stores, logger, `test-${randomUUID()}`);
   const listener = { transferTasksWritten: () => {}, timerTasksWritten: () => {}, visibilityTasksWritten: () => queue.notify() };
   const executions = new ExecutionManager(shard, stores, new EventNotifier(), listener, logger);
-  const queue: VisibilityQueue = new VisibilityQueue(shard, stores, executions, visibility, logger);
+  const queue: VisibilityQueue = new VisibilityQueue(shard, stores, new NamespaceRegistry(stores.namespaces), executions, visibility, logger);
   queue.notify();
   return { executions, queue };
 }

@@ -4,6 +4,7 @@
 // write older than what it holds, so replays are harmless. A failed write is retried with backoff, holding back
 // the tasks after it, so updates of a run are never applied out of order.
 import type { Logger } from '@tempora/common';
+import type { NamespaceRegistry } from '@tempora/namespace';
 import type { HistoryTask, PersistenceStores } from '@tempora/persistence';
 import { VisibilityTaskBody, VisibilityTaskKind } from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
 import { NamespaceSearchAttributes, type VisibilityStore, type VisibilityWrite } from '@tempora/visibility';
@@ -22,7 +23,8 @@ export class VisibilityQueue {
 
   constructor(
     shard: Shard,
-    private readonly stores: PersistenceStores,
+    stores: PersistenceStores,
+    private readonly namespaces: NamespaceRegistry,
     private readonly executions: ExecutionManager,
     visibility: VisibilityStore,
     logger: Logger,
@@ -64,7 +66,8 @@ export class VisibilityQueue {
       }
       let attributes = attributesByNamespace.get(task.namespaceId);
       if (!attributes) {
-        const namespace = await this.stores.namespaces.getNamespaceById(task.namespaceId);
+        // Fresh once per page: a record mapped with stale aliases would lose an attribute added a moment ago.
+        const namespace = await this.namespaces.getById(task.namespaceId, { fresh: true }).catch(ignoreNotFound);
         attributes = new NamespaceSearchAttributes(namespace?.config?.customSearchAttributeAliases ?? {});
         attributesByNamespace.set(task.namespaceId, attributes);
       }
