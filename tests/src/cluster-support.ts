@@ -11,13 +11,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ServiceName } from '@tempora/common';
 import { probeRedis } from '@tempora/membership';
-import * as adminMessages from '@tempora/proto/generated/tempora/admin/v1/admin_service';
-import {
-  AdminServiceService,
-  type AdminServiceServer,
-  type ClusterMember,
-  type ShardInfo,
-} from '@tempora/proto/generated/tempora/admin/v1/admin_service';
+import * as adminMessages from '@tempora/proto/admin';
+import { AdminServiceService, type AdminServiceServer, type ClusterMember, type ShardInfo } from '@tempora/proto/admin';
 import { grpcClient, type ClosableRpcClient } from '@tempora/rpc';
 import * as activities from './activities.js';
 import { CLI, freePort, uniqueName } from './helpers.js';

@@ -1,6 +1,6 @@
 // `tempora admin ...`: tables over the frontend's AdminService.
-import * as messages from '@tempora/proto/generated/tempora/admin/v1/admin_service';
-import { AdminServiceService, type AdminServiceServer } from '@tempora/proto/generated/tempora/admin/v1/admin_service';
+import * as messages from '@tempora/proto/admin';
+import { AdminServiceService, type AdminServiceServer } from '@tempora/proto/admin';
 import { grpcClient, type ClosableRpcClient } from '@tempora/rpc';
 
 const CALL_TIMEOUT_MS = 10_000;

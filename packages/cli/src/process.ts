@@ -17,12 +17,16 @@ import {
 } from '@tempora/membership';
 import { NamespaceRegistry } from '@tempora/namespace';
 import type { KeyspaceReplication, PersistenceStores } from '@tempora/persistence';
-import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import type { ClusterMetadataRecord } from '@tempora/proto/persistence';
 import type { VisibilityStore } from '@tempora/visibility';
-import * as historyMessages from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import * as matchingMessages from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { MatchingServiceService, type MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import * as historyMessages from '@tempora/proto/internal';
+import {
+  HistoryServiceService,
+  type HistoryServiceServer,
+  MatchingServiceService,
+  type MatchingServiceServer,
+} from '@tempora/proto/internal';
+import * as matchingMessages from '@tempora/proto/internal';
 import {
   addHealthService,
   createServer,

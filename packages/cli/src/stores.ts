@@ -7,7 +7,7 @@ import {
   type KeyspaceReplication,
   type PersistenceStores,
 } from '@tempora/persistence';
-import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import type { ClusterMetadataRecord } from '@tempora/proto/persistence';
 import { openElasticsearchVisibilityStore, openSqliteVisibilityStore, type VisibilityStore } from '@tempora/visibility';
 
 export interface OpenStoresOptions {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import * as historyMessages from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import { HistoryServiceService } from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import * as matchingMessages from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { MatchingServiceService } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { ActivityTaskToken, WorkflowTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
+import * as historyMessages from '@tempora/proto/internal';
+import {
+  HistoryServiceService,
+  MatchingServiceService,
+  ActivityTaskToken,
+  WorkflowTaskToken,
+} from '@tempora/proto/internal';
+import * as matchingMessages from '@tempora/proto/internal';
 import { Code, RpcError } from '@tempora/rpc';
 import { LocalMembership } from './local-membership.js';
 import { historyRouter, historyShardOf, matchingKeyOf, shardIdFor, taskQueueRingKey } from './routing.js';

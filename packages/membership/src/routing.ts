@@ -2,7 +2,7 @@
 // owner of the task queue. Keys are found by field conventions shared by every request of a service, so a new RPC
 // that follows them routes without any change here; one that does not adds one line to the extractor lists.
 import type { ServiceName } from '@tempora/common';
-import { TaskTokenRoute } from '@tempora/proto/generated/tempora/internal/v1/tokens';
+import { TaskTokenRoute } from '@tempora/proto/internal';
 import { invalidArgument, type Router } from '@tempora/rpc';
 import type { Membership } from './membership.js';
 

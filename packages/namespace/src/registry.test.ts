@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { openSqliteStores, type NamespaceStore, type PersistenceStores } from '@tempora/persistence';
-import { NamespaceState } from '@tempora/proto/generated/temporal/api/enums/v1/namespace';
-import { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import { NamespaceState } from '@tempora/proto/enums';
+import { NamespaceRecord } from '@tempora/proto/persistence';
 import { Code } from '@tempora/rpc';
 import { NamespaceRegistry } from './registry.js';
 

@@ -3,8 +3,8 @@
 // found at once. Writes go through the registry too, so the next lookup here sees them; other processes see them
 // once their cached copy is older than the refresh interval.
 import type { NamespaceStore } from '@tempora/persistence';
-import { NamespaceState } from '@tempora/proto/generated/temporal/api/enums/v1/namespace';
-import type { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import { NamespaceState } from '@tempora/proto/enums';
+import type { NamespaceRecord } from '@tempora/proto/persistence';
 import { invalidArgument, namespaceNotFound } from '@tempora/rpc';
 
 /** Upstream's limit on ids and names (dynamic config limit.maxIDLength). */

@@ -2,11 +2,7 @@
 // contract test suite (src/contract/) is the definition of correct. The shapes follow Cassandra's limits:
 // every conditional write touches one partition (a shard, a task queue, a history branch), conditions are
 // compare-and-set on a version column, and every read that can grow is paged.
-import type {
-  ClusterMetadataRecord,
-  NamespaceRecord,
-  ShardRecord,
-} from '@tempora/proto/generated/tempora/persistence/v1/records';
+import type { ClusterMetadataRecord, NamespaceRecord, ShardRecord } from '@tempora/proto/persistence';
 
 /** An opaque, store-defined continuation token. Empty/undefined means "first page" on input, "no more" on output. */
 export type PageToken = Uint8Array | undefined;

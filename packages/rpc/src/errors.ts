@@ -1,7 +1,7 @@
 // gRPC status errors carrying the same google.rpc.Status details upstream sends. The SDKs branch on the code and
 // on the first detail (sdk-core decodes only the first one), so an error carries at most one detail.
 import { Metadata, status as Code, type ServiceError } from '@grpc/grpc-js';
-import { Status } from '@tempora/proto/generated/google/rpc/status';
+import { Status } from '@tempora/proto/google';
 import {
   MultiOperationExecutionFailure,
   NamespaceAlreadyExistsFailure,
@@ -13,8 +13,8 @@ import {
   WorkflowExecutionAlreadyStartedFailure,
   WorkflowNotReadyFailure,
   CancellationAlreadyRequestedFailure,
-} from '@tempora/proto/generated/temporal/api/errordetails/v1/message';
-import { OwnershipLostFailure } from '@tempora/proto/generated/tempora/internal/v1/errors';
+} from '@tempora/proto/errordetails';
+import { OwnershipLostFailure } from '@tempora/proto/internal';
 
 export { Code };
 

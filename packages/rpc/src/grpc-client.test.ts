@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Server } from '@grpc/grpc-js';
 import { createLogger } from '@tempora/common';
-import * as messages from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { MatchingServiceService, type MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import * as messages from '@tempora/proto/internal';
+import { MatchingServiceService, type MatchingServiceServer } from '@tempora/proto/internal';
 import { Code, RpcError, isOwnershipLost, notFound, ownershipLost } from './errors.js';
 import { grpcClient, routedClient, type Router } from './grpc-client.js';
 import { createServer, listen, serveService, shutdown, type AsyncHandlers } from './server.js';

@@ -5,9 +5,8 @@
 // (aliases) onto preallocated fields (Keyword01..Keyword10, Int01..Int03 ...) recorded in the namespace config's
 // custom_search_attribute_aliases. Both stores index the preallocated fields, so adding an attribute never changes
 // a schema or a mapping, and a removed attribute's old values can never leak into a new one.
-import { IndexedValueType } from '@tempora/proto/generated/temporal/api/enums/v1/common';
-import { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type { Payload } from '@tempora/proto/generated/temporal/api/common/v1/message';
+import { IndexedValueType, WorkflowExecutionStatus } from '@tempora/proto/enums';
+import type { Payload } from '@tempora/proto/common';
 
 export { IndexedValueType };
 

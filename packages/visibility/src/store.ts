@@ -1,6 +1,6 @@
 // The visibility contract. History's visibility queue writes records; the frontend lists and counts them. Every
 // store (SQLite embedded, Elasticsearch) implements it, and the contract suite (src/contract/) defines correct.
-import type { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import type { WorkflowExecutionStatus } from '@tempora/proto/enums';
 import type { ResolvedQuery } from './resolve.js';
 import type { SearchAttributeValue } from './search-attributes.js';
 

@@ -1,6 +1,6 @@
 // Upstream's checks on search attributes a client writes (StartWorkflowExecution, UpsertWorkflowSearchAttributes):
 // common/searchattribute/validator.go Validate and ValidateSize, with its messages.
-import { Payload, type SearchAttributes } from '@tempora/proto/generated/temporal/api/common/v1/message';
+import { Payload, type SearchAttributes } from '@tempora/proto/common';
 import {
   SEARCH_ATTRIBUTE_LIMITS,
   SearchAttributeValueError,

@@ -2,9 +2,8 @@ import type { Logger, TemporaConfig } from '@tempora/common';
 import type { Membership } from '@tempora/membership';
 import type { NamespaceRegistry } from '@tempora/namespace';
 import type { PersistenceStores } from '@tempora/persistence';
-import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
+import type { ClusterMetadataRecord } from '@tempora/proto/persistence';
 import type { RpcClient } from '@tempora/rpc';
 import type { VisibilityStore } from '@tempora/visibility';
 

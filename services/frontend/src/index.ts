@@ -4,21 +4,14 @@ import type { Logger, TemporaConfig } from '@tempora/common';
 import type { Membership } from '@tempora/membership';
 import type { NamespaceRegistry } from '@tempora/namespace';
 import type { PersistenceStores } from '@tempora/persistence';
-import * as adminMessages from '@tempora/proto/generated/tempora/admin/v1/admin_service';
-import { AdminServiceService, type AdminServiceServer } from '@tempora/proto/generated/tempora/admin/v1/admin_service';
-import * as operatorMessages from '@tempora/proto/generated/temporal/api/operatorservice/v1/request_response';
-import {
-  OperatorServiceService,
-  type OperatorServiceServer,
-} from '@tempora/proto/generated/temporal/api/operatorservice/v1/service';
-import * as workflowMessages from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
-import {
-  WorkflowServiceService,
-  type WorkflowServiceServer,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/service';
-import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import type { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import * as adminMessages from '@tempora/proto/admin';
+import { AdminServiceService, type AdminServiceServer } from '@tempora/proto/admin';
+import * as operatorMessages from '@tempora/proto/operatorservice';
+import { OperatorServiceService, type OperatorServiceServer } from '@tempora/proto/operatorservice';
+import * as workflowMessages from '@tempora/proto/workflowservice';
+import { WorkflowServiceService, type WorkflowServiceServer } from '@tempora/proto/workflowservice';
+import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
+import type { ClusterMetadataRecord } from '@tempora/proto/persistence';
 import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
 import { listClusterMembers } from './admin/list-cluster-members.js';
 import { listShards } from './admin/list-shards.js';

@@ -1,6 +1,6 @@
 // ListOpen/ListClosedWorkflowExecutions filters as a List Filter query, so they run through the same stores.
-import type { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type { StartTimeFilter, StatusFilter, WorkflowExecutionFilter, WorkflowTypeFilter } from '@tempora/proto/generated/temporal/api/filter/v1/message';
+import type { WorkflowExecutionStatus } from '@tempora/proto/enums';
+import type { StartTimeFilter, StatusFilter, WorkflowExecutionFilter, WorkflowTypeFilter } from '@tempora/proto/filter';
 import { invalidArgument } from '@tempora/rpc';
 import { statusName } from '@tempora/visibility';
 import { quoted } from './visibility.js';

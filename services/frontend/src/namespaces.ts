@@ -1,8 +1,8 @@
 // Namespace validation and the DescribeNamespace shape shared by the frontend's handlers.
 import { durationToMs, isValidDuration, type DurationLike } from '@tempora/common';
 import { MAX_ID_LENGTH } from '@tempora/namespace';
-import type { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
-import type { DescribeNamespaceResponse } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { NamespaceRecord } from '@tempora/proto/persistence';
+import type { DescribeNamespaceResponse } from '@tempora/proto/workflowservice';
 import { invalidArgument, type DeepPartial } from '@tempora/rpc';
 
 /** The registry's limit on namespace names, which the frontend applies to every id. */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import { StartWorkflowExecutionRequest } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@tempora/proto/enums';
+import { StartWorkflowExecutionRequest } from '@tempora/proto/workflowservice';
 import { Code, type DeepPartial } from '@tempora/rpc';
 import { callContext, invalidArgumentStatus, startTestFrontend, type TestFrontend } from './test-support.js';
 import { isUuid } from './validation.js';

@@ -1,8 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  PollActivityTaskQueueRequest,
-  PollWorkflowTaskQueueRequest,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import { PollActivityTaskQueueRequest, PollWorkflowTaskQueueRequest } from '@tempora/proto/workflowservice';
 import { Code, type DeepPartial } from '@tempora/rpc';
 import { callContext, invalidArgumentStatus, startTestFrontend, type TestFrontend } from './test-support.js';
 import { isUuid } from './validation.js';

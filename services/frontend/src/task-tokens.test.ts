@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { ActivityTaskToken, WorkflowTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
+import { ActivityTaskToken, WorkflowTaskToken } from '@tempora/proto/internal';
 import {
   RecordActivityTaskHeartbeatByIdRequest,
   RecordActivityTaskHeartbeatRequest,
@@ -11,7 +11,7 @@ import {
   RespondActivityTaskFailedRequest,
   RespondWorkflowTaskCompletedRequest,
   RespondWorkflowTaskFailedRequest,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+} from '@tempora/proto/workflowservice';
 import { Code, type CallContext } from '@tempora/rpc';
 import { callContext, invalidArgumentStatus, startTestFrontend, type TestFrontend } from './test-support.js';
 

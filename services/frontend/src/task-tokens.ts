@@ -1,6 +1,6 @@
 // Task tokens as the frontend sees them: it only learns the namespace from them (history validates the rest
 // against mutable state), and builds the token a ById activity call stands for.
-import { ActivityTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
+import { ActivityTaskToken } from '@tempora/proto/internal';
 import { invalidArgument } from '@tempora/rpc';
 import type { FrontendContext } from './context.js';
 import { validateExecution, validateIdentity } from './validation.js';

@@ -1,7 +1,7 @@
 // Checks shared by the update RPCs, with upstream's messages (prepareUpdateWorkflowRequest).
 import { randomUUID } from 'node:crypto';
-import { UpdateWorkflowExecutionLifecycleStage as Stage } from '@tempora/proto/generated/temporal/api/enums/v1/update';
-import type { UpdateWorkflowExecutionRequest } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import { UpdateWorkflowExecutionLifecycleStage as Stage } from '@tempora/proto/enums';
+import type { UpdateWorkflowExecutionRequest } from '@tempora/proto/workflowservice';
 import { invalidArgument, permissionDenied } from '@tempora/rpc';
 import { MAX_ID_LENGTH } from './namespaces.js';
 import { validateExecution } from './validation.js';

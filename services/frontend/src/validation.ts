@@ -1,8 +1,8 @@
 // Request checks shared by the workflow handlers, with upstream's messages (service/frontend/errors.go).
 import { durationToMs, isValidDuration, type DurationLike } from '@tempora/common';
-import type { RetryPolicy, WorkflowExecution } from '@tempora/proto/generated/temporal/api/common/v1/message';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type { TaskQueue } from '@tempora/proto/generated/temporal/api/taskqueue/v1/message';
+import type { RetryPolicy, WorkflowExecution } from '@tempora/proto/common';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@tempora/proto/enums';
+import type { TaskQueue } from '@tempora/proto/taskqueue';
 import { invalidArgument } from '@tempora/rpc';
 import { MAX_ID_LENGTH } from './namespaces.js';
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import { WorkflowExecutionStatus } from '@tempora/proto/enums';
 import {
   ListClosedWorkflowExecutionsRequest,
   ListOpenWorkflowExecutionsRequest,
   ScanWorkflowExecutionsRequest,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+} from '@tempora/proto/workflowservice';
 import type { VisibilityRecord } from '@tempora/visibility';
 import { callContext, invalidArgumentStatus, startTestFrontend, type TestFrontend } from './test-support.js';
 

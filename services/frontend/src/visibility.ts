@@ -1,9 +1,9 @@
 // What the visibility handlers share: resolving a query for a namespace (errors as INVALID_ARGUMENT
 // "invalid query: ..."), page sizes, and turning stored records into WorkflowExecutionInfo.
 import { msToDuration } from '@tempora/common';
-import { Memo } from '@tempora/proto/generated/temporal/api/common/v1/message';
-import type { WorkflowExecutionInfo } from '@tempora/proto/generated/temporal/api/workflow/v1/message';
-import type { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import { Memo, type SearchAttributes } from '@tempora/proto/common';
+import type { WorkflowExecutionInfo } from '@tempora/proto/workflow';
+import type { NamespaceRecord } from '@tempora/proto/persistence';
 import { invalidArgument, type DeepPartial } from '@tempora/rpc';
 import {
   InvalidPageTokenError,
@@ -17,7 +17,6 @@ import {
   type ResolvedQuery,
   type VisibilityRecord,
 } from '@tempora/visibility';
-import type { SearchAttributes } from '@tempora/proto/generated/temporal/api/common/v1/message';
 import type { FrontendContext } from './context.js';
 
 /** Upstream's frontend.visibilityMaxPageSize default: also the page size when a request sets none. */

@@ -7,7 +7,7 @@ import {
   RecordWorkerHeartbeatRequest,
   ResetStickyTaskQueueRequest,
   ShutdownWorkerRequest,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+} from '@tempora/proto/workflowservice';
 import { Code, type DeepPartial } from '@tempora/rpc';
 import { callContext, invalidArgumentStatus, startTestFrontend, type TestFrontend } from './test-support.js';
 

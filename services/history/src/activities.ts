@@ -1,12 +1,11 @@
 // Activity state transitions shared by the activity RPCs and the timer queue. ActivityTaskStarted is written only
 // when the activity closes (with its final attempt), so retries leave no trace in history.
 import { durationToMs } from '@tempora/common';
-import type { Payloads } from '@tempora/proto/generated/temporal/api/common/v1/message';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { RetryState, TimeoutType } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
-import type { ActivityTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
-import type { ActivityInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import type { Payloads } from '@tempora/proto/common';
+import { EventType, RetryState, TimeoutType } from '@tempora/proto/enums';
+import { Failure } from '@tempora/proto/failure';
+import type { ActivityTaskToken } from '@tempora/proto/internal';
+import type { ActivityInfo } from '@tempora/proto/persistence';
 import { notFound } from '@tempora/rpc';
 import type { MutableState } from './mutable-state.js';
 import { decideRetry, withRetryDefaults } from './retry.js';

@@ -1,4 +1,4 @@
-import type { ActivityTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
+import type { ActivityTaskToken } from '@tempora/proto/internal';
 import type { HistoryContext } from './context.js';
 import type { MutableState } from './mutable-state.js';
 import { decodeActivityTaskToken } from './tokens.js';

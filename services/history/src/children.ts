@@ -2,14 +2,17 @@
 // the transfer queue, and the child's result reported by the child's shard (upstream child workflow state machine).
 import { randomUUID } from 'node:crypto';
 import { msToDuration } from '@tempora/common';
-import type { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
-import type { WorkflowExecution } from '@tempora/proto/generated/temporal/api/common/v1/message';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { StartChildWorkflowExecutionFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import { ParentClosePolicy, WorkflowIdReusePolicy } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type { HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
-import { ChildExecutionInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import type { Command } from '@tempora/proto/command';
+import type { WorkflowExecution } from '@tempora/proto/common';
+import {
+  EventType,
+  StartChildWorkflowExecutionFailedCause,
+  TaskQueueKind,
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+} from '@tempora/proto/enums';
+import type { HistoryEvent } from '@tempora/proto/history';
+import { ChildExecutionInfo } from '@tempora/proto/persistence';
 import { notFound, workflowNotReady } from '@tempora/rpc';
 import { BUFFERED_EVENT_ID } from './events.js';
 import type { MutableState } from './mutable-state.js';

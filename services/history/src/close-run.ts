@@ -1,9 +1,7 @@
 // Closing a run from outside a workflow task (terminate, timeouts): the started workflow task, if any, is failed
 // first and the buffer flushed, so history never ends with a dangling task (upstream does the same).
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type { Payloads } from '@tempora/proto/generated/temporal/api/common/v1/message';
+import { EventType, WorkflowTaskFailedCause, WorkflowExecutionStatus } from '@tempora/proto/enums';
+import type { Payloads } from '@tempora/proto/common';
 import type { MutableState } from './mutable-state.js';
 import { writeTransientWorkflowTaskEvents } from './workflow-task-events.js';
 

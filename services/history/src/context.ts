@@ -1,8 +1,7 @@
 import type { Logger } from '@tempora/common';
 import type { NamespaceRegistry } from '@tempora/namespace';
 import type { PersistenceStores } from '@tempora/persistence';
-import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
 import type { RpcClient } from '@tempora/rpc';
 import type { QueryRegistry } from './queries/query-registry.js';
 import type { ShardController } from './shard-controller.js';

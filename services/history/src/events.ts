@@ -1,6 +1,6 @@
 // Event ids and attribute lookups shared by mutable state, the command handlers and reset. A leaf: it imports no
 // other history module, so anything may import it without forming a cycle.
-import type { HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
+import type { HistoryEvent } from '@tempora/proto/history';
 
 /** Marks a child whose ChildWorkflowExecutionStarted event is still buffered (its id comes with the flush). */
 export const BUFFERED_EVENT_ID = -1;

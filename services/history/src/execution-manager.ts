@@ -13,9 +13,14 @@ import {
   type PersistenceStores,
   type WorkflowExecutionRow,
 } from '@tempora/persistence';
-import { History } from '@tempora/proto/generated/temporal/api/history/v1/message';
-import { TimerTaskBody, TransferTaskBody, VisibilityTaskBody, VisibilityTaskKind } from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
-import { WorkflowMutableState } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import { History } from '@tempora/proto/history';
+import {
+  TimerTaskBody,
+  TransferTaskBody,
+  VisibilityTaskBody,
+  VisibilityTaskKind,
+  WorkflowMutableState,
+} from '@tempora/proto/persistence';
 import { notFound } from '@tempora/rpc';
 import { MutableState, isClosedStatus } from './mutable-state.js';
 import { Mutex } from './mutex.js';

@@ -1,11 +1,14 @@
 // SignalExternalWorkflowExecution and RequestCancelExternalWorkflowExecution on the caller's side: the command's
 // initiated event, then the outcome the transfer queue records once the target answered.
 import { randomUUID } from 'node:crypto';
-import type { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
-import type { WorkflowExecution } from '@tempora/proto/generated/temporal/api/common/v1/message';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import type { CancelExternalWorkflowExecutionFailedCause, SignalExternalWorkflowExecutionFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import { RequestCancelInfo, SignalInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import type { Command } from '@tempora/proto/command';
+import type { WorkflowExecution } from '@tempora/proto/common';
+import {
+  EventType,
+  type CancelExternalWorkflowExecutionFailedCause,
+  type SignalExternalWorkflowExecutionFailedCause,
+} from '@tempora/proto/enums';
+import { RequestCancelInfo, SignalInfo } from '@tempora/proto/persistence';
 import type { MutableState } from './mutable-state.js';
 import type { NamespaceRef } from '@tempora/namespace';
 

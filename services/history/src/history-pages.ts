@@ -1,7 +1,7 @@
 // Pages of a run's history. Page tokens are opaque to callers: the run, the next event to read, and the end of
 // the range (the run's nextEventId when the first page was read, so a page sequence is a stable snapshot).
 import type { PersistenceStores } from '@tempora/persistence';
-import { History, type HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
+import { History, type HistoryEvent } from '@tempora/proto/history';
 import { invalidArgument } from '@tempora/rpc';
 
 

@@ -1,7 +1,7 @@
 // Reads a run's events from its history branch. Readers stop at the run's nextEventId, so a batch appended by a
 // write that then failed is never returned.
 import type { PersistenceStores } from '@tempora/persistence';
-import { History, type HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
+import { History, type HistoryEvent } from '@tempora/proto/history';
 
 const NODES_PER_READ = 200;
 

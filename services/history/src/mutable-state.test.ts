@@ -1,9 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import { TimeoutType, WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import { HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
-import { ChildExecutionInfo, WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import { EventType, TaskQueueKind, TimeoutType, WorkflowExecutionStatus } from '@tempora/proto/enums';
+import { HistoryEvent } from '@tempora/proto/history';
+import { ChildExecutionInfo, WorkflowTaskType } from '@tempora/proto/persistence';
 import { recordChildClosed, recordChildStarted } from './children.js';
 import { BUFFERED_EVENT_ID } from './events.js';
 import { MutableState, newMutableState } from './mutable-state.js';

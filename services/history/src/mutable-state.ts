@@ -1,21 +1,17 @@
 // A run's mutable state inside one transaction: the persisted state plus the events and history tasks the
 // transaction produces. The execution manager writes them all in one conditional write, or none.
 import { durationToMs, msToDuration } from '@tempora/common';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import { TimeoutType, WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import { HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
+import { EventType, TaskQueueKind, TimeoutType, WorkflowExecutionStatus } from '@tempora/proto/enums';
+import { HistoryEvent } from '@tempora/proto/history';
 import {
   TimerTaskBody,
   TransferTaskBody,
   VisibilityTaskKind,
-} from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
-import {
   WorkflowMutableState,
   WorkflowTaskInfo,
   WorkflowTaskType,
   type ExecutionInfo,
-} from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+} from '@tempora/proto/persistence';
 import type { DeepPartial } from '@tempora/rpc';
 import { BUFFERED_EVENT_ID, activityResultAttributes, childResultAttributes } from './events.js';
 

@@ -1,13 +1,11 @@
 // Building a new run: StartWorkflowExecution, and the runs chained by continue-as-new, workflow retry and cron.
 import { randomUUID } from 'node:crypto';
 import { cronBackoffMs, msToDuration } from '@tempora/common';
-import type { Header, Memo, Payloads, RetryPolicy, SearchAttributes, WorkflowExecution } from '@tempora/proto/generated/temporal/api/common/v1/message';
-import type { ParentInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import { ContinueAsNewInitiator, WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
-import type { UserMetadata } from '@tempora/proto/generated/temporal/api/sdk/v1/user_metadata';
+import type { Header, Memo, Payloads, RetryPolicy, SearchAttributes, WorkflowExecution } from '@tempora/proto/common';
+import type { ParentInfo } from '@tempora/proto/persistence';
+import { EventType, TaskQueueKind, ContinueAsNewInitiator, WorkflowExecutionStatus } from '@tempora/proto/enums';
+import type { Failure } from '@tempora/proto/failure';
+import type { UserMetadata } from '@tempora/proto/sdk';
 import { newMutableState, type MutableState } from './mutable-state.js';
 import { normalizeWorkflowTimeouts, optionalDuration, type WorkflowTimeouts } from './workflow-timeouts.js';
 

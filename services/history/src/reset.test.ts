@@ -1,14 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
-import { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
-import { Payload } from '@tempora/proto/generated/temporal/api/common/v1/message';
-import { CommandType } from '@tempora/proto/generated/temporal/api/enums/v1/command_type';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import { ResetReapplyExcludeType, ResetReapplyType } from '@tempora/proto/generated/temporal/api/enums/v1/reset';
-import { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import { HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
-import { ResetWorkflowExecutionRequest } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
-import { ExecutionInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import { Command } from '@tempora/proto/command';
+import { Payload } from '@tempora/proto/common';
+import {
+  CommandType,
+  EventType,
+  WorkflowTaskFailedCause,
+  ResetReapplyExcludeType,
+  ResetReapplyType,
+  WorkflowExecutionStatus,
+} from '@tempora/proto/enums';
+import { HistoryEvent } from '@tempora/proto/history';
+import { ResetWorkflowExecutionRequest } from '@tempora/proto/workflowservice';
+import { ExecutionInfo } from '@tempora/proto/persistence';
 import type { DeepPartial } from '@tempora/rpc';
 import { recordChildClosed, recordChildStarted } from './children.js';
 import { applyCommands, validateCommands, type CommandNamespaces } from './commands/index.js';

@@ -3,14 +3,23 @@
 // workflow task. The current run, if running, is terminated in the same write that creates the reset run.
 import { randomUUID } from 'node:crypto';
 import { durationToMs } from '@tempora/common';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import { ResetReapplyExcludeType, ResetReapplyType } from '@tempora/proto/generated/temporal/api/enums/v1/reset';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type { HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
-import type { ResetWorkflowExecutionRequest } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
-import { ActivityInfo, ChildExecutionInfo, ExecutionInfo, WorkflowTaskInfo, WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import {
+  EventType,
+  WorkflowTaskFailedCause,
+  ResetReapplyExcludeType,
+  ResetReapplyType,
+  TaskQueueKind,
+  WorkflowExecutionStatus,
+} from '@tempora/proto/enums';
+import type { HistoryEvent } from '@tempora/proto/history';
+import type { ResetWorkflowExecutionRequest } from '@tempora/proto/workflowservice';
+import {
+  ActivityInfo,
+  ChildExecutionInfo,
+  ExecutionInfo,
+  WorkflowTaskInfo,
+  WorkflowTaskType,
+} from '@tempora/proto/persistence';
 import { ExecutionState } from '@tempora/persistence';
 import { invalidArgument } from '@tempora/rpc';
 import { dispatchActivityAttempt } from './activities.js';

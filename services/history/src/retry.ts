@@ -1,8 +1,8 @@
 // Retry policies (common/retrypolicy upstream): defaults, backoff, and whether a failure is retried.
 import { durationToMs, msToDuration } from '@tempora/common';
-import type { RetryPolicy } from '@tempora/proto/generated/temporal/api/common/v1/message';
-import { RetryState, TimeoutType } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
+import type { RetryPolicy } from '@tempora/proto/common';
+import { RetryState, TimeoutType } from '@tempora/proto/enums';
+import type { Failure } from '@tempora/proto/failure';
 
 const DEFAULT_INITIAL_INTERVAL_MS = 1_000;
 const DEFAULT_BACKOFF_COEFFICIENT = 2;

@@ -1,7 +1,7 @@
 // Resolving the run an external request acts on: the given run, or the current run of the workflow id; with
 // first_execution_run_id, the current run only if it belongs to that chain; with child_workflow_only, only if the
 // caller is the run's parent (upstream consts.ErrWorkflowExecutionNotFound / ErrWorkflowParent).
-import type { WorkflowExecution } from '@tempora/proto/generated/temporal/api/common/v1/message';
+import type { WorkflowExecution } from '@tempora/proto/common';
 import { notFound } from '@tempora/rpc';
 import type { RunKey } from './execution-manager.js';
 import type { MutableState } from './mutable-state.js';

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { NamespaceRegistry } from '@tempora/namespace';
 import { openSqliteStores, type PersistenceStores } from '@tempora/persistence';
-import { CommandType } from '@tempora/proto/generated/temporal/api/enums/v1/command_type';
-import { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
-import { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import { CommandType } from '@tempora/proto/enums';
+import { Command } from '@tempora/proto/command';
+import { NamespaceRecord } from '@tempora/proto/persistence';
 import { CommandValidationError } from './commands/command-handler.js';
 import { searchAttributesForCommands, validateCommandSearchAttributes } from './search-attribute-commands.js';
 

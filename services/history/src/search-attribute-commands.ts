@@ -1,9 +1,8 @@
 // UpsertWorkflowSearchAttributes and ContinueAsNew commands carry search attributes; they are checked against the
 // namespace's registered ones with upstream's messages before any command applies (cause BadSearchAttributes).
 import type { NamespaceRegistry } from '@tempora/namespace';
-import { CommandType } from '@tempora/proto/generated/temporal/api/enums/v1/command_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import type { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
+import { CommandType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
+import type { Command } from '@tempora/proto/command';
 import { NamespaceSearchAttributes, SearchAttributeValidationError, validateSearchAttributes } from '@tempora/visibility';
 import { CommandValidationError } from './commands/command-handler.js';
 

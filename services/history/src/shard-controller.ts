@@ -5,8 +5,7 @@
 import type { Logger } from '@tempora/common';
 import { shardIdFor, shardRingKey, type Membership } from '@tempora/membership';
 import type { PersistenceStores } from '@tempora/persistence';
-import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
 import { ownershipLost, type RpcClient } from '@tempora/rpc';
 import type { VisibilityStore } from '@tempora/visibility';
 import { EventNotifier } from './event-notifier.js';

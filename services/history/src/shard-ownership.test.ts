@@ -6,10 +6,14 @@ import { createLogger, defaultConfig } from '@tempora/common';
 import { LocalMembership } from '@tempora/membership';
 import { NamespaceRegistry } from '@tempora/namespace';
 import { ShardOwnershipLostError, openSqliteStores, type PersistenceStores } from '@tempora/persistence';
-import * as historyMessages from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import { HistoryServiceService, type HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import * as matchingMessages from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { MatchingServiceService, type MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import * as historyMessages from '@tempora/proto/internal';
+import {
+  HistoryServiceService,
+  type HistoryServiceServer,
+  MatchingServiceService,
+  type MatchingServiceServer,
+} from '@tempora/proto/internal';
+import * as matchingMessages from '@tempora/proto/internal';
 import { Code, inProcessClient, isOwnershipLost, localCallContext } from '@tempora/rpc';
 import { openSqliteVisibilityStore } from '@tempora/visibility';
 import { HistoryService } from './index.js';

@@ -2,7 +2,7 @@
 // task ids it hands out. Task ids are unique and increasing per shard: rangeId * 2^20 + sequence.
 import type { Logger } from '@tempora/common';
 import { ShardOwnershipLostError, type PersistenceStores } from '@tempora/persistence';
-import { ShardRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import { ShardRecord } from '@tempora/proto/persistence';
 import { RpcError, ownershipLost } from '@tempora/rpc';
 import { Mutex } from './mutex.js';
 

@@ -1,6 +1,6 @@
 // Recording a signal on a run: SignalWorkflowExecution, SignalWithStart and the SignalExternal command's delivery.
-import type { Header, Payloads, WorkflowExecution } from '@tempora/proto/generated/temporal/api/common/v1/message';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import type { Header, Payloads, WorkflowExecution } from '@tempora/proto/common';
+import { EventType } from '@tempora/proto/enums';
 import { invalidArgument } from '@tempora/rpc';
 import type { MutableState } from './mutable-state.js';
 

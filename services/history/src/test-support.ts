@@ -1,7 +1,6 @@
 // Runs for the history core's unit tests, built the way the RPCs build them but without a shard or a store.
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type { ExecutionInfo, WorkflowTaskInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import { EventType, WorkflowExecutionStatus } from '@tempora/proto/enums';
+import type { ExecutionInfo, WorkflowTaskInfo } from '@tempora/proto/persistence';
 import type { DeepPartial } from '@tempora/rpc';
 import { MutableState, newMutableState } from './mutable-state.js';
 

@@ -1,4 +1,4 @@
-import { ActivityTaskToken, WorkflowTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
+import { ActivityTaskToken, WorkflowTaskToken } from '@tempora/proto/internal';
 import { invalidArgument } from '@tempora/rpc';
 
 export function encodeWorkflowTaskToken(token: WorkflowTaskToken): Buffer {

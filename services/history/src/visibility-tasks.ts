@@ -1,8 +1,8 @@
 // Which visibility updates a transaction needs, derived from what it did, so every handler gets them without
 // knowing about visibility: a new run is recorded as started, a search-attribute or memo change is upserted, a
 // close is recorded as closed. The tasks go into the transaction's own conditional write.
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { VisibilityTaskKind } from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
+import { EventType } from '@tempora/proto/enums';
+import { VisibilityTaskKind } from '@tempora/proto/persistence';
 import type { MutableState } from './mutable-state.js';
 
 const UPSERT_EVENT_TYPES = new Set<EventType>([

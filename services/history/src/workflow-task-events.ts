@@ -1,7 +1,6 @@
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import { WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
-import { HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
+import { EventType, TaskQueueKind } from '@tempora/proto/enums';
+import { WorkflowTaskType } from '@tempora/proto/persistence';
+import { HistoryEvent } from '@tempora/proto/history';
 import type { MutableState } from './mutable-state.js';
 
 /** The scheduled and started events of a transient or speculative task, shown to the worker before they are written. */

@@ -1,11 +1,9 @@
 // Failing or timing out a workflow task, and scheduling its retry. Only the first failure of a run of retries is
 // written; retries are transient (attempt > 1, no events) until one completes. Buffered events make the retry an
 // ordinary task again, with attempt 1.
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import type { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import type { TimeoutType } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
-import { WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import { EventType, type WorkflowTaskFailedCause, type TimeoutType } from '@tempora/proto/enums';
+import type { Failure } from '@tempora/proto/failure';
+import { WorkflowTaskType } from '@tempora/proto/persistence';
 import type { MutableState } from './mutable-state.js';
 import { writeTransientWorkflowTaskEvents } from './workflow-task-events.js';
 

@@ -1,8 +1,8 @@
 // The PollWorkflowTaskQueueResponse for a started workflow task (also returned inline by a completion).
 import type { PersistenceStores } from '@tempora/persistence';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import type { HistoryEvent } from '@tempora/proto/generated/temporal/api/history/v1/message';
-import type { PollWorkflowTaskQueueResponse } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import { TaskQueueKind } from '@tempora/proto/enums';
+import type { HistoryEvent } from '@tempora/proto/history';
+import type { PollWorkflowTaskQueueResponse } from '@tempora/proto/workflowservice';
 import type { DeepPartial } from '@tempora/rpc';
 import { readHistoryPage } from './history-pages.js';
 import type { MutableState } from './mutable-state.js';

@@ -1,5 +1,5 @@
-import type { WorkflowTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
-import type { WorkflowTaskInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import type { WorkflowTaskToken } from '@tempora/proto/internal';
+import type { WorkflowTaskInfo } from '@tempora/proto/persistence';
 import { notFound } from '@tempora/rpc';
 import type { MutableState } from './mutable-state.js';
 

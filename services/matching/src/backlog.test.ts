@@ -6,8 +6,8 @@ import {
   type PersistenceStores,
   type TaskQueueKey,
 } from '@tempora/persistence';
-import { AddWorkflowTaskRequest } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { TaskQueueType } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import { AddWorkflowTaskRequest } from '@tempora/proto/internal';
+import { TaskQueueType } from '@tempora/proto/enums';
 import { leaseTaskQueue, TaskQueueBacklog } from './backlog.js';
 import type { QueuedTask } from './task.js';
 

@@ -1,10 +1,6 @@
 // What the matching handlers share.
 import type { Logger } from '@tempora/common';
-import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import type {
-  AddActivityTaskRequest,
-  AddWorkflowTaskRequest,
-} from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import type { HistoryServiceServer, AddActivityTaskRequest, AddWorkflowTaskRequest } from '@tempora/proto/internal';
 import type { RpcClient } from '@tempora/rpc';
 import type { PollerHistory } from './pollers.js';
 import type { QueryTaskAnswers } from './query-tasks.js';

@@ -5,13 +5,13 @@ import type { Server } from '@grpc/grpc-js';
 import type { Logger, TemporaConfig } from '@tempora/common';
 import { taskQueueRingKey, type Membership } from '@tempora/membership';
 import type { PersistenceStores, TaskQueueKey } from '@tempora/persistence';
-import * as messages from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import * as messages from '@tempora/proto/internal';
 import {
   AddActivityTaskRequest,
   AddWorkflowTaskRequest,
   MatchingServiceService,
   type MatchingServiceServer,
-} from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+} from '@tempora/proto/internal';
 import { serveService, type AsyncHandlers } from '@tempora/rpc';
 import type { MatchingContext, MatchingHistoryClient } from './context.js';
 import { addActivityTask } from './handlers/add-activity-task.js';

@@ -8,17 +8,15 @@ import {
   RecordWorkflowTaskStartedResponse,
   type RecordActivityTaskStartedRequest,
   type RecordWorkflowTaskStartedRequest,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import * as messages from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import {
   AddWorkflowTaskRequest,
   MatchingServiceClient,
   MatchingServiceService,
   PollWorkflowTaskQueueRequest,
   type MatchingServiceServer,
   type PollWorkflowTaskQueueResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { TaskQueueKind, TaskQueueType } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+} from '@tempora/proto/internal';
+import * as messages from '@tempora/proto/internal';
+import { TaskQueueKind, TaskQueueType } from '@tempora/proto/enums';
 import {
   Code,
   createServer,

@@ -2,11 +2,9 @@ import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { createLogger, defaultConfig } from '@tempora/common';
 import { LocalMembership } from '@tempora/membership';
 import { openSqliteStores, type PersistenceStores } from '@tempora/persistence';
-import * as messages from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { MatchingServiceService, type MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { QueryTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
-import { QueryResultType } from '@tempora/proto/generated/temporal/api/enums/v1/query';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import * as messages from '@tempora/proto/internal';
+import { MatchingServiceService, type MatchingServiceServer, QueryTaskToken } from '@tempora/proto/internal';
+import { QueryResultType, TaskQueueKind } from '@tempora/proto/enums';
 import { Code, inProcessClient, internalError, type RpcClient } from '@tempora/rpc';
 import { isStickyWorkerUnavailable, MatchingService } from './index.js';
 

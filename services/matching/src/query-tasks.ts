@@ -1,6 +1,6 @@
 // Query tasks handed to workers and waiting for RespondQueryTaskCompleted. In memory only, as upstream: a query
 // lost with its matching host fails at its caller's deadline and the caller asks again.
-import type { RespondQueryTaskCompletedRequest } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { RespondQueryTaskCompletedRequest } from '@tempora/proto/workflowservice';
 
 export class QueryTaskAnswers {
   private readonly pending = new Map<string, (answer: RespondQueryTaskCompletedRequest) => void>();

@@ -1,8 +1,8 @@
 // Identifying a task queue. The key is the persistence key (namespace id, partition name, task type) so that
 // partitions can later be added as further names without changing how queues are looked up.
 import type { TaskQueueKey } from '@tempora/persistence';
-import { TaskQueueKind, type TaskQueueType } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import type { TaskQueue } from '@tempora/proto/generated/temporal/api/taskqueue/v1/message';
+import { TaskQueueKind, type TaskQueueType } from '@tempora/proto/enums';
+import type { TaskQueue } from '@tempora/proto/taskqueue';
 import { invalidArgument } from '@tempora/rpc';
 
 export type { TaskQueueKey };

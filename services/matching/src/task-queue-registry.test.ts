@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@tempora/common';
 import { openSqliteStores, type PersistenceStores, type TaskQueueKey } from '@tempora/persistence';
-import { AddWorkflowTaskRequest } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { TaskQueueType } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import { AddWorkflowTaskRequest } from '@tempora/proto/internal';
+import { TaskQueueType } from '@tempora/proto/enums';
 import { Code, isOwnershipLost } from '@tempora/rpc';
 import { TaskQueueRegistry } from './task-queue-registry.js';
 

@@ -1,11 +1,8 @@
 // A task as matching holds it: the Add*Request history sent, when it stops being worth dispatching, and where it
 // sits in the persisted backlog.
 import { durationToMs } from '@tempora/common';
-import type {
-  AddActivityTaskRequest,
-  AddWorkflowTaskRequest,
-} from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import type { PollWorkflowTaskQueueResponse } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { AddActivityTaskRequest, AddWorkflowTaskRequest } from '@tempora/proto/internal';
+import type { PollWorkflowTaskQueueResponse } from '@tempora/proto/workflowservice';
 
 export type AddTaskRequest = AddWorkflowTaskRequest | AddActivityTaskRequest;
 

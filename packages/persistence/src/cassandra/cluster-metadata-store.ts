@@ -1,4 +1,4 @@
-import { ClusterMetadataRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import { ClusterMetadataRecord } from '@tempora/proto/persistence';
 import type { ClusterMetadataStore } from '../contract.js';
 import { toBuffer, type CqlRow, type CqlSession } from './session.js';
 

@@ -1,6 +1,6 @@
 // Namespaces live in one partition clustered by name (listing is a slice) plus an id -> name index. Both rows
 // are claimed with IF NOT EXISTS; a create that loses the name race releases the id it claimed.
-import { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import { NamespaceRecord } from '@tempora/proto/persistence';
 import type { NamespaceStore } from '../contract.js';
 import { ConditionFailedError, NamespaceAlreadyExistsError, NamespaceNotFoundError } from '../errors.js';
 import { decodePageToken, fetchLimit, toPage } from '../paging.js';

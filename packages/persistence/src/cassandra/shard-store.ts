@@ -1,6 +1,6 @@
 // The shard row lives in its shard's executions partition (row_type 0, every other key column empty), so an
 // execution write can carry the range_id check in its own LWT batch.
-import { ShardRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import { ShardRecord } from '@tempora/proto/persistence';
 import type { ShardStore } from '../contract.js';
 import { ShardOwnershipLostError } from '../errors.js';
 import { ShardRowType } from './schema.js';

@@ -3,11 +3,7 @@
 // namespaces, workflows, branches, queues), so the suite also runs against a shared, persistent backend.
 import { randomInt, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  ClusterMetadataRecord,
-  NamespaceRecord,
-  ShardRecord,
-} from '@tempora/proto/generated/tempora/persistence/v1/records';
+import { ClusterMetadataRecord, NamespaceRecord, ShardRecord } from '@tempora/proto/persistence';
 import {
   ExecutionState,
   type CurrentExecutionCondition,

@@ -1,4 +1,4 @@
-import { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import { NamespaceRecord } from '@tempora/proto/persistence';
 import type { NamespaceStore } from '../contract.js';
 import { ConditionFailedError, NamespaceAlreadyExistsError, NamespaceNotFoundError } from '../errors.js';
 import { immediateTransaction, type SqliteDatabase } from './database.js';

@@ -1,4 +1,4 @@
-import { ShardRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import { ShardRecord } from '@tempora/proto/persistence';
 import type { ShardStore } from '../contract.js';
 import { ShardOwnershipLostError } from '../errors.js';
 import { immediateTransaction, type SqliteDatabase } from './database.js';

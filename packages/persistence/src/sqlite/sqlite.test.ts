@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
-import { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import { NamespaceRecord } from '@tempora/proto/persistence';
 import { describePersistenceContract, describeSharedStoreContract } from '../contract/index.js';
 import { PersistenceError } from '../errors.js';
 import { openSqliteStores } from './index.js';

@@ -3,7 +3,7 @@
 // so the suite also runs against a shared backend.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import { WorkflowExecutionStatus } from '@tempora/proto/enums';
 import { resolveQuery } from '../resolve.js';
 import { IndexedValueType, NamespaceSearchAttributes } from '../search-attributes.js';
 import { InvalidPageTokenError, type VisibilityRecord, type VisibilityStore } from '../store.js';

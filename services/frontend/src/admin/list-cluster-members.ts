@@ -1,5 +1,5 @@
 import { SERVICE_NAMES } from '@tempora/common';
-import type { ListClusterMembersResponse } from '@tempora/proto/generated/tempora/admin/v1/admin_service';
+import type { ListClusterMembersResponse } from '@tempora/proto/admin';
 import type { DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 

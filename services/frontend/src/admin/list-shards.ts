@@ -1,5 +1,5 @@
 import { shardRingKey } from '@tempora/membership';
-import type { ListShardsResponse } from '@tempora/proto/generated/tempora/admin/v1/admin_service';
+import type { ListShardsResponse } from '@tempora/proto/admin';
 import type { DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 

@@ -1,7 +1,4 @@
-import type {
-  CountWorkflowExecutionsRequest,
-  CountWorkflowExecutionsResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { CountWorkflowExecutionsRequest, CountWorkflowExecutionsResponse } from '@tempora/proto/workflowservice';
 import type { DeepPartial } from '@tempora/rpc';
 import { IndexedValueType, encodeSearchAttributeValue } from '@tempora/visibility';
 import type { FrontendContext } from '../context.js';

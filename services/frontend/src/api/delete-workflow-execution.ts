@@ -1,7 +1,4 @@
-import type {
-  DeleteWorkflowExecutionRequest,
-  DeleteWorkflowExecutionResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { DeleteWorkflowExecutionRequest, DeleteWorkflowExecutionResponse } from '@tempora/proto/workflowservice';
 import type { CallContext, DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { validateExecution } from '../validation.js';

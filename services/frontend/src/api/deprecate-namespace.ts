@@ -1,9 +1,6 @@
-import { NamespaceState } from '@tempora/proto/generated/temporal/api/enums/v1/namespace';
-import { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
-import type {
-  DeprecateNamespaceRequest,
-  DeprecateNamespaceResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import { NamespaceState } from '@tempora/proto/enums';
+import { NamespaceRecord } from '@tempora/proto/persistence';
+import type { DeprecateNamespaceRequest, DeprecateNamespaceResponse } from '@tempora/proto/workflowservice';
 import { invalidArgument, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { validateStateTransition, writeNamespace } from './update-namespace.js';

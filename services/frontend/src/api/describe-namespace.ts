@@ -1,7 +1,4 @@
-import type {
-  DescribeNamespaceRequest,
-  DescribeNamespaceResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { DescribeNamespaceRequest, DescribeNamespaceResponse } from '@tempora/proto/workflowservice';
 import { invalidArgument, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { toDescribeNamespaceResponse } from '../namespaces.js';

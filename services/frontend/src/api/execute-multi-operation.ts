@@ -4,7 +4,7 @@ import type {
   ExecuteMultiOperationResponse,
   StartWorkflowExecutionRequest,
   UpdateWorkflowExecutionRequest,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+} from '@tempora/proto/workflowservice';
 import { ABORTED_OPERATION, invalidArgument, isRpcError, multiOperationFailed, operationStatus, type CallContext, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { prepareUpdateRequest } from '../update-requests.js';

@@ -1,5 +1,5 @@
 import { SERVER_VERSION } from '@tempora/common';
-import type { GetClusterInfoResponse } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { GetClusterInfoResponse } from '@tempora/proto/workflowservice';
 import type { DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 

@@ -1,4 +1,4 @@
-import type { GetSearchAttributesResponse } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { GetSearchAttributesResponse } from '@tempora/proto/workflowservice';
 import type { DeepPartial } from '@tempora/rpc';
 import { NamespaceSearchAttributes } from '@tempora/visibility';
 

@@ -1,5 +1,5 @@
 import { SERVER_VERSION } from '@tempora/common';
-import type { GetSystemInfoResponse } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { GetSystemInfoResponse } from '@tempora/proto/workflowservice';
 import type { DeepPartial } from '@tempora/rpc';
 
 /** Capabilities the SDKs read; each is true only where the behaviour behind it is implemented. */

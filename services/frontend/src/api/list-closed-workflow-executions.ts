@@ -1,7 +1,7 @@
 import type {
   ListClosedWorkflowExecutionsRequest,
   ListClosedWorkflowExecutionsResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+} from '@tempora/proto/workflowservice';
 import type { DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { legacyFilterQuery } from '../legacy-list-filters.js';

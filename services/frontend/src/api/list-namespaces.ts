@@ -1,9 +1,6 @@
 import { InvalidPageTokenError } from '@tempora/persistence';
-import { NamespaceState } from '@tempora/proto/generated/temporal/api/enums/v1/namespace';
-import type {
-  ListNamespacesRequest,
-  ListNamespacesResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import { NamespaceState } from '@tempora/proto/enums';
+import type { ListNamespacesRequest, ListNamespacesResponse } from '@tempora/proto/workflowservice';
 import { invalidArgument, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { toDescribeNamespaceResponse } from '../namespaces.js';

@@ -1,7 +1,4 @@
-import type {
-  ListWorkflowExecutionsRequest,
-  ListWorkflowExecutionsResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { ListWorkflowExecutionsRequest, ListWorkflowExecutionsResponse } from '@tempora/proto/workflowservice';
 import type { DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { listPage, resolveVisibilityQuery } from '../visibility.js';

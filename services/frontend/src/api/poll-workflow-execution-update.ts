@@ -1,7 +1,7 @@
 import type {
   PollWorkflowExecutionUpdateRequest,
   PollWorkflowExecutionUpdateResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+} from '@tempora/proto/workflowservice';
 import { invalidArgument, type CallContext, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { validateExecution } from '../validation.js';

@@ -1,7 +1,4 @@
-import type {
-  PollWorkflowTaskQueueRequest,
-  PollWorkflowTaskQueueResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { PollWorkflowTaskQueueRequest, PollWorkflowTaskQueueResponse } from '@tempora/proto/workflowservice';
 import type { CallContext, DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { longPoll } from '../long-poll.js';

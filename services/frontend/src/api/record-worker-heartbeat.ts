@@ -1,7 +1,4 @@
-import type {
-  RecordWorkerHeartbeatRequest,
-  RecordWorkerHeartbeatResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { RecordWorkerHeartbeatRequest, RecordWorkerHeartbeatResponse } from '@tempora/proto/workflowservice';
 import type { DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 

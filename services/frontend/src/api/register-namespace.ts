@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { NamespaceAlreadyExistsError } from '@tempora/persistence';
-import { ArchivalState, NamespaceState, ReplicationState } from '@tempora/proto/generated/temporal/api/enums/v1/namespace';
-import { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
-import type {
-  RegisterNamespaceRequest,
-  RegisterNamespaceResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import { ArchivalState, NamespaceState, ReplicationState } from '@tempora/proto/enums';
+import { NamespaceRecord } from '@tempora/proto/persistence';
+import type { RegisterNamespaceRequest, RegisterNamespaceResponse } from '@tempora/proto/workflowservice';
 import { invalidArgument, namespaceAlreadyExists, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { validateNamespaceName, validateRetention } from '../namespaces.js';

@@ -1,7 +1,4 @@
-import type {
-  ResetWorkflowExecutionRequest,
-  ResetWorkflowExecutionResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { ResetWorkflowExecutionRequest, ResetWorkflowExecutionResponse } from '@tempora/proto/workflowservice';
 import { invalidArgument, type CallContext, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { validateExecution, validateRequestId } from '../validation.js';

@@ -1,7 +1,7 @@
 import type {
   RespondActivityTaskCompletedByIdRequest,
   RespondActivityTaskCompletedByIdResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+} from '@tempora/proto/workflowservice';
 import type { CallContext, DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { toActivityTokenRequest } from '../task-tokens.js';

@@ -1,8 +1,8 @@
-import { ActivityTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
+import { ActivityTaskToken } from '@tempora/proto/internal';
 import type {
   RespondActivityTaskCompletedRequest,
   RespondActivityTaskCompletedResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+} from '@tempora/proto/workflowservice';
 import type { CallContext, DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { validateTaskTokenRequest } from '../task-tokens.js';

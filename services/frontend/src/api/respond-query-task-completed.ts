@@ -1,9 +1,9 @@
-import { QueryTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
-import { QueryResultType } from '@tempora/proto/generated/temporal/api/enums/v1/query';
+import { QueryTaskToken } from '@tempora/proto/internal';
+import { QueryResultType } from '@tempora/proto/enums';
 import type {
   RespondQueryTaskCompletedRequest,
   RespondQueryTaskCompletedResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+} from '@tempora/proto/workflowservice';
 import { invalidArgument, type CallContext } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { validateTaskTokenRequest } from '../task-tokens.js';

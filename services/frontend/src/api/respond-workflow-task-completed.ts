@@ -1,8 +1,8 @@
-import { WorkflowTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
+import { WorkflowTaskToken } from '@tempora/proto/internal';
 import type {
   RespondWorkflowTaskCompletedRequest,
   RespondWorkflowTaskCompletedResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+} from '@tempora/proto/workflowservice';
 import type { CallContext, DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { validateTaskTokenRequest } from '../task-tokens.js';

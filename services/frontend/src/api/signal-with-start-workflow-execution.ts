@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { cronScheduleError } from '@tempora/common';
-import { WorkflowIdConflictPolicy } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import { WorkflowIdConflictPolicy } from '@tempora/proto/enums';
 import type {
   SignalWithStartWorkflowExecutionRequest,
   SignalWithStartWorkflowExecutionResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+} from '@tempora/proto/workflowservice';
 import { invalidArgument, type CallContext, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { MAX_ID_LENGTH } from '../namespaces.js';

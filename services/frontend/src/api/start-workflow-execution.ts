@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { cronScheduleError } from '@tempora/common';
-import type {
-  StartWorkflowExecutionRequest,
-  StartWorkflowExecutionResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { StartWorkflowExecutionRequest, StartWorkflowExecutionResponse } from '@tempora/proto/workflowservice';
 import { invalidArgument, type CallContext, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { MAX_ID_LENGTH } from '../namespaces.js';

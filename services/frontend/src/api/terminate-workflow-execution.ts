@@ -1,7 +1,7 @@
 import type {
   TerminateWorkflowExecutionRequest,
   TerminateWorkflowExecutionResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+} from '@tempora/proto/workflowservice';
 import type { CallContext, DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { validateExecution } from '../validation.js';

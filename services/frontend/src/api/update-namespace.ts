@@ -1,10 +1,7 @@
 import { ConditionFailedError } from '@tempora/persistence';
-import { NamespaceState, ReplicationState } from '@tempora/proto/generated/temporal/api/enums/v1/namespace';
-import { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
-import type {
-  UpdateNamespaceRequest,
-  UpdateNamespaceResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import { NamespaceState, ReplicationState } from '@tempora/proto/enums';
+import { NamespaceRecord } from '@tempora/proto/persistence';
+import type { UpdateNamespaceRequest, UpdateNamespaceResponse } from '@tempora/proto/workflowservice';
 import { Code, RpcError, invalidArgument, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { toDescribeNamespaceResponse, validateRetention } from '../namespaces.js';

@@ -1,7 +1,4 @@
-import type {
-  UpdateWorkflowExecutionRequest,
-  UpdateWorkflowExecutionResponse,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import type { UpdateWorkflowExecutionRequest, UpdateWorkflowExecutionResponse } from '@tempora/proto/workflowservice';
 import type { CallContext, DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { prepareUpdateRequest } from '../update-requests.js';

@@ -1,7 +1,4 @@
-import type {
-  DeleteNamespaceRequest,
-  DeleteNamespaceResponse,
-} from '@tempora/proto/generated/temporal/api/operatorservice/v1/request_response';
+import type { DeleteNamespaceRequest, DeleteNamespaceResponse } from '@tempora/proto/operatorservice';
 import { invalidArgument, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 

@@ -1,8 +1,5 @@
-import type {
-  RemoveSearchAttributesRequest,
-  RemoveSearchAttributesResponse,
-} from '@tempora/proto/generated/temporal/api/operatorservice/v1/request_response';
-import { NamespaceRecord } from '@tempora/proto/generated/tempora/persistence/v1/records';
+import type { RemoveSearchAttributesRequest, RemoveSearchAttributesResponse } from '@tempora/proto/operatorservice';
+import { NamespaceRecord } from '@tempora/proto/persistence';
 import { invalidArgument, type DeepPartial } from '@tempora/rpc';
 import { writeNamespace } from '../api/update-namespace.js';
 import type { FrontendContext } from '../context.js';

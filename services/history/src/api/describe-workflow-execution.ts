@@ -1,10 +1,6 @@
 import { durationToMs } from '@tempora/common';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import { PendingActivityState, PendingWorkflowTaskState } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type {
-  DescribeWorkflowExecutionRequest,
-  DescribeWorkflowExecutionResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import { TaskQueueKind, PendingActivityState, PendingWorkflowTaskState } from '@tempora/proto/enums';
+import type { DescribeWorkflowExecutionRequest, DescribeWorkflowExecutionResponse } from '@tempora/proto/internal';
 import type { DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 

@@ -1,7 +1,7 @@
 import type {
   GetWorkflowExecutionHistoryReverseRequest,
   GetWorkflowExecutionHistoryReverseResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+} from '@tempora/proto/internal';
 import type { DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 import { decodeHistoryPageToken, encodeHistoryPageToken } from '../history-pages.js';

@@ -1,8 +1,5 @@
-import { HistoryEventFilterType } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type {
-  GetWorkflowExecutionHistoryRequest,
-  GetWorkflowExecutionHistoryResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import { HistoryEventFilterType } from '@tempora/proto/enums';
+import type { GetWorkflowExecutionHistoryRequest, GetWorkflowExecutionHistoryResponse } from '@tempora/proto/internal';
 import { Code, RpcError, invalidArgument, type CallContext, type DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 import { runKeyString } from '../execution-manager.js';

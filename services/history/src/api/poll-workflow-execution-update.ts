@@ -1,7 +1,4 @@
-import type {
-  PollWorkflowExecutionUpdateRequest,
-  PollWorkflowExecutionUpdateResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import type { PollWorkflowExecutionUpdateRequest, PollWorkflowExecutionUpdateResponse } from '@tempora/proto/internal';
 import { notFound, type CallContext, type DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 import { runKeyString } from '../execution-manager.js';

@@ -1,7 +1,11 @@
-import { ResourceExhaustedCause, ResourceExhaustedScope } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import { QueryRejectCondition, QueryResultType } from '@tempora/proto/generated/temporal/api/enums/v1/query';
-import { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type { QueryWorkflowRequest, QueryWorkflowResponse } from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import {
+  ResourceExhaustedCause,
+  ResourceExhaustedScope,
+  QueryRejectCondition,
+  QueryResultType,
+  WorkflowExecutionStatus,
+} from '@tempora/proto/enums';
+import type { QueryWorkflowRequest, QueryWorkflowResponse } from '@tempora/proto/internal';
 import { Code, RpcError, queryFailed, resourceExhausted, workflowNotReady, type CallContext, type DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 import { runKeyString } from '../execution-manager.js';

@@ -1,9 +1,6 @@
 import { durationToMs } from '@tempora/common';
-import { TimeoutType } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type {
-  RecordActivityTaskStartedRequest,
-  RecordActivityTaskStartedResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import { TimeoutType } from '@tempora/proto/enums';
+import type { RecordActivityTaskStartedRequest, RecordActivityTaskStartedResponse } from '@tempora/proto/internal';
 import { Code, RpcError, notFound, type DeepPartial } from '@tempora/rpc';
 import { ACTIVITY_STARTED_MARKER } from '../activities.js';
 import type { HistoryContext } from '../context.js';

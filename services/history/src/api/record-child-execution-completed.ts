@@ -1,7 +1,7 @@
 import type {
   RecordChildExecutionCompletedRequest,
   RecordChildExecutionCompletedResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+} from '@tempora/proto/internal';
 import type { DeepPartial } from '@tempora/rpc';
 import { recordChildClosed } from '../children.js';
 import type { HistoryContext } from '../context.js';

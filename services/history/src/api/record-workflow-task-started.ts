@@ -1,12 +1,7 @@
 import { durationToMs } from '@tempora/common';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import { TimeoutType } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type {
-  RecordWorkflowTaskStartedRequest,
-  RecordWorkflowTaskStartedResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import { WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import { EventType, TaskQueueKind, TimeoutType } from '@tempora/proto/enums';
+import type { RecordWorkflowTaskStartedRequest, RecordWorkflowTaskStartedResponse } from '@tempora/proto/internal';
+import { WorkflowTaskType } from '@tempora/proto/persistence';
 import { Code, RpcError, notFound, type DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 import { attachWorkflowTaskMessages } from '../updates/workflow-task-messages.js';

@@ -1,8 +1,8 @@
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import { EventType } from '@tempora/proto/enums';
 import type {
   RequestCancelWorkflowExecutionRequest,
   RequestCancelWorkflowExecutionResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+} from '@tempora/proto/internal';
 import type { DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 import { checkTarget, targetRun } from '../run-target.js';

@@ -1,7 +1,4 @@
-import type {
-  ResetStickyTaskQueueRequest,
-  ResetStickyTaskQueueResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import type { ResetStickyTaskQueueRequest, ResetStickyTaskQueueResponse } from '@tempora/proto/internal';
 import type { DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 

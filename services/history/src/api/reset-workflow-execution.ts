@@ -1,7 +1,4 @@
-import type {
-  ResetWorkflowExecutionRequest,
-  ResetWorkflowExecutionResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import type { ResetWorkflowExecutionRequest, ResetWorkflowExecutionResponse } from '@tempora/proto/internal';
 import type { DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 import { resetWorkflow } from '../reset.js';

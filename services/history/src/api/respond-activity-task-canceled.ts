@@ -1,7 +1,4 @@
-import type {
-  RespondActivityTaskCanceledRequest,
-  RespondActivityTaskCanceledResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import type { RespondActivityTaskCanceledRequest, RespondActivityTaskCanceledResponse } from '@tempora/proto/internal';
 import type { DeepPartial } from '@tempora/rpc';
 import { activityForToken, cancelActivity } from '../activities.js';
 import type { HistoryContext } from '../context.js';

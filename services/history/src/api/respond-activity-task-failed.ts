@@ -1,8 +1,5 @@
-import { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
-import type {
-  RespondActivityTaskFailedRequest,
-  RespondActivityTaskFailedResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import { Failure } from '@tempora/proto/failure';
+import type { RespondActivityTaskFailedRequest, RespondActivityTaskFailedResponse } from '@tempora/proto/internal';
 import type { DeepPartial } from '@tempora/rpc';
 import { activityForToken, failActivityAttempt } from '../activities.js';
 import type { HistoryContext } from '../context.js';

@@ -1,13 +1,12 @@
 import { msToDuration } from '@tempora/common';
-import type { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
+import type { Command } from '@tempora/proto/command';
+import { EventType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
+import { Failure } from '@tempora/proto/failure';
 import type {
   RespondWorkflowTaskCompletedRequest,
   RespondWorkflowTaskCompletedResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import type { RespondWorkflowTaskCompletedRequest as WorkerCompletion } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+} from '@tempora/proto/internal';
+import type { RespondWorkflowTaskCompletedRequest as WorkerCompletion } from '@tempora/proto/workflowservice';
 import { RpcError, invalidArgument, type DeepPartial } from '@tempora/rpc';
 import {
   CommandValidationError,

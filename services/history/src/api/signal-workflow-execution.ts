@@ -1,7 +1,4 @@
-import type {
-  SignalWorkflowExecutionRequest,
-  SignalWorkflowExecutionResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import type { SignalWorkflowExecutionRequest, SignalWorkflowExecutionResponse } from '@tempora/proto/internal';
 import type { DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 import { checkTarget, targetRun, workflowCompleted } from '../run-target.js';

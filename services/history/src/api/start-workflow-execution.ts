@@ -6,14 +6,14 @@ import {
   WorkflowExecutionStatus,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
-} from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type { WorkflowExecution } from '@tempora/proto/generated/temporal/api/common/v1/message';
-import type { StartWorkflowExecutionRequest as UpstreamStartRequest } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+} from '@tempora/proto/enums';
+import type { WorkflowExecution } from '@tempora/proto/common';
+import type { StartWorkflowExecutionRequest as UpstreamStartRequest } from '@tempora/proto/workflowservice';
 import type {
   ParentExecutionInfo,
   StartWorkflowExecutionRequest,
   StartWorkflowExecutionResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+} from '@tempora/proto/internal';
 import { workflowAlreadyStarted, type DeepPartial } from '@tempora/rpc';
 import { terminateRun } from '../close-run.js';
 import type { HistoryContext } from '../context.js';

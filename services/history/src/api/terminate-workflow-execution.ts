@@ -1,7 +1,4 @@
-import type {
-  TerminateWorkflowExecutionRequest,
-  TerminateWorkflowExecutionResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import type { TerminateWorkflowExecutionRequest, TerminateWorkflowExecutionResponse } from '@tempora/proto/internal';
 import type { DeepPartial } from '@tempora/rpc';
 import { terminateRun } from '../close-run.js';
 import type { HistoryContext } from '../context.js';

@@ -1,8 +1,8 @@
-import { WorkflowExecutionStatus, WorkflowIdConflictPolicy } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import { WorkflowExecutionStatus, WorkflowIdConflictPolicy } from '@tempora/proto/enums';
 import type {
   UpdateWithStartWorkflowExecutionRequest,
   UpdateWithStartWorkflowExecutionResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+} from '@tempora/proto/internal';
 import { unavailable, type CallContext, type DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 import { runKeyString, type RunKey } from '../execution-manager.js';

@@ -1,7 +1,4 @@
-import type {
-  UpdateWorkflowExecutionRequest,
-  UpdateWorkflowExecutionResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/history_service';
+import type { UpdateWorkflowExecutionRequest, UpdateWorkflowExecutionResponse } from '@tempora/proto/internal';
 import type { CallContext, DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 import { runKeyString } from '../execution-manager.js';

@@ -1,6 +1,5 @@
 // CancelTimer: the TimerCanceled event, for a pending timer or one that fired while the task ran.
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import { EventType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
 import { CommandValidationError, type CommandHandler } from './command-handler.js';
 
 export const cancelTimer: CommandHandler = {

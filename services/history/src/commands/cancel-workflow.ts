@@ -1,6 +1,5 @@
 // CancelWorkflowExecution: the run closes as canceled (no retry, no cron run, as upstream).
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import { EventType, WorkflowExecutionStatus } from '@tempora/proto/enums';
 import { markRunClosed } from '../close-run.js';
 import type { CommandHandler } from './command-handler.js';
 

@@ -1,7 +1,7 @@
 // What every command handler implements, and the checks several of them share (upstream command_attr_validator.go).
 import { isValidDuration } from '@tempora/common';
-import type { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import type { Command } from '@tempora/proto/command';
+import { WorkflowTaskFailedCause } from '@tempora/proto/enums';
 import type { MutableState } from '../mutable-state.js';
 import type { NamespaceRef } from '@tempora/namespace';
 

@@ -1,6 +1,5 @@
 // CompleteWorkflowExecution: the run completes; a cron workflow chains its next run first.
-import { ContinueAsNewInitiator, WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import { ContinueAsNewInitiator, WorkflowExecutionStatus, EventType } from '@tempora/proto/enums';
 import { markRunClosed } from '../close-run.js';
 import { chainRun, nextCronBackoffMs } from '../new-run.js';
 import type { CommandHandler } from './command-handler.js';

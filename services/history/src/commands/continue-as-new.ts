@@ -1,9 +1,12 @@
 // ContinueAsNewWorkflowExecution: the next run, with what the command overrides, and this run closed pointing at it.
 import { durationToMs } from '@tempora/common';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import { ContinueAsNewInitiator, WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import {
+  EventType,
+  WorkflowTaskFailedCause,
+  TaskQueueKind,
+  ContinueAsNewInitiator,
+  WorkflowExecutionStatus,
+} from '@tempora/proto/enums';
 import { markRunClosed } from '../close-run.js';
 import { chainRun } from '../new-run.js';
 import { CommandValidationError, badDuration, type CommandHandler } from './command-handler.js';

@@ -1,7 +1,11 @@
 // FailWorkflowExecution: the run fails; its retry policy, else its cron schedule, may chain the next run.
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import { ContinueAsNewInitiator, RetryState, WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import {
+  EventType,
+  WorkflowTaskFailedCause,
+  ContinueAsNewInitiator,
+  RetryState,
+  WorkflowExecutionStatus,
+} from '@tempora/proto/enums';
 import { markRunClosed } from '../close-run.js';
 import { chainRun, nextCronBackoffMs } from '../new-run.js';
 import { decideRetry, withRetryDefaults } from '../retry.js';

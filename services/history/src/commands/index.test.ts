@@ -1,17 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
-import { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
-import { Payload } from '@tempora/proto/generated/temporal/api/common/v1/message';
-import { CommandType } from '@tempora/proto/generated/temporal/api/enums/v1/command_type';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import { Command } from '@tempora/proto/command';
+import { Payload } from '@tempora/proto/common';
 import {
+  CommandType,
+  EventType,
+  WorkflowTaskFailedCause,
+  TaskQueueKind,
   ContinueAsNewInitiator,
   ParentClosePolicy,
   RetryState,
   TimeoutType,
   WorkflowExecutionStatus,
-} from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+} from '@tempora/proto/enums';
 import type { DeepPartial } from '@tempora/rpc';
 import type { MutableState } from '../mutable-state.js';
 import { completeWorkflowTask, eventTypes, nextTransaction, startWorkflowTask, startedRun } from '../test-support.js';

@@ -1,9 +1,8 @@
 // A workflow task's commands (upstream workflow_task_completed_handler.go + command_attr_validator.go): one handler
 // per command type, in its own module. All commands are validated before any is applied, so a bad command fails
 // the task without half its effects.
-import type { Command } from '@tempora/proto/generated/temporal/api/command/v1/message';
-import { CommandType } from '@tempora/proto/generated/temporal/api/enums/v1/command_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import type { Command } from '@tempora/proto/command';
+import { CommandType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
 import type { MutableState } from '../mutable-state.js';
 import { cancelTimer } from './cancel-timer.js';
 import { cancelWorkflow } from './cancel-workflow.js';

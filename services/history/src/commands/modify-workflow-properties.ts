@@ -1,5 +1,5 @@
 // ModifyWorkflowProperties: the WorkflowPropertiesModified event and the run's merged memo.
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
+import { EventType } from '@tempora/proto/enums';
 import type { CommandHandler } from './command-handler.js';
 
 export const modifyWorkflowProperties: CommandHandler = {

@@ -1,6 +1,5 @@
 // RecordMarker: a MarkerRecorded event (SDK side effects, versions, local activities), no state.
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import { EventType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
 import { CommandValidationError, type CommandHandler } from './command-handler.js';
 
 export const recordMarker: CommandHandler = {

@@ -1,6 +1,5 @@
 // RequestCancelActivityTask: an activity not started yet is canceled at once, a started one is asked to stop.
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import { EventType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
 import { CommandValidationError, type CommandHandler } from './command-handler.js';
 
 export const requestCancelActivity: CommandHandler = {

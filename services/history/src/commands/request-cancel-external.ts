@@ -1,5 +1,5 @@
 // RequestCancelExternalWorkflowExecution: validated here, initiated by external-commands.ts.
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import { WorkflowTaskFailedCause } from '@tempora/proto/enums';
 import { initiateCancelExternal } from '../external-commands.js';
 import { CommandValidationError, MAX_ID_LENGTH, RUN_ID_PATTERN, targetNamespace, type CommandHandler } from './command-handler.js';
 

@@ -1,9 +1,7 @@
 // ScheduleActivityTask: the ActivityTaskScheduled event, the pending activity, and its first attempt dispatched.
 import { durationToMs, msToDuration } from '@tempora/common';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import { ActivityInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import { EventType, WorkflowTaskFailedCause, TaskQueueKind } from '@tempora/proto/enums';
+import { ActivityInfo } from '@tempora/proto/persistence';
 import { dispatchActivityAttempt } from '../activities.js';
 import { withRetryDefaults } from '../retry.js';
 import { CommandValidationError, MAX_ID_LENGTH, badDuration, type CommandHandler } from './command-handler.js';

@@ -1,6 +1,6 @@
 // StartChildWorkflowExecution: validated here, initiated by children.ts (which also records the outcomes).
 import { isValidCronSchedule } from '@tempora/common';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import { WorkflowTaskFailedCause } from '@tempora/proto/enums';
 import { initiateChild } from '../children.js';
 import { CommandValidationError, MAX_ID_LENGTH, badDuration, targetNamespace, type CommandHandler } from './command-handler.js';
 

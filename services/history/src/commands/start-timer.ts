@@ -1,7 +1,6 @@
 // StartTimer: the TimerStarted event, the pending timer and the timer task that fires it.
 import { durationToMs } from '@tempora/common';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import { EventType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
 import { CommandValidationError, MAX_ID_LENGTH, badDuration, type CommandHandler } from './command-handler.js';
 
 export const startTimer: CommandHandler = {

@@ -1,7 +1,6 @@
 // UpsertWorkflowSearchAttributes: the event and the run's merged search attributes. The values are checked against
 // the namespace's registered attributes separately (search-attribute-commands.ts), as that needs a store read.
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
+import { EventType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
 import { CommandValidationError, type CommandHandler } from './command-handler.js';
 
 export const upsertSearchAttributes: CommandHandler = {

@@ -2,11 +2,9 @@
 // queue first when the run has one, within the sticky schedule-to-start timeout; on StickyWorkerUnavailable or that
 // timeout, stickiness is reset and the query goes to the normal queue until the caller's deadline.
 import { durationToMs } from '@tempora/common';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import { QueryResultType } from '@tempora/proto/generated/temporal/api/enums/v1/query';
-import type { WorkflowQuery } from '@tempora/proto/generated/temporal/api/query/v1/message';
-import type { QueryWorkflowResponse } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
-import type { PollWorkflowTaskQueueResponse } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+import { TaskQueueKind, QueryResultType } from '@tempora/proto/enums';
+import type { WorkflowQuery } from '@tempora/proto/query';
+import type { QueryWorkflowResponse, PollWorkflowTaskQueueResponse } from '@tempora/proto/workflowservice';
 import { Code, internalError, isStickyWorkerUnavailable, queryFailed, type DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 import type { RunKey } from '../execution-manager.js';

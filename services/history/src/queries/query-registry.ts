@@ -2,7 +2,7 @@
 // workflow task is pending or started rides on the next task that starts (poll response `queries`) and is answered
 // by that task's completion (`query_results`). When a task completes and no new one follows, the queries still
 // waiting are unblocked: nothing precedes them any more, so they go directly through matching. In memory only.
-import type { WorkflowQuery, WorkflowQueryResult } from '@tempora/proto/generated/temporal/api/query/v1/message';
+import type { WorkflowQuery, WorkflowQueryResult } from '@tempora/proto/query';
 import { randomUUID } from 'node:crypto';
 
 export type BufferedQueryOutcome = { kind: 'answered'; result: WorkflowQueryResult } | { kind: 'unblocked' };

@@ -6,16 +6,17 @@ import {
   CancelExternalWorkflowExecutionFailedCause,
   SignalExternalWorkflowExecutionFailedCause,
   StartChildWorkflowExecutionFailedCause,
-} from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import { ParentClosePolicy, WorkflowIdConflictPolicy } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import type { HistoryServiceServer } from '@tempora/proto/generated/tempora/internal/v1/history_service';
-import type { ChildExecutionInfo } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+  ParentClosePolicy,
+  WorkflowIdConflictPolicy,
+} from '@tempora/proto/enums';
+import type { HistoryServiceServer } from '@tempora/proto/internal';
 import type {
+  ChildExecutionInfo,
   CancelExternalExecution,
   CloseExecution,
   SignalExternalExecution,
   StartChildExecution,
-} from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
+} from '@tempora/proto/persistence';
 import type { RpcClient } from '@tempora/rpc';
 import { recordChildStartFailed, recordChildStarted } from '../children.js';
 import type { ExecutionManager, RunKey } from '../execution-manager.js';

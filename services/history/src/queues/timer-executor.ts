@@ -2,16 +2,16 @@
 // delayed first workflow tasks. Each re-checks mutable state and does nothing when its target moved on.
 import { durationToMs } from '@tempora/common';
 import type { HistoryTask } from '@tempora/persistence';
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
 import {
+  EventType,
+  TaskQueueKind,
   ContinueAsNewInitiator,
   RetryState,
   TimeoutType,
   WorkflowExecutionStatus,
-} from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
-import { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
-import { TimerTaskBody } from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
+} from '@tempora/proto/enums';
+import { Failure } from '@tempora/proto/failure';
+import { TimerTaskBody } from '@tempora/proto/persistence';
 import { activityTimeoutFailure, failActivityAttempt, redispatchActivity } from '../activities.js';
 import { failStartedWorkflowTaskForClose } from '../close-run.js';
 import { decideRetry, withRetryDefaults } from '../retry.js';

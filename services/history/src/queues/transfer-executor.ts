@@ -2,9 +2,9 @@
 // A task whose target moved on (started, closed, another attempt) is dropped.
 import { msToDuration, durationToMs } from '@tempora/common';
 import type { HistoryTask } from '@tempora/persistence';
-import { TaskQueueKind } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import { TransferTaskBody } from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
-import type { MatchingServiceServer } from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import { TaskQueueKind } from '@tempora/proto/enums';
+import { TransferTaskBody } from '@tempora/proto/persistence';
+import type { MatchingServiceServer } from '@tempora/proto/internal';
 import { isStickyWorkerUnavailable, type RpcClient } from '@tempora/rpc';
 import { ignoreNotFound } from './not-found.js';
 import { cancelExternal, closeExecution, signalExternal, startChild, type CrossRunDeps } from './cross-run-executor.js';

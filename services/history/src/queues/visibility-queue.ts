@@ -6,7 +6,7 @@
 import type { Logger } from '@tempora/common';
 import type { NamespaceRegistry } from '@tempora/namespace';
 import type { HistoryTask, PersistenceStores } from '@tempora/persistence';
-import { VisibilityTaskBody, VisibilityTaskKind } from '@tempora/proto/generated/tempora/persistence/v1/history_tasks';
+import { VisibilityTaskBody, VisibilityTaskKind } from '@tempora/proto/persistence';
 import { NamespaceSearchAttributes, type VisibilityStore, type VisibilityWrite } from '@tempora/visibility';
 import type { ExecutionManager } from '../execution-manager.js';
 import type { Shard } from '../shard.js';

@@ -1,6 +1,6 @@
 // A run's visibility record, built from its mutable state when the visibility task runs.
-import { Memo } from '@tempora/proto/generated/temporal/api/common/v1/message';
-import type { WorkflowMutableState } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+import { Memo } from '@tempora/proto/common';
+import type { WorkflowMutableState } from '@tempora/proto/persistence';
 import {
   decodeSearchAttributeValue,
   type NamespaceSearchAttributes,

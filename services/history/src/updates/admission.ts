@@ -1,12 +1,10 @@
 // Admitting an update to a run and answering its caller (upstream api/updateworkflow): dedupe by update id against
 // mutable state (accepted/completed) and the registry (admitted), a speculative workflow task when none is pending,
 // then a wait for the requested stage bounded by a soft timeout, after which the stage reached so far is returned.
-import { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
-import type { Outcome } from '@tempora/proto/generated/temporal/api/update/v1/message';
-import type { UpdateWorkflowExecutionRequest } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
-import type { UpdateWorkflowExecutionResponse } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
-import { ResourceExhaustedCause, ResourceExhaustedScope } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import { WorkflowExecutionStatus } from '@tempora/proto/generated/temporal/api/enums/v1/workflow';
+import { Failure } from '@tempora/proto/failure';
+import type { Outcome } from '@tempora/proto/update';
+import type { UpdateWorkflowExecutionRequest, UpdateWorkflowExecutionResponse } from '@tempora/proto/workflowservice';
+import { ResourceExhaustedCause, ResourceExhaustedScope, WorkflowExecutionStatus } from '@tempora/proto/enums';
 import { notFound, resourceExhausted, workflowNotReady, type DeepPartial } from '@tempora/rpc';
 import { runKeyString, type RunKey } from '../execution-manager.js';
 import type { MutableState } from '../mutable-state.js';

@@ -2,10 +2,10 @@
 // memory only), sent to the worker inside the next workflow task, then accepted (WorkflowExecutionUpdateAccepted,
 // persisted) and completed (WorkflowExecutionUpdateCompleted), or rejected (no event). Callers wait on an entry for
 // the stage they asked for. A host restart loses admitted updates, as upstream; their callers retry.
-import { UpdateWorkflowExecutionLifecycleStage as Stage } from '@tempora/proto/generated/temporal/api/enums/v1/update';
-import { Any } from '@tempora/proto/generated/google/protobuf/any';
-import type { Message } from '@tempora/proto/generated/temporal/api/protocol/v1/message';
-import { Request, type Outcome } from '@tempora/proto/generated/temporal/api/update/v1/message';
+import { UpdateWorkflowExecutionLifecycleStage as Stage } from '@tempora/proto/enums';
+import { Any } from '@tempora/proto/google';
+import type { Message } from '@tempora/proto/protocol';
+import { Request, type Outcome } from '@tempora/proto/update';
 import type { RpcError } from '@tempora/rpc';
 import { untilDeadline } from '../until-deadline.js';
 

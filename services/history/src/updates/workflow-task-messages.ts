@@ -1,16 +1,15 @@
 // Messages between history and the worker around a workflow task: the queries and update requests a starting task
 // carries, and the update protocol messages (acceptance, rejection, response) a completing task returns, applied in
 // command order (COMMAND_TYPE_PROTOCOL_MESSAGE) and the rest after the commands, as upstream.
-import { EventType } from '@tempora/proto/generated/temporal/api/enums/v1/event_type';
-import { WorkflowTaskFailedCause } from '@tempora/proto/generated/temporal/api/enums/v1/failed_cause';
-import { Failure } from '@tempora/proto/generated/temporal/api/failure/v1/message';
-import type { Message } from '@tempora/proto/generated/temporal/api/protocol/v1/message';
-import { Acceptance, Rejection, Response, type Outcome } from '@tempora/proto/generated/temporal/api/update/v1/message';
+import { EventType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
+import { Failure } from '@tempora/proto/failure';
+import type { Message } from '@tempora/proto/protocol';
+import { Acceptance, Rejection, Response, type Outcome } from '@tempora/proto/update';
 import type {
   PollWorkflowTaskQueueResponse,
   RespondWorkflowTaskCompletedRequest,
-} from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
-import { WorkflowTaskType } from '@tempora/proto/generated/tempora/persistence/v1/mutable_state';
+} from '@tempora/proto/workflowservice';
+import { WorkflowTaskType } from '@tempora/proto/persistence';
 import { notFound, type DeepPartial } from '@tempora/rpc';
 import { CommandValidationError } from '../commands/command-handler.js';
 import type { HistoryContext } from '../context.js';

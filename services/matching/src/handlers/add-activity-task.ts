@@ -1,8 +1,5 @@
-import type {
-  AddActivityTaskRequest,
-  AddActivityTaskResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { TaskQueueType } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import type { AddActivityTaskRequest, AddActivityTaskResponse } from '@tempora/proto/internal';
+import { TaskQueueType } from '@tempora/proto/enums';
 import type { MatchingContext } from '../context.js';
 import { taskQueueKey } from '../task-queue-key.js';
 

@@ -1,8 +1,5 @@
-import type {
-  AddWorkflowTaskRequest,
-  AddWorkflowTaskResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { TaskQueueType } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import type { AddWorkflowTaskRequest, AddWorkflowTaskResponse } from '@tempora/proto/internal';
+import { TaskQueueType } from '@tempora/proto/enums';
 import { stickyWorkerUnavailable } from '@tempora/rpc';
 import type { MatchingContext } from '../context.js';
 import { isStickyTaskQueue, taskQueueKey, type TaskQueueKey } from '../task-queue-key.js';

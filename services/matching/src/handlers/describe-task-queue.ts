@@ -1,8 +1,5 @@
-import type {
-  DescribeTaskQueueRequest,
-  DescribeTaskQueueResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { TaskQueueType } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import type { DescribeTaskQueueRequest, DescribeTaskQueueResponse } from '@tempora/proto/internal';
+import { TaskQueueType } from '@tempora/proto/enums';
 import type { DeepPartial } from '@tempora/rpc';
 import type { MatchingContext } from '../context.js';
 import { POLLER_RETENTION_MS } from '../pollers.js';

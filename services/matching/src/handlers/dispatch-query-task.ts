@@ -3,10 +3,10 @@ import {
   AddWorkflowTaskRequest,
   type DispatchQueryTaskRequest,
   type DispatchQueryTaskResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { QueryTaskToken } from '@tempora/proto/generated/tempora/internal/v1/tokens';
-import { TaskQueueType } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
-import { PollWorkflowTaskQueueResponse } from '@tempora/proto/generated/temporal/api/workflowservice/v1/request_response';
+  QueryTaskToken,
+} from '@tempora/proto/internal';
+import { TaskQueueType } from '@tempora/proto/enums';
+import { PollWorkflowTaskQueueResponse } from '@tempora/proto/workflowservice';
 import { Code, RpcError, stickyWorkerUnavailable, type CallContext, type DeepPartial } from '@tempora/rpc';
 import type { MatchingContext } from '../context.js';
 import { isStickyTaskQueue, taskQueueKey } from '../task-queue-key.js';

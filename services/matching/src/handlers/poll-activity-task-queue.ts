@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  PollActivityTaskQueueRequest,
-  PollActivityTaskQueueResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/matching_service';
-import { TaskQueueType } from '@tempora/proto/generated/temporal/api/enums/v1/task_queue';
+import type { PollActivityTaskQueueRequest, PollActivityTaskQueueResponse } from '@tempora/proto/internal';
+import { TaskQueueType } from '@tempora/proto/enums';
 import type { CallContext, DeepPartial } from '@tempora/rpc';
 import type { MatchingContext } from '../context.js';
 import { taskQueueKey } from '../task-queue-key.js';

@@ -1,7 +1,4 @@
-import type {
-  RespondQueryTaskCompletedRequest,
-  RespondQueryTaskCompletedResponse,
-} from '@tempora/proto/generated/tempora/internal/v1/matching_service';
+import type { RespondQueryTaskCompletedRequest, RespondQueryTaskCompletedResponse } from '@tempora/proto/internal';
 import { notFound } from '@tempora/rpc';
 import type { MatchingContext } from '../context.js';
 
