@@ -23,8 +23,30 @@ export const shardRingKey = (shardId: number) => `shard-${shardId}`;
 /** A task queue's key on the matching ring (both task types of a queue live on one host). */
 export const taskQueueRingKey = (namespaceId: string, taskQueue: string) => `${namespaceId}/${taskQueue}`;
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- extractors read generated request types structurally */
-type Extract<T> = (request: any) => T | undefined;
+interface WorkflowRef {
+  workflowId?: string;
+}
+interface TaskQueueRef {
+  name?: string;
+}
+/** The fields the extractors read, as the generated request types spell them; a request has any few of them. */
+interface RoutingFields {
+  execution?: WorkflowRef;
+  workflowId?: string;
+  startRequest?: WorkflowRef;
+  parentExecution?: WorkflowRef;
+  taskQueue?: TaskQueueRef;
+  pollRequest?: { taskQueue?: TaskQueueRef };
+  stickyTaskQueue?: string;
+  request?: WorkflowRef & {
+    execution?: WorkflowRef;
+    workflowExecution?: WorkflowRef;
+    updateRef?: { workflowExecution?: WorkflowRef };
+    taskToken?: Uint8Array;
+    taskQueue?: TaskQueueRef;
+  };
+}
+type Extract<T> = (request: RoutingFields) => T | undefined;
 
 /** Where a history request names its workflow, tried in order (namespace_id is always a top-level field). */
 const WORKFLOW_ID_FIELDS: Extract<string>[] = [
@@ -48,7 +70,6 @@ const TASK_QUEUE_FIELDS: Extract<string>[] = [
   (r) => r.request?.taskQueue?.name,
   (r) => r.stickyTaskQueue,
 ];
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 function decodeTaskToken(bytes: Uint8Array): TaskTokenRoute {
   try {
@@ -60,7 +81,7 @@ function decodeTaskToken(bytes: Uint8Array): TaskTokenRoute {
 
 function first<T>(extractors: Extract<T>[], request: unknown): T | undefined {
   for (const extract of extractors) {
-    const value = extract(request);
+    const value = extract(request as RoutingFields);
     if (value) return value;
   }
   return undefined;

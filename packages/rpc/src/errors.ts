@@ -144,10 +144,13 @@ export const ABORTED_OPERATION: OperationStatus = {
   details: [{ typeUrl: 'type.googleapis.com/temporal.api.failure.v1.MultiOperationExecutionAborted', value: Buffer.alloc(0) }],
 };
 
+/** Operation status codes that are not the failure: the operations that succeeded, and those aborted by it. */
+const NOT_THE_FAILURE: ReadonlySet<number> = new Set([Code.OK, Code.ABORTED]);
+
 /** The call's own code is the first failed operation's (what the SDKs check before unpacking the statuses). */
 export const multiOperationFailed = (message: string, statuses: MultiOperationExecutionFailure['statuses']) =>
   new RpcError(
-    statuses.find((s) => s.code !== Code.OK && s.code !== Code.ABORTED)?.code ?? Code.INVALID_ARGUMENT,
+    statuses.find((s) => !NOT_THE_FAILURE.has(s.code))?.code ?? Code.INVALID_ARGUMENT,
     message,
     detail('MultiOperationExecutionFailure', MultiOperationExecutionFailure, { statuses }),
   );

@@ -44,10 +44,9 @@ export function localCallContext(
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- `any` keeps the other parameter bivariant for inference
-export type UnaryRequest<H> = H extends handleUnaryCall<infer Req, any> ? Req : never;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type UnaryResponse<H> = H extends handleUnaryCall<any, infer Res> ? Res : never;
+// Both type parameters are inferred, the unused one as `_Req`/`_Res`, so neither needs an `any` placeholder.
+export type UnaryRequest<H> = H extends handleUnaryCall<infer Req, infer _Res> ? Req : never;
+export type UnaryResponse<H> = H extends handleUnaryCall<infer _Req, infer Res> ? Res : never;
 
 /** Async handlers for a ts-proto generated `XxxServer` interface; every method is optional. */
 export type AsyncHandlers<S> = {

@@ -93,7 +93,7 @@ export function decodeCursor(kind: string, token: Uint8Array | undefined): unkno
   if (!token || token.length === 0) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(token).toString('utf8')) as { k?: unknown; v?: unknown };
-    if (parsed.k === kind && Array.isArray(parsed.v)) return parsed.v;
+    if (parsed.k === kind && Array.isArray(parsed.v)) return parsed.v as unknown[];
   } catch {
     // fall through
   }

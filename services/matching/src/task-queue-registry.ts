@@ -83,7 +83,7 @@ export class TaskQueueRegistry<T extends AddTaskRequest> {
     const managers = await Promise.allSettled(this.managers.values());
     this.managers.clear();
     this.loaded.clear();
-    await Promise.all(managers.map((result) => (result.status === 'fulfilled' ? result.value.close() : undefined)));
+    await Promise.all(managers.flatMap((result) => (result.status === 'fulfilled' ? [result.value.close()] : [])));
   }
 
   private async load(key: TaskQueueKey, sticky: boolean): Promise<TaskQueueManager<T>> {

@@ -74,7 +74,7 @@ if (optionsFor) {
       const client = new cassandra.Client({ ...options });
       try {
         const versions = await client.execute('SELECT version FROM schema_version WHERE partition = 0');
-        expect(versions.rows.map((row) => row['version'])).toEqual(CASSANDRA_MIGRATIONS.map((m) => m.version));
+        expect(versions.rows.map((row): unknown => row['version'])).toEqual(CASSANDRA_MIGRATIONS.map((m) => m.version));
       } finally {
         await client.shutdown();
       }

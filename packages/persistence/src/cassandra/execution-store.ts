@@ -9,7 +9,7 @@ import type {
   HistoryTaskCategory,
   WorkflowExecutionRow,
 } from '../contract.js';
-import { ExecutionState } from '../contract.js';
+import type { ExecutionState } from '../contract.js';
 import {
   ConcurrentUpdateError,
   ConditionFailedError,

@@ -57,7 +57,7 @@ export function createShardStore(session: CqlSession): ShardStore {
       ]);
       if (applied) return;
       // A single conditional statement returns only the condition's columns, and none when the row is absent.
-      const actualRangeId = rows[0]?.['range_id'];
+      const actualRangeId: unknown = rows[0]?.['range_id'];
       throw new ShardOwnershipLostError(
         record.shardId,
         expectedRangeId,

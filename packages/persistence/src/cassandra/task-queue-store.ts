@@ -30,7 +30,7 @@ function ttlSeconds(expiryTime: number, now: number): number | undefined {
 }
 
 function leaseLost(key: TaskQueueKey, expectedRangeId: number, rows: readonly CqlRow[]): TaskQueueLeaseLostError {
-  const actual = rows.find((row) => row['range_id'] !== null && row['range_id'] !== undefined)?.['range_id'];
+  const actual: unknown = rows.find((row) => row['range_id'] !== null && row['range_id'] !== undefined)?.['range_id'];
   return new TaskQueueLeaseLostError(
     `${describeKey(key)}: expected range_id ${expectedRangeId}, found ${actual === undefined ? 'none' : toNumber(actual)}`,
   );

@@ -362,7 +362,7 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         );
 
         const winners = owners.filter((_, i) => results[i].status === 'fulfilled');
-        const losers = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+        const losers = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
         expect(winners).toHaveLength(1);
         expect(losers).toHaveLength(1);
         expect(losers[0]).toBeInstanceOf(ShardOwnershipLostError);

@@ -2,7 +2,6 @@
 // One index per cluster; documents are keyed by namespace and run, versioned externally by the visibility task id,
 // written with the bulk API and read with search_after paging.
 import { Client, errors } from '@elastic/elasticsearch';
-import type { ResolvedQuery } from '../resolve.js';
 import {
   CUSTOM_FIELDS,
   IndexedValueType,
@@ -67,6 +66,11 @@ export function visibilityMappings(): Record<string, unknown> {
   return { dynamic: 'strict', properties };
 }
 
+/** The part of an Elasticsearch error response read here. */
+interface ErrorBody {
+  error?: { type?: string };
+}
+
 /**
  * The schema tool: an index template for `<index>*` and the index itself. Idempotent; `tempora schema
  * elasticsearch` and every store open run it.
@@ -89,7 +93,8 @@ export async function setupElasticsearchSchema(client: Client, index: string): P
   try {
     await client.indices.create({ index });
   } catch (err) {
-    if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
+    const reason = err instanceof errors.ResponseError ? (err.body as ErrorBody | undefined)?.error?.type : undefined;
+    if (reason !== 'resource_already_exists_exception') throw err;
   }
   await client.cluster.health({ index, wait_for_status: 'yellow', timeout: '30s' });
 }
