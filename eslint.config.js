@@ -79,15 +79,15 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', noServiceImports(name)] },
   })),
 
-  // Generated proto modules are imported through `@tempora/proto`, not by their generated paths. A warning until the
-  // tree-wide import rewrite lands, then "error". (@typescript-eslint's copy of the rule, so that it does not replace
-  // the core rule's options above: two blocks configuring one rule do not merge.)
+  // Generated proto modules are imported through `@tempora/proto`'s face modules, not by their generated paths.
+  // (@typescript-eslint's copy of the rule, so that it does not replace the core rule's options above: two blocks
+  // configuring one rule do not merge.)
   {
     files: ['**/*.ts'],
     ignores: ['packages/proto/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
-        'warn',
+        'error',
         {
           patterns: [
             {
