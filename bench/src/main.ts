@@ -76,7 +76,9 @@ async function benchTarget(
       server = await ServerProcess.start(target.start, workload.namespace, temporaArgs);
       address = server.address;
     }
-    progress(`${target.label}: ${workload.workflows} workflows at ${address} (concurrency ${workload.concurrency}, ${workload.workers} worker(s))`);
+    progress(
+      `${target.label}: ${workload.workflows} workflows at ${address} (concurrency ${workload.concurrency}, ${workload.workers} worker(s))`,
+    );
     const rss = server && new PeakRssSampler(server.pid);
     const result = await runWorkload({ ...workload, address }).finally(() => rss?.stop());
     return { target: target.label, ok: true, ...result, peakRssMiB: rss?.peakMiB };
@@ -95,7 +97,10 @@ async function main(options: CliOptions): Promise<number> {
   installSdkRuntime();
   const temporaLabel = options.persistence === 'sqlite' ? 'tempora' : `tempora (${options.persistence})`;
   const targets: Target[] = options.compare
-    ? [{ label: temporaLabel, start: 'tempora' }, { label: 'temporal', start: 'temporal' }]
+    ? [
+        { label: temporaLabel, start: 'tempora' },
+        { label: 'temporal', start: 'temporal' },
+      ]
     : options.address
       ? [{ label: options.address, address: options.address }]
       : [{ label: options.target === 'tempora' ? temporaLabel : options.target, start: options.target }];
@@ -135,7 +140,10 @@ async function main(options: CliOptions): Promise<number> {
 
 /** Servers are child processes: stop them before exiting on Ctrl-C or a kill. */
 function stopServersOnSignals(): void {
-  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, exitCode] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
       progress(`received ${signal}, stopping servers`);
       void stopAllServers().finally(() => process.exit(exitCode));
@@ -151,20 +159,37 @@ const program = new Command('bench')
       .conflicts('target'),
   )
   .addOption(
-    new Option('--target <server>', 'server to start when no --address is given').choices(['tempora', 'temporal']).default('tempora'),
+    new Option('--target <server>', 'server to start when no --address is given')
+      .choices(['tempora', 'temporal'])
+      .default('tempora'),
   )
   .addOption(
-    new Option('--compare', 'start a Tempora and an official dev server one after the other, run the workload on both and compare')
-      .conflicts(['address', 'target']),
+    new Option(
+      '--compare',
+      'start a Tempora and an official dev server one after the other, run the workload on both and compare',
+    ).conflicts(['address', 'target']),
   )
   .option('--workflows <n>', 'workflows to run (after a warm-up of 10)', parsePositiveInt, 200)
   .option('--concurrency <n>', 'max workflows in flight (started, result not yet received)', parsePositiveInt, 50)
-  .option('--workers <n>', 'SDK Worker instances in the bench process, each with its own connection', parsePositiveInt, 1)
+  .option(
+    '--workers <n>',
+    'SDK Worker instances in the bench process, each with its own connection',
+    parsePositiveInt,
+    1,
+  )
   .option('--namespace <name>', 'namespace to run in', 'default')
   .option('--task-queue <name>', 'task queue (default: random per run)')
   .option('--json', 'print machine-readable results')
-  .option('--visibility-list <n>', 'instead: write n visibility records straight into each store and time typical List queries', parsePositiveInt)
-  .option('--es-url <url>', 'Elasticsearch for --visibility-list (skipped when it does not answer)', 'http://127.0.0.1:9200')
+  .option(
+    '--visibility-list <n>',
+    'instead: write n visibility records straight into each store and time typical List queries',
+    parsePositiveInt,
+  )
+  .option(
+    '--es-url <url>',
+    'Elasticsearch for --visibility-list (skipped when it does not answer)',
+    'http://127.0.0.1:9200',
+  )
   .addOption(
     new Option('--persistence <store>', 'the store of the Tempora dev server the bench starts')
       .choices(['sqlite', 'cassandra'])

@@ -2,7 +2,11 @@
 import type { WorkloadResult } from './workload.js';
 
 export type TargetOutcome =
-  | ({ target: string; ok: true; /** Only when the bench started the server. */ peakRssMiB: number | undefined } & WorkloadResult)
+  | ({
+      target: string;
+      ok: true;
+      /** Only when the bench started the server. */ peakRssMiB: number | undefined;
+    } & WorkloadResult)
   | { target: string; ok: false; error: string };
 
 type Measured = Extract<TargetOutcome, { ok: true }>;
@@ -23,7 +27,8 @@ export function compareOutcomes(tempora: TargetOutcome, official: TargetOutcome)
     p50: tempora.latencyMs.p50 / official.latencyMs.p50,
     p95: tempora.latencyMs.p95 / official.latencyMs.p95,
     p99: tempora.latencyMs.p99 / official.latencyMs.p99,
-    peakRss: tempora.peakRssMiB !== undefined && official.peakRssMiB ? tempora.peakRssMiB / official.peakRssMiB : undefined,
+    peakRss:
+      tempora.peakRssMiB !== undefined && official.peakRssMiB ? tempora.peakRssMiB / official.peakRssMiB : undefined,
   };
 }
 

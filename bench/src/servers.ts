@@ -56,7 +56,18 @@ function serverCommand(kind: ServerKind, port: number, namespace: string, tempor
   // --db-filename the official dev server keeps its SQLite store in memory. --headless: no UI.
   return [
     'temporal',
-    ['server', 'start-dev', '--headless', '--ip', HOST, '--port', String(port), '--log-level', 'error', ...extraNamespace],
+    [
+      'server',
+      'start-dev',
+      '--headless',
+      '--ip',
+      HOST,
+      '--port',
+      String(port),
+      '--log-level',
+      'error',
+      ...extraNamespace,
+    ],
   ];
 }
 
@@ -96,7 +107,11 @@ export class ServerProcess {
   static async start(kind: ServerKind, namespace: string, temporaArgs: string[] = []): Promise<ServerProcess> {
     const port = await freePort();
     const [command, args] = serverCommand(kind, port, namespace, temporaArgs);
-    const server = new ServerProcess(kind, `${HOST}:${port}`, spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const server = new ServerProcess(
+      kind,
+      `${HOST}:${port}`,
+      spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     runningServers.add(server);
     try {
       await server.waitUntilReady(namespace);

@@ -21,7 +21,10 @@ const REPEATS = 30;
 const STATUSES = [1, 1, 2, 2, 2, 2, 3, 4, 5, 7];
 
 const attributes = new NamespaceSearchAttributes(
-  new NamespaceSearchAttributes().allocate({ CustomKeywordField: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, CustomIntField: IndexedValueType.INDEXED_VALUE_TYPE_INT }),
+  new NamespaceSearchAttributes().allocate({
+    CustomKeywordField: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    CustomIntField: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  }),
 );
 const keywordField = attributes.resolve('CustomKeywordField')!.field;
 const intField = attributes.resolve('CustomIntField')!.field;
@@ -79,7 +82,12 @@ async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p95: num
   return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
 }
 
-async function benchStore(label: string, store: VisibilityStore, count: number, progress: (m: string) => void): Promise<string[]> {
+async function benchStore(
+  label: string,
+  store: VisibilityStore,
+  count: number,
+  progress: (m: string) => void,
+): Promise<string[]> {
   const namespaceId = randomUUID();
   const loadStart = Date.now();
   for (let i = 0; i < count; i += BATCH) {
@@ -88,24 +96,45 @@ async function benchStore(label: string, store: VisibilityStore, count: number, 
     if ((i / BATCH) % 10 === 0) progress(`${label}: wrote ${i + batch.length}/${count}`);
   }
   const loadSeconds = (Date.now() - loadStart) / 1000;
-  const rows = [`${label}: loaded ${count} records in ${loadSeconds.toFixed(1)} s (${Math.round(count / loadSeconds)}/s)`];
-  const resolve = (q: string, groupBy = false) => resolveQuery(q, attributes, { allowOrderBy: store.supportsOrderBy, allowGroupBy: groupBy });
-  const line = (name: string, t: { p50: number; p95: number }) => `  ${name.padEnd(36)} p50 ${t.p50.toFixed(1).padStart(7)} ms   p95 ${t.p95.toFixed(1).padStart(7)} ms`;
+  const rows = [
+    `${label}: loaded ${count} records in ${loadSeconds.toFixed(1)} s (${Math.round(count / loadSeconds)}/s)`,
+  ];
+  const resolve = (q: string, groupBy = false) =>
+    resolveQuery(q, attributes, { allowOrderBy: store.supportsOrderBy, allowGroupBy: groupBy });
+  const line = (name: string, t: { p50: number; p95: number }) =>
+    `  ${name.padEnd(36)} p50 ${t.p50.toFixed(1).padStart(7)} ms   p95 ${t.p95.toFixed(1).padStart(7)} ms`;
   for (const [name, q] of QUERIES) {
     const query = resolve(q);
     rows.push(line(`list ${name}`, await time(() => store.list({ namespaceId, query, pageSize: PAGE_SIZE }))));
   }
   const query = resolve('');
   let token: Uint8Array | undefined;
-  for (let page = 0; page < 10; page++) token = (await store.list({ namespaceId, query, pageSize: PAGE_SIZE, pageToken: token })).nextPageToken;
-  rows.push(line('list all, 11th page (token)', await time(() => store.list({ namespaceId, query, pageSize: PAGE_SIZE, pageToken: token }))));
+  for (let page = 0; page < 10; page++)
+    token = (await store.list({ namespaceId, query, pageSize: PAGE_SIZE, pageToken: token })).nextPageToken;
+  rows.push(
+    line(
+      'list all, 11th page (token)',
+      await time(() => store.list({ namespaceId, query, pageSize: PAGE_SIZE, pageToken: token })),
+    ),
+  );
   rows.push(line('count', await time(() => store.count({ namespaceId, query: resolve('') }))));
-  rows.push(line('count GROUP BY ExecutionStatus', await time(() => store.count({ namespaceId, query: resolve('GROUP BY ExecutionStatus', true) }))));
+  rows.push(
+    line(
+      'count GROUP BY ExecutionStatus',
+      await time(() => store.count({ namespaceId, query: resolve('GROUP BY ExecutionStatus', true) })),
+    ),
+  );
   return rows;
 }
 
-export async function runVisibilityListBench(count: number, esUrl: string, progress: (m: string) => void): Promise<string> {
-  const out: string[] = [`visibility list latency, ${count} executions, page size ${PAGE_SIZE}, ${REPEATS} repeats per query`];
+export async function runVisibilityListBench(
+  count: number,
+  esUrl: string,
+  progress: (m: string) => void,
+): Promise<string> {
+  const out: string[] = [
+    `visibility list latency, ${count} executions, page size ${PAGE_SIZE}, ${REPEATS} repeats per query`,
+  ];
   const dir = mkdtempSync(join(tmpdir(), 'tempora-bench-visibility-'));
   const sqlite = openSqliteVisibilityStore({ file: join(dir, 'visibility.db') });
   try {
@@ -114,7 +143,10 @@ export async function runVisibilityListBench(count: number, esUrl: string, progr
     await sqlite.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  const reachable = await fetch(new URL('/_cluster/health', esUrl), { signal: AbortSignal.timeout(3_000) }).then((r) => r.ok, () => false);
+  const reachable = await fetch(new URL('/_cluster/health', esUrl), { signal: AbortSignal.timeout(3_000) }).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (!reachable) {
     out.push(`elasticsearch: skipped, nothing answers at ${esUrl} (deploy/local/elasticsearch.sh start)`);
     return out.join('\n');

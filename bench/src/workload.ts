@@ -3,7 +3,14 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import * as activities from './activities.js';
 import { summarizeLatencies, type LatencySummary } from './stats.js';
 import type { hello } from './workflows.js';
@@ -53,9 +60,23 @@ export async function bundleWorkflows(): Promise<WorkflowBundle> {
 }
 
 const GRPC_STATUS_NAMES = [
-  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
-  'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED',
-  'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
 ];
 
 /** One line naming the failed operation and, when the SDK wrapped a gRPC error, its status (e.g. UNIMPLEMENTED). */
@@ -81,7 +102,12 @@ async function attempt<T>(operation: string, call: () => Promise<T>): Promise<T>
 /** Runs `count` hello workflows, at most `concurrency` at a time; returns each one's start-to-result latency in ms. */
 async function runHelloWorkflows(
   client: Client,
-  { count, concurrency, taskQueue, idPrefix }: { count: number; concurrency: number; taskQueue: string; idPrefix: string },
+  {
+    count,
+    concurrency,
+    taskQueue,
+    idPrefix,
+  }: { count: number; concurrency: number; taskQueue: string; idPrefix: string },
   signal: AbortSignal,
 ): Promise<number[]> {
   const latencies: number[] = [];
@@ -98,7 +124,8 @@ async function runHelloWorkflows(
         return await attempt('waiting for the workflow result (GetWorkflowExecutionHistory)', () => handle.result());
       });
       latencies.push(performance.now() - startedAt);
-      if (result !== `Hello, ${workflowId}!`) throw new Error(`workflow ${workflowId} returned ${JSON.stringify(result)}`);
+      if (result !== `Hello, ${workflowId}!`)
+        throw new Error(`workflow ${workflowId} returned ${JSON.stringify(result)}`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
@@ -109,9 +136,17 @@ async function runHelloWorkflows(
 async function measure(client: Client, options: WorkloadOptions, signal: AbortSignal): Promise<WorkloadResult> {
   const { concurrency, taskQueue } = options;
   const idPrefix = `bench-${options.runId}`;
-  await runHelloWorkflows(client, { count: options.warmupWorkflows, concurrency, taskQueue, idPrefix: `${idPrefix}-warmup` }, signal);
+  await runHelloWorkflows(
+    client,
+    { count: options.warmupWorkflows, concurrency, taskQueue, idPrefix: `${idPrefix}-warmup` },
+    signal,
+  );
   const startedAt = performance.now();
-  const latencies = await runHelloWorkflows(client, { count: options.workflows, concurrency, taskQueue, idPrefix }, signal);
+  const latencies = await runHelloWorkflows(
+    client,
+    { count: options.workflows, concurrency, taskQueue, idPrefix },
+    signal,
+  );
   const wallSeconds = (performance.now() - startedAt) / 1000;
   return {
     workflows: latencies.length,
@@ -146,7 +181,13 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
       const workerConnection = await attempt('worker connect', () => NativeConnection.connect({ address }));
       workerConnections.push(workerConnection);
       const worker = await attempt('Worker.create', () =>
-        Worker.create({ connection: workerConnection, namespace, taskQueue, workflowBundle: options.workflowBundle, activities }),
+        Worker.create({
+          connection: workerConnection,
+          namespace,
+          taskQueue,
+          workflowBundle: options.workflowBundle,
+          activities,
+        }),
       );
       workers.push(worker);
       // Run each worker as soon as it exists: a created worker holds its connection open until it has run.

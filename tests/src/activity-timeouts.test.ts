@@ -5,12 +5,7 @@ import { ActivityCancellationType, type ActivityOptions } from '@temporalio/comm
 import protos, { type temporal } from '@temporalio/proto';
 import * as activities from './feature-activities.js';
 import { uniqueName } from './helpers.js';
-import {
-  eventTypeName,
-  readHistory,
-  useSdkTarget,
-  type HistoryEvent,
-} from './sdk-support.js';
+import { eventTypeName, readHistory, useSdkTarget, type HistoryEvent } from './sdk-support.js';
 import type { ActivityOutcome } from './workflows/features.js';
 
 const { EventType, RetryState, TimeoutType } = protos.temporal.api.enums.v1;
@@ -26,7 +21,11 @@ async function runActivity(
   options: ActivityOptions,
 ): Promise<{ outcome: ActivityOutcome; events: HistoryEvent[] }> {
   const workflowId = uniqueName(name);
-  const outcome = await sdk.client.workflow.execute('activityOutcomeWorkflow', { taskQueue, workflowId, args: [name, args, options] });
+  const outcome = await sdk.client.workflow.execute('activityOutcomeWorkflow', {
+    taskQueue,
+    workflowId,
+    args: [name, args, options],
+  });
   return { outcome, events: await readHistory(sdk.connection, workflowId) };
 }
 
@@ -36,7 +35,11 @@ async function cancelActivity(
   cancelAfterMs: number,
 ): Promise<{ workflowId: string; outcome: ActivityOutcome; events: HistoryEvent[] }> {
   const workflowId = uniqueName(`cancel-${name}`);
-  const outcome = await sdk.client.workflow.execute('cancelActivityWorkflow', { taskQueue, workflowId, args: [name, options, cancelAfterMs] });
+  const outcome = await sdk.client.workflow.execute('cancelActivityWorkflow', {
+    taskQueue,
+    workflowId,
+    args: [name, options, cancelAfterMs],
+  });
   return { workflowId, outcome, events: await readHistory(sdk.connection, workflowId) };
 }
 
@@ -63,7 +66,11 @@ describe('activity timeouts', () => {
       retry: { ...fastRetry, maximumAttempts: 5 },
     });
     expect(outcome).toEqual({ result: 3 });
-    expect(activityEvents(events)).toEqual(['ACTIVITY_TASK_SCHEDULED', 'ACTIVITY_TASK_STARTED', 'ACTIVITY_TASK_COMPLETED']);
+    expect(activityEvents(events)).toEqual([
+      'ACTIVITY_TASK_SCHEDULED',
+      'ACTIVITY_TASK_STARTED',
+      'ACTIVITY_TASK_COMPLETED',
+    ]);
     const started = only(events, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED).activityTaskStartedEventAttributes!;
     expect(started.attempt).toBe(3);
     // The last attempt's failure alone: failures of earlier attempts are not chained into it.
@@ -87,7 +94,11 @@ describe('activity timeouts', () => {
         cause: { name: 'TimeoutFailure', message: 'activity Heartbeat timeout', timeoutType: 'HEARTBEAT' },
       },
     });
-    expect(activityEvents(events)).toEqual(['ACTIVITY_TASK_SCHEDULED', 'ACTIVITY_TASK_STARTED', 'ACTIVITY_TASK_TIMED_OUT']);
+    expect(activityEvents(events)).toEqual([
+      'ACTIVITY_TASK_SCHEDULED',
+      'ACTIVITY_TASK_STARTED',
+      'ACTIVITY_TASK_TIMED_OUT',
+    ]);
     const startedEvent = only(events, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED);
     expect(startedEvent.activityTaskStartedEventAttributes!.attempt).toBe(1);
     const timedOutEvent = only(events, EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT);
@@ -98,7 +109,9 @@ describe('activity timeouts', () => {
     expect(timedOut.failure?.message).toBe('activity Heartbeat timeout');
     expect(timedOut.failure?.timeoutFailureInfo?.timeoutType).toBe(TimeoutType.TIMEOUT_TYPE_HEARTBEAT);
     const details = timedOut.failure?.timeoutFailureInfo?.lastHeartbeatDetails?.payloads ?? [];
-    expect(details.map((p: temporal.api.common.v1.IPayload) => Buffer.from(p.data!).toString())).toEqual(['"checkpoint-1"']);
+    expect(details.map((p: temporal.api.common.v1.IPayload) => Buffer.from(p.data!).toString())).toEqual([
+      '"checkpoint-1"',
+    ]);
   });
 
   it('hands the last heartbeat details to the retry of a heartbeat-timed-out attempt', async () => {
@@ -108,7 +121,11 @@ describe('activity timeouts', () => {
       retry: { ...fastRetry, maximumAttempts: 2 },
     });
     expect(outcome).toEqual({ result: 'attempt 2 resumed from checkpoint-2' });
-    expect(activityEvents(events)).toEqual(['ACTIVITY_TASK_SCHEDULED', 'ACTIVITY_TASK_STARTED', 'ACTIVITY_TASK_COMPLETED']);
+    expect(activityEvents(events)).toEqual([
+      'ACTIVITY_TASK_SCHEDULED',
+      'ACTIVITY_TASK_STARTED',
+      'ACTIVITY_TASK_COMPLETED',
+    ]);
     const started = only(events, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED).activityTaskStartedEventAttributes!;
     expect(started.attempt).toBe(2);
     expect(started.lastFailure?.message).toBe('activity Heartbeat timeout');
@@ -149,7 +166,11 @@ describe('activity timeouts', () => {
         name: 'ActivityFailure',
         message: 'Activity task timed out',
         retryState: 'TIMEOUT',
-        cause: { name: 'TimeoutFailure', message: 'activity ScheduleToStart timeout', timeoutType: 'SCHEDULE_TO_START' },
+        cause: {
+          name: 'TimeoutFailure',
+          message: 'activity ScheduleToStart timeout',
+          timeoutType: 'SCHEDULE_TO_START',
+        },
       },
     });
     expect(activityEvents(events)).toEqual(['ACTIVITY_TASK_SCHEDULED', 'ACTIVITY_TASK_TIMED_OUT']);
@@ -167,7 +188,11 @@ describe('activity cancellation', () => {
   it('cancels a running, heartbeating activity', async () => {
     const { workflowId, outcome, events } = await cancelActivity(
       'heartbeatUntilCancelled',
-      { startToCloseTimeout: '30s', heartbeatTimeout: '1s', cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED },
+      {
+        startToCloseTimeout: '30s',
+        heartbeatTimeout: '1s',
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      },
       500,
     );
     expect(outcome).toEqual({
@@ -198,11 +223,20 @@ describe('activity cancellation', () => {
   it('cancels an activity that was never started at once', async () => {
     const { outcome, events } = await cancelActivity(
       'echo',
-      { taskQueue: unpolledQueue, startToCloseTimeout: '10s', cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED },
+      {
+        taskQueue: unpolledQueue,
+        startToCloseTimeout: '10s',
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      },
       200,
     );
     expect(outcome).toEqual({
-      failure: { name: 'ActivityFailure', message: 'Activity cancelled', retryState: 'CANCEL_REQUESTED', cause: { name: 'CancelledFailure', message: '' } },
+      failure: {
+        name: 'ActivityFailure',
+        message: 'Activity cancelled',
+        retryState: 'CANCEL_REQUESTED',
+        cause: { name: 'CancelledFailure', message: '' },
+      },
     });
     const types = events.map(eventTypeName);
     const requestedAt = types.indexOf('ACTIVITY_TASK_CANCEL_REQUESTED');
@@ -216,7 +250,11 @@ describe('activity cancellation', () => {
       'WORKFLOW_TASK_COMPLETED',
       'WORKFLOW_EXECUTION_COMPLETED',
     ]);
-    expect(activityEvents(events)).toEqual(['ACTIVITY_TASK_SCHEDULED', 'ACTIVITY_TASK_CANCEL_REQUESTED', 'ACTIVITY_TASK_CANCELED']);
+    expect(activityEvents(events)).toEqual([
+      'ACTIVITY_TASK_SCHEDULED',
+      'ACTIVITY_TASK_CANCEL_REQUESTED',
+      'ACTIVITY_TASK_CANCELED',
+    ]);
     const scheduledId = only(events, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).eventId;
     const requested = only(events, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED);
     const canceled = only(events, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED).activityTaskCanceledEventAttributes!;
@@ -228,9 +266,18 @@ describe('activity cancellation', () => {
   it('completes a workflow that abandons a never-started activity in the task that cancels it', async () => {
     // TRY_CANCEL resolves the activity in the workflow at once, so the workflow completes in the same task as its
     // cancel request; upstream then writes no ActivityTaskCanceled.
-    const { outcome, events } = await cancelActivity('echo', { taskQueue: unpolledQueue, startToCloseTimeout: '10s' }, 200);
+    const { outcome, events } = await cancelActivity(
+      'echo',
+      { taskQueue: unpolledQueue, startToCloseTimeout: '10s' },
+      200,
+    );
     expect(outcome).toEqual({
-      failure: { name: 'ActivityFailure', message: 'Activity cancelled', retryState: 'CANCEL_REQUESTED', cause: { name: 'CancelledFailure', message: '' } },
+      failure: {
+        name: 'ActivityFailure',
+        message: 'Activity cancelled',
+        retryState: 'CANCEL_REQUESTED',
+        cause: { name: 'CancelledFailure', message: '' },
+      },
     });
     expect(events.map(eventTypeName)).toEqual([
       'WORKFLOW_EXECUTION_STARTED',

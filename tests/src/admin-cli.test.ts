@@ -32,7 +32,11 @@ describe('tempora admin', () => {
   it('lists every shard with the same owner on the ring and in the store', async () => {
     const { code, stdout } = await cli(['admin', 'shards', '--address', t.server.address]);
     expect(code).toBe(0);
-    const rows = stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/));
+    const rows = stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/\s+/));
     expect(rows.map((r) => r[0])).toEqual(['1', '2', '3']);
     for (const [, ringOwner, storeOwner, rangeId] of rows) {
       expect(ringOwner).toMatch(/^history-/);

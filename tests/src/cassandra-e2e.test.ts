@@ -15,7 +15,10 @@ const CASSANDRA_CONFIG = fileURLToPath(new URL('../../deploy/config/tempora-cass
 
 /** Runs the CLI to completion; resolves with its exit code and output. */
 function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -93,7 +96,11 @@ if (optionsFor) {
 
     it('continues as new, moving the current run in the same conditional write', async () => {
       const workflowId = uniqueName('continue-as-new');
-      const handle = await sdk.client.workflow.start('continueAsNewCounterWorkflow', { taskQueue, workflowId, args: [0, 3] });
+      const handle = await sdk.client.workflow.start('continueAsNewCounterWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [0, 3],
+      });
       expect(await handle.result()).toBe(3);
 
       const first = await sdk.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
@@ -105,7 +112,9 @@ if (optionsFor) {
 
     it('pages a long history out of the history_node table', async () => {
       const workflowId = uniqueName('long-history');
-      expect(await sdk.client.workflow.execute('manyActivitiesWorkflow', { taskQueue, workflowId, args: [120] })).toBe(120);
+      expect(await sdk.client.workflow.execute('manyActivitiesWorkflow', { taskQueue, workflowId, args: [120] })).toBe(
+        120,
+      );
       const types = eventTypes((await sdk.client.workflow.getHandle(workflowId).fetchHistory()).events);
       expect(types.filter((t) => t === 'ACTIVITY_TASK_COMPLETED')).toHaveLength(120);
       expect(types.at(-1)).toBe('WORKFLOW_EXECUTION_COMPLETED');
@@ -161,7 +170,14 @@ if (optionsFor) {
     });
 
     it('runs workflows once `tempora schema cassandra setup` made the keyspace', async () => {
-      const schemaArgs = ['--config', CASSANDRA_CONFIG, '--hosts', cassandraOptions.contactPoints.join(','), '--keyspace', keyspace];
+      const schemaArgs = [
+        '--config',
+        CASSANDRA_CONFIG,
+        '--hosts',
+        cassandraOptions.contactPoints.join(','),
+        '--keyspace',
+        keyspace,
+      ];
       expect(await runCli(['schema', 'cassandra', ...schemaArgs, 'setup'])).toEqual({
         code: 0,
         output: `keyspace ${keyspace}: applied schema versions 1\n`,
@@ -177,12 +193,20 @@ if (optionsFor) {
       const address = `127.0.0.1:${clusterEnv.TEMPORA_SERVICES__FRONTEND__GRPC_PORT}`;
       const clusterConnection = await Connection.connect({ address });
       const clusterTaskQueue = uniqueName('cassandra-cluster');
-      const clusterWorker = await runWorker(address, { taskQueue: clusterTaskQueue, workflowBundle: sdk.bundle, activities });
+      const clusterWorker = await runWorker(address, {
+        taskQueue: clusterTaskQueue,
+        workflowBundle: sdk.bundle,
+        activities,
+      });
       try {
         const clusterClient = new Client({ connection: clusterConnection, namespace: 'default' });
         const workflowId = uniqueName('cluster-fan-out');
         expect(
-          await clusterClient.workflow.execute('fanOutWorkflow', { taskQueue: clusterTaskQueue, workflowId, args: [3, 2] }),
+          await clusterClient.workflow.execute('fanOutWorkflow', {
+            taskQueue: clusterTaskQueue,
+            workflowId,
+            args: [3, 2],
+          }),
         ).toEqual({ sum: 6, timersFired: 2 });
         const types = eventTypes((await clusterClient.workflow.getHandle(workflowId).fetchHistory()).events);
         expect(types.at(-1)).toBe('WORKFLOW_EXECUTION_COMPLETED');

@@ -24,7 +24,12 @@ describeCluster('cluster on Cassandra', () => {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     await setupCassandraSchema(cassandra, { replicationFactor: 1 });
     await cluster.start('frontend');
-    const [historyA, historyB] = await Promise.all([cluster.start('history'), cluster.start('history'), cluster.start('matching'), cluster.start('matching')]);
+    const [historyA, historyB] = await Promise.all([
+      cluster.start('history'),
+      cluster.start('history'),
+      cluster.start('matching'),
+      cluster.start('matching'),
+    ]);
     const identityB = await identityOf(cluster, historyB!);
 
     await withWorkload(cluster, async (workload) => {

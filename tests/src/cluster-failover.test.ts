@@ -39,7 +39,10 @@ describeCluster('cluster failover', () => {
 
         const live = [await identityOf(cluster, historyB), await identityOf(cluster, historyC)];
         await cluster.until(() => cluster.shards(), cluster.shardsSettledOn(live));
-        const members = await cluster.until(() => cluster.members(), (ms) => ms.filter((m) => m.service === 'history').length === 2);
+        const members = await cluster.until(
+          () => cluster.members(),
+          (ms) => ms.filter((m) => m.service === 'history').length === 2,
+        );
         expect(members.filter((m) => m.service === 'matching')).toHaveLength(2);
       },
       { maxConcurrentActivityTaskExecutions: 200 },

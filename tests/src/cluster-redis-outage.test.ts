@@ -4,7 +4,14 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { identityOf, PrivateRedis, redisServerInstalled, startWave, TestCluster, withWorkload } from './cluster-support.js';
+import {
+  identityOf,
+  PrivateRedis,
+  redisServerInstalled,
+  startWave,
+  TestCluster,
+  withWorkload,
+} from './cluster-support.js';
 import { freePort } from './helpers.js';
 
 const PER_WAVE = 50;
@@ -26,7 +33,11 @@ describeCluster('cluster without Redis for 10 s', () => {
     await redis.start();
     cluster = new TestCluster({ redisUrl: redis.url });
     await cluster.start('frontend');
-    const [historyA, historyB] = await Promise.all([cluster.start('history'), cluster.start('history'), cluster.start('matching')]);
+    const [historyA, historyB] = await Promise.all([
+      cluster.start('history'),
+      cluster.start('history'),
+      cluster.start('matching'),
+    ]);
     const ringBefore = [await identityOf(cluster, historyA), await identityOf(cluster, historyB)];
     const shardsBefore = await cluster.until(() => cluster.shards(), cluster.shardsSettledOn(ringBefore));
 
@@ -39,7 +50,12 @@ describeCluster('cluster without Redis for 10 s', () => {
       const joining = await cluster.spawn('history');
       await delay(OUTAGE_MS / 2);
       expect(await cluster.shards()).toEqual(shardsBefore);
-      expect((await cluster.members()).filter((m) => m.service === 'history').map((m) => m.identity).sort()).toEqual([...ringBefore].sort());
+      expect(
+        (await cluster.members())
+          .filter((m) => m.service === 'history')
+          .map((m) => m.identity)
+          .sort(),
+      ).toEqual([...ringBefore].sort());
       await delay(Math.max(0, outageEnds - Date.now()));
       await redis.start();
       expect(await before.results).toEqual(before.expected);

@@ -32,12 +32,17 @@ describeCluster('cluster scaling', () => {
       const moved = after.filter((s) => s.storeOwner !== firstIdentity);
       expect(moved.length).toBeGreaterThan(0);
       // A moved shard was acquired again: its range id went up, so the first process's writes to it are fenced.
-      for (const shard of moved) expect(shard.rangeId).toBeGreaterThan(before.find((s) => s.shardId === shard.shardId)!.rangeId);
+      for (const shard of moved)
+        expect(shard.rangeId).toBeGreaterThan(before.find((s) => s.shardId === shard.shardId)!.rangeId);
 
       // Graceful drain: deregistration is announced, so the ring drops the process well within its TTL (4 s).
       expect(await cluster.kill(added[1]!, 'SIGTERM')).toBe(0);
       const remaining = identities.filter((id) => id !== identities[2]);
-      await cluster.until(() => cluster.members(), (ms) => ms.filter((m) => m.service === 'history').length === 2, 3_000);
+      await cluster.until(
+        () => cluster.members(),
+        (ms) => ms.filter((m) => m.service === 'history').length === 2,
+        3_000,
+      );
       await cluster.until(() => cluster.shards(), cluster.shardsSettledOn(remaining));
 
       const late = await startWave(workload, 'late', PER_WAVE);

@@ -26,9 +26,13 @@ export const TEST_REDIS_URL = process.env.TEMPORA_TEST_REDIS ?? 'redis://127.0.0
  * Whether tests needing Redis can run: in CI a missing Redis fails the file with a clear message; elsewhere the
  * file is skipped with a one-line note.
  */
-export async function redisAvailable(url = TEST_REDIS_URL, what = `Redis at ${url} (TEMPORA_TEST_REDIS)`): Promise<boolean> {
+export async function redisAvailable(
+  url = TEST_REDIS_URL,
+  what = `Redis at ${url} (TEMPORA_TEST_REDIS)`,
+): Promise<boolean> {
   if (await probeRedis(url)) return true;
-  if (process.env.CI === 'true') throw new Error(`cluster tests need ${what}, which does not answer; run deploy/local/redis.sh start`);
+  if (process.env.CI === 'true')
+    throw new Error(`cluster tests need ${what}, which does not answer; run deploy/local/redis.sh start`);
   console.log(`skipping cluster tests: no ${what}; run deploy/local/redis.sh start`);
   return false;
 }
@@ -53,13 +57,18 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      'redis-server',
+      ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
     this.child = child;
     const giveUpAt = Date.now() + 10_000;
     while (!(await probeRedis(this.url, 200))) {
-      if (child.exitCode !== null || Date.now() > giveUpAt) throw new Error(`redis-server on port ${this.port} did not start`);
+      if (child.exitCode !== null || Date.now() > giveUpAt)
+        throw new Error(`redis-server on port ${this.port} did not start`);
       await delay(50);
     }
   }
@@ -199,20 +208,26 @@ export class TestCluster {
   /** The last lines of every process log, for a failure message. */
   logs(lines = 15): string {
     return this.processes
-      .map((p) => `--- ${p.name} (${p.logFile})\n${readFileSync(p.logFile, 'utf8').split('\n').slice(-lines).join('\n')}`)
+      .map(
+        (p) => `--- ${p.name} (${p.logFile})\n${readFileSync(p.logFile, 'utf8').split('\n').slice(-lines).join('\n')}`,
+      )
       .join('\n');
   }
 
   async stop(): Promise<void> {
     this.admin?.close();
-    for (const p of this.processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    for (const p of this.processes)
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     await Promise.all(this.processes.map((p) => p.exited));
   }
 }
 
 /** The identity a process registered, read from its ring through the admin API. */
 export async function identityOf(cluster: TestCluster, target: ClusterProcess): Promise<string> {
-  const members = await cluster.until(() => cluster.members(), (ms) => ms.some((m) => m.address.endsWith(`:${target.port}`)));
+  const members = await cluster.until(
+    () => cluster.members(),
+    (ms) => ms.some((m) => m.address.endsWith(`:${target.port}`)),
+  );
   return members.find((m) => m.address.endsWith(`:${target.port}`))!.identity;
 }
 

@@ -68,7 +68,10 @@ const secondAttempts = new Map<string, { started(): void; released: Promise<void
 export function expectSecondAttempt(workflowId: string): SecondAttemptGate {
   let started!: () => void;
   let release!: () => void;
-  const gate: SecondAttemptGate = { started: new Promise<void>((resolve) => (started = resolve)), release: () => release() };
+  const gate: SecondAttemptGate = {
+    started: new Promise<void>((resolve) => (started = resolve)),
+    release: () => release(),
+  };
   secondAttempts.set(workflowId, { started, released: new Promise<void>((resolve) => (release = resolve)) });
   return gate;
 }

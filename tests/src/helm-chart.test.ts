@@ -16,7 +16,9 @@ const SERVICES = ['frontend', 'history', 'matching', 'worker'];
 
 /** `helm` from HELM, the PATH, or Go's bin folder (where .ci/run installs it). */
 function findHelm(): string | undefined {
-  const candidates = [process.env.HELM, 'helm', join(homedir(), 'go', 'bin', 'helm')].filter((c): c is string => Boolean(c));
+  const candidates = [process.env.HELM, 'helm', join(homedir(), 'go', 'bin', 'helm')].filter((c): c is string =>
+    Boolean(c),
+  );
   return candidates.find((c) => spawnSync(c, ['version', '--short']).status === 0);
 }
 
@@ -50,7 +52,9 @@ interface PodSpec {
 
 /** The pod of every Deployment and of the schema Job. */
 const podSpecs = (manifests: Manifest[]) =>
-  [...byKind(manifests, 'Deployment'), ...byKind(manifests, 'Job')].map((m) => (m.spec.template as { spec: PodSpec }).spec);
+  [...byKind(manifests, 'Deployment'), ...byKind(manifests, 'Job')].map(
+    (m) => (m.spec.template as { spec: PodSpec }).spec,
+  );
 
 describeChart('helm chart', () => {
   it('passes helm lint', () => {
@@ -66,8 +70,18 @@ describeChart('helm chart', () => {
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual(SERVICES.map((s) => `prod-tempora-${s}`).sort());
     const history = deployments.find((d) => d.metadata.name === 'prod-tempora-history')!;
     expect(history.spec.replicas).toBe(3);
-    const container = (history.spec.template as { spec: { containers: { args: string[]; ports: { containerPort: number }[] }[] } }).spec.containers[0]!;
-    expect(container.args).toEqual(['start', '--config', '/etc/tempora/tempora.yaml', '--services', 'history', '--grpc-port', '7234']);
+    const container = (
+      history.spec.template as { spec: { containers: { args: string[]; ports: { containerPort: number }[] }[] } }
+    ).spec.containers[0]!;
+    expect(container.args).toEqual([
+      'start',
+      '--config',
+      '/etc/tempora/tempora.yaml',
+      '--services',
+      'history',
+      '--grpc-port',
+      '7234',
+    ]);
     expect(container.ports[0]!.containerPort).toBe(7234);
     expect(byKind(manifests, 'Service').map((s) => s.metadata.name)).toEqual(['prod-tempora-frontend']);
     expect(byKind(manifests, 'HorizontalPodAutoscaler')).toHaveLength(0);
@@ -77,14 +91,23 @@ describeChart('helm chart', () => {
     const manifests = render('cassandra.keyspace=orders', 'redis.url=redis://membership:6379', 'numHistoryShards=1024');
     const config = parse(byKind(manifests, 'ConfigMap')[0]!.data!['tempora.yaml']!) as Record<string, any>;
     expect(config.numHistoryShards).toBe(1024);
-    expect(config.persistence).toMatchObject({ driver: 'cassandra', cassandra: { keyspace: 'orders', contactPoints: ['cassandra:9042'] } });
-    expect(config.visibility).toMatchObject({ driver: 'elasticsearch', elasticsearch: { url: 'http://elasticsearch:9200' } });
+    expect(config.persistence).toMatchObject({
+      driver: 'cassandra',
+      cassandra: { keyspace: 'orders', contactPoints: ['cassandra:9042'] },
+    });
+    expect(config.visibility).toMatchObject({
+      driver: 'elasticsearch',
+      elasticsearch: { url: 'http://elasticsearch:9200' },
+    });
     expect(config.membership.redisUrl).toBe('redis://membership:6379');
     expect(config.services.matching.grpcPort).toBe(7235);
   });
 
   it('runs the schema job as a pre-install/pre-upgrade hook, and autoscales a service only when asked', () => {
-    const manifests = render('services.history.autoscaling.enabled=true', 'services.history.autoscaling.maxReplicas=20');
+    const manifests = render(
+      'services.history.autoscaling.enabled=true',
+      'services.history.autoscaling.maxReplicas=20',
+    );
     const job = byKind(manifests, 'Job')[0]!;
     expect(job.metadata.annotations?.['helm.sh/hook']).toBe('pre-install,pre-upgrade');
     const hpas = byKind(manifests, 'HorizontalPodAutoscaler');
@@ -120,7 +143,11 @@ describeChart('helm chart', () => {
   });
 
   it('takes the security settings from the values', () => {
-    const overrides = ['podSecurityContext.runAsUser=2000', 'securityContext.readOnlyRootFilesystem=false', 'tmpDir.sizeLimit=1Gi'];
+    const overrides = [
+      'podSecurityContext.runAsUser=2000',
+      'securityContext.readOnlyRootFilesystem=false',
+      'tmpDir.sizeLimit=1Gi',
+    ];
     for (const pod of podSpecs(render(...overrides))) {
       expect(pod.securityContext?.runAsUser).toBe(2000);
       expect(pod.containers[0]!.securityContext?.readOnlyRootFilesystem).toBe(false);

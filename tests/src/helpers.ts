@@ -109,7 +109,10 @@ export function freePort(): Promise<number> {
 export async function devServerOnNewFile(name: string): Promise<{ address: string; args: string[] }> {
   const port = await freePort();
   const dbFile = join(mkdtempSync(join(tmpdir(), `tempora-${name}-`)), `${name}.db`);
-  return { address: `127.0.0.1:${port}`, args: ['start-dev', '--port', String(port), '--db-file', dbFile, '--log-level', 'warn'] };
+  return {
+    address: `127.0.0.1:${port}`,
+    args: ['start-dev', '--port', String(port), '--db-file', dbFile, '--log-level', 'warn'],
+  };
 }
 
 export interface Started {
@@ -118,8 +121,15 @@ export interface Started {
 }
 
 /** Starts the CLI and resolves once it logs that it is ready. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, readyText = 'dev server ready'): Promise<Started> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  readyText = 'dev server ready',
+): Promise<Started> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let output = '';

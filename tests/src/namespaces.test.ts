@@ -33,7 +33,9 @@ describe('system info', () => {
   });
 
   it('answers UNIMPLEMENTED naming the method for RPCs Tempora does not serve', async () => {
-    const failure = await grpcFailure(t.connection.workflowService.updateWorkerBuildIdCompatibility({ namespace: 'default' }));
+    const failure = await grpcFailure(
+      t.connection.workflowService.updateWorkerBuildIdCompatibility({ namespace: 'default' }),
+    );
     expect(failure.code).toBe(status.UNIMPLEMENTED);
     expect(failure.message).toContain('UpdateWorkerBuildIdCompatibility');
   });
@@ -84,21 +86,28 @@ describe('RegisterNamespace / DescribeNamespace', () => {
     ['negative', seconds(-5)],
   ])('rejects a retention that is %s with INVALID_ARGUMENT naming the field', async (_label, retention) => {
     const failure = await grpcFailure(
-      t.connection.workflowService.registerNamespace({ namespace: uniqueName('ret'), workflowExecutionRetentionPeriod: retention }),
+      t.connection.workflowService.registerNamespace({
+        namespace: uniqueName('ret'),
+        workflowExecutionRetentionPeriod: retention,
+      }),
     );
     expect(failure.code).toBe(status.INVALID_ARGUMENT);
     expect(failure.message).toContain('workflow_execution_retention_period');
   });
 
   it('rejects global namespaces and foreign clusters', async () => {
-    expect((await grpcFailure(register(uniqueName('g'), { isGlobalNamespace: true }))).code).toBe(status.INVALID_ARGUMENT);
+    expect((await grpcFailure(register(uniqueName('g'), { isGlobalNamespace: true }))).code).toBe(
+      status.INVALID_ARGUMENT,
+    );
     const foreign = await grpcFailure(register(uniqueName('c'), { activeClusterName: 'elsewhere' }));
     expect(foreign.code).toBe(status.INVALID_ARGUMENT);
     expect(foreign.message).toContain('active_cluster_name');
   });
 
   it('answers NOT_FOUND with NamespaceNotFoundFailure for an unknown namespace', async () => {
-    const failure = await grpcFailure(t.connection.workflowService.describeNamespace({ namespace: 'no-such-namespace' }));
+    const failure = await grpcFailure(
+      t.connection.workflowService.describeNamespace({ namespace: 'no-such-namespace' }),
+    );
     expect(failure.code).toBe(status.NOT_FOUND);
     expect(failure.detailType).toBe('temporal.api.errordetails.v1.NamespaceNotFoundFailure');
     const byId = await grpcFailure(
@@ -169,7 +178,9 @@ describe('UpdateNamespace / DeprecateNamespace / DeleteNamespace', () => {
     await t.connection.workflowService.updateNamespace({ namespace: name, deleteBadBinary: 'abc' });
     described = await t.connection.workflowService.describeNamespace({ namespace: name });
     expect(described.config?.badBinaries?.binaries?.abc).toBeUndefined();
-    const failure = await grpcFailure(t.connection.workflowService.updateNamespace({ namespace: name, deleteBadBinary: 'zzz' }));
+    const failure = await grpcFailure(
+      t.connection.workflowService.updateNamespace({ namespace: name, deleteBadBinary: 'zzz' }),
+    );
     expect(failure.code).toBe(status.INVALID_ARGUMENT);
   });
 
@@ -180,7 +191,10 @@ describe('UpdateNamespace / DeprecateNamespace / DeleteNamespace', () => {
     const name = uniqueName('inv');
     await register(name);
     const retention = await grpcFailure(
-      t.connection.workflowService.updateNamespace({ namespace: name, config: { workflowExecutionRetentionTtl: { ...seconds(0), nanos: 5 } } }),
+      t.connection.workflowService.updateNamespace({
+        namespace: name,
+        config: { workflowExecutionRetentionTtl: { ...seconds(0), nanos: 5 } },
+      }),
     );
     expect(retention.code).toBe(status.INVALID_ARGUMENT);
     await t.connection.workflowService.deprecateNamespace({ namespace: name });

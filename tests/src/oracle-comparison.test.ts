@@ -33,19 +33,34 @@ function waitForType(s: SdkTarget, workflowId: string, type: number, runId?: str
 const scenarios: Record<string, Scenario> = {
   async signals(s, taskQueue) {
     const workflowId = uniqueName('cmp-signals');
-    const handle = await s.client.workflow.start<typeof workflows.signalCollector>('signalCollector', { taskQueue, workflowId, args: [2] });
+    const handle = await s.client.workflow.start<typeof workflows.signalCollector>('signalCollector', {
+      taskQueue,
+      workflowId,
+      args: [2],
+    });
     await waitForType(s, workflowId, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
     await handle.signal('add', 'a');
     let completions = 0;
     // The task that saw the first signal completes before the second is sent, so both servers see the same order.
-    await waitForEvent(s.connection, workflowId, undefined, (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && ++completions === 2);
+    await waitForEvent(
+      s.connection,
+      workflowId,
+      undefined,
+      (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && ++completions === 2,
+    );
     await handle.signal('add', 'b');
     await handle.result();
     return { workflow: await history(s, workflowId) };
   },
   async signalWithStart(s, taskQueue) {
     const workflowId = uniqueName('cmp-sws');
-    const handle = await s.client.workflow.signalWithStart('signalCollector', { taskQueue, workflowId, args: [1], signal: 'add', signalArgs: ['x'] });
+    const handle = await s.client.workflow.signalWithStart('signalCollector', {
+      taskQueue,
+      workflowId,
+      args: [1],
+      signal: 'add',
+      signalArgs: ['x'],
+    });
     await handle.result();
     return { workflow: await history(s, workflowId) };
   },
@@ -70,7 +85,11 @@ const scenarios: Record<string, Scenario> = {
     const failing = uniqueName('cmp-child-fail');
     await s.client.workflow.execute('parentOfFailure', { taskQueue, workflowId: failing });
     const leaving = uniqueName('cmp-child-terminate');
-    const parent = await s.client.workflow.start<typeof workflows.parentLeavingChild>('parentLeavingChild', { taskQueue, workflowId: leaving, args: ['TERMINATE', true] });
+    const parent = await s.client.workflow.start<typeof workflows.parentLeavingChild>('parentLeavingChild', {
+      taskQueue,
+      workflowId: leaving,
+      args: ['TERMINATE', true],
+    });
     const childId = `${leaving}-child`;
     await waitForType(s, leaving, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED);
     await waitForType(s, childId, EventType.EVENT_TYPE_TIMER_STARTED);

@@ -6,14 +6,14 @@ import { status } from '@grpc/grpc-js';
 import { Client, QueryNotRegisteredError, QueryRejectedError } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { grpcFailure, uniqueName } from './helpers.js';
+import { eventTypeName, readHistory, runWorker, startRawWorkflow, useSdkTarget } from './sdk-support.js';
 import {
-  eventTypeName,
-  readHistory,
-  runWorker,
-  startRawWorkflow,
-  useSdkTarget,
-} from './sdk-support.js';
-import { counterQuery, counterWorkflow, failingQuery, finishUpdate, quickWorkflow } from './workflows/queries-updates.js';
+  counterQuery,
+  counterWorkflow,
+  failingQuery,
+  finishUpdate,
+  quickWorkflow,
+} from './workflows/queries-updates.js';
 
 const { QueryRejectCondition, WorkflowExecutionStatus } = protos.temporal.api.enums.v1;
 
@@ -21,7 +21,11 @@ const taskQueue = uniqueName('queries');
 const sdk = useSdkTarget({ taskQueue, workflows: 'queries-updates' });
 
 async function startCounter(start = 0, queue = taskQueue) {
-  const handle = await sdk.client.workflow.start(counterWorkflow, { taskQueue: queue, workflowId: uniqueName('counter'), args: [start] });
+  const handle = await sdk.client.workflow.start(counterWorkflow, {
+    taskQueue: queue,
+    workflowId: uniqueName('counter'),
+    args: [start],
+  });
   return handle;
 }
 
@@ -40,7 +44,12 @@ it('answers a query from the worker without writing history', async () => {
   expect(await handle.query(counterQuery)).toBe(7);
   expect(await handle.query(counterQuery)).toBe(7);
   const events = (await readHistory(sdk.connection, handle.workflowId)).map(eventTypeName);
-  expect(events).toEqual(['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED']);
+  expect(events).toEqual([
+    'WORKFLOW_EXECUTION_STARTED',
+    'WORKFLOW_TASK_SCHEDULED',
+    'WORKFLOW_TASK_STARTED',
+    'WORKFLOW_TASK_COMPLETED',
+  ]);
   await handle.executeUpdate(finishUpdate);
   expect(await handle.result()).toBe(7);
 });
@@ -79,13 +88,21 @@ it('fails an unknown query type the way the SDK answers it', async () => {
 });
 
 it('answers a query on a completed workflow by replaying its history', async () => {
-  const handle = await sdk.client.workflow.start(quickWorkflow, { taskQueue, workflowId: uniqueName('quick'), args: [42] });
+  const handle = await sdk.client.workflow.start(quickWorkflow, {
+    taskQueue,
+    workflowId: uniqueName('quick'),
+    args: [42],
+  });
   expect(await handle.result()).toBe(42);
   expect(await handle.query(counterQuery)).toBe(42);
 });
 
 it('rejects a query on a closed run per the reject condition', async () => {
-  const handle = await sdk.client.workflow.start(quickWorkflow, { taskQueue, workflowId: uniqueName('quick'), args: [1] });
+  const handle = await sdk.client.workflow.start(quickWorkflow, {
+    taskQueue,
+    workflowId: uniqueName('quick'),
+    args: [1],
+  });
   await handle.result();
   const query = (queryRejectCondition: number) =>
     sdk.connection.workflowService.queryWorkflow({
@@ -100,7 +117,10 @@ it('rejects a query on a closed run per the reject condition', async () => {
   const cleanly = await query(QueryRejectCondition.QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY);
   expect(cleanly.queryRejected).toBeFalsy();
   expect(cleanly.queryResult?.payloads).toHaveLength(1);
-  const sdkRejected = await new Client({ connection: sdk.connection, workflow: { queryRejectCondition: 'NOT_OPEN' } }).workflow
+  const sdkRejected = await new Client({
+    connection: sdk.connection,
+    workflow: { queryRejectCondition: 'NOT_OPEN' },
+  }).workflow
     .getHandle(handle.workflowId)
     .query(counterQuery)
     .catch((e: unknown) => e);
@@ -131,7 +151,12 @@ it('rides a consistent query on the workflow task in flight (raw worker protocol
   const answer = svc.queryWorkflow({ namespace: 'default', execution: { workflowId }, query: { queryType: 'state' } });
   // Nothing observable marks the query as buffered; give the call time to reach history before the task completes.
   await new Promise((resolve) => setTimeout(resolve, 200));
-  await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'raw', forceCreateNewWorkflowTask: true });
+  await svc.respondWorkflowTaskCompleted({
+    namespace: 'default',
+    taskToken: first.taskToken,
+    identity: 'raw',
+    forceCreateNewWorkflowTask: true,
+  });
   const second = await poll();
   const [queryId, query] = Object.entries(second.queries ?? {})[0]!;
   expect(query.queryType).toBe('state');
@@ -140,8 +165,18 @@ it('rides a consistent query on the workflow task in flight (raw worker protocol
     namespace: 'default',
     taskToken: second.taskToken,
     identity: 'raw',
-    queryResults: { [queryId]: { resultType: protos.temporal.api.enums.v1.QueryResultType.QUERY_RESULT_TYPE_ANSWERED, answer: { payloads: [payload] } } },
-    commands: [{ commandType: protos.temporal.api.enums.v1.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} }],
+    queryResults: {
+      [queryId]: {
+        resultType: protos.temporal.api.enums.v1.QueryResultType.QUERY_RESULT_TYPE_ANSWERED,
+        answer: { payloads: [payload] },
+      },
+    },
+    commands: [
+      {
+        commandType: protos.temporal.api.enums.v1.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+        completeWorkflowExecutionCommandAttributes: {},
+      },
+    ],
   });
   const response = await answer;
   expect(Buffer.from(response.queryResult!.payloads![0]!.data!).toString()).toBe('"ready"');
@@ -167,7 +202,11 @@ it('fails a query on a run closed before its first workflow task with WorkflowNo
   });
   await expect(handle.result()).rejects.toThrow('timed out');
   const failure = await grpcFailure(
-    sdk.connection.workflowService.queryWorkflow({ namespace: 'default', execution: { workflowId: handle.workflowId }, query: { queryType: 'counter' } }),
+    sdk.connection.workflowService.queryWorkflow({
+      namespace: 'default',
+      execution: { workflowId: handle.workflowId },
+      query: { queryType: 'counter' },
+    }),
   );
   expect(failure).toEqual({
     code: status.FAILED_PRECONDITION,
@@ -179,7 +218,11 @@ it('fails a query on a run closed before its first workflow task with WorkflowNo
 it('rejects a query without a query type', async () => {
   const handle = await startCounter();
   const failure = await grpcFailure(
-    sdk.connection.workflowService.queryWorkflow({ namespace: 'default', execution: { workflowId: handle.workflowId }, query: {} }),
+    sdk.connection.workflowService.queryWorkflow({
+      namespace: 'default',
+      execution: { workflowId: handle.workflowId },
+      query: {},
+    }),
   );
   expect(failure).toMatchObject({ code: status.INVALID_ARGUMENT, message: 'QueryType is not set on request.' });
   await handle.executeUpdate(finishUpdate);
@@ -189,7 +232,11 @@ it('rejects RespondQueryTaskCompleted with a bad token or for a query nobody wai
   const svc = sdk.connection.workflowService;
   const { QueryResultType } = protos.temporal.api.enums.v1;
   const garbage = await grpcFailure(
-    svc.respondQueryTaskCompleted({ namespace: 'default', taskToken: Buffer.from('not a token'), completedType: QueryResultType.QUERY_RESULT_TYPE_ANSWERED }),
+    svc.respondQueryTaskCompleted({
+      namespace: 'default',
+      taskToken: Buffer.from('not a token'),
+      completedType: QueryResultType.QUERY_RESULT_TYPE_ANSWERED,
+    }),
   );
   expect(garbage.code).toBe(status.INVALID_ARGUMENT);
   const missing = await grpcFailure(

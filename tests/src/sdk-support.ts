@@ -4,7 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from '@jest/globals';
 import protos, { type temporal } from '@temporalio/proto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import type { DevServerOptions } from '@tempora/cli';
 import { startTestServer, uniqueName } from './helpers.js';
 
@@ -33,11 +41,19 @@ export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /** `WORKFLOW_TASK_STARTED` for an event of type EVENT_TYPE_WORKFLOW_TASK_STARTED. */
 export function eventTypeName(event: HistoryEvent): string {
-  return (protos.temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType)).replace('EVENT_TYPE_', '');
+  return (protos.temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType)).replace(
+    'EVENT_TYPE_',
+    '',
+  );
 }
 
 /** Every event of a run's history, read page by page. */
-export async function readHistory(connection: Connection, workflowId: string, runId?: string, namespace = 'default'): Promise<HistoryEvent[]> {
+export async function readHistory(
+  connection: Connection,
+  workflowId: string,
+  runId?: string,
+  namespace = 'default',
+): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let nextPageToken: Uint8Array | undefined;
   do {
@@ -89,7 +105,10 @@ let runtimeInstalled = false;
  */
 export function installRuntime(): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
+  });
   runtimeInstalled = true;
 }
 
@@ -169,7 +188,13 @@ export interface SdkTargetOptions {
  * Starts a target and a worker on it before the tests of the file (or describe block) that calls it, and stops
  * both after them. The returned object's fields are set once that set-up ran, so read them inside tests and hooks.
  */
-export function useSdkTarget({ taskQueue, workflows, activities, workerOptions, start = startTestTarget }: SdkTargetOptions): SdkTarget {
+export function useSdkTarget({
+  taskQueue,
+  workflows,
+  activities,
+  workerOptions,
+  start = startTestTarget,
+}: SdkTargetOptions): SdkTarget {
   const sdk = {} as SdkTarget;
   let target: TestTarget | undefined;
   let running: RunningWorker | undefined;

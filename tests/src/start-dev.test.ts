@@ -62,7 +62,9 @@ describe('tempora start-dev', () => {
   });
 
   it('refuses a bad port with a clear message', async () => {
-    const child = spawn(process.execPath, [CLI, 'start-dev', '--port', 'seventy'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'start-dev', '--port', 'seventy'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -81,7 +83,11 @@ describe('tempora start (cluster entry)', () => {
       TEMPORA_PERSISTENCE__SQLITE__FILE: dbFile,
       TEMPORA_NAMESPACES: 'default,orders',
     };
-    const started = await startCli(['start', '--config', CLUSTER_CONFIG, '--services', 'frontend,history'], env, 'Tempora started');
+    const started = await startCli(
+      ['start', '--config', CLUSTER_CONFIG, '--services', 'frontend,history'],
+      env,
+      'Tempora started',
+    );
     running.push(started.child);
     expect(await checkHealth(`127.0.0.1:${historyPort}`, '')).toBe(1);
     const connection = await Connection.connect({ address: `127.0.0.1:${frontendPort}` });

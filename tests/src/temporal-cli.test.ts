@@ -17,9 +17,21 @@ describeWithCli('temporal CLI: operator namespace, operator search-attribute, wo
 
   it('creates, describes, lists, updates and deletes a namespace', async () => {
     const name = uniqueName('cli');
-    await temporal('operator', 'namespace', 'create', '--namespace', name, '--retention', '72h', '--description', 'from cli');
+    await temporal(
+      'operator',
+      'namespace',
+      'create',
+      '--namespace',
+      name,
+      '--retention',
+      '72h',
+      '--description',
+      'from cli',
+    );
 
-    const described = JSON.parse((await temporal('operator', 'namespace', 'describe', '--namespace', name, '-o', 'json')).stdout);
+    const described = JSON.parse(
+      (await temporal('operator', 'namespace', 'describe', '--namespace', name, '-o', 'json')).stdout,
+    );
     expect(described.namespaceInfo.name).toBe(name);
     expect(described.namespaceInfo.description).toBe('from cli');
     expect(described.config.workflowExecutionRetentionTtl).toBe('259200s');
@@ -29,7 +41,9 @@ describeWithCli('temporal CLI: operator namespace, operator search-attribute, wo
     expect(listed).toContain('"name": "default"');
 
     await temporal('operator', 'namespace', 'update', '--namespace', name, '--description', 'changed');
-    const updated = JSON.parse((await temporal('operator', 'namespace', 'describe', '--namespace', name, '-o', 'json')).stdout);
+    const updated = JSON.parse(
+      (await temporal('operator', 'namespace', 'describe', '--namespace', name, '-o', 'json')).stdout,
+    );
     expect(updated.namespaceInfo.description).toBe('changed');
 
     await temporal('operator', 'namespace', 'delete', '--namespace', name, '--yes');
@@ -49,10 +63,43 @@ describeWithCli('temporal CLI: operator namespace, operator search-attribute, wo
   it('workflow list --query: a custom search attribute, system attributes, count and a bad query', async () => {
     await temporal('operator', 'search-attribute', 'create', '--name', 'Team', '--type', 'Keyword');
     const prefix = uniqueName('cli-list');
-    await temporal('workflow', 'start', '--type', 'SomeWorkflow', '--task-queue', 'nobody', '--workflow-id', `${prefix}-a`, '--search-attribute', 'Team="blue"');
-    await temporal('workflow', 'start', '--type', 'SomeWorkflow', '--task-queue', 'nobody', '--workflow-id', `${prefix}-b`, '--search-attribute', 'Team="red"');
+    await temporal(
+      'workflow',
+      'start',
+      '--type',
+      'SomeWorkflow',
+      '--task-queue',
+      'nobody',
+      '--workflow-id',
+      `${prefix}-a`,
+      '--search-attribute',
+      'Team="blue"',
+    );
+    await temporal(
+      'workflow',
+      'start',
+      '--type',
+      'SomeWorkflow',
+      '--task-queue',
+      'nobody',
+      '--workflow-id',
+      `${prefix}-b`,
+      '--search-attribute',
+      'Team="red"',
+    );
     const listed = await eventually(async () => {
-      const out = JSON.parse((await temporal('workflow', 'list', '--query', `Team = 'blue' AND WorkflowId STARTS_WITH '${prefix}'`, '-o', 'json')).stdout) as {
+      const out = JSON.parse(
+        (
+          await temporal(
+            'workflow',
+            'list',
+            '--query',
+            `Team = 'blue' AND WorkflowId STARTS_WITH '${prefix}'`,
+            '-o',
+            'json',
+          )
+        ).stdout,
+      ) as {
         execution: { workflowId: string };
         status: string;
       }[];
@@ -61,10 +108,14 @@ describeWithCli('temporal CLI: operator namespace, operator search-attribute, wo
     });
     expect(listed[0]!.execution.workflowId).toBe(`${prefix}-a`);
     expect(listed[0]!.status).toBe('WORKFLOW_EXECUTION_STATUS_RUNNING');
-    const counted = JSON.parse((await temporal('workflow', 'count', '--query', `WorkflowId STARTS_WITH '${prefix}'`, '-o', 'json')).stdout);
+    const counted = JSON.parse(
+      (await temporal('workflow', 'count', '--query', `WorkflowId STARTS_WITH '${prefix}'`, '-o', 'json')).stdout,
+    );
     expect(Number(counted.count)).toBe(2);
     await expect(temporal('workflow', 'list', '--query', "Team = 'blue' AND")).rejects.toMatchObject({
-      stderr: expect.stringContaining('invalid query: malformed SQL query: syntax error at position 18 near end of query'),
+      stderr: expect.stringContaining(
+        'invalid query: malformed SQL query: syntax error at position 18 near end of query',
+      ),
     });
   });
 });

@@ -22,7 +22,11 @@ it('a speculative workflow task lost in a crash does not wedge the run', async (
   const client = new Client({ connection, namespace: 'default' });
 
   const worker = await runWorker(address, { taskQueue, workflowBundle });
-  const handle = await client.workflow.start(counterWorkflow, { taskQueue, workflowId: uniqueName('counter'), args: [0] });
+  const handle = await client.workflow.start(counterWorkflow, {
+    taskQueue,
+    workflowId: uniqueName('counter'),
+    args: [0],
+  });
   expect(await handle.executeUpdate(addUpdate, { args: [1] })).toBe(1);
   await worker.stop();
 

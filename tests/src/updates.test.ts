@@ -3,23 +3,28 @@
 // with TEMPORA_TEST_ORACLE=host:port to check).
 import { expect, it } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
-import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+} from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import protos from '@temporalio/proto';
 import Long from 'long';
 import { grpcFailure, uniqueName } from './helpers.js';
-import {
-  eventTypeName,
-  readHistory,
-  startRawWorkflow,
-  useSdkTarget,
-} from './sdk-support.js';
+import { eventTypeName, readHistory, startRawWorkflow, useSdkTarget } from './sdk-support.js';
 import { addUpdate, counterWorkflow, finishUpdate, quickWorkflow, slowAddUpdate } from './workflows/queries-updates.js';
 
 const taskQueue = uniqueName('updates');
 const sdk = useSdkTarget({ taskQueue, workflows: 'queries-updates' });
 
-const FIRST_TASK = ['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED'];
+const FIRST_TASK = [
+  'WORKFLOW_EXECUTION_STARTED',
+  'WORKFLOW_TASK_SCHEDULED',
+  'WORKFLOW_TASK_STARTED',
+  'WORKFLOW_TASK_COMPLETED',
+];
 const TASK = ['WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED'];
 
 async function eventTypes(workflowId: string, runId?: string): Promise<string[]> {
@@ -28,7 +33,11 @@ async function eventTypes(workflowId: string, runId?: string): Promise<string[]>
 
 /** A counter whose first workflow task completed, so an update gets a workflow task of its own. */
 async function idleCounter(start = 0) {
-  const handle = await sdk.client.workflow.start(counterWorkflow, { taskQueue, workflowId: uniqueName('counter'), args: [start] });
+  const handle = await sdk.client.workflow.start(counterWorkflow, {
+    taskQueue,
+    workflowId: uniqueName('counter'),
+    args: [start],
+  });
   while (!(await eventTypes(handle.workflowId)).includes('WORKFLOW_TASK_COMPLETED')) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -48,7 +57,9 @@ it('executes an update in a workflow task of its own: accepted and completed eve
   const accepted = events[7]!.workflowExecutionUpdateAcceptedEventAttributes!;
   expect(accepted.acceptedRequest?.input?.name).toBe('add');
   expect(accepted.acceptedRequestMessageId).toBe(`${accepted.protocolInstanceId}/request`);
-  expect(Number(events[8]!.workflowExecutionUpdateCompletedEventAttributes!.acceptedEventId)).toBe(Number(events[7]!.eventId));
+  expect(Number(events[8]!.workflowExecutionUpdateCompletedEventAttributes!.acceptedEventId)).toBe(
+    Number(events[7]!.eventId),
+  );
   expect(await handle.executeUpdate(finishUpdate)).toBe('finishing');
   expect(await handle.result()).toBe(3);
 });
@@ -79,7 +90,12 @@ it('rejects an update in its validator without changing the history', async () =
   expect(before).toEqual(FIRST_TASK);
   // The run goes on: the next update gets the same workflow task ids the rejected one used.
   expect(await handle.executeUpdate(addUpdate, { args: [4] })).toBe(4);
-  expect(await eventTypes(handle.workflowId)).toEqual([...FIRST_TASK, ...TASK, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'WORKFLOW_EXECUTION_UPDATE_COMPLETED']);
+  expect(await eventTypes(handle.workflowId)).toEqual([
+    ...FIRST_TASK,
+    ...TASK,
+    'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+    'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+  ]);
   await handle.executeUpdate(finishUpdate);
 });
 
@@ -89,7 +105,9 @@ it('deduplicates an update by its id', async () => {
   expect(await handle.executeUpdate(addUpdate, { args: [1], updateId })).toBe(101);
   expect(await handle.executeUpdate(addUpdate, { args: [1], updateId })).toBe(101);
   expect(await handle.getUpdateHandle<number>(updateId).result()).toBe(101);
-  const accepted = (await eventTypes(handle.workflowId)).filter((type) => type === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED');
+  const accepted = (await eventTypes(handle.workflowId)).filter(
+    (type) => type === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+  );
   expect(accepted).toHaveLength(1);
   await handle.executeUpdate(finishUpdate);
   // A completed update's outcome is returned even after the run closed.
@@ -98,7 +116,11 @@ it('deduplicates an update by its id', async () => {
 });
 
 it('fails an update on a completed workflow with NOT_FOUND', async () => {
-  const handle = await sdk.client.workflow.start(quickWorkflow, { taskQueue, workflowId: uniqueName('quick'), args: [1] });
+  const handle = await sdk.client.workflow.start(quickWorkflow, {
+    taskQueue,
+    workflowId: uniqueName('quick'),
+    args: [1],
+  });
   await handle.result();
   const err = await handle.executeUpdate(addUpdate, { args: [1] }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowNotFoundError);
@@ -111,7 +133,11 @@ it('fails PollWorkflowExecutionUpdate for an unknown update id with NOT_FOUND', 
     sdk.connection.workflowService.pollWorkflowExecutionUpdate({
       namespace: 'default',
       updateRef: { workflowExecution: { workflowId: handle.workflowId }, updateId: 'no-such-update' },
-      waitPolicy: { lifecycleStage: protos.temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
+      waitPolicy: {
+        lifecycleStage:
+          protos.temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage
+            .UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED,
+      },
     }),
   );
   expect(failure).toMatchObject({ code: status.NOT_FOUND, message: 'update "no-such-update" not found' });
@@ -141,10 +167,19 @@ it('update-with-start starts the workflow and carries the update in its first wo
   });
   expect(await sdk.client.workflow.executeUpdateWithStart(addUpdate, { args: [2], startWorkflowOperation })).toBe(3);
   const handle = await startWorkflowOperation.workflowHandle();
-  expect(await eventTypes(workflowId)).toEqual([...FIRST_TASK, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'WORKFLOW_EXECUTION_UPDATE_COMPLETED']);
+  expect(await eventTypes(workflowId)).toEqual([
+    ...FIRST_TASK,
+    'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+    'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+  ]);
 
   // The workflow exists now: USE_EXISTING applies the update to the running workflow.
-  const again = new WithStartWorkflowOperation(counterWorkflow, { workflowId, taskQueue, args: [1], workflowIdConflictPolicy: 'USE_EXISTING' });
+  const again = new WithStartWorkflowOperation(counterWorkflow, {
+    workflowId,
+    taskQueue,
+    args: [1],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
   const update = await sdk.client.workflow.startUpdateWithStart(slowAddUpdate, {
     args: [10],
     startWorkflowOperation: again,
@@ -164,7 +199,9 @@ it('update-with-start fails with the start error when the workflow is running an
     args: [1],
     workflowIdConflictPolicy: 'FAIL',
   });
-  const err = await sdk.client.workflow.executeUpdateWithStart(addUpdate, { args: [2], startWorkflowOperation }).catch((e: unknown) => e);
+  const err = await sdk.client.workflow
+    .executeUpdateWithStart(addUpdate, { args: [2], startWorkflowOperation })
+    .catch((e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
   await expect(startWorkflowOperation.workflowHandle()).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
   expect(await eventTypes(handle.workflowId)).toEqual(FIRST_TASK);
@@ -180,7 +217,8 @@ it('update-with-start fails with the start error when the workflow is running an
             workflowType: { name: 'counterWorkflow' },
             taskQueue: { name: taskQueue },
             requestId: uniqueName('req'),
-            workflowIdConflictPolicy: protos.temporal.api.enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+            workflowIdConflictPolicy:
+              protos.temporal.api.enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
           },
         },
         {
@@ -195,7 +233,9 @@ it('update-with-start fails with the start error when the workflow is running an
     .catch((e: unknown) => e)) as { code: number; metadata: { get(key: string): unknown[] } };
   expect(raw.code).toBe(status.ALREADY_EXISTS);
   const statusProto = protos.google.rpc.Status.decode(raw.metadata.get('grpc-status-details-bin')[0] as Buffer);
-  const detail = protos.temporal.api.errordetails.v1.MultiOperationExecutionFailure.decode(statusProto.details[0]!.value!);
+  const detail = protos.temporal.api.errordetails.v1.MultiOperationExecutionFailure.decode(
+    statusProto.details[0]!.value!,
+  );
   expect(detail.statuses.map((s) => [s.code, s.details?.[0]?.type_url])).toEqual([
     [status.ALREADY_EXISTS, 'type.googleapis.com/temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure'],
     [status.ABORTED, 'type.googleapis.com/temporal.api.failure.v1.MultiOperationExecutionAborted'],
@@ -208,8 +248,22 @@ it('ExecuteMultiOperation reports a bad operation in its slot and aborts the oth
     .executeMultiOperation({
       namespace: 'default',
       operations: [
-        { startWorkflow: { namespace: 'default', workflowId: 'w', workflowType: { name: 'counterWorkflow' }, taskQueue: { name: taskQueue }, requestId: 'r' } },
-        { updateWorkflow: { namespace: 'default', workflowExecution: { workflowId: 'w' }, request: { meta: { updateId: 'u' }, input: {} } } },
+        {
+          startWorkflow: {
+            namespace: 'default',
+            workflowId: 'w',
+            workflowType: { name: 'counterWorkflow' },
+            taskQueue: { name: taskQueue },
+            requestId: 'r',
+          },
+        },
+        {
+          updateWorkflow: {
+            namespace: 'default',
+            workflowExecution: { workflowId: 'w' },
+            request: { meta: { updateId: 'u' }, input: {} },
+          },
+        },
       ],
     })
     .catch((e: { code: number; metadata: { get(key: string): unknown[] } }) => e);
@@ -217,7 +271,9 @@ it('ExecuteMultiOperation reports a bad operation in its slot and aborts the oth
   expect(e.code).toBe(status.INVALID_ARGUMENT);
   expect(e.details).toBe('Update-with-Start could not be executed.');
   const statusProto = protos.google.rpc.Status.decode(e.metadata.get('grpc-status-details-bin')[0] as Buffer);
-  const detail = protos.temporal.api.errordetails.v1.MultiOperationExecutionFailure.decode(statusProto.details[0]!.value!);
+  const detail = protos.temporal.api.errordetails.v1.MultiOperationExecutionFailure.decode(
+    statusProto.details[0]!.value!,
+  );
   expect(detail.statuses.map((s) => [s.code, s.message])).toEqual([
     [status.ABORTED, 'Operation was aborted.'],
     [status.INVALID_ARGUMENT, 'Update name is not set on request.'],
@@ -235,7 +291,13 @@ it('fails a workflow task whose protocol message has an unknown body or whose co
       namespace: 'default',
       taskToken: first.taskToken,
       identity: 'raw',
-      messages: [{ id: 'm1', protocolInstanceId: 'u1', body: { type_url: 'type.googleapis.com/temporal.api.common.v1.Payload', value: Buffer.alloc(0) } }],
+      messages: [
+        {
+          id: 'm1',
+          protocolInstanceId: 'u1',
+          body: { type_url: 'type.googleapis.com/temporal.api.common.v1.Payload', value: Buffer.alloc(0) },
+        },
+      ],
     }),
   );
   expect(unknownBody.code).toBe(status.INVALID_ARGUMENT);
@@ -246,12 +308,19 @@ it('fails a workflow task whose protocol message has an unknown body or whose co
       namespace: 'default',
       taskToken: second.taskToken,
       identity: 'raw',
-      commands: [{ commandType: CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE, protocolMessageCommandAttributes: { messageId: 'nope' } }],
+      commands: [
+        {
+          commandType: CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE,
+          protocolMessageCommandAttributes: { messageId: 'nope' },
+        },
+      ],
     }),
   );
   expect(danglingCommand.code).toBe(status.INVALID_ARGUMENT);
 
-  const failed = (await readHistory(sdk.connection, workflowId)).filter((e) => eventTypeName(e) === 'WORKFLOW_TASK_FAILED');
+  const failed = (await readHistory(sdk.connection, workflowId)).filter(
+    (e) => eventTypeName(e) === 'WORKFLOW_TASK_FAILED',
+  );
   // The retry's failure repeats the first one, so only the first is written.
   expect(failed.map((e) => e.workflowTaskFailedEventAttributes?.cause)).toEqual([
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE,
@@ -269,7 +338,9 @@ it('aborts an update admitted while the workflow task that completes the workflo
         namespace: 'default',
         workflowExecution: { workflowId },
         request: { meta: { updateId: 'late' }, input: { name: 'add' } },
-        waitPolicy: { lifecycleStage: UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
+        waitPolicy: {
+          lifecycleStage: UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED,
+        },
       }),
     ),
   );
@@ -279,9 +350,17 @@ it('aborts an update admitted while the workflow task that completes the workflo
     namespace: 'default',
     taskToken: task.taskToken,
     identity: 'raw',
-    commands: [{ commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} }],
+    commands: [
+      {
+        commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+        completeWorkflowExecutionCommandAttributes: {},
+      },
+    ],
   });
-  expect(await update).toMatchObject({ code: status.NOT_FOUND, message: 'workflow update was aborted by closing workflow' });
+  expect(await update).toMatchObject({
+    code: status.NOT_FOUND,
+    message: 'workflow update was aborted by closing workflow',
+  });
   expect(await eventTypes(workflowId)).toEqual([...FIRST_TASK, 'WORKFLOW_EXECUTION_COMPLETED']);
 });
 
@@ -296,7 +375,9 @@ it('speaks the update protocol: request message, acceptance and response in comm
       namespace: 'default',
       workflowExecution: { workflowId },
       request: { meta: { updateId: 'u1', identity: 'client' }, input: { name: 'add' } },
-      waitPolicy: { lifecycleStage: UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
+      waitPolicy: {
+        lifecycleStage: UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED,
+      },
     }),
   );
   // Nothing observable marks the update as admitted; give the call time to reach history before the task completes.
@@ -313,9 +394,16 @@ it('speaks the update protocol: request message, acceptance and response in comm
   const request = Request.decode(message.body!.value!);
   expect(request.input?.name).toBe('add');
   const any = (typeName: string, value: Uint8Array) => ({ type_url: `type.googleapis.com/${typeName}`, value });
-  const acceptance = Acceptance.encode({ acceptedRequestMessageId: message.id, acceptedRequestSequencingEventId: message.eventId, acceptedRequest: request }).finish();
+  const acceptance = Acceptance.encode({
+    acceptedRequestMessageId: message.id,
+    acceptedRequestSequencingEventId: message.eventId,
+    acceptedRequest: request,
+  }).finish();
   const payload = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('7') };
-  const response = Response.encode({ meta: { updateId: 'u1', identity: 'raw' }, outcome: { success: { payloads: [payload] } } }).finish();
+  const response = Response.encode({
+    meta: { updateId: 'u1', identity: 'raw' },
+    outcome: { success: { payloads: [payload] } },
+  }).finish();
   await svc.respondWorkflowTaskCompleted({
     namespace: 'default',
     taskToken: second.taskToken,
@@ -325,9 +413,18 @@ it('speaks the update protocol: request message, acceptance and response in comm
       { id: 'u1/complete', protocolInstanceId: 'u1', body: any('temporal.api.update.v1.Response', response) },
     ],
     commands: [
-      { commandType: CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE, protocolMessageCommandAttributes: { messageId: 'u1/accept' } },
-      { commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't1', startToFireTimeout: { seconds: Long.fromNumber(3600) } } },
-      { commandType: CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE, protocolMessageCommandAttributes: { messageId: 'u1/complete' } },
+      {
+        commandType: CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE,
+        protocolMessageCommandAttributes: { messageId: 'u1/accept' },
+      },
+      {
+        commandType: CommandType.COMMAND_TYPE_START_TIMER,
+        startTimerCommandAttributes: { timerId: 't1', startToFireTimeout: { seconds: Long.fromNumber(3600) } },
+      },
+      {
+        commandType: CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE,
+        protocolMessageCommandAttributes: { messageId: 'u1/complete' },
+      },
     ],
   });
   const result = await update;
@@ -361,7 +458,11 @@ it('ends updates of a terminated run: an accepted one fails, an admitted one is 
   );
 
   // No worker polls this queue: the update stays admitted until the run is terminated.
-  const unpolled = await sdk.client.workflow.start(counterWorkflow, { taskQueue: uniqueName('updates-unpolled'), workflowId: uniqueName('counter'), args: [0] });
+  const unpolled = await sdk.client.workflow.start(counterWorkflow, {
+    taskQueue: uniqueName('updates-unpolled'),
+    workflowId: uniqueName('counter'),
+    args: [0],
+  });
   const admitted = unpolled.executeUpdate(addUpdate, { args: [1] }).catch((e: unknown) => e);
   for (;;) {
     if ((await unpolled.describe()).raw.pendingWorkflowTask) break;

@@ -44,7 +44,9 @@ const backends: [string, () => Promise<DevServerOptions | undefined>][] = [
   [
     'elasticsearch',
     async () =>
-      (await elasticsearchAvailable()) ? { visibility: { driver: 'elasticsearch', url: ELASTICSEARCH_TEST_URL, index: esIndex } } : undefined,
+      (await elasticsearchAvailable())
+        ? { visibility: { driver: 'elasticsearch', url: ELASTICSEARCH_TEST_URL, index: esIndex } }
+        : undefined,
   ],
 ];
 
@@ -56,7 +58,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fetch(new URL(`/${esIndex}`, ELASTICSEARCH_TEST_URL), { method: 'DELETE' }).catch(() => undefined);
-  await fetch(new URL(`/_index_template/${esIndex}-template`, ELASTICSEARCH_TEST_URL), { method: 'DELETE' }).catch(() => undefined);
+  await fetch(new URL(`/_index_template/${esIndex}-template`, ELASTICSEARCH_TEST_URL), { method: 'DELETE' }).catch(
+    () => undefined,
+  );
 });
 
 describe.each(backends)('visibility on %s', (backend, serverOptions) => {
@@ -72,7 +76,10 @@ describe.each(backends)('visibility on %s', (backend, serverOptions) => {
     if (!options) return;
     t = await startTestServer(options);
     client = new Client({ connection: t.connection, namespace: 'default' });
-    await client.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: CUSTOM_ATTRIBUTES });
+    await client.connection.operatorService.addSearchAttributes({
+      namespace: 'default',
+      searchAttributes: CUSTOM_ATTRIBUTES,
+    });
     worker = await runWorker(t.server.address, { taskQueue, workflowBundle: bundle, activities });
   }, 120_000);
 
@@ -88,11 +95,15 @@ describe.each(backends)('visibility on %s', (backend, serverOptions) => {
 
   it('lists and counts completed, failed and running workflows by system and custom attributes', async () => {
     if (skipUnlessRunning()) return;
-    const done = await client.workflow.execute('upsertingWorkflow', { taskQueue, workflowId: `${tag}-done`, args: [tag, 42] });
+    const done = await client.workflow.execute('upsertingWorkflow', {
+      taskQueue,
+      workflowId: `${tag}-done`,
+      args: [tag, 42],
+    });
     expect(done).toBe(tag);
-    await expect(client.workflow.execute('failingVisibilityWorkflow', { taskQueue, workflowId: `${tag}-failed` })).rejects.toBeInstanceOf(
-      WorkflowFailedError,
-    );
+    await expect(
+      client.workflow.execute('failingVisibilityWorkflow', { taskQueue, workflowId: `${tag}-failed` }),
+    ).rejects.toBeInstanceOf(WorkflowFailedError);
     const when = new Date('2024-05-01T12:00:00.000Z');
     await client.workflow.start('upsertingWorkflow', {
       taskQueue: idle,
@@ -138,7 +149,8 @@ describe.each(backends)('visibility on %s', (backend, serverOptions) => {
     expect(running.typedSearchAttributes.get(textKey)).toBe('the quick brown fox');
     expect(await running.memo).toEqual({ owner: 'visibility-test' });
 
-    const ids = async (query: string) => (await list(client, `WorkflowId STARTS_WITH '${tag}' AND (${query})`)).map((w) => w.workflowId).sort();
+    const ids = async (query: string) =>
+      (await list(client, `WorkflowId STARTS_WITH '${tag}' AND (${query})`)).map((w) => w.workflowId).sort();
     expect(await ids("ExecutionStatus = 'Running'")).toEqual([`${tag}-running`]);
     expect(await ids("ExecutionStatus IN ('Completed', 'Failed')")).toEqual([`${tag}-done`, `${tag}-failed`]);
     expect(await ids("WorkflowType = 'failingVisibilityWorkflow'")).toEqual([`${tag}-failed`]);
@@ -164,7 +176,12 @@ describe.each(backends)('visibility on %s', (backend, serverOptions) => {
   it('pages through a listing with the SDK (page size 2)', async () => {
     if (skipUnlessRunning()) return;
     const prefix = uniqueName('paged');
-    for (let i = 0; i < 5; i++) await client.workflow.start('upsertingWorkflow', { taskQueue: idle, workflowId: `${prefix}-${i}`, args: [prefix, i] });
+    for (let i = 0; i < 5; i++)
+      await client.workflow.start('upsertingWorkflow', {
+        taskQueue: idle,
+        workflowId: `${prefix}-${i}`,
+        args: [prefix, i],
+      });
     const query = `WorkflowId STARTS_WITH '${prefix}'`;
     await eventually(async () => expect((await client.workflow.count(query)).count).toBe(5));
     const seen: string[] = [];
@@ -175,29 +192,48 @@ describe.each(backends)('visibility on %s', (backend, serverOptions) => {
   it('rejects bad queries and bad search attributes with INVALID_ARGUMENT naming the problem', async () => {
     if (skipUnlessRunning()) return;
     const service = client.workflowService;
-    expect(await grpcFailure(service.listWorkflowExecutions({ namespace: 'default', query: "WorkflowType = 'a' AND" }))).toMatchObject({
+    expect(
+      await grpcFailure(service.listWorkflowExecutions({ namespace: 'default', query: "WorkflowType = 'a' AND" })),
+    ).toMatchObject({
       code: 3,
       message: 'invalid query: malformed SQL query: syntax error at position 23 near end of query',
     });
-    expect(await grpcFailure(service.countWorkflowExecutions({ namespace: 'default', query: "Nope = 'x'" }))).toMatchObject({
+    expect(
+      await grpcFailure(service.countWorkflowExecutions({ namespace: 'default', query: "Nope = 'x'" })),
+    ).toMatchObject({
       code: 3,
       message: 'invalid query: invalid search attribute: Nope',
     });
     expect(
-      await grpcFailure(service.listWorkflowExecutions({ namespace: 'default', query: '', nextPageToken: Buffer.from('forged') })),
+      await grpcFailure(
+        service.listWorkflowExecutions({ namespace: 'default', query: '', nextPageToken: Buffer.from('forged') }),
+      ),
     ).toMatchObject({ code: 3, message: 'Invalid NextPageToken.' });
     const startWith = (searchAttributes: Record<string, string[]>) =>
       grpcFailure(
-        client.workflow.start('upsertingWorkflow', { taskQueue: idle, workflowId: uniqueName('bad-sa'), args: ['x', 1], searchAttributes }).catch((err: Error) => {
-          throw err.cause;
-        }),
+        client.workflow
+          .start('upsertingWorkflow', {
+            taskQueue: idle,
+            workflowId: uniqueName('bad-sa'),
+            args: ['x', 1],
+            searchAttributes,
+          })
+          .catch((err: Error) => {
+            throw err.cause;
+          }),
       );
-    expect(await startWith({ NotDefinedAnywhere: ['x'] })).toMatchObject({ code: 3, message: 'search attribute NotDefinedAnywhere is not defined' });
+    expect(await startWith({ NotDefinedAnywhere: ['x'] })).toMatchObject({
+      code: 3,
+      message: 'search attribute NotDefinedAnywhere is not defined',
+    });
     expect(await startWith({ CustomIntField: ['not a number'] })).toMatchObject({
       code: 3,
       message: 'invalid value for search attribute CustomIntField of type Int: "not a number"',
     });
-    expect(await startWith({ WorkflowId: ['x'] })).toMatchObject({ code: 3, message: "WorkflowId attribute can't be set in SearchAttributes" });
+    expect(await startWith({ WorkflowId: ['x'] })).toMatchObject({
+      code: 3,
+      message: "WorkflowId attribute can't be set in SearchAttributes",
+    });
     expect(await startWith({ CustomKeywordField: ['x'.repeat(3000)] })).toMatchObject({
       code: 3,
       message: 'search attribute CustomKeywordField value size 3004 exceeds size limit 2048',
@@ -206,12 +242,19 @@ describe.each(backends)('visibility on %s', (backend, serverOptions) => {
 
   it('fails the workflow task of an upsert of an undefined attribute (BadSearchAttributes)', async () => {
     if (skipUnlessRunning()) return;
-    const handle = await client.workflow.start('undefinedAttributeWorkflow', { taskQueue, workflowId: uniqueName('bad-upsert') });
+    const handle = await client.workflow.start('undefinedAttributeWorkflow', {
+      taskQueue,
+      workflowId: uniqueName('bad-upsert'),
+    });
     await eventually(async () => {
       const history = await handle.fetchHistory();
       const failed = history.events?.find((e) => e.workflowTaskFailedEventAttributes);
-      expect(failed?.workflowTaskFailedEventAttributes?.cause).toBe(protos.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES);
-      expect(failed?.workflowTaskFailedEventAttributes?.failure?.message).toBe('search attribute NotDefinedAnywhere is not defined');
+      expect(failed?.workflowTaskFailedEventAttributes?.cause).toBe(
+        protos.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
+      );
+      expect(failed?.workflowTaskFailedEventAttributes?.failure?.message).toBe(
+        'search attribute NotDefinedAnywhere is not defined',
+      );
     });
   });
 });
@@ -221,38 +264,60 @@ describe('search attribute administration (OperatorService)', () => {
 
   it('adds, lists and removes custom attributes per namespace, with upstream limits and messages', async () => {
     const operator = t.connection.operatorService;
-    await operator.addSearchAttributes({ namespace: 'default', searchAttributes: { Color: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD } });
+    await operator.addSearchAttributes({
+      namespace: 'default',
+      searchAttributes: { Color: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
+    });
     // Adding again is a no-op, as upstream.
-    await operator.addSearchAttributes({ namespace: 'default', searchAttributes: { Color: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD } });
+    await operator.addSearchAttributes({
+      namespace: 'default',
+      searchAttributes: { Color: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
+    });
     const listed = await operator.listSearchAttributes({ namespace: 'default' });
     expect(listed.customAttributes).toEqual({ Color: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD });
     expect(listed.systemAttributes?.WorkflowType).toBe(IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     expect(listed.systemAttributes?.BuildIds).toBe(IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
 
-    expect(await grpcFailure(operator.addSearchAttributes({ namespace: 'default', searchAttributes: { WorkflowType: 2 } }))).toMatchObject({
+    expect(
+      await grpcFailure(operator.addSearchAttributes({ namespace: 'default', searchAttributes: { WorkflowType: 2 } })),
+    ).toMatchObject({
       code: 3,
       message: 'Search attribute WorkflowType is reserved by system.',
     });
-    expect(await grpcFailure(operator.addSearchAttributes({ namespace: 'default', searchAttributes: {} }))).toMatchObject({
+    expect(
+      await grpcFailure(operator.addSearchAttributes({ namespace: 'default', searchAttributes: {} })),
+    ).toMatchObject({
       code: 3,
       message: 'SearchAttributes are not set on request.',
     });
     const bools = { B1: 5, B2: 5, B3: 5, B4: 5 };
-    expect(await grpcFailure(operator.addSearchAttributes({ namespace: 'default', searchAttributes: bools }))).toMatchObject({
+    expect(
+      await grpcFailure(operator.addSearchAttributes({ namespace: 'default', searchAttributes: bools })),
+    ).toMatchObject({
       code: 3,
       message: 'Unable to create search attributes: cannot have more than 3 search attribute of type Bool.',
     });
-    expect(await grpcFailure(operator.removeSearchAttributes({ namespace: 'default', searchAttributes: ['RunId'] }))).toMatchObject({
+    expect(
+      await grpcFailure(operator.removeSearchAttributes({ namespace: 'default', searchAttributes: ['RunId'] })),
+    ).toMatchObject({
       code: 3,
       message: 'Unable to remove non-custom search attributes: RunId.',
     });
     await operator.removeSearchAttributes({ namespace: 'default', searchAttributes: ['Color', 'NeverExisted'] });
     expect((await operator.listSearchAttributes({ namespace: 'default' })).customAttributes).toEqual({});
     // Another namespace has its own attributes.
-    await t.connection.workflowService.registerNamespace({ namespace: 'visibility-other', workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86400) } });
-    await operator.addSearchAttributes({ namespace: 'visibility-other', searchAttributes: { Size: IndexedValueType.INDEXED_VALUE_TYPE_INT } });
+    await t.connection.workflowService.registerNamespace({
+      namespace: 'visibility-other',
+      workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86400) },
+    });
+    await operator.addSearchAttributes({
+      namespace: 'visibility-other',
+      searchAttributes: { Size: IndexedValueType.INDEXED_VALUE_TYPE_INT },
+    });
     expect((await operator.listSearchAttributes({ namespace: 'default' })).customAttributes).toEqual({});
-    expect((await operator.listSearchAttributes({ namespace: 'visibility-other' })).customAttributes).toEqual({ Size: IndexedValueType.INDEXED_VALUE_TYPE_INT });
+    expect((await operator.listSearchAttributes({ namespace: 'visibility-other' })).customAttributes).toEqual({
+      Size: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    });
   });
 
   it('advertises grouped counts in GetSystemInfo', async () => {

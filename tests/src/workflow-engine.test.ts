@@ -46,7 +46,11 @@ describe('workflow engine', () => {
     const workflowId = uniqueName('retry');
     expect(await sdk.client.workflow.execute('retryingActivityWorkflow', { taskQueue, workflowId, args: [2] })).toBe(3);
     const types = await eventTypes(workflowId);
-    expect(types.filter((t) => t.startsWith('ACTIVITY_TASK'))).toEqual(['ACTIVITY_TASK_SCHEDULED', 'ACTIVITY_TASK_STARTED', 'ACTIVITY_TASK_COMPLETED']);
+    expect(types.filter((t) => t.startsWith('ACTIVITY_TASK'))).toEqual([
+      'ACTIVITY_TASK_SCHEDULED',
+      'ACTIVITY_TASK_STARTED',
+      'ACTIVITY_TASK_COMPLETED',
+    ]);
     const history = await sdk.client.workflow.getHandle(workflowId).fetchHistory();
     const started = history.events!.find((e) => e.activityTaskStartedEventAttributes)!;
     expect(started.activityTaskStartedEventAttributes!.attempt).toBe(3);
@@ -55,7 +59,9 @@ describe('workflow engine', () => {
 
   it('fails the activity after its maximum attempts and the workflow with it', async () => {
     const workflowId = uniqueName('exhaust');
-    const err = await sdk.client.workflow.execute('failingActivityWorkflow', { taskQueue, workflowId }).catch((e: unknown) => e);
+    const err = await sdk.client.workflow
+      .execute('failingActivityWorkflow', { taskQueue, workflowId })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const types = await eventTypes(workflowId);
     expect(types).toContain('ACTIVITY_TASK_FAILED');
@@ -64,7 +70,9 @@ describe('workflow engine', () => {
 
   it('fails a workflow that throws', async () => {
     const workflowId = uniqueName('fail');
-    const err = (await sdk.client.workflow.execute('failingWorkflow', { taskQueue, workflowId, args: ['boom'] }).catch((e: unknown) => e)) as WorkflowFailedError;
+    const err = (await sdk.client.workflow
+      .execute('failingWorkflow', { taskQueue, workflowId, args: ['boom'] })
+      .catch((e: unknown) => e)) as WorkflowFailedError;
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(err.cause?.message).toBe('boom');
     const description = await sdk.client.workflow.getHandle(workflowId).describe();

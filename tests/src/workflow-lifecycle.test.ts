@@ -5,20 +5,11 @@ import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { status } from '@grpc/grpc-js';
-import {
-  TimeoutFailure,
-  WorkflowExecutionAlreadyStartedError,
-  defaultPayloadConverter,
-} from '@temporalio/common';
+import { TimeoutFailure, WorkflowExecutionAlreadyStartedError, defaultPayloadConverter } from '@temporalio/common';
 import protos from '@temporalio/proto';
 import * as activities from './feature-activities.js';
 import { grpcFailure, uniqueName } from './helpers.js';
-import {
-  eventTypeName,
-  readHistory,
-  useSdkTarget,
-  type HistoryEvent,
-} from './sdk-support.js';
+import { eventTypeName, readHistory, useSdkTarget, type HistoryEvent } from './sdk-support.js';
 
 const { ContinueAsNewInitiator, EventType, PendingActivityState, RetryState } = protos.temporal.api.enums.v1;
 
@@ -35,7 +26,9 @@ function eventTimeMs(event: HistoryEvent): number {
   return durationMs(event.eventTime);
 }
 
-function decode(payloads: { payloads?: protos.temporal.api.common.v1.IPayload[] | null } | null | undefined): unknown[] {
+function decode(
+  payloads: { payloads?: protos.temporal.api.common.v1.IPayload[] | null } | null | undefined,
+): unknown[] {
   return (payloads?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p));
 }
 
@@ -57,7 +50,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 /** The runs of a chain (retries, cron, continue-as-new), from its first run, each with its history. */
 async function runChain(workflowId: string, firstRunId: string): Promise<{ runId: string; events: HistoryEvent[] }[]> {
   const runs = [];
-  for (let runId: string | undefined = firstRunId; runId; ) {
+  for (let runId: string | undefined = firstRunId; runId;) {
     const events = await readHistory(sdk.connection, workflowId, runId);
     runs.push({ runId, events });
     const close = events.at(-1)!;
@@ -74,7 +67,12 @@ async function runChain(workflowId: string, firstRunId: string): Promise<{ runId
 describe('workflow timeouts', () => {
   it('times out a run that outlives its run timeout', async () => {
     const workflowId = uniqueName('run-timeout');
-    const handle = await sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [10_000], workflowRunTimeout: '1s' });
+    const handle = await sdk.client.workflow.start('sleepWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [10_000],
+      workflowRunTimeout: '1s',
+    });
     const err = await rejection(handle.result());
     expect(err).toBeInstanceOf(WorkflowFailedError);
     // No retry policy and no cron schedule to start another run with.
@@ -95,14 +93,21 @@ describe('workflow timeouts', () => {
     expect(durationMs(started.workflowRunTimeout)).toBe(1000);
     expect(durationMs(started.workflowExecutionTimeout)).toBe(0);
     const timedOut = events.at(-1)!;
-    expect(timedOut.workflowExecutionTimedOutEventAttributes!.retryState).toBe(RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET);
+    expect(timedOut.workflowExecutionTimedOutEventAttributes!.retryState).toBe(
+      RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET,
+    );
     expect(eventTimeMs(timedOut) - eventTimeMs(events[0]!)).toBeGreaterThanOrEqual(1000);
     expect((await handle.describe()).status.name).toBe('TIMED_OUT');
   });
 
   it('times out an execution that outlives its execution timeout', async () => {
     const workflowId = uniqueName('execution-timeout');
-    const handle = await sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [10_000], workflowExecutionTimeout: '1s' });
+    const handle = await sdk.client.workflow.start('sleepWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [10_000],
+      workflowExecutionTimeout: '1s',
+    });
     const err = await rejection(handle.result());
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect((err as WorkflowFailedError).retryState).toBe('TIMEOUT');
@@ -222,7 +227,11 @@ describe('workflow retries, cron and continue-as-new', () => {
 
   it('continues as new until done', async () => {
     const workflowId = uniqueName('continue-as-new');
-    const handle = await sdk.client.workflow.start('continueAsNewCounterWorkflow', { taskQueue, workflowId, args: [0, 3] });
+    const handle = await sdk.client.workflow.start('continueAsNewCounterWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [0, 3],
+    });
     expect(await handle.result()).toBe(3);
 
     const runs = await runChain(workflowId, handle.firstExecutionRunId);
@@ -261,7 +270,12 @@ describe('workflow retries, cron and continue-as-new', () => {
 describe('starting workflows', () => {
   it('delays the first workflow task by the start delay', async () => {
     const workflowId = uniqueName('start-delay');
-    const handle = await sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], startDelay: '1s' });
+    const handle = await sdk.client.workflow.start('sleepWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [0],
+      startDelay: '1s',
+    });
     const early = await readHistory(sdk.connection, workflowId);
     expect(types(early)).toEqual(['WORKFLOW_EXECUTION_STARTED']);
     expect(durationMs(early[0]!.workflowExecutionStartedEventAttributes!.firstWorkflowTaskBackoff)).toBe(1000);
@@ -280,7 +294,12 @@ describe('starting workflows', () => {
     expect(err).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     expect((err as WorkflowExecutionAlreadyStartedError).workflowId).toBe(workflowId);
 
-    const existing = await sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], workflowIdConflictPolicy: 'USE_EXISTING' });
+    const existing = await sdk.client.workflow.start('sleepWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [0],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
     expect(existing.firstExecutionRunId).toBe(first.firstExecutionRunId);
 
     const replacement = await sdk.client.workflow.start('sleepWorkflow', {
@@ -293,7 +312,9 @@ describe('starting workflows', () => {
     expect(await replacement.result()).toBe('slept');
     const terminated = await readHistory(sdk.connection, workflowId, first.firstExecutionRunId);
     expect(types(terminated).at(-1)).toBe('WORKFLOW_EXECUTION_TERMINATED');
-    expect((await sdk.client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name).toBe('TERMINATED');
+    expect((await sdk.client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name).toBe(
+      'TERMINATED',
+    );
   });
 
   it('applies the id reuse policy to a closed workflow', async () => {
@@ -303,15 +324,30 @@ describe('starting workflows', () => {
     await first.result();
 
     const rejected = await rejection(
-      sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
+      sdk.client.workflow.start('sleepWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [0],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
     );
     expect(rejected).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     const failedOnly = await rejection(
-      sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' }),
+      sdk.client.workflow.start('sleepWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [0],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      }),
     );
     expect(failedOnly).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
 
-    const second = await sdk.client.workflow.start('sleepWorkflow', { taskQueue, workflowId, args: [0], workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
+    const second = await sdk.client.workflow.start('sleepWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [0],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
     expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
     expect(await second.result()).toBe('slept');
     const described = await sdk.client.workflow.getHandle(workflowId).describe();
@@ -365,7 +401,9 @@ describe('describing workflows', () => {
       namespace: 'default',
       execution: { workflowId, runId: handle.firstExecutionRunId },
     });
-    expect(description.workflowExecutionInfo?.status).toBe(protos.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+    expect(description.workflowExecutionInfo?.status).toBe(
+      protos.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+    );
     expect(description.pendingActivities).toHaveLength(1);
     const pending = description.pendingActivities![0]!;
     expect(pending.activityId).toBe('1');
@@ -382,7 +420,10 @@ describe('describing workflows', () => {
     expect(await handle.result()).toBe(2);
     const closed = await handle.describe();
     expect(closed.status.name).toBe('COMPLETED');
-    const raw = await sdk.connection.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
+    const raw = await sdk.connection.workflowService.describeWorkflowExecution({
+      namespace: 'default',
+      execution: { workflowId },
+    });
     expect(raw.pendingActivities ?? []).toHaveLength(0);
   });
 });

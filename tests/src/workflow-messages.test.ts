@@ -8,13 +8,7 @@ import { CancelledFailure, TerminatedFailure, defaultPayloadConverter } from '@t
 import Long from 'long';
 import protos from '@temporalio/proto';
 import { grpcFailure, uniqueName } from './helpers.js';
-import {
-  eventTypeName,
-  readHistory,
-  useSdkTarget,
-  waitForEvent,
-  type HistoryEvent,
-} from './sdk-support.js';
+import { eventTypeName, readHistory, useSdkTarget, waitForEvent, type HistoryEvent } from './sdk-support.js';
 import type * as workflows from './workflows/messages.js';
 
 const { EventType, WorkflowExecutionStatus, ParentClosePolicy } = protos.temporal.api.enums.v1;
@@ -35,13 +29,22 @@ function waitForType(workflowId: string, type: number, runId?: string): Promise<
   return waitForEvent(sdk.connection, workflowId, runId, (e) => e.eventType === type);
 }
 
-const firstTask = ['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED'];
+const firstTask = [
+  'WORKFLOW_EXECUTION_STARTED',
+  'WORKFLOW_TASK_SCHEDULED',
+  'WORKFLOW_TASK_STARTED',
+  'WORKFLOW_TASK_COMPLETED',
+];
 const task = ['WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED'];
 
 describe('signals', () => {
   it('delivers signals in order and records each as a WorkflowExecutionSignaled event', async () => {
     const workflowId = newId('signals');
-    const handle = await sdk.client.workflow.start<typeof workflows.signalCollector>('signalCollector', { taskQueue, workflowId, args: [2] });
+    const handle = await sdk.client.workflow.start<typeof workflows.signalCollector>('signalCollector', {
+      taskQueue,
+      workflowId,
+      args: [2],
+    });
     await waitForType(workflowId, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
     await handle.signal('add', 'a');
     await handle.signal('add', 'b');
@@ -54,7 +57,11 @@ describe('signals', () => {
 
   it('records a signal retried with the same request id once', async () => {
     const workflowId = newId('signal-dedupe');
-    const handle = await sdk.client.workflow.start<typeof workflows.signalCollector>('signalCollector', { taskQueue, workflowId, args: [2] });
+    const handle = await sdk.client.workflow.start<typeof workflows.signalCollector>('signalCollector', {
+      taskQueue,
+      workflowId,
+      args: [2],
+    });
     const request = {
       namespace: 'default',
       workflowExecution: { workflowId },
@@ -67,16 +74,26 @@ describe('signals', () => {
     await sdk.client.workflowService.signalWorkflowExecution(request);
     await handle.signal('add', 'then');
     expect(await handle.result()).toEqual(['once', 'then']);
-    const signaled = (await readHistory(sdk.connection, workflowId)).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+    const signaled = (await readHistory(sdk.connection, workflowId)).filter(
+      (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+    );
     expect(signaled).toHaveLength(2);
   });
 
   it('rejects a signal to a completed workflow with NOT_FOUND', async () => {
     const workflowId = newId('signal-closed');
-    const handle = await sdk.client.workflow.start<typeof workflows.signalCollector>('signalCollector', { taskQueue, workflowId, args: [0] });
+    const handle = await sdk.client.workflow.start<typeof workflows.signalCollector>('signalCollector', {
+      taskQueue,
+      workflowId,
+      args: [0],
+    });
     await handle.result();
     const failure = await grpcFailure(
-      sdk.client.workflowService.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 'add' }),
+      sdk.client.workflowService.signalWorkflowExecution({
+        namespace: 'default',
+        workflowExecution: { workflowId },
+        signalName: 'add',
+      }),
     );
     expect(failure.code).toBe(status.NOT_FOUND);
     expect(failure.message).toBe('workflow execution already completed');
@@ -84,7 +101,11 @@ describe('signals', () => {
 
   it('rejects a signal without a name, naming the field', async () => {
     const failure = await grpcFailure(
-      sdk.client.workflowService.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: 'x' }, signalName: '' }),
+      sdk.client.workflowService.signalWorkflowExecution({
+        namespace: 'default',
+        workflowExecution: { workflowId: 'x' },
+        signalName: '',
+      }),
     );
     expect(failure.code).toBe(status.INVALID_ARGUMENT);
     expect(failure.message).toBe('SignalName is not set on request.');
@@ -92,25 +113,35 @@ describe('signals', () => {
 
   it('signal-with-start records the signal before the first workflow task, and signals a running workflow', async () => {
     const workflowId = newId('signal-with-start');
-    const handle = await sdk.client.workflow.signalWithStart<typeof workflows.signalCollector, [string]>('signalCollector', {
-      taskQueue,
-      workflowId,
-      args: [2],
-      signal: 'add',
-      signalArgs: ['first'],
-    });
+    const handle = await sdk.client.workflow.signalWithStart<typeof workflows.signalCollector, [string]>(
+      'signalCollector',
+      {
+        taskQueue,
+        workflowId,
+        args: [2],
+        signal: 'add',
+        signalArgs: ['first'],
+      },
+    );
     await waitForType(workflowId, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
-    const again = await sdk.client.workflow.signalWithStart<typeof workflows.signalCollector, [string]>('signalCollector', {
-      taskQueue,
-      workflowId,
-      args: [2],
-      signal: 'add',
-      signalArgs: ['second'],
-    });
+    const again = await sdk.client.workflow.signalWithStart<typeof workflows.signalCollector, [string]>(
+      'signalCollector',
+      {
+        taskQueue,
+        workflowId,
+        args: [2],
+        signal: 'add',
+        signalArgs: ['second'],
+      },
+    );
     expect(again.signaledRunId).toBe(handle.signaledRunId);
     expect(await handle.result()).toEqual(['first', 'second']);
     const events = await readHistory(sdk.connection, workflowId);
-    expect(types(events).slice(0, 3)).toEqual(['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_TASK_SCHEDULED']);
+    expect(types(events).slice(0, 3)).toEqual([
+      'WORKFLOW_EXECUTION_STARTED',
+      'WORKFLOW_EXECUTION_SIGNALED',
+      'WORKFLOW_TASK_SCHEDULED',
+    ]);
   });
 });
 
@@ -144,7 +175,11 @@ describe('bad requests', () => {
 
   it('a reset without a request id is INVALID_ARGUMENT', async () => {
     const failure = await grpcFailure(
-      sdk.client.workflowService.resetWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: 'x' }, workflowTaskFinishEventId: Long.fromNumber(4) }),
+      sdk.client.workflowService.resetWorkflowExecution({
+        namespace: 'default',
+        workflowExecution: { workflowId: 'x' },
+        workflowTaskFinishEventId: Long.fromNumber(4),
+      }),
     );
     expect(failure.code).toBe(status.INVALID_ARGUMENT);
     expect(failure.message).toBe('RequestId is not set on request.');
@@ -154,7 +189,10 @@ describe('bad requests', () => {
 describe('cancellation and termination', () => {
   it('a cancel request reaches the workflow, which ends CANCELED', async () => {
     const workflowId = newId('cancel');
-    const handle = await sdk.client.workflow.start<typeof workflows.cancellableSleeper>('cancellableSleeper', { taskQueue, workflowId });
+    const handle = await sdk.client.workflow.start<typeof workflows.cancellableSleeper>('cancellableSleeper', {
+      taskQueue,
+      workflowId,
+    });
     await waitForType(workflowId, EventType.EVENT_TYPE_TIMER_STARTED);
     await handle.cancel();
     const err = await handle.result().catch((e: unknown) => e);
@@ -175,7 +213,10 @@ describe('cancellation and termination', () => {
 
   it('a workflow that handles its cancellation completes normally', async () => {
     const workflowId = newId('cancel-handled');
-    const handle = await sdk.client.workflow.start<typeof workflows.cancellationHandler>('cancellationHandler', { taskQueue, workflowId });
+    const handle = await sdk.client.workflow.start<typeof workflows.cancellationHandler>('cancellationHandler', {
+      taskQueue,
+      workflowId,
+    });
     await waitForType(workflowId, EventType.EVENT_TYPE_TIMER_STARTED);
     await handle.cancel();
     expect(await handle.result()).toBe('cleaned up');
@@ -187,7 +228,10 @@ describe('cancellation and termination', () => {
 
   it('terminate closes the run at once with the reason, and a second terminate is NOT_FOUND', async () => {
     const workflowId = newId('terminate');
-    const handle = await sdk.client.workflow.start<typeof workflows.cancellableSleeper>('cancellableSleeper', { taskQueue, workflowId });
+    const handle = await sdk.client.workflow.start<typeof workflows.cancellableSleeper>('cancellableSleeper', {
+      taskQueue,
+      workflowId,
+    });
     await waitForType(workflowId, EventType.EVENT_TYPE_TIMER_STARTED);
     await handle.terminate('enough');
     const err = await handle.result().catch((e: unknown) => e);
@@ -196,7 +240,11 @@ describe('cancellation and termination', () => {
     expect(types(events)).toEqual([...firstTask, 'TIMER_STARTED', 'WORKFLOW_EXECUTION_TERMINATED']);
     expect(events.at(-1)!.workflowExecutionTerminatedEventAttributes?.reason).toBe('enough');
     const failure = await grpcFailure(
-      sdk.client.workflowService.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, reason: 'again' }),
+      sdk.client.workflowService.terminateWorkflowExecution({
+        namespace: 'default',
+        workflowExecution: { workflowId },
+        reason: 'again',
+      }),
     );
     expect(failure.code).toBe(status.NOT_FOUND);
     expect(failure.message).toBe('workflow execution already completed');
@@ -204,16 +252,29 @@ describe('cancellation and termination', () => {
 
   it('delete removes a closed run, and terminates a running one before deleting it', async () => {
     const closedId = newId('delete-closed');
-    const closed = await sdk.client.workflow.start<typeof workflows.signalCollector>('signalCollector', { taskQueue, workflowId: closedId, args: [0] });
+    const closed = await sdk.client.workflow.start<typeof workflows.signalCollector>('signalCollector', {
+      taskQueue,
+      workflowId: closedId,
+      args: [0],
+    });
     await closed.result();
-    await sdk.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: closedId } });
+    await sdk.client.workflowService.deleteWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId: closedId },
+    });
     // Upstream deletes in the background: wait for the run to be gone.
     expect(await waitUntilNotFound(closed)).toBe(status.NOT_FOUND);
 
     const runningId = newId('delete-running');
-    const running = await sdk.client.workflow.start<typeof workflows.cancellableSleeper>('cancellableSleeper', { taskQueue, workflowId: runningId });
+    const running = await sdk.client.workflow.start<typeof workflows.cancellableSleeper>('cancellableSleeper', {
+      taskQueue,
+      workflowId: runningId,
+    });
     await waitForType(runningId, EventType.EVENT_TYPE_TIMER_STARTED);
-    await sdk.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: runningId } });
+    await sdk.client.workflowService.deleteWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId: runningId },
+    });
     const gone = await waitUntilNotFound(running);
     expect(gone).toBe(status.NOT_FOUND);
   });
@@ -236,7 +297,11 @@ async function waitUntilNotFound(handle: WorkflowHandle): Promise<number> {
 describe('child workflows', () => {
   it('a child runs to completion and its result reaches the parent', async () => {
     const workflowId = newId('parent');
-    const result = await sdk.client.workflow.execute<typeof workflows.parentOfEcho>('parentOfEcho', { taskQueue, workflowId, args: ['x'] });
+    const result = await sdk.client.workflow.execute<typeof workflows.parentOfEcho>('parentOfEcho', {
+      taskQueue,
+      workflowId,
+      args: ['x'],
+    });
     expect(result).toBe(`child:x:${workflowId}`);
     const parentEvents = await readHistory(sdk.connection, workflowId);
     expect(types(parentEvents)).toEqual([
@@ -256,28 +321,46 @@ describe('child workflows', () => {
     expect(started.parentWorkflowExecution?.workflowId).toBe(workflowId);
     expect(Number(started.parentInitiatedEventId)).toBe(5);
     expect(started.rootWorkflowExecution?.workflowId).toBe(workflowId);
-    const completed = parentEvents.find((e) => e.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED)!;
+    const completed = parentEvents.find(
+      (e) => e.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED,
+    )!;
     expect(Number(completed.childWorkflowExecutionCompletedEventAttributes?.startedEventId)).toBe(6);
   });
 
   it('a failed child surfaces as ChildWorkflowFailure in the parent', async () => {
     const workflowId = newId('parent-failure');
-    expect(await sdk.client.workflow.execute<typeof workflows.parentOfFailure>('parentOfFailure', { taskQueue, workflowId })).toBe('boom');
+    expect(
+      await sdk.client.workflow.execute<typeof workflows.parentOfFailure>('parentOfFailure', { taskQueue, workflowId }),
+    ).toBe('boom');
     expect(types(await readHistory(sdk.connection, workflowId))).toContain('CHILD_WORKFLOW_EXECUTION_FAILED');
   });
 
   it('a child that continues as new reports the final run to the parent', async () => {
     const workflowId = newId('parent-continuing');
-    expect(await sdk.client.workflow.execute<typeof workflows.parentOfContinuing>('parentOfContinuing', { taskQueue, workflowId })).toBe('round 1');
+    expect(
+      await sdk.client.workflow.execute<typeof workflows.parentOfContinuing>('parentOfContinuing', {
+        taskQueue,
+        workflowId,
+      }),
+    ).toBe('round 1');
     const parentEvents = await readHistory(sdk.connection, workflowId);
-    expect(types(parentEvents).filter((type) => type.startsWith('CHILD_'))).toEqual(['CHILD_WORKFLOW_EXECUTION_STARTED', 'CHILD_WORKFLOW_EXECUTION_COMPLETED']);
-    const firstChildRun = (await readHistory(sdk.connection, `${workflowId}-child`, parentEvents[5]!.childWorkflowExecutionStartedEventAttributes!.workflowExecution!.runId!));
+    expect(types(parentEvents).filter((type) => type.startsWith('CHILD_'))).toEqual([
+      'CHILD_WORKFLOW_EXECUTION_STARTED',
+      'CHILD_WORKFLOW_EXECUTION_COMPLETED',
+    ]);
+    const firstChildRun = await readHistory(
+      sdk.connection,
+      `${workflowId}-child`,
+      parentEvents[5]!.childWorkflowExecutionStartedEventAttributes!.workflowExecution!.runId!,
+    );
     expect(types(firstChildRun).at(-1)).toBe('WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
   });
 
   it('a child that times out surfaces as a TimeoutFailure in the parent', async () => {
     const workflowId = newId('parent-timeout');
-    expect(await sdk.client.workflow.execute<typeof workflows.parentOfTimeout>('parentOfTimeout', { taskQueue, workflowId })).toBe('TimeoutFailure');
+    expect(
+      await sdk.client.workflow.execute<typeof workflows.parentOfTimeout>('parentOfTimeout', { taskQueue, workflowId }),
+    ).toBe('TimeoutFailure');
     expect(types(await readHistory(sdk.connection, workflowId))).toContain('CHILD_WORKFLOW_EXECUTION_TIMED_OUT');
   });
 
@@ -302,11 +385,14 @@ describe('child workflows', () => {
     await waitForType(canceledChild, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED);
 
     const abandonedParent = newId('parent-abandon');
-    const abandonedChild = await sdk.client.workflow.execute<typeof workflows.parentLeavingChild>('parentLeavingChild', {
-      taskQueue,
-      workflowId: abandonedParent,
-      args: ['ABANDON'],
-    });
+    const abandonedChild = await sdk.client.workflow.execute<typeof workflows.parentLeavingChild>(
+      'parentLeavingChild',
+      {
+        taskQueue,
+        workflowId: abandonedParent,
+        args: ['ABANDON'],
+      },
+    );
     const abandoned = sdk.client.workflow.getHandle(abandonedChild);
     await waitForType(abandonedChild, EventType.EVENT_TYPE_TIMER_STARTED);
     expect(await describeStatus(abandoned)).toBe(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
@@ -315,15 +401,23 @@ describe('child workflows', () => {
 
   it('a child whose workflow id is running fails to start with WORKFLOW_ALREADY_EXISTS', async () => {
     const blockerId = newId('blocker');
-    const blocker = await sdk.client.workflow.start<typeof workflows.cancellableSleeper>('cancellableSleeper', { taskQueue, workflowId: blockerId });
+    const blocker = await sdk.client.workflow.start<typeof workflows.cancellableSleeper>('cancellableSleeper', {
+      taskQueue,
+      workflowId: blockerId,
+    });
     const workflowId = newId('parent-duplicate');
     expect(
-      await sdk.client.workflow.execute<typeof workflows.parentOfDuplicateChild>('parentOfDuplicateChild', { taskQueue, workflowId, args: [blockerId] }),
+      await sdk.client.workflow.execute<typeof workflows.parentOfDuplicateChild>('parentOfDuplicateChild', {
+        taskQueue,
+        workflowId,
+        args: [blockerId],
+      }),
     ).toBe('already started');
     const events = await readHistory(sdk.connection, workflowId);
     const failed = events.find((e) => e.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED)!;
     expect(failed.startChildWorkflowExecutionFailedEventAttributes?.cause).toBe(
-      protos.temporal.api.enums.v1.StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS,
+      protos.temporal.api.enums.v1.StartChildWorkflowExecutionFailedCause
+        .START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS,
     );
     await blocker.terminate('test cleanup');
   });
@@ -332,9 +426,19 @@ describe('child workflows', () => {
 describe('external signal and cancel', () => {
   it('a workflow signals another one', async () => {
     const targetId = newId('signal-target');
-    const target = await sdk.client.workflow.start<typeof workflows.signalCollector>('signalCollector', { taskQueue, workflowId: targetId, args: [1] });
+    const target = await sdk.client.workflow.start<typeof workflows.signalCollector>('signalCollector', {
+      taskQueue,
+      workflowId: targetId,
+      args: [1],
+    });
     const senderId = newId('signal-sender');
-    expect(await sdk.client.workflow.execute<typeof workflows.externalSignaler>('externalSignaler', { taskQueue, workflowId: senderId, args: [targetId, 'hi'] })).toBe('signaled');
+    expect(
+      await sdk.client.workflow.execute<typeof workflows.externalSignaler>('externalSignaler', {
+        taskQueue,
+        workflowId: senderId,
+        args: [targetId, 'hi'],
+      }),
+    ).toBe('signaled');
     expect(await target.result()).toEqual(['hi']);
     expect(types(await readHistory(sdk.connection, senderId))).toEqual([
       ...firstTask,
@@ -343,26 +447,44 @@ describe('external signal and cancel', () => {
       ...task,
       'WORKFLOW_EXECUTION_COMPLETED',
     ]);
-    const signaled = (await readHistory(sdk.connection, targetId)).find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)!;
+    const signaled = (await readHistory(sdk.connection, targetId)).find(
+      (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+    )!;
     expect(signaled.workflowExecutionSignaledEventAttributes?.externalWorkflowExecution?.workflowId).toBe(senderId);
   });
 
   it('signaling a workflow that does not exist fails inside the sender', async () => {
     const senderId = newId('signal-nobody');
-    const result = await sdk.client.workflow.execute<typeof workflows.externalSignaler>('externalSignaler', { taskQueue, workflowId: senderId, args: [newId('nobody'), 'x'] });
+    const result = await sdk.client.workflow.execute<typeof workflows.externalSignaler>('externalSignaler', {
+      taskQueue,
+      workflowId: senderId,
+      args: [newId('nobody'), 'x'],
+    });
     expect(result).toMatch(/^failed: /);
-    const failed = (await readHistory(sdk.connection, senderId)).find((e) => e.eventType === EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED)!;
+    const failed = (await readHistory(sdk.connection, senderId)).find(
+      (e) => e.eventType === EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
+    )!;
     expect(failed.signalExternalWorkflowExecutionFailedEventAttributes?.cause).toBe(
-      protos.temporal.api.enums.v1.SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+      protos.temporal.api.enums.v1.SignalExternalWorkflowExecutionFailedCause
+        .SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
     );
   });
 
   it('a workflow requests cancellation of another one', async () => {
     const targetId = newId('cancel-target');
-    const target = await sdk.client.workflow.start<typeof workflows.cancellationHandler>('cancellationHandler', { taskQueue, workflowId: targetId });
+    const target = await sdk.client.workflow.start<typeof workflows.cancellationHandler>('cancellationHandler', {
+      taskQueue,
+      workflowId: targetId,
+    });
     await waitForType(targetId, EventType.EVENT_TYPE_TIMER_STARTED);
     const senderId = newId('cancel-sender');
-    expect(await sdk.client.workflow.execute<typeof workflows.externalCanceler>('externalCanceler', { taskQueue, workflowId: senderId, args: [targetId] })).toBe('cancel requested');
+    expect(
+      await sdk.client.workflow.execute<typeof workflows.externalCanceler>('externalCanceler', {
+        taskQueue,
+        workflowId: senderId,
+        args: [targetId],
+      }),
+    ).toBe('cancel requested');
     expect(await target.result()).toBe('cleaned up');
     expect(types(await readHistory(sdk.connection, senderId))).toEqual([
       ...firstTask,
@@ -371,15 +493,22 @@ describe('external signal and cancel', () => {
       ...task,
       'WORKFLOW_EXECUTION_COMPLETED',
     ]);
-    const requested = (await readHistory(sdk.connection, targetId)).find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED)!;
-    expect(requested.workflowExecutionCancelRequestedEventAttributes?.externalWorkflowExecution?.workflowId).toBe(senderId);
+    const requested = (await readHistory(sdk.connection, targetId)).find(
+      (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+    )!;
+    expect(requested.workflowExecutionCancelRequestedEventAttributes?.externalWorkflowExecution?.workflowId).toBe(
+      senderId,
+    );
   });
 });
 
 describe('reset', () => {
   it('resets to a workflow task: the new run fails that task with RESET_WORKFLOW and reapplies later signals', async () => {
     const workflowId = newId('reset');
-    const handle = await sdk.client.workflow.start<typeof workflows.resettable>('resettable', { taskQueue, workflowId });
+    const handle = await sdk.client.workflow.start<typeof workflows.resettable>('resettable', {
+      taskQueue,
+      workflowId,
+    });
     await waitForType(workflowId, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
     await handle.signal('add', 'a');
     expect(await handle.result()).toEqual(['a']);
@@ -407,7 +536,9 @@ describe('reset', () => {
       'WORKFLOW_TASK_STARTED',
     ]);
     const failed = events[3]!.workflowTaskFailedEventAttributes!;
-    expect(failed.cause).toBe(protos.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW);
+    expect(failed.cause).toBe(
+      protos.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW,
+    );
     expect(failed.baseRunId).toBe(handle.firstExecutionRunId);
     expect(failed.newRunId).toBe(runId);
     expect(failed.failure?.message).toBe('test reset');
@@ -416,7 +547,10 @@ describe('reset', () => {
 
   it('terminates a running current run when resetting it', async () => {
     const workflowId = newId('reset-running');
-    const handle = await sdk.client.workflow.start<typeof workflows.resettable>('resettable', { taskQueue, workflowId });
+    const handle = await sdk.client.workflow.start<typeof workflows.resettable>('resettable', {
+      taskQueue,
+      workflowId,
+    });
     const firstTaskEvents = await waitForType(workflowId, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
     const { runId } = await sdk.client.workflowService.resetWorkflowExecution({
       namespace: 'default',
@@ -435,7 +569,10 @@ describe('reset', () => {
 
   it("resetting a running child replaces its run without ending the parent's wait", async () => {
     const workflowId = newId('reset-child-parent');
-    const parent = await sdk.client.workflow.start<typeof workflows.parentOfResettable>('parentOfResettable', { taskQueue, workflowId });
+    const parent = await sdk.client.workflow.start<typeof workflows.parentOfResettable>('parentOfResettable', {
+      taskQueue,
+      workflowId,
+    });
     const childId = `${workflowId}-child`;
     await waitForType(workflowId, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED);
     const childTask = await waitForType(childId, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
@@ -448,13 +585,19 @@ describe('reset', () => {
     });
     await sdk.client.workflow.getHandle(childId, runId!).signal('add', 'after reset');
     expect(await parent.result()).toEqual(['after reset']);
-    const childEvents = types(await readHistory(sdk.connection, workflowId)).filter((type) => type.startsWith('CHILD_'));
+    const childEvents = types(await readHistory(sdk.connection, workflowId)).filter((type) =>
+      type.startsWith('CHILD_'),
+    );
     expect(childEvents).toEqual(['CHILD_WORKFLOW_EXECUTION_STARTED', 'CHILD_WORKFLOW_EXECUTION_COMPLETED']);
   });
 
   it('rejects a reset point outside the history with INVALID_ARGUMENT', async () => {
     const workflowId = newId('reset-bad');
-    const handle = await sdk.client.workflow.start<typeof workflows.signalCollector>('signalCollector', { taskQueue, workflowId, args: [0] });
+    const handle = await sdk.client.workflow.start<typeof workflows.signalCollector>('signalCollector', {
+      taskQueue,
+      workflowId,
+      args: [0],
+    });
     await handle.result();
     const failure = await grpcFailure(
       sdk.client.workflowService.resetWorkflowExecution({

@@ -17,7 +17,8 @@ import {
   type RunningWorker,
 } from './sdk-support.js';
 
-const { EventType, HistoryEventFilterType, TaskQueueKind, TaskQueueType, WorkflowTaskFailedCause } = protos.temporal.api.enums.v1;
+const { EventType, HistoryEventFilterType, TaskQueueKind, TaskQueueType, WorkflowTaskFailedCause } =
+  protos.temporal.api.enums.v1;
 
 const taskQueue = uniqueName('tasks');
 const sdk = useSdkTarget({ taskQueue, activities });
@@ -35,12 +36,25 @@ describe('workflow task failures', () => {
     // timeout. Once the broken worker has failed a few attempts it is replaced by a worker running the fixed build.
     const queue = uniqueName('task-failure');
     const brokenBundle = await bundleWorkflows('failing-task');
-    const broken = await runWorker(sdk.address, { taskQueue: queue, workflowBundle: brokenBundle, identity: 'broken-worker' });
+    const broken = await runWorker(sdk.address, {
+      taskQueue: queue,
+      workflowBundle: brokenBundle,
+      identity: 'broken-worker',
+    });
     const workflowId = uniqueName('task-failure');
     let fixed: RunningWorker | undefined;
     try {
-      const handle = await sdk.client.workflow.start('taskFailureWorkflow', { taskQueue: queue, workflowId, workflowTaskTimeout: '1s' });
-      await waitForEvent(sdk.connection, workflowId, undefined, (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+      const handle = await sdk.client.workflow.start('taskFailureWorkflow', {
+        taskQueue: queue,
+        workflowId,
+        workflowTaskTimeout: '1s',
+      });
+      await waitForEvent(
+        sdk.connection,
+        workflowId,
+        undefined,
+        (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+      );
       await broken.stop();
       fixed = await runWorker(sdk.address, { taskQueue: queue, workflowBundle: sdk.bundle, identity: 'fixed-worker' });
       expect(await handle.result()).toBe('recovered');
@@ -77,15 +91,22 @@ describe('workflow task failures', () => {
 describe('workflow commands', () => {
   it('records local activities as markers', async () => {
     const workflowId = uniqueName('local-activity');
-    expect(await sdk.client.workflow.execute('localActivityWorkflow', { taskQueue, workflowId, args: ['local'] })).toEqual(['local', 'local again']);
+    expect(
+      await sdk.client.workflow.execute('localActivityWorkflow', { taskQueue, workflowId, args: ['local'] }),
+    ).toEqual(['local', 'local again']);
     const events = await readHistory(sdk.connection, workflowId);
     expect(types(events).filter((type) => type.startsWith('ACTIVITY_TASK'))).toEqual([]);
     const markers = ofType(events, EventType.EVENT_TYPE_MARKER_RECORDED).map((e) => e.markerRecordedEventAttributes!);
     expect(markers.map((m) => m.markerName)).toEqual(['core_local_activity', 'core_local_activity']);
-    expect(markers.map((m) => defaultPayloadConverter.fromPayload(m.details!.result!.payloads![0]!))).toEqual(['local', 'local again']);
+    expect(markers.map((m) => defaultPayloadConverter.fromPayload(m.details!.result!.payloads![0]!))).toEqual([
+      'local',
+      'local again',
+    ]);
     for (const marker of markers) {
       expect(Object.keys(marker.details!).sort()).toEqual(['data', 'result']);
-      const [data] = marker.details!.data!.payloads!.map((p) => defaultPayloadConverter.fromPayload<{ activity_type: string }>(p));
+      const [data] = marker.details!.data!.payloads!.map((p) =>
+        defaultPayloadConverter.fromPayload<{ activity_type: string }>(p),
+      );
       expect(data!.activity_type).toBe('echo');
     }
   });
@@ -102,7 +123,10 @@ describe('workflow commands', () => {
     expect(counts(EventType.EVENT_TYPE_TIMER_STARTED)).toBe(5);
     expect(counts(EventType.EVENT_TYPE_TIMER_FIRED)).toBe(5);
     // All 25 commands come from the first workflow task.
-    expect(types(events).slice(4, 29)).toEqual([...Array(20).fill('ACTIVITY_TASK_SCHEDULED'), ...Array(5).fill('TIMER_STARTED')]);
+    expect(types(events).slice(4, 29)).toEqual([
+      ...Array(20).fill('ACTIVITY_TASK_SCHEDULED'),
+      ...Array(5).fill('TIMER_STARTED'),
+    ]);
     expect(types(events).at(-1)).toBe('WORKFLOW_EXECUTION_COMPLETED');
   });
 });
@@ -120,12 +144,20 @@ describe('history', () => {
     return longHistory;
   }
 
-  async function forwardPages(execution: { workflowId: string; runId: string }, maximumPageSize: number): Promise<HistoryEvent[][]> {
+  async function forwardPages(
+    execution: { workflowId: string; runId: string },
+    maximumPageSize: number,
+  ): Promise<HistoryEvent[][]> {
     const pages: HistoryEvent[][] = [];
     let nextPageToken: Uint8Array | undefined;
     do {
       const page: protos.temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse =
-        await sdk.connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution, maximumPageSize, nextPageToken });
+        await sdk.connection.workflowService.getWorkflowExecutionHistory({
+          namespace: 'default',
+          execution,
+          maximumPageSize,
+          nextPageToken,
+        });
       pages.push(page.history?.events ?? []);
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);
@@ -146,7 +178,12 @@ describe('history', () => {
     let nextPageToken: Uint8Array | undefined;
     do {
       const page: protos.temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryReverseResponse =
-        await sdk.connection.workflowService.getWorkflowExecutionHistoryReverse({ namespace: 'default', execution, maximumPageSize: 5, nextPageToken });
+        await sdk.connection.workflowService.getWorkflowExecutionHistoryReverse({
+          namespace: 'default',
+          execution,
+          maximumPageSize: 5,
+          nextPageToken,
+        });
       backward.push(...(page.history?.events ?? []));
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);
@@ -157,7 +194,9 @@ describe('history', () => {
   it('never splits the events written together across pages', async () => {
     const pages = await forwardPages(await runLongHistory(), 1);
     // The first workflow task's completion wrote its 100 ActivityTaskScheduled events in one batch: one page.
-    const completion = pages.find((page) => page.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED))!;
+    const completion = pages.find((page) =>
+      page.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
+    )!;
     expect(types(completion)).toEqual(['WORKFLOW_TASK_COMPLETED', ...Array(100).fill('ACTIVITY_TASK_SCHEDULED')]);
     expect(types(pages[0]!)).toEqual(['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED']);
   });
@@ -174,7 +213,10 @@ describe('history', () => {
     let response = await sdk.connection.workflowService.getWorkflowExecutionHistory(request);
     // A long poll may end empty, with a token to continue waiting.
     while (!response.history?.events?.length && response.nextPageToken?.length) {
-      response = await sdk.connection.workflowService.getWorkflowExecutionHistory({ ...request, nextPageToken: response.nextPageToken });
+      response = await sdk.connection.workflowService.getWorkflowExecutionHistory({
+        ...request,
+        nextPageToken: response.nextPageToken,
+      });
     }
     expect(types(response.history?.events ?? [])).toEqual(['WORKFLOW_EXECUTION_COMPLETED']);
     expect(response.nextPageToken?.length ?? 0).toBe(0);
@@ -218,13 +260,19 @@ describe('task queues', () => {
     const workflowId = uniqueName('sticky');
     expect(await sdk.client.workflow.execute('sleepWorkflow', { taskQueue, workflowId, args: [100] })).toBe('slept');
     const events = await readHistory(sdk.connection, workflowId);
-    const scheduled = ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED).map((e) => e.workflowTaskScheduledEventAttributes!.taskQueue!);
+    const scheduled = ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED).map(
+      (e) => e.workflowTaskScheduledEventAttributes!.taskQueue!,
+    );
     expect(scheduled).toHaveLength(2);
-    expect(scheduled[0]).toEqual(expect.objectContaining({ name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }));
+    expect(scheduled[0]).toEqual(
+      expect.objectContaining({ name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }),
+    );
     expect(scheduled[1]!.kind).toBe(TaskQueueKind.TASK_QUEUE_KIND_STICKY);
     expect(scheduled[1]!.normalName).toBe(taskQueue);
     expect(scheduled[1]!.name).not.toBe(taskQueue);
-    const identities = ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED).map((e) => e.workflowTaskStartedEventAttributes!.identity);
+    const identities = ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED).map(
+      (e) => e.workflowTaskStartedEventAttributes!.identity,
+    );
     expect(identities).toEqual([sdk.worker.worker.options.identity, sdk.worker.worker.options.identity]);
   });
 
@@ -232,14 +280,28 @@ describe('task queues', () => {
     // The SDK worker tells the server it is shutting down (ShutdownWorker); upstream then sends its sticky tasks to the
     // normal queue at once instead of waiting for the sticky schedule-to-start timeout.
     const queue = uniqueName('sticky-fallback');
-    const first = await runWorker(sdk.address, { taskQueue: queue, workflowBundle: sdk.bundle, identity: 'sticky-worker-1', stickyQueueScheduleToStartTimeout: '2s' });
+    const first = await runWorker(sdk.address, {
+      taskQueue: queue,
+      workflowBundle: sdk.bundle,
+      identity: 'sticky-worker-1',
+      stickyQueueScheduleToStartTimeout: '2s',
+    });
     const workflowId = uniqueName('sticky-fallback');
     let second: RunningWorker | undefined;
     try {
       const handle = await sdk.client.workflow.start('sleepWorkflow', { taskQueue: queue, workflowId, args: [2500] });
-      await waitForEvent(sdk.connection, workflowId, undefined, (e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED);
+      await waitForEvent(
+        sdk.connection,
+        workflowId,
+        undefined,
+        (e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED,
+      );
       await first.stop();
-      second = await runWorker(sdk.address, { taskQueue: queue, workflowBundle: sdk.bundle, identity: 'sticky-worker-2' });
+      second = await runWorker(sdk.address, {
+        taskQueue: queue,
+        workflowBundle: sdk.bundle,
+        identity: 'sticky-worker-2',
+      });
       expect(await handle.result()).toBe('slept');
     } finally {
       await first.stop();
@@ -248,7 +310,12 @@ describe('task queues', () => {
 
     const events = await readHistory(sdk.connection, workflowId);
     const afterTimer = events.slice(types(events).indexOf('TIMER_FIRED') + 1);
-    expect(types(afterTimer)).toEqual(['WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED', 'WORKFLOW_EXECUTION_COMPLETED']);
+    expect(types(afterTimer)).toEqual([
+      'WORKFLOW_TASK_SCHEDULED',
+      'WORKFLOW_TASK_STARTED',
+      'WORKFLOW_TASK_COMPLETED',
+      'WORKFLOW_EXECUTION_COMPLETED',
+    ]);
     // Scheduled while the first worker's sticky queue was current, started from the normal queue by the second worker.
     const sticky = afterTimer[0]!.workflowTaskScheduledEventAttributes!.taskQueue!;
     expect(sticky.kind).toBe(TaskQueueKind.TASK_QUEUE_KIND_STICKY);

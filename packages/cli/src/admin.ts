@@ -7,11 +7,18 @@ const CALL_TIMEOUT_MS = 10_000;
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
-async function withAdmin<T>(address: string, fn: (client: ClosableRpcClient<AdminServiceServer>, deadline: number) => Promise<T>): Promise<T> {
+async function withAdmin<T>(
+  address: string,
+  fn: (client: ClosableRpcClient<AdminServiceServer>, deadline: number) => Promise<T>,
+): Promise<T> {
   const client = grpcClient<AdminServiceServer>(AdminServiceService, messages, address);
   try {
     return await fn(client, Date.now() + CALL_TIMEOUT_MS);

@@ -37,7 +37,10 @@ export function devConfig(options: DevServerOptions): TemporaConfig {
   config.log.level = options.logLevel ?? config.log.level;
   if (options.visibility?.driver === 'elasticsearch') {
     config.visibility.driver = 'elasticsearch';
-    config.visibility.elasticsearch = { url: options.visibility.url, index: options.visibility.index ?? config.visibility.elasticsearch.index };
+    config.visibility.elasticsearch = {
+      url: options.visibility.url,
+      index: options.visibility.index ?? config.visibility.elasticsearch.index,
+    };
   }
   return config;
 }

@@ -2,7 +2,14 @@
 // The `tempora` command.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isRpcError } from '@tempora/rpc';
-import { ConfigError, SERVICE_NAMES, TEMPORA_VERSION, createLogger, loadConfig, type ServiceName } from '@tempora/common';
+import {
+  ConfigError,
+  SERVICE_NAMES,
+  TEMPORA_VERSION,
+  createLogger,
+  loadConfig,
+  type ServiceName,
+} from '@tempora/common';
 import { setupElasticsearchSchemaAt } from '@tempora/visibility';
 import { PersistenceError, setupCassandraSchema, updateCassandraSchema } from '@tempora/persistence';
 import { describeMembership, describeShards } from './admin.js';
@@ -12,12 +19,16 @@ import { cassandraOptions } from './stores.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('must be a port number (0-65535)');
   return port;
 }
 
 function parseServices(value: string): ServiceName[] {
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!names.length) throw new InvalidArgumentError(`must list one or more of ${SERVICE_NAMES.join(', ')}`);
   for (const name of names) {
     if (!(SERVICE_NAMES as readonly string[]).includes(name)) {
@@ -34,7 +45,10 @@ function parsePositiveInteger(value: string): number {
 }
 
 function parseList(value: string): string[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!items.length) throw new InvalidArgumentError('must list one or more values');
   return items;
 }
@@ -91,7 +105,9 @@ program
   .option('--cassandra-datacenter <name>', "Cassandra driver's local datacenter", 'datacenter1')
   .option('--namespace <name...>', 'extra namespaces to register at start (default is always registered)', [])
   .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
-  .addOption(new Option('--visibility <store>', 'visibility store').choices(['sqlite', 'elasticsearch']).default('sqlite'))
+  .addOption(
+    new Option('--visibility <store>', 'visibility store').choices(['sqlite', 'elasticsearch']).default('sqlite'),
+  )
   .option('--es-url <url>', 'Elasticsearch URL for --visibility elasticsearch', 'http://127.0.0.1:9200')
   .option('--es-index <name>', 'Elasticsearch index for --visibility elasticsearch', 'tempora_visibility_dev')
   .action(async (opts: DevOptions) => {
@@ -108,7 +124,10 @@ program
       },
       namespaces: opts.namespace,
       logger,
-      visibility: opts.visibility === 'elasticsearch' ? { driver: 'elasticsearch', url: opts.esUrl, index: opts.esIndex } : { driver: 'sqlite' },
+      visibility:
+        opts.visibility === 'elasticsearch'
+          ? { driver: 'elasticsearch', url: opts.esUrl, index: opts.esIndex }
+          : { driver: 'sqlite' },
     });
     const store =
       opts.persistence === 'cassandra'
@@ -123,7 +142,9 @@ program
   .command('start')
   .description('run a subset of the services (cluster mode) from a config file')
   .option('--config <file>', 'YAML config file (TEMPORA_* environment variables override it)')
-  .option('--services <list>', `comma-separated services: ${SERVICE_NAMES.join(',')}`, parseServices, [...SERVICE_NAMES])
+  .option('--services <list>', `comma-separated services: ${SERVICE_NAMES.join(',')}`, parseServices, [
+    ...SERVICE_NAMES,
+  ])
   .option('--grpc-port <port>', "the service's gRPC port, overriding the config (one service only)", parsePort)
   .action(async (opts: { config?: string; services: ServiceName[]; grpcPort?: number }) => {
     const config = loadConfig(opts.config);
@@ -133,7 +154,9 @@ program
     }
     const logger = createLogger(config.log.level);
     const running = await startProcess({ config, services: opts.services, logger });
-    process.stderr.write(`Tempora started: ${opts.services.map((s) => `${s}:${running.ports[s] ?? 'in-process'}`).join(' ')}\n`);
+    process.stderr.write(
+      `Tempora started: ${opts.services.map((s) => `${s}:${running.ports[s] ?? 'in-process'}`).join(' ')}\n`,
+    );
     stopOnSignals(running);
   });
 

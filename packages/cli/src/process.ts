@@ -212,7 +212,9 @@ function hostServices(services: ServiceName[], deps: ServiceDeps): HostedService
   const namespaces = new NamespaceRegistry(stores.namespaces);
   const hosts = (name: ServiceName) => services.includes(name);
   return {
-    frontend: hosts('frontend') ? new FrontendService({ ...common, namespaces, cluster, history, matching, membership }) : undefined,
+    frontend: hosts('frontend')
+      ? new FrontendService({ ...common, namespaces, cluster, history, matching, membership })
+      : undefined,
     history: hosts('history')
       ? new HistoryService({
           ...common,

@@ -17,7 +17,9 @@ describe('loadConfig', () => {
 
   it('merges YAML over the defaults', () => {
     const config = loadConfig(
-      configFile('numHistoryShards: 16\nservices:\n  history:\n    grpcPort: 8234\npersistence:\n  sqlite:\n    file: /tmp/x.db\n'),
+      configFile(
+        'numHistoryShards: 16\nservices:\n  history:\n    grpcPort: 8234\npersistence:\n  sqlite:\n    file: /tmp/x.db\n',
+      ),
       {},
     );
     expect(config.numHistoryShards).toBe(16);
@@ -46,7 +48,11 @@ describe('loadConfig', () => {
     ['an out-of-range shard count', 'numHistoryShards: 0\n', 'numHistoryShards must be an integer'],
     ['an unknown driver', 'persistence:\n  driver: mysql\n', 'persistence.driver'],
     ['a bad port', 'services:\n  worker:\n    grpcPort: 70000\n', 'services.worker.grpcPort'],
-    ['an unknown visibility driver', 'visibility:\n  driver: mysql\n', "visibility.driver must be 'sqlite' or 'elasticsearch'"],
+    [
+      'an unknown visibility driver',
+      'visibility:\n  driver: mysql\n',
+      "visibility.driver must be 'sqlite' or 'elasticsearch'",
+    ],
     [
       'in-memory SQLite visibility in a cluster on Cassandra',
       'persistence:\n  driver: cassandra\nmembership:\n  redisUrl: redis://127.0.0.1:6379\n',
@@ -58,7 +64,9 @@ describe('loadConfig', () => {
   });
 
   it('selects Elasticsearch visibility from the file or the environment', () => {
-    const config = loadConfig(configFile('visibility:\n  driver: elasticsearch\n'), { TEMPORA_VISIBILITY__ELASTICSEARCH__INDEX: 'vis_prod' });
+    const config = loadConfig(configFile('visibility:\n  driver: elasticsearch\n'), {
+      TEMPORA_VISIBILITY__ELASTICSEARCH__INDEX: 'vis_prod',
+    });
     expect(config.visibility).toEqual({
       driver: 'elasticsearch',
       sqlite: { file: '' },
@@ -70,7 +78,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig(undefined, { TEMPORA_NOPE: '1' })).toThrow('TEMPORA_NOPE');
   });
 
-  it('leaves the test suites\' TEMPORA_TEST_ variables alone', () => {
+  it("leaves the test suites' TEMPORA_TEST_ variables alone", () => {
     const config = loadConfig(undefined, { TEMPORA_TEST_CASSANDRA: '127.0.0.1:9042', TEMPORA_TEST_PERSISTENCE: 'x' });
     expect(config).toEqual(loadConfig(undefined, {}));
   });

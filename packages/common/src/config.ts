@@ -165,7 +165,12 @@ function setByPath(config: TemporaConfig, path: string[], raw: string, envName: 
   const leaf = path[path.length - 1]!;
   if (!(leaf in node)) throw new ConfigError(`environment variable ${envName} does not name a config key`);
   const current = node[leaf];
-  const value = Array.isArray(current) ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
+  const value = Array.isArray(current)
+    ? raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : raw;
   node[leaf] = coerce(current, value, envName);
 }
 

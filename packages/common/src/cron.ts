@@ -157,11 +157,15 @@ class SpecSchedule implements CronSchedule {
     for (let attempt = 0; attempt < MAX_GAP_SKIPS; attempt++) {
       const date = dates.next();
       // In a spring-forward gap cron-parser fires at the shifted wall-clock time; robfig skips times that don't exist.
-      if (this.matchesWallClock(date.getMinutes(), date.getHours(), date.getDate(), date.getMonth() + 1, date.getDay())) {
+      if (
+        this.matchesWallClock(date.getMinutes(), date.getHours(), date.getDate(), date.getMonth() + 1, date.getDay())
+      ) {
         return date.toDate();
       }
     }
-    throw new Error(`cron schedule ${this.expression} (${this.zone}) found no wall-clock match after ${after.toISOString()}`);
+    throw new Error(
+      `cron schedule ${this.expression} (${this.zone}) found no wall-clock match after ${after.toISOString()}`,
+    );
   }
 
   private matchesWallClock(minute: number, hour: number, day: number, month: number, weekday: number): boolean {
@@ -169,7 +173,9 @@ class SpecSchedule implements CronSchedule {
     const dayOfMonthMatches = daysOfMonth.values.has(day);
     const dayOfWeekMatches = daysOfWeek.values.has(weekday);
     const dayMatches =
-      daysOfMonth.star || daysOfWeek.star ? dayOfMonthMatches && dayOfWeekMatches : dayOfMonthMatches || dayOfWeekMatches;
+      daysOfMonth.star || daysOfWeek.star
+        ? dayOfMonthMatches && dayOfWeekMatches
+        : dayOfMonthMatches || dayOfWeekMatches;
     return minutes.values.has(minute) && hours.values.has(hour) && months.values.has(month) && dayMatches;
   }
 }

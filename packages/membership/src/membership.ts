@@ -45,7 +45,9 @@ export function memberIdentity(service: ServiceName): string {
 /** Keeps one ring per service and tells listeners which rings changed. */
 export abstract class RingMembership implements Membership {
   abstract readonly provider: 'redis' | 'in-process';
-  private readonly rings = new Map<ServiceName, HashRing<Member>>(SERVICE_NAMES.map((s) => [s, new HashRing<Member>([])]));
+  private readonly rings = new Map<ServiceName, HashRing<Member>>(
+    SERVICE_NAMES.map((s) => [s, new HashRing<Member>([])]),
+  );
   private readonly listeners = new Set<MembershipListener>();
 
   get settling(): boolean {
@@ -70,7 +72,9 @@ export abstract class RingMembership implements Membership {
     for (const service of SERVICE_NAMES) {
       const next = members.filter((m) => m.service === service).sort((a, b) => a.identity.localeCompare(b.identity));
       const current = this.rings.get(service)!.members;
-      const same = next.length === current.length && next.every((m, i) => m.identity === current[i]!.identity && m.address === current[i]!.address);
+      const same =
+        next.length === current.length &&
+        next.every((m, i) => m.identity === current[i]!.identity && m.address === current[i]!.address);
       if (same) continue;
       this.rings.set(service, new HashRing(next));
       this.announceChange(service);

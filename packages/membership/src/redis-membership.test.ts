@@ -8,13 +8,20 @@ import { RedisMembership, probeRedis, type RedisMembershipOptions } from './redi
 const redisUrl = process.env.TEMPORA_TEST_REDIS ?? 'redis://127.0.0.1:6479';
 const reachable = await probeRedis(redisUrl);
 if (!reachable && process.env.CI === 'true') {
-  throw new Error(`Redis is required in CI but ${redisUrl} (TEMPORA_TEST_REDIS) does not answer; run deploy/local/redis.sh start`);
+  throw new Error(
+    `Redis is required in CI but ${redisUrl} (TEMPORA_TEST_REDIS) does not answer; run deploy/local/redis.sh start`,
+  );
 }
 if (!reachable) console.log(`skipping Redis membership tests: no Redis at ${redisUrl} (deploy/local/redis.sh start)`);
 const describeWithRedis = reachable ? describe : describe.skip;
 
 const logger = createLogger('silent');
-const member = (identity: string, port: number): Member => ({ service: 'history', identity, address: `127.0.0.1:${port}`, startedTime: Date.now() });
+const member = (identity: string, port: number): Member => ({
+  service: 'history',
+  identity,
+  address: `127.0.0.1:${port}`,
+  startedTime: Date.now(),
+});
 const identities = (m: Membership) => m.members('history').map((x) => x.identity);
 
 /** Resolves once the history ring of `m` satisfies `done`, checked after every change. */

@@ -83,7 +83,10 @@ export class RedisMembership extends RingMembership {
   private async start(connectTimeoutMs: number): Promise<void> {
     const { logger } = this.options;
     let connected = false;
-    for (const [name, client] of [['registry', this.redis], ['notices', this.subscriber]] as const) {
+    for (const [name, client] of [
+      ['registry', this.redis],
+      ['notices', this.subscriber],
+    ] as const) {
       client.on('error', (err: Error) => logger.debug({ err, connection: name }, 'membership redis error'));
       client.on('close', () => {
         if (!connected || this.closed || this.lostRedis) return;
@@ -108,9 +111,15 @@ export class RedisMembership extends RingMembership {
     });
 
     const timeout = new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`cannot reach Redis at ${this.options.url} (membership.redisUrl)`)), connectTimeoutMs).unref(),
+      setTimeout(
+        () => reject(new Error(`cannot reach Redis at ${this.options.url} (membership.redisUrl)`)),
+        connectTimeoutMs,
+      ).unref(),
     );
-    const waiting = setTimeout(() => logger.warn({ url: this.options.url }, 'waiting for Redis (membership.redisUrl)'), 1_000);
+    const waiting = setTimeout(
+      () => logger.warn({ url: this.options.url }, 'waiting for Redis (membership.redisUrl)'),
+      1_000,
+    );
     try {
       await Promise.race([Promise.all([connectWhenUp(this.redis), connectWhenUp(this.subscriber)]), timeout]);
     } finally {
@@ -206,7 +215,8 @@ export class RedisMembership extends RingMembership {
     this.apply([...read, ...kept]);
     // A departed identity never comes back (a restarted process gets a new one), so the set only needs to live
     // as long as the view could still hold it.
-    for (const identity of this.departed) if (!read.some((r) => r.identity === identity)) this.departed.delete(identity);
+    for (const identity of this.departed)
+      if (!read.some((r) => r.identity === identity)) this.departed.delete(identity);
   }
 
   private async read(): Promise<Member[]> {
@@ -263,7 +273,9 @@ function parseDeparted(message: string): string[] {
 function parseMember(value: string): Member[] {
   try {
     const member = JSON.parse(value) as Member;
-    return (SERVICE_NAMES as readonly string[]).includes(member.service) && typeof member.identity === 'string' ? [member] : [];
+    return (SERVICE_NAMES as readonly string[]).includes(member.service) && typeof member.identity === 'string'
+      ? [member]
+      : [];
   } catch {
     return [];
   }
@@ -271,7 +283,13 @@ function parseMember(value: string): Member[] {
 
 /** Whether a Redis answers PING at `url` within timeoutMs (tests and tools decide whether to run). */
 export async function probeRedis(url: string, timeoutMs = 1_000): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();

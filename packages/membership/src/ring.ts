@@ -18,7 +18,9 @@ export class HashRing<T extends { identity: string }> {
     virtualNodes = VIRTUAL_NODES,
   ) {
     this.points = members
-      .flatMap((member) => Array.from({ length: virtualNodes }, (_, i) => ({ hash: ringHash(`${member.identity}#${i}`), member })))
+      .flatMap((member) =>
+        Array.from({ length: virtualNodes }, (_, i) => ({ hash: ringHash(`${member.identity}#${i}`), member })),
+      )
       .sort((a, b) => a.hash - b.hash || a.member.identity.localeCompare(b.member.identity));
   }
 

@@ -14,8 +14,12 @@ import { historyRouter, historyShardOf, matchingKeyOf, shardIdFor, taskQueueRing
 const SHARDS = 16;
 const ns = 'ns-id';
 const wf = 'order-42';
-const workflowToken = WorkflowTaskToken.encode(WorkflowTaskToken.fromPartial({ namespaceId: ns, workflowId: wf })).finish();
-const activityToken = ActivityTaskToken.encode(ActivityTaskToken.fromPartial({ namespaceId: ns, workflowId: wf, activityId: '1' })).finish();
+const workflowToken = WorkflowTaskToken.encode(
+  WorkflowTaskToken.fromPartial({ namespaceId: ns, workflowId: wf }),
+).finish();
+const activityToken = ActivityTaskToken.encode(
+  ActivityTaskToken.fromPartial({ namespaceId: ns, workflowId: wf, activityId: '1' }),
+).finish();
 const execution = { workflowId: wf, runId: 'r' };
 
 /** One representative request per HistoryService method: a method added without one fails the coverage test. */
@@ -34,17 +38,37 @@ const historySamples: Record<string, unknown> = {
   describeWorkflowExecution: { namespaceId: ns, request: { execution } },
   resetStickyTaskQueue: { namespaceId: ns, execution },
   // The workflow that signals, cancels or terminates (external_workflow_execution) is not the target.
-  signalWorkflowExecution: { namespaceId: ns, request: { workflowExecution: execution }, externalWorkflowExecution: { workflowId: 'sender' } },
+  signalWorkflowExecution: {
+    namespaceId: ns,
+    request: { workflowExecution: execution },
+    externalWorkflowExecution: { workflowId: 'sender' },
+  },
   signalWithStartWorkflowExecution: { namespaceId: ns, request: { workflowId: wf } },
-  requestCancelWorkflowExecution: { namespaceId: ns, request: { workflowExecution: execution }, externalWorkflowExecution: { workflowId: 'sender' } },
-  terminateWorkflowExecution: { namespaceId: ns, request: { workflowExecution: execution }, externalWorkflowExecution: { workflowId: 'sender' } },
+  requestCancelWorkflowExecution: {
+    namespaceId: ns,
+    request: { workflowExecution: execution },
+    externalWorkflowExecution: { workflowId: 'sender' },
+  },
+  terminateWorkflowExecution: {
+    namespaceId: ns,
+    request: { workflowExecution: execution },
+    externalWorkflowExecution: { workflowId: 'sender' },
+  },
   deleteWorkflowExecution: { namespaceId: ns, execution },
   resetWorkflowExecution: { namespaceId: ns, request: { workflowExecution: execution } },
-  recordChildExecutionCompleted: { namespaceId: ns, parentExecution: execution, childExecution: { workflowId: 'child' } },
+  recordChildExecutionCompleted: {
+    namespaceId: ns,
+    parentExecution: execution,
+    childExecution: { workflowId: 'child' },
+  },
   queryWorkflow: { namespaceId: ns, request: { execution } },
   updateWorkflowExecution: { namespaceId: ns, request: { workflowExecution: execution } },
   pollWorkflowExecutionUpdate: { namespaceId: ns, request: { updateRef: { workflowExecution: execution } } },
-  updateWithStartWorkflowExecution: { namespaceId: ns, startRequest: { workflowId: wf }, updateRequest: { workflowExecution: execution } },
+  updateWithStartWorkflowExecution: {
+    namespaceId: ns,
+    startRequest: { workflowId: wf },
+    updateRequest: { workflowExecution: execution },
+  },
 };
 
 const matchingSamples: Record<string, unknown> = {
@@ -63,8 +87,13 @@ describe('routing keys', () => {
     expect(Object.keys(historySamples).sort()).toEqual(Object.keys(HistoryServiceService).sort());
     for (const [method, sample] of Object.entries(historySamples)) {
       const path = (HistoryServiceService as Record<string, { path: string }>)[method]!.path;
-      const type = (historyMessages as unknown as Record<string, { fromPartial(o: unknown): unknown }>)[`${path.split('/').pop()}Request`]!;
-      expect([method, historyShardOf(method, type.fromPartial(sample), SHARDS)]).toEqual([method, shardIdFor(ns, wf, SHARDS)]);
+      const type = (historyMessages as unknown as Record<string, { fromPartial(o: unknown): unknown }>)[
+        `${path.split('/').pop()}Request`
+      ]!;
+      expect([method, historyShardOf(method, type.fromPartial(sample), SHARDS)]).toEqual([
+        method,
+        shardIdFor(ns, wf, SHARDS),
+      ]);
     }
   });
 
@@ -72,8 +101,13 @@ describe('routing keys', () => {
     expect(Object.keys(matchingSamples).sort()).toEqual(Object.keys(MatchingServiceService).sort());
     for (const [method, sample] of Object.entries(matchingSamples)) {
       const path = (MatchingServiceService as Record<string, { path: string }>)[method]!.path;
-      const type = (matchingMessages as unknown as Record<string, { fromPartial(o: unknown): unknown }>)[`${path.split('/').pop()}Request`]!;
-      expect([method, matchingKeyOf(method, type.fromPartial(sample))]).toEqual([method, taskQueueRingKey(ns, 'orders')]);
+      const type = (matchingMessages as unknown as Record<string, { fromPartial(o: unknown): unknown }>)[
+        `${path.split('/').pop()}Request`
+      ]!;
+      expect([method, matchingKeyOf(method, type.fromPartial(sample))]).toEqual([
+        method,
+        taskQueueRingKey(ns, 'orders'),
+      ]);
     }
   });
 
@@ -95,9 +129,13 @@ describe('routing keys', () => {
     };
     expect(codeOf(noWorkflow)).toBe(Code.INVALID_ARGUMENT);
     expect(codeOf(() => matchingKeyOf('addWorkflowTask', { namespaceId: ns }))).toBe(Code.INVALID_ARGUMENT);
-    expect(() => historyShardOf('respondWorkflowTaskCompleted', { namespaceId: ns, request: { taskToken: Buffer.from([0xff, 0xff]) } }, SHARDS)).toThrow(
-      'Error deserializing task token.',
-    );
+    expect(() =>
+      historyShardOf(
+        'respondWorkflowTaskCompleted',
+        { namespaceId: ns, request: { taskToken: Buffer.from([0xff, 0xff]) } },
+        SHARDS,
+      ),
+    ).toThrow('Error deserializing task token.');
   });
 
   it('resolves the owner address from the ring, and nothing while the ring is empty', async () => {

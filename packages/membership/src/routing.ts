@@ -92,7 +92,8 @@ export function historyShardOf(method: string, request: unknown, numShards: numb
   const { shardId, namespaceId } = request as { shardId?: number; namespaceId?: string };
   if (shardId) return shardId;
   const workflowId = first(WORKFLOW_ID_FIELDS, request);
-  if (!namespaceId || !workflowId) throw invalidArgument(`HistoryService.${method}: the request names no namespace id and workflow id.`);
+  if (!namespaceId || !workflowId)
+    throw invalidArgument(`HistoryService.${method}: the request names no namespace id and workflow id.`);
   return shardIdFor(namespaceId, workflowId, numShards);
 }
 
@@ -100,7 +101,8 @@ export function historyShardOf(method: string, request: unknown, numShards: numb
 export function matchingKeyOf(method: string, request: unknown): string {
   const { namespaceId } = request as { namespaceId?: string };
   const taskQueue = first(TASK_QUEUE_FIELDS, request);
-  if (!namespaceId || !taskQueue) throw invalidArgument(`MatchingService.${method}: the request names no namespace id and task queue.`);
+  if (!namespaceId || !taskQueue)
+    throw invalidArgument(`MatchingService.${method}: the request names no namespace id and task queue.`);
   return taskQueueRingKey(namespaceId, taskQueue);
 }
 
@@ -109,7 +111,10 @@ function ownerAddress(membership: Membership, service: ServiceName, key: string)
 }
 
 export function historyRouter(membership: Membership, numShards: number): Router {
-  return { route: (method, request) => ownerAddress(membership, 'history', shardRingKey(historyShardOf(method, request, numShards))) };
+  return {
+    route: (method, request) =>
+      ownerAddress(membership, 'history', shardRingKey(historyShardOf(method, request, numShards))),
+  };
 }
 
 export function matchingRouter(membership: Membership): Router {

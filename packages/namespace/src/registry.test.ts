@@ -91,7 +91,10 @@ describe('NamespaceRegistry', () => {
     await registry.create(record);
     expect((await registry.getByName('orders')).info!.description).toBe('v1');
 
-    await registry.update(changed(record, (next) => (next.info!.description = 'v2')), record.configVersion);
+    await registry.update(
+      changed(record, (next) => (next.info!.description = 'v2')),
+      record.configVersion,
+    );
     expect((await registry.getByName('orders')).info!.description).toBe('v2');
     expect((await registry.getById(record.info!.id)).info!.description).toBe('v2');
 
@@ -114,7 +117,10 @@ describe('NamespaceRegistry', () => {
       },
     });
     const reading = registry.getByName('orders');
-    await registry.update(changed(record, (next) => (next.info!.description = 'v2')), record.configVersion);
+    await registry.update(
+      changed(record, (next) => (next.info!.description = 'v2')),
+      record.configVersion,
+    );
     release();
 
     expect((await reading).info!.description).toBe('v1');
@@ -127,10 +133,16 @@ describe('NamespaceRegistry', () => {
     const record = namespaceRecord('orders', 'v1');
     await registry.create(record);
     const stale = await registry.getByName('orders');
-    await other.update(changed(record, (next) => (next.info!.description = 'other')), record.configVersion);
+    await other.update(
+      changed(record, (next) => (next.info!.description = 'other')),
+      record.configVersion,
+    );
 
     await expect(
-      registry.update(changed(stale, (next) => (next.info!.description = 'mine')), stale.configVersion),
+      registry.update(
+        changed(stale, (next) => (next.info!.description = 'mine')),
+        stale.configVersion,
+      ),
     ).rejects.toThrow();
     expect((await registry.getByName('orders')).info!.description).toBe('other');
   });
@@ -142,7 +154,10 @@ describe('NamespaceRegistry', () => {
     await other.create(record);
     expect((await registry.getByName('orders')).info!.description).toBe('v1');
 
-    await other.update(changed(record, (next) => (next.info!.description = 'v2')), record.configVersion);
+    await other.update(
+      changed(record, (next) => (next.info!.description = 'v2')),
+      record.configVersion,
+    );
     now += REFRESH_MS - 1;
     expect((await registry.getByName('orders')).info!.description).toBe('v1');
     expect((await registry.getByName('orders', { fresh: true })).info!.description).toBe('v2');
@@ -169,7 +184,10 @@ describe('NamespaceRegistry', () => {
     const registry = registryOver(stores.namespaces);
     const record = namespaceRecord('gone');
     await registry.create(record);
-    await registry.update(changed(record, (next) => (next.info!.state = NamespaceState.NAMESPACE_STATE_DELETED)), 0);
+    await registry.update(
+      changed(record, (next) => (next.info!.state = NamespaceState.NAMESPACE_STATE_DELETED)),
+      0,
+    );
 
     await expect(registry.resolve('gone')).rejects.toMatchObject({ code: Code.NOT_FOUND });
     await expect(registry.resolveById(record.info!.id)).rejects.toMatchObject({ code: Code.NOT_FOUND });

@@ -50,7 +50,10 @@ export class NamespaceRegistry {
   /** When each "not found" expires, oldest first, so expired ones are dropped from the front. */
   private readonly missing: Record<Key, Map<string, number>> = { id: new Map(), name: new Map() };
   /** Store reads under way, so concurrent misses of one namespace read it once. */
-  private readonly loads: Record<Key, Map<string, Promise<NamespaceRecord | undefined>>> = { id: new Map(), name: new Map() };
+  private readonly loads: Record<Key, Map<string, Promise<NamespaceRecord | undefined>>> = {
+    id: new Map(),
+    name: new Map(),
+  };
   /** Bumped by every write: a read that started before a write must not cache what it read. */
   private generation = 0;
 

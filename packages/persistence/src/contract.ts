@@ -284,7 +284,12 @@ export interface TaskQueueStore {
   /** Inserts tasks when the queue's range_id equals rangeId; throws TaskQueueLeaseLostError otherwise. */
   createTasks(key: TaskQueueKey, rangeId: number, tasks: TaskQueueTask[]): Promise<void>;
   /** Tasks with exclusiveMinTaskId < taskId <= inclusiveMaxTaskId, ordered by taskId, at most pageSize. */
-  getTasks(key: TaskQueueKey, exclusiveMinTaskId: number, inclusiveMaxTaskId: number, pageSize: number): Promise<TaskQueueTask[]>;
+  getTasks(
+    key: TaskQueueKey,
+    exclusiveMinTaskId: number,
+    inclusiveMaxTaskId: number,
+    pageSize: number,
+  ): Promise<TaskQueueTask[]>;
   /** Deletes tasks with taskId <= inclusiveMaxTaskId. */
   completeTasks(key: TaskQueueKey, inclusiveMaxTaskId: number): Promise<void>;
   deleteTaskQueue(key: TaskQueueKey, expectedRangeId: number): Promise<void>;

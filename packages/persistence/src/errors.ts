@@ -25,7 +25,10 @@ export class ConcurrentUpdateError extends PersistenceError {
 /** The current-execution condition of a create failed; carries the row that blocked it (if any). */
 export class CurrentWorkflowConditionFailedError extends PersistenceError {
   override name = 'CurrentWorkflowConditionFailedError';
-  constructor(readonly current: CurrentExecutionRow | undefined, message: string) {
+  constructor(
+    readonly current: CurrentExecutionRow | undefined,
+    message: string,
+  ) {
     super(message);
   }
 }

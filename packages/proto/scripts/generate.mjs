@@ -61,6 +61,12 @@ const bufBin = join(dirname(require.resolve('@bufbuild/buf/package.json')), 'bin
 execFileSync(bufBin, ['generate', '--template', 'buf.gen.yaml', '.'], { cwd: staging, stdio: 'inherit' });
 
 let files = 0;
-const walk = (d) => { for (const f of readdirSync(d)) { const p = join(d, f); if (statSync(p).isDirectory()) walk(p); else files++; } };
+const walk = (d) => {
+  for (const f of readdirSync(d)) {
+    const p = join(d, f);
+    if (statSync(p).isDirectory()) walk(p);
+    else files++;
+  }
+};
 walk(outDir);
 console.log(`generated ${files} TypeScript files into ${relative(repoRoot, outDir)}`);

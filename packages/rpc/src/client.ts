@@ -3,7 +3,13 @@
 // fromPartial(), so callers see exactly what they would see over the wire.
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { unimplemented, type DeepPartial } from './errors.js';
-import { localCallContext, type AsyncHandlers, type MessageType, type UnaryRequest, type UnaryResponse } from './server.js';
+import {
+  localCallContext,
+  type AsyncHandlers,
+  type MessageType,
+  type UnaryRequest,
+  type UnaryResponse,
+} from './server.js';
 
 export interface CallOptions {
   /** Epoch ms; Infinity (default) = no deadline. */

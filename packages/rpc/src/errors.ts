@@ -133,7 +133,9 @@ type OperationStatus = MultiOperationExecutionFailure['statuses'][number];
 
 /** A multi-operation's status for an operation that failed with `err`. */
 export function operationStatus(err: RpcError): OperationStatus {
-  const details = err.detail ? [{ typeUrl: `type.googleapis.com/${err.detail.typeName}`, value: Buffer.from(err.detail.value) }] : [];
+  const details = err.detail
+    ? [{ typeUrl: `type.googleapis.com/${err.detail.typeName}`, value: Buffer.from(err.detail.value) }]
+    : [];
   return { code: err.code, message: err.message, details };
 }
 
@@ -141,7 +143,9 @@ export function operationStatus(err: RpcError): OperationStatus {
 export const ABORTED_OPERATION: OperationStatus = {
   code: Code.ABORTED,
   message: 'Operation was aborted.',
-  details: [{ typeUrl: 'type.googleapis.com/temporal.api.failure.v1.MultiOperationExecutionAborted', value: Buffer.alloc(0) }],
+  details: [
+    { typeUrl: 'type.googleapis.com/temporal.api.failure.v1.MultiOperationExecutionAborted', value: Buffer.alloc(0) },
+  ],
 };
 
 /** Operation status codes that are not the failure: the operations that succeeded, and those aborted by it. */
@@ -190,8 +194,15 @@ const STICKY_WORKER_UNAVAILABLE = 'StickyWorkerUnavailable';
 
 /** Matching's answer when a sticky queue has no recent poller; history then uses the normal queue. */
 export const stickyWorkerUnavailable = (queue: string) =>
-  new RpcError(Code.FAILED_PRECONDITION, `${STICKY_WORKER_UNAVAILABLE}: no worker polled sticky task queue ${queue} recently.`);
+  new RpcError(
+    Code.FAILED_PRECONDITION,
+    `${STICKY_WORKER_UNAVAILABLE}: no worker polled sticky task queue ${queue} recently.`,
+  );
 
 export function isStickyWorkerUnavailable(err: unknown): boolean {
-  return err instanceof RpcError && err.code === Code.FAILED_PRECONDITION && err.message.startsWith(STICKY_WORKER_UNAVAILABLE);
+  return (
+    err instanceof RpcError &&
+    err.code === Code.FAILED_PRECONDITION &&
+    err.message.startsWith(STICKY_WORKER_UNAVAILABLE)
+  );
 }

@@ -87,7 +87,9 @@ describe('routedClient', () => {
 
   it('names the service when no host owns the call until the deadline', async () => {
     const c = client(sequence([undefined]));
-    const err = (await c.describeTaskQueue(request(), { deadline: Date.now() + 200 }).catch((e: unknown) => e)) as RpcError;
+    const err = (await c
+      .describeTaskQueue(request(), { deadline: Date.now() + 200 })
+      .catch((e: unknown) => e)) as RpcError;
     expect(err.code).toBe(Code.UNAVAILABLE);
     expect(err.message).toBe('No matching host owns this describeTaskQueue call right now.');
     c.close();
@@ -96,7 +98,9 @@ describe('routedClient', () => {
   it('passes other failures through at once, with their status detail', async () => {
     const router = sequence([owner.address]);
     const c = client(router);
-    const err = (await c.describeTaskQueue(request('missing'), { deadline: Date.now() + 5_000 }).catch((e: unknown) => e)) as RpcError;
+    const err = (await c
+      .describeTaskQueue(request('missing'), { deadline: Date.now() + 5_000 })
+      .catch((e: unknown) => e)) as RpcError;
     expect(err).toBeInstanceOf(RpcError);
     expect(err.code).toBe(Code.NOT_FOUND);
     expect(err.message).toBe('task queue missing not found');

@@ -52,7 +52,12 @@ class Channels {
   }
 }
 
-function unaryCall(client: Client, method: MethodDefinition<unknown, unknown>, request: unknown, options: CallOptions): Promise<unknown> {
+function unaryCall(
+  client: Client,
+  method: MethodDefinition<unknown, unknown>,
+  request: unknown,
+  options: CallOptions,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const deadline = options.deadline ?? Infinity;
     const call = client.makeUnaryRequest(
@@ -77,12 +82,20 @@ interface Method {
 function methodsOf(definition: ServiceDefinition, messages: Record<string, unknown>): Method[] {
   return Object.entries(definition).map(([key, method]) => {
     const methodName = method.path.split('/').pop() ?? '';
-    return { key, definition: method as MethodDefinition<unknown, unknown>, requestType: messages[`${methodName}Request`] as MessageType };
+    return {
+      key,
+      definition: method as MethodDefinition<unknown, unknown>,
+      requestType: messages[`${methodName}Request`] as MessageType,
+    };
   });
 }
 
 /** A client for one fixed address (the CLI's admin commands). */
-export function grpcClient<S>(definition: ServiceDefinition, messages: Record<string, unknown>, address: string): ClosableRpcClient<S> {
+export function grpcClient<S>(
+  definition: ServiceDefinition,
+  messages: Record<string, unknown>,
+  address: string,
+): ClosableRpcClient<S> {
   const channels = new Channels();
   const client: Record<string, unknown> = { close: () => channels.close() };
   for (const method of methodsOf(definition, messages)) {
@@ -103,10 +116,14 @@ function retryable(err: unknown, options: CallOptions): boolean {
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 

@@ -104,7 +104,9 @@ export function serveService<S>(
       ...method,
       responseSerialize: (value: unknown) => Buffer.from(responseType.encode(responseType.fromPartial(value)).finish()),
     };
-    const handler = (handlers as Record<string, ((req: unknown, ctx: CallContext) => Promise<unknown>) | undefined>)[key];
+    const handler = (handlers as Record<string, ((req: unknown, ctx: CallContext) => Promise<unknown>) | undefined>)[
+      key
+    ];
     implementation[key] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       if (!handler) {
         callback(unimplemented(qualified).toServiceError());

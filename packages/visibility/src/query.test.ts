@@ -4,9 +4,13 @@ import { resolveQuery } from './resolve.js';
 import { IndexedValueType, NamespaceSearchAttributes, normalizeDatetime } from './search-attributes.js';
 
 const attributes = new NamespaceSearchAttributes(
-  new NamespaceSearchAttributes().allocate({ CustomText: IndexedValueType.INDEXED_VALUE_TYPE_TEXT, CustomBool: IndexedValueType.INDEXED_VALUE_TYPE_BOOL }),
+  new NamespaceSearchAttributes().allocate({
+    CustomText: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+    CustomBool: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  }),
 );
-const resolve = (query: string, allowOrderBy = false, allowGroupBy = false) => resolveQuery(query, attributes, { allowOrderBy, allowGroupBy });
+const resolve = (query: string, allowOrderBy = false, allowGroupBy = false) =>
+  resolveQuery(query, attributes, { allowOrderBy, allowGroupBy });
 
 function queryError(fn: () => unknown): QueryError {
   try {
@@ -23,7 +27,10 @@ describe('List Filter parser', () => {
     const { where } = parseQuery("NOT a = 'x' OR b = 1 AND c IS NULL");
     expect(where).toMatchObject({
       kind: 'or',
-      left: { kind: 'not', expr: { kind: 'compare', name: { name: 'a' }, op: '=', value: { type: 'string', value: 'x' } } },
+      left: {
+        kind: 'not',
+        expr: { kind: 'compare', name: { name: 'a' }, op: '=', value: { type: 'string', value: 'x' } },
+      },
       right: { kind: 'and', left: { kind: 'compare', op: '=' }, right: { kind: 'is_null', negated: false } },
     });
   });
@@ -60,27 +67,58 @@ describe('List Filter parser', () => {
   });
 
   it('rejects an unterminated string and LIMIT', () => {
-    expect(queryError(() => parseQuery("WorkflowId = 'abc")).message).toBe('malformed SQL query: unterminated string at position 14');
-    expect(queryError(() => parseQuery("WorkflowId = 'a' LIMIT 5")).message).toBe("operation is not supported: 'LIMIT' clause");
+    expect(queryError(() => parseQuery("WorkflowId = 'abc")).message).toBe(
+      'malformed SQL query: unterminated string at position 14',
+    );
+    expect(queryError(() => parseQuery("WorkflowId = 'a' LIMIT 5")).message).toBe(
+      "operation is not supported: 'LIMIT' clause",
+    );
   });
 });
 
 describe('query resolution (upstream messages)', () => {
   it.each([
     ["Foo = 'x'", 'invalid search attribute: Foo'],
-    ["WorkflowType LIKE 'a'", "operation is not supported: operator 'LIKE' not supported for Keyword type search attribute 'WorkflowType'"],
-    ["TemporalChangeVersion STARTS_WITH 'a'", "operation is not supported: operator 'STARTS_WITH' not supported for KeywordList type search attribute 'TemporalChangeVersion'"],
-    ["CustomText > 'a'", "operation is not supported: operator '>' not supported for Text type search attribute 'CustomText'"],
-    ["CustomText IN ('a')", "operation is not supported: operator 'IN' not supported for Text type search attribute 'CustomText'"],
-    ["HistoryLength = 'abc'", 'invalid expression: invalid value type for search attribute HistoryLength of type Int: "abc" (type: string)'],
-    ['RunId BETWEEN 1 AND 2', 'invalid expression: invalid value type for search attribute RunId of type Keyword: 1 (type: int64)'],
-    ['CustomBool BETWEEN true AND false', "invalid expression: cannot do range condition on search attribute 'CustomBool' of type Bool"],
+    [
+      "WorkflowType LIKE 'a'",
+      "operation is not supported: operator 'LIKE' not supported for Keyword type search attribute 'WorkflowType'",
+    ],
+    [
+      "TemporalChangeVersion STARTS_WITH 'a'",
+      "operation is not supported: operator 'STARTS_WITH' not supported for KeywordList type search attribute 'TemporalChangeVersion'",
+    ],
+    [
+      "CustomText > 'a'",
+      "operation is not supported: operator '>' not supported for Text type search attribute 'CustomText'",
+    ],
+    [
+      "CustomText IN ('a')",
+      "operation is not supported: operator 'IN' not supported for Text type search attribute 'CustomText'",
+    ],
+    [
+      "HistoryLength = 'abc'",
+      'invalid expression: invalid value type for search attribute HistoryLength of type Int: "abc" (type: string)',
+    ],
+    [
+      'RunId BETWEEN 1 AND 2',
+      'invalid expression: invalid value type for search attribute RunId of type Keyword: 1 (type: int64)',
+    ],
+    [
+      'CustomBool BETWEEN true AND false',
+      "invalid expression: cannot do range condition on search attribute 'CustomBool' of type Bool",
+    ],
     ["StartTime > 'notadate'", "invalid expression: unable to parse datetime 'notadate'"],
     ["StartTime > '2024-02-30T00:00:00Z'", "invalid expression: unable to parse datetime '2024-02-30T00:00:00Z'"],
     ["ExecutionStatus = 'Bogus'", "invalid expression: invalid ExecutionStatus value 'Bogus'"],
     ['ExecutionStatus = 99', 'invalid expression: invalid ExecutionStatus value 99'],
-    ["ExecutionDuration > 'soon'", "invalid expression: invalid duration value for search attribute ExecutionDuration: 'soon'"],
-    ['WorkflowType = abc', 'operation is not supported: column name on the right side of comparison expression (did you forget to quote "abc"?)'],
+    [
+      "ExecutionDuration > 'soon'",
+      "invalid expression: invalid duration value for search attribute ExecutionDuration: 'soon'",
+    ],
+    [
+      'WorkflowType = abc',
+      'operation is not supported: column name on the right side of comparison expression (did you forget to quote "abc"?)',
+    ],
     ['ORDER BY StartTime', "operation is not supported: 'ORDER BY' clause"],
     ['GROUP BY ExecutionStatus', "operation is not supported: 'GROUP BY' clause"],
   ])('%s', (query, message) => {
@@ -91,12 +129,16 @@ describe('query resolution (upstream messages)', () => {
     expect(queryError(() => resolve('GROUP BY WorkflowType', false, true)).message).toBe(
       "operation is not supported: 'GROUP BY' clause is not supported for search attribute WorkflowType",
     );
-    expect(queryError(() => resolve('ORDER BY CustomText', true)).message).toBe('operation is not supported: unable to sort by search attribute type Text');
+    expect(queryError(() => resolve('ORDER BY CustomText', true)).message).toBe(
+      'operation is not supported: unable to sort by search attribute type Text',
+    );
     expect(resolve('GROUP BY ExecutionStatus', false, true).groupBy?.field).toBe('ExecutionStatus');
   });
 
   it('resolves custom names to their fields and typed values, and hides other namespace divisions', () => {
-    const resolved = resolve("CustomBool = true AND StartTime > '2024-01-01T01:00:00+01:00' AND ExecutionStatus = 2 AND ExecutionDuration > '1m30s'");
+    const resolved = resolve(
+      "CustomBool = true AND StartTime > '2024-01-01T01:00:00+01:00' AND ExecutionStatus = 2 AND ExecutionDuration > '1m30s'",
+    );
     const text = JSON.stringify(resolved.where);
     expect(text).toContain('"field":"Bool01"');
     expect(text).toContain('"value":"2024-01-01T00:00:00.000000000Z"');

@@ -12,7 +12,8 @@
 //
 // Every error is a QueryError carrying the offending token and its 1-based position in the query.
 
-export type ComparisonOperator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'starts_with' | 'not_starts_with' | 'like' | 'not_like';
+export type ComparisonOperator =
+  '=' | '!=' | '<' | '<=' | '>' | '>=' | 'starts_with' | 'not_starts_with' | 'like' | 'not_like';
 
 export interface Name {
   name: string;
@@ -46,7 +47,11 @@ export interface ParsedQuery {
 /** A query the parser or the resolver rejected; services answer INVALID_ARGUMENT "invalid query: <message>". */
 export class QueryError extends Error {
   override name = 'QueryError';
-  constructor(message: string, readonly token?: string, readonly position?: number) {
+  constructor(
+    message: string,
+    readonly token?: string,
+    readonly position?: number,
+  ) {
     super(message);
   }
 }
@@ -65,8 +70,27 @@ interface Token {
 }
 
 const KEYWORDS = new Set([
-  'AND', 'OR', 'NOT', 'IN', 'BETWEEN', 'IS', 'NULL', 'STARTS_WITH', 'LIKE', 'ORDER', 'GROUP', 'BY', 'ASC', 'DESC',
-  'LIMIT', 'TRUE', 'FALSE', 'SELECT', 'FROM', 'WHERE', 'HAVING',
+  'AND',
+  'OR',
+  'NOT',
+  'IN',
+  'BETWEEN',
+  'IS',
+  'NULL',
+  'STARTS_WITH',
+  'LIKE',
+  'ORDER',
+  'GROUP',
+  'BY',
+  'ASC',
+  'DESC',
+  'LIMIT',
+  'TRUE',
+  'FALSE',
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'HAVING',
 ]);
 
 const OPERATORS = ['<=', '>=', '!=', '<>', '=', '<', '>'];
@@ -86,7 +110,12 @@ export function tokenize(query: string): Token[] {
       let value = '';
       i++;
       for (;;) {
-        if (i >= query.length) throw new QueryError(`${MALFORMED}: unterminated string at position ${position}`, query.slice(start), position);
+        if (i >= query.length)
+          throw new QueryError(
+            `${MALFORMED}: unterminated string at position ${position}`,
+            query.slice(start),
+            position,
+          );
         const ch = query[i]!;
         if (ch === '\\' && i + 1 < query.length) {
           value += unescape(query[i + 1]!);
@@ -105,7 +134,12 @@ export function tokenize(query: string): Token[] {
       tokens.push({ type: 'string', value, text: query.slice(start, i), position });
     } else if (c === '`') {
       const end = query.indexOf('`', i + 1);
-      if (end < 0) throw new QueryError(`${MALFORMED}: unterminated identifier at position ${position}`, query.slice(start), position);
+      if (end < 0)
+        throw new QueryError(
+          `${MALFORMED}: unterminated identifier at position ${position}`,
+          query.slice(start),
+          position,
+        );
       i = end + 1;
       tokens.push({ type: 'identifier', value: query.slice(start + 1, end), text: query.slice(start, i), position });
     } else if (/[0-9]/.test(c) || ((c === '-' || c === '+' || c === '.') && /[0-9.]/.test(query[i + 1] ?? ''))) {
@@ -120,7 +154,11 @@ export function tokenize(query: string): Token[] {
       while (i < query.length && /[A-Za-z0-9_.$]/.test(query[i]!)) i++;
       const text = query.slice(start, i);
       const upper = text.toUpperCase();
-      tokens.push(KEYWORDS.has(upper) ? { type: 'keyword', value: upper, text, position } : { type: 'identifier', value: text, text, position });
+      tokens.push(
+        KEYWORDS.has(upper)
+          ? { type: 'keyword', value: upper, text, position }
+          : { type: 'identifier', value: text, text, position },
+      );
     } else {
       const op = OPERATORS.find((o) => query.startsWith(o, i));
       if (op) {
@@ -182,7 +220,8 @@ class Parser {
         result.orderBy.push({ name, descending });
       } while (this.acceptPunct(','));
     }
-    if (this.atKeyword('LIMIT')) throw new QueryError("operation is not supported: 'LIMIT' clause", 'LIMIT', this.peek().position);
+    if (this.atKeyword('LIMIT'))
+      throw new QueryError("operation is not supported: 'LIMIT' clause", 'LIMIT', this.peek().position);
     const rest = this.peek();
     if (rest.type !== 'end') throw this.syntaxError(rest);
     return result;
@@ -213,11 +252,20 @@ class Parser {
     }
     const token = this.peek();
     if (token.type === 'string' || token.type === 'number') {
-      throw new QueryError(`invalid expression: value ${token.text} must follow a search attribute name`, token.text, token.position);
+      throw new QueryError(
+        `invalid expression: value ${token.text} must follow a search attribute name`,
+        token.text,
+        token.position,
+      );
     }
     const name = this.parseName();
     const next = this.peek();
-    if (next.type === 'end' || this.atKeyword('AND') || this.atKeyword('OR') || (next.type === 'punct' && next.value === ')')) {
+    if (
+      next.type === 'end' ||
+      this.atKeyword('AND') ||
+      this.atKeyword('OR') ||
+      (next.type === 'punct' && next.value === ')')
+    ) {
       throw new QueryError(`invalid expression: incomplete expression after '${name.name}'`, name.name, name.position);
     }
     if (this.acceptKeyword('IS')) {
@@ -242,7 +290,8 @@ class Parser {
     if (this.acceptKeyword('STARTS_WITH')) {
       return { kind: 'compare', name, op: negated ? 'not_starts_with' : 'starts_with', value: this.parseValue() };
     }
-    if (this.acceptKeyword('LIKE')) return { kind: 'compare', name, op: negated ? 'not_like' : 'like', value: this.parseValue() };
+    if (this.acceptKeyword('LIKE'))
+      return { kind: 'compare', name, op: negated ? 'not_like' : 'like', value: this.parseValue() };
     const op = this.peek();
     if (negated || op.type !== 'operator') throw this.syntaxError(op);
     this.index++;
@@ -268,7 +317,8 @@ class Parser {
         return { type: 'number', value, text: token.text, position: token.position };
       }
       case 'keyword':
-        if (token.value === 'TRUE' || token.value === 'FALSE') return { type: 'bool', value: token.value === 'TRUE', position: token.position };
+        if (token.value === 'TRUE' || token.value === 'FALSE')
+          return { type: 'bool', value: token.value === 'TRUE', position: token.position };
         break;
       case 'identifier':
         throw new QueryError(
@@ -283,7 +333,11 @@ class Parser {
 
   private syntaxError(token: Token): QueryError {
     const near = token.type === 'end' ? 'end of query' : `'${token.text}'`;
-    return new QueryError(`${MALFORMED}: syntax error at position ${token.position} near ${near}`, token.text, token.position);
+    return new QueryError(
+      `${MALFORMED}: syntax error at position ${token.position} near ${near}`,
+      token.text,
+      token.position,
+    );
   }
 
   private peek(): Token {

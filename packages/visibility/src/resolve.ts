@@ -2,7 +2,15 @@
 // literals to typed values, and upstream's rules on which operator fits which type
 // (common/persistence/visibility/store/query/converter.go). Both stores translate the resolved form.
 import { parseGoDurationNanos } from '@tempora/common';
-import { parseQuery, QueryError, type ComparisonOperator, type Expr, type Literal, type Name, type OrderBy } from './query.js';
+import {
+  parseQuery,
+  QueryError,
+  type ComparisonOperator,
+  type Expr,
+  type Literal,
+  type Name,
+  type OrderBy,
+} from './query.js';
 import {
   IndexedValueType,
   normalizeDatetime,
@@ -41,7 +49,11 @@ export interface ResolveOptions {
 const NOT_SUPPORTED = 'operation is not supported';
 const INVALID = 'invalid expression';
 
-const { INDEXED_VALUE_TYPE_KEYWORD: KEYWORD, INDEXED_VALUE_TYPE_KEYWORD_LIST: KEYWORD_LIST, INDEXED_VALUE_TYPE_TEXT: TEXT } = IndexedValueType;
+const {
+  INDEXED_VALUE_TYPE_KEYWORD: KEYWORD,
+  INDEXED_VALUE_TYPE_KEYWORD_LIST: KEYWORD_LIST,
+  INDEXED_VALUE_TYPE_TEXT: TEXT,
+} = IndexedValueType;
 
 const COMPARISON: ComparisonOperator[] = ['=', '!=', '<', '<=', '>', '>='];
 const OPERATORS_BY_TYPE: Partial<Record<IndexedValueType, ComparisonOperator[]>> = {
@@ -61,7 +73,11 @@ const GROUP_BY_FIELDS = new Set(['ExecutionStatus', 'TemporalNamespaceDivision']
 /** Every list excludes executions of other namespace divisions (e.g. schedulers) unless the query names the division. */
 const NAMESPACE_DIVISION = 'TemporalNamespaceDivision';
 
-export function resolveQuery(query: string, attributes: NamespaceSearchAttributes, options: ResolveOptions): ResolvedQuery {
+export function resolveQuery(
+  query: string,
+  attributes: NamespaceSearchAttributes,
+  options: ResolveOptions,
+): ResolvedQuery {
   return new Resolver(attributes).resolve(query, options);
 }
 
@@ -75,13 +91,22 @@ class Resolver {
     const result: ResolvedQuery = { orderBy: [] };
     if (parsed.where) result.where = this.expr(parsed.where);
     if (parsed.groupBy.length) {
-      if (!options.allowGroupBy) throw new QueryError(`${NOT_SUPPORTED}: 'GROUP BY' clause`, 'GROUP', parsed.groupBy[0]!.position);
+      if (!options.allowGroupBy)
+        throw new QueryError(`${NOT_SUPPORTED}: 'GROUP BY' clause`, 'GROUP', parsed.groupBy[0]!.position);
       if (parsed.groupBy.length > 1) {
-        throw new QueryError(`${NOT_SUPPORTED}: 'GROUP BY' clause supports only a single field`, parsed.groupBy[1]!.name, parsed.groupBy[1]!.position);
+        throw new QueryError(
+          `${NOT_SUPPORTED}: 'GROUP BY' clause supports only a single field`,
+          parsed.groupBy[1]!.name,
+          parsed.groupBy[1]!.position,
+        );
       }
       const name = this.name(parsed.groupBy[0]!);
       if (!GROUP_BY_FIELDS.has(name.field)) {
-        throw new QueryError(`${NOT_SUPPORTED}: 'GROUP BY' clause is not supported for search attribute ${name.alias}`, name.alias, parsed.groupBy[0]!.position);
+        throw new QueryError(
+          `${NOT_SUPPORTED}: 'GROUP BY' clause is not supported for search attribute ${name.alias}`,
+          name.alias,
+          parsed.groupBy[0]!.position,
+        );
       }
       result.groupBy = name;
     }
@@ -91,13 +116,21 @@ class Resolver {
       for (const item of parsed.orderBy) {
         const name = this.name(item.name);
         if (name.type === TEXT) {
-          throw new QueryError(`${NOT_SUPPORTED}: unable to sort by search attribute type ${typeName(TEXT)}`, name.alias, item.name.position);
+          throw new QueryError(
+            `${NOT_SUPPORTED}: unable to sort by search attribute type ${typeName(TEXT)}`,
+            name.alias,
+            item.name.position,
+          );
         }
         result.orderBy.push({ name, descending: item.descending });
       }
     }
     if (!this.mentionsDivision) {
-      const division: ResolvedExpr = { kind: 'is_null', name: this.name({ name: NAMESPACE_DIVISION, position: 0 }), negated: false };
+      const division: ResolvedExpr = {
+        kind: 'is_null',
+        name: this.name({ name: NAMESPACE_DIVISION, position: 0 }),
+        negated: false,
+      };
       result.where = result.where ? { kind: 'and', left: { ...result.where }, right: division } : division;
     }
     return result;
@@ -120,7 +153,8 @@ class Resolver {
       }
       case 'in': {
         const name = this.name(expr.name);
-        if (IN_TYPES_EXCLUDED.has(name.type)) throw operatorNotSupported(name, expr.negated ? 'NOT IN' : 'IN', expr.name.position);
+        if (IN_TYPES_EXCLUDED.has(name.type))
+          throw operatorNotSupported(name, expr.negated ? 'NOT IN' : 'IN', expr.name.position);
         return { kind: 'in', name, negated: expr.negated, values: expr.values.map((v) => this.value(name, v)) };
       }
       case 'between': {
@@ -132,7 +166,13 @@ class Resolver {
             expr.name.position,
           );
         }
-        return { kind: 'between', name, negated: expr.negated, from: this.value(name, expr.from), to: this.value(name, expr.to) };
+        return {
+          kind: 'between',
+          name,
+          negated: expr.negated,
+          from: this.value(name, expr.from),
+          to: this.value(name, expr.to),
+        };
       }
     }
   }
@@ -164,10 +204,16 @@ class Resolver {
         if (literal.type !== 'bool') throw typeError();
         return literal.value;
       case IndexedValueType.INDEXED_VALUE_TYPE_DATETIME: {
-        if (literal.type === 'number' && Number.isInteger(literal.value)) return datetimeFromNanos(BigInt(literal.text));
+        if (literal.type === 'number' && Number.isInteger(literal.value))
+          return datetimeFromNanos(BigInt(literal.text));
         if (literal.type !== 'string') throw typeError();
         const normalized = normalizeDatetime(literal.value);
-        if (!normalized) throw new QueryError(`${INVALID}: unable to parse datetime '${literal.value}'`, literal.value, literal.position);
+        if (!normalized)
+          throw new QueryError(
+            `${INVALID}: unable to parse datetime '${literal.value}'`,
+            literal.value,
+            literal.position,
+          );
         return normalized;
       }
       default:
@@ -215,7 +261,8 @@ function literalText(literal: Literal): string {
 function executionStatusValue(literal: Literal): string {
   if (literal.type === 'number') {
     const name = Number.isInteger(literal.value) ? statusName(literal.value) : 'Unspecified';
-    if (name === 'Unspecified') throw new QueryError(`${INVALID}: invalid ExecutionStatus value ${literal.text}`, literal.text, literal.position);
+    if (name === 'Unspecified')
+      throw new QueryError(`${INVALID}: invalid ExecutionStatus value ${literal.text}`, literal.text, literal.position);
     return name;
   }
   if (literal.type === 'string' && statusFromName(literal.value) !== undefined) return literal.value;
@@ -235,11 +282,15 @@ function executionDurationValue(literal: Literal): number {
     if (nanos !== undefined) return nanos;
   }
   const text = literalText(literal);
-  throw new QueryError(`${INVALID}: invalid duration value for search attribute ExecutionDuration: ${text}`, text, literal.position);
+  throw new QueryError(
+    `${INVALID}: invalid duration value for search attribute ExecutionDuration: ${text}`,
+    text,
+    literal.position,
+  );
 }
 
 function datetimeFromNanos(nanos: bigint): string {
   const ms = Number(nanos / 1_000_000n);
-  const rest = (nanos % 1_000_000_000n + 1_000_000_000n) % 1_000_000_000n;
+  const rest = ((nanos % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n;
   return `${new Date(ms).toISOString().slice(0, 19)}.${rest.toString().padStart(9, '0')}Z`;
 }

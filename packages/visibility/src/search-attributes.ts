@@ -25,8 +25,11 @@ export function typeName(type: IndexedValueType): string {
   return TYPE_NAMES[type] ?? 'Unspecified';
 }
 
-const { INDEXED_VALUE_TYPE_KEYWORD: KEYWORD, INDEXED_VALUE_TYPE_INT: INT, INDEXED_VALUE_TYPE_DATETIME: DATETIME } =
-  IndexedValueType;
+const {
+  INDEXED_VALUE_TYPE_KEYWORD: KEYWORD,
+  INDEXED_VALUE_TYPE_INT: INT,
+  INDEXED_VALUE_TYPE_DATETIME: DATETIME,
+} = IndexedValueType;
 
 /** System attributes: set by the server from the execution, never by users. */
 export const SYSTEM_SEARCH_ATTRIBUTES: Readonly<Record<string, IndexedValueType>> = {
@@ -106,12 +109,13 @@ export const SEARCH_ATTRIBUTE_LIMITS = {
 } as const;
 
 /** Every preallocated custom field with its type: Bool01..Bool03, ..., Keyword01..Keyword10, ... */
-export const CUSTOM_FIELDS: ReadonlyArray<{ field: string; type: IndexedValueType }> = Object.entries(CUSTOM_FIELDS_PER_TYPE).flatMap(
-  ([type, count]) =>
-    Array.from({ length: count }, (_, i) => ({
-      field: `${typeName(Number(type))}${String(i + 1).padStart(2, '0')}`,
-      type: Number(type) as IndexedValueType,
-    })),
+export const CUSTOM_FIELDS: ReadonlyArray<{ field: string; type: IndexedValueType }> = Object.entries(
+  CUSTOM_FIELDS_PER_TYPE,
+).flatMap(([type, count]) =>
+  Array.from({ length: count }, (_, i) => ({
+    field: `${typeName(Number(type))}${String(i + 1).padStart(2, '0')}`,
+    type: Number(type) as IndexedValueType,
+  })),
 );
 const CUSTOM_FIELD_TYPES = new Map(CUSTOM_FIELDS.map((f) => [f.field, f.type]));
 
@@ -125,7 +129,12 @@ export function isSystemSearchAttribute(name: string): boolean {
 
 /** A name no user attribute may take (sadefs.IsReserved). */
 export function isReservedSearchAttributeName(name: string): boolean {
-  return name in SYSTEM_SEARCH_ATTRIBUTES || name in PREDEFINED_SEARCH_ATTRIBUTES || RESERVED_NAMES.has(name) || name.startsWith(RESERVED_PREFIX);
+  return (
+    name in SYSTEM_SEARCH_ATTRIBUTES ||
+    name in PREDEFINED_SEARCH_ATTRIBUTES ||
+    RESERVED_NAMES.has(name) ||
+    name.startsWith(RESERVED_PREFIX)
+  );
 }
 
 /**
@@ -152,7 +161,9 @@ export class NamespaceSearchAttributes {
   }
 
   /** Resolves a name used in a query or a write to its stored field and type; undefined when not defined. */
-  resolve(name: string): { field: string; type: IndexedValueType; category: 'system' | 'predefined' | 'custom' } | undefined {
+  resolve(
+    name: string,
+  ): { field: string; type: IndexedValueType; category: 'system' | 'predefined' | 'custom' } | undefined {
     const system = SYSTEM_SEARCH_ATTRIBUTES[name];
     if (system !== undefined) return { field: name, type: system, category: 'system' };
     const predefined = PREDEFINED_SEARCH_ATTRIBUTES[name];
@@ -188,8 +199,13 @@ export class NamespaceSearchAttributes {
 }
 
 export class SearchAttributeLimitError extends Error {
-  constructor(readonly limit: number, readonly type: IndexedValueType) {
-    super(`Unable to create search attributes: cannot have more than ${limit} search attribute of type ${typeName(type)}.`);
+  constructor(
+    readonly limit: number,
+    readonly type: IndexedValueType,
+  ) {
+    super(
+      `Unable to create search attributes: cannot have more than ${limit} search attribute of type ${typeName(type)}.`,
+    );
   }
 }
 
@@ -256,12 +272,22 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,
 export function normalizeDatetime(text: string): string | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const fraction = m[7] ?? '';
   const zone = m[8]!;
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return undefined;
-  const offsetMinutes = /^[Zz]$/.test(zone) ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59)
+    return undefined;
+  const offsetMinutes = /^[Zz]$/.test(zone)
+    ? 0
+    : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000);
   return `${date.toISOString().slice(0, 19)}.${fraction.padEnd(9, '0')}Z`;
 }
@@ -278,7 +304,8 @@ export function datetimeToMs(value: string): number {
 
 /** A value as a json/plain payload with upstream's `type` metadata, as SDKs decode typed search attributes. */
 export function encodeSearchAttributeValue(value: SearchAttributeValue, type: IndexedValueType): Payload {
-  const shown = type === IndexedValueType.INDEXED_VALUE_TYPE_DATETIME && typeof value === 'string' ? trimDatetime(value) : value;
+  const shown =
+    type === IndexedValueType.INDEXED_VALUE_TYPE_DATETIME && typeof value === 'string' ? trimDatetime(value) : value;
   return {
     metadata: {
       encoding: Buffer.from('json/plain'),
@@ -307,7 +334,9 @@ const STATUS_NAMES: Record<number, string> = {
   [WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW]: 'ContinuedAsNew',
   [WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT]: 'TimedOut',
 };
-const STATUS_BY_NAME = new Map(Object.entries(STATUS_NAMES).map(([n, name]) => [name, Number(n) as WorkflowExecutionStatus]));
+const STATUS_BY_NAME = new Map(
+  Object.entries(STATUS_NAMES).map(([n, name]) => [name, Number(n) as WorkflowExecutionStatus]),
+);
 
 export function statusName(status: WorkflowExecutionStatus): string {
   return STATUS_NAMES[status] ?? 'Unspecified';

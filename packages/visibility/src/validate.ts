@@ -14,11 +14,16 @@ export class SearchAttributeValidationError extends Error {
   override name = 'SearchAttributeValidationError';
 }
 
-export function validateSearchAttributes(searchAttributes: SearchAttributes | undefined, attributes: NamespaceSearchAttributes): void {
+export function validateSearchAttributes(
+  searchAttributes: SearchAttributes | undefined,
+  attributes: NamespaceSearchAttributes,
+): void {
   const fields = Object.entries(searchAttributes?.indexedFields ?? {});
   if (!fields.length) return;
   if (fields.length > SEARCH_ATTRIBUTE_LIMITS.numberOfKeys) {
-    throw new SearchAttributeValidationError(`number of search attributes ${fields.length} exceeds limit ${SEARCH_ATTRIBUTE_LIMITS.numberOfKeys}`);
+    throw new SearchAttributeValidationError(
+      `number of search attributes ${fields.length} exceeds limit ${SEARCH_ATTRIBUTE_LIMITS.numberOfKeys}`,
+    );
   }
   for (const [name, payload] of fields) {
     const resolved = attributes.resolve(name);
@@ -30,7 +35,9 @@ export function validateSearchAttributes(searchAttributes: SearchAttributes | un
       decodeSearchAttributeValue(payload, resolved.type);
     } catch (err) {
       if (!(err instanceof SearchAttributeValueError)) throw err;
-      throw new SearchAttributeValidationError(`invalid value for search attribute ${name} of type ${typeName(resolved.type)}: ${err.message}`);
+      throw new SearchAttributeValidationError(
+        `invalid value for search attribute ${name} of type ${typeName(resolved.type)}: ${err.message}`,
+      );
     }
   }
   let total = 0;
@@ -43,6 +50,8 @@ export function validateSearchAttributes(searchAttributes: SearchAttributes | un
     total += name.length + Payload.encode(payload).finish().length;
   }
   if (total > SEARCH_ATTRIBUTE_LIMITS.totalSizeBytes) {
-    throw new SearchAttributeValidationError(`total size of search attributes ${total} exceeds size limit ${SEARCH_ATTRIBUTE_LIMITS.totalSizeBytes}`);
+    throw new SearchAttributeValidationError(
+      `total size of search attributes ${total} exceeds size limit ${SEARCH_ATTRIBUTE_LIMITS.totalSizeBytes}`,
+    );
   }
 }

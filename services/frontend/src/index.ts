@@ -162,8 +162,14 @@ export class FrontendService {
   register(server: Server): void {
     const logger = this.ctx.logger;
     serveService(server, AdminServiceService, this.adminServiceHandlers(), { logger, messages: adminMessages });
-    serveService(server, WorkflowServiceService, this.workflowServiceHandlers(), { logger, messages: workflowMessages });
-    serveService(server, OperatorServiceService, this.operatorServiceHandlers(), { logger, messages: operatorMessages });
+    serveService(server, WorkflowServiceService, this.workflowServiceHandlers(), {
+      logger,
+      messages: workflowMessages,
+    });
+    serveService(server, OperatorServiceService, this.operatorServiceHandlers(), {
+      logger,
+      messages: operatorMessages,
+    });
   }
 
   /** Registers each configured namespace that does not exist yet. */

@@ -23,6 +23,7 @@ export function legacyFilterQuery(request: LegacyFilters, options: { open: boole
   if (request.executionFilter?.workflowId) clauses.push(`WorkflowId = ${quoted(request.executionFilter.workflowId)}`);
   if (request.executionFilter?.runId) clauses.push(`RunId = ${quoted(request.executionFilter.runId)}`);
   if (request.typeFilter?.name) clauses.push(`WorkflowType = ${quoted(request.typeFilter.name)}`);
-  if (request.statusFilter?.status) clauses.push(`ExecutionStatus = ${quoted(statusName(request.statusFilter.status as WorkflowExecutionStatus))}`);
+  if (request.statusFilter?.status)
+    clauses.push(`ExecutionStatus = ${quoted(statusName(request.statusFilter.status as WorkflowExecutionStatus))}`);
   return clauses.join(' AND ');
 }

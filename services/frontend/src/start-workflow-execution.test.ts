@@ -14,7 +14,10 @@ beforeEach(async () => {
 });
 afterEach(() => frontend.close());
 
-function start(overrides: DeepPartial<StartWorkflowExecutionRequest> = {}, call = callContext('StartWorkflowExecution')) {
+function start(
+  overrides: DeepPartial<StartWorkflowExecutionRequest> = {},
+  call = callContext('StartWorkflowExecution'),
+) {
   const request = StartWorkflowExecutionRequest.fromPartial({
     namespace: 'default',
     workflowId: 'order-1',
@@ -38,7 +41,12 @@ describe('StartWorkflowExecution', () => {
         method: 'startWorkflowExecution',
         request: {
           namespaceId: frontend.namespaceIds.default,
-          request: { namespace: 'default', workflowId: 'order-1', taskQueue: { name: 'orders' }, requestId: 'request-1' },
+          request: {
+            namespace: 'default',
+            workflowId: 'order-1',
+            taskQueue: { name: 'orders' },
+            requestId: 'request-1',
+          },
         },
         options: { deadline: call.deadline, signal: call.signal },
       },

@@ -100,7 +100,10 @@ describe('PollActivityTaskQueue', () => {
       activityId: 'charge',
     });
     expect(frontend.matching.calls).toMatchObject([
-      { method: 'pollActivityTaskQueue', request: { namespaceId: frontend.namespaceIds.default, pollRequest: request } },
+      {
+        method: 'pollActivityTaskQueue',
+        request: { namespaceId: frontend.namespaceIds.default, pollRequest: request },
+      },
     ]);
   });
 
@@ -124,7 +127,9 @@ describe('PollActivityTaskQueue', () => {
 
   it('rejects a poll of an unknown namespace', async () => {
     const request = pollActivityRequest({ namespace: 'missing' });
-    await expect(frontend.handlers.pollActivityTaskQueue(request, pollCall('PollActivityTaskQueue'))).rejects.toMatchObject({
+    await expect(
+      frontend.handlers.pollActivityTaskQueue(request, pollCall('PollActivityTaskQueue')),
+    ).rejects.toMatchObject({
       code: Code.NOT_FOUND,
       message: 'Namespace missing is not found.',
     });

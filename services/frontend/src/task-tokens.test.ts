@@ -25,12 +25,22 @@ beforeEach(async () => {
 afterEach(() => frontend.close());
 
 function workflowTaskToken(namespaceId = frontend.namespaceIds.default): Buffer {
-  const token = WorkflowTaskToken.fromPartial({ namespaceId, workflowId: 'order-1', runId: RUN_ID, scheduledEventId: 2 });
+  const token = WorkflowTaskToken.fromPartial({
+    namespaceId,
+    workflowId: 'order-1',
+    runId: RUN_ID,
+    scheduledEventId: 2,
+  });
   return Buffer.from(WorkflowTaskToken.encode(token).finish());
 }
 
 function activityTaskToken(namespaceId = frontend.namespaceIds.default): Buffer {
-  const token = ActivityTaskToken.fromPartial({ namespaceId, workflowId: 'order-1', runId: RUN_ID, scheduledEventId: 5 });
+  const token = ActivityTaskToken.fromPartial({
+    namespaceId,
+    workflowId: 'order-1',
+    runId: RUN_ID,
+    scheduledEventId: 5,
+  });
   return Buffer.from(ActivityTaskToken.encode(token).finish());
 }
 
@@ -138,11 +148,7 @@ describe('calls that hand a task token back', () => {
       () => ({ namespace: 'default', taskToken: activityTaskToken(frontend.namespaceIds.other) }),
       'Operation requested with a token from a different namespace.',
     ],
-    [
-      'a token without a namespace',
-      () => ({ taskToken: activityTaskToken('') }),
-      'Namespace not set on request.',
-    ],
+    ['a token without a namespace', () => ({ taskToken: activityTaskToken('') }), 'Namespace not set on request.'],
     [
       'an identity too long',
       () => ({ namespace: 'default', taskToken: activityTaskToken(), identity: 'x'.repeat(1001) }),
@@ -198,7 +204,10 @@ describe('ById activity calls', () => {
 
   it('RespondActivityTaskFailedById returns the failures history answers', async () => {
     frontend.history.answers.respondActivityTaskFailed = () => ({ response: { failures: [{ message: 'boom' }] } });
-    const request = RespondActivityTaskFailedByIdRequest.fromPartial({ ...BY_ID, failure: { message: 'charge failed' } });
+    const request = RespondActivityTaskFailedByIdRequest.fromPartial({
+      ...BY_ID,
+      failure: { message: 'charge failed' },
+    });
     await expect(frontend.handlers.respondActivityTaskFailedById(request, call)).resolves.toEqual({
       failures: [{ message: 'boom' }],
     });

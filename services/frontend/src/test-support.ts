@@ -6,7 +6,14 @@ import { NamespaceRegistry } from '@tempora/namespace';
 import { openSqliteStores, type PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
 import type { WorkflowServiceServer } from '@tempora/proto/workflowservice';
-import { Code, localCallContext, type AsyncHandlers, type CallContext, type CallOptions, type RpcClient } from '@tempora/rpc';
+import {
+  Code,
+  localCallContext,
+  type AsyncHandlers,
+  type CallContext,
+  type CallOptions,
+  type RpcClient,
+} from '@tempora/rpc';
 import { openSqliteVisibilityStore, type VisibilityStore } from '@tempora/visibility';
 import { FrontendService } from './index.js';
 

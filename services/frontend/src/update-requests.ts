@@ -17,7 +17,9 @@ export function prepareUpdateRequest(request: UpdateWorkflowExecutionRequest): U
   if (!update.input.name) throw invalidArgument('Update name is not set on request.');
   const stage = request.waitPolicy?.lifecycleStage || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
   if (stage === Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED) {
-    throw permissionDenied('UpdateWorkflowExecution issued asynchronously and waiting on update admitted is not supported.');
+    throw permissionDenied(
+      'UpdateWorkflowExecution issued asynchronously and waiting on update admitted is not supported.',
+    );
   }
   return {
     ...request,

@@ -9,15 +9,23 @@ import {
 import type { VisibilityRecord } from '@tempora/visibility';
 import { callContext, invalidArgumentStatus, startTestFrontend, type TestFrontend } from './test-support.js';
 
-const { WORKFLOW_EXECUTION_STATUS_RUNNING: RUNNING, WORKFLOW_EXECUTION_STATUS_COMPLETED: COMPLETED, WORKFLOW_EXECUTION_STATUS_FAILED: FAILED } =
-  WorkflowExecutionStatus;
+const {
+  WORKFLOW_EXECUTION_STATUS_RUNNING: RUNNING,
+  WORKFLOW_EXECUTION_STATUS_COMPLETED: COMPLETED,
+  WORKFLOW_EXECUTION_STATUS_FAILED: FAILED,
+} = WorkflowExecutionStatus;
 const T0 = Date.parse('2024-05-01T00:00:00Z');
 const HOUR = 3_600_000;
 
 let frontend: TestFrontend;
 beforeEach(async () => {
   frontend = await startTestFrontend();
-  const record = (workflowId: string, workflowType: string, status: WorkflowExecutionStatus, hour: number): VisibilityRecord => {
+  const record = (
+    workflowId: string,
+    workflowType: string,
+    status: WorkflowExecutionStatus,
+    hour: number,
+  ): VisibilityRecord => {
     const runId = randomUUID();
     const closed = status !== RUNNING;
     return {
@@ -51,11 +59,15 @@ beforeEach(async () => {
 });
 afterEach(() => frontend.close());
 
-const ids = (response: { executions?: { execution?: { workflowId?: string } }[] }) => (response.executions ?? []).map((e) => e.execution?.workflowId).sort();
+const ids = (response: { executions?: { execution?: { workflowId?: string } }[] }) =>
+  (response.executions ?? []).map((e) => e.execution?.workflowId).sort();
 
 describe('ListOpen/ListClosedWorkflowExecutions', () => {
   const listOpen = (fields: Partial<ListOpenWorkflowExecutionsRequest>) =>
-    frontend.handlers.listOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest.fromPartial({ namespace: 'default', ...fields }), callContext('ListOpenWorkflowExecutions'));
+    frontend.handlers.listOpenWorkflowExecutions(
+      ListOpenWorkflowExecutionsRequest.fromPartial({ namespace: 'default', ...fields }),
+      callContext('ListOpenWorkflowExecutions'),
+    );
   const listClosed = (fields: Partial<ListClosedWorkflowExecutionsRequest>) =>
     frontend.handlers.listClosedWorkflowExecutions(
       ListClosedWorkflowExecutionsRequest.fromPartial({ namespace: 'default', ...fields }),
@@ -64,7 +76,9 @@ describe('ListOpen/ListClosedWorkflowExecutions', () => {
 
   it('lists open runs by start time window, workflow id (quotes escaped) and type', async () => {
     expect(ids(await listOpen({}))).toEqual(["it's-open", 'open-2']);
-    expect(ids(await listOpen({ startTimeFilter: { earliestTime: new Date(T0 + 4 * HOUR), latestTime: undefined } }))).toEqual(['open-2']);
+    expect(
+      ids(await listOpen({ startTimeFilter: { earliestTime: new Date(T0 + 4 * HOUR), latestTime: undefined } })),
+    ).toEqual(['open-2']);
     expect(ids(await listOpen({ executionFilter: { workflowId: "it's-open", runId: '' } }))).toEqual(["it's-open"]);
     expect(ids(await listOpen({ typeFilter: { name: 'Invoice' } }))).toEqual(['open-2']);
   });
@@ -72,11 +86,15 @@ describe('ListOpen/ListClosedWorkflowExecutions', () => {
   it('lists closed runs by close time window and status', async () => {
     expect(ids(await listClosed({}))).toEqual(['done-1', 'failed-1']);
     expect(ids(await listClosed({ statusFilter: { status: FAILED } }))).toEqual(['failed-1']);
-    expect(ids(await listClosed({ startTimeFilter: { earliestTime: undefined, latestTime: new Date(T0 + 3 * HOUR) } }))).toEqual(['done-1']);
+    expect(
+      ids(await listClosed({ startTimeFilter: { earliestTime: undefined, latestTime: new Date(T0 + 3 * HOUR) } })),
+    ).toEqual(['done-1']);
   });
 
   it('rejects more than one filter', async () => {
-    await expect(listClosed({ typeFilter: { name: 'Order' }, statusFilter: { status: COMPLETED } })).rejects.toMatchObject(
+    await expect(
+      listClosed({ typeFilter: { name: 'Order' }, statusFilter: { status: COMPLETED } }),
+    ).rejects.toMatchObject(
       invalidArgumentStatus('Only one of ExecutionFilter, TypeFilter or StatusFilter is allowed.'),
     );
   });
@@ -85,7 +103,10 @@ describe('ListOpen/ListClosedWorkflowExecutions', () => {
 describe('ScanWorkflowExecutions and GetSearchAttributes', () => {
   it('scans with a query and pages with the page size', async () => {
     const scan = (fields: Partial<ScanWorkflowExecutionsRequest>) =>
-      frontend.handlers.scanWorkflowExecutions(ScanWorkflowExecutionsRequest.fromPartial({ namespace: 'default', ...fields }), callContext('ScanWorkflowExecutions'));
+      frontend.handlers.scanWorkflowExecutions(
+        ScanWorkflowExecutionsRequest.fromPartial({ namespace: 'default', ...fields }),
+        callContext('ScanWorkflowExecutions'),
+      );
     expect(ids(await scan({ query: "WorkflowType = 'Order'" }))).toEqual(['done-1', 'failed-1', "it's-open"]);
     const first = await scan({ pageSize: 3 });
     expect(first.executions).toHaveLength(3);

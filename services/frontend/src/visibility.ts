@@ -57,16 +57,27 @@ export async function listPage(
 ): Promise<{ executions: DeepPartial<WorkflowExecutionInfo>[]; nextPageToken: Buffer }> {
   let page: ListResponse;
   try {
-    page = await ctx.visibility.list({ namespaceId: namespace.info!.id, query, pageSize: pageSizeOf(pageSize), pageToken });
+    page = await ctx.visibility.list({
+      namespaceId: namespace.info!.id,
+      query,
+      pageSize: pageSizeOf(pageSize),
+      pageToken,
+    });
   } catch (err) {
     if (err instanceof InvalidPageTokenError) throw invalidArgument(err.message);
     throw err;
   }
   const attributes = namespaceSearchAttributes(namespace);
-  return { executions: page.records.map((r) => executionInfo(r, attributes)), nextPageToken: Buffer.from(page.nextPageToken) };
+  return {
+    executions: page.records.map((r) => executionInfo(r, attributes)),
+    nextPageToken: Buffer.from(page.nextPageToken),
+  };
 }
 
-export function executionInfo(record: VisibilityRecord, attributes: NamespaceSearchAttributes): DeepPartial<WorkflowExecutionInfo> {
+export function executionInfo(
+  record: VisibilityRecord,
+  attributes: NamespaceSearchAttributes,
+): DeepPartial<WorkflowExecutionInfo> {
   const indexedFields: SearchAttributes['indexedFields'] = {};
   for (const [field, value] of Object.entries(record.searchAttributes)) {
     const alias = attributes.aliasOf(field);
@@ -80,20 +91,26 @@ export function executionInfo(record: VisibilityRecord, attributes: NamespaceSea
     closeTime: record.closeTime === undefined ? undefined : new Date(record.closeTime),
     status: record.status,
     historyLength: record.historyLength,
-    parentExecution: record.parentWorkflowId ? { workflowId: record.parentWorkflowId, runId: record.parentRunId ?? '' } : undefined,
+    parentExecution: record.parentWorkflowId
+      ? { workflowId: record.parentWorkflowId, runId: record.parentRunId ?? '' }
+      : undefined,
     executionTime: new Date(record.executionTime),
     memo: record.memo ? Memo.decode(record.memo) : { fields: {} },
     searchAttributes: { indexedFields },
     taskQueue: record.taskQueue,
     stateTransitionCount: record.stateTransitionCount,
     historySizeBytes: record.historySizeBytes,
-    executionDuration: record.executionDuration === undefined ? undefined : msToDuration(record.executionDuration / 1e6),
+    executionDuration:
+      record.executionDuration === undefined ? undefined : msToDuration(record.executionDuration / 1e6),
     rootExecution: { workflowId: record.rootWorkflowId, runId: record.rootRunId },
   };
 }
 
 /** StartWorkflowExecution (and later SignalWithStart) checks search attributes against the namespace's. */
-export function validateRequestSearchAttributes(namespace: NamespaceRecord, searchAttributes: SearchAttributes | undefined): void {
+export function validateRequestSearchAttributes(
+  namespace: NamespaceRecord,
+  searchAttributes: SearchAttributes | undefined,
+): void {
   try {
     validateSearchAttributes(searchAttributes, namespaceSearchAttributes(namespace));
   } catch (err) {

@@ -88,7 +88,9 @@ describe('GetWorkflowExecutionHistoryReverse', () => {
   });
 
   it('rejects a negative page size', async () => {
-    await expect(getHistoryReverse({ maximumPageSize: -5 })).rejects.toMatchObject(invalidArgumentStatus('Invalid PageSize.'));
+    await expect(getHistoryReverse({ maximumPageSize: -5 })).rejects.toMatchObject(
+      invalidArgumentStatus('Invalid PageSize.'),
+    );
   });
 });
 
@@ -149,7 +151,9 @@ describe('DescribeTaskQueue', () => {
 describe('ResetStickyTaskQueue', () => {
   it('forwards the execution to history', async () => {
     const request = ResetStickyTaskQueueRequest.fromPartial({ namespace: 'default', execution: EXECUTION });
-    await expect(frontend.handlers.resetStickyTaskQueue(request, callContext('ResetStickyTaskQueue'))).resolves.toEqual({});
+    await expect(frontend.handlers.resetStickyTaskQueue(request, callContext('ResetStickyTaskQueue'))).resolves.toEqual(
+      {},
+    );
     expect(frontend.history.calls).toMatchObject([
       { method: 'resetStickyTaskQueue', request: { namespaceId: frontend.namespaceIds.default, execution: EXECUTION } },
     ]);
@@ -157,26 +161,29 @@ describe('ResetStickyTaskQueue', () => {
 
   it('rejects a request without an execution', async () => {
     const request = ResetStickyTaskQueueRequest.fromPartial({ namespace: 'default' });
-    await expect(frontend.handlers.resetStickyTaskQueue(request, callContext('ResetStickyTaskQueue'))).rejects.toMatchObject(
-      invalidArgumentStatus('Execution is not set on request.'),
-    );
+    await expect(
+      frontend.handlers.resetStickyTaskQueue(request, callContext('ResetStickyTaskQueue')),
+    ).rejects.toMatchObject(invalidArgumentStatus('Execution is not set on request.'));
   });
 });
 
 describe('worker lifecycle calls', () => {
-  it('unloads the worker\'s sticky queue on ShutdownWorker', async () => {
+  it("unloads the worker's sticky queue on ShutdownWorker", async () => {
     const shutdown = ShutdownWorkerRequest.fromPartial({ namespace: 'default', stickyTaskQueue: 'sticky-1' });
     await expect(frontend.handlers.shutdownWorker(shutdown, callContext('ShutdownWorker'))).resolves.toEqual({});
     expect(frontend.matching.calls).toHaveLength(1);
-    expect(frontend.matching.calls[0]).toMatchObject({ method: 'shutdownWorker', request: { stickyTaskQueue: 'sticky-1' } });
+    expect(frontend.matching.calls[0]).toMatchObject({
+      method: 'shutdownWorker',
+      request: { stickyTaskQueue: 'sticky-1' },
+    });
     expect(frontend.history.calls).toEqual([]);
   });
 
   it('accepts RecordWorkerHeartbeat without calling history or matching', async () => {
     const heartbeat = RecordWorkerHeartbeatRequest.fromPartial({ namespace: 'default', identity: 'worker-1' });
-    await expect(frontend.handlers.recordWorkerHeartbeat(heartbeat, callContext('RecordWorkerHeartbeat'))).resolves.toEqual(
-      {},
-    );
+    await expect(
+      frontend.handlers.recordWorkerHeartbeat(heartbeat, callContext('RecordWorkerHeartbeat')),
+    ).resolves.toEqual({});
     expect([...frontend.history.calls, ...frontend.matching.calls]).toEqual([]);
   });
 

@@ -49,15 +49,30 @@ function closeActivity(ms: MutableState, activity: ActivityInfo): void {
   ms.ensureWorkflowTask();
 }
 
-export function completeActivity(ms: MutableState, activity: ActivityInfo, result: Payloads | undefined, identity: string): void {
+export function completeActivity(
+  ms: MutableState,
+  activity: ActivityInfo,
+  result: Payloads | undefined,
+  identity: string,
+): void {
   const startedEventId = writeStartedEvent(ms, activity);
   ms.addEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, {
-    activityTaskCompletedEventAttributes: { result, scheduledEventId: activity.scheduledEventId, startedEventId, identity },
+    activityTaskCompletedEventAttributes: {
+      result,
+      scheduledEventId: activity.scheduledEventId,
+      startedEventId,
+      identity,
+    },
   });
   closeActivity(ms, activity);
 }
 
-export function cancelActivity(ms: MutableState, activity: ActivityInfo, details: Payloads | undefined, identity: string): void {
+export function cancelActivity(
+  ms: MutableState,
+  activity: ActivityInfo,
+  details: Payloads | undefined,
+  identity: string,
+): void {
   const startedEventId = writeStartedEvent(ms, activity);
   ms.addEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, {
     activityTaskCanceledEventAttributes: {
@@ -104,21 +119,39 @@ export function failActivityAttempt(
   const retryState = decision.retry ? RetryState.RETRY_STATE_CANCEL_REQUESTED : decision.state;
   // Upstream reports a timeout that leaves no time for another attempt as a schedule-to-close timeout.
   const timeoutType = failure.timeoutFailureInfo?.timeoutType;
-  if (retryState === RetryState.RETRY_STATE_TIMEOUT && timeoutType !== undefined && timeoutType !== TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) {
+  if (
+    retryState === RetryState.RETRY_STATE_TIMEOUT &&
+    timeoutType !== undefined &&
+    timeoutType !== TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START
+  ) {
     failure = Failure.fromPartial({
       message: 'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying',
       source: 'Server',
-      timeoutFailureInfo: { timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, lastHeartbeatDetails: failure.timeoutFailureInfo?.lastHeartbeatDetails },
+      timeoutFailureInfo: {
+        timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
+        lastHeartbeatDetails: failure.timeoutFailureInfo?.lastHeartbeatDetails,
+      },
     });
   }
   const startedEventId = activity.startedEventId !== 0 ? writeStartedEvent(ms, activity) : 0;
   if (failure.timeoutFailureInfo) {
     ms.addEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT, {
-      activityTaskTimedOutEventAttributes: { failure, scheduledEventId: activity.scheduledEventId, startedEventId, retryState },
+      activityTaskTimedOutEventAttributes: {
+        failure,
+        scheduledEventId: activity.scheduledEventId,
+        startedEventId,
+        retryState,
+      },
     });
   } else {
     ms.addEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, {
-      activityTaskFailedEventAttributes: { failure, scheduledEventId: activity.scheduledEventId, startedEventId, identity, retryState },
+      activityTaskFailedEventAttributes: {
+        failure,
+        scheduledEventId: activity.scheduledEventId,
+        startedEventId,
+        identity,
+        retryState,
+      },
     });
   }
   closeActivity(ms, activity);

@@ -12,5 +12,7 @@ export async function withActivityToken<T>(
   const token = decodeActivityTaskToken(taskToken);
   const engine = ctx.shards.engineFor(token.namespaceId, token.workflowId);
   const runId = await engine.executions.resolveRunId(token.namespaceId, token.workflowId, token.runId);
-  return engine.executions.update({ namespaceId: token.namespaceId, workflowId: token.workflowId, runId }, (ms) => fn(ms, token));
+  return engine.executions.update({ namespaceId: token.namespaceId, workflowId: token.workflowId, runId }, (ms) =>
+    fn(ms, token),
+  );
 }

@@ -19,7 +19,12 @@ import type { MutableState } from './mutable-state.js';
 import type { NamespaceRef } from '@tempora/namespace';
 import { normalizeWorkflowTimeouts, optionalDuration } from './workflow-timeouts.js';
 
-export function initiateChild(ms: MutableState, command: Command, completedEventId: number, target: NamespaceRef): void {
+export function initiateChild(
+  ms: MutableState,
+  command: Command,
+  completedEventId: number,
+  target: NamespaceRef,
+): void {
   const a = command.startChildWorkflowExecutionCommandAttributes!;
   const timeouts = normalizeWorkflowTimeouts(a.workflowExecutionTimeout, a.workflowRunTimeout, a.workflowTaskTimeout);
   const event = ms.addEvent(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED, {
@@ -79,7 +84,11 @@ export function recordChildStarted(ms: MutableState, initiatedEventId: number, c
   ms.ensureWorkflowTask();
 }
 
-export function recordChildStartFailed(ms: MutableState, initiatedEventId: number, cause: StartChildWorkflowExecutionFailedCause): void {
+export function recordChildStartFailed(
+  ms: MutableState,
+  initiatedEventId: number,
+  cause: StartChildWorkflowExecutionFailedCause,
+): void {
   const info = ms.state.childExecutions[initiatedEventId]!;
   ms.addEvent(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED, {
     startChildWorkflowExecutionFailedEventAttributes: {
@@ -98,7 +107,12 @@ export function recordChildStartFailed(ms: MutableState, initiatedEventId: numbe
 }
 
 /** Records the child's close event on the parent as the matching ChildWorkflowExecution* event. */
-export function recordChildClosed(ms: MutableState, initiatedEventId: number, child: WorkflowExecution, close: HistoryEvent): void {
+export function recordChildClosed(
+  ms: MutableState,
+  initiatedEventId: number,
+  child: WorkflowExecution,
+  close: HistoryEvent,
+): void {
   const info = ms.state.childExecutions[initiatedEventId];
   if (!info || info.workflowId !== child.workflowId) throw notFound('Pending child execution not found.');
   // The child can finish before the parent recorded its start; the child's shard retries until it has.
@@ -113,22 +127,37 @@ export function recordChildClosed(ms: MutableState, initiatedEventId: number, ch
   };
   if (close.workflowExecutionCompletedEventAttributes) {
     ms.addEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, {
-      childWorkflowExecutionCompletedEventAttributes: { ...common, result: close.workflowExecutionCompletedEventAttributes.result },
+      childWorkflowExecutionCompletedEventAttributes: {
+        ...common,
+        result: close.workflowExecutionCompletedEventAttributes.result,
+      },
     });
   } else if (close.workflowExecutionFailedEventAttributes) {
     const failed = close.workflowExecutionFailedEventAttributes;
     ms.addEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED, {
-      childWorkflowExecutionFailedEventAttributes: { ...common, failure: failed.failure, retryState: failed.retryState },
+      childWorkflowExecutionFailedEventAttributes: {
+        ...common,
+        failure: failed.failure,
+        retryState: failed.retryState,
+      },
     });
   } else if (close.workflowExecutionCanceledEventAttributes) {
     ms.addEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED, {
-      childWorkflowExecutionCanceledEventAttributes: { ...common, details: close.workflowExecutionCanceledEventAttributes.details },
+      childWorkflowExecutionCanceledEventAttributes: {
+        ...common,
+        details: close.workflowExecutionCanceledEventAttributes.details,
+      },
     });
   } else if (close.workflowExecutionTerminatedEventAttributes) {
-    ms.addEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED, { childWorkflowExecutionTerminatedEventAttributes: common });
+    ms.addEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED, {
+      childWorkflowExecutionTerminatedEventAttributes: common,
+    });
   } else if (close.workflowExecutionTimedOutEventAttributes) {
     ms.addEvent(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT, {
-      childWorkflowExecutionTimedOutEventAttributes: { ...common, retryState: close.workflowExecutionTimedOutEventAttributes.retryState },
+      childWorkflowExecutionTimedOutEventAttributes: {
+        ...common,
+        retryState: close.workflowExecutionTimedOutEventAttributes.retryState,
+      },
     });
   } else {
     throw notFound(`Unexpected child close event ${EventType[close.eventType]}.`);

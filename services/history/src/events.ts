@@ -6,7 +6,9 @@ import type { HistoryEvent } from '@tempora/proto/history';
 export const BUFFERED_EVENT_ID = -1;
 
 /** The attributes of an activity's closing event (completed, failed, timed out, canceled), if it is one. */
-export function activityResultAttributes(event: HistoryEvent): { scheduledEventId: number; startedEventId: number } | undefined {
+export function activityResultAttributes(
+  event: HistoryEvent,
+): { scheduledEventId: number; startedEventId: number } | undefined {
   return (
     event.activityTaskCompletedEventAttributes ??
     event.activityTaskFailedEventAttributes ??
@@ -16,7 +18,9 @@ export function activityResultAttributes(event: HistoryEvent): { scheduledEventI
 }
 
 /** The attributes of a child's result event (completed, failed, canceled, terminated, timed out), if it is one. */
-export function childResultAttributes(event: HistoryEvent): { initiatedEventId: number; startedEventId: number } | undefined {
+export function childResultAttributes(
+  event: HistoryEvent,
+): { initiatedEventId: number; startedEventId: number } | undefined {
   return (
     event.childWorkflowExecutionCompletedEventAttributes ??
     event.childWorkflowExecutionFailedEventAttributes ??

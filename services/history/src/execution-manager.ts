@@ -114,7 +114,13 @@ export class ExecutionManager {
     const keyString = runKeyString(key);
     await this.withLock(keyString, async () => {
       try {
-        await this.stores.executions.deleteWorkflowExecution(this.shard.shardId, this.shard.rangeId, key.namespaceId, key.workflowId, key.runId);
+        await this.stores.executions.deleteWorkflowExecution(
+          this.shard.shardId,
+          this.shard.rangeId,
+          key.namespaceId,
+          key.workflowId,
+          key.runId,
+        );
       } catch (err) {
         throw this.translate(err);
       } finally {
@@ -255,8 +261,14 @@ export class ExecutionManager {
       this.cache.set(keyString, cached);
       return cached;
     }
-    const row = await this.stores.executions.getWorkflowExecution(this.shard.shardId, key.namespaceId, key.workflowId, key.runId);
-    if (!row) throw notFound(`workflow execution not found for workflow ID "${key.workflowId}" and run ID "${key.runId}"`);
+    const row = await this.stores.executions.getWorkflowExecution(
+      this.shard.shardId,
+      key.namespaceId,
+      key.workflowId,
+      key.runId,
+    );
+    if (!row)
+      throw notFound(`workflow execution not found for workflow ID "${key.workflowId}" and run ID "${key.runId}"`);
     const loaded = { state: WorkflowMutableState.decode(row.state), dbRecordVersion: row.dbRecordVersion };
     this.cache.set(keyString, loaded);
     if (this.cache.size > MAX_CACHED_RUNS) {

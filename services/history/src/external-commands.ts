@@ -12,7 +12,12 @@ import { RequestCancelInfo, SignalInfo } from '@tempora/proto/persistence';
 import type { MutableState } from './mutable-state.js';
 import type { NamespaceRef } from '@tempora/namespace';
 
-export function initiateSignalExternal(ms: MutableState, command: Command, completedEventId: number, target: NamespaceRef): void {
+export function initiateSignalExternal(
+  ms: MutableState,
+  command: Command,
+  completedEventId: number,
+  target: NamespaceRef,
+): void {
   const a = command.signalExternalWorkflowExecutionCommandAttributes!;
   const event = ms.addEvent(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, {
     userMetadata: command.userMetadata,
@@ -36,7 +41,12 @@ export function initiateSignalExternal(ms: MutableState, command: Command, compl
   ms.addTransferTask({ signalExternal: { initiatedEventId: event.eventId } });
 }
 
-export function initiateCancelExternal(ms: MutableState, command: Command, completedEventId: number, target: NamespaceRef): void {
+export function initiateCancelExternal(
+  ms: MutableState,
+  command: Command,
+  completedEventId: number,
+  target: NamespaceRef,
+): void {
   const a = command.requestCancelExternalWorkflowExecutionCommandAttributes!;
   const event = ms.addEvent(EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, {
     requestCancelExternalWorkflowExecutionInitiatedEventAttributes: {
@@ -58,28 +68,53 @@ export function initiateCancelExternal(ms: MutableState, command: Command, compl
 }
 
 /** What every outcome event of an external signal or cancel repeats from its initiated event. */
-function outcomeOf(initiated: { namespace: string; namespaceId: string; workflowExecution?: WorkflowExecution }, initiatedEventId: number) {
-  return { initiatedEventId, namespace: initiated.namespace, namespaceId: initiated.namespaceId, workflowExecution: initiated.workflowExecution };
+function outcomeOf(
+  initiated: { namespace: string; namespaceId: string; workflowExecution?: WorkflowExecution },
+  initiatedEventId: number,
+) {
+  return {
+    initiatedEventId,
+    namespace: initiated.namespace,
+    namespaceId: initiated.namespaceId,
+    workflowExecution: initiated.workflowExecution,
+  };
 }
 
 /** A failed outcome also names the cause and the task that issued the command. */
 function failureOf(
-  initiated: { namespace: string; namespaceId: string; workflowExecution?: WorkflowExecution; workflowTaskCompletedEventId: number; control: string },
+  initiated: {
+    namespace: string;
+    namespaceId: string;
+    workflowExecution?: WorkflowExecution;
+    workflowTaskCompletedEventId: number;
+    control: string;
+  },
   initiatedEventId: number,
 ) {
-  return { ...outcomeOf(initiated, initiatedEventId), workflowTaskCompletedEventId: initiated.workflowTaskCompletedEventId, control: initiated.control };
+  return {
+    ...outcomeOf(initiated, initiatedEventId),
+    workflowTaskCompletedEventId: initiated.workflowTaskCompletedEventId,
+    control: initiated.control,
+  };
 }
 
 export function recordExternalSignaled(ms: MutableState, initiatedEventId: number): void {
   const initiated = ms.state.signals[initiatedEventId]!.initiated!;
   ms.addEvent(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED, {
-    externalWorkflowExecutionSignaledEventAttributes: { ...outcomeOf(initiated, initiatedEventId), control: initiated.control },
+    externalWorkflowExecutionSignaledEventAttributes: {
+      ...outcomeOf(initiated, initiatedEventId),
+      control: initiated.control,
+    },
   });
   delete ms.state.signals[initiatedEventId];
   ms.ensureWorkflowTask();
 }
 
-export function recordSignalExternalFailed(ms: MutableState, initiatedEventId: number, cause: SignalExternalWorkflowExecutionFailedCause): void {
+export function recordSignalExternalFailed(
+  ms: MutableState,
+  initiatedEventId: number,
+  cause: SignalExternalWorkflowExecutionFailedCause,
+): void {
   const initiated = ms.state.signals[initiatedEventId]!.initiated!;
   ms.addEvent(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
     signalExternalWorkflowExecutionFailedEventAttributes: { ...failureOf(initiated, initiatedEventId), cause },
@@ -97,7 +132,11 @@ export function recordExternalCancelRequested(ms: MutableState, initiatedEventId
   ms.ensureWorkflowTask();
 }
 
-export function recordCancelExternalFailed(ms: MutableState, initiatedEventId: number, cause: CancelExternalWorkflowExecutionFailedCause): void {
+export function recordCancelExternalFailed(
+  ms: MutableState,
+  initiatedEventId: number,
+  cause: CancelExternalWorkflowExecutionFailedCause,
+): void {
   const initiated = ms.state.requestCancels[initiatedEventId]!.initiated!;
   ms.addEvent(EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
     requestCancelExternalWorkflowExecutionFailedEventAttributes: { ...failureOf(initiated, initiatedEventId), cause },

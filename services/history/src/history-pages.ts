@@ -4,7 +4,6 @@ import type { PersistenceStores } from '@tempora/persistence';
 import { History, type HistoryEvent } from '@tempora/proto/history';
 import { invalidArgument } from '@tempora/rpc';
 
-
 export interface HistoryPageToken {
   runId: string;
   nextEventId: number;
@@ -19,7 +18,8 @@ export function decodeHistoryPageToken(bytes: Uint8Array): HistoryPageToken | un
   if (!bytes.length) return undefined;
   try {
     const token = JSON.parse(Buffer.from(bytes).toString()) as HistoryPageToken;
-    if (typeof token.runId === 'string' && Number.isInteger(token.nextEventId) && Number.isInteger(token.endEventId)) return token;
+    if (typeof token.runId === 'string' && Number.isInteger(token.nextEventId) && Number.isInteger(token.endEventId))
+      return token;
   } catch {
     // fall through
   }

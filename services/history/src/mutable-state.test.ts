@@ -20,7 +20,9 @@ function runWithStartedTask(): MutableState {
 describe('MutableState events', () => {
   it('numbers events consecutively from 1 and counts their encoded size', () => {
     const ms = newMutableState({ workflowId: 'wf', taskQueue: 'q' });
-    const first = ms.addEvent(E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, { workflowExecutionStartedEventAttributes: { workflowType: { name: 'T' } } });
+    const first = ms.addEvent(E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
+      workflowExecutionStartedEventAttributes: { workflowType: { name: 'T' } },
+    });
     const sizeAfterFirst = ms.info.historySizeBytes;
     const second = ms.addEvent(E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, signaled);
 
@@ -47,7 +49,9 @@ describe('MutableState events', () => {
 
   it('flushes the buffer with activity results last, pointed at the started event flushed with them', () => {
     const ms = runWithStartedTask();
-    ms.addEvent(E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, { activityTaskCompletedEventAttributes: { scheduledEventId: 5, startedEventId: 0 } });
+    ms.addEvent(E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, {
+      activityTaskCompletedEventAttributes: { scheduledEventId: 5, startedEventId: 0 },
+    });
     ms.addEvent(E.EVENT_TYPE_ACTIVITY_TASK_STARTED, { activityTaskStartedEventAttributes: { scheduledEventId: 5 } });
     ms.addEvent(E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, signaled);
     ms.clearWorkflowTask();
@@ -64,7 +68,9 @@ describe('MutableState events', () => {
     const ms = runWithStartedTask();
     ms.bufferEvent(E.EVENT_TYPE_TIMER_FIRED, { timerFiredEventAttributes: { timerId: 'a' } });
     ms.bufferEvent(E.EVENT_TYPE_TIMER_FIRED, { timerFiredEventAttributes: { timerId: 'b' } });
-    expect(ms.removeBufferedEvent((e) => e.timerFiredEventAttributes?.timerId === 'a')?.timerFiredEventAttributes?.timerId).toBe('a');
+    expect(
+      ms.removeBufferedEvent((e) => e.timerFiredEventAttributes?.timerId === 'a')?.timerFiredEventAttributes?.timerId,
+    ).toBe('a');
     expect(ms.removeBufferedEvent((e) => e.timerFiredEventAttributes?.timerId === 'a')).toBeUndefined();
     expect(ms.state.bufferedEvents.map((e) => e.timerFiredEventAttributes?.timerId)).toEqual(['b']);
     ms.discardBufferedEvents();
@@ -75,7 +81,12 @@ describe('MutableState events', () => {
 
 describe('MutableState children bookkeeping', () => {
   function runWithChild(ms: MutableState, initiatedEventId: number): void {
-    ms.state.childExecutions[initiatedEventId] = ChildExecutionInfo.fromPartial({ initiatedEventId, workflowId: 'child', workflowType: 'Child', namespace: 'default' });
+    ms.state.childExecutions[initiatedEventId] = ChildExecutionInfo.fromPartial({
+      initiatedEventId,
+      workflowId: 'child',
+      workflowType: 'Child',
+      namespace: 'default',
+    });
   }
 
   it('resolves a child started while a task ran once its buffered started event is flushed, with a result in the same flush', () => {
@@ -84,7 +95,10 @@ describe('MutableState children bookkeeping', () => {
     recordChildStarted(ms, 5, { workflowId: 'child', runId: 'child-run' });
     expect(ms.state.childExecutions[5]).toMatchObject({ startedEventId: BUFFERED_EVENT_ID, startedRunId: 'child-run' });
 
-    const childClose = HistoryEvent.fromPartial({ eventType: E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, workflowExecutionCompletedEventAttributes: {} });
+    const childClose = HistoryEvent.fromPartial({
+      eventType: E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+      workflowExecutionCompletedEventAttributes: {},
+    });
     recordChildClosed(ms, 5, { workflowId: 'child', runId: 'child-run' }, childClose);
     expect(ms.state.childExecutions).toEqual({});
     ms.clearWorkflowTask();
@@ -95,7 +109,10 @@ describe('MutableState children bookkeeping', () => {
     const [started, completed] = ms.newEvents;
     expect(EventType[started!.eventType]).toBe('EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED');
     expect(started!.eventId).toBe(startedId);
-    expect(completed!.childWorkflowExecutionCompletedEventAttributes).toMatchObject({ initiatedEventId: 5, startedEventId: startedId });
+    expect(completed!.childWorkflowExecutionCompletedEventAttributes).toMatchObject({
+      initiatedEventId: 5,
+      startedEventId: startedId,
+    });
   });
 
   it('records a child started outside a task with its event id, and schedules a workflow task for it', () => {
@@ -115,8 +132,16 @@ describe('MutableState workflow tasks', () => {
     const ms = startedRun();
     const task = ms.workflowTask!;
     expect(eventTypes(ms)).toEqual(['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED']);
-    expect(task).toMatchObject({ scheduledEventId: 2, attempt: 1, taskQueue: 'main-queue', taskQueueKind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL, type: WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL });
-    expect(ms.transferTasks.map((t) => t.workflowTask)).toEqual([expect.objectContaining({ scheduledEventId: 2, taskQueue: 'main-queue' })]);
+    expect(task).toMatchObject({
+      scheduledEventId: 2,
+      attempt: 1,
+      taskQueue: 'main-queue',
+      taskQueueKind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
+      type: WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL,
+    });
+    expect(ms.transferTasks.map((t) => t.workflowTask)).toEqual([
+      expect.objectContaining({ scheduledEventId: 2, taskQueue: 'main-queue' }),
+    ]);
     expect(ms.timerTasks).toEqual([]);
   });
 
@@ -126,9 +151,22 @@ describe('MutableState workflow tasks', () => {
     ms.info.stickyTaskQueue = 'worker-1-sticky';
     ms.info.stickyScheduleToStartTimeout = { seconds: 3, nanos: 0 };
     const task = ms.scheduleWorkflowTask();
-    expect(ms.newEvents.at(-1)!.workflowTaskScheduledEventAttributes!.taskQueue).toEqual({ name: 'worker-1-sticky', kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: 'main-queue' });
+    expect(ms.newEvents.at(-1)!.workflowTaskScheduledEventAttributes!.taskQueue).toEqual({
+      name: 'worker-1-sticky',
+      kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY,
+      normalName: 'main-queue',
+    });
     expect(ms.timerTasks).toEqual([
-      { fireTime: ms.now.getTime() + 3_000, body: expect.objectContaining({ workflowTaskTimeout: { scheduledEventId: task.scheduledEventId, attempt: 1, timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START } }) },
+      {
+        fireTime: ms.now.getTime() + 3_000,
+        body: expect.objectContaining({
+          workflowTaskTimeout: {
+            scheduledEventId: task.scheduledEventId,
+            attempt: 1,
+            timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+          },
+        }),
+      },
     ]);
     ms.clearStickyness();
     expect([ms.info.stickyTaskQueue, ms.info.stickyScheduleToStartTimeout]).toEqual(['', undefined]);
@@ -139,13 +177,21 @@ describe('MutableState workflow tasks', () => {
     ms.clearWorkflowTask();
     const eventsBefore = ms.newEvents.length;
     const transient = ms.scheduleWorkflowTask(2);
-    expect([transient.type, transient.scheduledEventId, ms.newEvents.length]).toEqual([WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT, ms.info.nextEventId, eventsBefore]);
+    expect([transient.type, transient.scheduledEventId, ms.newEvents.length]).toEqual([
+      WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT,
+      ms.info.nextEventId,
+      eventsBefore,
+    ]);
 
     ms.convertTransientWorkflowTaskIfEventsWritten();
     expect(ms.workflowTask!.type).toBe(WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT);
     ms.addEvent(E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, signaled);
     ms.convertTransientWorkflowTaskIfEventsWritten();
-    expect(ms.workflowTask).toMatchObject({ type: WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL, attempt: 1, scheduledEventId: ms.info.nextEventId - 1 });
+    expect(ms.workflowTask).toMatchObject({
+      type: WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL,
+      attempt: 1,
+      scheduledEventId: ms.info.nextEventId - 1,
+    });
     expect(eventTypes(ms).slice(-2)).toEqual(['WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_TASK_SCHEDULED']);
   });
 
@@ -170,7 +216,9 @@ describe('MutableState status', () => {
     expect([lone.isRunning, lone.statusChanged, lone.info.closeTime]).toEqual([false, true, lone.now]);
     expect(lone.transferTasks.some((t) => t.closeExecution)).toBe(false);
 
-    const child = startedRun({ parent: { namespace: 'default', namespaceId: 'ns-id', workflowId: 'parent', runId: 'p', initiatedId: 5 } });
+    const child = startedRun({
+      parent: { namespace: 'default', namespaceId: 'ns-id', workflowId: 'parent', runId: 'p', initiatedId: 5 },
+    });
     child.setStatus(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED);
     expect(child.transferTasks.some((t) => t.closeExecution)).toBe(true);
   });

@@ -99,7 +99,13 @@ export class MutableState {
   }
 
   get hasChanges(): boolean {
-    return this.newEvents.length > 0 || this.transferTasks.length > 0 || this.timerTasks.length > 0 || this.visibilityTasks.length > 0 || this.dirty;
+    return (
+      this.newEvents.length > 0 ||
+      this.transferTasks.length > 0 ||
+      this.timerTasks.length > 0 ||
+      this.visibilityTasks.length > 0 ||
+      this.dirty
+    );
   }
 
   /** Set by changes that produce no event (heartbeats, retries, sticky changes). */
@@ -173,14 +179,17 @@ export class MutableState {
       this.flushedChildStarts.set(started.initiatedEventId, event.eventId);
     }
     const result = childResultAttributes(event);
-    if (result?.startedEventId === BUFFERED_EVENT_ID) result.startedEventId = this.flushedChildStarts.get(result.initiatedEventId) ?? 0;
+    if (result?.startedEventId === BUFFERED_EVENT_ID)
+      result.startedEventId = this.flushedChildStarts.get(result.initiatedEventId) ?? 0;
   }
 
   private readonly flushedChildStarts = new Map<number, number>();
 
   /** Buffers an event even though no task is started: results produced while a task's commands are applied. */
   bufferEvent(eventType: EventType, attributes: DeepPartial<HistoryEvent>): void {
-    this.state.bufferedEvents.push(HistoryEvent.fromPartial({ eventTime: this.now, ...attributes, eventType, version: 0 }));
+    this.state.bufferedEvents.push(
+      HistoryEvent.fromPartial({ eventTime: this.now, ...attributes, eventType, version: 0 }),
+    );
     this.dirty = true;
   }
 
@@ -220,7 +229,8 @@ export class MutableState {
     if (!isClosedStatus(status)) return;
     this.info.closeTime = this.now;
     // The parent learns the result and the parent close policy reaches the children, from the transfer queue.
-    if (this.info.parent || Object.keys(this.state.childExecutions).length) this.addTransferTask({ closeExecution: {} });
+    if (this.info.parent || Object.keys(this.state.childExecutions).length)
+      this.addTransferTask({ closeExecution: {} });
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -265,7 +275,11 @@ export class MutableState {
     if (!transient) {
       const event = this.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
         workflowTaskScheduledEventAttributes: {
-          taskQueue: { name: queue.name, kind: queue.kind, normalName: queue.kind === TaskQueueKind.TASK_QUEUE_KIND_STICKY ? this.info.taskQueue : '' },
+          taskQueue: {
+            name: queue.name,
+            kind: queue.kind,
+            normalName: queue.kind === TaskQueueKind.TASK_QUEUE_KIND_STICKY ? this.info.taskQueue : '',
+          },
           startToCloseTimeout: startToClose,
           attempt,
         },
@@ -278,14 +292,22 @@ export class MutableState {
         scheduledEventId: task.scheduledEventId,
         taskQueue: queue.name,
         taskQueueKind: queue.kind,
-        scheduleToStartTimeout: queue.kind === TaskQueueKind.TASK_QUEUE_KIND_STICKY ? this.info.stickyScheduleToStartTimeout : undefined,
+        scheduleToStartTimeout:
+          queue.kind === TaskQueueKind.TASK_QUEUE_KIND_STICKY ? this.info.stickyScheduleToStartTimeout : undefined,
       },
     });
     if (queue.kind === TaskQueueKind.TASK_QUEUE_KIND_STICKY) {
       // A sticky worker that went away must not hold the task: after this timeout it goes to the normal queue.
-      this.addTimerTask(this.now.getTime() + durationToMs(this.info.stickyScheduleToStartTimeout ?? msToDuration(5_000)), {
-        workflowTaskTimeout: { scheduledEventId: task.scheduledEventId, attempt, timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START },
-      });
+      this.addTimerTask(
+        this.now.getTime() + durationToMs(this.info.stickyScheduleToStartTimeout ?? msToDuration(5_000)),
+        {
+          workflowTaskTimeout: {
+            scheduledEventId: task.scheduledEventId,
+            attempt,
+            timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+          },
+        },
+      );
     }
     return task;
   }
@@ -332,7 +354,5 @@ export class MutableState {
 
 /** A fresh state for a new run. */
 export function newMutableState(info: DeepPartial<ExecutionInfo>): MutableState {
-  return new MutableState(
-    WorkflowMutableState.fromPartial({ executionInfo: { nextEventId: 1, ...info } }),
-  );
+  return new MutableState(WorkflowMutableState.fromPartial({ executionInfo: { nextEventId: 1, ...info } }));
 }

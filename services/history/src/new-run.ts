@@ -160,7 +160,11 @@ export function chainRun(ms: MutableState, o: ChainOptions): MutableState {
     const lifetime = ms.now.getTime() - (info.executionTime ?? info.startTime ?? ms.now).getTime();
     if (lifetime + o.backoffMs < MIN_RUN_INTERVAL_MS) o = { ...o, backoffMs: MIN_RUN_INTERVAL_MS - lifetime };
   }
-  const timeouts = normalizeWorkflowTimeouts(info.workflowExecutionTimeout, o.runTimeout ?? info.workflowRunTimeout, o.taskTimeout ?? info.defaultWorkflowTaskTimeout);
+  const timeouts = normalizeWorkflowTimeouts(
+    info.workflowExecutionTimeout,
+    o.runTimeout ?? info.workflowRunTimeout,
+    o.taskTimeout ?? info.defaultWorkflowTaskTimeout,
+  );
   const started = ms.state.executionInfo!;
   const newRun = buildNewRun({
     namespaceId: info.namespaceId,

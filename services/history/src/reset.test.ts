@@ -33,7 +33,9 @@ function workflowTask(ms: MutableState, commands: DeepPartial<Command>[]): void 
 }
 
 function signal(ms: MutableState, signalName: string): void {
-  ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, { workflowExecutionSignaledEventAttributes: { signalName, input: { payloads: [payload(signalName)] } } });
+  ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {
+    workflowExecutionSignaledEventAttributes: { signalName, input: { payloads: [payload(signalName)] } },
+  });
   ms.info.signalCount++;
   ms.ensureWorkflowTask();
 }
@@ -47,12 +49,29 @@ function signal(ms: MutableState, signalName: string): void {
 function baseRun(): MutableState {
   const ms = startedRun({ searchAttributes: { indexedFields: { Stage: payload('start') } } });
   workflowTask(ms, [
-    { commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't1', startToFireTimeout: { seconds: 60, nanos: 0 } } },
-    { commandType: CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK, scheduleActivityTaskCommandAttributes: { activityId: 'a1', activityType: { name: 'Send' }, startToCloseTimeout: { seconds: 30, nanos: 0 } } },
-    { commandType: CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, upsertWorkflowSearchAttributesCommandAttributes: { searchAttributes: { indexedFields: { Stage: payload('upserted') } } } },
+    {
+      commandType: CommandType.COMMAND_TYPE_START_TIMER,
+      startTimerCommandAttributes: { timerId: 't1', startToFireTimeout: { seconds: 60, nanos: 0 } },
+    },
+    {
+      commandType: CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+      scheduleActivityTaskCommandAttributes: {
+        activityId: 'a1',
+        activityType: { name: 'Send' },
+        startToCloseTimeout: { seconds: 30, nanos: 0 },
+      },
+    },
+    {
+      commandType: CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+      upsertWorkflowSearchAttributesCommandAttributes: {
+        searchAttributes: { indexedFields: { Stage: payload('upserted') } },
+      },
+    },
   ]);
   signal(ms, 'first');
-  workflowTask(ms, [{ commandType: CommandType.COMMAND_TYPE_RECORD_MARKER, recordMarkerCommandAttributes: { markerName: 'Version' } }]);
+  workflowTask(ms, [
+    { commandType: CommandType.COMMAND_TYPE_RECORD_MARKER, recordMarkerCommandAttributes: { markerName: 'Version' } },
+  ]);
   signal(ms, 'second');
   return ms;
 }
@@ -69,10 +88,20 @@ function reset(base: MutableState, request: DeepPartial<ResetWorkflowExecutionRe
 describe('buildResetRun', () => {
   it('has the base history the reset tests count on', () => {
     expect(eventTypes(baseRun())).toEqual([
-      'WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED',
-      'TIMER_STARTED', 'ACTIVITY_TASK_SCHEDULED', 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', 'WORKFLOW_EXECUTION_SIGNALED',
-      'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED', 'MARKER_RECORDED',
-      'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_TASK_SCHEDULED',
+      'WORKFLOW_EXECUTION_STARTED',
+      'WORKFLOW_TASK_SCHEDULED',
+      'WORKFLOW_TASK_STARTED',
+      'WORKFLOW_TASK_COMPLETED',
+      'TIMER_STARTED',
+      'ACTIVITY_TASK_SCHEDULED',
+      'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES',
+      'WORKFLOW_EXECUTION_SIGNALED',
+      'WORKFLOW_TASK_SCHEDULED',
+      'WORKFLOW_TASK_STARTED',
+      'WORKFLOW_TASK_COMPLETED',
+      'MARKER_RECORDED',
+      'WORKFLOW_EXECUTION_SIGNALED',
+      'WORKFLOW_TASK_SCHEDULED',
     ]);
   });
 
@@ -81,9 +110,18 @@ describe('buildResetRun', () => {
     const run = reset(base, { workflowTaskFinishEventId: 11 });
 
     expect(eventTypes(run)).toEqual([
-      'WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED',
-      'TIMER_STARTED', 'ACTIVITY_TASK_SCHEDULED', 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', 'WORKFLOW_EXECUTION_SIGNALED',
-      'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_FAILED', 'WORKFLOW_EXECUTION_SIGNALED',
+      'WORKFLOW_EXECUTION_STARTED',
+      'WORKFLOW_TASK_SCHEDULED',
+      'WORKFLOW_TASK_STARTED',
+      'WORKFLOW_TASK_COMPLETED',
+      'TIMER_STARTED',
+      'ACTIVITY_TASK_SCHEDULED',
+      'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES',
+      'WORKFLOW_EXECUTION_SIGNALED',
+      'WORKFLOW_TASK_SCHEDULED',
+      'WORKFLOW_TASK_STARTED',
+      'WORKFLOW_TASK_FAILED',
+      'WORKFLOW_EXECUTION_SIGNALED',
       'WORKFLOW_TASK_SCHEDULED',
     ]);
     expect(run.newEvents.map((e) => e.eventId)).toEqual(run.newEvents.map((_, i) => i + 1));
@@ -112,22 +150,39 @@ describe('buildResetRun', () => {
     const base = baseRun();
     const run = reset(base, { workflowTaskFinishEventId: 11 });
 
-    expect(Object.values(run.state.activities).map((a) => [a.scheduledEventId, a.activityId, a.attempt])).toEqual([[6, 'a1', 1]]);
+    expect(Object.values(run.state.activities).map((a) => [a.scheduledEventId, a.activityId, a.attempt])).toEqual([
+      [6, 'a1', 1],
+    ]);
     expect(run.transferTasks.map((t) => t.activityTask).filter(Boolean)).toEqual([{ scheduledEventId: 6, attempt: 1 }]);
     const timerStartedAt = base.newEvents[4]!.eventTime!.getTime();
     expect(run.state.timers['t1']).toMatchObject({ startedEventId: 5, expiryTime: new Date(timerStartedAt + 60_000) });
-    expect(run.timerTasks.filter((t) => t.body.userTimer)).toEqual([{ fireTime: timerStartedAt + 60_000, body: expect.objectContaining({ userTimer: { timerId: 't1', startedEventId: 5 } }) }]);
+    expect(run.timerTasks.filter((t) => t.body.userTimer)).toEqual([
+      {
+        fireTime: timerStartedAt + 60_000,
+        body: expect.objectContaining({ userTimer: { timerId: 't1', startedEventId: 5 } }),
+      },
+    ]);
   });
 
   it('starts the reset point task first when it was only scheduled', () => {
     const run = reset(baseRun(), { workflowTaskFinishEventId: 10 });
-    expect(eventTypes(run).slice(8, 11)).toEqual(['WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_FAILED']);
+    expect(eventTypes(run).slice(8, 11)).toEqual([
+      'WORKFLOW_TASK_SCHEDULED',
+      'WORKFLOW_TASK_STARTED',
+      'WORKFLOW_TASK_FAILED',
+    ]);
     expect(run.newEvents[9]!.workflowTaskStartedEventAttributes!.identity).toBe('history-service');
   });
 
   it('reapplies no signal when asked not to', () => {
-    const none = reset(baseRun(), { workflowTaskFinishEventId: 11, resetReapplyType: ResetReapplyType.RESET_REAPPLY_TYPE_NONE });
-    const excluded = reset(baseRun(), { workflowTaskFinishEventId: 11, resetReapplyExcludeTypes: [ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL] });
+    const none = reset(baseRun(), {
+      workflowTaskFinishEventId: 11,
+      resetReapplyType: ResetReapplyType.RESET_REAPPLY_TYPE_NONE,
+    });
+    const excluded = reset(baseRun(), {
+      workflowTaskFinishEventId: 11,
+      resetReapplyExcludeTypes: [ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL],
+    });
     for (const run of [none, excluded]) {
       expect(eventTypes(run).slice(-2)).toEqual(['WORKFLOW_TASK_FAILED', 'WORKFLOW_TASK_SCHEDULED']);
       expect(run.info.signalCount).toBe(1);
@@ -145,11 +200,17 @@ describe('buildResetRun', () => {
     function runWithChild(childCloses: boolean): MutableState {
       const ms = startedRun();
       workflowTask(ms, [
-        { commandType: CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION, startChildWorkflowExecutionCommandAttributes: { workflowId: 'child', workflowType: { name: 'Child' } } },
+        {
+          commandType: CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
+          startChildWorkflowExecutionCommandAttributes: { workflowId: 'child', workflowType: { name: 'Child' } },
+        },
       ]);
       if (childCloses) {
         recordChildStarted(ms, 5, { workflowId: 'child', runId: 'child-run' });
-        const close = HistoryEvent.fromPartial({ eventType: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, workflowExecutionCompletedEventAttributes: {} });
+        const close = HistoryEvent.fromPartial({
+          eventType: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+          workflowExecutionCompletedEventAttributes: {},
+        });
         recordChildClosed(ms, 5, { workflowId: 'child', runId: 'child-run' }, close);
         startWorkflowTask(ms);
       } else {
@@ -160,16 +221,32 @@ describe('buildResetRun', () => {
 
     it('refuses while the child is pending at the reset point', () => {
       const base = runWithChild(false);
-      expect(eventTypes(base).slice(4)).toEqual(['START_CHILD_WORKFLOW_EXECUTION_INITIATED', 'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_TASK_SCHEDULED']);
-      expect(() => reset(base, { workflowTaskFinishEventId: 8 })).toThrow('WorkflowResetter encountered pending child workflows.');
+      expect(eventTypes(base).slice(4)).toEqual([
+        'START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+        'WORKFLOW_EXECUTION_SIGNALED',
+        'WORKFLOW_TASK_SCHEDULED',
+      ]);
+      expect(() => reset(base, { workflowTaskFinishEventId: 8 })).toThrow(
+        'WorkflowResetter encountered pending child workflows.',
+      );
     });
 
     it('resets once the child closed before the reset point', () => {
       const base = runWithChild(true);
-      expect(eventTypes(base).slice(4)).toEqual(['START_CHILD_WORKFLOW_EXECUTION_INITIATED', 'CHILD_WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'CHILD_WORKFLOW_EXECUTION_COMPLETED', 'WORKFLOW_TASK_STARTED']);
+      expect(eventTypes(base).slice(4)).toEqual([
+        'START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+        'CHILD_WORKFLOW_EXECUTION_STARTED',
+        'WORKFLOW_TASK_SCHEDULED',
+        'CHILD_WORKFLOW_EXECUTION_COMPLETED',
+        'WORKFLOW_TASK_STARTED',
+      ]);
       const run = reset(base, { workflowTaskFinishEventId: 10 });
       expect(run.state.childExecutions).toEqual({});
-      expect(eventTypes(run).slice(-3)).toEqual(['WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_FAILED', 'WORKFLOW_TASK_SCHEDULED']);
+      expect(eventTypes(run).slice(-3)).toEqual([
+        'WORKFLOW_TASK_STARTED',
+        'WORKFLOW_TASK_FAILED',
+        'WORKFLOW_TASK_SCHEDULED',
+      ]);
     });
   });
 });

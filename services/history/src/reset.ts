@@ -31,7 +31,11 @@ import { HISTORY_SERVICE_IDENTITY, RESETTER_IDENTITY } from './identity.js';
 import { newMutableState, type MutableState } from './mutable-state.js';
 import { targetRun } from './run-target.js';
 
-export async function resetWorkflow(ctx: HistoryContext, namespaceId: string, request: ResetWorkflowExecutionRequest): Promise<string> {
+export async function resetWorkflow(
+  ctx: HistoryContext,
+  namespaceId: string,
+  request: ResetWorkflowExecutionRequest,
+): Promise<string> {
   const workflowId = request.workflowExecution!.workflowId;
   const engine = ctx.shards.engineFor(namespaceId, workflowId);
   const baseKey = await targetRun(engine, namespaceId, request.workflowExecution!);
@@ -54,14 +58,21 @@ export async function resetWorkflow(ctx: HistoryContext, namespaceId: string, re
       ms.newRun = reset;
     });
   } else {
-    const condition = current ? { kind: 'replace-current' as const, previousRunId: current.runId } : { kind: 'brand-new' as const };
+    const condition = current
+      ? { kind: 'replace-current' as const, previousRunId: current.runId }
+      : { kind: 'brand-new' as const };
     await engine.executions.create(reset, condition);
   }
   return resetRunId;
 }
 
 /** The reset run, built from the base run's info and whole history (`request.workflowTaskFinishEventId` already in range). */
-export function buildResetRun(baseInfo: ExecutionInfo, baseEvents: HistoryEvent[], request: ResetWorkflowExecutionRequest, resetRunId: string): MutableState {
+export function buildResetRun(
+  baseInfo: ExecutionInfo,
+  baseEvents: HistoryEvent[],
+  request: ResetWorkflowExecutionRequest,
+  resetRunId: string,
+): MutableState {
   const finishId = request.workflowTaskFinishEventId;
   const reset = rebuildRun(baseInfo, baseEvents.slice(0, finishId - 1), resetRunId, request.requestId);
   failResetWorkflowTask(reset, finishId, baseInfo.runId, resetRunId, request.reason);
@@ -193,7 +204,11 @@ function replay(ms: MutableState, event: HistoryEvent): void {
       delete s.childExecutions[childResultAttributes(event)!.initiatedEventId];
       return;
     case EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
-      s.signals[event.eventId] = { initiatedEventId: event.eventId, requestId: randomUUID(), initiated: event.signalExternalWorkflowExecutionInitiatedEventAttributes };
+      s.signals[event.eventId] = {
+        initiatedEventId: event.eventId,
+        requestId: randomUUID(),
+        initiated: event.signalExternalWorkflowExecutionInitiatedEventAttributes,
+      };
       return;
     case EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED:
       delete s.signals[event.externalWorkflowExecutionSignaledEventAttributes!.initiatedEventId];
@@ -236,14 +251,26 @@ function replay(ms: MutableState, event: HistoryEvent): void {
 }
 
 /** The reset point's workflow task fails with cause RESET_WORKFLOW (started first if it was only scheduled). */
-function failResetWorkflowTask(ms: MutableState, finishId: number, baseRunId: string, newRunId: string, reason: string): void {
+function failResetWorkflowTask(
+  ms: MutableState,
+  finishId: number,
+  baseRunId: string,
+  newRunId: string,
+  reason: string,
+): void {
   const task = ms.workflowTask;
   if (!task) {
-    throw invalidArgument(`Can only reset workflow to event ID in range [WorkflowTaskScheduled +1, WorkflowTaskStarted + 1]: ${finishId}`);
+    throw invalidArgument(
+      `Can only reset workflow to event ID in range [WorkflowTaskScheduled +1, WorkflowTaskStarted + 1]: ${finishId}`,
+    );
   }
   if (task.startedEventId === 0) {
     const started = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
-      workflowTaskStartedEventAttributes: { scheduledEventId: task.scheduledEventId, identity: HISTORY_SERVICE_IDENTITY, requestId: randomUUID() },
+      workflowTaskStartedEventAttributes: {
+        scheduledEventId: task.scheduledEventId,
+        identity: HISTORY_SERVICE_IDENTITY,
+        requestId: randomUUID(),
+      },
     });
     task.startedEventId = started.eventId;
   }
@@ -272,19 +299,30 @@ function signalsToReapply(request: ResetWorkflowExecutionRequest, laterEvents: H
 function armPendingWork(ms: MutableState): void {
   for (const activity of Object.values(ms.state.activities)) {
     const scheduled = activity.scheduled!;
-    dispatchActivityAttempt(ms, activity.scheduledEventId, 1, durationToMs(scheduled.scheduleToStartTimeout), durationToMs(scheduled.scheduleToCloseTimeout));
+    dispatchActivityAttempt(
+      ms,
+      activity.scheduledEventId,
+      1,
+      durationToMs(scheduled.scheduleToStartTimeout),
+      durationToMs(scheduled.scheduleToCloseTimeout),
+    );
   }
   for (const timer of Object.values(ms.state.timers)) {
-    ms.addTimerTask(timer.expiryTime!.getTime(), { userTimer: { timerId: timer.timerId, startedEventId: timer.startedEventId } });
+    ms.addTimerTask(timer.expiryTime!.getTime(), {
+      userTimer: { timerId: timer.timerId, startedEventId: timer.startedEventId },
+    });
   }
-  for (const signal of Object.values(ms.state.signals)) ms.addTransferTask({ signalExternal: { initiatedEventId: signal.initiatedEventId } });
-  for (const cancel of Object.values(ms.state.requestCancels)) ms.addTransferTask({ cancelExternal: { initiatedEventId: cancel.initiatedEventId } });
+  for (const signal of Object.values(ms.state.signals))
+    ms.addTransferTask({ signalExternal: { initiatedEventId: signal.initiatedEventId } });
+  for (const cancel of Object.values(ms.state.requestCancels))
+    ms.addTransferTask({ cancelExternal: { initiatedEventId: cancel.initiatedEventId } });
   const runTimeoutMs = durationToMs(ms.info.workflowRunTimeout);
   const executionDeadline = ms.info.executionExpirationTime?.getTime() ?? 0;
   if (runTimeoutMs > 0) {
     const runExpiration = ms.now.getTime() + runTimeoutMs;
     ms.info.runExpirationTime = new Date(runExpiration);
-    if (!executionDeadline || runExpiration < executionDeadline) ms.addTimerTask(runExpiration, { workflowTimeout: { isExecutionTimeout: false } });
+    if (!executionDeadline || runExpiration < executionDeadline)
+      ms.addTimerTask(runExpiration, { workflowTimeout: { isExecutionTimeout: false } });
   }
   if (executionDeadline) ms.addTimerTask(executionDeadline, { workflowTimeout: { isExecutionTimeout: true } });
 }

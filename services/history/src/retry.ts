@@ -38,12 +38,16 @@ export function decideRetry(
   }
   if (!isRetryableFailure(policy, failure)) {
     const timeout = failure?.timeoutFailureInfo !== undefined;
-    return { retry: false, state: timeout ? RetryState.RETRY_STATE_TIMEOUT : RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE };
+    return {
+      retry: false,
+      state: timeout ? RetryState.RETRY_STATE_TIMEOUT : RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE,
+    };
   }
   const initialMs = durationToMs(policy.initialInterval);
   const maximumMs = durationToMs(policy.maximumInterval);
   const delayMs = Math.min(initialMs * policy.backoffCoefficient ** (attempt - 1), maximumMs || Infinity);
-  if (expirationTime > 0 && now + delayMs >= expirationTime) return { retry: false, state: RetryState.RETRY_STATE_TIMEOUT };
+  if (expirationTime > 0 && now + delayMs >= expirationTime)
+    return { retry: false, state: RetryState.RETRY_STATE_TIMEOUT };
   return { retry: true, delayMs: Math.round(delayMs) };
 }
 
@@ -51,7 +55,10 @@ function isRetryableFailure(policy: RetryPolicy, failure: Failure | undefined): 
   if (!failure) return true;
   const timeout = failure.timeoutFailureInfo;
   if (timeout) {
-    return timeout.timeoutType === TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE || timeout.timeoutType === TimeoutType.TIMEOUT_TYPE_HEARTBEAT;
+    return (
+      timeout.timeoutType === TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE ||
+      timeout.timeoutType === TimeoutType.TIMEOUT_TYPE_HEARTBEAT
+    );
   }
   if (failure.canceledFailureInfo || failure.terminatedFailureInfo) return false;
   const application = failure.applicationFailureInfo;

@@ -7,8 +7,17 @@ import type { RunKey } from './execution-manager.js';
 import type { MutableState } from './mutable-state.js';
 import type { ShardEngine } from './shard-controller.js';
 
-export async function targetRun(engine: ShardEngine, namespaceId: string, execution: WorkflowExecution, firstExecutionRunId = ''): Promise<RunKey> {
-  const runId = await engine.executions.resolveRunId(namespaceId, execution.workflowId, firstExecutionRunId ? '' : execution.runId);
+export async function targetRun(
+  engine: ShardEngine,
+  namespaceId: string,
+  execution: WorkflowExecution,
+  firstExecutionRunId = '',
+): Promise<RunKey> {
+  const runId = await engine.executions.resolveRunId(
+    namespaceId,
+    execution.workflowId,
+    firstExecutionRunId ? '' : execution.runId,
+  );
   return { namespaceId, workflowId: execution.workflowId, runId };
 }
 

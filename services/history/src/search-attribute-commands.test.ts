@@ -24,7 +24,9 @@ describe('searchAttributesForCommands', () => {
 
   beforeEach(async () => {
     stores = openSqliteStores();
-    await stores.namespaces.createNamespace(NamespaceRecord.fromPartial({ info: { id: namespaceId, name: 'sa' }, config: {} }));
+    await stores.namespaces.createNamespace(
+      NamespaceRecord.fromPartial({ info: { id: namespaceId, name: 'sa' }, config: {} }),
+    );
   });
   afterEach(() => stores.close());
 

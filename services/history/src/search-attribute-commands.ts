@@ -3,7 +3,11 @@
 import type { NamespaceRegistry } from '@tempora/namespace';
 import { CommandType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
 import type { Command } from '@tempora/proto/command';
-import { NamespaceSearchAttributes, SearchAttributeValidationError, validateSearchAttributes } from '@tempora/visibility';
+import {
+  NamespaceSearchAttributes,
+  SearchAttributeValidationError,
+  validateSearchAttributes,
+} from '@tempora/visibility';
 import { CommandValidationError } from './commands/command-handler.js';
 
 function searchAttributesOf(command: Command) {
@@ -43,14 +47,20 @@ async function namespaceSearchAttributes(namespaces: NamespaceRegistry, namespac
   return new NamespaceSearchAttributes(namespace.config?.customSearchAttributeAliases ?? {});
 }
 
-export function validateCommandSearchAttributes(commands: Command[], attributes: NamespaceSearchAttributes | undefined): void {
+export function validateCommandSearchAttributes(
+  commands: Command[],
+  attributes: NamespaceSearchAttributes | undefined,
+): void {
   if (!attributes) return;
   for (const command of commands) {
     try {
       validateSearchAttributes(searchAttributesOf(command), attributes);
     } catch (err) {
       if (!(err instanceof SearchAttributeValidationError)) throw err;
-      throw new CommandValidationError(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES, err.message);
+      throw new CommandValidationError(
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
+        err.message,
+      );
     }
   }
 }

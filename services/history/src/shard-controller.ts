@@ -84,7 +84,10 @@ export class ShardController {
 
   /** Shard ids this host serves now. */
   ownedShards(): number[] {
-    return [...this.engines.entries()].filter(([, e]) => !e.shard.closed).map(([id]) => id).sort((a, b) => a - b);
+    return [...this.engines.entries()]
+      .filter(([, e]) => !e.shard.closed)
+      .map(([id]) => id)
+      .sort((a, b) => a - b);
   }
 
   /** Stops acquiring and releases every shard (graceful drain: the next owners take over at once). */
@@ -121,7 +124,8 @@ export class ShardController {
           ),
         ),
       );
-      if (wanted.length) this.options.logger.info({ acquired: wanted, owned: this.ownedShards() }, 'acquired history shards');
+      if (wanted.length)
+        this.options.logger.info({ acquired: wanted, owned: this.ownedShards() }, 'acquired history shards');
     });
   }
 

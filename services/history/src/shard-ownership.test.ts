@@ -105,7 +105,7 @@ describe('history shard ownership', () => {
     expect(isOwnershipLost(err)).toBe(true);
     expect((err as { code: number }).code).toBe(Code.UNAVAILABLE);
     // Nothing of the rejected write exists; the new owner serves the earlier workflow.
-    expect((await failure(describeRun(current, 'after-takeover')) as { code: number }).code).toBe(Code.NOT_FOUND);
+    expect(((await failure(describeRun(current, 'after-takeover'))) as { code: number }).code).toBe(Code.NOT_FOUND);
     await expect(describeRun(current, 'before-takeover')).resolves.toBeDefined();
     // The stale owner closed the shard: it answers "not the owner" without touching the store.
     expect(isOwnershipLost(await failure(describeRun(stale, 'before-takeover')))).toBe(true);

@@ -116,7 +116,12 @@ export class Shard {
   /** Moves the shard from `current` (the range id the write is conditioned on) to the next range. */
   private async renewRange(current: ShardRecord): Promise<void> {
     this.assertOpen();
-    const next = ShardRecord.fromPartial({ ...current, rangeId: current.rangeId + 1, owner: this.owner, updatedTime: new Date() });
+    const next = ShardRecord.fromPartial({
+      ...current,
+      rangeId: current.rangeId + 1,
+      owner: this.owner,
+      updatedTime: new Date(),
+    });
     try {
       await this.stores.shards.updateShard(next, current.rangeId);
     } catch (err) {

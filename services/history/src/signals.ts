@@ -19,7 +19,8 @@ export interface SignalParams {
 /** Adds the Signaled event (callers schedule the workflow task); a request id seen before records nothing. */
 export function recordSignal(ms: MutableState, p: SignalParams): void {
   if (p.requestId && ms.info.signalRequestIds.includes(p.requestId)) return;
-  if (ms.info.signalCount >= MAX_SIGNALS_PER_EXECUTION) throw invalidArgument('exceeded workflow execution limit for signal events');
+  if (ms.info.signalCount >= MAX_SIGNALS_PER_EXECUTION)
+    throw invalidArgument('exceeded workflow execution limit for signal events');
   if (p.requestId) ms.info.signalRequestIds.push(p.requestId);
   ms.info.signalCount++;
   ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {

@@ -21,7 +21,10 @@ export function startedRun(info: DeepPartial<ExecutionInfo> = {}): MutableState 
     ...info,
   });
   ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
-    workflowExecutionStartedEventAttributes: { workflowType: { name: ms.info.workflowType }, taskQueue: { name: ms.info.taskQueue } },
+    workflowExecutionStartedEventAttributes: {
+      workflowType: { name: ms.info.workflowType },
+      taskQueue: { name: ms.info.taskQueue },
+    },
   });
   ms.scheduleWorkflowTask();
   return ms;
@@ -42,7 +45,11 @@ export function startWorkflowTask(ms: MutableState): WorkflowTaskInfo {
 export function completeWorkflowTask(ms: MutableState): number {
   const task = ms.workflowTask!;
   const completed = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
-    workflowTaskCompletedEventAttributes: { scheduledEventId: task.scheduledEventId, startedEventId: task.startedEventId, identity: 'worker' },
+    workflowTaskCompletedEventAttributes: {
+      scheduledEventId: task.scheduledEventId,
+      startedEventId: task.startedEventId,
+      identity: 'worker',
+    },
   });
   ms.info.lastCompletedWorkflowTaskStartedEventId = task.startedEventId;
   ms.clearWorkflowTask();

@@ -12,6 +12,7 @@ const UPSERT_EVENT_TYPES = new Set<EventType>([
 
 export function addDerivedVisibilityTasks(ms: MutableState, isNewRun: boolean): void {
   if (isNewRun) ms.addVisibilityTask(VisibilityTaskKind.VISIBILITY_TASK_KIND_START);
-  if (ms.newEvents.some((e) => UPSERT_EVENT_TYPES.has(e.eventType))) ms.addVisibilityTask(VisibilityTaskKind.VISIBILITY_TASK_KIND_UPSERT);
+  if (ms.newEvents.some((e) => UPSERT_EVENT_TYPES.has(e.eventType)))
+    ms.addVisibilityTask(VisibilityTaskKind.VISIBILITY_TASK_KIND_UPSERT);
   if (ms.statusChanged && !ms.isRunning) ms.addVisibilityTask(VisibilityTaskKind.VISIBILITY_TASK_KIND_CLOSE);
 }

@@ -17,7 +17,11 @@ export function transientWorkflowTaskEvents(ms: MutableState): HistoryEvent[] {
       eventId: task.scheduledEventId,
       eventTime: task.scheduledTime,
       eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
-      workflowTaskScheduledEventAttributes: { taskQueue, startToCloseTimeout: task.startToCloseTimeout, attempt: task.attempt },
+      workflowTaskScheduledEventAttributes: {
+        taskQueue,
+        startToCloseTimeout: task.startToCloseTimeout,
+        attempt: task.attempt,
+      },
     }),
   ];
   if (task.startedEventId !== 0) {

@@ -32,7 +32,11 @@ export function failWorkflowTask(ms: MutableState, failure: WorkflowTaskFailure)
   retryWorkflowTask(ms, task.attempt + 1);
 }
 
-export function timeOutWorkflowTask(ms: MutableState, timeoutType: TimeoutType, options: { keepAttempt: boolean }): void {
+export function timeOutWorkflowTask(
+  ms: MutableState,
+  timeoutType: TimeoutType,
+  options: { keepAttempt: boolean },
+): void {
   writeSpeculativeWorkflowTaskEvents(ms);
   const task = ms.workflowTask!;
   if (task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_TRANSIENT) {

@@ -18,7 +18,8 @@ export function normalizeWorkflowTimeouts(
 ): WorkflowTimeouts {
   const executionTimeoutMs = durationToMs(execution);
   let runTimeoutMs = durationToMs(run);
-  if (executionTimeoutMs > 0 && (runTimeoutMs === 0 || runTimeoutMs > executionTimeoutMs)) runTimeoutMs = executionTimeoutMs;
+  if (executionTimeoutMs > 0 && (runTimeoutMs === 0 || runTimeoutMs > executionTimeoutMs))
+    runTimeoutMs = executionTimeoutMs;
   let taskTimeoutMs = durationToMs(task) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS;
   taskTimeoutMs = Math.min(taskTimeoutMs, MAX_WORKFLOW_TASK_TIMEOUT_MS);
   if (runTimeoutMs > 0) taskTimeoutMs = Math.min(taskTimeoutMs, runTimeoutMs);

@@ -129,7 +129,14 @@ describe('MatchingService', () => {
   async function startMatching(): Promise<{ service: MatchingService; client: RpcClient<MatchingServiceServer> }> {
     const membership = new LocalMembership();
     await membership.register({ service: 'matching', identity: 'matching-test', address: '', startedTime: Date.now() });
-    const service = new MatchingService({ config: defaultConfig(), logger, stores, history, membership, identity: 'matching-test' });
+    const service = new MatchingService({
+      config: defaultConfig(),
+      logger,
+      stores,
+      history,
+      membership,
+      identity: 'matching-test',
+    });
     services.push(service);
     await service.start();
     return { service, client: inProcessClient(MatchingServiceService, messages, service.handlers()) };
@@ -336,7 +343,7 @@ describe('MatchingService', () => {
     expect(response?.workflowExecution?.workflowId).toBe('wf-3');
   });
 
-  it('treats a shut-down worker\'s sticky queue as gone: its poll ends and new sticky tasks are refused', async () => {
+  it("treats a shut-down worker's sticky queue as gone: its poll ends and new sticky tasks are refused", async () => {
     const { client } = await startMatching();
     const poll = client.pollWorkflowTaskQueue(
       workflowPoll('sticky-worker', TaskQueueKind.TASK_QUEUE_KIND_STICKY, STICKY_QUEUE),
@@ -348,7 +355,9 @@ describe('MatchingService', () => {
 
     expect((await poll).response).toBeUndefined();
     const rejected = await client
-      .addWorkflowTask(workflowTask(3, { taskQueue: { name: STICKY_QUEUE, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY } }))
+      .addWorkflowTask(
+        workflowTask(3, { taskQueue: { name: STICKY_QUEUE, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY } }),
+      )
       .catch((err: unknown) => err);
     expect(isStickyWorkerUnavailable(rejected)).toBe(true);
   });

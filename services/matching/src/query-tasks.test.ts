@@ -25,7 +25,14 @@ beforeEach(async () => {
   };
   const membership = new LocalMembership();
   await membership.register({ service: 'matching', identity: 'matching-test', address: '', startedTime: Date.now() });
-  service = new MatchingService({ config: defaultConfig(), logger: createLogger('silent'), stores, history, membership, identity: 'matching-test' });
+  service = new MatchingService({
+    config: defaultConfig(),
+    logger: createLogger('silent'),
+    stores,
+    history,
+    membership,
+    identity: 'matching-test',
+  });
   await service.start();
   client = inProcessClient(MatchingServiceService, messages, service.handlers());
 });
@@ -66,7 +73,14 @@ it('hands a query task to a poller and returns the answer the worker sends back'
   });
   expect((await answered).completed?.completedType).toBe(QueryResultType.QUERY_RESULT_TYPE_ANSWERED);
   // The query was never persisted: the queue's backlog is empty.
-  expect(await stores.taskQueues.getTasks({ namespaceId: NAMESPACE_ID, name: 'orders', taskType: 1 }, 0, Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
+  expect(
+    await stores.taskQueues.getTasks(
+      { namespaceId: NAMESPACE_ID, name: 'orders', taskType: 1 },
+      0,
+      Number.MAX_SAFE_INTEGER,
+      10,
+    ),
+  ).toEqual([]);
 });
 
 it('fails with DEADLINE_EXCEEDED when no worker polls before the deadline', async () => {
@@ -76,7 +90,10 @@ it('fails with DEADLINE_EXCEEDED when no worker polls before the deadline', asyn
 it('fails with DEADLINE_EXCEEDED when the worker took the query but did not answer in time', async () => {
   const answered = dispatch(normalQueue, 500);
   await poll();
-  await expect(answered).rejects.toMatchObject({ code: Code.DEADLINE_EXCEEDED, message: 'query task timed out waiting for the worker to answer' });
+  await expect(answered).rejects.toMatchObject({
+    code: Code.DEADLINE_EXCEEDED,
+    message: 'query task timed out waiting for the worker to answer',
+  });
 });
 
 it('answers StickyWorkerUnavailable at once for a sticky queue nobody polls', async () => {
@@ -86,6 +103,10 @@ it('answers StickyWorkerUnavailable at once for a sticky queue nobody polls', as
 
 it('rejects an answer for an unknown or expired query task with NOT_FOUND', async () => {
   await expect(
-    client.respondQueryTaskCompleted({ namespaceId: NAMESPACE_ID, taskId: 'gone', request: { completedType: QueryResultType.QUERY_RESULT_TYPE_ANSWERED } }),
+    client.respondQueryTaskCompleted({
+      namespaceId: NAMESPACE_ID,
+      taskId: 'gone',
+      request: { completedType: QueryResultType.QUERY_RESULT_TYPE_ANSWERED },
+    }),
   ).rejects.toMatchObject({ code: Code.NOT_FOUND, message: 'query task not found, or already expired' });
 });

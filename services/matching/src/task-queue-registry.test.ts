@@ -21,7 +21,13 @@ describe('TaskQueueRegistry', () => {
     ownedElsewhere = new Set();
     const ownerOf = (k: TaskQueueKey) =>
       ownedElsewhere.has(k.name) ? { here: false, address: '127.0.0.1:9' } : { here: true, address: '127.0.0.1:7235' };
-    registry = new TaskQueueRegistry({ store: stores.taskQueues, codec: AddWorkflowTaskRequest, logger, ownerOf, identity: 'matching-a' });
+    registry = new TaskQueueRegistry({
+      store: stores.taskQueues,
+      codec: AddWorkflowTaskRequest,
+      logger,
+      ownerOf,
+      identity: 'matching-a',
+    });
   });
 
   it('rejects a queue the ring assigns elsewhere with an ownership-lost error naming the owner', async () => {

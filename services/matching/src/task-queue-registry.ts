@@ -41,7 +41,9 @@ export class TaskQueueRegistry<T extends AddTaskRequest> {
     if (this.closed) return Promise.reject(unavailable('Matching is shutting down.'));
     const owner = this.options.ownerOf(key);
     if (!owner.here) {
-      return Promise.reject(ownershipLost(`task queue ${key.name} is not owned by this host`, owner.address, this.options.identity));
+      return Promise.reject(
+        ownershipLost(`task queue ${key.name} is not owned by this host`, owner.address, this.options.identity),
+      );
     }
     const id = taskQueueId(key);
     let manager = this.managers.get(id);

@@ -44,7 +44,11 @@ function activity(name: ActivityName, options: ActivityOptions): (...args: unkno
 }
 
 /** Runs one activity with the given options and reports its result or the failure the workflow saw. */
-export async function activityOutcomeWorkflow(name: ActivityName, args: unknown[], options: ActivityOptions): Promise<ActivityOutcome> {
+export async function activityOutcomeWorkflow(
+  name: ActivityName,
+  args: unknown[],
+  options: ActivityOptions,
+): Promise<ActivityOutcome> {
   try {
     return { result: await activity(name, options)(...args) };
   } catch (err) {
@@ -53,7 +57,11 @@ export async function activityOutcomeWorkflow(name: ActivityName, args: unknown[
 }
 
 /** Starts one activity in a cancellation scope, cancels the scope after `cancelAfterMs` and reports the outcome. */
-export async function cancelActivityWorkflow(name: ActivityName, options: ActivityOptions, cancelAfterMs: number): Promise<ActivityOutcome> {
+export async function cancelActivityWorkflow(
+  name: ActivityName,
+  options: ActivityOptions,
+  cancelAfterMs: number,
+): Promise<ActivityOutcome> {
   const scope = new CancellationScope();
   const running = scope.run(() => activity(name, options)());
   await sleep(cancelAfterMs);
@@ -73,7 +81,8 @@ export async function sleepWorkflow(ms: number): Promise<string> {
 /** Fails (retryably) until its workflow attempt reaches `succeedOnAttempt`, then returns the attempt. */
 export async function failUntilAttemptWorkflow(succeedOnAttempt: number): Promise<number> {
   const { attempt } = workflowInfo();
-  if (attempt < succeedOnAttempt) throw ApplicationFailure.retryable(`workflow attempt ${attempt} fails`, 'FlakyWorkflow');
+  if (attempt < succeedOnAttempt)
+    throw ApplicationFailure.retryable(`workflow attempt ${attempt} fails`, 'FlakyWorkflow');
   return attempt;
 }
 
@@ -113,7 +122,10 @@ export async function localActivityWorkflow(value: string): Promise<string[]> {
 const { add, echo } = proxyActivities<Activities>({ startToCloseTimeout: '10s' });
 
 /** `activities` parallel activities and `timers` parallel timers; returns the sum of the activity results. */
-export async function fanOutWorkflow(activities: number, timers: number): Promise<{ sum: number; timersFired: number }> {
+export async function fanOutWorkflow(
+  activities: number,
+  timers: number,
+): Promise<{ sum: number; timersFired: number }> {
   let timersFired = 0;
   const [results] = await Promise.all([
     Promise.all(Array.from({ length: activities }, (_, i) => add(i, 1))),

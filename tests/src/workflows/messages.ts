@@ -73,7 +73,10 @@ export async function parentOfContinuing(): Promise<string> {
 /** Runs a child that outlives its execution timeout and reports the failure's type. */
 export async function parentOfTimeout(): Promise<string> {
   try {
-    await executeChild(cancellableSleeper, { workflowId: `${workflowInfo().workflowId}-child`, workflowExecutionTimeout: '1s' });
+    await executeChild(cancellableSleeper, {
+      workflowId: `${workflowInfo().workflowId}-child`,
+      workflowExecutionTimeout: '1s',
+    });
     return 'unexpected success';
   } catch (err) {
     if (err instanceof ChildWorkflowFailure) return err.cause?.constructor.name ?? 'no cause';
@@ -96,7 +99,10 @@ export async function parentOfFailure(): Promise<string> {
  * Starts a sleeping child under the given parent close policy and returns: at once, or after a `finish` signal
  * when `holdUntilFinished` (so a test can let the child settle first).
  */
-export async function parentLeavingChild(policy: 'TERMINATE' | 'REQUEST_CANCEL' | 'ABANDON', holdUntilFinished = false): Promise<string> {
+export async function parentLeavingChild(
+  policy: 'TERMINATE' | 'REQUEST_CANCEL' | 'ABANDON',
+  holdUntilFinished = false,
+): Promise<string> {
   let finished = !holdUntilFinished;
   setHandler(finishSignal, () => void (finished = true));
   const child = await startChild(cancellableSleeper, {

@@ -17,7 +17,9 @@ export async function upsertingWorkflow(tag: string, amount: number): Promise<st
 
 /** Upserts an attribute the namespace does not define: the workflow task fails with BadSearchAttributes. */
 export async function undefinedAttributeWorkflow(): Promise<void> {
-  upsertSearchAttributes([{ key: defineSearchAttributeKey('NotDefinedAnywhere', SearchAttributeType.KEYWORD), value: 'x' }]);
+  upsertSearchAttributes([
+    { key: defineSearchAttributeKey('NotDefinedAnywhere', SearchAttributeType.KEYWORD), value: 'x' },
+  ]);
 }
 
 export async function failingVisibilityWorkflow(): Promise<never> {

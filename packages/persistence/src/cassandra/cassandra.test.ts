@@ -2,12 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import cassandra from 'cassandra-driver';
 import { describePersistenceContract, describeSharedStoreContract } from '../contract/index.js';
 import { PersistenceError } from '../errors.js';
-import {
-  dropCassandraKeyspace,
-  openCassandraStores,
-  setupCassandraSchema,
-  updateCassandraSchema,
-} from './index.js';
+import { dropCassandraKeyspace, openCassandraStores, setupCassandraSchema, updateCassandraSchema } from './index.js';
 import { CASSANDRA_MIGRATIONS, LATEST_CASSANDRA_SCHEMA_VERSION } from './schema.js';
 import { parseConsistency } from './session.js';
 import { cassandraForTests, uniqueTestKeyspace } from './testing.js';
@@ -27,7 +22,6 @@ describe('cassandra consistency levels', () => {
 });
 
 if (optionsFor) {
-
   describe('cassandra store', () => {
     const keyspace = uniqueTestKeyspace('contract');
     const options = optionsFor(keyspace);
@@ -63,7 +57,9 @@ if (optionsFor) {
     });
 
     it('refuses to open a keyspace that was never set up, naming the command to run', async () => {
-      await expect(openCassandraStores(options)).rejects.toThrow(/keyspace schema_\w+ does not exist: run `tempora schema cassandra setup`/);
+      await expect(openCassandraStores(options)).rejects.toThrow(
+        /keyspace schema_\w+ does not exist: run `tempora schema cassandra setup`/,
+      );
     });
 
     it('sets up the keyspace once, records every migration, and is idempotent', async () => {
@@ -93,9 +89,11 @@ if (optionsFor) {
         await expect(openCassandraStores(options)).rejects.toThrow(/newer than this build/);
         await expect(updateCassandraSchema(options)).rejects.toThrow(/newer than this build/);
       } finally {
-        await client.execute('DELETE FROM schema_version WHERE partition = 0 AND version = ?', [
-          LATEST_CASSANDRA_SCHEMA_VERSION + 1,
-        ], { prepare: true });
+        await client.execute(
+          'DELETE FROM schema_version WHERE partition = 0 AND version = ?',
+          [LATEST_CASSANDRA_SCHEMA_VERSION + 1],
+          { prepare: true },
+        );
         await client.shutdown();
       }
     });

@@ -222,7 +222,8 @@ export function createExecutionStore(session: CqlSession): ExecutionStore {
       );
     }
     const existing = absentRuns.find((run) => refused.execution(run));
-    if (existing) throw new ConditionFailedError(`workflow ${existing.workflowId}: run ${existing.runId} already exists`);
+    if (existing)
+      throw new ConditionFailedError(`workflow ${existing.workflowId}: run ${existing.runId} already exists`);
     throw new PersistenceError(`shard ${shardId}: conditional execution write refused for an unrecognised reason`);
   };
 

@@ -33,10 +33,7 @@ export function createHistoryStore(session: CqlSession): HistoryStore {
     return nodes;
   };
 
-  const readPage = async (
-    request: ReadHistoryBranchRequest,
-    direction: 'ASC' | 'DESC',
-  ): Promise<Page<HistoryNode>> => {
+  const readPage = async (request: ReadHistoryBranchRequest, direction: 'ASC' | 'DESC'): Promise<Page<HistoryNode>> => {
     const { shardId, branchToken, pageSize, pageToken } = request;
     const [lastNodeId] = decodePageToken<[number]>(pageToken, 1) ?? [];
     // A continuation starts after (forward) or before (reverse) the last node returned.

@@ -48,10 +48,9 @@ async function connect(options: CassandraOptions, withKeyspace: boolean): Promis
 /** A connect failure an operator can act on, with the driver's error as the cause. */
 function connectError(options: CassandraOptions, withKeyspace: boolean, error: Error): Error {
   if (withKeyspace && /keyspace .* does not exist/i.test(error.message)) {
-    return new PersistenceError(
-      `keyspace ${options.keyspace} does not exist: run \`tempora schema cassandra setup\``,
-      { cause: error },
-    );
+    return new PersistenceError(`keyspace ${options.keyspace} does not exist: run \`tempora schema cassandra setup\``, {
+      cause: error,
+    });
   }
   if (error instanceof cassandra.errors.NoHostAvailableError) {
     return new PersistenceError(`cannot reach Cassandra at ${options.contactPoints.join(',')}: ${error.message}`, {

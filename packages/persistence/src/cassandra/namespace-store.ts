@@ -38,7 +38,12 @@ export function createNamespaceStore(session: CqlSession): NamespaceStore {
         {
           query: `INSERT INTO namespaces (partition, name, id, config_version, record)
                   VALUES (0, :name, :id, :configVersion, :record) IF NOT EXISTS`,
-          params: { id, name, configVersion: record.configVersion, record: toBuffer(NamespaceRecord.encode(record).finish()) },
+          params: {
+            id,
+            name,
+            configVersion: record.configVersion,
+            record: toBuffer(NamespaceRecord.encode(record).finish()),
+          },
         },
       ]);
       if (!nameClaim.applied) {

@@ -128,7 +128,8 @@ function replicationMap({ replicationFactor, datacenter }: KeyspaceReplication):
   if (datacenter === undefined || datacenter === '') {
     return `{'class': 'SimpleStrategy', 'replication_factor': ${replicationFactor}}`;
   }
-  if (!/^[\w.-]+$/.test(datacenter)) throw new PersistenceError(`invalid datacenter name ${JSON.stringify(datacenter)}`);
+  if (!/^[\w.-]+$/.test(datacenter))
+    throw new PersistenceError(`invalid datacenter name ${JSON.stringify(datacenter)}`);
   return `{'class': 'NetworkTopologyStrategy', '${datacenter}': ${replicationFactor}}`;
 }
 

@@ -38,7 +38,10 @@ function leaseLost(key: TaskQueueKey, expectedRangeId: number, rows: readonly Cq
 
 /** The batch member that makes a write conditional on the writer still holding the lease. */
 function leaseCondition(key: TaskQueueKey, rangeId: number): Statement {
-  return { query: `UPDATE task_queues SET range_id = :rangeId WHERE ${QUEUE_ROW} IF range_id = :rangeId`, params: { ...key, rangeId } };
+  return {
+    query: `UPDATE task_queues SET range_id = :rangeId WHERE ${QUEUE_ROW} IF range_id = :rangeId`,
+    params: { ...key, rangeId },
+  };
 }
 
 export function createTaskQueueStore(session: CqlSession): TaskQueueStore {
@@ -90,13 +93,11 @@ export function createTaskQueueStore(session: CqlSession): TaskQueueStore {
          WHERE ${TASK_ROWS} AND task_id > :afterTaskId AND task_id <= :maxTaskId LIMIT :rowLimit`,
         { ...key, afterTaskId: exclusiveMinTaskId, maxTaskId: inclusiveMaxTaskId, rowLimit: pageSize },
       );
-      return rows.map(
-        (row): TaskQueueTask => ({
-          taskId: toNumber(row['task_id']),
-          expiryTime: toNumber(row['expiry_time']),
-          data: toBytes(row['data']),
-        }),
-      );
+      return rows.map((row): TaskQueueTask => ({
+        taskId: toNumber(row['task_id']),
+        expiryTime: toNumber(row['expiry_time']),
+        data: toBytes(row['data']),
+      }));
     },
 
     async completeTasks(key, inclusiveMaxTaskId) {

@@ -303,11 +303,20 @@ export function describePersistenceContract(storeName: string, open: () => Promi
 
       it('rejects page tokens it did not issue', async () => {
         for (const token of ['garbage', '{"a":1}', '[]', '[1,2,3,4,5,6,7,8]']) {
-          await expect(stores.namespaces.listNamespaces(2, Buffer.from(token))).rejects.toBeInstanceOf(InvalidPageTokenError);
+          await expect(stores.namespaces.listNamespaces(2, Buffer.from(token))).rejects.toBeInstanceOf(
+            InvalidPageTokenError,
+          );
         }
-        await expect(stores.history.readHistoryBranch({
-          shardId: 1, branchToken: 'b', minNodeId: 1, maxNodeId: 10, pageSize: 2, pageToken: Buffer.from('x'),
-        })).rejects.toBeInstanceOf(InvalidPageTokenError);
+        await expect(
+          stores.history.readHistoryBranch({
+            shardId: 1,
+            branchToken: 'b',
+            minNodeId: 1,
+            maxNodeId: 10,
+            pageSize: 2,
+            pageToken: Buffer.from('x'),
+          }),
+        ).rejects.toBeInstanceOf(InvalidPageTokenError);
       });
 
       it('deletes idempotently and frees the name and id', async () => {
@@ -935,9 +944,16 @@ export function describeSharedStoreContract(storeName: string, open: () => Promi
         expect(error).toBeInstanceOf(ShardOwnershipLostError);
         expect(error).toMatchObject({ expectedRangeId: oldRangeId, actualRangeId: oldRangeId + 1 });
         const { shardId } = shard;
-        expect(await newOwner.executions.getWorkflowExecution(shardId, run.namespaceId, run.workflowId, run.runId)).toBeUndefined();
+        expect(
+          await newOwner.executions.getWorkflowExecution(shardId, run.namespaceId, run.workflowId, run.runId),
+        ).toBeUndefined();
         expect(await newOwner.executions.getCurrentExecution(shardId, run.namespaceId, run.workflowId)).toBeUndefined();
-        const tasks = await newOwner.executions.getHistoryTasks({ shardId, category: 'transfer', ...ALL_TASK_IDS, pageSize: 10 });
+        const tasks = await newOwner.executions.getHistoryTasks({
+          shardId,
+          category: 'transfer',
+          ...ALL_TASK_IDS,
+          pageSize: 10,
+        });
         expect(tasks.items).toEqual([]);
       } finally {
         await oldOwner.close();

@@ -1,11 +1,6 @@
 // The shard outbox. Tasks are written only by execution writes (inside their transaction) and read and completed
 // by the shard's queue processors.
-import type {
-  CompleteHistoryTasksRequest,
-  GetHistoryTasksRequest,
-  HistoryTask,
-  Page,
-} from '../contract.js';
+import type { CompleteHistoryTasksRequest, GetHistoryTasksRequest, HistoryTask, Page } from '../contract.js';
 import type { SqliteDatabase } from './database.js';
 import { decodePageToken, fetchLimit, toPage } from '../paging.js';
 

@@ -4,7 +4,9 @@ export const ELASTICSEARCH_TEST_URL = process.env.TEMPORA_TEST_ELASTICSEARCH || 
 
 export async function elasticsearchAvailable(): Promise<boolean> {
   try {
-    const response = await fetch(new URL('/_cluster/health', ELASTICSEARCH_TEST_URL), { signal: AbortSignal.timeout(3_000) });
+    const response = await fetch(new URL('/_cluster/health', ELASTICSEARCH_TEST_URL), {
+      signal: AbortSignal.timeout(3_000),
+    });
     if (response.ok) return true;
   } catch {
     // unreachable
@@ -14,7 +16,9 @@ export async function elasticsearchAvailable(): Promise<boolean> {
       `Elasticsearch is not reachable at ${ELASTICSEARCH_TEST_URL} (TEMPORA_TEST_ELASTICSEARCH); CI must start it with deploy/local/elasticsearch.sh start`,
     );
   }
-  console.log(`skipping Elasticsearch tests: nothing answers at ${ELASTICSEARCH_TEST_URL} (start it with deploy/local/elasticsearch.sh start)`);
+  console.log(
+    `skipping Elasticsearch tests: nothing answers at ${ELASTICSEARCH_TEST_URL} (start it with deploy/local/elasticsearch.sh start)`,
+  );
   return false;
 }
 

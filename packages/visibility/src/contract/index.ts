@@ -8,8 +8,11 @@ import { resolveQuery } from '../resolve.js';
 import { IndexedValueType, NamespaceSearchAttributes } from '../search-attributes.js';
 import { InvalidPageTokenError, type VisibilityRecord, type VisibilityStore } from '../store.js';
 
-const { WORKFLOW_EXECUTION_STATUS_RUNNING: RUNNING, WORKFLOW_EXECUTION_STATUS_COMPLETED: COMPLETED, WORKFLOW_EXECUTION_STATUS_FAILED: FAILED } =
-  WorkflowExecutionStatus;
+const {
+  WORKFLOW_EXECUTION_STATUS_RUNNING: RUNNING,
+  WORKFLOW_EXECUTION_STATUS_COMPLETED: COMPLETED,
+  WORKFLOW_EXECUTION_STATUS_FAILED: FAILED,
+} = WorkflowExecutionStatus;
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const MINUTE = 60_000;
@@ -70,10 +73,18 @@ export function describeVisibilityContract(name: string, open: () => Promise<Vis
     });
 
     const list = async (namespaceId: string, query: string, pageSize = 100) =>
-      store.list({ namespaceId, query: resolveQuery(query, ATTRIBUTES, { allowOrderBy: store.supportsOrderBy, allowGroupBy: false }), pageSize });
-    const ids = async (namespaceId: string, query: string) => (await list(namespaceId, query)).records.map((r) => r.workflowId).sort();
+      store.list({
+        namespaceId,
+        query: resolveQuery(query, ATTRIBUTES, { allowOrderBy: store.supportsOrderBy, allowGroupBy: false }),
+        pageSize,
+      });
+    const ids = async (namespaceId: string, query: string) =>
+      (await list(namespaceId, query)).records.map((r) => r.workflowId).sort();
     const count = async (namespaceId: string, query: string) =>
-      store.count({ namespaceId, query: resolveQuery(query, ATTRIBUTES, { allowOrderBy: store.supportsOrderBy, allowGroupBy: true }) });
+      store.count({
+        namespaceId,
+        query: resolveQuery(query, ATTRIBUTES, { allowOrderBy: store.supportsOrderBy, allowGroupBy: true }),
+      });
 
     it('stores a record and reads it back field for field', async () => {
       const ns = randomUUID();
@@ -82,7 +93,11 @@ export function describeVisibilityContract(name: string, open: () => Promise<Vis
         parentWorkflowId: 'parent',
         parentRunId: randomUUID(),
         memo,
-        searchAttributes: { [field('CustomKeywordField')]: 'k', [field('CustomKeywordListField')]: ['a', 'b'], BuildIds: ['v1'] },
+        searchAttributes: {
+          [field('CustomKeywordField')]: 'k',
+          [field('CustomKeywordListField')]: ['a', 'b'],
+          BuildIds: ['v1'],
+        },
       });
       await store.write([{ kind: 'upsert', record: original }]);
       expect(await store.get(ns, original.runId)).toEqual(original);
@@ -212,19 +227,22 @@ export function describeVisibilityContract(name: string, open: () => Promise<Vis
           pageToken = page.nextPageToken.length ? page.nextPageToken : undefined;
           pages++;
           // A run that changes after the first page was read does not shift the later pages.
-          if (pages === 1) await store.write([{ kind: 'upsert', record: record(ns, 8, { startTime: T0 - MINUTE, version: 1 }) }]);
+          if (pages === 1)
+            await store.write([{ kind: 'upsert', record: record(ns, 8, { startTime: T0 - MINUTE, version: 1 }) }]);
         } while (pageToken);
         // wf-8 (open, oldest start) sorts after the cursor, so it shows up on a later page.
         expect(seen).toEqual(['wf-7', 'wf-2', 'wf-1', 'wf-8', 'wf-6', 'wf-5', 'wf-4', 'wf-3']);
         expect(pages).toBe(4);
-        await store.write([{ kind: 'delete', namespaceId: ns, workflowId: 'wf-8', runId: record(ns, 8).runId, version: 2 }]);
+        await store.write([
+          { kind: 'delete', namespaceId: ns, workflowId: 'wf-8', runId: record(ns, 8).runId, version: 2 },
+        ]);
       });
 
       it('rejects a page token it did not issue', async () => {
         const query = resolveQuery('', ATTRIBUTES, { allowOrderBy: false, allowGroupBy: false });
-        await expect(store.list({ namespaceId: ns, query, pageSize: 2, pageToken: Buffer.from('not a token') })).rejects.toBeInstanceOf(
-          InvalidPageTokenError,
-        );
+        await expect(
+          store.list({ namespaceId: ns, query, pageSize: 2, pageToken: Buffer.from('not a token') }),
+        ).rejects.toBeInstanceOf(InvalidPageTokenError);
       });
 
       it('counts, and counts grouped by ExecutionStatus', async () => {
@@ -245,17 +263,17 @@ export function describeVisibilityContract(name: string, open: () => Promise<Vis
 
       it('sorts by ORDER BY where the store supports it, and rejects it where it does not', async () => {
         if (!store.supportsOrderBy) {
-          expect(() => resolveQuery('ORDER BY StartTime', ATTRIBUTES, { allowOrderBy: false, allowGroupBy: false })).toThrow(
-            "operation is not supported: 'ORDER BY' clause",
-          );
+          expect(() =>
+            resolveQuery('ORDER BY StartTime', ATTRIBUTES, { allowOrderBy: false, allowGroupBy: false }),
+          ).toThrow("operation is not supported: 'ORDER BY' clause");
           return;
         }
-        expect((await list(ns, 'CustomIntField IS NOT NULL ORDER BY CustomIntField DESC')).records.map((r) => r.workflowId)).toEqual([
-          'wf-6', 'wf-5', 'wf-4', 'wf-3', 'wf-2', 'wf-1',
-        ]);
-        expect((await list(ns, "ExecutionStatus = 'Running' ORDER BY StartTime")).records.map((r) => r.workflowId)).toEqual([
-          'wf-1', 'wf-2', 'wf-7',
-        ]);
+        expect(
+          (await list(ns, 'CustomIntField IS NOT NULL ORDER BY CustomIntField DESC')).records.map((r) => r.workflowId),
+        ).toEqual(['wf-6', 'wf-5', 'wf-4', 'wf-3', 'wf-2', 'wf-1']);
+        expect(
+          (await list(ns, "ExecutionStatus = 'Running' ORDER BY StartTime")).records.map((r) => r.workflowId),
+        ).toEqual(['wf-1', 'wf-2', 'wf-7']);
       });
     });
   });

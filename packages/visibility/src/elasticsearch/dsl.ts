@@ -94,7 +94,15 @@ export function sortKeys(query: ResolvedQuery): SortKey[] {
       runId,
     ];
   }
-  return [...query.orderBy.map((o) => ({ field: o.name.field, descending: o.descending, type: o.name.type, missingFirst: false })), runId];
+  return [
+    ...query.orderBy.map((o) => ({
+      field: o.name.field,
+      descending: o.descending,
+      type: o.name.type,
+      missingFirst: false,
+    })),
+    runId,
+  ];
 }
 
 /**

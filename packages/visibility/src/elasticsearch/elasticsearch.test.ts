@@ -14,18 +14,24 @@ if (await elasticsearchAvailable()) {
     await admin.close();
   });
 
-  describeVisibilityContract('elasticsearch', () => openElasticsearchVisibilityStore({ url: ELASTICSEARCH_TEST_URL, index, refresh: 'wait_for' }));
+  describeVisibilityContract('elasticsearch', () =>
+    openElasticsearchVisibilityStore({ url: ELASTICSEARCH_TEST_URL, index, refresh: 'wait_for' }),
+  );
 
   it('the schema tool is idempotent and the mapping refuses unknown fields', async () => {
     await setupElasticsearchSchema(admin, index);
     await setupElasticsearchSchema(admin, index);
     const mapping = await admin.indices.getMapping({ index });
     expect(mapping[index]?.mappings.dynamic).toBe('strict');
-    await expect(admin.index({ index, document: { NotAField: 1 } })).rejects.toThrow(/strict_dynamic_mapping_exception/);
+    await expect(admin.index({ index, document: { NotAField: 1 } })).rejects.toThrow(
+      /strict_dynamic_mapping_exception/,
+    );
   });
 
   it('a store whose server is unreachable fails with a clear error', async () => {
-    await expect(openElasticsearchVisibilityStore({ url: 'http://127.0.0.1:1', index, maxRetries: 0 })).rejects.toThrow(/ECONNREFUSED|connect/i);
+    await expect(openElasticsearchVisibilityStore({ url: 'http://127.0.0.1:1', index, maxRetries: 0 })).rejects.toThrow(
+      /ECONNREFUSED|connect/i,
+    );
   });
 } else {
   it.skip('elasticsearch visibility store (Elasticsearch not reachable)', () => {});

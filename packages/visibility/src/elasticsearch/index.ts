@@ -85,7 +85,13 @@ export async function setupElasticsearchSchema(client: Client, index: string): P
         number_of_shards: 1,
         number_of_replicas: 0,
         // Stored in the default list order, so an unfiltered or lightly filtered first page stops early.
-        index: { sort: { field: ['CloseTime', 'StartTime', 'RunId'], order: ['desc', 'desc', 'asc'], missing: ['_first', '_last', '_last'] } },
+        index: {
+          sort: {
+            field: ['CloseTime', 'StartTime', 'RunId'],
+            order: ['desc', 'desc', 'asc'],
+            missing: ['_first', '_last', '_last'],
+          },
+        },
       },
       mappings: visibilityMappings(),
     },
@@ -109,7 +115,9 @@ export async function setupElasticsearchSchemaAt(target: { url: string; index: s
   }
 }
 
-export async function openElasticsearchVisibilityStore(options: ElasticsearchVisibilityOptions): Promise<VisibilityStore> {
+export async function openElasticsearchVisibilityStore(
+  options: ElasticsearchVisibilityOptions,
+): Promise<VisibilityStore> {
   const client = new Client({ node: options.url, maxRetries: options.maxRetries ?? 5, requestTimeout: 30_000 });
   try {
     await setupElasticsearchSchema(client, options.index);
@@ -143,10 +151,26 @@ class ElasticsearchVisibilityStore implements VisibilityStore {
     const operations = writes.flatMap((w): object[] =>
       w.kind === 'upsert'
         ? [
-            { index: { _index: this.index, _id: docId(w.record.namespaceId, w.record.runId), version: w.record.version, version_type: 'external_gte' as const } },
+            {
+              index: {
+                _index: this.index,
+                _id: docId(w.record.namespaceId, w.record.runId),
+                version: w.record.version,
+                version_type: 'external_gte' as const,
+              },
+            },
             toDoc(w.record),
           ]
-        : [{ delete: { _index: this.index, _id: docId(w.namespaceId, w.runId), version: w.version, version_type: 'external_gte' as const } }],
+        : [
+            {
+              delete: {
+                _index: this.index,
+                _id: docId(w.namespaceId, w.runId),
+                version: w.version,
+                version_type: 'external_gte' as const,
+              },
+            },
+          ],
     );
     const response = await this.client.bulk({ operations, refresh: this.refresh });
     if (!response.errors) return;
@@ -154,7 +178,9 @@ class ElasticsearchVisibilityStore implements VisibilityStore {
       .map((item) => Object.values(item)[0]!)
       .filter((r) => r.error && r.status !== 409 && r.status !== 404);
     if (failures.length) {
-      throw new Error(`elasticsearch bulk write failed: ${failures.map((f) => `${f._id}: ${f.error?.type} ${f.error?.reason ?? ''}`).join('; ')}`);
+      throw new Error(
+        `elasticsearch bulk write failed: ${failures.map((f) => `${f._id}: ${f.error?.type} ${f.error?.reason ?? ''}`).join('; ')}`,
+      );
     }
   }
 
@@ -194,7 +220,8 @@ class ElasticsearchVisibilityStore implements VisibilityStore {
       aggs: { groups: { terms: { field: groupBy.field, size: 100, missing: '' } } },
     });
     const total = typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
-    const buckets = (response.aggregations?.groups as { buckets: { key: string; doc_count: number }[] } | undefined)?.buckets ?? [];
+    const buckets =
+      (response.aggregations?.groups as { buckets: { key: string; doc_count: number }[] } | undefined)?.buckets ?? [];
     return { count: total, groups: buckets.map((b) => ({ value: String(b.key), count: b.doc_count })) };
   }
 

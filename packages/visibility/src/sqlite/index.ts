@@ -126,7 +126,9 @@ class SqliteVisibilityStore implements VisibilityStore {
         root_run_id = excluded.root_run_id, memo = excluded.memo, search_attributes = excluded.search_attributes,
         version = excluded.version
       WHERE excluded.version >= executions_visibility.version`);
-    this.deleteStatement = db.prepare('DELETE FROM executions_visibility WHERE namespace_id = ? AND run_id = ? AND version <= ?');
+    this.deleteStatement = db.prepare(
+      'DELETE FROM executions_visibility WHERE namespace_id = ? AND run_id = ? AND version <= ?',
+    );
     this.applyWrites = db.transaction((writes: VisibilityWrite[]) => {
       for (const write of writes) {
         if (write.kind === 'upsert') this.upsertStatement.run(toRow(write.record));
@@ -149,14 +151,23 @@ class SqliteVisibilityStore implements VisibilityStore {
       where.params.push(closeTime, closeTime, startTime, startTime, runId);
     }
     const rows = this.db
-      .prepare(`SELECT * FROM executions_visibility WHERE ${where.sql} ORDER BY ${SORT_CLOSE_TIME} DESC, start_time DESC, run_id LIMIT ?`)
+      .prepare(
+        `SELECT * FROM executions_visibility WHERE ${where.sql} ORDER BY ${SORT_CLOSE_TIME} DESC, start_time DESC, run_id LIMIT ?`,
+      )
       .all(...where.params, request.pageSize + 1) as Row[];
     const more = rows.length > request.pageSize;
     const page = more ? rows.slice(0, request.pageSize) : rows;
     const last = page[page.length - 1];
     return {
       records: page.map(fromRow),
-      nextPageToken: more && last ? encodeCursor(CURSOR_KIND, [last.close_time ?? '9999-12-31T23:59:59.999999999Z', last.start_time, last.run_id]) : new Uint8Array(),
+      nextPageToken:
+        more && last
+          ? encodeCursor(CURSOR_KIND, [
+              last.close_time ?? '9999-12-31T23:59:59.999999999Z',
+              last.start_time,
+              last.run_id,
+            ])
+          : new Uint8Array(),
     };
   }
 
@@ -165,18 +176,27 @@ class SqliteVisibilityStore implements VisibilityStore {
     const groupBy = request.query.groupBy;
     if (groupBy) {
       const rows = this.db
-        .prepare(`SELECT ${columnOf(groupBy)} AS value, count(*) AS n FROM executions_visibility WHERE ${where.sql} GROUP BY value ORDER BY n DESC, value`)
+        .prepare(
+          `SELECT ${columnOf(groupBy)} AS value, count(*) AS n FROM executions_visibility WHERE ${where.sql} GROUP BY value ORDER BY n DESC, value`,
+        )
         .all(...where.params) as { value: string | number | null; n: number }[];
       // ExecutionStatus is stored as its enum number and reported by name.
       const shown = (value: string | number | null) => (typeof value === 'number' ? statusName(value) : (value ?? ''));
-      return { count: rows.reduce((sum, r) => sum + r.n, 0), groups: rows.map((r) => ({ value: shown(r.value), count: r.n })) };
+      return {
+        count: rows.reduce((sum, r) => sum + r.n, 0),
+        groups: rows.map((r) => ({ value: shown(r.value), count: r.n })),
+      };
     }
-    const row = this.db.prepare(`SELECT count(*) AS n FROM executions_visibility WHERE ${where.sql}`).get(...where.params) as { n: number };
+    const row = this.db
+      .prepare(`SELECT count(*) AS n FROM executions_visibility WHERE ${where.sql}`)
+      .get(...where.params) as { n: number };
     return { count: row.n };
   }
 
   async get(namespaceId: string, runId: string): Promise<VisibilityRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM executions_visibility WHERE namespace_id = ? AND run_id = ?').get(namespaceId, runId) as Row | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM executions_visibility WHERE namespace_id = ? AND run_id = ?')
+      .get(namespaceId, runId) as Row | undefined;
     return row && fromRow(row);
   }
 
@@ -186,7 +206,10 @@ class SqliteVisibilityStore implements VisibilityStore {
 
   private where(namespaceId: string, query: ResolvedQuery): SqlFragment {
     const filter = query.where ? toSql(query.where) : undefined;
-    return { sql: `namespace_id = ?${filter ? ` AND ${filter.sql}` : ''}`, params: [namespaceId, ...(filter?.params ?? [])] };
+    return {
+      sql: `namespace_id = ?${filter ? ` AND ${filter.sql}` : ''}`,
+      params: [namespaceId, ...(filter?.params ?? [])],
+    };
   }
 }
 

@@ -50,7 +50,10 @@ export function toSql(expr: ResolvedExpr): SqlFragment {
     case 'or': {
       const left = toSql(expr.left);
       const right = toSql(expr.right);
-      return { sql: `(${left.sql} ${expr.kind.toUpperCase()} ${right.sql})`, params: [...left.params, ...right.params] };
+      return {
+        sql: `(${left.sql} ${expr.kind.toUpperCase()} ${right.sql})`,
+        params: [...left.params, ...right.params],
+      };
     }
     case 'not': {
       const inner = toSql(expr.expr);
@@ -98,7 +101,10 @@ function listContains(name: ResolvedName, condition: string): string {
 
 /** Words of a text value as both stores compare them: lower-cased runs of letters and digits. */
 export function textTokens(text: string): string[] {
-  return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 }
 
 /** Text "=" means: every word of the query value occurs in the attribute (Elasticsearch match, operator AND). */

@@ -4,7 +4,10 @@ import type { FrontendContext } from '../context.js';
 import { validateExecution } from '../validation.js';
 
 export function deleteWorkflowExecution(ctx: FrontendContext) {
-  return async (request: DeleteWorkflowExecutionRequest, call: CallContext): Promise<DeepPartial<DeleteWorkflowExecutionResponse>> => {
+  return async (
+    request: DeleteWorkflowExecutionRequest,
+    call: CallContext,
+  ): Promise<DeepPartial<DeleteWorkflowExecutionResponse>> => {
     const execution = validateExecution(request.workflowExecution);
     const namespaceId = await ctx.namespaces.resolveId(request.namespace);
     await ctx.history.deleteWorkflowExecution({ namespaceId, execution }, call);

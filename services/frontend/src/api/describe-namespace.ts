@@ -9,7 +9,9 @@ export function describeNamespace(ctx: FrontendContext) {
       throw invalidArgument('GetNamespace operation failed. Both ID and Name specified in request.');
     }
     if (!request.id && !request.namespace) throw invalidArgument('Namespace not set on request.');
-    const record = request.id ? await ctx.namespaces.getById(request.id) : await ctx.namespaces.getByName(request.namespace);
+    const record = request.id
+      ? await ctx.namespaces.getById(request.id)
+      : await ctx.namespaces.getByName(request.namespace);
     return toDescribeNamespaceResponse(record);
   };
 }

@@ -5,7 +5,15 @@ import type {
   StartWorkflowExecutionRequest,
   UpdateWorkflowExecutionRequest,
 } from '@tempora/proto/workflowservice';
-import { ABORTED_OPERATION, invalidArgument, isRpcError, multiOperationFailed, operationStatus, type CallContext, type DeepPartial } from '@tempora/rpc';
+import {
+  ABORTED_OPERATION,
+  invalidArgument,
+  isRpcError,
+  multiOperationFailed,
+  operationStatus,
+  type CallContext,
+  type DeepPartial,
+} from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { prepareUpdateRequest } from '../update-requests.js';
 import { withDefaultWorkflowIdPolicies } from '../validation.js';
@@ -15,10 +23,14 @@ const NOT_START_AND_UPDATE = 'Operations have to be exactly [Start, Update].';
 
 /** Update-with-start, the one multi-operation upstream supports: [StartWorkflow, UpdateWorkflow] on one workflow id. */
 export function executeMultiOperation(ctx: FrontendContext) {
-  return async (request: ExecuteMultiOperationRequest, call: CallContext): Promise<DeepPartial<ExecuteMultiOperationResponse>> => {
+  return async (
+    request: ExecuteMultiOperationRequest,
+    call: CallContext,
+  ): Promise<DeepPartial<ExecuteMultiOperationResponse>> => {
     const namespaceId = await ctx.namespaces.resolveId(request.namespace);
     const [startOp, updateOp, ...rest] = request.operations;
-    if (!startOp?.startWorkflow || !updateOp?.updateWorkflow || rest.length) throw invalidArgument(NOT_START_AND_UPDATE);
+    if (!startOp?.startWorkflow || !updateOp?.updateWorkflow || rest.length)
+      throw invalidArgument(NOT_START_AND_UPDATE);
     // Like upstream, each operation is checked on its own and a failure is reported in its slot, the other aborted.
     const start = check(() => prepareStart(request.namespace, startOp.startWorkflow!));
     const update = check(() => prepareUpdate(request.namespace, updateOp.updateWorkflow!));
@@ -49,7 +61,8 @@ function check<T>(fn: () => T): { value?: T; error?: unknown } {
 }
 
 function prepareStart(namespace: string, start: StartWorkflowExecutionRequest): StartWorkflowExecutionRequest {
-  if (start.namespace && start.namespace !== namespace) throw invalidArgument("Operation namespace did not match request's namespace.");
+  if (start.namespace && start.namespace !== namespace)
+    throw invalidArgument("Operation namespace did not match request's namespace.");
   validateStartRequest(start);
   if (start.cronSchedule) throw invalidArgument('CronSchedule is not allowed.');
   if (start.requestEagerExecution) throw invalidArgument('RequestEagerExecution is not supported.');
@@ -60,7 +73,8 @@ function prepareStart(namespace: string, start: StartWorkflowExecutionRequest): 
 }
 
 function prepareUpdate(namespace: string, update: UpdateWorkflowExecutionRequest): UpdateWorkflowExecutionRequest {
-  if (update.namespace && update.namespace !== namespace) throw invalidArgument("Operation namespace did not match request's namespace.");
+  if (update.namespace && update.namespace !== namespace)
+    throw invalidArgument("Operation namespace did not match request's namespace.");
   const prepared = prepareUpdateRequest(update);
   if (prepared.firstExecutionRunId) throw invalidArgument('FirstExecutionRunId is not allowed.');
   if (prepared.workflowExecution!.runId) throw invalidArgument('RunId is not allowed.');

@@ -9,7 +9,9 @@ import { listPage, resolveVisibilityQuery } from '../visibility.js';
 
 /** The pre-query API: closed runs, filtered by close time and one of workflow id, type or status. */
 export function listClosedWorkflowExecutions(ctx: FrontendContext) {
-  return async (request: ListClosedWorkflowExecutionsRequest): Promise<DeepPartial<ListClosedWorkflowExecutionsResponse>> => {
+  return async (
+    request: ListClosedWorkflowExecutionsRequest,
+  ): Promise<DeepPartial<ListClosedWorkflowExecutionsResponse>> => {
     const namespace = await ctx.namespaces.resolve(request.namespace);
     const filter = legacyFilterQuery(request, { open: false });
     const query = resolveVisibilityQuery(ctx, namespace, filter);

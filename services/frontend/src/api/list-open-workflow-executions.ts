@@ -9,7 +9,9 @@ import { listPage, resolveVisibilityQuery } from '../visibility.js';
 
 /** The pre-query API: running runs, filtered by start time and one of workflow id or type. */
 export function listOpenWorkflowExecutions(ctx: FrontendContext) {
-  return async (request: ListOpenWorkflowExecutionsRequest): Promise<DeepPartial<ListOpenWorkflowExecutionsResponse>> => {
+  return async (
+    request: ListOpenWorkflowExecutionsRequest,
+  ): Promise<DeepPartial<ListOpenWorkflowExecutionsResponse>> => {
     const namespace = await ctx.namespaces.resolve(request.namespace);
     const filter = legacyFilterQuery(request, { open: true });
     const query = resolveVisibilityQuery(ctx, namespace, filter);

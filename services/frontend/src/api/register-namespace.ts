@@ -16,7 +16,9 @@ export function registerNamespace(ctx: FrontendContext) {
     validateRetention(request.workflowExecutionRetentionPeriod);
     const clusterName = ctx.cluster.clusterName;
     if (request.activeClusterName && request.activeClusterName !== clusterName) {
-      throw invalidArgument(`Invalid active_cluster_name "${request.activeClusterName}": this cluster is "${clusterName}".`);
+      throw invalidArgument(
+        `Invalid active_cluster_name "${request.activeClusterName}": this cluster is "${clusterName}".`,
+      );
     }
     for (const cluster of request.clusters) {
       if (cluster.clusterName !== clusterName) {

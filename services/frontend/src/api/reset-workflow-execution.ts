@@ -4,7 +4,10 @@ import type { FrontendContext } from '../context.js';
 import { validateExecution, validateRequestId } from '../validation.js';
 
 export function resetWorkflowExecution(ctx: FrontendContext) {
-  return async (request: ResetWorkflowExecutionRequest, call: CallContext): Promise<DeepPartial<ResetWorkflowExecutionResponse>> => {
+  return async (
+    request: ResetWorkflowExecutionRequest,
+    call: CallContext,
+  ): Promise<DeepPartial<ResetWorkflowExecutionResponse>> => {
     if (!request.requestId) throw invalidArgument('RequestId is not set on request.');
     validateRequestId(request.requestId);
     validateExecution(request.workflowExecution);

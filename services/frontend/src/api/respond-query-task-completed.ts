@@ -9,7 +9,10 @@ import type { FrontendContext } from '../context.js';
 import { validateTaskTokenRequest } from '../task-tokens.js';
 
 export function respondQueryTaskCompleted(ctx: FrontendContext) {
-  return async (request: RespondQueryTaskCompletedRequest, call: CallContext): Promise<RespondQueryTaskCompletedResponse> => {
+  return async (
+    request: RespondQueryTaskCompletedRequest,
+    call: CallContext,
+  ): Promise<RespondQueryTaskCompletedResponse> => {
     const namespaceId = await validateTaskTokenRequest(ctx, QueryTaskToken, { ...request, identity: '' });
     if (
       request.completedType !== QueryResultType.QUERY_RESULT_TYPE_ANSWERED &&
@@ -18,7 +21,10 @@ export function respondQueryTaskCompleted(ctx: FrontendContext) {
       throw invalidArgument('Invalid CompletedType on request.');
     }
     const token = QueryTaskToken.decode(request.taskToken);
-    await ctx.matching.respondQueryTaskCompleted({ namespaceId, taskId: token.taskId, taskQueue: { name: token.taskQueue }, request }, call);
+    await ctx.matching.respondQueryTaskCompleted(
+      { namespaceId, taskId: token.taskId, taskQueue: { name: token.taskQueue }, request },
+      call,
+    );
     return {};
   };
 }

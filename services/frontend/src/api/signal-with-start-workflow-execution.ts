@@ -23,7 +23,10 @@ export function signalWithStartWorkflowExecution(ctx: FrontendContext) {
   ): Promise<DeepPartial<SignalWithStartWorkflowExecutionResponse>> => {
     const namespaceId = await ctx.namespaces.resolveId(request.namespace);
     validateSignalWithStart(request);
-    const policies = withDefaultWorkflowIdPolicies(request, WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING);
+    const policies = withDefaultWorkflowIdPolicies(
+      request,
+      WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+    );
     const result = await ctx.history.signalWithStartWorkflowExecution(
       { namespaceId, request: { ...request, ...policies, requestId: request.requestId || randomUUID() } },
       call,
@@ -36,24 +39,31 @@ export function signalWithStartWorkflowExecution(ctx: FrontendContext) {
 function validateSignalWithStart(request: SignalWithStartWorkflowExecutionRequest): void {
   const limit = MAX_ID_LENGTH;
   if (!request.workflowId) throw invalidArgument('WorkflowId is not set on request.');
-  if (request.workflowId.length > limit) throw invalidArgument(`WorkflowId exceeds maximum allowed length (${request.workflowId.length}/${limit})`);
+  if (request.workflowId.length > limit)
+    throw invalidArgument(`WorkflowId exceeds maximum allowed length (${request.workflowId.length}/${limit})`);
   if (!request.signalName) throw invalidArgument('signal not set');
-  if (request.signalName.length > limit) throw invalidArgument(`signal name exceeds maximum allowed length (${request.signalName.length}/${limit})`);
+  if (request.signalName.length > limit)
+    throw invalidArgument(`signal name exceeds maximum allowed length (${request.signalName.length}/${limit})`);
   const type = request.workflowType?.name ?? '';
   if (!type) throw invalidArgument('workflow type not set');
-  if (type.length > limit) throw invalidArgument(`workflow type name exceeds maximum allowed length (${type.length}/${limit})`);
+  if (type.length > limit)
+    throw invalidArgument(`workflow type name exceeds maximum allowed length (${type.length}/${limit})`);
   validateTaskQueue(request.taskQueue);
-  if (request.requestId.length > limit) throw invalidArgument(`Request ID exceeds maximum allowed length (${request.requestId.length}/${limit})`);
+  if (request.requestId.length > limit)
+    throw invalidArgument(`Request ID exceeds maximum allowed length (${request.requestId.length}/${limit})`);
   validateDuration(request.workflowExecutionTimeout, 'An invalid WorkflowExecutionTimeoutSeconds is set on request.');
   validateDuration(request.workflowRunTimeout, 'An invalid WorkflowRunTimeoutSeconds is set on request.');
   validateDuration(request.workflowTaskTimeout, 'An invalid WorkflowTaskTimeoutSeconds is set on request.');
   validateRetryPolicy(request.retryPolicy);
-  if (request.cronSchedule && request.workflowStartDelay) throw invalidArgument('CronSchedule and WorkflowStartDelay may not be used together.');
+  if (request.cronSchedule && request.workflowStartDelay)
+    throw invalidArgument('CronSchedule and WorkflowStartDelay may not be used together.');
   validateDuration(request.workflowStartDelay, 'An invalid WorkflowStartDelaySeconds is set on request.');
   const cronError = request.cronSchedule ? cronScheduleError(request.cronSchedule) : undefined;
   if (cronError) throw invalidArgument(cronError);
   validateWorkflowIdPolicies(request);
   if (request.workflowIdConflictPolicy === WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL) {
-    throw invalidArgument('Invalid WorkflowIDConflictPolicy: WORKFLOW_ID_CONFLICT_POLICY_FAIL is not supported for this operation.');
+    throw invalidArgument(
+      'Invalid WorkflowIDConflictPolicy: WORKFLOW_ID_CONFLICT_POLICY_FAIL is not supported for this operation.',
+    );
   }
 }

@@ -4,7 +4,10 @@ import type { FrontendContext } from '../context.js';
 import { validateExecution, validateRequestId, validateSignalName } from '../validation.js';
 
 export function signalWorkflowExecution(ctx: FrontendContext) {
-  return async (request: SignalWorkflowExecutionRequest, call: CallContext): Promise<DeepPartial<SignalWorkflowExecutionResponse>> => {
+  return async (
+    request: SignalWorkflowExecutionRequest,
+    call: CallContext,
+  ): Promise<DeepPartial<SignalWorkflowExecutionResponse>> => {
     validateExecution(request.workflowExecution);
     validateSignalName(request.signalName);
     validateRequestId(request.requestId);

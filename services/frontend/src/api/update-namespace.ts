@@ -20,7 +20,9 @@ export function updateNamespace(ctx: FrontendContext) {
     let changed = false;
 
     if (request.promoteNamespace) {
-      throw invalidArgument(`global namespace is not enabled on this cluster, cannot promote namespace: ${request.namespace}`);
+      throw invalidArgument(
+        `global namespace is not enabled on this cluster, cannot promote namespace: ${request.namespace}`,
+      );
     }
     if (request.updateInfo) {
       const update = request.updateInfo;
@@ -49,7 +51,9 @@ export function updateNamespace(ctx: FrontendContext) {
         [config.badBinaries, changed] = [{ binaries }, true];
       }
       if (update.customSearchAttributeAliases && Object.keys(update.customSearchAttributeAliases).length) {
-        throw invalidArgument('custom_search_attribute_aliases cannot be set here: use OperatorService AddSearchAttributes / RemoveSearchAttributes.');
+        throw invalidArgument(
+          'custom_search_attribute_aliases cannot be set here: use OperatorService AddSearchAttributes / RemoveSearchAttributes.',
+        );
       }
     }
     if (request.deleteBadBinary) {
@@ -65,11 +69,15 @@ export function updateNamespace(ctx: FrontendContext) {
       const clusterName = ctx.cluster.clusterName;
       for (const cluster of update.clusters) {
         if (cluster.clusterName !== clusterName) {
-          throw invalidArgument(`Invalid replication_config.clusters entry "${cluster.clusterName}": this cluster is "${clusterName}".`);
+          throw invalidArgument(
+            `Invalid replication_config.clusters entry "${cluster.clusterName}": this cluster is "${clusterName}".`,
+          );
         }
       }
       if (update.activeClusterName && update.activeClusterName !== clusterName) {
-        throw invalidArgument(`Invalid replication_config.active_cluster_name "${update.activeClusterName}": this cluster is "${clusterName}".`);
+        throw invalidArgument(
+          `Invalid replication_config.active_cluster_name "${update.activeClusterName}": this cluster is "${clusterName}".`,
+        );
       }
       if (update.state !== ReplicationState.REPLICATION_STATE_UNSPECIFIED && update.state !== replication.state) {
         throw invalidArgument('replication_config.state cannot change: this cluster does not replicate.');
@@ -95,7 +103,11 @@ export function validateStateTransition(from: NamespaceState, to: NamespaceState
 }
 
 /** A concurrent update of the same namespace loses cleanly instead of overwriting the other one. */
-export async function writeNamespace(ctx: FrontendContext, record: NamespaceRecord, expectedConfigVersion: number): Promise<void> {
+export async function writeNamespace(
+  ctx: FrontendContext,
+  record: NamespaceRecord,
+  expectedConfigVersion: number,
+): Promise<void> {
   try {
     await ctx.namespaces.update(record, expectedConfigVersion);
   } catch (err) {

@@ -17,7 +17,8 @@ export function removeSearchAttributes(ctx: FrontendContext) {
     for (const name of request.searchAttributes) {
       const resolved = attributes.resolve(name);
       if (!resolved) continue;
-      if (resolved.category !== 'custom') throw invalidArgument(`Unable to remove non-custom search attributes: ${name}.`);
+      if (resolved.category !== 'custom')
+        throw invalidArgument(`Unable to remove non-custom search attributes: ${name}.`);
       delete aliases[resolved.field];
       removed++;
     }

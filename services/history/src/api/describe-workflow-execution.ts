@@ -5,7 +5,10 @@ import type { DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 
 export function describeWorkflowExecution(ctx: HistoryContext) {
-  return async ({ namespaceId, request }: DescribeWorkflowExecutionRequest): Promise<DeepPartial<DescribeWorkflowExecutionResponse>> => {
+  return async ({
+    namespaceId,
+    request,
+  }: DescribeWorkflowExecutionRequest): Promise<DeepPartial<DescribeWorkflowExecutionResponse>> => {
     const execution = request!.execution!;
     const engine = ctx.shards.engineFor(namespaceId, execution.workflowId);
     const runId = await engine.executions.resolveRunId(namespaceId, execution.workflowId, execution.runId);
@@ -39,9 +42,10 @@ export function describeWorkflowExecution(ctx: HistoryContext) {
             parentNamespaceId: info.parent?.namespaceId ?? '',
             parentExecution: info.parent && { workflowId: info.parent.workflowId, runId: info.parent.runId },
             rootExecution: info.rootExecution,
-            executionDuration: info.closeTime && info.executionTime
-              ? { seconds: Math.floor((info.closeTime.getTime() - info.executionTime.getTime()) / 1000), nanos: 0 }
-              : undefined,
+            executionDuration:
+              info.closeTime && info.executionTime
+                ? { seconds: Math.floor((info.closeTime.getTime() - info.executionTime.getTime()) / 1000), nanos: 0 }
+                : undefined,
           },
           pendingActivities: Object.values(ms.state.activities).map((activity) => {
             const scheduleToCloseMs = durationToMs(activity.scheduled?.scheduleToCloseTimeout);
@@ -59,7 +63,10 @@ export function describeWorkflowExecution(ctx: HistoryContext) {
               attempt: activity.attempt,
               maximumAttempts: activity.scheduled?.retryPolicy?.maximumAttempts ?? 0,
               scheduledTime: activity.currentAttemptScheduledTime,
-              expirationTime: scheduleToCloseMs > 0 ? new Date((activity.firstScheduledTime?.getTime() ?? 0) + scheduleToCloseMs) : undefined,
+              expirationTime:
+                scheduleToCloseMs > 0
+                  ? new Date((activity.firstScheduledTime?.getTime() ?? 0) + scheduleToCloseMs)
+                  : undefined,
               lastFailure: activity.lastFailure,
               lastWorkerIdentity: activity.lastWorkerIdentity,
             };
@@ -72,7 +79,9 @@ export function describeWorkflowExecution(ctx: HistoryContext) {
             parentClosePolicy: child.parentClosePolicy,
           })),
           pendingWorkflowTask: task && {
-            state: task.startedEventId ? PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED : PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED,
+            state: task.startedEventId
+              ? PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED
+              : PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED,
             scheduledTime: task.scheduledTime,
             originalScheduledTime: task.originalScheduledTime,
             startedTime: task.startedTime,

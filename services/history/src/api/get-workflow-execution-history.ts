@@ -21,7 +21,8 @@ export function getWorkflowExecutionHistory(ctx: HistoryContext) {
     const engine = ctx.shards.engineFor(namespaceId, workflowId);
     const token = decodeHistoryPageToken(req.nextPageToken);
     const runId = token?.runId ?? (await engine.executions.resolveRunId(namespaceId, workflowId, req.execution!.runId));
-    if (req.execution!.runId && token && token.runId !== req.execution!.runId) throw invalidArgument('Invalid next_page_token.');
+    if (req.execution!.runId && token && token.runId !== req.execution!.runId)
+      throw invalidArgument('Invalid next_page_token.');
     const key = { namespaceId, workflowId, runId };
     const pageSize = req.maximumPageSize > 0 ? req.maximumPageSize : DEFAULT_PAGE_SIZE;
     const waitUntil = Math.min(Date.now() + LONG_POLL_MS, call.deadline - 1_000);
@@ -36,20 +37,34 @@ export function getWorkflowExecutionHistory(ctx: HistoryContext) {
       }));
       if (closeEventOnly) {
         if (!state.running) {
-          const events = await readEvents(ctx.stores, engine.shard.shardId, runId, state.completionEventId, state.completionEventId + 1);
+          const events = await readEvents(
+            ctx.stores,
+            engine.shard.shardId,
+            runId,
+            state.completionEventId,
+            state.completionEventId + 1,
+          );
           return { response: { history: { events }, nextPageToken: Buffer.alloc(0), archived: false } };
         }
       } else {
         const firstEventId = token?.nextEventId ?? 1;
         const endEventId = token ? Math.max(token.endEventId, state.nextEventId) : state.nextEventId;
         if (firstEventId < endEventId || !req.waitNewEvent || !state.running) {
-          const page = await readHistoryPage(ctx.stores, engine.shard.shardId, runId, firstEventId, endEventId, pageSize);
+          const page = await readHistoryPage(
+            ctx.stores,
+            engine.shard.shardId,
+            runId,
+            firstEventId,
+            endEventId,
+            pageSize,
+          );
           const last = !page.nextPageToken.length;
           const events = last ? [...page.events, ...state.transient] : page.events;
           // A waiting reader of a running workflow keeps a token so it can wait for what comes next.
-          const nextPageToken = last && req.waitNewEvent && state.running
-            ? encodeHistoryPageToken({ runId, nextEventId: endEventId, endEventId })
-            : page.nextPageToken;
+          const nextPageToken =
+            last && req.waitNewEvent && state.running
+              ? encodeHistoryPageToken({ runId, nextEventId: endEventId, endEventId })
+              : page.nextPageToken;
           return { response: { history: { events }, nextPageToken, archived: false } };
         }
       }

@@ -24,7 +24,15 @@ export function pollWorkflowExecutionUpdate(ctx: HistoryContext) {
       if (!entry) throw notFound(`update "${ref.updateId}" not found`);
       return { entry, created: false };
     });
-    const response = await awaitUpdateStage(engine, handle, key, ref.updateId, request!.waitPolicy?.lifecycleStage ?? 0, call.deadline, call.signal);
+    const response = await awaitUpdateStage(
+      engine,
+      handle,
+      key,
+      ref.updateId,
+      request!.waitPolicy?.lifecycleStage ?? 0,
+      call.deadline,
+      call.signal,
+    );
     return { response: { outcome: response.outcome, stage: response.stage, updateRef: response.updateRef } };
   };
 }

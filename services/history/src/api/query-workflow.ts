@@ -6,7 +6,15 @@ import {
   WorkflowExecutionStatus,
 } from '@tempora/proto/enums';
 import type { QueryWorkflowRequest, QueryWorkflowResponse } from '@tempora/proto/internal';
-import { Code, RpcError, queryFailed, resourceExhausted, workflowNotReady, type CallContext, type DeepPartial } from '@tempora/rpc';
+import {
+  Code,
+  RpcError,
+  queryFailed,
+  resourceExhausted,
+  workflowNotReady,
+  type CallContext,
+  type DeepPartial,
+} from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 import { runKeyString } from '../execution-manager.js';
 import { queryThroughMatching, runSnapshot } from '../queries/direct-query.js';
@@ -22,7 +30,10 @@ const FAILING_WORKFLOW_TASK_ATTEMPT = 3;
  * task.
  */
 export function queryWorkflow(ctx: HistoryContext) {
-  return async ({ namespaceId, request }: QueryWorkflowRequest, call: CallContext): Promise<DeepPartial<QueryWorkflowResponse>> => {
+  return async (
+    { namespaceId, request }: QueryWorkflowRequest,
+    call: CallContext,
+  ): Promise<DeepPartial<QueryWorkflowResponse>> => {
     const req = request!;
     const workflowId = req.execution!.workflowId;
     const engine = ctx.shards.engineFor(namespaceId, workflowId);
@@ -42,7 +53,8 @@ export function queryWorkflow(ctx: HistoryContext) {
         return { kind: 'rejected', status } as const;
       }
       const completedAnyTask = ms.info.lastCompletedWorkflowTaskStartedEventId > 0;
-      if (!running && !completedAnyTask) throw workflowNotReady('Workflow execution closed before WorkflowTaskStarted event');
+      if (!running && !completedAnyTask)
+        throw workflowNotReady('Workflow execution closed before WorkflowTaskStarted event');
       if (!ms.workflowTask && !completedAnyTask) {
         // Waiting out a start delay or retry/cron backoff: only a query that outlives it can wait for the task.
         const firstTaskTime = ms.info.executionTime?.getTime() ?? 0;
@@ -63,7 +75,8 @@ export function queryWorkflow(ctx: HistoryContext) {
       return { kind: 'buffered', ...ctx.queries.buffer(runKeyString(key), req.query!) } as const;
     });
     if (decision.kind === 'rejected') return { response: { queryRejected: { status: decision.status } } };
-    if (decision.kind === 'direct') return { response: await queryThroughMatching(ctx, key, decision.run, req.query!, deadline, call.signal) };
+    if (decision.kind === 'direct')
+      return { response: await queryThroughMatching(ctx, key, decision.run, req.query!, deadline, call.signal) };
 
     const { outcome, remove } = decision;
     let settled: BufferedQueryOutcome | undefined;
@@ -78,7 +91,8 @@ export function queryWorkflow(ctx: HistoryContext) {
       return { response: await queryThroughMatching(ctx, key, run, req.query!, deadline, call.signal) };
     }
     const result = settled.result;
-    if (result.resultType === QueryResultType.QUERY_RESULT_TYPE_FAILED) throw queryFailed(result.errorMessage, result.failure);
+    if (result.resultType === QueryResultType.QUERY_RESULT_TYPE_FAILED)
+      throw queryFailed(result.errorMessage, result.failure);
     return { response: { queryResult: result.answer } };
   };
 }

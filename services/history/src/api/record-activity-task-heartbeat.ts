@@ -5,7 +5,9 @@ import type { HistoryContext } from '../context.js';
 import { withActivityToken } from '../activity-token.js';
 
 export function recordActivityTaskHeartbeat(ctx: HistoryContext) {
-  return async ({ request }: RecordActivityTaskHeartbeatRequest): Promise<DeepPartial<RecordActivityTaskHeartbeatResponse>> => {
+  return async ({
+    request,
+  }: RecordActivityTaskHeartbeatRequest): Promise<DeepPartial<RecordActivityTaskHeartbeatResponse>> => {
     const req = request!;
     const cancelRequested = await withActivityToken(ctx, req.taskToken, (ms, token) => {
       const activity = activityForToken(ms, token);

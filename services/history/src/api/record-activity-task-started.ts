@@ -30,7 +30,11 @@ export function recordActivityTaskStarted(ctx: HistoryContext) {
         const now = ms.now.getTime();
         if (startToCloseMs > 0) {
           ms.addTimerTask(now + startToCloseMs, {
-            activityTimeout: { scheduledEventId: activity.scheduledEventId, attempt: activity.attempt, timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE },
+            activityTimeout: {
+              scheduledEventId: activity.scheduledEventId,
+              attempt: activity.attempt,
+              timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+            },
           });
         }
         const heartbeatMs = durationToMs(scheduled.heartbeatTimeout);

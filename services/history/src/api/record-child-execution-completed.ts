@@ -8,7 +8,9 @@ import type { HistoryContext } from '../context.js';
 import { workflowCompleted } from '../run-target.js';
 
 export function recordChildExecutionCompleted(ctx: HistoryContext) {
-  return async (req: RecordChildExecutionCompletedRequest): Promise<DeepPartial<RecordChildExecutionCompletedResponse>> => {
+  return async (
+    req: RecordChildExecutionCompletedRequest,
+  ): Promise<DeepPartial<RecordChildExecutionCompletedResponse>> => {
     const parent = req.parentExecution!;
     const engine = ctx.shards.engineFor(req.namespaceId, parent.workflowId);
     const key = { namespaceId: req.namespaceId, workflowId: parent.workflowId, runId: parent.runId };

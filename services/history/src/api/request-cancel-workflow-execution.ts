@@ -8,7 +8,9 @@ import type { HistoryContext } from '../context.js';
 import { checkTarget, targetRun } from '../run-target.js';
 
 export function requestCancelWorkflowExecution(ctx: HistoryContext) {
-  return async (req: RequestCancelWorkflowExecutionRequest): Promise<DeepPartial<RequestCancelWorkflowExecutionResponse>> => {
+  return async (
+    req: RequestCancelWorkflowExecutionRequest,
+  ): Promise<DeepPartial<RequestCancelWorkflowExecutionResponse>> => {
     const request = req.request!;
     const execution = request.workflowExecution!;
     const engine = ctx.shards.engineFor(req.namespaceId, execution.workflowId);

@@ -8,7 +8,9 @@ import type { HistoryContext } from '../context.js';
 import { withActivityToken } from '../activity-token.js';
 
 export function respondActivityTaskCompleted(ctx: HistoryContext) {
-  return async ({ request }: RespondActivityTaskCompletedRequest): Promise<DeepPartial<RespondActivityTaskCompletedResponse>> => {
+  return async ({
+    request,
+  }: RespondActivityTaskCompletedRequest): Promise<DeepPartial<RespondActivityTaskCompletedResponse>> => {
     const req = request!;
     await withActivityToken(ctx, req.taskToken, (ms, token) => {
       completeActivity(ms, activityForToken(ms, token), req.result, req.identity);

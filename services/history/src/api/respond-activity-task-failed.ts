@@ -6,7 +6,9 @@ import type { HistoryContext } from '../context.js';
 import { withActivityToken } from '../activity-token.js';
 
 export function respondActivityTaskFailed(ctx: HistoryContext) {
-  return async ({ request }: RespondActivityTaskFailedRequest): Promise<DeepPartial<RespondActivityTaskFailedResponse>> => {
+  return async ({
+    request,
+  }: RespondActivityTaskFailedRequest): Promise<DeepPartial<RespondActivityTaskFailedResponse>> => {
     const req = request!;
     await withActivityToken(ctx, req.taskToken, (ms, token) => {
       const failure = req.failure ?? Failure.fromPartial({ message: 'activity failed' });

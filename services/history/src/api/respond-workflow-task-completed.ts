@@ -27,7 +27,11 @@ import { writeTransientWorkflowTaskEvents } from '../workflow-task-events.js';
 import { failWorkflowTask } from '../workflow-task-failure.js';
 import { startedTaskForToken } from '../workflow-task-token.js';
 
-async function resolveCommandNamespaces(ctx: HistoryContext, namespaceId: string, commands: Command[]): Promise<CommandNamespaces> {
+async function resolveCommandNamespaces(
+  ctx: HistoryContext,
+  namespaceId: string,
+  commands: Command[],
+): Promise<CommandNamespaces> {
   const self = await ctx.namespaces.refById(namespaceId);
   const names = commandNamespaceNames(commands);
   const refs = await Promise.all(names.map((name) => ctx.namespaces.refByName(name)));
@@ -38,7 +42,9 @@ async function resolveCommandNamespaces(ctx: HistoryContext, namespaceId: string
 const DEFAULT_STICKY_SCHEDULE_TO_START_MS = 5_000;
 
 export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
-  return async ({ request }: RespondWorkflowTaskCompletedRequest): Promise<DeepPartial<RespondWorkflowTaskCompletedResponse>> => {
+  return async ({
+    request,
+  }: RespondWorkflowTaskCompletedRequest): Promise<DeepPartial<RespondWorkflowTaskCompletedResponse>> => {
     const req = request!;
     const token = decodeWorkflowTaskToken(req.taskToken);
     const sequenceError = validateCommandSequence(req.commands);
@@ -70,7 +76,11 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
       }
       if (ms.hasBufferedEvents && req.commands.some(isCloseCommand)) {
         // New events arrived while the worker decided to close: it must see them first.
-        return failTask(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, 'UnhandledCommand', 'UnhandledCommand');
+        return failTask(
+          WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+          'UnhandledCommand',
+          'UnhandledCommand',
+        );
       }
 
       if (updates.writesNothing(ms)) {
@@ -127,7 +137,8 @@ function applyStickyAttributes(ms: MutableState, req: WorkerCompletion): void {
   const sticky = req.stickyAttributes?.workerTaskQueue?.name;
   if (sticky) {
     ms.info.stickyTaskQueue = sticky;
-    ms.info.stickyScheduleToStartTimeout = req.stickyAttributes?.scheduleToStartTimeout ?? msToDuration(DEFAULT_STICKY_SCHEDULE_TO_START_MS);
+    ms.info.stickyScheduleToStartTimeout =
+      req.stickyAttributes?.scheduleToStartTimeout ?? msToDuration(DEFAULT_STICKY_SCHEDULE_TO_START_MS);
   } else {
     ms.clearStickyness();
   }

@@ -9,7 +9,10 @@ import { startWorkflow } from './start-workflow-execution.js';
 
 /** Signals the running run of the workflow id, or starts one whose history begins with the signal. */
 export function signalWithStartWorkflowExecution(ctx: HistoryContext) {
-  return async ({ namespaceId, request }: SignalWithStartWorkflowExecutionRequest): Promise<DeepPartial<SignalWithStartWorkflowExecutionResponse>> => {
+  return async ({
+    namespaceId,
+    request,
+  }: SignalWithStartWorkflowExecutionRequest): Promise<DeepPartial<SignalWithStartWorkflowExecutionResponse>> => {
     const req = request!;
     const signal: SignalParams = {
       signalName: req.signalName,

@@ -12,7 +12,10 @@ export function signalWorkflowExecution(ctx: HistoryContext) {
     const key = await targetRun(engine, req.namespaceId, execution);
     await engine.executions.update(key, (ms) => {
       if (!ms.isRunning) throw workflowCompleted();
-      checkTarget(ms, { childWorkflowOnly: req.childWorkflowOnly, externalWorkflowExecution: req.externalWorkflowExecution });
+      checkTarget(ms, {
+        childWorkflowOnly: req.childWorkflowOnly,
+        externalWorkflowExecution: req.externalWorkflowExecution,
+      });
       recordSignal(ms, {
         signalName: request.signalName,
         input: request.input,

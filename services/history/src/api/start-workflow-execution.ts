@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { cronBackoffMs, durationToMs } from '@tempora/common';
-import { CurrentWorkflowConditionFailedError, ExecutionState, type CurrentExecutionCondition, type CurrentExecutionRow } from '@tempora/persistence';
+import {
+  CurrentWorkflowConditionFailedError,
+  ExecutionState,
+  type CurrentExecutionCondition,
+  type CurrentExecutionRow,
+} from '@tempora/persistence';
 import {
   ContinueAsNewInitiator,
   WorkflowExecutionStatus,
@@ -29,8 +34,15 @@ const FAILED_STATUSES = new Set([
 ]);
 
 export function startWorkflowExecution(ctx: HistoryContext) {
-  return async ({ namespaceId, request, parentExecutionInfo, rootExecution }: StartWorkflowExecutionRequest): Promise<DeepPartial<StartWorkflowExecutionResponse>> => {
-    return { response: await startWorkflow(ctx, namespaceId, request!, { parent: parentExecutionInfo, rootExecution }) };
+  return async ({
+    namespaceId,
+    request,
+    parentExecutionInfo,
+    rootExecution,
+  }: StartWorkflowExecutionRequest): Promise<DeepPartial<StartWorkflowExecutionResponse>> => {
+    return {
+      response: await startWorkflow(ctx, namespaceId, request!, { parent: parentExecutionInfo, rootExecution }),
+    };
   };
 }
 
@@ -107,7 +119,11 @@ export async function startWorkflow(
 
     const now = new Date();
     const runId = randomUUID();
-    const timeouts = normalizeWorkflowTimeouts(req.workflowExecutionTimeout, req.workflowRunTimeout, req.workflowTaskTimeout);
+    const timeouts = normalizeWorkflowTimeouts(
+      req.workflowExecutionTimeout,
+      req.workflowRunTimeout,
+      req.workflowTaskTimeout,
+    );
     const parent = options.parent;
     const ms = buildNewRun({
       namespaceId,
@@ -129,7 +145,8 @@ export async function startWorkflow(
       firstExecutionRunId: runId,
       executionExpirationTime: timeouts.executionTimeoutMs > 0 ? now.getTime() + timeouts.executionTimeoutMs : 0,
       // A cron workflow's first run waits for the schedule's first fire time.
-      backoffMs: durationToMs(req.workflowStartDelay) || (req.cronSchedule ? cronBackoffMs(req.cronSchedule, now, now) : 0),
+      backoffMs:
+        durationToMs(req.workflowStartDelay) || (req.cronSchedule ? cronBackoffMs(req.cronSchedule, now, now) : 0),
       // Upstream marks even the first run of a cron workflow as started by its schedule.
       initiator: req.cronSchedule ? ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE : undefined,
       parent: parent && {

@@ -53,7 +53,11 @@ export function updateWithStartWorkflowExecution(ctx: HistoryContext) {
         throw updateWithStartFailed({ update: err, startSucceeded: false });
       }
       if (handle) {
-        const startResponse = { runId: current.runId, started: false, status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING };
+        const startResponse = {
+          runId: current.runId,
+          started: false,
+          status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+        };
         return { startResponse, updateResponse: await awaitStage(handle, key, false) };
       }
     }

@@ -5,7 +5,10 @@ import { runKeyString } from '../execution-manager.js';
 import { admitUpdate, awaitUpdateStage, type UpdateHandle } from '../updates/admission.js';
 
 export function updateWorkflowExecution(ctx: HistoryContext) {
-  return async ({ namespaceId, request }: UpdateWorkflowExecutionRequest, call: CallContext): Promise<DeepPartial<UpdateWorkflowExecutionResponse>> => {
+  return async (
+    { namespaceId, request }: UpdateWorkflowExecutionRequest,
+    call: CallContext,
+  ): Promise<DeepPartial<UpdateWorkflowExecutionResponse>> => {
     const req = request!;
     const workflowId = req.workflowExecution!.workflowId;
     const engine = ctx.shards.engineFor(namespaceId, workflowId);
@@ -20,6 +23,16 @@ export function updateWorkflowExecution(ctx: HistoryContext) {
       throw err;
     }
     const stage = req.waitPolicy!.lifecycleStage;
-    return { response: await awaitUpdateStage(engine, handle, key, req.request!.meta!.updateId, stage, call.deadline, call.signal) };
+    return {
+      response: await awaitUpdateStage(
+        engine,
+        handle,
+        key,
+        req.request!.meta!.updateId,
+        stage,
+        call.deadline,
+        call.signal,
+      ),
+    };
   };
 }

@@ -24,7 +24,12 @@ export const cancelTimer: CommandHandler = {
       startedEventId = fired?.timerFiredEventAttributes?.startedEventId ?? 0;
     }
     ms.addEvent(EventType.EVENT_TYPE_TIMER_CANCELED, {
-      timerCanceledEventAttributes: { timerId, startedEventId, workflowTaskCompletedEventId: completedEventId, identity },
+      timerCanceledEventAttributes: {
+        timerId,
+        startedEventId,
+        workflowTaskCompletedEventId: completedEventId,
+        identity,
+      },
     });
   },
 };

@@ -8,7 +8,10 @@ export const cancelWorkflow: CommandHandler = {
 
   apply(command, { ms, completedEventId }) {
     const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, {
-      workflowExecutionCanceledEventAttributes: { workflowTaskCompletedEventId: completedEventId, details: command.cancelWorkflowExecutionCommandAttributes?.details },
+      workflowExecutionCanceledEventAttributes: {
+        workflowTaskCompletedEventId: completedEventId,
+        details: command.cancelWorkflowExecutionCommandAttributes?.details,
+      },
     });
     markRunClosed(ms, event.eventId, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
   },

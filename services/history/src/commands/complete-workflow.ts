@@ -10,10 +10,18 @@ export const completeWorkflow: CommandHandler = {
   apply(command, { ms, completedEventId }) {
     const result = command.completeWorkflowExecutionCommandAttributes?.result;
     const newRun = ms.info.cronSchedule
-      ? chainRun(ms, { initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, lastCompletionResult: result, backoffMs: nextCronBackoffMs(ms) })
+      ? chainRun(ms, {
+          initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE,
+          lastCompletionResult: result,
+          backoffMs: nextCronBackoffMs(ms),
+        })
       : undefined;
     const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, {
-      workflowExecutionCompletedEventAttributes: { result, workflowTaskCompletedEventId: completedEventId, newExecutionRunId: newRun?.info.runId ?? '' },
+      workflowExecutionCompletedEventAttributes: {
+        result,
+        workflowTaskCompletedEventId: completedEventId,
+        newExecutionRunId: newRun?.info.runId ?? '',
+      },
     });
     markRunClosed(ms, event.eventId, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
   },

@@ -27,19 +27,39 @@ export const failWorkflow: CommandHandler = {
     let retryState = RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET;
     let newRunId = '';
     if (info.retryPolicy) {
-      const decision = decideRetry(withRetryDefaults(info.retryPolicy), info.attempt, failure, info.executionExpirationTime?.getTime() ?? 0, ms.now.getTime());
+      const decision = decideRetry(
+        withRetryDefaults(info.retryPolicy),
+        info.attempt,
+        failure,
+        info.executionExpirationTime?.getTime() ?? 0,
+        ms.now.getTime(),
+      );
       if (decision.retry) {
         retryState = RetryState.RETRY_STATE_IN_PROGRESS;
-        newRunId = chainRun(ms, { initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY, continuedFailure: failure, backoffMs: decision.delayMs, attempt: info.attempt + 1 }).info.runId;
+        newRunId = chainRun(ms, {
+          initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY,
+          continuedFailure: failure,
+          backoffMs: decision.delayMs,
+          attempt: info.attempt + 1,
+        }).info.runId;
       } else {
         retryState = decision.state;
       }
     }
     if (!newRunId && info.cronSchedule) {
-      newRunId = chainRun(ms, { initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, continuedFailure: failure, backoffMs: nextCronBackoffMs(ms) }).info.runId;
+      newRunId = chainRun(ms, {
+        initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE,
+        continuedFailure: failure,
+        backoffMs: nextCronBackoffMs(ms),
+      }).info.runId;
     }
     const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, {
-      workflowExecutionFailedEventAttributes: { failure, retryState, workflowTaskCompletedEventId: completedEventId, newExecutionRunId: newRunId },
+      workflowExecutionFailedEventAttributes: {
+        failure,
+        retryState,
+        workflowTaskCompletedEventId: completedEventId,
+        newExecutionRunId: newRunId,
+      },
     });
     markRunClosed(ms, event.eventId, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED);
   },

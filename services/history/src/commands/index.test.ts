@@ -45,18 +45,30 @@ function command(commandType: CommandType, attributes: DeepPartial<Command> = {}
 
 const activity = (attrs: DeepPartial<NonNullable<Command['scheduleActivityTaskCommandAttributes']>> = {}) =>
   command(C.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK, {
-    scheduleActivityTaskCommandAttributes: { activityId: 'a1', activityType: { name: 'Send' }, startToCloseTimeout: seconds(30), ...attrs },
+    scheduleActivityTaskCommandAttributes: {
+      activityId: 'a1',
+      activityType: { name: 'Send' },
+      startToCloseTimeout: seconds(30),
+      ...attrs,
+    },
   });
-const timer = (timerId: string, s = 5) => command(C.COMMAND_TYPE_START_TIMER, { startTimerCommandAttributes: { timerId, startToFireTimeout: seconds(s) } });
+const timer = (timerId: string, s = 5) =>
+  command(C.COMMAND_TYPE_START_TIMER, { startTimerCommandAttributes: { timerId, startToFireTimeout: seconds(s) } });
 const child = (attrs: DeepPartial<NonNullable<Command['startChildWorkflowExecutionCommandAttributes']>> = {}) =>
   command(C.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION, {
     startChildWorkflowExecutionCommandAttributes: { workflowId: 'child', workflowType: { name: 'Child' }, ...attrs },
   });
 const signal = (attrs: DeepPartial<NonNullable<Command['signalExternalWorkflowExecutionCommandAttributes']>> = {}) =>
   command(C.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION, {
-    signalExternalWorkflowExecutionCommandAttributes: { execution: { workflowId: 'target' }, signalName: 'go', ...attrs },
+    signalExternalWorkflowExecutionCommandAttributes: {
+      execution: { workflowId: 'target' },
+      signalName: 'go',
+      ...attrs,
+    },
   });
-const cancelExternal = (attrs: DeepPartial<NonNullable<Command['requestCancelExternalWorkflowExecutionCommandAttributes']>> = {}) =>
+const cancelExternal = (
+  attrs: DeepPartial<NonNullable<Command['requestCancelExternalWorkflowExecutionCommandAttributes']>> = {},
+) =>
   command(C.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION, {
     requestCancelExternalWorkflowExecutionCommandAttributes: { workflowId: 'target', ...attrs },
   });
@@ -96,41 +108,224 @@ function apply(ms: MutableState, commands: Command[], applyProtocolMessage: (id:
 describe('validateCommands', () => {
   const long = 'x'.repeat(1001);
   const cases: [string, Command[], WorkflowTaskFailedCause, string][] = [
-    ['schedule activity without attributes', [command(C.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK)], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, 'ScheduleActivityTaskCommandAttributes is not set on ScheduleActivityTaskCommand.'],
-    ['schedule activity without id', [activity({ activityId: '' })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, 'ActivityId is not set on ScheduleActivityTaskCommand.'],
-    ['schedule activity without type', [activity({ activityType: { name: '' } })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, 'ActivityType is not set on ScheduleActivityTaskCommand.'],
-    ['schedule activity with a too long id', [activity({ activityId: long })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, 'ActivityID exceeds length limit.'],
-    ['schedule activity with a negative timeout', [activity({ heartbeatTimeout: { seconds: -1, nanos: 0 } })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, 'An invalid timeout is set on ScheduleActivityTaskCommand.'],
-    ['schedule activity without a close timeout', [activity({ startToCloseTimeout: undefined, scheduleToStartTimeout: seconds(5) })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, 'A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.'],
-    ['two activities with one id', [activity(), activity()], F.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID, 'Activity with id a1 already exists.'],
-    ['request cancel activity without a scheduled id', [command(C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, { requestCancelActivityTaskCommandAttributes: {} })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES, 'ScheduledEventId is not set on RequestCancelActivityTaskCommand.'],
-    ['start timer without id', [timer('')], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, 'TimerId is not set on StartTimerCommand.'],
-    ['start timer with a too long id', [timer(long)], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, 'TimerId exceeds length limit.'],
-    ['start timer firing after zero seconds', [timer('t', 0)], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, 'An invalid StartToFireTimeout is set on StartTimerCommand.'],
-    ['two timers with one id', [timer('t'), timer('t')], F.WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID, 'Timer with id t already exists.'],
-    ['cancel timer without id', [command(C.COMMAND_TYPE_CANCEL_TIMER, { cancelTimerCommandAttributes: {} })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES, 'TimerId is not set on CancelTimerCommand.'],
-    ['record marker without name', [command(C.COMMAND_TYPE_RECORD_MARKER, { recordMarkerCommandAttributes: {} })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES, 'MarkerName is not set on RecordMarkerCommand.'],
-    ['fail workflow without failure', [command(C.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION, { failWorkflowExecutionCommandAttributes: {} })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES, 'Failure is not set on FailWorkflowExecutionCommand.'],
-    ['upsert without search attributes', [command(C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, { upsertWorkflowSearchAttributesCommandAttributes: { searchAttributes: { indexedFields: {} } } })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES, 'SearchAttributes is not set on UpsertWorkflowSearchAttributesCommand.'],
-    ['continue-as-new without attributes', [command(C.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION)], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES, 'An invalid timeout is set on ContinueAsNewWorkflowExecutionCommand.'],
-    ['continue-as-new with invalid nanos', [command(C.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION, { continueAsNewWorkflowExecutionCommandAttributes: { workflowRunTimeout: { seconds: 1, nanos: 1e9 } } })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES, 'An invalid timeout is set on ContinueAsNewWorkflowExecutionCommand.'],
-    ['start child without attributes', [command(C.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION)], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, 'StartChildWorkflowExecutionCommandAttributes is not set on StartChildWorkflowExecutionCommand.'],
-    ['start child without workflow id', [child({ workflowId: '' })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, 'Required field WorkflowId is not set on StartChildWorkflowExecutionCommand. WorkflowType=Child Namespace='],
-    ['start child without type', [child({ workflowType: { name: '' } })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, 'Required field WorkflowType is not set on StartChildWorkflowExecutionCommand. WorkflowId=child Namespace='],
-    ['start child with an invalid run timeout', [child({ workflowRunTimeout: { seconds: -5, nanos: 0 } })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, 'Invalid WorkflowRunTimeout on StartChildWorkflowExecutionCommand. WorkflowId=child WorkflowType=Child Namespace='],
-    ['start child with a bad cron schedule', [child({ cronSchedule: 'every day' })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, 'invalid CronSchedule on StartChildWorkflowExecutionCommand. WorkflowId=child WorkflowType=Child Namespace='],
-    ['start child in an unknown namespace', [child({ namespace: 'missing' })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, 'Namespace missing is not found.'],
-    ['signal without attributes', [command(C.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION)], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'SignalExternalWorkflowExecutionCommandAttributes is not set on SignalExternalWorkflowExecutionCommand.'],
-    ['signal without execution', [signal({ execution: undefined })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'Execution is not set on SignalExternalWorkflowExecutionCommand.'],
-    ['signal without workflow id', [signal({ execution: { workflowId: '' } })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'WorkflowId is not set on SignalExternalWorkflowExecutionCommand. Namespace= RunId= SignalName=go'],
-    ['signal with a malformed run id', [signal({ execution: { workflowId: 'target', runId: 'run-1' } })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'Invalid RunId set on SignalExternalWorkflowExecutionCommand. WorkflowId=target Namespace= RunId=run-1 SignalName=go'],
-    ['signal without a name', [signal({ signalName: '' })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'SignalName is not set on SignalExternalWorkflowExecutionCommand. WorkflowId=target Namespace= RunId='],
-    ['signal in an unknown namespace', [signal({ namespace: 'missing' })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'Namespace missing is not found.'],
-    ['cancel external without workflow id', [cancelExternal({ workflowId: '' })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'WorkflowId is not set on RequestCancelExternalWorkflowExecutionCommand. Namespace= RunId='],
-    ['cancel external with a malformed run id', [cancelExternal({ runId: 'nope' })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'Invalid RunId set on RequestCancelExternalWorkflowExecutionCommand. WorkflowId=target RunId=nope Namespace='],
-    ['start and cancel one child in one task', [child({ workflowId: 'target' }), cancelExternal()], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'Start and RequestCancel for child workflow is not allowed in same workflow task. WorkflowId=target RunId= Namespace='],
-    ['cancel external in an unknown namespace', [cancelExternal({ namespace: 'missing' })], F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'Namespace missing is not found.'],
-    ['a Nexus operation', [command(C.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION)], F.WORKFLOW_TASK_FAILED_CAUSE_FEATURE_DISABLED, 'COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION is not supported by this server yet.'],
+    [
+      'schedule activity without attributes',
+      [command(C.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+      'ScheduleActivityTaskCommandAttributes is not set on ScheduleActivityTaskCommand.',
+    ],
+    [
+      'schedule activity without id',
+      [activity({ activityId: '' })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+      'ActivityId is not set on ScheduleActivityTaskCommand.',
+    ],
+    [
+      'schedule activity without type',
+      [activity({ activityType: { name: '' } })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+      'ActivityType is not set on ScheduleActivityTaskCommand.',
+    ],
+    [
+      'schedule activity with a too long id',
+      [activity({ activityId: long })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+      'ActivityID exceeds length limit.',
+    ],
+    [
+      'schedule activity with a negative timeout',
+      [activity({ heartbeatTimeout: { seconds: -1, nanos: 0 } })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+      'An invalid timeout is set on ScheduleActivityTaskCommand.',
+    ],
+    [
+      'schedule activity without a close timeout',
+      [activity({ startToCloseTimeout: undefined, scheduleToStartTimeout: seconds(5) })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+      'A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.',
+    ],
+    [
+      'two activities with one id',
+      [activity(), activity()],
+      F.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID,
+      'Activity with id a1 already exists.',
+    ],
+    [
+      'request cancel activity without a scheduled id',
+      [command(C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, { requestCancelActivityTaskCommandAttributes: {} })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
+      'ScheduledEventId is not set on RequestCancelActivityTaskCommand.',
+    ],
+    [
+      'start timer without id',
+      [timer('')],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES,
+      'TimerId is not set on StartTimerCommand.',
+    ],
+    [
+      'start timer with a too long id',
+      [timer(long)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES,
+      'TimerId exceeds length limit.',
+    ],
+    [
+      'start timer firing after zero seconds',
+      [timer('t', 0)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES,
+      'An invalid StartToFireTimeout is set on StartTimerCommand.',
+    ],
+    [
+      'two timers with one id',
+      [timer('t'), timer('t')],
+      F.WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID,
+      'Timer with id t already exists.',
+    ],
+    [
+      'cancel timer without id',
+      [command(C.COMMAND_TYPE_CANCEL_TIMER, { cancelTimerCommandAttributes: {} })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES,
+      'TimerId is not set on CancelTimerCommand.',
+    ],
+    [
+      'record marker without name',
+      [command(C.COMMAND_TYPE_RECORD_MARKER, { recordMarkerCommandAttributes: {} })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES,
+      'MarkerName is not set on RecordMarkerCommand.',
+    ],
+    [
+      'fail workflow without failure',
+      [command(C.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION, { failWorkflowExecutionCommandAttributes: {} })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'Failure is not set on FailWorkflowExecutionCommand.',
+    ],
+    [
+      'upsert without search attributes',
+      [
+        command(C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
+          upsertWorkflowSearchAttributesCommandAttributes: { searchAttributes: { indexedFields: {} } },
+        }),
+      ],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
+      'SearchAttributes is not set on UpsertWorkflowSearchAttributesCommand.',
+    ],
+    [
+      'continue-as-new without attributes',
+      [command(C.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES,
+      'An invalid timeout is set on ContinueAsNewWorkflowExecutionCommand.',
+    ],
+    [
+      'continue-as-new with invalid nanos',
+      [
+        command(C.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION, {
+          continueAsNewWorkflowExecutionCommandAttributes: { workflowRunTimeout: { seconds: 1, nanos: 1e9 } },
+        }),
+      ],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES,
+      'An invalid timeout is set on ContinueAsNewWorkflowExecutionCommand.',
+    ],
+    [
+      'start child without attributes',
+      [command(C.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
+      'StartChildWorkflowExecutionCommandAttributes is not set on StartChildWorkflowExecutionCommand.',
+    ],
+    [
+      'start child without workflow id',
+      [child({ workflowId: '' })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
+      'Required field WorkflowId is not set on StartChildWorkflowExecutionCommand. WorkflowType=Child Namespace=',
+    ],
+    [
+      'start child without type',
+      [child({ workflowType: { name: '' } })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
+      'Required field WorkflowType is not set on StartChildWorkflowExecutionCommand. WorkflowId=child Namespace=',
+    ],
+    [
+      'start child with an invalid run timeout',
+      [child({ workflowRunTimeout: { seconds: -5, nanos: 0 } })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
+      'Invalid WorkflowRunTimeout on StartChildWorkflowExecutionCommand. WorkflowId=child WorkflowType=Child Namespace=',
+    ],
+    [
+      'start child with a bad cron schedule',
+      [child({ cronSchedule: 'every day' })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
+      'invalid CronSchedule on StartChildWorkflowExecutionCommand. WorkflowId=child WorkflowType=Child Namespace=',
+    ],
+    [
+      'start child in an unknown namespace',
+      [child({ namespace: 'missing' })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
+      'Namespace missing is not found.',
+    ],
+    [
+      'signal without attributes',
+      [command(C.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'SignalExternalWorkflowExecutionCommandAttributes is not set on SignalExternalWorkflowExecutionCommand.',
+    ],
+    [
+      'signal without execution',
+      [signal({ execution: undefined })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'Execution is not set on SignalExternalWorkflowExecutionCommand.',
+    ],
+    [
+      'signal without workflow id',
+      [signal({ execution: { workflowId: '' } })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'WorkflowId is not set on SignalExternalWorkflowExecutionCommand. Namespace= RunId= SignalName=go',
+    ],
+    [
+      'signal with a malformed run id',
+      [signal({ execution: { workflowId: 'target', runId: 'run-1' } })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'Invalid RunId set on SignalExternalWorkflowExecutionCommand. WorkflowId=target Namespace= RunId=run-1 SignalName=go',
+    ],
+    [
+      'signal without a name',
+      [signal({ signalName: '' })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'SignalName is not set on SignalExternalWorkflowExecutionCommand. WorkflowId=target Namespace= RunId=',
+    ],
+    [
+      'signal in an unknown namespace',
+      [signal({ namespace: 'missing' })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'Namespace missing is not found.',
+    ],
+    [
+      'cancel external without workflow id',
+      [cancelExternal({ workflowId: '' })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'WorkflowId is not set on RequestCancelExternalWorkflowExecutionCommand. Namespace= RunId=',
+    ],
+    [
+      'cancel external with a malformed run id',
+      [cancelExternal({ runId: 'nope' })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'Invalid RunId set on RequestCancelExternalWorkflowExecutionCommand. WorkflowId=target RunId=nope Namespace=',
+    ],
+    [
+      'start and cancel one child in one task',
+      [child({ workflowId: 'target' }), cancelExternal()],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'Start and RequestCancel for child workflow is not allowed in same workflow task. WorkflowId=target RunId= Namespace=',
+    ],
+    [
+      'cancel external in an unknown namespace',
+      [cancelExternal({ namespace: 'missing' })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'Namespace missing is not found.',
+    ],
+    [
+      'a Nexus operation',
+      [command(C.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_FEATURE_DISABLED,
+      'COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION is not supported by this server yet.',
+    ],
   ];
 
   it.each(cases)('rejects %s', (_, commands, cause, message) => {
@@ -142,7 +337,9 @@ describe('validateCommands', () => {
     const ms = runWithStartedTask();
     apply(ms, [activity(), timer('t')]);
     const next = nextStartedTask(ms);
-    expect(validationError(next, [activity()]).failedCause).toBe(F.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID);
+    expect(validationError(next, [activity()]).failedCause).toBe(
+      F.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID,
+    );
     expect(validationError(next, [timer('t')]).message).toBe('Timer with id t already exists.');
   });
 
@@ -150,11 +347,15 @@ describe('validateCommands', () => {
     const ms = runWithStartedTask();
     const commands = [
       activity(),
-      command(C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, { requestCancelActivityTaskCommandAttributes: { scheduledEventId: 5 } }),
+      command(C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, {
+        requestCancelActivityTaskCommandAttributes: { scheduledEventId: 5 },
+      }),
       timer('t'),
       command(C.COMMAND_TYPE_CANCEL_TIMER, { cancelTimerCommandAttributes: { timerId: 't' } }),
       command(C.COMMAND_TYPE_RECORD_MARKER, { recordMarkerCommandAttributes: { markerName: 'Version' } }),
-      command(C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, { upsertWorkflowSearchAttributesCommandAttributes: { searchAttributes: { indexedFields: { Stage: {} } } } }),
+      command(C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
+        upsertWorkflowSearchAttributesCommandAttributes: { searchAttributes: { indexedFields: { Stage: {} } } },
+      }),
       command(C.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES, { modifyWorkflowPropertiesCommandAttributes: {} }),
       child({ namespace: 'other', cronSchedule: '@every 1h' }),
       signal({ execution: { workflowId: 'target', runId: RUN_ID } }),
@@ -168,7 +369,11 @@ describe('validateCommands', () => {
   it('changes nothing, so a bad command fails the task before any command applies', () => {
     const ms = runWithStartedTask();
     const before = structuredClone(ms.state);
-    validationError(ms, [timer('t'), activity(), command(C.COMMAND_TYPE_RECORD_MARKER, { recordMarkerCommandAttributes: {} })]);
+    validationError(ms, [
+      timer('t'),
+      activity(),
+      command(C.COMMAND_TYPE_RECORD_MARKER, { recordMarkerCommandAttributes: {} }),
+    ]);
     expect(ms.state).toEqual(before);
     expect([ms.newEvents, ms.timerTasks, ms.transferTasks]).toEqual([[], [], []]);
   });
@@ -195,7 +400,9 @@ describe('command sequence', () => {
   });
 
   it('knows the four close commands', () => {
-    const closing = Object.values(CommandType).filter((t): t is CommandType => typeof t === 'number' && isCloseCommand(command(t)));
+    const closing = Object.values(CommandType).filter(
+      (t): t is CommandType => typeof t === 'number' && isCloseCommand(command(t)),
+    );
     expect(closing.map((t) => CommandType[t])).toEqual([
       'COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION',
       'COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION',
@@ -205,7 +412,15 @@ describe('command sequence', () => {
   });
 
   it('lists each namespace the commands name once, for resolving before validation', () => {
-    expect(commandNamespaceNames([child({ namespace: 'other' }), signal({ namespace: 'other' }), cancelExternal({ namespace: 'third' }), timer('t'), child()])).toEqual(['other', 'third']);
+    expect(
+      commandNamespaceNames([
+        child({ namespace: 'other' }),
+        signal({ namespace: 'other' }),
+        cancelExternal({ namespace: 'third' }),
+        timer('t'),
+        child(),
+      ]),
+    ).toEqual(['other', 'third']);
   });
 });
 
@@ -213,7 +428,9 @@ describe('applyCommands', () => {
   it('schedules an activity: its event with derived timeouts, the pending activity, its dispatch and timers', () => {
     const ms = runWithStartedTask();
     ms.info.workflowRunTimeout = seconds(60);
-    const completedEventId = apply(ms, [activity({ scheduleToCloseTimeout: seconds(20), startToCloseTimeout: undefined, taskQueue: { name: '' } })]);
+    const completedEventId = apply(ms, [
+      activity({ scheduleToCloseTimeout: seconds(20), startToCloseTimeout: undefined, taskQueue: { name: '' } }),
+    ]);
 
     const [event] = ms.newEvents.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
     const a = event!.activityTaskScheduledEventAttributes!;
@@ -224,19 +441,49 @@ describe('applyCommands', () => {
       scheduleToStartTimeout: seconds(20),
       startToCloseTimeout: seconds(20),
       heartbeatTimeout: seconds(0),
-      retryPolicy: { initialInterval: seconds(1), backoffCoefficient: 2, maximumInterval: seconds(100), maximumAttempts: 0 },
+      retryPolicy: {
+        initialInterval: seconds(1),
+        backoffCoefficient: 2,
+        maximumInterval: seconds(100),
+        maximumAttempts: 0,
+      },
       workflowTaskCompletedEventId: completedEventId,
     });
-    expect(ms.state.activities[event!.eventId]).toMatchObject({ scheduledEventId: event!.eventId, activityId: 'a1', attempt: 1, startedEventId: 0 });
-    expect(ms.transferTasks.map((t) => t.activityTask)).toContainEqual({ scheduledEventId: event!.eventId, attempt: 1 });
+    expect(ms.state.activities[event!.eventId]).toMatchObject({
+      scheduledEventId: event!.eventId,
+      activityId: 'a1',
+      attempt: 1,
+      startedEventId: 0,
+    });
+    expect(ms.transferTasks.map((t) => t.activityTask)).toContainEqual({
+      scheduledEventId: event!.eventId,
+      attempt: 1,
+    });
     // Schedule-to-start equals schedule-to-close here, so only the schedule-to-close timer is armed.
-    expect(ms.timerTasks.map((t) => [t.fireTime - ms.now.getTime(), t.body.activityTimeout?.timeoutType])).toEqual([[20_000, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE]]);
+    expect(ms.timerTasks.map((t) => [t.fireTime - ms.now.getTime(), t.body.activityTimeout?.timeoutType])).toEqual([
+      [20_000, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE],
+    ]);
   });
 
   it('derives activity timeouts as upstream does, capped by the run timeout', () => {
-    expect(normalizeActivityTimeouts(0, 0, 30_000, 60_000, 0)).toEqual({ scheduleToCloseMs: 0, scheduleToStartMs: 0, startToCloseMs: 30_000, heartbeatMs: 30_000 });
-    expect(normalizeActivityTimeouts(10_000, 20_000, 15_000, 0, 0)).toEqual({ scheduleToCloseMs: 10_000, scheduleToStartMs: 10_000, startToCloseMs: 10_000, heartbeatMs: 0 });
-    expect(normalizeActivityTimeouts(0, 0, 30_000, 0, 5_000)).toEqual({ scheduleToCloseMs: 5_000, scheduleToStartMs: 5_000, startToCloseMs: 5_000, heartbeatMs: 0 });
+    expect(normalizeActivityTimeouts(0, 0, 30_000, 60_000, 0)).toEqual({
+      scheduleToCloseMs: 0,
+      scheduleToStartMs: 0,
+      startToCloseMs: 30_000,
+      heartbeatMs: 30_000,
+    });
+    expect(normalizeActivityTimeouts(10_000, 20_000, 15_000, 0, 0)).toEqual({
+      scheduleToCloseMs: 10_000,
+      scheduleToStartMs: 10_000,
+      startToCloseMs: 10_000,
+      heartbeatMs: 0,
+    });
+    expect(normalizeActivityTimeouts(0, 0, 30_000, 0, 5_000)).toEqual({
+      scheduleToCloseMs: 5_000,
+      scheduleToStartMs: 5_000,
+      startToCloseMs: 5_000,
+      heartbeatMs: 0,
+    });
   });
 
   it('cancels an activity not started yet at once, with its canceled event buffered after the command events', () => {
@@ -244,12 +491,26 @@ describe('applyCommands', () => {
     apply(ms, [activity()]);
     const scheduledEventId = Number(Object.keys(ms.state.activities)[0]);
     const next = nextStartedTask(ms);
-    apply(next, [command(C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, { requestCancelActivityTaskCommandAttributes: { scheduledEventId } })]);
+    apply(next, [
+      command(C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, {
+        requestCancelActivityTaskCommandAttributes: { scheduledEventId },
+      }),
+    ]);
 
     expect(eventTypes(next)).toEqual(['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED']);
     const requested = next.newEvents[1]!;
-    expect(next.state.bufferedEvents.map((e) => [EventType[e.eventType], e.activityTaskCanceledEventAttributes])).toEqual([
-      ['EVENT_TYPE_ACTIVITY_TASK_CANCELED', expect.objectContaining({ scheduledEventId, startedEventId: 0, latestCancelRequestedEventId: requested.eventId, identity: 'worker' })],
+    expect(
+      next.state.bufferedEvents.map((e) => [EventType[e.eventType], e.activityTaskCanceledEventAttributes]),
+    ).toEqual([
+      [
+        'EVENT_TYPE_ACTIVITY_TASK_CANCELED',
+        expect.objectContaining({
+          scheduledEventId,
+          startedEventId: 0,
+          latestCancelRequestedEventId: requested.eventId,
+          identity: 'worker',
+        }),
+      ],
     ]);
     expect(next.state.activities).toEqual({});
   });
@@ -260,20 +521,40 @@ describe('applyCommands', () => {
     const pending = Object.values(ms.state.activities)[0]!;
     pending.startedEventId = -1; // started; its event is written when the activity closes
     const next = nextStartedTask(ms);
-    apply(next, [command(C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, { requestCancelActivityTaskCommandAttributes: { scheduledEventId: pending.scheduledEventId } })]);
+    apply(next, [
+      command(C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, {
+        requestCancelActivityTaskCommandAttributes: { scheduledEventId: pending.scheduledEventId },
+      }),
+    ]);
 
     expect(next.state.bufferedEvents).toEqual([]);
-    expect(next.state.activities[pending.scheduledEventId]).toMatchObject({ cancelRequested: true, cancelRequestEventId: next.newEvents[1]!.eventId });
+    expect(next.state.activities[pending.scheduledEventId]).toMatchObject({
+      cancelRequested: true,
+      cancelRequestEventId: next.newEvents[1]!.eventId,
+    });
   });
 
   it('starts a timer: its event, the pending timer and the timer task at its expiry', () => {
     const ms = runWithStartedTask();
     const completedEventId = apply(ms, [timer('t', 7)]);
     const started = ms.newEvents.at(-1)!;
-    expect(started.timerStartedEventAttributes).toEqual({ timerId: 't', startToFireTimeout: seconds(7), workflowTaskCompletedEventId: completedEventId });
+    expect(started.timerStartedEventAttributes).toEqual({
+      timerId: 't',
+      startToFireTimeout: seconds(7),
+      workflowTaskCompletedEventId: completedEventId,
+    });
     const expiry = ms.now.getTime() + 7_000;
-    expect(ms.state.timers['t']).toEqual({ timerId: 't', startedEventId: started.eventId, expiryTime: new Date(expiry) });
-    expect(ms.timerTasks.filter((t) => t.body.userTimer)).toEqual([{ fireTime: expiry, body: expect.objectContaining({ userTimer: { timerId: 't', startedEventId: started.eventId } }) }]);
+    expect(ms.state.timers['t']).toEqual({
+      timerId: 't',
+      startedEventId: started.eventId,
+      expiryTime: new Date(expiry),
+    });
+    expect(ms.timerTasks.filter((t) => t.body.userTimer)).toEqual([
+      {
+        fireTime: expiry,
+        body: expect.objectContaining({ userTimer: { timerId: 't', startedEventId: started.eventId } }),
+      },
+    ]);
   });
 
   it('cancels a pending timer, and one that fired while the task ran (dropping its buffered TimerFired)', () => {
@@ -284,14 +565,27 @@ describe('applyCommands', () => {
     const next = nextStartedTask(ms);
     // The timer queue fires 'fired' while the task is started: the event waits in the buffer.
     delete next.state.timers['fired'];
-    next.addEvent(EventType.EVENT_TYPE_TIMER_FIRED, { timerFiredEventAttributes: { timerId: 'fired', startedEventId: firedStartedId } });
+    next.addEvent(EventType.EVENT_TYPE_TIMER_FIRED, {
+      timerFiredEventAttributes: { timerId: 'fired', startedEventId: firedStartedId },
+    });
     expect(next.state.bufferedEvents).toHaveLength(1);
 
-    const cancel = (timerId: string) => command(C.COMMAND_TYPE_CANCEL_TIMER, { cancelTimerCommandAttributes: { timerId } });
+    const cancel = (timerId: string) =>
+      command(C.COMMAND_TYPE_CANCEL_TIMER, { cancelTimerCommandAttributes: { timerId } });
     const completedEventId = apply(next, [cancel('pending'), cancel('fired')]);
     expect(next.newEvents.slice(1).map((e) => e.timerCanceledEventAttributes)).toEqual([
-      { timerId: 'pending', startedEventId: pendingStartedId, workflowTaskCompletedEventId: completedEventId, identity: 'worker' },
-      { timerId: 'fired', startedEventId: firedStartedId, workflowTaskCompletedEventId: completedEventId, identity: 'worker' },
+      {
+        timerId: 'pending',
+        startedEventId: pendingStartedId,
+        workflowTaskCompletedEventId: completedEventId,
+        identity: 'worker',
+      },
+      {
+        timerId: 'fired',
+        startedEventId: firedStartedId,
+        workflowTaskCompletedEventId: completedEventId,
+        identity: 'worker',
+      },
     ]);
     expect(next.state.timers).toEqual({});
     expect(next.state.bufferedEvents).toEqual([]);
@@ -301,57 +595,128 @@ describe('applyCommands', () => {
     const ms = runWithStartedTask();
     ms.info.searchAttributes = { indexedFields: { Stage: payload('"old"'), Keep: payload('1') } };
     const completedEventId = apply(ms, [
-      command(C.COMMAND_TYPE_RECORD_MARKER, { recordMarkerCommandAttributes: { markerName: 'Version', details: { v: { payloads: [{ data: Buffer.from('2') }] } } } }),
-      command(C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, { upsertWorkflowSearchAttributesCommandAttributes: { searchAttributes: { indexedFields: { Stage: { data: Buffer.from('"new"') } } } } }),
-      command(C.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES, { modifyWorkflowPropertiesCommandAttributes: { upsertedMemo: { fields: { note: { data: Buffer.from('x') } } } } }),
+      command(C.COMMAND_TYPE_RECORD_MARKER, {
+        recordMarkerCommandAttributes: {
+          markerName: 'Version',
+          details: { v: { payloads: [{ data: Buffer.from('2') }] } },
+        },
+      }),
+      command(C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
+        upsertWorkflowSearchAttributesCommandAttributes: {
+          searchAttributes: { indexedFields: { Stage: { data: Buffer.from('"new"') } } },
+        },
+      }),
+      command(C.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES, {
+        modifyWorkflowPropertiesCommandAttributes: { upsertedMemo: { fields: { note: { data: Buffer.from('x') } } } },
+      }),
     ]);
-    expect(eventTypes(ms).slice(-3)).toEqual(['MARKER_RECORDED', 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', 'WORKFLOW_PROPERTIES_MODIFIED']);
-    expect(ms.newEvents.at(-3)!.markerRecordedEventAttributes).toMatchObject({ markerName: 'Version', workflowTaskCompletedEventId: completedEventId });
-    const text = (fields: Record<string, { data: Uint8Array }> | undefined) => Object.fromEntries(Object.entries(fields ?? {}).map(([k, v]) => [k, Buffer.from(v.data).toString()]));
+    expect(eventTypes(ms).slice(-3)).toEqual([
+      'MARKER_RECORDED',
+      'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES',
+      'WORKFLOW_PROPERTIES_MODIFIED',
+    ]);
+    expect(ms.newEvents.at(-3)!.markerRecordedEventAttributes).toMatchObject({
+      markerName: 'Version',
+      workflowTaskCompletedEventId: completedEventId,
+    });
+    const text = (fields: Record<string, { data: Uint8Array }> | undefined) =>
+      Object.fromEntries(Object.entries(fields ?? {}).map(([k, v]) => [k, Buffer.from(v.data).toString()]));
     expect(text(ms.info.searchAttributes?.indexedFields)).toEqual({ Stage: '"new"', Keep: '1' });
     expect(text(ms.info.memo?.fields)).toEqual({ note: 'x' });
   });
 
   it('completes the run', () => {
     const ms = runWithStartedTask();
-    const completedEventId = apply(ms, [command(C.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, { completeWorkflowExecutionCommandAttributes: { result: { payloads: [{ data: Buffer.from('ok') }] } } })]);
+    const completedEventId = apply(ms, [
+      command(C.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, {
+        completeWorkflowExecutionCommandAttributes: { result: { payloads: [{ data: Buffer.from('ok') }] } },
+      }),
+    ]);
     const close = ms.newEvents.at(-1)!;
-    expect(close.workflowExecutionCompletedEventAttributes).toMatchObject({ workflowTaskCompletedEventId: completedEventId, newExecutionRunId: '' });
-    expect([WorkflowExecutionStatus[ms.info.status], ms.info.completionEventId, ms.statusChanged, ms.newRun]).toEqual(['WORKFLOW_EXECUTION_STATUS_COMPLETED', close.eventId, true, undefined]);
+    expect(close.workflowExecutionCompletedEventAttributes).toMatchObject({
+      workflowTaskCompletedEventId: completedEventId,
+      newExecutionRunId: '',
+    });
+    expect([WorkflowExecutionStatus[ms.info.status], ms.info.completionEventId, ms.statusChanged, ms.newRun]).toEqual([
+      'WORKFLOW_EXECUTION_STATUS_COMPLETED',
+      close.eventId,
+      true,
+      undefined,
+    ]);
   });
 
   it('chains the next cron run when a cron workflow completes', () => {
     const ms = runWithStartedTask();
     ms.info.cronSchedule = '@every 1h';
-    apply(ms, [command(C.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, { completeWorkflowExecutionCommandAttributes: { result: { payloads: [{ data: Buffer.from('ok') }] } } })]);
+    apply(ms, [
+      command(C.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, {
+        completeWorkflowExecutionCommandAttributes: { result: { payloads: [{ data: Buffer.from('ok') }] } },
+      }),
+    ]);
     const newRun = ms.newRun!;
     expect(ms.newEvents.at(-1)!.workflowExecutionCompletedEventAttributes!.newExecutionRunId).toBe(newRun.info.runId);
     const started = newRun.newEvents[0]!.workflowExecutionStartedEventAttributes!;
-    expect(started).toMatchObject({ initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, continuedExecutionRunId: ms.info.runId, cronSchedule: '@every 1h' });
+    expect(started).toMatchObject({
+      initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE,
+      continuedExecutionRunId: ms.info.runId,
+      cronSchedule: '@every 1h',
+    });
     expect(Buffer.from(started.lastCompletionResult!.payloads[0]!.data).toString()).toBe('ok');
   });
 
   it('fails the run without another one when it has no retry policy', () => {
     const ms = runWithStartedTask();
-    apply(ms, [command(C.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION, { failWorkflowExecutionCommandAttributes: { failure: { message: 'boom' } } })]);
-    expect(ms.newEvents.at(-1)!.workflowExecutionFailedEventAttributes).toMatchObject({ failure: { message: 'boom' }, retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET, newExecutionRunId: '' });
-    expect([WorkflowExecutionStatus[ms.info.status], ms.newRun]).toEqual(['WORKFLOW_EXECUTION_STATUS_FAILED', undefined]);
+    apply(ms, [
+      command(C.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION, {
+        failWorkflowExecutionCommandAttributes: { failure: { message: 'boom' } },
+      }),
+    ]);
+    expect(ms.newEvents.at(-1)!.workflowExecutionFailedEventAttributes).toMatchObject({
+      failure: { message: 'boom' },
+      retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET,
+      newExecutionRunId: '',
+    });
+    expect([WorkflowExecutionStatus[ms.info.status], ms.newRun]).toEqual([
+      'WORKFLOW_EXECUTION_STATUS_FAILED',
+      undefined,
+    ]);
   });
 
   it('retries a failed run under its retry policy, with the next attempt after the backoff', () => {
     const ms = runWithStartedTask();
-    ms.info.retryPolicy = { initialInterval: seconds(2), backoffCoefficient: 2, maximumInterval: undefined, maximumAttempts: 3, nonRetryableErrorTypes: [] };
-    apply(ms, [command(C.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION, { failWorkflowExecutionCommandAttributes: { failure: { message: 'boom' } } })]);
+    ms.info.retryPolicy = {
+      initialInterval: seconds(2),
+      backoffCoefficient: 2,
+      maximumInterval: undefined,
+      maximumAttempts: 3,
+      nonRetryableErrorTypes: [],
+    };
+    apply(ms, [
+      command(C.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION, {
+        failWorkflowExecutionCommandAttributes: { failure: { message: 'boom' } },
+      }),
+    ]);
     const newRun = ms.newRun!;
-    expect(ms.newEvents.at(-1)!.workflowExecutionFailedEventAttributes).toMatchObject({ retryState: RetryState.RETRY_STATE_IN_PROGRESS, newExecutionRunId: newRun.info.runId });
+    expect(ms.newEvents.at(-1)!.workflowExecutionFailedEventAttributes).toMatchObject({
+      retryState: RetryState.RETRY_STATE_IN_PROGRESS,
+      newExecutionRunId: newRun.info.runId,
+    });
     expect(newRun.info.attempt).toBe(2);
-    expect(newRun.newEvents[0]!.workflowExecutionStartedEventAttributes).toMatchObject({ initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY, firstWorkflowTaskBackoff: seconds(2), continuedFailure: { message: 'boom' } });
+    expect(newRun.newEvents[0]!.workflowExecutionStartedEventAttributes).toMatchObject({
+      initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY,
+      firstWorkflowTaskBackoff: seconds(2),
+      continuedFailure: { message: 'boom' },
+    });
   });
 
   it('cancels the run', () => {
     const ms = runWithStartedTask();
-    const completedEventId = apply(ms, [command(C.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION, { cancelWorkflowExecutionCommandAttributes: {} })]);
-    expect(ms.newEvents.at(-1)!.workflowExecutionCanceledEventAttributes).toMatchObject({ workflowTaskCompletedEventId: completedEventId });
+    const completedEventId = apply(ms, [
+      command(C.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION, { cancelWorkflowExecutionCommandAttributes: {} }),
+    ]);
+    expect(ms.newEvents.at(-1)!.workflowExecutionCanceledEventAttributes).toMatchObject({
+      workflowTaskCompletedEventId: completedEventId,
+    });
     expect(WorkflowExecutionStatus[ms.info.status]).toBe('WORKFLOW_EXECUTION_STATUS_CANCELED');
   });
 
@@ -360,15 +725,33 @@ describe('applyCommands', () => {
     ms.info.memo = { fields: { kept: payload('m') } };
     apply(ms, [
       command(C.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION, {
-        continueAsNewWorkflowExecutionCommandAttributes: { workflowType: { name: 'Greeter2' }, input: { payloads: [{ data: Buffer.from('in') }] }, workflowRunTimeout: seconds(30) },
+        continueAsNewWorkflowExecutionCommandAttributes: {
+          workflowType: { name: 'Greeter2' },
+          input: { payloads: [{ data: Buffer.from('in') }] },
+          workflowRunTimeout: seconds(30),
+        },
       }),
     ]);
     const newRun = ms.newRun!;
     const event = ms.newEvents.at(-1)!.workflowExecutionContinuedAsNewEventAttributes!;
-    expect(event).toMatchObject({ newExecutionRunId: newRun.info.runId, workflowType: { name: 'Greeter2' }, taskQueue: { name: 'main-queue' }, workflowRunTimeout: seconds(30), workflowTaskTimeout: seconds(10) });
+    expect(event).toMatchObject({
+      newExecutionRunId: newRun.info.runId,
+      workflowType: { name: 'Greeter2' },
+      taskQueue: { name: 'main-queue' },
+      workflowRunTimeout: seconds(30),
+      workflowTaskTimeout: seconds(10),
+    });
     expect(Object.keys(event.memo!.fields)).toEqual(['kept']);
-    expect(newRun.info).toMatchObject({ workflowType: 'Greeter2', taskQueue: 'main-queue', attempt: 1, firstExecutionRunId: ms.info.firstExecutionRunId });
-    expect([WorkflowExecutionStatus[ms.info.status], ms.info.newExecutionRunId]).toEqual(['WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW', newRun.info.runId]);
+    expect(newRun.info).toMatchObject({
+      workflowType: 'Greeter2',
+      taskQueue: 'main-queue',
+      attempt: 1,
+      firstExecutionRunId: ms.info.firstExecutionRunId,
+    });
+    expect([WorkflowExecutionStatus[ms.info.status], ms.info.newExecutionRunId]).toEqual([
+      'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW',
+      newRun.info.runId,
+    ]);
   });
 
   it('initiates a child in the namespace it names, with upstream defaults', () => {
@@ -384,7 +767,13 @@ describe('applyCommands', () => {
       parentClosePolicy: ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE,
       workflowTaskCompletedEventId: completedEventId,
     });
-    expect(ms.state.childExecutions[event.eventId]).toMatchObject({ initiatedEventId: event.eventId, namespaceId: 'other-id', workflowId: 'child', workflowType: 'Child', startedEventId: 0 });
+    expect(ms.state.childExecutions[event.eventId]).toMatchObject({
+      initiatedEventId: event.eventId,
+      namespaceId: 'other-id',
+      workflowId: 'child',
+      workflowType: 'Child',
+      startedEventId: 0,
+    });
     expect(ms.transferTasks.map((t) => t.startChild)).toContainEqual({ initiatedEventId: event.eventId });
   });
 
@@ -392,11 +781,23 @@ describe('applyCommands', () => {
     const ms = runWithStartedTask();
     apply(ms, [signal({ execution: { workflowId: 'target', runId: RUN_ID } }), cancelExternal()]);
     const [signaled, canceled] = ms.newEvents.slice(-2);
-    expect(signaled!.signalExternalWorkflowExecutionInitiatedEventAttributes).toMatchObject({ namespace: 'default', namespaceId: 'ns-id', workflowExecution: { workflowId: 'target', runId: RUN_ID }, signalName: 'go' });
-    expect(canceled!.requestCancelExternalWorkflowExecutionInitiatedEventAttributes).toMatchObject({ namespace: 'default', workflowExecution: { workflowId: 'target', runId: '' } });
+    expect(signaled!.signalExternalWorkflowExecutionInitiatedEventAttributes).toMatchObject({
+      namespace: 'default',
+      namespaceId: 'ns-id',
+      workflowExecution: { workflowId: 'target', runId: RUN_ID },
+      signalName: 'go',
+    });
+    expect(canceled!.requestCancelExternalWorkflowExecutionInitiatedEventAttributes).toMatchObject({
+      namespace: 'default',
+      workflowExecution: { workflowId: 'target', runId: '' },
+    });
     expect(Object.keys(ms.state.signals)).toEqual([String(signaled!.eventId)]);
     expect(Object.keys(ms.state.requestCancels)).toEqual([String(canceled!.eventId)]);
-    expect(ms.transferTasks.filter((t) => t.signalExternal || t.cancelExternal).map((t) => [t.signalExternal, t.cancelExternal])).toEqual([
+    expect(
+      ms.transferTasks
+        .filter((t) => t.signalExternal || t.cancelExternal)
+        .map((t) => [t.signalExternal, t.cancelExternal]),
+    ).toEqual([
       [{ initiatedEventId: signaled!.eventId }, undefined],
       [undefined, { initiatedEventId: canceled!.eventId }],
     ]);
@@ -405,7 +806,15 @@ describe('applyCommands', () => {
   it('places protocol messages at their command position', () => {
     const ms = runWithStartedTask();
     const seen: [string, number][] = [];
-    apply(ms, [timer('t'), command(C.COMMAND_TYPE_PROTOCOL_MESSAGE, { protocolMessageCommandAttributes: { messageId: 'accept-1' } }), timer('u')], (id) => seen.push([id, ms.newEvents.length]));
+    apply(
+      ms,
+      [
+        timer('t'),
+        command(C.COMMAND_TYPE_PROTOCOL_MESSAGE, { protocolMessageCommandAttributes: { messageId: 'accept-1' } }),
+        timer('u'),
+      ],
+      (id) => seen.push([id, ms.newEvents.length]),
+    );
     expect(seen).toEqual([['accept-1', ms.newEvents.length - 1]]);
   });
 

@@ -6,7 +6,12 @@ import { CommandType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
 import type { MutableState } from '../mutable-state.js';
 import { cancelTimer } from './cancel-timer.js';
 import { cancelWorkflow } from './cancel-workflow.js';
-import { CommandValidationError, type ApplyContext, type CommandHandler, type CommandNamespaces } from './command-handler.js';
+import {
+  CommandValidationError,
+  type ApplyContext,
+  type CommandHandler,
+  type CommandNamespaces,
+} from './command-handler.js';
 import { completeWorkflow } from './complete-workflow.js';
 import { continueAsNew } from './continue-as-new.js';
 import { failWorkflow } from './fail-workflow.js';
@@ -66,7 +71,13 @@ export function validateCommandSequence(commands: Command[]): string | undefined
       return `Unknown command type: ${command.commandType}.`;
     }
     if (isCloseCommand(command) && index !== commands.length - 1) {
-      return 'invalid command sequence: [' + commands.map((c) => CommandType[c.commandType]).join(', ') + '], command ' + CommandType[command.commandType] + ' must be the last command.';
+      return (
+        'invalid command sequence: [' +
+        commands.map((c) => CommandType[c.commandType]).join(', ') +
+        '], command ' +
+        CommandType[command.commandType] +
+        ' must be the last command.'
+      );
     }
   }
   return undefined;

@@ -16,7 +16,13 @@ export const recordMarker: CommandHandler = {
     const a = command.recordMarkerCommandAttributes!;
     ms.addEvent(EventType.EVENT_TYPE_MARKER_RECORDED, {
       userMetadata: command.userMetadata,
-      markerRecordedEventAttributes: { markerName: a.markerName, details: a.details, header: a.header, failure: a.failure, workflowTaskCompletedEventId: completedEventId },
+      markerRecordedEventAttributes: {
+        markerName: a.markerName,
+        details: a.details,
+        header: a.header,
+        failure: a.failure,
+        workflowTaskCompletedEventId: completedEventId,
+      },
     });
   },
 };

@@ -24,7 +24,12 @@ export const requestCancelActivity: CommandHandler = {
       // buffered: written after the command events (with a new workflow task to see it), or dropped when the run
       // closes in this task.
       ms.bufferEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, {
-        activityTaskCanceledEventAttributes: { scheduledEventId, startedEventId: 0, latestCancelRequestedEventId: requested.eventId, identity },
+        activityTaskCanceledEventAttributes: {
+          scheduledEventId,
+          startedEventId: 0,
+          latestCancelRequestedEventId: requested.eventId,
+          identity,
+        },
       });
       delete ms.state.activities[scheduledEventId];
       return;

@@ -10,15 +10,26 @@ export const scheduleActivity: CommandHandler = {
   validate(command, { activityIds }) {
     const a = command.scheduleActivityTaskCommandAttributes;
     const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES;
-    if (!a) throw new CommandValidationError(cause, 'ScheduleActivityTaskCommandAttributes is not set on ScheduleActivityTaskCommand.');
+    if (!a)
+      throw new CommandValidationError(
+        cause,
+        'ScheduleActivityTaskCommandAttributes is not set on ScheduleActivityTaskCommand.',
+      );
     if (!a.activityId) throw new CommandValidationError(cause, 'ActivityId is not set on ScheduleActivityTaskCommand.');
-    if (!a.activityType?.name) throw new CommandValidationError(cause, 'ActivityType is not set on ScheduleActivityTaskCommand.');
-    if (a.activityId.length > MAX_ID_LENGTH) throw new CommandValidationError(cause, 'ActivityID exceeds length limit.');
-    if ([a.scheduleToCloseTimeout, a.scheduleToStartTimeout, a.startToCloseTimeout, a.heartbeatTimeout].some(badDuration)) {
+    if (!a.activityType?.name)
+      throw new CommandValidationError(cause, 'ActivityType is not set on ScheduleActivityTaskCommand.');
+    if (a.activityId.length > MAX_ID_LENGTH)
+      throw new CommandValidationError(cause, 'ActivityID exceeds length limit.');
+    if (
+      [a.scheduleToCloseTimeout, a.scheduleToStartTimeout, a.startToCloseTimeout, a.heartbeatTimeout].some(badDuration)
+    ) {
       throw new CommandValidationError(cause, 'An invalid timeout is set on ScheduleActivityTaskCommand.');
     }
     if (durationToMs(a.scheduleToCloseTimeout) <= 0 && durationToMs(a.startToCloseTimeout) <= 0) {
-      throw new CommandValidationError(cause, 'A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.');
+      throw new CommandValidationError(
+        cause,
+        'A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.',
+      );
     }
     if (activityIds.has(a.activityId)) {
       throw new CommandValidationError(

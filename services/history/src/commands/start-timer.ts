@@ -25,7 +25,11 @@ export const startTimer: CommandHandler = {
     const a = command.startTimerCommandAttributes!;
     const event = ms.addEvent(EventType.EVENT_TYPE_TIMER_STARTED, {
       userMetadata: command.userMetadata,
-      timerStartedEventAttributes: { timerId: a.timerId, startToFireTimeout: a.startToFireTimeout, workflowTaskCompletedEventId: completedEventId },
+      timerStartedEventAttributes: {
+        timerId: a.timerId,
+        startToFireTimeout: a.startToFireTimeout,
+        workflowTaskCompletedEventId: completedEventId,
+      },
     });
     const expiry = ms.now.getTime() + durationToMs(a.startToFireTimeout);
     ms.state.timers[a.timerId] = { timerId: a.timerId, startedEventId: event.eventId, expiryTime: new Date(expiry) };

@@ -5,7 +5,10 @@ import { CommandValidationError, type CommandHandler } from './command-handler.j
 
 export const upsertSearchAttributes: CommandHandler = {
   validate(command) {
-    if (!Object.keys(command.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes?.indexedFields ?? {}).length) {
+    if (
+      !Object.keys(command.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes?.indexedFields ?? {})
+        .length
+    ) {
       throw new CommandValidationError(
         WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
         'SearchAttributes is not set on UpsertWorkflowSearchAttributesCommand.',
@@ -16,7 +19,10 @@ export const upsertSearchAttributes: CommandHandler = {
   apply(command, { ms, completedEventId }) {
     const fields = command.upsertWorkflowSearchAttributesCommandAttributes!.searchAttributes!.indexedFields;
     ms.addEvent(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
-      upsertWorkflowSearchAttributesEventAttributes: { workflowTaskCompletedEventId: completedEventId, searchAttributes: { indexedFields: fields } },
+      upsertWorkflowSearchAttributesEventAttributes: {
+        workflowTaskCompletedEventId: completedEventId,
+        searchAttributes: { indexedFields: fields },
+      },
     });
     ms.info.searchAttributes = { indexedFields: { ...ms.info.searchAttributes?.indexedFields, ...fields } };
   },

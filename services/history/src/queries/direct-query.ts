@@ -42,7 +42,14 @@ export async function queryThroughMatching(
 ): Promise<DeepPartial<QueryWorkflowResponse>> {
   const shardId = ctx.shards.engineFor(key.namespaceId, key.workflowId).shard.shardId;
   const pollResponse = async (firstEventId: number): Promise<DeepPartial<PollWorkflowTaskQueueResponse>> => {
-    const page = await readHistoryPage(ctx.stores, shardId, key.runId, firstEventId, run.nextEventId, WORKER_HISTORY_PAGE_SIZE);
+    const page = await readHistoryPage(
+      ctx.stores,
+      shardId,
+      key.runId,
+      firstEventId,
+      run.nextEventId,
+      WORKER_HISTORY_PAGE_SIZE,
+    );
     return {
       workflowExecution: { workflowId: key.workflowId, runId: key.runId },
       workflowType: { name: run.workflowType },

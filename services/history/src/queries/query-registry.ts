@@ -45,7 +45,11 @@ export class QueryRegistry {
   }
 
   /** Settles the queries a completed task answered; unblocks the others when no workflow task follows. */
-  workflowTaskCompleted(runKey: string, results: Record<string, WorkflowQueryResult>, workflowTaskFollows: boolean): void {
+  workflowTaskCompleted(
+    runKey: string,
+    results: Record<string, WorkflowQueryResult>,
+    workflowTaskFollows: boolean,
+  ): void {
     for (const [id, query] of this.runs.get(runKey) ?? []) {
       const result = results[id];
       if (result) query.settle({ kind: 'answered', result });

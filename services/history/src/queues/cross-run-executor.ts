@@ -138,8 +138,12 @@ export async function signalExternal(d: CrossRunDeps, key: RunKey, task: SignalE
       childWorkflowOnly: a.childWorkflowOnly,
     });
   } catch (err) {
-    if (isNotFound(err)) failure = SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND;
-    else if (isInvalidArgument(err)) failure = SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_SIGNAL_COUNT_LIMIT_EXCEEDED;
+    if (isNotFound(err))
+      failure =
+        SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND;
+    else if (isInvalidArgument(err))
+      failure =
+        SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_SIGNAL_COUNT_LIMIT_EXCEEDED;
     else throw err;
   }
   await d.executions
@@ -181,7 +185,11 @@ export async function cancelExternal(d: CrossRunDeps, key: RunKey, task: CancelE
     .update(key, (ms) => {
       if (!ms.isRunning || !ms.state.requestCancels[initiatedId]) return;
       if (failed) {
-        recordCancelExternalFailed(ms, initiatedId, CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND);
+        recordCancelExternalFailed(
+          ms,
+          initiatedId,
+          CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+        );
       } else {
         recordExternalCancelRequested(ms, initiatedId);
       }
@@ -203,7 +211,13 @@ export async function closeExecution(d: CrossRunDeps, key: RunKey, task: CloseEx
     .catch(ignoreNotFound);
   if (!closed) return;
   if (closed.parent) {
-    const [completionEvent] = await readEvents(d.stores, d.shardId, key.runId, closed.completionEventId, closed.completionEventId + 1);
+    const [completionEvent] = await readEvents(
+      d.stores,
+      d.shardId,
+      key.runId,
+      closed.completionEventId,
+      closed.completionEventId + 1,
+    );
     // A child run replaced by a reset is not the child's end: the reset run reports when it closes.
     const replacedByReset = completionEvent?.workflowExecutionTerminatedEventAttributes?.identity === RESETTER_IDENTITY;
     if (!replacedByReset) {
@@ -236,7 +250,13 @@ async function applyParentClosePolicy(d: CrossRunDeps, parent: RunKey, child: Ch
       await d.history
         .terminateWorkflowExecution({
           ...target,
-          request: { namespace: child.namespace, workflowExecution: execution, firstExecutionRunId: child.startedRunId, reason: 'by parent close policy', identity: HISTORY_SERVICE_IDENTITY },
+          request: {
+            namespace: child.namespace,
+            workflowExecution: execution,
+            firstExecutionRunId: child.startedRunId,
+            reason: 'by parent close policy',
+            identity: HISTORY_SERVICE_IDENTITY,
+          },
         })
         .catch(ignoreNotFound);
       return;
@@ -244,7 +264,12 @@ async function applyParentClosePolicy(d: CrossRunDeps, parent: RunKey, child: Ch
       await d.history
         .requestCancelWorkflowExecution({
           ...target,
-          request: { namespace: child.namespace, workflowExecution: execution, firstExecutionRunId: child.startedRunId, identity: HISTORY_SERVICE_IDENTITY },
+          request: {
+            namespace: child.namespace,
+            workflowExecution: execution,
+            firstExecutionRunId: child.startedRunId,
+            identity: HISTORY_SERVICE_IDENTITY,
+          },
         })
         .catch(ignoreNotFound);
       return;

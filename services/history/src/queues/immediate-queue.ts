@@ -64,7 +64,10 @@ export class ImmediateQueue {
   private retryLater(err: unknown): void {
     if (this.stopped) return;
     const { category } = this.options;
-    this.logger.warn({ shardId: this.shard.shardId, err, retryInMs: this.retryDelayMs }, `${category} task failed; retrying`);
+    this.logger.warn(
+      { shardId: this.shard.shardId, err, retryInMs: this.retryDelayMs },
+      `${category} task failed; retrying`,
+    );
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.notify(), this.retryDelayMs);
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.maxRetryDelayMs);
@@ -102,7 +105,11 @@ export class ImmediateQueue {
       const result = await this.options.handlePage(page.items);
       if (result.done > 0) {
         const last = page.items[result.done - 1]!.taskId;
-        await this.stores.executions.completeHistoryTasks({ shardId: this.shard.shardId, category, inclusiveMaxTaskId: last });
+        await this.stores.executions.completeHistoryTasks({
+          shardId: this.shard.shardId,
+          category,
+          inclusiveMaxTaskId: last,
+        });
         this.ackLevel = last;
       }
       if (result.done < page.items.length) return this.retryLater(result.error);

@@ -65,7 +65,8 @@ function fire(ms: MutableState, body: TimerTaskBody): void {
   }
   if (body.activityRetry) {
     const activity = ms.state.activities[body.activityRetry.scheduledEventId];
-    if (activity && activity.attempt === body.activityRetry.attempt && activity.startedEventId === 0) redispatchActivity(ms, activity);
+    if (activity && activity.attempt === body.activityRetry.attempt && activity.startedEventId === 0)
+      redispatchActivity(ms, activity);
     return;
   }
   if (body.workflowTimeout) {
@@ -84,7 +85,10 @@ function fire(ms: MutableState, body: TimerTaskBody): void {
 }
 
 /** A run timeout is retried under the workflow's retry policy; the execution timeout ends the whole chain. */
-function retryAfterTimeout(ms: MutableState, isExecutionTimeout: boolean): { retryState: RetryState; newRunId: string } {
+function retryAfterTimeout(
+  ms: MutableState,
+  isExecutionTimeout: boolean,
+): { retryState: RetryState; newRunId: string } {
   const info = ms.info;
   if (isExecutionTimeout) return { retryState: RetryState.RETRY_STATE_TIMEOUT, newRunId: '' };
   if (!info.retryPolicy) return { retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET, newRunId: '' };
@@ -94,7 +98,13 @@ function retryAfterTimeout(ms: MutableState, isExecutionTimeout: boolean): { ret
     timeoutFailureInfo: { timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE },
   });
   const expiration = info.executionExpirationTime?.getTime() ?? 0;
-  const decision = decideRetry(withRetryDefaults(info.retryPolicy), info.attempt, failure, expiration, ms.now.getTime());
+  const decision = decideRetry(
+    withRetryDefaults(info.retryPolicy),
+    info.attempt,
+    failure,
+    expiration,
+    ms.now.getTime(),
+  );
   if (!decision.retry) return { retryState: decision.state, newRunId: '' };
   const newRun = chainRun(ms, {
     initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY,

@@ -42,10 +42,13 @@ export class TimerQueue {
     if (this.stopped || at >= this.wakeAt) return;
     clearTimeout(this.wakeTimer);
     this.wakeAt = at;
-    this.wakeTimer = setTimeout(() => {
-      this.wakeAt = Infinity;
-      this.run();
-    }, Math.max(0, Math.min(at - Date.now(), MAX_SLEEP_MS)));
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeAt = Infinity;
+        this.run();
+      },
+      Math.max(0, Math.min(at - Date.now(), MAX_SLEEP_MS)),
+    );
   }
 
   private run(): void {

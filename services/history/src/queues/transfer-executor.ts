@@ -21,11 +21,14 @@ export function transferExecutor(matching: RpcClient<MatchingServiceServer>, cro
     const execution = { workflowId: task.workflowId, runId: task.runId };
     if (body.workflowTask) {
       const dispatch = body.workflowTask;
-      const normalQueue = await executions.read(key, (ms) => {
-        const pending = ms.workflowTask;
-        const current = ms.isRunning && pending?.scheduledEventId === dispatch.scheduledEventId && pending.startedEventId === 0;
-        return current ? ms.info.taskQueue : undefined;
-      }).catch(ignoreNotFound);
+      const normalQueue = await executions
+        .read(key, (ms) => {
+          const pending = ms.workflowTask;
+          const current =
+            ms.isRunning && pending?.scheduledEventId === dispatch.scheduledEventId && pending.startedEventId === 0;
+          return current ? ms.info.taskQueue : undefined;
+        })
+        .catch(ignoreNotFound);
       if (normalQueue === undefined) return;
       const request = { namespaceId: task.namespaceId, execution, scheduledEventId: dispatch.scheduledEventId };
       try {
@@ -35,19 +38,29 @@ export function transferExecutor(matching: RpcClient<MatchingServiceServer>, cro
           scheduleToStartTimeout: dispatch.scheduleToStartTimeout,
         });
       } catch (err) {
-        if (dispatch.taskQueueKind !== TaskQueueKind.TASK_QUEUE_KIND_STICKY || !isStickyWorkerUnavailable(err)) throw err;
+        if (dispatch.taskQueueKind !== TaskQueueKind.TASK_QUEUE_KIND_STICKY || !isStickyWorkerUnavailable(err))
+          throw err;
         // The sticky worker is gone: the normal queue serves the task (its poller clears stickiness).
-        await matching.addWorkflowTask({ ...request, taskQueue: { name: normalQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL } });
+        await matching.addWorkflowTask({
+          ...request,
+          taskQueue: { name: normalQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        });
       }
       return;
     }
     if (body.activityTask) {
       const dispatch = body.activityTask;
-      const target = await executions.read(key, (ms) => {
-        const activity = ms.state.activities[dispatch.scheduledEventId];
-        if (!ms.isRunning || !activity || activity.attempt !== dispatch.attempt || activity.startedEventId !== 0) return undefined;
-        return { taskQueue: activity.scheduled!.taskQueue!.name, scheduleToStartMs: durationToMs(activity.scheduled!.scheduleToStartTimeout) };
-      }).catch(ignoreNotFound);
+      const target = await executions
+        .read(key, (ms) => {
+          const activity = ms.state.activities[dispatch.scheduledEventId];
+          if (!ms.isRunning || !activity || activity.attempt !== dispatch.attempt || activity.startedEventId !== 0)
+            return undefined;
+          return {
+            taskQueue: activity.scheduled!.taskQueue!.name,
+            scheduleToStartMs: durationToMs(activity.scheduled!.scheduleToStartTimeout),
+          };
+        })
+        .catch(ignoreNotFound);
       if (!target) return;
       await matching.addActivityTask({
         namespaceId: task.namespaceId,

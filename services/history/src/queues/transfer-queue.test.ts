@@ -29,7 +29,14 @@ describe('transfer queue', () => {
       rangeId: shard.rangeId,
       current: { kind: 'brand-new' },
       execution: { ...run, state: new Uint8Array(), nextEventId: 2, dbRecordVersion: 1 },
-      currentRow: { ...run, createRequestId: randomUUID(), state: ExecutionState.Running, status: 1, startTime: 0, lastWriteVersion: 0 },
+      currentRow: {
+        ...run,
+        createRequestId: randomUUID(),
+        state: ExecutionState.Running,
+        status: 1,
+        startTime: 0,
+        lastWriteVersion: 0,
+      },
       tasks: [task],
     });
     return task;
@@ -40,10 +47,15 @@ describe('transfer queue', () => {
     const executed: HistoryTask[] = [];
     let onExecuted: () => void = () => {};
     const executedOnce = new Promise<void>((resolve) => (onExecuted = resolve));
-    queue = new TransferQueue(shard, stores, async (task) => {
-      executed.push(task);
-      onExecuted();
-    }, logger);
+    queue = new TransferQueue(
+      shard,
+      stores,
+      async (task) => {
+        executed.push(task);
+        onExecuted();
+      },
+      logger,
+    );
 
     // The earlier write holds the lower task id and commits last, with no transfer task (so no notify).
     const earlierWrite = await shard.allocateTaskIds(1);

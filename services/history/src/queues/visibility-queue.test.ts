@@ -15,7 +15,8 @@ import { Shard } from '../shard.js';
 import { VisibilityQueue } from './visibility-queue.js';
 
 const logger = createLogger('silent');
-const { WORKFLOW_EXECUTION_STATUS_RUNNING: RUNNING, WORKFLOW_EXECUTION_STATUS_COMPLETED: COMPLETED } = WorkflowExecutionStatus;
+const { WORKFLOW_EXECUTION_STATUS_RUNNING: RUNNING, WORKFLOW_EXECUTION_STATUS_COMPLETED: COMPLETED } =
+  WorkflowExecutionStatus;
 
 /** The real SQLite visibility store behind a switch that makes writes fail, as an unreachable Elasticsearch would. */
 class SwitchableStore implements VisibilityStore {
@@ -52,9 +53,20 @@ interface Host {
 
 async function startHost(stores: PersistenceStores, visibility: VisibilityStore): Promise<Host> {
   const shard = await Shard.acquire(1, stores, logger, `test-${randomUUID()}`);
-  const listener = { transferTasksWritten: () => {}, timerTasksWritten: () => {}, visibilityTasksWritten: () => queue.notify() };
+  const listener = {
+    transferTasksWritten: () => {},
+    timerTasksWritten: () => {},
+    visibilityTasksWritten: () => queue.notify(),
+  };
   const executions = new ExecutionManager(shard, stores, new EventNotifier(), listener, logger);
-  const queue: VisibilityQueue = new VisibilityQueue(shard, stores, new NamespaceRegistry(stores.namespaces), executions, visibility, logger);
+  const queue: VisibilityQueue = new VisibilityQueue(
+    shard,
+    stores,
+    new NamespaceRegistry(stores.namespaces),
+    executions,
+    visibility,
+    logger,
+  );
   queue.notify();
   return { executions, queue };
 }
@@ -80,7 +92,10 @@ describe('visibility queue', () => {
     visibility = new SwitchableStore(openSqliteVisibilityStore());
     hosts = [];
     await stores.namespaces.createNamespace(
-      NamespaceRecord.fromPartial({ info: { id: namespaceId, name: 'vis' }, config: { customSearchAttributeAliases: { Keyword01: 'Color' } } }),
+      NamespaceRecord.fromPartial({
+        info: { id: namespaceId, name: 'vis' },
+        config: { customSearchAttributeAliases: { Keyword01: 'Color' } },
+      }),
     );
   });
 
@@ -109,9 +124,13 @@ describe('visibility queue', () => {
       taskQueue: 'q',
       status: RUNNING,
       startTime: new Date(),
-      searchAttributes: { indexedFields: { Color: { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"red"') } } },
+      searchAttributes: {
+        indexedFields: { Color: { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"red"') } },
+      },
     });
-    ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, { workflowExecutionStartedEventAttributes: { workflowType: { name: 'VisibilityTest' } } });
+    ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
+      workflowExecutionStartedEventAttributes: { workflowType: { name: 'VisibilityTest' } },
+    });
     await host.executions.create(ms, { kind: 'brand-new' });
     return key;
   }
@@ -121,7 +140,11 @@ describe('visibility queue', () => {
     hosts.push(host);
     const run = await startRun(host);
     const started = await until(() => visibility.get(namespaceId, run.runId), 'the started record');
-    expect(started).toMatchObject({ workflowId: run.workflowId, status: RUNNING, searchAttributes: { Keyword01: 'red' } });
+    expect(started).toMatchObject({
+      workflowId: run.workflowId,
+      status: RUNNING,
+      searchAttributes: { Keyword01: 'red' },
+    });
     expect(started.historyLength).toBe(1);
 
     await host.executions.update({ namespaceId, ...run }, (ms) => {
@@ -169,7 +192,12 @@ describe('visibility queue', () => {
     hosts.push(host);
     const run = await startRun(host);
     await until(() => visibility.get(namespaceId, run.runId), 'the started record');
-    await host.executions.update({ namespaceId, ...run }, (ms) => ms.addVisibilityTask(VisibilityTaskKind.VISIBILITY_TASK_KIND_DELETE));
-    await until(async () => ((await visibility.get(namespaceId, run.runId)) ? undefined : true), 'the record to be deleted');
+    await host.executions.update({ namespaceId, ...run }, (ms) =>
+      ms.addVisibilityTask(VisibilityTaskKind.VISIBILITY_TASK_KIND_DELETE),
+    );
+    await until(
+      async () => ((await visibility.get(namespaceId, run.runId)) ? undefined : true),
+      'the record to be deleted',
+    );
   });
 });

@@ -61,7 +61,13 @@ export class VisibilityQueue {
     for (const task of tasks) {
       const { kind } = VisibilityTaskBody.decode(task.data);
       if (kind === VisibilityTaskKind.VISIBILITY_TASK_KIND_DELETE) {
-        writes.push({ kind: 'delete', namespaceId: task.namespaceId, workflowId: task.workflowId, runId: task.runId, version: task.taskId });
+        writes.push({
+          kind: 'delete',
+          namespaceId: task.namespaceId,
+          workflowId: task.workflowId,
+          runId: task.runId,
+          version: task.taskId,
+        });
         continue;
       }
       let attributes = attributesByNamespace.get(task.namespaceId);

@@ -13,7 +13,11 @@ import {
  * namespace no longer defines, or a value that does not decode, is left out: writes were validated when they were
  * accepted, and a later RemoveSearchAttributes must not block the queue.
  */
-export function visibilityRecord(state: WorkflowMutableState, attributes: NamespaceSearchAttributes, version: number): VisibilityRecord {
+export function visibilityRecord(
+  state: WorkflowMutableState,
+  attributes: NamespaceSearchAttributes,
+  version: number,
+): VisibilityRecord {
   const info = state.executionInfo!;
   const searchAttributes: Record<string, SearchAttributeValue> = {};
   for (const [name, payload] of Object.entries(info.searchAttributes?.indexedFields ?? {})) {
@@ -51,4 +55,3 @@ export function visibilityRecord(state: WorkflowMutableState, attributes: Namesp
     version,
   };
 }
-

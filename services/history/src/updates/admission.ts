@@ -32,7 +32,12 @@ export type UpdateHandle = { outcome: Outcome } | { entry: UpdateEntry; created:
  * Finds or admits the update on the run, inside the run's transaction. Schedules a speculative workflow task when
  * the update needs the worker and no task is pending.
  */
-export function admitUpdate(registry: UpdateRegistry, ms: MutableState, key: RunKey, req: UpdateWorkflowExecutionRequest): UpdateHandle {
+export function admitUpdate(
+  registry: UpdateRegistry,
+  ms: MutableState,
+  key: RunKey,
+  req: UpdateWorkflowExecutionRequest,
+): UpdateHandle {
   const request = req.request!;
   const updateId = request.meta!.updateId;
   const runKey = runKeyString(key);
@@ -71,20 +76,32 @@ export async function awaitUpdateStage(
   signal: AbortSignal,
 ): Promise<DeepPartial<UpdateWorkflowExecutionResponse>> {
   const updateRef = { workflowExecution: { workflowId: key.workflowId, runId: key.runId }, updateId };
-  const completed = (outcome: Outcome) => ({ updateRef, outcome, stage: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED });
+  const completed = (outcome: Outcome) => ({
+    updateRef,
+    outcome,
+    stage: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED,
+  });
   if ('outcome' in handle) return completed(handle.outcome);
   const entry = handle.entry;
   const until = Math.min(Date.now() + SOFT_TIMEOUT_MS, Math.max(deadline - ANSWER_BUDGET_MS, Date.now()));
   while (entry.stage < stage && Date.now() < until && !signal.aborted) {
     const stop = new AbortController();
     const waitSignal = AbortSignal.any([signal, stop.signal]);
-    await Promise.race([entry.waitFor(stage, until, waitSignal), engine.notifier.waitForChange(runKeyString(key), until, waitSignal)]);
+    await Promise.race([
+      entry.waitFor(stage, until, waitSignal),
+      engine.notifier.waitForChange(runKeyString(key), until, waitSignal),
+    ]);
     stop.abort();
     // Let a completing workflow task wake its updates first: they then end with what the worker said.
     await new Promise((resolve) => setImmediate(resolve));
     if (entry.stage >= stage) break;
     const closed = await engine.executions.read(key, (ms) =>
-      ms.isRunning ? undefined : { persisted: ms.state.updates[updateId], continued: ms.info.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW },
+      ms.isRunning
+        ? undefined
+        : {
+            persisted: ms.state.updates[updateId],
+            continued: ms.info.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW,
+          },
     );
     if (!closed || entry.stage >= stage) continue;
     entry.forget();

@@ -31,7 +31,9 @@ export class UpdateEntry {
 
   get stage(): Stage {
     if (this.outcome || this.error) return Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
-    return this.accepted ? Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED : Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED;
+    return this.accepted
+      ? Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED
+      : Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED;
   }
 
   /** Waiting for the worker: neither accepted nor finished. */
@@ -77,7 +79,8 @@ export class UpdateRegistry {
 
   /** The entry of an update mutable state shows as accepted, created if this host does not know it yet. */
   acceptedEntry(runKey: string, updateId: string): UpdateEntry {
-    const entry = this.find(runKey, updateId) ?? this.add(runKey, new UpdateEntry(updateId, undefined, this.admitted++));
+    const entry =
+      this.find(runKey, updateId) ?? this.add(runKey, new UpdateEntry(updateId, undefined, this.admitted++));
     entry.accepted = true;
     return entry;
   }
@@ -112,7 +115,10 @@ export class UpdateRegistry {
           id: `${entry.updateId}/request`,
           protocolInstanceId: entry.updateId,
           eventId: startedEventId - 1,
-          body: Any.fromPartial({ typeUrl: REQUEST_TYPE_URL, value: Buffer.from(Request.encode(entry.request!).finish()) }),
+          body: Any.fromPartial({
+            typeUrl: REQUEST_TYPE_URL,
+            value: Buffer.from(Request.encode(entry.request!).finish()),
+          }),
         };
       });
   }

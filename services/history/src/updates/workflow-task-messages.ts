@@ -78,11 +78,16 @@ export class WorkflowTaskUpdates {
     const accepted = new Set(Object.keys(ms.state.updates));
     for (const message of this.req.messages) {
       const decoded = decodeMessage(message);
-      if (!decoded) throw new CommandValidationError(cause, `unsupported protocol message body ${message.body?.typeUrl ?? ''} in message ${message.id}`);
+      if (!decoded)
+        throw new CommandValidationError(
+          cause,
+          `unsupported protocol message body ${message.body?.typeUrl ?? ''} in message ${message.id}`,
+        );
       const updateId = message.protocolInstanceId;
       if (decoded.kind === 'acceptance') {
         if (accepted.has(updateId)) throw new CommandValidationError(cause, `update ${updateId} is already accepted`);
-        if (!this.registry.find(this.runKey, updateId)) throw new CommandValidationError(cause, `update ${updateId} not found`);
+        if (!this.registry.find(this.runKey, updateId))
+          throw new CommandValidationError(cause, `update ${updateId} not found`);
         accepted.add(updateId);
       } else if (decoded.kind === 'response') {
         if (!accepted.has(updateId) || ms.state.updates[updateId]?.completedEventId) {
@@ -137,7 +142,12 @@ export class WorkflowTaskUpdates {
             acceptedRequest: request,
           },
         });
-        ms.state.updates[updateId] = { updateId, acceptedEventId: event.eventId, completedEventId: 0, outcome: undefined };
+        ms.state.updates[updateId] = {
+          updateId,
+          acceptedEventId: event.eventId,
+          completedEventId: 0,
+          outcome: undefined,
+        };
         this.effects.push(() => this.registry.accept(this.runKey, updateId));
         break;
       }
@@ -206,7 +216,8 @@ export class WorkflowTaskUpdates {
     for (const entry of this.registry.entries(this.runKey)) {
       const persisted = ms.state.updates[entry.updateId];
       if (persisted) {
-        if (!persisted.completedEventId) this.finishEffect(entry.updateId, { failure: acceptedUpdateCompletedWorkflowFailure() });
+        if (!persisted.completedEventId)
+          this.finishEffect(entry.updateId, { failure: acceptedUpdateCompletedWorkflowFailure() });
       } else if (entry.pending && !handled.has(entry.updateId)) {
         const error = continuing ? workflowClosingError() : notFound('workflow update was aborted by closing workflow');
         this.effects.push(() => this.registry.abort(this.runKey, entry, error));

@@ -17,18 +17,23 @@ import { stickyWorkerAlive } from './add-workflow-task.js';
  * caller's deadline. A sticky queue without a live worker answers StickyWorkerUnavailable at once.
  */
 export function dispatchQueryTask(ctx: MatchingContext) {
-  return async (request: DispatchQueryTaskRequest, call: CallContext): Promise<DeepPartial<DispatchQueryTaskResponse>> => {
+  return async (
+    request: DispatchQueryTaskRequest,
+    call: CallContext,
+  ): Promise<DeepPartial<DispatchQueryTaskResponse>> => {
     const key = taskQueueKey(request.namespaceId, request.taskQueue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW);
     const sticky = isStickyTaskQueue(request.taskQueue);
     if (sticky && !stickyWorkerAlive(ctx, key)) throw stickyWorkerUnavailable(key.name);
     const manager = await ctx.workflowQueues.get(key, sticky);
     const taskId = randomUUID();
-    const taskToken = Buffer.from(QueryTaskToken.encode({
+    const taskToken = Buffer.from(
+      QueryTaskToken.encode({
         namespaceId: request.namespaceId,
         workflowId: request.pollResponse?.workflowExecution?.workflowId ?? '',
         taskQueue: key.name,
         taskId,
-      }).finish());
+      }).finish(),
+    );
     // In process the call's signal does not fire at its deadline, so the deadline gets its own signal.
     const signals = [call.signal, ctx.stopping];
     if (Number.isFinite(call.deadline)) signals.push(AbortSignal.timeout(Math.max(0, call.deadline - Date.now())));
@@ -39,7 +44,11 @@ export function dispatchQueryTask(ctx: MatchingContext) {
         request: AddWorkflowTaskRequest.fromPartial({ namespaceId: request.namespaceId, taskQueue: request.taskQueue }),
         expiresAt: 0,
         query: {
-          pollResponse: PollWorkflowTaskQueueResponse.fromPartial({ ...request.pollResponse, taskToken, query: request.query }),
+          pollResponse: PollWorkflowTaskQueueResponse.fromPartial({
+            ...request.pollResponse,
+            taskToken,
+            query: request.query,
+          }),
         },
       },
       signal,
@@ -48,7 +57,9 @@ export function dispatchQueryTask(ctx: MatchingContext) {
     if (!completed) {
       throw new RpcError(
         Code.DEADLINE_EXCEEDED,
-        taken ? 'query task timed out waiting for the worker to answer' : `no worker polled task queue ${key.name} before the query timed out`,
+        taken
+          ? 'query task timed out waiting for the worker to answer'
+          : `no worker polled task queue ${key.name} before the query timed out`,
       );
     }
     return { completed };
