@@ -66,20 +66,26 @@ export interface RunningProcess {
 export async function startProcess(options: ProcessOptions): Promise<RunningProcess> {
   const logger = options.logger ?? createLogger(options.config.log.level);
   const resources = new Resources();
+  // What is up so far: a failed start drains exactly that (a started history holds shards, a server its port).
+  const started: ServiceName[] = [];
+  const listeners: Listener[] = [];
+  let wiring: Wiring | undefined;
   try {
     const storage = await openStorage(options, logger, resources);
-    const wiring = await wire(options, storage, logger, resources);
-    await startServices(wiring.hosted, options.services);
-    const listeners = await listenAll(options, wiring, logger);
+    wiring = await wire(options, storage, logger, resources);
+    await startServices(wiring.hosted, options.services, started);
+    await listenAll(options, wiring, logger, listeners);
+    const running = wiring;
     let stopping: Promise<void> | undefined;
     return {
       stores: storage.stores,
-      membership: wiring.membership,
+      membership: running.membership,
       ports: Object.fromEntries(listeners.map((l) => [l.service, l.port])),
-      stop: () => (stopping ??= drain(options.services, wiring, listeners, resources, logger)),
+      stop: () => (stopping ??= drain(started, running, listeners, resources, logger)),
     };
   } catch (err) {
-    await resources.closeAll();
+    if (wiring) await drain(started, wiring, listeners, resources, logger);
+    else await resources.closeAll();
     throw err;
   }
 }
@@ -233,8 +239,11 @@ function hostServices(services: ServiceName[], deps: ServiceDeps): HostedService
   };
 }
 
-async function startServices(hosted: HostedServices, services: ServiceName[]): Promise<void> {
-  for (const service of services) await hosted[service]?.start();
+async function startServices(hosted: HostedServices, services: ServiceName[], started: ServiceName[]): Promise<void> {
+  for (const service of services) {
+    await hosted[service]?.start();
+    started.push(service);
+  }
 }
 
 interface Listener {
@@ -246,10 +255,14 @@ interface Listener {
 }
 
 /** One gRPC server with health per listening service; in cluster mode each then joins its ring. */
-async function listenAll(options: ProcessOptions, wiring: Wiring, logger: Logger): Promise<Listener[]> {
+async function listenAll(
+  options: ProcessOptions,
+  wiring: Wiring,
+  logger: Logger,
+  listeners: Listener[],
+): Promise<void> {
   const { config } = options;
   const advertisedHost = config.broadcastAddress || config.bindIp;
-  const listeners: Listener[] = [];
   for (const service of options.services) {
     const host = wiring.hosted[service];
     if (!host || options.inProcessOnly?.includes(service)) continue;
@@ -263,7 +276,6 @@ async function listenAll(options: ProcessOptions, wiring: Wiring, logger: Logger
       await wiring.membership.register({ service, identity, address, startedTime: Date.now() });
     }
   }
-  return listeners;
 }
 
 async function openServer(
