@@ -6,6 +6,7 @@ import protos, { type temporal } from '@temporalio/proto';
 import * as activities from './feature-activities.js';
 import { uniqueName } from './helpers.js';
 import { eventTypeName, readHistory, useSdkTarget, type HistoryEvent } from './sdk-support.js';
+import type * as workflows from './workflows/features.js';
 import type { ActivityOutcome } from './workflows/features.js';
 
 const { EventType, RetryState, TimeoutType } = protos.temporal.api.enums.v1;
@@ -15,27 +16,33 @@ const taskQueue = uniqueName('activity-timeouts');
 const unpolledQueue = uniqueName('unpolled');
 const sdk = useSdkTarget({ taskQueue, activities });
 
+/** The activities the feature workflows run by name: feature-activities' Promise-returning functions. */
+type ActivityName = Parameters<typeof workflows.activityOutcomeWorkflow>[0];
+
 async function runActivity(
-  name: keyof typeof activities,
+  name: ActivityName,
   args: unknown[],
   options: ActivityOptions,
 ): Promise<{ outcome: ActivityOutcome; events: HistoryEvent[] }> {
   const workflowId = uniqueName(name);
-  const outcome = await sdk.client.workflow.execute('activityOutcomeWorkflow', {
-    taskQueue,
-    workflowId,
-    args: [name, args, options],
-  });
+  const outcome = await sdk.client.workflow.execute<typeof workflows.activityOutcomeWorkflow>(
+    'activityOutcomeWorkflow',
+    {
+      taskQueue,
+      workflowId,
+      args: [name, args, options],
+    },
+  );
   return { outcome, events: await readHistory(sdk.connection, workflowId) };
 }
 
 async function cancelActivity(
-  name: keyof typeof activities,
+  name: ActivityName,
   options: ActivityOptions,
   cancelAfterMs: number,
 ): Promise<{ workflowId: string; outcome: ActivityOutcome; events: HistoryEvent[] }> {
   const workflowId = uniqueName(`cancel-${name}`);
-  const outcome = await sdk.client.workflow.execute('cancelActivityWorkflow', {
+  const outcome = await sdk.client.workflow.execute<typeof workflows.cancelActivityWorkflow>('cancelActivityWorkflow', {
     taskQueue,
     workflowId,
     args: [name, options, cancelAfterMs],

@@ -10,6 +10,7 @@ import { cassandraForTests, uniqueTestKeyspace } from '@tempora/persistence/cass
 import * as activities from './feature-activities.js';
 import { CLI, freePort, startCli, uniqueName, type Started } from './helpers.js';
 import { eventTypeName, runWorker, useSdkTarget, type HistoryEvent, type TestTarget } from './sdk-support.js';
+import type * as workflows from './workflows/features.js';
 
 const CASSANDRA_CONFIG = fileURLToPath(new URL('../../deploy/config/tempora-cassandra.yaml', import.meta.url));
 
@@ -71,7 +72,11 @@ if (optionsFor) {
   describe('start-dev on Cassandra', () => {
     it('runs parallel activities and timers and records them in the history', async () => {
       const workflowId = uniqueName('fan-out');
-      const result = await sdk.client.workflow.execute('fanOutWorkflow', { taskQueue, workflowId, args: [4, 3] });
+      const result = await sdk.client.workflow.execute<typeof workflows.fanOutWorkflow>('fanOutWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [4, 3],
+      });
       expect(result).toEqual({ sum: 10, timersFired: 3 });
 
       const types = eventTypes((await sdk.client.workflow.getHandle(workflowId).fetchHistory()).events);

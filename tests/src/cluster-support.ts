@@ -16,6 +16,7 @@ import { AdminServiceService, type AdminServiceServer, type ClusterMember, type 
 import { grpcClient, type ClosableRpcClient } from '@tempora/rpc';
 import * as activities from './activities.js';
 import { CLI, freePort, uniqueName } from './helpers.js';
+import type * as workflows from './workflows/index.js';
 
 const workflowsPath = fileURLToPath(new URL('./workflows/index.js', import.meta.url));
 
@@ -280,7 +281,13 @@ export interface Wave {
 export async function startWave({ client, taskQueue }: Workload, name: string, count: number): Promise<Wave> {
   const ids = Array.from({ length: count }, (_, i) => `${taskQueue}-${name}-${i}`);
   const handles = await Promise.all(
-    ids.map((workflowId, i) => client.workflow.start('crashSurvivorWorkflow', { taskQueue, workflowId, args: [i] })),
+    ids.map((workflowId, i) =>
+      client.workflow.start<typeof workflows.crashSurvivorWorkflow>('crashSurvivorWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [i],
+      }),
+    ),
   );
   return { ids, results: Promise.all(handles.map((h) => h.result())), expected: ids.map((_, i) => `a${i}-b${i}`) };
 }

@@ -29,6 +29,15 @@ interface Manifest {
   data?: Record<string, string>;
 }
 
+/** The parts of the rendered tempora.yaml the tests read. */
+interface RenderedConfig {
+  numHistoryShards: number;
+  persistence: unknown;
+  visibility: unknown;
+  membership: { redisUrl: string };
+  services: { matching: { grpcPort: number } };
+}
+
 const helm = findHelm();
 const reason = 'helm is not installed (go install helm.sh/helm/v3/cmd/helm@v3.16.4, or set HELM)';
 if (!helm && process.env.CI !== 'true') console.log(`skipping the Helm chart tests: ${reason}`);
@@ -89,7 +98,7 @@ describeChart('helm chart', () => {
 
   it('configures every process for Cassandra, Elasticsearch and Redis from the values', () => {
     const manifests = render('cassandra.keyspace=orders', 'redis.url=redis://membership:6379', 'numHistoryShards=1024');
-    const config = parse(byKind(manifests, 'ConfigMap')[0]!.data!['tempora.yaml']!) as Record<string, any>;
+    const config = parse(byKind(manifests, 'ConfigMap')[0]!.data!['tempora.yaml']!) as RenderedConfig;
     expect(config.numHistoryShards).toBe(1024);
     expect(config.persistence).toMatchObject({
       driver: 'cassandra',

@@ -139,7 +139,7 @@ export function startCli(
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    exited.then((code) => reject(new Error(`tempora exited with ${code} before it was ready:\n${output}`)));
+    void exited.then((code) => reject(new Error(`tempora exited with ${code} before it was ready:\n${output}`)));
   });
 }
 

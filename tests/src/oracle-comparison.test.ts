@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
-import protos from '@temporalio/proto';
+import protos, { type temporal } from '@temporalio/proto';
 import { freePort, uniqueName } from './helpers.js';
 import {
   eventTypeName,
@@ -26,7 +26,7 @@ async function history(s: SdkTarget, workflowId: string, runId?: string): Promis
   return (await readHistory(s.connection, workflowId, runId)).map(eventTypeName);
 }
 
-function waitForType(s: SdkTarget, workflowId: string, type: number, runId?: string) {
+function waitForType(s: SdkTarget, workflowId: string, type: temporal.api.enums.v1.EventType, runId?: string) {
   return waitForEvent(s.connection, workflowId, runId, (e) => e.eventType === type);
 }
 

@@ -13,11 +13,19 @@ import { service as healthService } from 'grpc-health-check';
 
 const CLUSTER_CONFIG = fileURLToPath(new URL('../../deploy/config/tempora.yaml', import.meta.url));
 
+/** The one method of grpc.health.v1.Health these tests call, on the generic client. */
+type HealthCheck = (
+  request: { service: string },
+  callback: (err: Error | null, res: { status: number | string }) => void,
+) => void;
+
 function checkHealth(address: string, serviceName: string): Promise<number> {
   const Client = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, 'Health');
-  const client = new Client(address, grpc.credentials.createInsecure());
+  const client = new Client(address, grpc.credentials.createInsecure()) as InstanceType<typeof Client> & {
+    check: HealthCheck;
+  };
   return new Promise((resolve, reject) => {
-    client.check({ service: serviceName }, (err: Error | null, res: { status: number | string }) => {
+    client.check({ service: serviceName }, (err, res) => {
       client.close();
       if (err) reject(err);
       else resolve(typeof res.status === 'number' ? res.status : res.status === 'SERVING' ? 1 : 2);

@@ -7,6 +7,12 @@ import { eventually, findTemporalCli, uniqueName, useTestServer } from './helper
 
 const run = promisify(execFile);
 
+/** The fields these tests read of `temporal operator namespace describe -o json`. */
+interface DescribedNamespace {
+  namespaceInfo: { name: string; description: string };
+  config: { workflowExecutionRetentionTtl: string };
+}
+
 const cli = findTemporalCli();
 const describeWithCli = cli ? describe : describe.skip;
 
@@ -31,7 +37,7 @@ describeWithCli('temporal CLI: operator namespace, operator search-attribute, wo
 
     const described = JSON.parse(
       (await temporal('operator', 'namespace', 'describe', '--namespace', name, '-o', 'json')).stdout,
-    );
+    ) as DescribedNamespace;
     expect(described.namespaceInfo.name).toBe(name);
     expect(described.namespaceInfo.description).toBe('from cli');
     expect(described.config.workflowExecutionRetentionTtl).toBe('259200s');
@@ -43,7 +49,7 @@ describeWithCli('temporal CLI: operator namespace, operator search-attribute, wo
     await temporal('operator', 'namespace', 'update', '--namespace', name, '--description', 'changed');
     const updated = JSON.parse(
       (await temporal('operator', 'namespace', 'describe', '--namespace', name, '-o', 'json')).stdout,
-    );
+    ) as DescribedNamespace;
     expect(updated.namespaceInfo.description).toBe('changed');
 
     await temporal('operator', 'namespace', 'delete', '--namespace', name, '--yes');
@@ -110,7 +116,7 @@ describeWithCli('temporal CLI: operator namespace, operator search-attribute, wo
     expect(listed[0]!.status).toBe('WORKFLOW_EXECUTION_STATUS_RUNNING');
     const counted = JSON.parse(
       (await temporal('workflow', 'count', '--query', `WorkflowId STARTS_WITH '${prefix}'`, '-o', 'json')).stdout,
-    );
+    ) as { count: string | number };
     expect(Number(counted.count)).toBe(2);
     await expect(temporal('workflow', 'list', '--query', "Team = 'blue' AND")).rejects.toMatchObject({
       stderr: expect.stringContaining(

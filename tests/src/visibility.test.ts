@@ -13,6 +13,7 @@ import { ELASTICSEARCH_TEST_URL, elasticsearchAvailable, uniqueTestIndex } from 
 import * as activities from './activities.js';
 import { eventually, grpcFailure, startTestServer, uniqueName, useTestServer, type TestServer } from './helpers.js';
 import { bundleWorkflows, installRuntime, runWorker, type RunningWorker } from './sdk-support.js';
+import type * as workflows from './workflows/visibility.js';
 
 const { IndexedValueType } = protos.temporal.api.enums.v1;
 
@@ -95,7 +96,7 @@ describe.each(backends)('visibility on %s', (backend, serverOptions) => {
 
   it('lists and counts completed, failed and running workflows by system and custom attributes', async () => {
     if (skipUnlessRunning()) return;
-    const done = await client.workflow.execute('upsertingWorkflow', {
+    const done = await client.workflow.execute<typeof workflows.upsertingWorkflow>('upsertingWorkflow', {
       taskQueue,
       workflowId: `${tag}-done`,
       args: [tag, 42],
@@ -138,7 +139,7 @@ describe.each(backends)('visibility on %s', (backend, serverOptions) => {
     expect(completed.closeTime).toBeInstanceOf(Date);
     expect(completed.historyLength).toBeGreaterThan(3);
     expect(completed.typedSearchAttributes.get(keywordKey)).toBe(tag);
-    expect(await completed.memo).toEqual({ note: `memo-${tag}` });
+    expect(completed.memo).toEqual({ note: `memo-${tag}` });
 
     const running = all.find((w) => w.workflowId === `${tag}-running`)!;
     expect(running.closeTime).toBeUndefined();
@@ -147,7 +148,7 @@ describe.each(backends)('visibility on %s', (backend, serverOptions) => {
     expect(running.typedSearchAttributes.get(datetimeKey)?.toISOString()).toBe(when.toISOString());
     expect(running.typedSearchAttributes.get(listKey)).toEqual(['red', 'green']);
     expect(running.typedSearchAttributes.get(textKey)).toBe('the quick brown fox');
-    expect(await running.memo).toEqual({ owner: 'visibility-test' });
+    expect(running.memo).toEqual({ owner: 'visibility-test' });
 
     const ids = async (query: string) =>
       (await list(client, `WorkflowId STARTS_WITH '${tag}' AND (${query})`)).map((w) => w.workflowId).sort();

@@ -4,6 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import * as activities from './activities.js';
 import { uniqueName } from './helpers.js';
 import { eventTypeName, useSdkTarget } from './sdk-support.js';
+import type * as workflows from './workflows/index.js';
 
 const taskQueue = uniqueName('engine');
 const sdk = useSdkTarget({ taskQueue, workflows: 'index', activities });
@@ -16,7 +17,11 @@ async function eventTypes(workflowId: string): Promise<string[]> {
 describe('workflow engine', () => {
   it('runs a workflow with an activity and records upstream event order', async () => {
     const workflowId = uniqueName('hello');
-    const result = await sdk.client.workflow.execute('helloWorkflow', { taskQueue, workflowId, args: ['Tempora'] });
+    const result = await sdk.client.workflow.execute<typeof workflows.helloWorkflow>('helloWorkflow', {
+      taskQueue,
+      workflowId,
+      args: ['Tempora'],
+    });
     expect(result).toBe('Hello, Tempora!');
     expect(await eventTypes(workflowId)).toEqual([
       'WORKFLOW_EXECUTION_STARTED',
@@ -60,7 +65,7 @@ describe('workflow engine', () => {
   it('fails the activity after its maximum attempts and the workflow with it', async () => {
     const workflowId = uniqueName('exhaust');
     const err = await sdk.client.workflow
-      .execute('failingActivityWorkflow', { taskQueue, workflowId })
+      .execute<typeof workflows.failingActivityWorkflow>('failingActivityWorkflow', { taskQueue, workflowId })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const types = await eventTypes(workflowId);

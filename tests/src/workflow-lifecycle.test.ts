@@ -4,11 +4,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import { status } from '@grpc/grpc-js';
 import { TimeoutFailure, WorkflowExecutionAlreadyStartedError, defaultPayloadConverter } from '@temporalio/common';
 import protos from '@temporalio/proto';
 import * as activities from './feature-activities.js';
-import { grpcFailure, uniqueName } from './helpers.js';
+import { uniqueName } from './helpers.js';
 import { eventTypeName, readHistory, useSdkTarget, type HistoryEvent } from './sdk-support.js';
 
 const { ContinueAsNewInitiator, EventType, PendingActivityState, RetryState } = protos.temporal.api.enums.v1;

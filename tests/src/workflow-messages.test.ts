@@ -6,7 +6,7 @@ import { status } from '@grpc/grpc-js';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure, defaultPayloadConverter } from '@temporalio/common';
 import Long from 'long';
-import protos from '@temporalio/proto';
+import protos, { type temporal } from '@temporalio/proto';
 import { grpcFailure, uniqueName } from './helpers.js';
 import { eventTypeName, readHistory, useSdkTarget, waitForEvent, type HistoryEvent } from './sdk-support.js';
 import type * as workflows from './workflows/messages.js';
@@ -25,7 +25,11 @@ async function describeStatus(handle: WorkflowHandle): Promise<number> {
 }
 
 /** Waits until the run of `workflowId` (the current one) has an event of the type. */
-function waitForType(workflowId: string, type: number, runId?: string): Promise<HistoryEvent[]> {
+function waitForType(
+  workflowId: string,
+  type: temporal.api.enums.v1.EventType,
+  runId?: string,
+): Promise<HistoryEvent[]> {
   return waitForEvent(sdk.connection, workflowId, runId, (e) => e.eventType === type);
 }
 

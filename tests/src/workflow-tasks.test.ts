@@ -16,6 +16,7 @@ import {
   type HistoryEvent,
   type RunningWorker,
 } from './sdk-support.js';
+import type * as workflows from './workflows/features.js';
 
 const { EventType, HistoryEventFilterType, TaskQueueKind, TaskQueueType, WorkflowTaskFailedCause } =
   protos.temporal.api.enums.v1;
@@ -113,7 +114,11 @@ describe('workflow commands', () => {
 
   it('runs parallel activities and timers', async () => {
     const workflowId = uniqueName('fan-out');
-    const result = await sdk.client.workflow.execute('fanOutWorkflow', { taskQueue, workflowId, args: [20, 5] });
+    const result = await sdk.client.workflow.execute<typeof workflows.fanOutWorkflow>('fanOutWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [20, 5],
+    });
     expect(result).toEqual({ sum: 210, timersFired: 5 });
     const events = await readHistory(sdk.connection, workflowId);
     const counts = (type: protos.temporal.api.enums.v1.EventType) => ofType(events, type).length;
@@ -124,8 +129,8 @@ describe('workflow commands', () => {
     expect(counts(EventType.EVENT_TYPE_TIMER_FIRED)).toBe(5);
     // All 25 commands come from the first workflow task.
     expect(types(events).slice(4, 29)).toEqual([
-      ...Array(20).fill('ACTIVITY_TASK_SCHEDULED'),
-      ...Array(5).fill('TIMER_STARTED'),
+      ...Array<string>(20).fill('ACTIVITY_TASK_SCHEDULED'),
+      ...Array<string>(5).fill('TIMER_STARTED'),
     ]);
     expect(types(events).at(-1)).toBe('WORKFLOW_EXECUTION_COMPLETED');
   });
@@ -197,7 +202,10 @@ describe('history', () => {
     const completion = pages.find((page) =>
       page.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
     )!;
-    expect(types(completion)).toEqual(['WORKFLOW_TASK_COMPLETED', ...Array(100).fill('ACTIVITY_TASK_SCHEDULED')]);
+    expect(types(completion)).toEqual([
+      'WORKFLOW_TASK_COMPLETED',
+      ...Array<string>(100).fill('ACTIVITY_TASK_SCHEDULED'),
+    ]);
     expect(types(pages[0]!)).toEqual(['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED']);
   });
 

@@ -149,7 +149,7 @@ class SpecSchedule implements CronSchedule {
   ) {
     // Explicit value lists keep robfig's reading of each item; "*" is kept where it decides how day of month and
     // day of week combine (either one a star: both must match; neither: either may).
-    this.expression = ['0', ...fields.map((field, i) => (field.star ? '*' : [...field.values].join(',')))].join(' ');
+    this.expression = ['0', ...fields.map((field) => (field.star ? '*' : [...field.values].join(',')))].join(' ');
   }
 
   next(after: Date): Date {

@@ -6,7 +6,7 @@ import type { Command } from '@tempora/proto/command';
 import type { WorkflowExecution } from '@tempora/proto/common';
 import {
   EventType,
-  StartChildWorkflowExecutionFailedCause,
+  type StartChildWorkflowExecutionFailedCause,
   TaskQueueKind,
   ParentClosePolicy,
   WorkflowIdReusePolicy,

@@ -4,7 +4,7 @@ import { HistoryEvent } from '@tempora/proto/history';
 import { ChildExecutionInfo, WorkflowTaskType } from '@tempora/proto/persistence';
 import { recordChildClosed, recordChildStarted } from './children.js';
 import { BUFFERED_EVENT_ID } from './events.js';
-import { MutableState, newMutableState } from './mutable-state.js';
+import { type MutableState, newMutableState } from './mutable-state.js';
 import { eventTypes, nextTransaction, startWorkflowTask, startedRun } from './test-support.js';
 
 const E = EventType;

@@ -6,7 +6,7 @@ import { HistoryEvent } from '@tempora/proto/history';
 import {
   TimerTaskBody,
   TransferTaskBody,
-  VisibilityTaskKind,
+  type VisibilityTaskKind,
   WorkflowMutableState,
   WorkflowTaskInfo,
   WorkflowTaskType,

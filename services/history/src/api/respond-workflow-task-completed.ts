@@ -7,7 +7,7 @@ import type {
   RespondWorkflowTaskCompletedResponse,
 } from '@tempora/proto/internal';
 import type { RespondWorkflowTaskCompletedRequest as WorkerCompletion } from '@tempora/proto/workflowservice';
-import { RpcError, invalidArgument, type DeepPartial } from '@tempora/rpc';
+import { invalidArgument, type DeepPartial, type RpcError } from '@tempora/rpc';
 import {
   CommandValidationError,
   applyCommands,
