@@ -37,10 +37,8 @@ export function devConfig(options: DevServerOptions): TemporaConfig {
   config.log.level = options.logLevel ?? config.log.level;
   if (options.visibility?.driver === 'elasticsearch') {
     config.visibility.driver = 'elasticsearch';
-    config.visibility.elasticsearch = {
-      url: options.visibility.url,
-      index: options.visibility.index ?? config.visibility.elasticsearch.index,
-    };
+    config.visibility.elasticsearch.url = options.visibility.url;
+    config.visibility.elasticsearch.index = options.visibility.index ?? config.visibility.elasticsearch.index;
   }
   return config;
 }

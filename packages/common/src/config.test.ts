@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, defaultConfig, loadConfig } from './config.js';
+import { ConfigError, defaultConfig, defaultStoreTls, loadConfig } from './config.js';
 
 function configFile(yaml: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'tempora-config-')), 'tempora.yaml');
@@ -70,7 +70,7 @@ describe('loadConfig', () => {
     expect(config.visibility).toEqual({
       driver: 'elasticsearch',
       sqlite: { file: '' },
-      elasticsearch: { url: 'http://127.0.0.1:9200', index: 'vis_prod' },
+      elasticsearch: { url: 'http://127.0.0.1:9200', index: 'vis_prod', tls: defaultStoreTls() },
     });
   });
 
@@ -99,5 +99,78 @@ describe('loadConfig', () => {
 
   it("ignores the test harness's TEMPORA_TEST_ variables", () => {
     expect(loadConfig(undefined, { TEMPORA_TEST_REDIS: 'redis://127.0.0.1:6479' })).toEqual(defaultConfig());
+  });
+
+  it("reads upstream's global.tls shape from the file and the environment", () => {
+    const config = loadConfig(
+      configFile(
+        [
+          'tls:',
+          '  refreshInterval: 30s',
+          '  frontend:',
+          '    server:',
+          '      certFile: /tls/frontend.pem',
+          '      keyFile: /tls/frontend.key',
+          '      clientCaFiles: [/tls/clients-ca.pem]',
+          '      requireClientAuth: true',
+          '  internode:',
+          '    client:',
+          '      serverName: internode.tempora',
+          '      rootCaFiles: [/tls/ca.pem]',
+          'persistence:',
+          '  cassandra:',
+          '    tls:',
+          '      enabled: true',
+          '      caFile: /tls/cassandra-ca.pem',
+          '',
+        ].join('\n'),
+      ),
+      {
+        TEMPORA_TLS__INTERNODE__SERVER__CERT_FILE: '/tls/node.pem',
+        TEMPORA_TLS__INTERNODE__SERVER__KEY_FILE: '/tls/node.key',
+        TEMPORA_TLS__INTERNODE__CLIENT__DISABLE_HOST_VERIFICATION: 'true',
+        TEMPORA_MEMBERSHIP__REDIS_TLS__ENABLED: 'true',
+      },
+    );
+    expect(config.tls.refreshInterval).toBe('30s');
+    expect(config.tls.frontend.server).toEqual({
+      certFile: '/tls/frontend.pem',
+      keyFile: '/tls/frontend.key',
+      clientCaFiles: ['/tls/clients-ca.pem'],
+      requireClientAuth: true,
+    });
+    expect(config.tls.internode).toEqual({
+      server: { certFile: '/tls/node.pem', keyFile: '/tls/node.key', clientCaFiles: [], requireClientAuth: false },
+      client: { serverName: 'internode.tempora', disableHostVerification: true, rootCaFiles: ['/tls/ca.pem'] },
+    });
+    expect(config.persistence.cassandra.tls).toMatchObject({ enabled: true, caFile: '/tls/cassandra-ca.pem' });
+    expect(config.membership.redisTls.enabled).toBe(true);
+  });
+
+  it.each([
+    [
+      'a certificate without its key',
+      'tls:\n  frontend:\n    server:\n      certFile: /a.pem\n',
+      'keyFile must be set together',
+    ],
+    [
+      'client auth without client CAs',
+      'tls:\n  frontend:\n    server:\n      certFile: /a.pem\n      keyFile: /a.key\n      requireClientAuth: true\n',
+      'requireClientAuth needs tls.frontend.server.clientCaFiles',
+    ],
+    [
+      'client CAs without a certificate',
+      'tls:\n  internode:\n    server:\n      clientCaFiles: [/ca.pem]\n',
+      'need tls.internode.server.certFile',
+    ],
+    ['a bad refresh interval', 'tls:\n  refreshInterval: soon\n', 'tls.refreshInterval'],
+    ['an unknown TLS key', 'tls:\n  frontend:\n    server:\n      certData: x\n', 'tls.frontend.server.certData'],
+    [
+      'a store key without its certificate',
+      'membership:\n  redisTls:\n    keyFile: /k\n',
+      'membership.redisTls.certFile',
+    ],
+  ])('rejects %s', (_label, yaml, message) => {
+    expect(() => loadConfig(configFile(yaml), {})).toThrow(message);
   });
 });

@@ -2,6 +2,7 @@
 // (or none) describes a single-machine cluster on loopback with the embedded SQLite store.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { parseGoDurationNanos } from './duration.js';
 
 export const SERVICE_NAMES = ['frontend', 'history', 'matching', 'worker'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -28,6 +29,61 @@ export interface CassandraPersistenceConfig {
   consistency: string;
   /** Consistency for the LWT (Paxos) phase of conditional writes. */
   serialConsistency: string;
+  tls: StoreTlsConfig;
+}
+
+/** A listener's TLS (upstream's ServerTLS). TLS is on when certFile is set. */
+export interface ServerTlsConfig {
+  /** PEM certificate chain presented to clients. */
+  certFile: string;
+  /** PEM private key of certFile. */
+  keyFile: string;
+  /** PEM CAs that client certificates are verified against; set = client certificates are asked for. */
+  clientCaFiles: string[];
+  /** Refuse clients without a certificate signed by clientCaFiles (mutual TLS). */
+  requireClientAuth: boolean;
+}
+
+/** How a client of a group verifies its server (upstream's ClientTLS). */
+export interface ClientTlsConfig {
+  /** Name the server's certificate is checked against instead of the dialed host (internode: one name for all). */
+  serverName: string;
+  /** Accept any server certificate name (the chain is still verified against rootCaFiles). */
+  disableHostVerification: boolean;
+  /** PEM CAs the server's certificate is verified against; empty = the system's roots. */
+  rootCaFiles: string[];
+}
+
+/** One group's listeners and the clients that call them (upstream's GroupTLS). */
+export interface GroupTlsConfig {
+  server: ServerTlsConfig;
+  client: ClientTlsConfig;
+}
+
+/** upstream's global.tls: certificate and key files, re-read when they change. */
+export interface TlsConfig {
+  /** Between history, matching, worker and the frontend's internal clients; clients present server.certFile. */
+  internode: GroupTlsConfig;
+  /** SDKs and the CLI to the frontend. */
+  frontend: GroupTlsConfig;
+  /** The worker service's own SDK connection to the frontend (its client certificate and how it checks the frontend). */
+  systemWorker: { certFile: string; keyFile: string; client: ClientTlsConfig };
+  /** How often certificate files are re-read (Go duration); changes seen by a file watch apply at once. */
+  refreshInterval: string;
+}
+
+/** TLS to a store (upstream's auth.TLS). */
+export interface StoreTlsConfig {
+  enabled: boolean;
+  /** Client certificate and key (mutual TLS), optional. */
+  certFile: string;
+  keyFile: string;
+  /** PEM CA the store's certificate is verified against; empty = the system's roots. */
+  caFile: string;
+  /** Name the store's certificate is checked against instead of the host. */
+  serverName: string;
+  /** Check the certificate's name (the chain is always verified). */
+  enableHostVerification: boolean;
 }
 
 export interface TemporaConfig {
@@ -51,15 +107,30 @@ export interface TemporaConfig {
      * cluster mode on Cassandra needs a file or Elasticsearch).
      */
     sqlite: { file: string };
-    elasticsearch: { url: string; index: string };
+    elasticsearch: { url: string; index: string; tls: StoreTlsConfig };
   };
   membership: {
     /** Redis URL for the membership directory in cluster mode; empty = in-process (single process only). */
     redisUrl: string;
+    /** TLS to Redis (a rediss:// URL turns it on too). */
+    redisTls: StoreTlsConfig;
   };
+  tls: TlsConfig;
   /** Namespaces registered at start when absent (start-dev registers `default`). */
   namespaces: string[];
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent' };
+}
+
+function defaultServerTls(): ServerTlsConfig {
+  return { certFile: '', keyFile: '', clientCaFiles: [], requireClientAuth: false };
+}
+
+function defaultClientTls(): ClientTlsConfig {
+  return { serverName: '', disableHostVerification: false, rootCaFiles: [] };
+}
+
+export function defaultStoreTls(): StoreTlsConfig {
+  return { enabled: false, certFile: '', keyFile: '', caFile: '', serverName: '', enableHostVerification: true };
 }
 
 export function defaultConfig(): TemporaConfig {
@@ -85,14 +156,21 @@ export function defaultConfig(): TemporaConfig {
         password: '',
         consistency: 'LOCAL_QUORUM',
         serialConsistency: 'LOCAL_SERIAL',
+        tls: defaultStoreTls(),
       },
     },
     visibility: {
       driver: 'sqlite',
       sqlite: { file: '' },
-      elasticsearch: { url: 'http://127.0.0.1:9200', index: 'tempora_visibility_v1' },
+      elasticsearch: { url: 'http://127.0.0.1:9200', index: 'tempora_visibility_v1', tls: defaultStoreTls() },
     },
-    membership: { redisUrl: '' },
+    membership: { redisUrl: '', redisTls: defaultStoreTls() },
+    tls: {
+      internode: { server: defaultServerTls(), client: defaultClientTls() },
+      frontend: { server: defaultServerTls(), client: defaultClientTls() },
+      systemWorker: { certFile: '', keyFile: '', client: defaultClientTls() },
+      refreshInterval: '1m',
+    },
     namespaces: ['default'],
     log: { level: 'info' },
   };
@@ -224,6 +302,43 @@ function validate(config: TemporaConfig): void {
       throw new ConfigError(`config services.${name}.grpcPort must be a port number`);
     }
   }
+  validateTls(config);
   const levels = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
   if (!levels.includes(config.log.level)) throw new ConfigError(`config log.level must be one of ${levels.join(', ')}`);
+}
+
+function validateTls(config: TemporaConfig): void {
+  const { tls } = config;
+  const nanos = parseGoDurationNanos(tls.refreshInterval);
+  if (nanos === undefined || nanos <= 0) {
+    throw new ConfigError(
+      `config tls.refreshInterval must be a positive Go duration (e.g. 1m), got "${tls.refreshInterval}"`,
+    );
+  }
+  for (const group of ['internode', 'frontend'] as const) {
+    const server = tls[group].server;
+    const where = `tls.${group}.server`;
+    if (Boolean(server.certFile) !== Boolean(server.keyFile)) {
+      throw new ConfigError(`config ${where}.certFile and ${where}.keyFile must be set together`);
+    }
+    if (server.requireClientAuth && !server.clientCaFiles.length) {
+      throw new ConfigError(`config ${where}.requireClientAuth needs ${where}.clientCaFiles`);
+    }
+    if (!server.certFile && (server.clientCaFiles.length || server.requireClientAuth)) {
+      throw new ConfigError(`config ${where}.clientCaFiles and requireClientAuth need ${where}.certFile and keyFile`);
+    }
+  }
+  if (Boolean(tls.systemWorker.certFile) !== Boolean(tls.systemWorker.keyFile)) {
+    throw new ConfigError('config tls.systemWorker.certFile and tls.systemWorker.keyFile must be set together');
+  }
+  const stores: [string, StoreTlsConfig][] = [
+    ['persistence.cassandra.tls', config.persistence.cassandra.tls],
+    ['visibility.elasticsearch.tls', config.visibility.elasticsearch.tls],
+    ['membership.redisTls', config.membership.redisTls],
+  ];
+  for (const [where, store] of stores) {
+    if (Boolean(store.certFile) !== Boolean(store.keyFile)) {
+      throw new ConfigError(`config ${where}.certFile and ${where}.keyFile must be set together`);
+    }
+  }
 }

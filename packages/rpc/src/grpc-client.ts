@@ -1,9 +1,10 @@
 // Internal RPCs over gRPC between processes (cluster mode), behind the same RpcClient interface the in-process
 // client implements. A routed client sends each call to the host that owns it and retries while ownership moves.
-import { Client, Metadata, credentials, type MethodDefinition, type ServiceDefinition } from '@grpc/grpc-js';
+import { Client, Metadata, type MethodDefinition, type ServiceDefinition } from '@grpc/grpc-js';
 import type { RpcClient, CallOptions } from './client.js';
 import { Code, RpcError, isRpcError, rpcErrorFromStatus, unavailable } from './errors.js';
 import type { MessageType } from './server.js';
+import { INSECURE_CHANNEL, type ChannelSecurity } from './tls.js';
 
 /** Decides where a call goes. */
 export interface Router {
@@ -17,6 +18,8 @@ export interface RoutedClientOptions {
   serviceName: string;
   /** How long a call without a deadline keeps retrying; calls with one retry until it. */
   retryBudgetMs?: number;
+  /** TLS to the owners (internode); plaintext when absent. */
+  security?: ChannelSecurity;
 }
 
 export type ClosableRpcClient<S> = RpcClient<S> & { close(): void };
@@ -37,10 +40,13 @@ const CHANNEL_OPTIONS = {
 class Channels {
   private readonly clients = new Map<string, Client>();
 
+  constructor(private readonly security: ChannelSecurity = INSECURE_CHANNEL) {}
+
   get(address: string): Client {
     let client = this.clients.get(address);
     if (!client) {
-      client = new Client(address, credentials.createInsecure(), CHANNEL_OPTIONS);
+      const { credentials, channelOptions } = this.security;
+      client = new Client(address, credentials, { ...CHANNEL_OPTIONS, ...channelOptions });
       this.clients.set(address, client);
     }
     return client;
@@ -95,8 +101,9 @@ export function grpcClient<S>(
   definition: ServiceDefinition,
   messages: Record<string, unknown>,
   address: string,
+  security?: ChannelSecurity,
 ): ClosableRpcClient<S> {
-  const channels = new Channels();
+  const channels = new Channels(security);
   const client: Record<string, unknown> = { close: () => channels.close() };
   for (const method of methodsOf(definition, messages)) {
     client[method.key] = (request: unknown, options: CallOptions = {}) =>
@@ -136,7 +143,7 @@ export function routedClient<S>(
   messages: Record<string, unknown>,
   options: RoutedClientOptions,
 ): ClosableRpcClient<S> {
-  const channels = new Channels();
+  const channels = new Channels(options.security);
   const budget = options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS;
   const client: Record<string, unknown> = { close: () => channels.close() };
   for (const method of methodsOf(definition, messages)) {

@@ -137,10 +137,15 @@ export function createServer(): Server {
   });
 }
 
-/** Binds and starts; resolves with the bound port (useful with port 0). */
-export function listen(server: Server, host: string, port: number): Promise<number> {
+/** Binds and starts; resolves with the bound port (useful with port 0). Plaintext unless given credentials (tls.ts). */
+export function listen(
+  server: Server,
+  host: string,
+  port: number,
+  credentials: ServerCredentials = ServerCredentials.createInsecure(),
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, boundPort) => {
+    server.bindAsync(`${host}:${port}`, credentials, (err, boundPort) => {
       if (err) reject(err);
       else resolve(boundPort);
     });
