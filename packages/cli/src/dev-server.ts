@@ -1,5 +1,11 @@
 // `tempora start-dev`: all four services in one process, on the embedded SQLite store or on Cassandra.
-import { defaultConfig, type CassandraPersistenceConfig, type Logger, type TemporaConfig } from '@tempora/common';
+import {
+  defaultConfig,
+  type CassandraPersistenceConfig,
+  type Logger,
+  type ServerTlsConfig,
+  type TemporaConfig,
+} from '@tempora/common';
 import { startProcess, type RunningProcess } from './process.js';
 
 export interface DevServerOptions {
@@ -16,6 +22,8 @@ export interface DevServerOptions {
   logLevel?: TemporaConfig['log']['level'];
   /** Visibility store: SQLite beside the persistence store (default) or an Elasticsearch index. */
   visibility?: { driver: 'sqlite' } | { driver: 'elasticsearch'; url: string; index?: string };
+  /** The frontend's TLS (tls.frontend.server): certificate and key, optional client CA and required client auth. */
+  tls?: Partial<ServerTlsConfig> & { certFile: string; keyFile: string };
   logger?: Logger;
 }
 
@@ -35,6 +43,7 @@ export function devConfig(options: DevServerOptions): TemporaConfig {
   config.namespaces = [...new Set(['default', ...(options.namespaces ?? [])])];
   config.numHistoryShards = options.numHistoryShards ?? config.numHistoryShards;
   config.log.level = options.logLevel ?? config.log.level;
+  if (options.tls) Object.assign(config.tls.frontend.server, options.tls);
   if (options.visibility?.driver === 'elasticsearch') {
     config.visibility.driver = 'elasticsearch';
     config.visibility.elasticsearch.url = options.visibility.url;

@@ -85,6 +85,32 @@ interface DevOptions {
   visibility: 'sqlite' | 'elasticsearch';
   esUrl: string;
   esIndex: string;
+  tlsCertPath?: string;
+  tlsKeyPath?: string;
+  tlsClientCaPath: string[];
+  tlsRequireClientAuth: boolean;
+}
+
+/** start-dev's --tls-* flags as the frontend's tls.frontend.server. */
+function devTls(opts: DevOptions) {
+  if (!opts.tlsCertPath && !opts.tlsKeyPath) {
+    if (opts.tlsClientCaPath.length || opts.tlsRequireClientAuth) {
+      throw new ConfigError(
+        '--tls-client-ca-path and --tls-require-client-auth need --tls-cert-path and --tls-key-path',
+      );
+    }
+    return undefined;
+  }
+  if (!opts.tlsCertPath || !opts.tlsKeyPath) throw new ConfigError('--tls-cert-path and --tls-key-path go together');
+  if (opts.tlsRequireClientAuth && !opts.tlsClientCaPath.length) {
+    throw new ConfigError('--tls-require-client-auth needs --tls-client-ca-path');
+  }
+  return {
+    certFile: opts.tlsCertPath,
+    keyFile: opts.tlsKeyPath,
+    clientCaFiles: opts.tlsClientCaPath,
+    requireClientAuth: opts.tlsRequireClientAuth,
+  };
 }
 
 const program = new Command('tempora')
@@ -110,8 +136,13 @@ program
   )
   .option('--es-url <url>', 'Elasticsearch URL for --visibility elasticsearch', 'http://127.0.0.1:9200')
   .option('--es-index <name>', 'Elasticsearch index for --visibility elasticsearch', 'tempora_visibility_dev')
+  .option('--tls-cert-path <file>', "frontend TLS: the server's PEM certificate (chain); re-read when it changes")
+  .option('--tls-key-path <file>', "frontend TLS: the certificate's PEM private key")
+  .option('--tls-client-ca-path <file...>', 'frontend TLS: PEM CAs client certificates are verified against', [])
+  .option('--tls-require-client-auth', 'frontend TLS: refuse clients without a certificate (mutual TLS)', false)
   .action(async (opts: DevOptions) => {
     const logger = createLogger(opts.logLevel);
+    const tls = devTls(opts);
     const server = await startDevServer({
       ip: opts.ip,
       port: opts.port,
@@ -123,6 +154,7 @@ program
         localDataCenter: opts.cassandraDatacenter,
       },
       namespaces: opts.namespace,
+      tls,
       logger,
       visibility:
         opts.visibility === 'elasticsearch'
@@ -134,7 +166,8 @@ program
         ? `cassandra keyspace ${opts.cassandraKeyspace} at ${opts.cassandraHosts.join(',')}`
         : (opts.dbFile ?? 'in memory');
     // Printed whatever the log level: scripts and tests wait for this line.
-    process.stderr.write(`Tempora dev server ready at ${server.address} (store: ${store})\n`);
+    const security = tls ? `, TLS on${tls.requireClientAuth ? ', client certificate required' : ''}` : '';
+    process.stderr.write(`Tempora dev server ready at ${server.address} (store: ${store}${security})\n`);
     stopOnSignals(server);
   });
 

@@ -3,7 +3,14 @@
 // membership.redisUrl set (cluster mode) every listening service joins its ring in Redis and history and matching
 // are called over gRPC on the host that owns each call; otherwise membership is in-process and so are the calls.
 import type { Server } from '@grpc/grpc-js';
-import { createLogger, type Logger, type ServiceName, type TemporaConfig } from '@tempora/common';
+import {
+  createLogger,
+  serverTlsEnabled,
+  tlsRefreshIntervalMs,
+  type Logger,
+  type ServiceName,
+  type TemporaConfig,
+} from '@tempora/common';
 import { FrontendService } from '@tempora/frontend';
 import { HistoryService } from '@tempora/history';
 import { MatchingService } from '@tempora/matching';
@@ -29,13 +36,16 @@ import {
 import * as matchingMessages from '@tempora/proto/internal';
 import {
   addHealthService,
+  channelSecurity,
   createServer,
   inProcessClient,
   listen,
   routedClient,
+  serverCredentials,
   setServing,
   shutdown,
   type AsyncHandlers,
+  type ChannelSecurity,
   type Health,
   type RpcClient,
 } from '@tempora/rpc';
@@ -144,7 +154,7 @@ async function wire(options: ProcessOptions, storage: Storage, logger: Logger, r
   const identities = Object.fromEntries(services.map((s) => [s, memberIdentity(s)])) as Record<ServiceName, string>;
   const clustered = isClustered(config);
   const clients = clustered
-    ? routedClients(membership, storage.cluster.historyShardCount, resources)
+    ? routedClients(membership, storage.cluster.historyShardCount, resources, internodeSecurity(config, logger))
     : inProcessClients();
   if (!clustered) {
     // One process serves every shard and queue: its members are the whole ring from the start.
@@ -175,15 +185,37 @@ interface InternalClients {
   attach(hosted: HostedServices): void;
 }
 
+/**
+ * Internode mTLS when tls.internode.server has a certificate: clients present that certificate (as upstream's do)
+ * and verify the peer with tls.internode.client.
+ */
+function internodeSecurity(config: TemporaConfig, logger: Logger): ChannelSecurity | undefined {
+  const { server, client } = config.tls.internode;
+  if (!serverTlsEnabled(server)) return undefined;
+  return channelSecurity(client, {
+    identity: { certFile: server.certFile, keyFile: server.keyFile },
+    refreshMs: tlsRefreshIntervalMs(config),
+    logger,
+    name: 'tls.internode.client',
+  });
+}
+
 /** Each call goes over gRPC to the member that owns its shard or task queue. */
-function routedClients(membership: Membership, historyShardCount: number, resources: Resources): InternalClients {
+function routedClients(
+  membership: Membership,
+  historyShardCount: number,
+  resources: Resources,
+  security: ChannelSecurity | undefined,
+): InternalClients {
   const history = routedClient<HistoryServiceServer>(HistoryServiceService, historyMessages, {
     router: historyRouter(membership, historyShardCount),
     serviceName: 'history',
+    security,
   });
   const matching = routedClient<MatchingServiceServer>(MatchingServiceService, matchingMessages, {
     router: matchingRouter(membership),
     serviceName: 'matching',
+    security,
   });
   return { history: resources.add(history), matching: resources.add(matching), attach: () => {} };
 }
@@ -266,7 +298,7 @@ async function listenAll(
   for (const service of options.services) {
     const host = wiring.hosted[service];
     if (!host || options.inProcessOnly?.includes(service)) continue;
-    const listener = await openServer(service, host, config);
+    const listener = await openServer(service, host, config, logger);
     listeners.push(listener);
     const identity = wiring.identities[service];
     logger.info({ service, address: `${config.bindIp}:${listener.port}`, identity }, `${service} listening`);
@@ -282,11 +314,19 @@ async function openServer(
   service: ServiceName,
   host: NonNullable<HostedServices[ServiceName]>,
   config: TemporaConfig,
+  logger: Logger,
 ): Promise<Listener> {
   const server = createServer();
   host.register(server);
   const health = addHealthService(server, host.grpcServiceNames);
-  const port = await listen(server, config.bindIp, config.services[service].grpcPort);
+  // The frontend serves SDKs and the CLI (tls.frontend); the other services serve each other (tls.internode).
+  const group = service === 'frontend' ? 'frontend' : 'internode';
+  const credentials = serverCredentials(config.tls[group].server, {
+    refreshMs: tlsRefreshIntervalMs(config),
+    logger,
+    name: `tls.${group}.server`,
+  });
+  const port = await listen(server, config.bindIp, config.services[service].grpcPort, credentials);
   setServing(health, host.grpcServiceNames, true);
   return { service, server, health, grpcServiceNames: host.grpcServiceNames, port };
 }

@@ -6,7 +6,7 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import { createSecureContext, rootCertificates, type SecureContextOptions } from 'node:tls';
 import { ServerCredentials, credentials, experimental, type ChannelCredentials } from '@grpc/grpc-js';
-import { concatPem, type ClientTlsConfig, type Logger, type ServerTlsConfig } from '@tempora/common';
+import { ConfigError, concatPem, type ClientTlsConfig, type Logger, type ServerTlsConfig } from '@tempora/common';
 
 /** After a file event, wait this long for the other files of a rotation (cert, then key) to be written. */
 const SETTLE_MS = 100;
@@ -46,7 +46,7 @@ export class CertificateFiles implements experimental.CertificateProvider {
 
   constructor(private readonly options: CertificateFilesOptions) {
     if (Boolean(options.certFile) !== Boolean(options.keyFile)) {
-      throw new Error(`${options.name}: certFile and keyFile must be set together`);
+      throw new ConfigError(`${options.name}: certFile and keyFile must be set together`);
     }
     this.loaded = this.load();
   }
@@ -132,7 +132,7 @@ export class CertificateFiles implements experimental.CertificateProvider {
       try {
         return readFileSync(file);
       } catch (err) {
-        throw new Error(`${name}: cannot read ${file}: ${(err as Error).message}`);
+        throw new ConfigError(`${name}: cannot read ${file}: ${(err as Error).message}`);
       }
     };
     const loaded: Loaded = {
@@ -144,7 +144,7 @@ export class CertificateFiles implements experimental.CertificateProvider {
       // Throws on a malformed PEM or a key that does not belong to the certificate.
       createSecureContext({ ca: loaded.ca, cert: loaded.cert, key: loaded.key });
     } catch (err) {
-      throw new Error(`${name}: ${(err as Error).message}`);
+      throw new ConfigError(`${name}: ${(err as Error).message}`);
     }
     return loaded;
   }
