@@ -43,7 +43,7 @@ export async function startTestServer(options: DevServerOptions = {}): Promise<T
       await connection.close();
       await server.stop();
       const { persistence } = server.config;
-      if (persistence.driver === 'cassandra') await dropCassandraKeyspace(persistence.cassandra);
+      if (persistence.driver === 'cassandra') await dropCassandraKeyspace({ ...persistence.cassandra, tls: undefined });
     },
   };
 }

@@ -15,7 +15,7 @@ import { PersistenceError, setupCassandraSchema, updateCassandraSchema } from '@
 import { describeMembership, describeShards } from './admin.js';
 import { startDevServer } from './dev-server.js';
 import { startProcess, type RunningProcess } from './process.js';
-import { cassandraOptions } from './stores.js';
+import { cassandraOptions, elasticsearchTarget } from './stores.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -204,8 +204,8 @@ schema
   .option('--es-url <url>', 'Elasticsearch URL (overrides the config)')
   .option('--es-index <name>', 'index name (overrides the config)')
   .action(async (opts: { config?: string; esUrl?: string; esIndex?: string }) => {
-    const { url, index } = loadConfig(opts.config).visibility.elasticsearch;
-    const target = { url: opts.esUrl ?? url, index: opts.esIndex ?? index };
+    const { url, index, tls } = elasticsearchTarget(loadConfig(opts.config));
+    const target = { url: opts.esUrl ?? url, index: opts.esIndex ?? index, tls };
     await setupElasticsearchSchemaAt(target);
     process.stderr.write(`visibility schema ready: ${target.url} index ${target.index}\n`);
   });

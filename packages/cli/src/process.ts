@@ -6,6 +6,7 @@ import type { Server } from '@grpc/grpc-js';
 import {
   createLogger,
   serverTlsEnabled,
+  storeTlsOptions,
   tlsRefreshIntervalMs,
   type Logger,
   type ServiceName,
@@ -173,7 +174,12 @@ function isClustered(config: TemporaConfig): boolean {
 
 function connectMembership(config: TemporaConfig, logger: Logger): Promise<Membership> {
   return isClustered(config)
-    ? RedisMembership.connect({ url: config.membership.redisUrl, clusterName: config.clusterName, logger })
+    ? RedisMembership.connect({
+        url: config.membership.redisUrl,
+        clusterName: config.clusterName,
+        logger,
+        tls: storeTlsOptions(config.membership.redisTls, 'membership.redisTls'),
+      })
     : Promise.resolve(new LocalMembership());
 }
 

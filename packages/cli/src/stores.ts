@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SERVER_VERSION, type TemporaConfig } from '@tempora/common';
+import { SERVER_VERSION, storeTlsOptions, type TemporaConfig } from '@tempora/common';
 import {
   openCassandraStores,
   openSqliteStores,
@@ -16,7 +16,14 @@ export interface OpenStoresOptions {
 }
 
 export function cassandraOptions(config: TemporaConfig): CassandraOptions {
-  return { ...config.persistence.cassandra };
+  const { tls, ...cassandra } = config.persistence.cassandra;
+  return { ...cassandra, tls: storeTlsOptions(tls, 'persistence.cassandra.tls') };
+}
+
+/** The Elasticsearch index and how to reach it. */
+export function elasticsearchTarget(config: TemporaConfig) {
+  const { url, index, tls } = config.visibility.elasticsearch;
+  return { url, index, tls: storeTlsOptions(tls, 'visibility.elasticsearch.tls') };
 }
 
 export async function openStores(config: TemporaConfig, options: OpenStoresOptions = {}): Promise<PersistenceStores> {
@@ -34,7 +41,7 @@ export async function openVisibility(config: TemporaConfig): Promise<VisibilityS
     case 'sqlite':
       return openSqliteVisibilityStore({ file: sqliteVisibilityFile(config) });
     case 'elasticsearch':
-      return openElasticsearchVisibilityStore(config.visibility.elasticsearch);
+      return openElasticsearchVisibilityStore(elasticsearchTarget(config));
   }
 }
 

@@ -3,7 +3,8 @@
 // on a channel so every process re-reads the registry at once; a periodic re-read catches expiries and missed
 // notices. While Redis is unreachable nothing changes: the last view stays in force, so ownership stalls but never
 // flaps, and the store's fencing keeps writes safe whatever a process believes.
-import { Redis } from 'ioredis';
+import type { ConnectionOptions } from 'node:tls';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '@tempora/common';
 import { SERVICE_NAMES } from '@tempora/common';
 import { RingMembership, type Member } from './membership.js';
@@ -19,6 +20,20 @@ export interface RedisMembershipOptions {
   refreshMs?: number;
   /** How long connect() waits for Redis before failing. */
   connectTimeoutMs?: number;
+  /** TLS to Redis (ioredis `tls`); a rediss:// url turns TLS on with the defaults too. */
+  tls?: ConnectionOptions;
+}
+
+/** ioredis options of the membership clients: fail fast while disconnected, reconnect with backoff, TLS if set. */
+export function redisConnectionOptions(options: Pick<RedisMembershipOptions, 'tls'>): RedisOptions {
+  return {
+    lazyConnect: true,
+    // Commands fail at once while disconnected instead of piling up: a heartbeat or refresh simply misses.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, 1_000),
+    ...(options.tls ? { tls: options.tls } : {}),
+  };
 }
 
 const DEFAULT_TTL_MS = 4_000;
@@ -61,13 +76,7 @@ export class RedisMembership extends RingMembership {
 
   /** Connects (waiting for Redis up to connectTimeoutMs), reads the registry and starts heartbeats and refreshes. */
   static async connect(options: RedisMembershipOptions): Promise<RedisMembership> {
-    const connection = {
-      lazyConnect: true,
-      // Commands fail at once while disconnected instead of piling up: a heartbeat or refresh simply misses.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (attempt: number) => Math.min(attempt * 100, 1_000),
-    };
+    const connection = redisConnectionOptions(options);
     const redis = new Redis(options.url, connection);
     const subscriber = new Redis(options.url, { ...connection, enableOfflineQueue: true });
     const membership = new RedisMembership(redis, subscriber, options);
@@ -282,8 +291,9 @@ function parseMember(value: string): Member[] {
 }
 
 /** Whether a Redis answers PING at `url` within timeoutMs (tests and tools decide whether to run). */
-export async function probeRedis(url: string, timeoutMs = 1_000): Promise<boolean> {
+export async function probeRedis(url: string, timeoutMs = 1_000, tls?: ConnectionOptions): Promise<boolean> {
   const client = new Redis(url, {
+    ...(tls ? { tls } : {}),
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

@@ -2,6 +2,7 @@ export * from './contract.js';
 export * from './errors.js';
 export { openSqliteStores, type SqliteOptions } from './sqlite/index.js';
 export {
+  cassandraClientOptions,
   dropCassandraKeyspace,
   openCassandraStores,
   setupCassandraSchema,

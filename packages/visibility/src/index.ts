@@ -5,6 +5,7 @@ export * from './store.js';
 export * from './validate.js';
 export { openSqliteVisibilityStore, type SqliteVisibilityOptions } from './sqlite/index.js';
 export {
+  elasticsearchClientOptions,
   openElasticsearchVisibilityStore,
   setupElasticsearchSchema,
   setupElasticsearchSchemaAt,

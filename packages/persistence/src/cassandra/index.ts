@@ -27,15 +27,21 @@ export interface OpenCassandraOptions extends CassandraOptions {
   setupSchema?: KeyspaceReplication;
 }
 
-/** Connects a client, bound to the keyspace unless `withKeyspace` is false (the keyspace may not exist yet). */
-async function connect(options: CassandraOptions, withKeyspace: boolean): Promise<CqlClient> {
-  const client = new cassandra.Client({
+/** The driver's client options, bound to the keyspace unless `withKeyspace` is false. */
+export function cassandraClientOptions(options: CassandraOptions, withKeyspace: boolean): cassandra.ClientOptions {
+  return {
     contactPoints: options.contactPoints,
     localDataCenter: options.localDataCenter,
     keyspace: withKeyspace ? validateKeyspaceName(options.keyspace) : undefined,
     credentials: options.username ? { username: options.username, password: options.password ?? '' } : undefined,
     socketOptions: { connectTimeout: 5_000 },
-  });
+    ...(options.tls ? { sslOptions: options.tls } : {}),
+  };
+}
+
+/** Connects a client, bound to the keyspace unless `withKeyspace` is false (the keyspace may not exist yet). */
+async function connect(options: CassandraOptions, withKeyspace: boolean): Promise<CqlClient> {
+  const client = new cassandra.Client(cassandraClientOptions(options, withKeyspace));
   try {
     await client.connect();
     return client;

@@ -1,5 +1,6 @@
 // The driver session every Cassandra store shares, and the small conversions between CQL values and the
 // contract's plain numbers and byte arrays.
+import type { ConnectionOptions } from 'node:tls';
 import cassandra from 'cassandra-driver';
 import { PersistenceError } from '../errors.js';
 
@@ -18,6 +19,8 @@ export interface CassandraOptions {
   consistency?: string;
   /** Consistency of the Paxos phase of conditional (LWT) writes: LOCAL_SERIAL or SERIAL. */
   serialConsistency?: string;
+  /** TLS to every node (the driver's sslOptions, Node tls.connect options); plaintext when absent. */
+  tls?: ConnectionOptions;
 }
 
 export const DEFAULT_CONSISTENCY = 'LOCAL_QUORUM';

@@ -1,7 +1,8 @@
 // The Elasticsearch visibility store (@elastic/elasticsearch 8.x, matching the 8.x server deploy/local installs).
 // One index per cluster; documents are keyed by namespace and run, versioned externally by the visibility task id,
 // written with the bulk API and read with search_after paging.
-import { Client, errors } from '@elastic/elasticsearch';
+import type { ConnectionOptions } from 'node:tls';
+import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
 import {
   CUSTOM_FIELDS,
   IndexedValueType,
@@ -35,6 +36,20 @@ export interface ElasticsearchVisibilityOptions {
   refresh?: 'wait_for' | false;
   /** Attempts per request on transient errors (connection, 429, 5xx). */
   maxRetries?: number;
+  /** TLS options for an https:// url (CA, client certificate, server name). */
+  tls?: ConnectionOptions;
+}
+
+/** The client's options: the node, retries and TLS. */
+export function elasticsearchClientOptions(
+  options: Pick<ElasticsearchVisibilityOptions, 'url' | 'maxRetries' | 'tls'>,
+): ClientOptions {
+  return {
+    node: options.url,
+    maxRetries: options.maxRetries ?? 5,
+    requestTimeout: 30_000,
+    ...(options.tls ? { tls: options.tls } : {}),
+  };
 }
 
 const CURSOR_KIND = 'es-v1';
@@ -106,8 +121,12 @@ export async function setupElasticsearchSchema(client: Client, index: string): P
 }
 
 /** The schema tool as a one-off: connects, sets up, disconnects. */
-export async function setupElasticsearchSchemaAt(target: { url: string; index: string }): Promise<void> {
-  const client = new Client({ node: target.url });
+export async function setupElasticsearchSchemaAt(target: {
+  url: string;
+  index: string;
+  tls?: ConnectionOptions;
+}): Promise<void> {
+  const client = new Client(elasticsearchClientOptions(target));
   try {
     await setupElasticsearchSchema(client, target.index);
   } finally {
@@ -118,7 +137,7 @@ export async function setupElasticsearchSchemaAt(target: { url: string; index: s
 export async function openElasticsearchVisibilityStore(
   options: ElasticsearchVisibilityOptions,
 ): Promise<VisibilityStore> {
-  const client = new Client({ node: options.url, maxRetries: options.maxRetries ?? 5, requestTimeout: 30_000 });
+  const client = new Client(elasticsearchClientOptions(options));
   try {
     await setupElasticsearchSchema(client, options.index);
   } catch (err) {
