@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { loadConfig } from '@tempora/common';
 import { parse, parseAllDocuments } from 'yaml';
 
 const CHART = fileURLToPath(new URL('../../helm/tempora', import.meta.url));
@@ -56,7 +59,12 @@ const byKind = (manifests: Manifest[], kind: string) => manifests.filter((m) => 
 interface PodSpec {
   securityContext?: Record<string, unknown>;
   volumes?: Record<string, unknown>[];
-  containers: { args: string[]; securityContext?: Record<string, unknown>; volumeMounts?: Record<string, unknown>[] }[];
+  containers: {
+    args: string[];
+    securityContext?: Record<string, unknown>;
+    volumeMounts?: Record<string, unknown>[];
+    readinessProbe?: Record<string, unknown>;
+  }[];
 }
 
 /** The pod of every Deployment and of the schema Job. */
@@ -172,5 +180,63 @@ describeChart('helm chart', () => {
     // The schema job replaces the entrypoint with a shell, so it names the same script.
     const job = podSpecs(render()).at(-1)!;
     expect(job.containers[0]!.args.join(' ')).toContain(`node ${entrypoint} schema cassandra setup`);
+  });
+
+  it('turns TLS on from Secrets: mounted volumes, the config keys Tempora reads, TCP probes', () => {
+    const manifests = render(
+      'tls.frontend.enabled=true',
+      'tls.frontend.secretName=frontend-tls',
+      'tls.frontend.requireClientAuth=true',
+      'tls.internode.enabled=true',
+      'tls.internode.secretName=internode-tls',
+      'tls.internode.serverName=internode.tempora.svc',
+    );
+    const rendered = byKind(manifests, 'ConfigMap')[0]!.data!['tempora.yaml']!;
+    // What every process loads, through the real config loader (unknown keys would be rejected).
+    const file = join(mkdtempSync(join(tmpdir(), 'tempora-chart-')), 'tempora.yaml');
+    writeFileSync(file, rendered);
+    const config = loadConfig(file, {});
+    expect(config.tls.frontend.server).toEqual({
+      certFile: '/etc/tempora-tls/frontend/tls.crt',
+      keyFile: '/etc/tempora-tls/frontend/tls.key',
+      clientCaFiles: ['/etc/tempora-tls/frontend/ca.crt'],
+      requireClientAuth: true,
+    });
+    expect(config.tls.internode.server.requireClientAuth).toBe(true);
+    expect(config.tls.internode.client).toEqual({
+      serverName: 'internode.tempora.svc',
+      disableHostVerification: false,
+      rootCaFiles: ['/etc/tempora-tls/internode/ca.crt'],
+    });
+    expect(config.tls.systemWorker.client.rootCaFiles).toEqual(['/etc/tempora-tls/frontend/ca.crt']);
+
+    const deployments = byKind(manifests, 'Deployment');
+    const pod = (service: string) =>
+      (deployments.find((d) => d.metadata.name === `prod-tempora-${service}`)!.spec.template as { spec: PodSpec }).spec;
+    const secretsOf = (service: string) =>
+      (pod(service).volumes ?? [])
+        .map((v) => (v.secret as { secretName: string } | undefined)?.secretName)
+        .filter(Boolean)
+        .sort();
+    expect(secretsOf('frontend')).toEqual(['frontend-tls', 'internode-tls']);
+    expect(secretsOf('history')).toEqual(['internode-tls']);
+    expect(secretsOf('worker')).toEqual(['frontend-tls', 'internode-tls']);
+    expect(pod('frontend').containers[0]!.volumeMounts).toContainEqual({
+      name: 'tls-frontend',
+      mountPath: '/etc/tempora-tls/frontend',
+      readOnly: true,
+    });
+    for (const service of SERVICES) {
+      expect(pod(service).containers[0]!.readinessProbe).toMatchObject({ tcpSocket: { port: expect.any(Number) } });
+    }
+    // Without TLS the probes stay gRPC health checks and nothing is mounted.
+    const plain = byKind(render(), 'Deployment')[0]!.spec.template as { spec: PodSpec };
+    expect(plain.spec.containers[0]!.readinessProbe).toHaveProperty('grpc');
+    expect(plain.spec.volumes?.some((v) => 'secret' in v)).toBe(false);
+    expect(loadConfig(undefined, {}).tls.frontend.server.certFile).toBe('');
+  });
+
+  it('refuses TLS without its Secret', () => {
+    expect(() => render('tls.frontend.enabled=true')).toThrow('tls.frontend.secretName is required');
   });
 });
