@@ -99,6 +99,8 @@ export interface ClusterOptions {
   numHistoryShards?: number;
   /** Run on this Cassandra keyspace (already set up) instead of a shared SQLite file. */
   cassandra?: { contactPoints: string[]; keyspace: string };
+  /** More TEMPORA_* settings for every process (e.g. TLS). */
+  env?: Record<string, string>;
 }
 
 export class TestCluster {
@@ -127,6 +129,7 @@ export class TestCluster {
         ...this.storeEnv(),
         TEMPORA_MEMBERSHIP__REDIS_URL: this.options.redisUrl,
         TEMPORA_LOG__LEVEL: 'info',
+        ...this.options.env,
       },
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
