@@ -1,6 +1,7 @@
 // Serving ts-proto grpc-js service definitions with async handlers that return plain (partial) objects.
 // ts-proto's encode() expects fully populated messages, so responses go through fromPartial() first; that lets
 // handlers return only the fields they set, the way upstream's Go handlers do.
+import { randomBytes } from 'node:crypto';
 import {
   Server,
   ServerCredentials,
@@ -122,11 +123,20 @@ export function serveService<S>(
   server.addService(wrappedDefinition as ServiceDefinition, implementation);
 }
 
+/**
+ * Typed RpcErrors pass through unchanged. Anything else is logged with its detail (stack, method, an error id) and
+ * answered INTERNAL with a generic message naming only that id: internals (store errors, paths, queries) never reach
+ * callers.
+ */
 export function toRpcError(err: unknown, method: string, logger: Logger): RpcError {
   if (err instanceof RpcError) return err;
-  logger.error({ err, method }, 'unexpected error in RPC handler');
-  return internalError(`${method}: ${(err as Error)?.message ?? String(err)}`);
+  const errorId = randomBytes(6).toString('hex');
+  logger.error({ err, method, errorId }, 'unexpected error in RPC handler');
+  return internalError(`${INTERNAL_ERROR_MESSAGE} (error id ${errorId})`);
 }
+
+/** What callers see of an unexpected error. */
+export const INTERNAL_ERROR_MESSAGE = 'Something went wrong, please retry.';
 
 export function createServer(): Server {
   return new Server({
