@@ -37,9 +37,11 @@ import {
   shutdown,
   type AsyncHandlers,
   type Health,
+  type Interceptor,
   type RpcClient,
 } from '@tempora/rpc';
 import { WorkerService } from '@tempora/worker';
+import { composePipelines, type ExtraInterceptors, type Pipelines } from './pipeline.js';
 import { initializeCluster, openStores, openVisibility } from './stores.js';
 
 /** How long in-flight calls get to finish at shutdown before they are cancelled. */
@@ -53,6 +55,8 @@ export interface ProcessOptions {
   logger?: Logger;
   /** Cassandra only: create the keyspace and migrate it before opening the stores (start-dev). */
   setupCassandraSchema?: KeyspaceReplication;
+  /** Interceptors added after the built-in ones (telemetry first) in every served / outgoing pipeline. */
+  interceptors?: ExtraInterceptors;
 }
 
 export interface RunningProcess {
@@ -71,8 +75,9 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
   const listeners: Listener[] = [];
   let wiring: Wiring | undefined;
   try {
+    const pipelines = composePipelines({ extra: options.interceptors });
     const storage = await openStorage(options, logger, resources);
-    wiring = await wire(options, storage, logger, resources);
+    wiring = await wire(options, storage, logger, resources, pipelines);
     await startServices(wiring.hosted, options.services, started);
     await listenAll(options, wiring, logger, listeners);
     const running = wiring;
@@ -132,20 +137,27 @@ interface HostedServices {
 }
 
 interface Wiring {
+  pipelines: Pipelines;
   membership: Membership;
   identities: Record<ServiceName, string>;
   hosted: HostedServices;
 }
 
 /** What this process runs: its membership, the clients the services call each other through, and the services. */
-async function wire(options: ProcessOptions, storage: Storage, logger: Logger, resources: Resources): Promise<Wiring> {
+async function wire(
+  options: ProcessOptions,
+  storage: Storage,
+  logger: Logger,
+  resources: Resources,
+  pipelines: Pipelines,
+): Promise<Wiring> {
   const { config, services } = options;
   const membership = resources.add(await connectMembership(config, logger));
   const identities = Object.fromEntries(services.map((s) => [s, memberIdentity(s)])) as Record<ServiceName, string>;
   const clustered = isClustered(config);
   const clients = clustered
-    ? routedClients(membership, storage.cluster.historyShardCount, resources)
-    : inProcessClients();
+    ? routedClients(membership, storage.cluster.historyShardCount, resources, pipelines)
+    : inProcessClients(pipelines);
   if (!clustered) {
     // One process serves every shard and queue: its members are the whole ring from the start.
     for (const service of services) {
@@ -154,7 +166,7 @@ async function wire(options: ProcessOptions, storage: Storage, logger: Logger, r
   }
   const hosted = hostServices(services, { config, logger, ...storage, membership, identities, clients });
   clients.attach(hosted);
-  return { membership, identities, hosted };
+  return { pipelines, membership, identities, hosted };
 }
 
 function isClustered(config: TemporaConfig): boolean {
@@ -176,25 +188,40 @@ interface InternalClients {
 }
 
 /** Each call goes over gRPC to the member that owns its shard or task queue. */
-function routedClients(membership: Membership, historyShardCount: number, resources: Resources): InternalClients {
+function routedClients(
+  membership: Membership,
+  historyShardCount: number,
+  resources: Resources,
+  pipelines: Pipelines,
+): InternalClients {
   const history = routedClient<HistoryServiceServer>(HistoryServiceService, historyMessages, {
     router: historyRouter(membership, historyShardCount),
     serviceName: 'history',
+    interceptors: pipelines.sent('history'),
   });
   const matching = routedClient<MatchingServiceServer>(MatchingServiceService, matchingMessages, {
     router: matchingRouter(membership),
     serviceName: 'matching',
+    interceptors: pipelines.sent('matching'),
   });
   return { history: resources.add(history), matching: resources.add(matching), attach: () => {} };
 }
 
 /** Each call is a function call; a service not hosted here answers UNIMPLEMENTED (only cluster mode reaches others). */
-function inProcessClients(): InternalClients {
+function inProcessClients(pipelines: Pipelines): InternalClients {
   const historyHandlers: AsyncHandlers<HistoryServiceServer> = {};
   const matchingHandlers: AsyncHandlers<MatchingServiceServer> = {};
   return {
-    history: inProcessClient(HistoryServiceService, historyMessages, historyHandlers),
-    matching: inProcessClient(MatchingServiceService, matchingMessages, matchingHandlers),
+    history: inProcessClient(HistoryServiceService, historyMessages, historyHandlers, {
+      service: 'history',
+      interceptors: pipelines.sent('history'),
+      serverInterceptors: pipelines.served('history'),
+    }),
+    matching: inProcessClient(MatchingServiceService, matchingMessages, matchingHandlers, {
+      service: 'matching',
+      interceptors: pipelines.sent('matching'),
+      serverInterceptors: pipelines.served('matching'),
+    }),
     attach: (hosted) => {
       if (hosted.history) Object.assign(historyHandlers, hosted.history.handlers());
       if (hosted.matching) Object.assign(matchingHandlers, hosted.matching.handlers());
@@ -246,6 +273,12 @@ async function startServices(hosted: HostedServices, services: ServiceName[], st
   }
 }
 
+/** What a hosted service offers its gRPC server. */
+interface Servable {
+  readonly grpcServiceNames: string[];
+  register(server: Server, interceptors?: readonly Interceptor[]): void;
+}
+
 interface Listener {
   service: ServiceName;
   server: Server;
@@ -266,7 +299,7 @@ async function listenAll(
   for (const service of options.services) {
     const host = wiring.hosted[service];
     if (!host || options.inProcessOnly?.includes(service)) continue;
-    const listener = await openServer(service, host, config);
+    const listener = await openServer(service, host, config, wiring.pipelines.served(service));
     listeners.push(listener);
     const identity = wiring.identities[service];
     logger.info({ service, address: `${config.bindIp}:${listener.port}`, identity }, `${service} listening`);
@@ -280,11 +313,12 @@ async function listenAll(
 
 async function openServer(
   service: ServiceName,
-  host: NonNullable<HostedServices[ServiceName]>,
+  host: Servable,
   config: TemporaConfig,
+  interceptors: readonly Interceptor[],
 ): Promise<Listener> {
   const server = createServer();
-  host.register(server);
+  host.register(server, interceptors);
   const health = addHealthService(server, host.grpcServiceNames);
   const port = await listen(server, config.bindIp, config.services[service].grpcPort);
   setServing(health, host.grpcServiceNames, true);

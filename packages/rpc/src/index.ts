@@ -3,3 +3,4 @@ export * from './server.js';
 export * from './health.js';
 export * from './client.js';
 export * from './grpc-client.js';
+export * from './interceptor.js';

@@ -6,7 +6,7 @@ import type { NamespaceRegistry } from '@tempora/namespace';
 import type { PersistenceStores } from '@tempora/persistence';
 import * as messages from '@tempora/proto/internal';
 import { HistoryServiceService, type HistoryServiceServer, type MatchingServiceServer } from '@tempora/proto/internal';
-import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
+import { serveService, type AsyncHandlers, type Interceptor, type RpcClient } from '@tempora/rpc';
 import type { VisibilityStore } from '@tempora/visibility';
 import { describeWorkflowExecution } from './api/describe-workflow-execution.js';
 import { deleteWorkflowExecution } from './api/delete-workflow-execution.js';
@@ -118,8 +118,14 @@ export class HistoryService {
     };
   }
 
-  register(server: Server): void {
-    serveService(server, HistoryServiceService, this.handlers(), { logger: this.ctx.logger, messages });
+  /** Serves the handlers on `server` behind the process's served-call pipeline. */
+  register(server: Server, interceptors: readonly Interceptor[] = []): void {
+    serveService(server, HistoryServiceService, this.handlers(), {
+      logger: this.ctx.logger,
+      messages,
+      interceptors,
+      service: 'history',
+    });
   }
 
   async start(): Promise<void> {

@@ -12,7 +12,7 @@ import {
   MatchingServiceService,
   type MatchingServiceServer,
 } from '@tempora/proto/internal';
-import { serveService, type AsyncHandlers } from '@tempora/rpc';
+import { serveService, type AsyncHandlers, type Interceptor } from '@tempora/rpc';
 import type { MatchingContext, MatchingHistoryClient } from './context.js';
 import { addActivityTask } from './handlers/add-activity-task.js';
 import { addWorkflowTask } from './handlers/add-workflow-task.js';
@@ -91,8 +91,14 @@ export class MatchingService {
     };
   }
 
-  register(server: Server): void {
-    serveService(server, MatchingServiceService, this.handlers(), { logger: this.ctx.logger, messages });
+  /** Serves the handlers on `server` behind the process's served-call pipeline. */
+  register(server: Server, interceptors: readonly Interceptor[] = []): void {
+    serveService(server, MatchingServiceService, this.handlers(), {
+      logger: this.ctx.logger,
+      messages,
+      interceptors,
+      service: 'matching',
+    });
   }
 
   async start(): Promise<void> {
