@@ -40,6 +40,15 @@ import {
   type Interceptor,
   type RpcClient,
 } from '@tempora/rpc';
+import {
+  NOOP_METRICS,
+  PrometheusMetrics,
+  instrumentStores,
+  serveMetrics,
+  telemetryInterceptor,
+  type MetricsServer,
+  type Metrics,
+} from '@tempora/telemetry';
 import { WorkerService } from '@tempora/worker';
 import { composePipelines, type ExtraInterceptors, type Pipelines } from './pipeline.js';
 import { initializeCluster, openStores, openVisibility } from './stores.js';
@@ -64,6 +73,8 @@ export interface RunningProcess {
   readonly membership: Membership;
   /** Bound gRPC port per listening service. */
   readonly ports: Partial<Record<ServiceName, number>>;
+  /** Bound /metrics ports (one per distinct configured metricsPort of the hosted services). */
+  readonly metricsPorts: number[];
   stop(): Promise<void>;
 }
 
@@ -75,9 +86,10 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
   const listeners: Listener[] = [];
   let wiring: Wiring | undefined;
   try {
-    const pipelines = composePipelines({ extra: options.interceptors });
+    const telemetry = await startTelemetry(options, logger, resources);
+    const pipelines = composePipelines({ served: telemetry.served, extra: options.interceptors });
     const storage = await openStorage(options, logger, resources);
-    wiring = await wire(options, storage, logger, resources, pipelines);
+    wiring = await wire(options, storage, logger, resources, pipelines, telemetry);
     await startServices(wiring.hosted, options.services, started);
     await listenAll(options, wiring, logger, listeners);
     const running = wiring;
@@ -86,6 +98,7 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
       stores: storage.stores,
       membership: running.membership,
       ports: Object.fromEntries(listeners.map((l) => [l.service, l.port])),
+      metricsPorts: telemetry.ports,
       stop: () => (stopping ??= drain(started, running, listeners, resources, logger)),
     };
   } catch (err) {
@@ -107,6 +120,60 @@ class Resources {
   async closeAll(): Promise<void> {
     for (const close of this.closers.splice(0).reverse()) await close();
   }
+}
+
+/** The process's metrics registry, its /metrics servers and the telemetry interceptors of its pipelines. */
+interface Telemetry {
+  metrics: Metrics;
+  ports: number[];
+  served: (service: ServiceName) => Interceptor[];
+  /** Names of namespace ids for metrics tags; bound to the process's NamespaceRegistry once it exists. */
+  bindNamespaces: (registry: NamespaceRegistry) => void;
+  namespaceName: (id: string) => string | undefined;
+}
+
+/**
+ * Metrics are on when any hosted service has a metricsPort: one registry per process (services are told apart by
+ * service_name), served on every distinct configured port. Off: no-op handles and no metrics interceptor work.
+ */
+async function startTelemetry(options: ProcessOptions, logger: Logger, resources: Resources): Promise<Telemetry> {
+  const { config } = options;
+  const configured = [...new Set(options.services.map((s) => config.services[s].metricsPort).filter((p) => p > 0))];
+  const prometheus = configured.length ? new PrometheusMetrics() : undefined;
+  const metrics: Metrics = prometheus ?? NOOP_METRICS;
+  const ports: number[] = [];
+  if (prometheus) {
+    for (const port of configured) {
+      const server: MetricsServer = resources.add(await serveMetrics(prometheus, config.bindIp, port));
+      ports.push(server.port);
+      logger.info({ address: `${config.bindIp}:${server.port}` }, 'metrics listening at /metrics');
+    }
+  }
+  let registry: NamespaceRegistry | undefined;
+  const namespaceName = (id: string) => registry?.cachedName(id);
+  const interceptors = new Map<ServiceName, Interceptor[]>();
+  return {
+    metrics,
+    ports,
+    namespaceName,
+    bindNamespaces: (r) => (registry = r),
+    served: (service) => {
+      let list = interceptors.get(service);
+      if (!list) {
+        list = [
+          telemetryInterceptor({
+            service,
+            metrics,
+            logger,
+            slowRequestMs: config.log.slowRequestMs,
+            namespaceName,
+          }),
+        ];
+        interceptors.set(service, list);
+      }
+      return list;
+    },
+  };
 }
 
 interface Storage {
@@ -150,6 +217,7 @@ async function wire(
   logger: Logger,
   resources: Resources,
   pipelines: Pipelines,
+  telemetry: Telemetry,
 ): Promise<Wiring> {
   const { config, services } = options;
   const membership = resources.add(await connectMembership(config, logger));
@@ -164,7 +232,19 @@ async function wire(
       await membership.register({ service, identity: identities[service], address: '', startedTime: Date.now() });
     }
   }
-  const hosted = hostServices(services, { config, logger, ...storage, membership, identities, clients });
+  // One namespace cache per process: frontend writes invalidate what history reads.
+  const namespaces = new NamespaceRegistry(storage.stores.namespaces);
+  telemetry.bindNamespaces(namespaces);
+  const hosted = hostServices(services, {
+    config,
+    logger,
+    ...storage,
+    membership,
+    identities,
+    clients,
+    namespaces,
+    telemetry,
+  });
   clients.attach(hosted);
   return { pipelines, membership, identities, hosted };
 }
@@ -235,22 +315,33 @@ interface ServiceDeps extends Storage {
   membership: Membership;
   identities: Record<ServiceName, string>;
   clients: InternalClients;
+  namespaces: NamespaceRegistry;
+  telemetry: Telemetry;
 }
 
 function hostServices(services: ServiceName[], deps: ServiceDeps): HostedServices {
-  const { config, logger, stores, visibility, cluster, membership, identities } = deps;
+  const { config, logger, visibility, cluster, membership, identities, namespaces, telemetry } = deps;
   const { history, matching } = deps.clients;
-  const common = { config, logger, stores, visibility };
-  // One namespace cache per process: frontend writes invalidate what history reads.
-  const namespaces = new NamespaceRegistry(stores.namespaces);
+  // Each service gets the stores measured under its own service_name (the stores themselves are shared).
+  const common = (service: ServiceName) => ({
+    config,
+    logger,
+    visibility,
+    stores: instrumentStores(deps.stores, {
+      service,
+      metrics: telemetry.metrics,
+      namespaceName: telemetry.namespaceName,
+    }),
+  });
   const hosts = (name: ServiceName) => services.includes(name);
+  for (const service of services) telemetry.metrics.counter('restarts').add(1, { service_name: service });
   return {
     frontend: hosts('frontend')
-      ? new FrontendService({ ...common, namespaces, cluster, history, matching, membership })
+      ? new FrontendService({ ...common('frontend'), namespaces, cluster, history, matching, membership })
       : undefined,
     history: hosts('history')
       ? new HistoryService({
-          ...common,
+          ...common('history'),
           namespaces,
           matching,
           history,
@@ -260,9 +351,9 @@ function hostServices(services: ServiceName[], deps: ServiceDeps): HostedService
         })
       : undefined,
     matching: hosts('matching')
-      ? new MatchingService({ ...common, history, membership, identity: identities.matching })
+      ? new MatchingService({ ...common('matching'), history, membership, identity: identities.matching })
       : undefined,
-    worker: hosts('worker') ? new WorkerService(common) : undefined,
+    worker: hosts('worker') ? new WorkerService(common('worker')) : undefined,
   };
 }
 
