@@ -348,10 +348,18 @@ function hostServices(services: ServiceName[], deps: ServiceDeps): HostedService
           numHistoryShards: cluster.historyShardCount,
           membership,
           identity: identities.history,
+          metrics: telemetry.metrics,
         })
       : undefined,
     matching: hosts('matching')
-      ? new MatchingService({ ...common('matching'), history, membership, identity: identities.matching })
+      ? new MatchingService({
+          ...common('matching'),
+          history,
+          membership,
+          identity: identities.matching,
+          metrics: telemetry.metrics,
+          namespaceName: telemetry.namespaceName,
+        })
       : undefined,
     worker: hosts('worker') ? new WorkerService(common('worker')) : undefined,
   };

@@ -12,6 +12,8 @@ import {
   MatchingServiceService,
   type MatchingServiceServer,
 } from '@tempora/proto/internal';
+import type { Metrics } from '@tempora/telemetry';
+import { MatchingMetrics } from './engine-metrics.js';
 import { serveService, type AsyncHandlers, type Interceptor } from '@tempora/rpc';
 import type { MatchingContext, MatchingHistoryClient } from './context.js';
 import { addActivityTask } from './handlers/add-activity-task.js';
@@ -47,6 +49,10 @@ export interface MatchingOptions {
   membership: Membership;
   /** This host's identity on the matching ring. */
   identity: string;
+  /** Engine metrics (polls, backlog, schedule-to-start); no-op when absent. */
+  metrics?: Metrics;
+  /** The name of a namespace id, if cached in the process (metrics tags). */
+  namespaceName?: (id: string) => string | undefined;
 }
 
 export class MatchingService {
@@ -66,7 +72,8 @@ export class MatchingService {
       const owner = membership.owner('matching', taskQueueRingKey(key.namespaceId, key.name));
       return { here: owner?.identity === identity, address: owner?.address ?? '' };
     };
-    const registry = { store, logger, ownerOf, identity };
+    const metrics = new MatchingMetrics(options.metrics, options.namespaceName);
+    const registry = { store, logger, ownerOf, identity, metrics };
     this.ctx = {
       logger,
       history: options.history,
