@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench`: hello-workflow load benchmark for Tempora and the official Temporal dev server.
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { dropCassandraKeyspace } from '@tempora/persistence';
 import { compareOutcomes, formatRatios, formatTable, type TargetOutcome } from './report.js';
@@ -14,6 +15,7 @@ interface CliOptions {
   address?: string;
   target: ServerKind;
   compare?: boolean;
+  metrics?: boolean;
   workflows: number;
   concurrency: number;
   workers: number;
@@ -27,7 +29,7 @@ interface CliOptions {
 }
 
 /** What to benchmark: a server the bench starts itself, or one already listening at `address`. */
-type Target = { label: string; start: ServerKind } | { label: string; address: string };
+type Target = { label: string; start: ServerKind; args?: string[] } | { label: string; address: string };
 
 function parsePositiveInt(value: string): number {
   const n = Number(value);
@@ -38,6 +40,17 @@ function parsePositiveInt(value: string): number {
 function parseAddress(value: string): string {
   if (!/^[^:\s]+:\d{1,5}$/.test(value)) throw new InvalidArgumentError('must be host:port');
   return value;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 const randomId = () => randomBytes(4).toString('hex');
@@ -73,7 +86,7 @@ async function benchTarget(
       address = target.address;
     } else {
       progress(`${target.label}: starting dev server`);
-      server = await ServerProcess.start(target.start, workload.namespace, temporaArgs);
+      server = await ServerProcess.start(target.start, workload.namespace, [...temporaArgs, ...(target.args ?? [])]);
       address = server.address;
     }
     progress(
@@ -96,14 +109,19 @@ async function main(options: CliOptions): Promise<number> {
   }
   installSdkRuntime();
   const temporaLabel = options.persistence === 'sqlite' ? 'tempora' : `tempora (${options.persistence})`;
-  const targets: Target[] = options.compare
+  const targets: Target[] = options.metrics
     ? [
-        { label: temporaLabel, start: 'tempora' },
-        { label: 'temporal', start: 'temporal' },
+        { label: `${temporaLabel} metrics off`, start: 'tempora' },
+        { label: `${temporaLabel} metrics on`, start: 'tempora', args: ['--metrics-port', String(await freePort())] },
       ]
-    : options.address
-      ? [{ label: options.address, address: options.address }]
-      : [{ label: options.target === 'tempora' ? temporaLabel : options.target, start: options.target }];
+    : options.compare
+      ? [
+          { label: temporaLabel, start: 'tempora' },
+          { label: 'temporal', start: 'temporal' },
+        ]
+      : options.address
+        ? [{ label: options.address, address: options.address }]
+        : [{ label: options.target === 'tempora' ? temporaLabel : options.target, start: options.target }];
 
   const runId = randomId();
   const workload = {
@@ -126,13 +144,25 @@ async function main(options: CliOptions): Promise<number> {
     await store.cleanUp();
   }
   const ratios = options.compare ? compareOutcomes(outcomes[0], outcomes[1]) : undefined;
+  // Metrics on against off: the cost of the metrics (target: at most 5% fewer workflows/s).
+  const metricsRatio =
+    options.metrics && outcomes[0]?.ok && outcomes[1]?.ok
+      ? outcomes[1].workflowsPerSecond / outcomes[0].workflowsPerSecond
+      : undefined;
 
   if (options.json) {
     const { workflowBundle: _, ...config } = workload;
-    process.stdout.write(`${JSON.stringify({ config, results: outcomes, ratios: ratios ?? null }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ config, results: outcomes, ratios: ratios ?? null, metricsRatio: metricsRatio ?? null }, null, 2)}\n`,
+    );
   } else {
     if (outcomes.some((o) => o.ok)) process.stdout.write(`${formatTable(outcomes)}\n`);
     if (ratios) process.stdout.write(`${formatRatios(ratios)}\n`);
+    if (metricsRatio !== undefined) {
+      process.stdout.write(
+        `metrics on/off: wf/s ${metricsRatio.toFixed(3)}x (${((1 - metricsRatio) * 100).toFixed(1)}% fewer)\n`,
+      );
+    }
   }
   for (const outcome of outcomes) if (!outcome.ok) process.stderr.write(`error: ${outcome.target}: ${outcome.error}\n`);
   return outcomes.every((o) => o.ok) ? 0 : 1;
@@ -168,6 +198,12 @@ const program = new Command('bench')
       '--compare',
       'start a Tempora and an official dev server one after the other, run the workload on both and compare',
     ).conflicts(['address', 'target']),
+  )
+  .addOption(
+    new Option(
+      '--metrics',
+      'start Tempora twice, metrics off then on (--metrics-port), run the workload on both and report the ratio',
+    ).conflicts(['address', 'target', 'compare']),
   )
   .option('--workflows <n>', 'workflows to run (after a warm-up of 10)', parsePositiveInt, 200)
   .option('--concurrency <n>', 'max workflows in flight (started, result not yet received)', parsePositiveInt, 50)

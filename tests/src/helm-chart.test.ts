@@ -27,7 +27,7 @@ function findHelm(): string | undefined {
 
 interface Manifest {
   kind: string;
-  metadata: { name: string; annotations?: Record<string, string> };
+  metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
   spec: Record<string, unknown>;
   data?: Record<string, string>;
 }
@@ -102,6 +102,32 @@ describeChart('helm chart', () => {
     expect(container.ports[0]!.containerPort).toBe(7234);
     expect(byKind(manifests, 'Service').map((s) => s.metadata.name)).toEqual(['prod-tempora-frontend']);
     expect(byKind(manifests, 'HorizontalPodAutoscaler')).toHaveLength(0);
+  });
+
+  it("exposes each service's metrics port with Prometheus scrape annotations, and a ServiceMonitor when enabled", () => {
+    const manifests = render();
+    const config = byKind(manifests, 'ConfigMap')[0]!.data as Record<string, string>;
+    expect(config['tempora.yaml']).toContain('history: { grpcPort: 7234, metricsPort: 9091 }');
+    const history = byKind(manifests, 'Deployment').find((d) => d.metadata.name === 'prod-tempora-history')!;
+    const template = history.spec.template as {
+      metadata: { annotations: Record<string, string> };
+      spec: { containers: { ports: { name: string; containerPort: number }[] }[] };
+    };
+    expect(template.metadata.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '9091',
+      'prometheus.io/path': '/metrics',
+    });
+    expect(template.spec.containers[0]!.ports).toContainEqual({ name: 'metrics', containerPort: 9091 });
+    expect(byKind(manifests, 'ServiceMonitor')).toHaveLength(0);
+
+    const monitored = render('metrics.serviceMonitor.enabled=true', 'metrics.serviceMonitor.labels.release=kps');
+    const [monitor] = byKind(monitored, 'ServiceMonitor');
+    expect(monitor!.metadata.labels).toMatchObject({ release: 'kps' });
+    expect(monitor!.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    expect(byKind(monitored, 'Service').map((s) => s.metadata.name)).toEqual(
+      expect.arrayContaining(SERVICES.map((s) => `prod-tempora-${s}-metrics`)),
+    );
   });
 
   it('configures every process for Cassandra, Elasticsearch and Redis from the values', () => {

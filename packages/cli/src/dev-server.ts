@@ -12,6 +12,8 @@ export interface DevServerOptions {
   ip?: string;
   /** 0 picks a free port. */
   port?: number;
+  /** Prometheus /metrics for every service of the process; 0 / absent = off. */
+  metricsPort?: number;
   persistence?: TemporaConfig['persistence']['driver'];
   /** SQLite file; in-memory when absent. */
   dbFile?: string;
@@ -37,6 +39,8 @@ export function devConfig(options: DevServerOptions): TemporaConfig {
   const config = defaultConfig();
   config.bindIp = options.ip ?? config.bindIp;
   config.services.frontend.grpcPort = options.port ?? config.services.frontend.grpcPort;
+  // One registry per process: the frontend's port serves every service's metrics (told apart by service_name).
+  config.services.frontend.metricsPort = options.metricsPort ?? 0;
   config.persistence.driver = options.persistence ?? config.persistence.driver;
   config.persistence.sqlite.file = options.dbFile ?? '';
   Object.assign(config.persistence.cassandra, options.cassandra);

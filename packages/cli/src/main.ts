@@ -7,6 +7,7 @@ import {
   SERVICE_NAMES,
   TEMPORA_VERSION,
   createLogger,
+  envLogLevel,
   loadConfig,
   type ServiceName,
 } from '@tempora/common';
@@ -81,7 +82,8 @@ interface DevOptions {
   cassandraKeyspace: string;
   cassandraDatacenter: string;
   namespace: string[];
-  logLevel: 'info';
+  logLevel?: string;
+  metricsPort: number;
   visibility: 'sqlite' | 'elasticsearch';
   esUrl: string;
   esIndex: string;
@@ -130,7 +132,13 @@ program
   .option('--cassandra-keyspace <name>', 'Cassandra keyspace (created and migrated at start)', 'tempora')
   .option('--cassandra-datacenter <name>', "Cassandra driver's local datacenter", 'datacenter1')
   .option('--namespace <name...>', 'extra namespaces to register at start (default is always registered)', [])
-  .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+  .addOption(
+    new Option(
+      '--log-level <level>',
+      'log level (default: TEMPORA_LOG__LEVEL or TEMPORA_LOG_LEVEL, else info)',
+    ).choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']),
+  )
+  .option('--metrics-port <port>', 'serve Prometheus /metrics on this port (0 = off)', parsePort, 0)
   .addOption(
     new Option('--visibility <store>', 'visibility store').choices(['sqlite', 'elasticsearch']).default('sqlite'),
   )
@@ -141,11 +149,12 @@ program
   .option('--tls-client-ca-path <file...>', 'frontend TLS: PEM CAs client certificates are verified against', [])
   .option('--tls-require-client-auth', 'frontend TLS: refuse clients without a certificate (mutual TLS)', false)
   .action(async (opts: DevOptions) => {
-    const logger = createLogger(opts.logLevel);
+    const logger = createLogger(opts.logLevel ?? envLogLevel() ?? 'info');
     const tls = devTls(opts);
     const server = await startDevServer({
       ip: opts.ip,
       port: opts.port,
+      metricsPort: opts.metricsPort,
       persistence: opts.persistence,
       dbFile: opts.dbFile,
       cassandra: {
@@ -167,7 +176,10 @@ program
         : (opts.dbFile ?? 'in memory');
     // Printed whatever the log level: scripts and tests wait for this line.
     const security = tls ? `, TLS on${tls.requireClientAuth ? ', client certificate required' : ''}` : '';
-    process.stderr.write(`Tempora dev server ready at ${server.address} (store: ${store}${security})\n`);
+    const metrics = server.metricsPorts.length
+      ? `, metrics at http://${opts.ip}:${server.metricsPorts[0]}/metrics`
+      : '';
+    process.stderr.write(`Tempora dev server ready at ${server.address} (store: ${store}${security})${metrics}\n`);
     stopOnSignals(server);
   });
 

@@ -48,9 +48,20 @@ import {
   type AsyncHandlers,
   type ChannelSecurity,
   type Health,
+  type Interceptor,
   type RpcClient,
 } from '@tempora/rpc';
+import {
+  NOOP_METRICS,
+  PrometheusMetrics,
+  instrumentStores,
+  serveMetrics,
+  telemetryInterceptor,
+  type MetricsServer,
+  type Metrics,
+} from '@tempora/telemetry';
 import { WorkerService } from '@tempora/worker';
+import { composePipelines, type ExtraInterceptors, type Pipelines } from './pipeline.js';
 import { initializeCluster, openStores, openVisibility } from './stores.js';
 
 /** How long in-flight calls get to finish at shutdown before they are cancelled. */
@@ -64,6 +75,8 @@ export interface ProcessOptions {
   logger?: Logger;
   /** Cassandra only: create the keyspace and migrate it before opening the stores (start-dev). */
   setupCassandraSchema?: KeyspaceReplication;
+  /** Interceptors added after the built-in ones (telemetry first) in every served / outgoing pipeline. */
+  interceptors?: ExtraInterceptors;
 }
 
 export interface RunningProcess {
@@ -71,6 +84,8 @@ export interface RunningProcess {
   readonly membership: Membership;
   /** Bound gRPC port per listening service. */
   readonly ports: Partial<Record<ServiceName, number>>;
+  /** Bound /metrics ports (one per distinct configured metricsPort of the hosted services). */
+  readonly metricsPorts: number[];
   stop(): Promise<void>;
 }
 
@@ -82,8 +97,10 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
   const listeners: Listener[] = [];
   let wiring: Wiring | undefined;
   try {
+    const telemetry = await startTelemetry(options, logger, resources);
+    const pipelines = composePipelines({ served: telemetry.served, extra: options.interceptors });
     const storage = await openStorage(options, logger, resources);
-    wiring = await wire(options, storage, logger, resources);
+    wiring = await wire(options, storage, logger, resources, pipelines, telemetry);
     await startServices(wiring.hosted, options.services, started);
     await listenAll(options, wiring, logger, listeners);
     const running = wiring;
@@ -92,6 +109,7 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
       stores: storage.stores,
       membership: running.membership,
       ports: Object.fromEntries(listeners.map((l) => [l.service, l.port])),
+      metricsPorts: telemetry.ports,
       stop: () => (stopping ??= drain(started, running, listeners, resources, logger)),
     };
   } catch (err) {
@@ -113,6 +131,60 @@ class Resources {
   async closeAll(): Promise<void> {
     for (const close of this.closers.splice(0).reverse()) await close();
   }
+}
+
+/** The process's metrics registry, its /metrics servers and the telemetry interceptors of its pipelines. */
+interface Telemetry {
+  metrics: Metrics;
+  ports: number[];
+  served: (service: ServiceName) => Interceptor[];
+  /** Names of namespace ids for metrics tags; bound to the process's NamespaceRegistry once it exists. */
+  bindNamespaces: (registry: NamespaceRegistry) => void;
+  namespaceName: (id: string) => string | undefined;
+}
+
+/**
+ * Metrics are on when any hosted service has a metricsPort: one registry per process (services are told apart by
+ * service_name), served on every distinct configured port. Off: no-op handles and no metrics interceptor work.
+ */
+async function startTelemetry(options: ProcessOptions, logger: Logger, resources: Resources): Promise<Telemetry> {
+  const { config } = options;
+  const configured = [...new Set(options.services.map((s) => config.services[s].metricsPort).filter((p) => p > 0))];
+  const prometheus = configured.length ? new PrometheusMetrics() : undefined;
+  const metrics: Metrics = prometheus ?? NOOP_METRICS;
+  const ports: number[] = [];
+  if (prometheus) {
+    for (const port of configured) {
+      const server: MetricsServer = resources.add(await serveMetrics(prometheus, config.bindIp, port));
+      ports.push(server.port);
+      logger.info({ address: `${config.bindIp}:${server.port}` }, 'metrics listening at /metrics');
+    }
+  }
+  let registry: NamespaceRegistry | undefined;
+  const namespaceName = (id: string) => registry?.cachedName(id);
+  const interceptors = new Map<ServiceName, Interceptor[]>();
+  return {
+    metrics,
+    ports,
+    namespaceName,
+    bindNamespaces: (r) => (registry = r),
+    served: (service) => {
+      let list = interceptors.get(service);
+      if (!list) {
+        list = [
+          telemetryInterceptor({
+            service,
+            metrics,
+            logger,
+            slowRequestMs: config.log.slowRequestMs,
+            namespaceName,
+          }),
+        ];
+        interceptors.set(service, list);
+      }
+      return list;
+    },
+  };
 }
 
 interface Storage {
@@ -143,29 +215,55 @@ interface HostedServices {
 }
 
 interface Wiring {
+  pipelines: Pipelines;
   membership: Membership;
   identities: Record<ServiceName, string>;
   hosted: HostedServices;
 }
 
 /** What this process runs: its membership, the clients the services call each other through, and the services. */
-async function wire(options: ProcessOptions, storage: Storage, logger: Logger, resources: Resources): Promise<Wiring> {
+async function wire(
+  options: ProcessOptions,
+  storage: Storage,
+  logger: Logger,
+  resources: Resources,
+  pipelines: Pipelines,
+  telemetry: Telemetry,
+): Promise<Wiring> {
   const { config, services } = options;
   const membership = resources.add(await connectMembership(config, logger));
   const identities = Object.fromEntries(services.map((s) => [s, memberIdentity(s)])) as Record<ServiceName, string>;
   const clustered = isClustered(config);
   const clients = clustered
-    ? routedClients(membership, storage.cluster.historyShardCount, resources, internodeSecurity(config, logger))
-    : inProcessClients();
+    ? routedClients(
+        membership,
+        storage.cluster.historyShardCount,
+        resources,
+        pipelines,
+        internodeSecurity(config, logger),
+      )
+    : inProcessClients(pipelines);
   if (!clustered) {
     // One process serves every shard and queue: its members are the whole ring from the start.
     for (const service of services) {
       await membership.register({ service, identity: identities[service], address: '', startedTime: Date.now() });
     }
   }
-  const hosted = hostServices(services, { config, logger, ...storage, membership, identities, clients });
+  // One namespace cache per process: frontend writes invalidate what history reads.
+  const namespaces = new NamespaceRegistry(storage.stores.namespaces);
+  telemetry.bindNamespaces(namespaces);
+  const hosted = hostServices(services, {
+    config,
+    logger,
+    ...storage,
+    membership,
+    identities,
+    clients,
+    namespaces,
+    telemetry,
+  });
   clients.attach(hosted);
-  return { membership, identities, hosted };
+  return { pipelines, membership, identities, hosted };
 }
 
 function isClustered(config: TemporaConfig): boolean {
@@ -211,28 +309,39 @@ function routedClients(
   membership: Membership,
   historyShardCount: number,
   resources: Resources,
+  pipelines: Pipelines,
   security: ChannelSecurity | undefined,
 ): InternalClients {
   const history = routedClient<HistoryServiceServer>(HistoryServiceService, historyMessages, {
     router: historyRouter(membership, historyShardCount),
     serviceName: 'history',
+    interceptors: pipelines.sent('history'),
     security,
   });
   const matching = routedClient<MatchingServiceServer>(MatchingServiceService, matchingMessages, {
     router: matchingRouter(membership),
     serviceName: 'matching',
+    interceptors: pipelines.sent('matching'),
     security,
   });
   return { history: resources.add(history), matching: resources.add(matching), attach: () => {} };
 }
 
 /** Each call is a function call; a service not hosted here answers UNIMPLEMENTED (only cluster mode reaches others). */
-function inProcessClients(): InternalClients {
+function inProcessClients(pipelines: Pipelines): InternalClients {
   const historyHandlers: AsyncHandlers<HistoryServiceServer> = {};
   const matchingHandlers: AsyncHandlers<MatchingServiceServer> = {};
   return {
-    history: inProcessClient(HistoryServiceService, historyMessages, historyHandlers),
-    matching: inProcessClient(MatchingServiceService, matchingMessages, matchingHandlers),
+    history: inProcessClient(HistoryServiceService, historyMessages, historyHandlers, {
+      service: 'history',
+      interceptors: pipelines.sent('history'),
+      serverInterceptors: pipelines.served('history'),
+    }),
+    matching: inProcessClient(MatchingServiceService, matchingMessages, matchingHandlers, {
+      service: 'matching',
+      interceptors: pipelines.sent('matching'),
+      serverInterceptors: pipelines.served('matching'),
+    }),
     attach: (hosted) => {
       if (hosted.history) Object.assign(historyHandlers, hosted.history.handlers());
       if (hosted.matching) Object.assign(matchingHandlers, hosted.matching.handlers());
@@ -246,34 +355,53 @@ interface ServiceDeps extends Storage {
   membership: Membership;
   identities: Record<ServiceName, string>;
   clients: InternalClients;
+  namespaces: NamespaceRegistry;
+  telemetry: Telemetry;
 }
 
 function hostServices(services: ServiceName[], deps: ServiceDeps): HostedServices {
-  const { config, logger, stores, visibility, cluster, membership, identities } = deps;
+  const { config, logger, visibility, cluster, membership, identities, namespaces, telemetry } = deps;
   const { history, matching } = deps.clients;
-  const common = { config, logger, stores, visibility };
-  // One namespace cache per process: frontend writes invalidate what history reads.
-  const namespaces = new NamespaceRegistry(stores.namespaces);
+  // Each service gets the stores measured under its own service_name (the stores themselves are shared).
+  const common = (service: ServiceName) => ({
+    config,
+    logger,
+    visibility,
+    stores: instrumentStores(deps.stores, {
+      service,
+      metrics: telemetry.metrics,
+      namespaceName: telemetry.namespaceName,
+    }),
+  });
   const hosts = (name: ServiceName) => services.includes(name);
+  for (const service of services) telemetry.metrics.counter('restarts').add(1, { service_name: service });
   return {
     frontend: hosts('frontend')
-      ? new FrontendService({ ...common, namespaces, cluster, history, matching, membership })
+      ? new FrontendService({ ...common('frontend'), namespaces, cluster, history, matching, membership })
       : undefined,
     history: hosts('history')
       ? new HistoryService({
-          ...common,
+          ...common('history'),
           namespaces,
           matching,
           history,
           numHistoryShards: cluster.historyShardCount,
           membership,
           identity: identities.history,
+          metrics: telemetry.metrics,
         })
       : undefined,
     matching: hosts('matching')
-      ? new MatchingService({ ...common, history, membership, identity: identities.matching })
+      ? new MatchingService({
+          ...common('matching'),
+          history,
+          membership,
+          identity: identities.matching,
+          metrics: telemetry.metrics,
+          namespaceName: telemetry.namespaceName,
+        })
       : undefined,
-    worker: hosts('worker') ? new WorkerService(common) : undefined,
+    worker: hosts('worker') ? new WorkerService(common('worker')) : undefined,
   };
 }
 
@@ -282,6 +410,12 @@ async function startServices(hosted: HostedServices, services: ServiceName[], st
     await hosted[service]?.start();
     started.push(service);
   }
+}
+
+/** What a hosted service offers its gRPC server. */
+interface Servable {
+  readonly grpcServiceNames: string[];
+  register(server: Server, interceptors?: readonly Interceptor[]): void;
 }
 
 interface Listener {
@@ -304,7 +438,7 @@ async function listenAll(
   for (const service of options.services) {
     const host = wiring.hosted[service];
     if (!host || options.inProcessOnly?.includes(service)) continue;
-    const listener = await openServer(service, host, config, logger);
+    const listener = await openServer(service, host, config, wiring.pipelines.served(service), logger);
     listeners.push(listener);
     const identity = wiring.identities[service];
     logger.info({ service, address: `${config.bindIp}:${listener.port}`, identity }, `${service} listening`);
@@ -318,12 +452,13 @@ async function listenAll(
 
 async function openServer(
   service: ServiceName,
-  host: NonNullable<HostedServices[ServiceName]>,
+  host: Servable,
   config: TemporaConfig,
+  interceptors: readonly Interceptor[],
   logger: Logger,
 ): Promise<Listener> {
   const server = createServer();
-  host.register(server);
+  host.register(server, interceptors);
   const health = addHealthService(server, host.grpcServiceNames);
   // The frontend serves SDKs and the CLI (tls.frontend); the other services serve each other (tls.internode).
   const group = service === 'frontend' ? 'frontend' : 'internode';

@@ -74,6 +74,25 @@ describe('loadConfig', () => {
     });
   });
 
+  it('sets the log level by log.level, TEMPORA_LOG__LEVEL, or the documented alias TEMPORA_LOG_LEVEL', () => {
+    expect(loadConfig(configFile('log:\n  level: debug\n'), {}).log.level).toBe('debug');
+    expect(loadConfig(undefined, { TEMPORA_LOG__LEVEL: 'warn' }).log.level).toBe('warn');
+    expect(loadConfig(undefined, { TEMPORA_LOG_LEVEL: 'error' }).log.level).toBe('error');
+    // Both set: the canonical spelling wins.
+    expect(loadConfig(undefined, { TEMPORA_LOG_LEVEL: 'error', TEMPORA_LOG__LEVEL: 'debug' }).log.level).toBe('debug');
+    expect(() => loadConfig(undefined, { TEMPORA_LOG_LEVEL: 'loud' })).toThrow(/log.level must be one of/);
+    expect(loadConfig(undefined, { TEMPORA_LOG__SLOW_REQUEST_MS: '250' }).log.slowRequestMs).toBe(250);
+  });
+
+  it('validates metrics ports', () => {
+    expect(
+      loadConfig(undefined, { TEMPORA_SERVICES__HISTORY__METRICS_PORT: '9091' }).services.history.metricsPort,
+    ).toBe(9091);
+    expect(() => loadConfig(undefined, { TEMPORA_SERVICES__HISTORY__METRICS_PORT: '70000' })).toThrow(
+      /services.history.metricsPort must be a port number/,
+    );
+  });
+
   it('rejects an environment override that names no key', () => {
     expect(() => loadConfig(undefined, { TEMPORA_NOPE: '1' })).toThrow('TEMPORA_NOPE');
   });

@@ -118,7 +118,12 @@ export interface TemporaConfig {
   tls: TlsConfig;
   /** Namespaces registered at start when absent (start-dev registers `default`). */
   namespaces: string[];
-  log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent' };
+  log: {
+    /** Env: TEMPORA_LOG__LEVEL (or its alias TEMPORA_LOG_LEVEL). */
+    level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
+    /** Served calls slower than this are logged once (warn); long polls excluded; 0 = off. */
+    slowRequestMs: number;
+  };
 }
 
 function defaultServerTls(): ServerTlsConfig {
@@ -172,7 +177,7 @@ export function defaultConfig(): TemporaConfig {
       refreshInterval: '1m',
     },
     namespaces: ['default'],
-    log: { level: 'info' },
+    log: { level: 'info', slowRequestMs: 1000 },
   };
 }
 
@@ -182,6 +187,8 @@ export class ConfigError extends Error {
 
 /** The prefix of environment overrides: TEMPORA_PERSISTENCE__SQLITE__FILE=/x sets persistence.sqlite.file. */
 export const ENV_PREFIX = 'TEMPORA_';
+/** Environment variables that name a config key other than by the TEMPORA_A__B convention (documented aliases). */
+const ENV_ALIASES: Record<string, string> = { TEMPORA_LOG_LEVEL: 'TEMPORA_LOG__LEVEL' };
 /** Settings of the test harness (e.g. TEMPORA_TEST_REDIS, TEMPORA_TEST_CASSANDRA), not config: servers it spawns inherit them. */
 const TEST_ENV_PREFIX = 'TEMPORA_TEST_';
 
@@ -202,7 +209,10 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
   }
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || name.startsWith(TEST_ENV_PREFIX) || value === undefined) continue;
-    const path = name.slice(ENV_PREFIX.length).split('__').map(envSegmentToKey);
+    const alias = ENV_ALIASES[name];
+    // The canonical spelling wins when both are set.
+    if (alias && env[alias] !== undefined) continue;
+    const path = (alias ?? name).slice(ENV_PREFIX.length).split('__').map(envSegmentToKey);
     setByPath(config, path, value, name);
   }
   validate(config);
@@ -297,13 +307,18 @@ function validate(config: TemporaConfig): void {
     );
   }
   for (const name of SERVICE_NAMES) {
-    const port = config.services[name].grpcPort;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new ConfigError(`config services.${name}.grpcPort must be a port number`);
+    for (const key of ['grpcPort', 'metricsPort'] as const) {
+      const port = config.services[name][key];
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new ConfigError(`config services.${name}.${key} must be a port number`);
+      }
     }
   }
   validateTls(config);
   const levels = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
+  if (!Number.isFinite(config.log.slowRequestMs) || config.log.slowRequestMs < 0) {
+    throw new ConfigError('config log.slowRequestMs must be a number of milliseconds (0 = off)');
+  }
   if (!levels.includes(config.log.level)) throw new ConfigError(`config log.level must be one of ${levels.join(', ')}`);
 }
 

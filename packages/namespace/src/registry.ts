@@ -72,6 +72,11 @@ export class NamespaceRegistry {
     return record;
   }
 
+  /** The name of a cached namespace id (even if due for a refresh), without reading the store: metrics tags. */
+  cachedName(id: string): string | undefined {
+    return this.cache.id.get(id)?.record.info?.name;
+  }
+
   async getById(id: string, options: ReadOptions = {}): Promise<NamespaceRecord> {
     const record = await this.lookup('id', id, options);
     if (!record) throw namespaceNotFound(id);

@@ -3,6 +3,7 @@
 import { Client, Metadata, type MethodDefinition, type ServiceDefinition } from '@grpc/grpc-js';
 import type { RpcClient, CallOptions } from './client.js';
 import { Code, RpcError, isRpcError, rpcErrorFromStatus, unavailable } from './errors.js';
+import { RpcCall, composeInterceptors, methodNames, type Interceptor, type Next } from './interceptor.js';
 import type { MessageType } from './server.js';
 import { INSECURE_CHANNEL, type ChannelSecurity } from './tls.js';
 
@@ -19,6 +20,17 @@ export interface RoutedClientOptions {
   /** How long a call without a deadline keeps retrying; calls with one retry until it. */
   retryBudgetMs?: number;
   /** TLS to the owners (internode); plaintext when absent. */
+  security?: ChannelSecurity;
+  /** The outgoing-call pipeline; it wraps the whole call, retries included (one RpcCall per call). */
+  interceptors?: readonly Interceptor[];
+}
+
+export interface GrpcClientOptions {
+  /** The outgoing-call pipeline. */
+  interceptors?: readonly Interceptor[];
+  /** Names the target service: `RpcCall.service`. */
+  serviceName?: string;
+  /** TLS to the server; plaintext when absent. */
   security?: ChannelSecurity;
 }
 
@@ -63,6 +75,7 @@ function unaryCall(
   method: MethodDefinition<unknown, unknown>,
   request: unknown,
   options: CallOptions,
+  metadata: Metadata = new Metadata(),
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const deadline = options.deadline ?? Infinity;
@@ -71,7 +84,7 @@ function unaryCall(
       method.requestSerialize,
       method.responseDeserialize,
       request,
-      new Metadata(),
+      metadata,
       Number.isFinite(deadline) ? { deadline } : {},
       (err, response) => (err ? reject(rpcErrorFromStatus(err)) : resolve(response)),
     );
@@ -83,17 +96,52 @@ interface Method {
   key: string;
   definition: MethodDefinition<unknown, unknown>;
   requestType: MessageType;
+  name: string;
+  qualified: string;
 }
 
 function methodsOf(definition: ServiceDefinition, messages: Record<string, unknown>): Method[] {
   return Object.entries(definition).map(([key, method]) => {
-    const methodName = method.path.split('/').pop() ?? '';
+    const { method: name, qualified } = methodNames(method.path);
     return {
       key,
       definition: method as MethodDefinition<unknown, unknown>,
-      requestType: messages[`${methodName}Request`] as MessageType,
+      requestType: messages[`${name}Request`] as MessageType,
+      name,
+      qualified,
     };
   });
+}
+
+/**
+ * `send(request, options, metadata)` behind the client pipeline, or `send` itself when there is none. The call's
+ * metadata (what interceptors set) is what goes on the wire.
+ */
+function intercept(
+  interceptors: readonly Interceptor[] | undefined,
+  service: string,
+  method: Method,
+  send: (request: unknown, options: CallOptions, metadata?: Metadata) => Promise<unknown>,
+): (request: unknown, options: CallOptions) => Promise<unknown> {
+  if (!interceptors?.length) return send;
+  const optionsOf = new WeakMap<RpcCall, CallOptions>();
+  const last: Next = (call) =>
+    send(call.request, optionsOf.get(call) ?? { deadline: call.deadline, signal: call.signal }, call.metadata);
+  const pipeline = composeInterceptors(interceptors, last);
+  return (request, options) => {
+    const call = new RpcCall(
+      'client',
+      'grpc',
+      service,
+      method.name,
+      method.qualified,
+      request,
+      options.deadline ?? Infinity,
+      options.signal,
+    );
+    optionsOf.set(call, options);
+    return pipeline(call);
+  };
 }
 
 /** A client for one fixed address (the CLI's admin commands). */
@@ -101,13 +149,19 @@ export function grpcClient<S>(
   definition: ServiceDefinition,
   messages: Record<string, unknown>,
   address: string,
-  security?: ChannelSecurity,
+  clientOptions: GrpcClientOptions = {},
 ): ClosableRpcClient<S> {
-  const channels = new Channels(security);
+  const channels = new Channels(clientOptions.security);
   const client: Record<string, unknown> = { close: () => channels.close() };
   for (const method of methodsOf(definition, messages)) {
+    const send = intercept(
+      clientOptions.interceptors,
+      clientOptions.serviceName ?? '',
+      method,
+      (request, options, md) => unaryCall(channels.get(address), method.definition, request, options, md),
+    );
     client[method.key] = (request: unknown, options: CallOptions = {}) =>
-      unaryCall(channels.get(address), method.definition, method.requestType.fromPartial(request), options);
+      send(method.requestType.fromPartial(request), options);
   }
   return client as ClosableRpcClient<S>;
 }
@@ -147,15 +201,14 @@ export function routedClient<S>(
   const budget = options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS;
   const client: Record<string, unknown> = { close: () => channels.close() };
   for (const method of methodsOf(definition, messages)) {
-    client[method.key] = async (partial: unknown, callOptions: CallOptions = {}) => {
-      const request = method.requestType.fromPartial(partial);
+    const send = intercept(options.interceptors, options.serviceName, method, async (request, callOptions, md) => {
       const giveUpAt = Math.min(callOptions.deadline ?? Infinity, Date.now() + budget);
       let backoff = FIRST_BACKOFF_MS;
       for (;;) {
         const address = options.router.route(method.key, request);
         try {
           if (!address) throw unavailable(`No ${options.serviceName} host owns this ${method.key} call right now.`);
-          return await unaryCall(channels.get(address), method.definition, request, callOptions);
+          return await unaryCall(channels.get(address), method.definition, request, callOptions, md);
         } catch (err) {
           if (!retryable(err, callOptions) || Date.now() + backoff >= giveUpAt) throw err;
         }
@@ -163,7 +216,9 @@ export function routedClient<S>(
         if (callOptions.signal?.aborted) throw new RpcError(Code.CANCELLED, 'The call was cancelled.');
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
-    };
+    });
+    client[method.key] = (partial: unknown, callOptions: CallOptions = {}) =>
+      send(method.requestType.fromPartial(partial), callOptions);
   }
   return client as ClosableRpcClient<S>;
 }

@@ -14,6 +14,7 @@ import {
 } from '@grpc/grpc-js';
 import type { Logger } from '@tempora/common';
 import { Code, RpcError, internalError, unimplemented, type DeepPartial } from './errors.js';
+import { RpcCall, composeInterceptors, methodNames, type Interceptor, type Next } from './interceptor.js';
 
 export interface CallContext {
   /** "Service/Method", e.g. "WorkflowService/StartWorkflowExecution". */
@@ -64,6 +65,10 @@ export interface ServeOptions {
   logger: Logger;
   /** The generated module exporting the service's request/response message types (XxxRequest, XxxResponse). */
   messages: Record<string, unknown>;
+  /** The served-call pipeline, outermost first (see interceptor.ts). Unimplemented methods pass through it too. */
+  interceptors?: readonly Interceptor[];
+  /** The Tempora service these handlers belong to ('frontend', 'history', ...): `RpcCall.service`. */
+  service?: string;
 }
 
 function callContext(method: string, call: ServerUnaryCall<unknown, unknown>): CallContext {
@@ -84,6 +89,16 @@ function callContext(method: string, call: ServerUnaryCall<unknown, unknown>): C
   };
 }
 
+/** A served call with the handler's context attached (an interceptor that substitutes the call loses it). */
+export class ServedCall extends RpcCall {
+  constructor(
+    readonly ctx: CallContext,
+    ...args: ConstructorParameters<typeof RpcCall>
+  ) {
+    super(...args);
+  }
+}
+
 /**
  * Registers every method of `definition` on `server`. Methods without a handler answer UNIMPLEMENTED naming the
  * method; thrown RpcErrors become their status (with details); anything else is logged and becomes INTERNAL.
@@ -97,8 +112,7 @@ export function serveService<S>(
   const wrappedDefinition: Record<string, unknown> = {};
   const implementation: UntypedServiceImplementation = {};
   for (const [key, method] of Object.entries(definition)) {
-    const [serviceName = '', methodName = ''] = method.path.split('/').slice(-2);
-    const qualified = `${serviceName.split('.').pop()}/${methodName}`;
+    const { method: methodName, qualified } = methodNames(method.path);
     const responseType = options.messages[`${methodName}Response`] as MessageType | undefined;
     if (!responseType) throw new Error(`no response message type for ${method.path}`);
     wrappedDefinition[key] = {
@@ -108,13 +122,47 @@ export function serveService<S>(
     const handler = (handlers as Record<string, ((req: unknown, ctx: CallContext) => Promise<unknown>) | undefined>)[
       key
     ];
+    if (!options.interceptors?.length) {
+      implementation[key] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        if (!handler) {
+          callback(unimplemented(qualified).toServiceError());
+          return;
+        }
+        const ctx = callContext(qualified, call);
+        handler(call.request, ctx).then(
+          (response) => callback(null, response ?? {}),
+          (err: unknown) => callback(toRpcError(err, qualified, options.logger).toServiceError()),
+        );
+      };
+      continue;
+    }
+    // With interceptors: the pipeline is composed once; the handler's CallContext rides on the RpcCall.
+    const last: Next = handler
+      ? async (rpcCall) => {
+          try {
+            const ctx = (rpcCall as ServedCall).ctx ?? localCallContext(qualified, rpcCall.deadline, rpcCall.signal);
+            return (await handler(rpcCall.request, ctx)) ?? {};
+          } catch (err) {
+            throw toRpcError(err, qualified, options.logger);
+          }
+        }
+      : () => Promise.reject(unimplemented(qualified));
+    const pipeline = composeInterceptors(options.interceptors, last);
     implementation[key] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      if (!handler) {
-        callback(unimplemented(qualified).toServiceError());
-        return;
-      }
       const ctx = callContext(qualified, call);
-      handler(call.request, ctx).then(
+      const rpcCall = new ServedCall(
+        ctx,
+        'server',
+        'grpc',
+        options.service ?? '',
+        methodName,
+        qualified,
+        call.request,
+        ctx.deadline,
+        ctx.signal,
+        call.metadata,
+      );
+      pipeline(rpcCall).then(
         (response) => callback(null, response ?? {}),
         (err: unknown) => callback(toRpcError(err, qualified, options.logger).toServiceError()),
       );

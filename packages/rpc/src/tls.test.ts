@@ -73,7 +73,9 @@ describe('gRPC TLS', () => {
   }
 
   function call(port: number, security: ChannelSecurity) {
-    const client = grpcClient<MatchingServiceServer>(MatchingServiceService, messages, `127.0.0.1:${port}`, security);
+    const client = grpcClient<MatchingServiceServer>(MatchingServiceService, messages, `127.0.0.1:${port}`, {
+      security,
+    });
     return client
       .describeTaskQueue({ namespaceId: 'ns', request: { taskQueue: { name: 'q' } } }, { deadline: Date.now() + 5_000 })
       .finally(() => client.close());

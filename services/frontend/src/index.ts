@@ -12,7 +12,7 @@ import * as workflowMessages from '@tempora/proto/workflowservice';
 import { WorkflowServiceService, type WorkflowServiceServer } from '@tempora/proto/workflowservice';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
 import type { ClusterMetadataRecord } from '@tempora/proto/persistence';
-import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
+import { serveService, type AsyncHandlers, type Interceptor, type RpcClient } from '@tempora/rpc';
 import { listClusterMembers } from './admin/list-cluster-members.js';
 import { listShards } from './admin/list-shards.js';
 import { deleteWorkflowExecution } from './api/delete-workflow-execution.js';
@@ -159,15 +159,16 @@ export class FrontendService {
     return { listClusterMembers: listClusterMembers(this.ctx), listShards: listShards(this.ctx) };
   }
 
-  register(server: Server): void {
-    const logger = this.ctx.logger;
-    serveService(server, AdminServiceService, this.adminServiceHandlers(), { logger, messages: adminMessages });
+  /** Serves the handlers on `server` behind the process's served-call pipeline. */
+  register(server: Server, interceptors: readonly Interceptor[] = []): void {
+    const options = { logger: this.ctx.logger, interceptors, service: 'frontend' };
+    serveService(server, AdminServiceService, this.adminServiceHandlers(), { ...options, messages: adminMessages });
     serveService(server, WorkflowServiceService, this.workflowServiceHandlers(), {
-      logger,
+      ...options,
       messages: workflowMessages,
     });
     serveService(server, OperatorServiceService, this.operatorServiceHandlers(), {
-      logger,
+      ...options,
       messages: operatorMessages,
     });
   }

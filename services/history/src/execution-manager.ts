@@ -22,6 +22,7 @@ import {
   WorkflowMutableState,
 } from '@tempora/proto/persistence';
 import { notFound } from '@tempora/rpc';
+import { HistoryMetrics } from './engine-metrics.js';
 import { MutableState, isClosedStatus } from './mutable-state.js';
 import { Mutex } from './mutex.js';
 import { ShardClosedError, type Shard } from './shard.js';
@@ -61,6 +62,7 @@ export class ExecutionManager {
     private readonly notifier: EventNotifier,
     private readonly listener: TaskListener,
     private readonly logger: Logger,
+    private readonly metrics: HistoryMetrics = new HistoryMetrics(),
   ) {}
 
   async getCurrent(namespaceId: string, workflowId: string): Promise<CurrentExecutionRow | undefined> {
@@ -196,6 +198,7 @@ export class ExecutionManager {
   }
 
   private afterCommit(keyString: string, ms: MutableState): void {
+    this.metrics.committed(ms);
     if (ms.newEvents.length || ms.statusChanged) this.notifier.notify(keyString);
     const runs = ms.newRun ? [ms, ms.newRun] : [ms];
     if (runs.some((r) => r.transferTasks.length)) this.listener.transferTasksWritten();

@@ -6,7 +6,9 @@ import type { NamespaceRegistry } from '@tempora/namespace';
 import type { PersistenceStores } from '@tempora/persistence';
 import * as messages from '@tempora/proto/internal';
 import { HistoryServiceService, type HistoryServiceServer, type MatchingServiceServer } from '@tempora/proto/internal';
-import { serveService, type AsyncHandlers, type RpcClient } from '@tempora/rpc';
+import type { Metrics } from '@tempora/telemetry';
+import { HistoryMetrics } from './engine-metrics.js';
+import { serveService, type AsyncHandlers, type Interceptor, type RpcClient } from '@tempora/rpc';
 import type { VisibilityStore } from '@tempora/visibility';
 import { describeWorkflowExecution } from './api/describe-workflow-execution.js';
 import { deleteWorkflowExecution } from './api/delete-workflow-execution.js';
@@ -56,6 +58,8 @@ export interface HistoryOptions {
   identity: string;
   /** The process's one registry, shared with the frontend. */
   namespaces: NamespaceRegistry;
+  /** Engine metrics (workflow outcomes, shards, queue tasks); no-op when absent. */
+  metrics?: Metrics;
 }
 
 export class HistoryService {
@@ -75,6 +79,7 @@ export class HistoryService {
       membership: options.membership,
       identity: options.identity,
       visibility: options.visibility,
+      metrics: new HistoryMetrics(options.metrics, (id) => namespaces.cachedName(id)),
     });
     this.ctx = {
       logger,
@@ -118,8 +123,14 @@ export class HistoryService {
     };
   }
 
-  register(server: Server): void {
-    serveService(server, HistoryServiceService, this.handlers(), { logger: this.ctx.logger, messages });
+  /** Serves the handlers on `server` behind the process's served-call pipeline. */
+  register(server: Server, interceptors: readonly Interceptor[] = []): void {
+    serveService(server, HistoryServiceService, this.handlers(), {
+      logger: this.ctx.logger,
+      messages,
+      interceptors,
+      service: 'history',
+    });
   }
 
   async start(): Promise<void> {

@@ -8,6 +8,7 @@ import type { PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
 import { ownershipLost, type RpcClient } from '@tempora/rpc';
 import type { VisibilityStore } from '@tempora/visibility';
+import { HistoryMetrics } from './engine-metrics.js';
 import { EventNotifier } from './event-notifier.js';
 import { ExecutionManager } from './execution-manager.js';
 import { Mutex } from './mutex.js';
@@ -49,6 +50,7 @@ export interface ShardControllerOptions {
   identity: string;
   /** Where the visibility queues write. */
   visibility: VisibilityStore;
+  metrics?: HistoryMetrics;
 }
 
 export class ShardController {
@@ -59,8 +61,11 @@ export class ShardController {
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
+  private readonly metrics: HistoryMetrics;
+
   constructor(private readonly options: ShardControllerOptions) {
     this.numShards = options.numShards;
+    this.metrics = options.metrics ?? new HistoryMetrics();
   }
 
   /** Acquires the shards the ring assigns here now, then follows ring changes. */
@@ -143,6 +148,8 @@ export class ShardController {
 
   private async acquire(shardId: number): Promise<void> {
     const { stores, logger, matching, history, namespaces, identity } = this.options;
+    const { metrics } = this;
+    const started = performance.now();
     const shard = await Shard.acquire(shardId, stores, logger, identity);
     if (this.stopped) {
       shard.close(false);
@@ -155,12 +162,19 @@ export class ShardController {
       timerTasksWritten: (t: number) => timers.notify(t),
       visibilityTasksWritten: () => visibility.notify(),
     };
-    const executions = new ExecutionManager(shard, stores, notifier, listener, logger);
+    const executions = new ExecutionManager(shard, stores, notifier, listener, logger, metrics);
     const crossRun = { executions, history, namespaces, stores, shardId };
-    const transfer = new TransferQueue(shard, stores, transferExecutor(matching, crossRun), logger);
-    const timers = new TimerQueue(shard, stores, timerExecutor(executions), logger);
+    const transferTasks = metrics.measureExecutor('TransferActiveTask', transferExecutor(matching, crossRun));
+    const transfer = new TransferQueue(shard, stores, transferTasks, logger);
+    const timers = new TimerQueue(
+      shard,
+      stores,
+      metrics.measureExecutor('TimerActiveTask', timerExecutor(executions)),
+      logger,
+    );
     const visibility = new VisibilityQueue(shard, stores, namespaces, executions, this.options.visibility, logger);
     this.engines.set(shardId, { shard, executions, notifier, transfer, timers, visibility });
+    metrics.shardAcquired(performance.now() - started, this.engines.size);
     transfer.notify();
     visibility.notify();
     timers.start();
@@ -176,6 +190,7 @@ export class ShardController {
     engine.timers.stop();
     engine.visibility.stop();
     engine.notifier.notifyAll();
+    this.metrics.shardReleased(this.engines.size);
     this.options.logger.info({ shardId }, 'released history shard');
   }
 }

@@ -87,6 +87,10 @@ export class TaskQueueBacklog<T extends AddTaskRequest> implements TaskBuffer<T>
     this.maxWrittenTaskId = this.nextTaskId - 1;
   }
 
+  approximateBacklog(): number {
+    return Math.max(0, this.maxWrittenTaskId - this.readLevel) + this.unacked.size + this.pendingWrites.length;
+  }
+
   private get key(): TaskQueueKey {
     return this.record.key;
   }

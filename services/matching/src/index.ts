@@ -12,7 +12,9 @@ import {
   MatchingServiceService,
   type MatchingServiceServer,
 } from '@tempora/proto/internal';
-import { serveService, type AsyncHandlers } from '@tempora/rpc';
+import type { Metrics } from '@tempora/telemetry';
+import { MatchingMetrics } from './engine-metrics.js';
+import { serveService, type AsyncHandlers, type Interceptor } from '@tempora/rpc';
 import type { MatchingContext, MatchingHistoryClient } from './context.js';
 import { addActivityTask } from './handlers/add-activity-task.js';
 import { addWorkflowTask } from './handlers/add-workflow-task.js';
@@ -47,6 +49,10 @@ export interface MatchingOptions {
   membership: Membership;
   /** This host's identity on the matching ring. */
   identity: string;
+  /** Engine metrics (polls, backlog, schedule-to-start); no-op when absent. */
+  metrics?: Metrics;
+  /** The name of a namespace id, if cached in the process (metrics tags). */
+  namespaceName?: (id: string) => string | undefined;
 }
 
 export class MatchingService {
@@ -66,7 +72,8 @@ export class MatchingService {
       const owner = membership.owner('matching', taskQueueRingKey(key.namespaceId, key.name));
       return { here: owner?.identity === identity, address: owner?.address ?? '' };
     };
-    const registry = { store, logger, ownerOf, identity };
+    const metrics = new MatchingMetrics(options.metrics, options.namespaceName);
+    const registry = { store, logger, ownerOf, identity, metrics };
     this.ctx = {
       logger,
       history: options.history,
@@ -91,8 +98,14 @@ export class MatchingService {
     };
   }
 
-  register(server: Server): void {
-    serveService(server, MatchingServiceService, this.handlers(), { logger: this.ctx.logger, messages });
+  /** Serves the handlers on `server` behind the process's served-call pipeline. */
+  register(server: Server, interceptors: readonly Interceptor[] = []): void {
+    serveService(server, MatchingServiceService, this.handlers(), {
+      logger: this.ctx.logger,
+      messages,
+      interceptors,
+      service: 'matching',
+    });
   }
 
   async start(): Promise<void> {

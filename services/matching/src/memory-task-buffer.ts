@@ -6,6 +6,10 @@ import type { AddTaskRequest, QueuedTask } from './task.js';
 export class MemoryTaskBuffer<T extends AddTaskRequest> implements TaskBuffer<T> {
   private tasks: QueuedTask<T>[] = [];
 
+  approximateBacklog(): number {
+    return this.tasks.length;
+  }
+
   async add(task: QueuedTask<T>): Promise<void> {
     this.tasks.push(task);
   }

@@ -8,6 +8,8 @@ export interface TaskBuffer<T extends AddTaskRequest> {
   add(task: QueuedTask<T>): Promise<void>;
   /** The next task to dispatch, if one is in memory now. */
   take(): QueuedTask<T> | undefined;
+  /** Tasks held and not acknowledged (in memory, being written, or in the store), approximately. */
+  approximateBacklog(): number;
   /** The task was handed out for good (started, stale or expired): it is never dispatched again. */
   ack(task: QueuedTask<T>): void;
   /** Handing the task out failed; it goes back to the front of the queue. */

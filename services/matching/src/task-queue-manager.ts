@@ -3,6 +3,7 @@
 import type { Logger } from '@tempora/common';
 import { TaskQueueLeaseLostError, type TaskQueueKey } from '@tempora/persistence';
 import { unavailable } from '@tempora/rpc';
+import { MatchingMetrics } from './engine-metrics.js';
 import type { TaskBuffer, TaskBufferEvents } from './task-buffer.js';
 import { isExpired, newTask, type AddTaskRequest, type QueuedTask } from './task.js';
 
@@ -12,6 +13,9 @@ export interface TaskQueueManagerOptions<T extends AddTaskRequest> {
   /** Called once when another host took the queue's lease; this manager is closed by then. */
   onLeaseLost(err: TaskQueueLeaseLostError): void;
   logger: Logger;
+  /** Whether this is a sticky queue (the partition tag). */
+  sticky?: boolean;
+  metrics?: MatchingMetrics;
 }
 
 interface Waiter<T extends AddTaskRequest> {
@@ -31,10 +35,14 @@ export class TaskQueueManager<T extends AddTaskRequest> {
   private inFlight = 0;
   private lastActivity = Date.now();
   private closed = false;
+  private readonly metrics: MatchingMetrics;
+  private readonly sticky: boolean;
 
   constructor(options: TaskQueueManagerOptions<T>) {
     this.key = options.key;
     this.options = options;
+    this.metrics = options.metrics ?? new MatchingMetrics();
+    this.sticky = options.sticky ?? false;
     this.buffer = options.createBuffer({
       tasksAvailable: () => this.dispatch(),
       leaseLost: (err) => this.leaseLost(err),
@@ -64,10 +72,22 @@ export class TaskQueueManager<T extends AddTaskRequest> {
       throw err;
     }
     this.dispatch();
+    if (this.metrics.enabled) this.metrics.backlogCount(this.key, this.sticky, this.buffer.approximateBacklog());
   }
 
   /** Resolves with the next task, or with undefined at `until` (epoch ms), on abort, or when the queue closes. */
   poll(until: number, signal: AbortSignal): Promise<QueuedTask<T> | undefined> {
+    if (!this.metrics.enabled) return this.waitForTask(until, signal);
+    return this.waitForTask(until, signal).then((task) => {
+      if (!task) this.metrics.polled(this.key, this.sticky, 'timeout');
+      else if (!task.query)
+        this.metrics.polled(this.key, this.sticky, task.settle ? 'sync' : 'backlog', task.createdAt);
+      this.metrics.backlogCount(this.key, this.sticky, this.buffer.approximateBacklog());
+      return task;
+    });
+  }
+
+  private waitForTask(until: number, signal: AbortSignal): Promise<QueuedTask<T> | undefined> {
     this.lastActivity = Date.now();
     if (this.closed || signal.aborted) return Promise.resolve(undefined);
     const task = this.takeTask();

@@ -4,6 +4,7 @@ import type { Logger } from '@tempora/common';
 import { TaskQueueLeaseLostError, type TaskQueueStore } from '@tempora/persistence';
 import { ownershipLost, unavailable } from '@tempora/rpc';
 import { leaseTaskQueue, TaskQueueBacklog } from './backlog.js';
+import type { MatchingMetrics } from './engine-metrics.js';
 import { MemoryTaskBuffer } from './memory-task-buffer.js';
 import type { TaskBuffer, TaskBufferEvents } from './task-buffer.js';
 import { taskQueueId, type TaskQueueKey } from './task-queue-key.js';
@@ -18,6 +19,7 @@ export interface TaskQueueRegistryOptions<T> {
   ownerOf(key: TaskQueueKey): { here: boolean; address: string };
   /** This host's identity, named in "not the owner" errors. */
   identity: string;
+  metrics?: MatchingMetrics;
 }
 
 export class TaskQueueRegistry<T extends AddTaskRequest> {
@@ -95,6 +97,8 @@ export class TaskQueueRegistry<T extends AddTaskRequest> {
       createBuffer,
       onLeaseLost: () => this.forget(manager),
       logger: this.options.logger,
+      sticky,
+      metrics: this.options.metrics,
     });
     if (this.closed) await manager.close();
     else this.loaded.set(taskQueueId(key), manager);

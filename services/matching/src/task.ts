@@ -10,6 +10,8 @@ export interface QueuedTask<T extends AddTaskRequest> {
   request: T;
   /** Epoch ms after which the task is dropped instead of dispatched (schedule_to_start); 0 = never. */
   expiresAt: number;
+  /** Epoch ms the task reached this host (for task_schedule_to_start_latency); absent for tasks read back. */
+  createdAt?: number;
   /** Id in the persisted backlog; undefined for tasks never written (sync matches, sticky queues). */
   taskId?: number;
   /** For a sync match: tells the waiting AddTask whether history recorded the start ('started') or not ('retry'). */
@@ -26,7 +28,7 @@ export interface TaskCodec<T> {
 
 export function newTask<T extends AddTaskRequest>(request: T, now: number): QueuedTask<T> {
   const timeoutMs = durationToMs(request.scheduleToStartTimeout);
-  return { request, expiresAt: timeoutMs > 0 ? now + timeoutMs : 0 };
+  return { request, expiresAt: timeoutMs > 0 ? now + timeoutMs : 0, createdAt: now };
 }
 
 /** History runs its own schedule-to-start timers, so an expired task is simply not dispatched. */

@@ -1,0 +1,234 @@
+// Metrics with upstream Temporal's names, types, tags and histogram buckets (common/metrics/metric_defs.go, as its
+// Prometheus reporter writes them: counters without a `_total` suffix, timers as histograms in seconds), so
+// Temporal's own Grafana dashboards and alerts work unchanged. Services get `Metrics` handles injected; with
+// metrics off every handle is a no-op.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type Tags = Readonly<Record<string, string>>;
+
+export interface CounterHandle {
+  add(value: number, tags?: Tags): void;
+}
+export interface HistogramHandle {
+  /** Timers: seconds; bytes histograms: bytes; dimensionless: a count. */
+  record(value: number, tags?: Tags): void;
+}
+export interface GaugeHandle {
+  set(value: number, tags?: Tags): void;
+}
+
+/** Upstream's histogram buckets: timers (seconds), bytes, dimensionless. */
+export const LATENCY_BUCKETS = [
+  0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000,
+];
+export const BYTES_BUCKETS = Array.from({ length: 15 }, (_, i) => 1024 * 2 ** i); // 1 KiB .. 16 MiB
+export const DIMENSIONLESS_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
+
+type Kind = 'counter' | 'timer' | 'bytes' | 'dimensionless' | 'gauge';
+interface Def {
+  kind: Kind;
+  help: string;
+  labels: readonly string[];
+}
+
+const REQUEST = ['operation', 'namespace', 'service_name'] as const;
+const WORKFLOW_CLOSE = ['operation', 'namespace', 'namespace_state', 'service_name', 'taskqueue', 'workflowType'];
+const TASK_QUEUE = ['operation', 'namespace', 'service_name', 'taskqueue', 'task_type', 'partition'];
+const QUEUE_TASK = ['operation', 'namespace', 'service_name', 'task_type'];
+const SHARDS = ['operation', 'service_name'];
+
+/** Every metric Tempora exports, by upstream name. */
+export const METRIC_DEFS = {
+  // Served calls (the telemetry interceptor).
+  service_requests: { kind: 'counter', help: 'Requests served, by operation', labels: REQUEST },
+  service_errors: { kind: 'counter', help: 'Requests that failed, by operation', labels: REQUEST },
+  service_error_with_type: {
+    kind: 'counter',
+    help: 'Failed requests by error type',
+    labels: [...REQUEST, 'error_type'],
+  },
+  service_latency: { kind: 'timer', help: 'Request latency', labels: REQUEST },
+  service_pending_requests: { kind: 'gauge', help: 'Requests in flight', labels: ['service_name'] },
+  // Persistence (the instrumented stores).
+  persistence_requests: { kind: 'counter', help: 'Persistence calls', labels: REQUEST },
+  persistence_errors: { kind: 'counter', help: 'Persistence calls that failed', labels: REQUEST },
+  persistence_error_with_type: {
+    kind: 'counter',
+    help: 'Failed persistence calls by error type',
+    labels: [...REQUEST, 'error_type'],
+  },
+  persistence_latency: { kind: 'timer', help: 'Persistence call latency', labels: REQUEST },
+  // Workflow close outcomes (history).
+  workflow_success: { kind: 'counter', help: 'Workflows completed', labels: WORKFLOW_CLOSE },
+  workflow_failed: { kind: 'counter', help: 'Workflows failed', labels: WORKFLOW_CLOSE },
+  workflow_timeout: { kind: 'counter', help: 'Workflows timed out', labels: WORKFLOW_CLOSE },
+  workflow_cancel: { kind: 'counter', help: 'Workflows canceled', labels: WORKFLOW_CLOSE },
+  workflow_terminate: { kind: 'counter', help: 'Workflows terminated', labels: WORKFLOW_CLOSE },
+  workflow_continued_as_new: { kind: 'counter', help: 'Workflows continued as new', labels: WORKFLOW_CLOSE },
+  // Task dispatch (matching, and history's record-started).
+  task_schedule_to_start_latency: {
+    kind: 'timer',
+    help: 'Time a task waited between schedule and start',
+    labels: TASK_QUEUE,
+  },
+  poll_success: { kind: 'counter', help: 'Polls that returned a task', labels: TASK_QUEUE },
+  poll_success_sync: { kind: 'counter', help: 'Polls that got a task by sync match', labels: TASK_QUEUE },
+  poll_timeouts: { kind: 'counter', help: 'Polls that ended with no task', labels: TASK_QUEUE },
+  approximate_backlog_count: { kind: 'gauge', help: 'Tasks in a task queue backlog', labels: TASK_QUEUE },
+  loaded_task_queue_count: { kind: 'gauge', help: 'Task queues loaded on this host', labels: ['service_name'] },
+  // Shards (history).
+  numshards_gauge: { kind: 'gauge', help: 'Shards owned by this host', labels: SHARDS },
+  sharditem_created_count: { kind: 'counter', help: 'Shards acquired by this host', labels: SHARDS },
+  sharditem_removed_count: { kind: 'counter', help: 'Shards released or lost by this host', labels: SHARDS },
+  sharditem_acquisition_latency: { kind: 'timer', help: 'Time to acquire a shard', labels: SHARDS },
+  membership_changed_count: { kind: 'counter', help: 'Ring membership changes seen', labels: SHARDS },
+  // History queue tasks (transfer, timer, visibility).
+  task_requests: { kind: 'counter', help: 'Queue tasks processed', labels: QUEUE_TASK },
+  task_errors: { kind: 'counter', help: 'Queue task attempts that failed', labels: QUEUE_TASK },
+  task_latency: { kind: 'timer', help: 'Queue task processing latency (all attempts)', labels: QUEUE_TASK },
+  task_latency_queue: { kind: 'timer', help: 'Queue task latency from creation to completion', labels: QUEUE_TASK },
+  task_attempt: { kind: 'dimensionless', help: 'Attempts a queue task took', labels: QUEUE_TASK },
+  // History size and count.
+  history_size: { kind: 'bytes', help: 'Workflow history size in bytes', labels: REQUEST },
+  history_count: { kind: 'dimensionless', help: 'Workflow history event count', labels: REQUEST },
+  // Process.
+  restarts: { kind: 'counter', help: 'Service starts', labels: ['service_name'] },
+} as const satisfies Record<string, Def>;
+
+type Defs = typeof METRIC_DEFS;
+export type MetricName = keyof Defs;
+export type CounterName = { [K in MetricName]: Defs[K]['kind'] extends 'counter' ? K : never }[MetricName];
+export type GaugeName = { [K in MetricName]: Defs[K]['kind'] extends 'gauge' ? K : never }[MetricName];
+export type HistogramName = Exclude<MetricName, CounterName | GaugeName>;
+
+/** Handles by metric name. Resolve handles once (at construction), not per call. */
+export interface Metrics {
+  /** False for the no-op implementation: callers may skip computing values only a metric needs. */
+  readonly enabled: boolean;
+  counter(name: CounterName): CounterHandle;
+  histogram(name: HistogramName): HistogramHandle;
+  gauge(name: GaugeName): GaugeHandle;
+  /** The same metrics with `tags` added to every value (e.g. service_name). */
+  withTags(tags: Tags): Metrics;
+}
+
+const NOOP_COUNTER: CounterHandle = { add: () => {} };
+const NOOP_HISTOGRAM: HistogramHandle = { record: () => {} };
+const NOOP_GAUGE: GaugeHandle = { set: () => {} };
+
+/** Metrics off: every handle does nothing. */
+export const NOOP_METRICS: Metrics = {
+  enabled: false,
+  counter: () => NOOP_COUNTER,
+  histogram: () => NOOP_HISTOGRAM,
+  gauge: () => NOOP_GAUGE,
+  withTags: () => NOOP_METRICS,
+};
+
+const EMPTY: Tags = {};
+
+/** A Prometheus registry holding every metric of METRIC_DEFS plus Node's process metrics (event-loop lag, heap). */
+export class PrometheusMetrics implements Metrics {
+  readonly enabled = true;
+  readonly registry = new Registry();
+  private readonly counters = new Map<string, Counter>();
+  private readonly histograms = new Map<string, Histogram>();
+  private readonly gauges = new Map<string, Gauge>();
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    for (const [name, def] of Object.entries(METRIC_DEFS) as [MetricName, Def][]) {
+      const common = { name, help: def.help, labelNames: def.labels, registers: [this.registry] };
+      if (def.kind === 'counter') this.counters.set(name, new Counter(common));
+      else if (def.kind === 'gauge') this.gauges.set(name, new Gauge(common));
+      else {
+        const buckets =
+          def.kind === 'timer' ? LATENCY_BUCKETS : def.kind === 'bytes' ? BYTES_BUCKETS : DIMENSIONLESS_BUCKETS;
+        this.histograms.set(name, new Histogram({ ...common, buckets }));
+      }
+    }
+    // nodejs_eventloop_lag_seconds (+ percentiles), nodejs_heap_size_used_bytes, process_resident_memory_bytes, ...
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  counter(name: CounterName): CounterHandle {
+    const c = this.counters.get(name)!;
+    return { add: (value, tags = EMPTY) => c.inc(tags, value) };
+  }
+
+  histogram(name: HistogramName): HistogramHandle {
+    const h = this.histograms.get(name)!;
+    return { record: (value, tags = EMPTY) => h.observe(tags, value) };
+  }
+
+  gauge(name: GaugeName): GaugeHandle {
+    const g = this.gauges.get(name)!;
+    return { set: (value, tags = EMPTY) => g.set(tags, value) };
+  }
+
+  withTags(tags: Tags): Metrics {
+    return new TaggedMetrics(this, tags);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
+
+class TaggedMetrics implements Metrics {
+  readonly enabled = true;
+  constructor(
+    private readonly base: Metrics,
+    private readonly tags: Tags,
+  ) {}
+
+  counter(name: CounterName): CounterHandle {
+    const h = this.base.counter(name);
+    const base = this.tags;
+    return { add: (value, tags) => h.add(value, tags ? { ...base, ...tags } : base) };
+  }
+
+  histogram(name: HistogramName): HistogramHandle {
+    const h = this.base.histogram(name);
+    const base = this.tags;
+    return { record: (value, tags) => h.record(value, tags ? { ...base, ...tags } : base) };
+  }
+
+  gauge(name: GaugeName): GaugeHandle {
+    const h = this.base.gauge(name);
+    const base = this.tags;
+    return { set: (value, tags) => h.set(value, tags ? { ...base, ...tags } : base) };
+  }
+
+  withTags(tags: Tags): Metrics {
+    return new TaggedMetrics(this.base, { ...this.tags, ...tags });
+  }
+}
+
+/** Upstream's error_type tag: "serviceerror_" + the status name in upstream's spelling (NotFound, Internal, ...). */
+export function errorType(code: number): string {
+  return `serviceerror_${STATUS_NAMES[code] ?? 'Unknown'}`;
+}
+
+const STATUS_NAMES: Record<number, string> = {
+  1: 'Canceled',
+  2: 'Unknown',
+  3: 'InvalidArgument',
+  4: 'DeadlineExceeded',
+  5: 'NotFound',
+  6: 'AlreadyExists',
+  7: 'PermissionDenied',
+  8: 'ResourceExhausted',
+  9: 'FailedPrecondition',
+  10: 'Aborted',
+  11: 'OutOfRange',
+  12: 'Unimplemented',
+  13: 'Internal',
+  14: 'Unavailable',
+  15: 'DataLoss',
+  16: 'Unauthenticated',
+};

@@ -1,0 +1,150 @@
+// The telemetry interceptor and the instrumented stores against a real registry and a real /metrics server:
+// upstream's names, tags and types; the request log; off = no-op.
+import { describe, expect, it } from '@jest/globals';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { composeInterceptors, notFound, RpcCall, type Next } from '@tempora/rpc';
+import type { PersistenceStores } from '@tempora/persistence';
+import { telemetryInterceptor } from './interceptor.js';
+import { NOOP_METRICS, PrometheusMetrics } from './metrics.js';
+import { instrumentStores } from './persistence.js';
+import { serveMetrics } from './http.js';
+
+function captureLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+const call = (method: string, request: unknown) =>
+  new RpcCall('server', 'grpc', 'frontend', method, `WorkflowService/${method}`, request, Infinity, undefined);
+
+describe('telemetry interceptor', () => {
+  it('counts requests and errors with upstream names and tags, and logs each failed or slow call once', async () => {
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    const { logger, lines } = captureLogger();
+    const last: Next = async (c) => {
+      const id = (c.request as { execution?: { workflowId?: string } }).execution?.workflowId;
+      if (id === 'missing') throw notFound('workflow not found');
+      if (id === 'slow') await new Promise((r) => setTimeout(r, 30));
+      return {};
+    };
+    const pipeline = composeInterceptors(
+      [telemetryInterceptor({ service: 'frontend', metrics, logger, slowRequestMs: 20 })],
+      last,
+    );
+    const req = (workflowId: string) => ({ namespace: 'default', execution: { workflowId, runId: 'r1' } });
+    await pipeline(call('DescribeWorkflowExecution', req('wf')));
+    await pipeline(call('DescribeWorkflowExecution', req('slow')));
+    await expect(pipeline(call('DescribeWorkflowExecution', req('missing')))).rejects.toThrow('workflow not found');
+    await pipeline(call('GetSystemInfo', {}));
+
+    const text = await metrics.exposition();
+    expect(text).toContain('# TYPE service_requests counter');
+    expect(text).toContain('# TYPE service_latency histogram');
+    expect(text).toContain(
+      'service_requests{service_name="frontend",operation="DescribeWorkflowExecution",namespace="default"} 3',
+    );
+    expect(text).toContain(
+      'service_requests{service_name="frontend",operation="GetSystemInfo",namespace="_unknown_"} 1',
+    );
+    expect(text).toContain(
+      'service_errors{service_name="frontend",operation="DescribeWorkflowExecution",namespace="default"} 1',
+    );
+    expect(text).toMatch(/service_error_with_type\{[^}]*error_type="serviceerror_NotFound"[^}]*\} 1/);
+    expect(text).toMatch(/service_latency_bucket\{le="0\.001",service_name="frontend"/);
+    expect(text).not.toContain('_total');
+
+    const failed = lines.filter((l) => l.msg === 'request failed');
+    const slow = lines.filter((l) => l.msg === 'slow request');
+    expect(failed).toEqual([
+      expect.objectContaining({
+        method: 'WorkflowService/DescribeWorkflowExecution',
+        namespace: 'default',
+        workflowId: 'missing',
+        runId: 'r1',
+        status: 'NOT_FOUND',
+        error: 'workflow not found',
+      }),
+    ]);
+    expect(slow).toEqual([expect.objectContaining({ workflowId: 'slow', status: 'OK' })]);
+    expect(typeof slow[0]!.durationMs).toBe('number');
+  });
+
+  it('is the identity with metrics off and no logger', () => {
+    const next: Next = async () => ({});
+    expect(telemetryInterceptor({ service: 'history', metrics: NOOP_METRICS })(next)).toBe(next);
+  });
+});
+
+describe('instrumentStores', () => {
+  it("measures every store call under upstream's persistence operation names", async () => {
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    const stores = {
+      executions: {
+        getHistoryTasks: async () => ({ items: [], nextPageToken: undefined }),
+        getWorkflowExecution: async () => undefined,
+      },
+      history: {
+        appendHistoryNode: async () => {
+          throw new Error('disk full');
+        },
+      },
+      clusterMetadata: {},
+      namespaces: {},
+      shards: {},
+      taskQueues: {},
+      close: async () => {},
+    } as unknown as PersistenceStores;
+    const measured = instrumentStores(stores, {
+      service: 'history',
+      metrics,
+      namespaceName: (id) => (id === 'ns-1' ? 'default' : undefined),
+    });
+    await measured.executions.getHistoryTasks({
+      shardId: 1,
+      category: 'transfer',
+      exclusiveMinTaskId: 0,
+      inclusiveMaxTaskId: 1,
+      pageSize: 10,
+    });
+    await measured.executions.getWorkflowExecution(1, 'ns-1', 'wf', 'run');
+    await expect(measured.history.appendHistoryNode(1, 'b', {} as never)).rejects.toThrow('disk full');
+    const text = await metrics.exposition();
+    expect(text).toContain(
+      'persistence_requests{service_name="history",operation="GetTransferTasks",namespace="system"} 1',
+    );
+    expect(text).toContain(
+      'persistence_requests{service_name="history",operation="GetWorkflowExecution",namespace="default"} 1',
+    );
+    expect(text).toContain(
+      'persistence_errors{service_name="history",operation="AppendHistoryNodes",namespace="system"} 1',
+    );
+    expect(instrumentStores(stores, { service: 'history', metrics: NOOP_METRICS })).toBe(stores);
+  });
+});
+
+describe('serveMetrics', () => {
+  it('serves the exposition at /metrics, with process metrics', async () => {
+    const metrics = new PrometheusMetrics();
+    metrics.counter('restarts').add(1, { service_name: 'frontend' });
+    const server = await serveMetrics(metrics, '127.0.0.1', 0);
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      const text = await res.text();
+      expect(text).toContain('restarts{service_name="frontend"} 1');
+      expect(text).toContain('nodejs_eventloop_lag_seconds');
+      expect(text).toContain('nodejs_heap_size_used_bytes');
+      expect((await fetch(`http://127.0.0.1:${server.port}/nope`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+});
