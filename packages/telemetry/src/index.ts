@@ -2,3 +2,4 @@ export * from './metrics.js';
 export * from './interceptor.js';
 export * from './persistence.js';
 export * from './http.js';
+export * from './tracing.js';
