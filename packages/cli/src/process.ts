@@ -55,7 +55,9 @@ import {
   NOOP_METRICS,
   PrometheusMetrics,
   instrumentStores,
+  otlpMetricsRequested,
   serveMetrics,
+  startOtlpMetrics,
   startTracing,
   telemetryInterceptor,
   tracingInterceptor,
@@ -158,7 +160,9 @@ interface Telemetry {
 async function startTelemetry(options: ProcessOptions, logger: Logger, resources: Resources): Promise<Telemetry> {
   const { config } = options;
   const configured = [...new Set(options.services.map((s) => config.services[s].metricsPort).filter((p) => p > 0))];
-  const prometheus = configured.length ? new PrometheusMetrics() : undefined;
+  // Metrics are also on, pushed over OTLP, when the OTEL_* variables ask for that (docs/operations.md).
+  const otlp = otlpMetricsRequested();
+  const prometheus = configured.length || otlp ? new PrometheusMetrics() : undefined;
   const metrics: Metrics = prometheus ?? NOOP_METRICS;
   const ports: number[] = [];
   if (prometheus) {
@@ -167,6 +171,13 @@ async function startTelemetry(options: ProcessOptions, logger: Logger, resources
       ports.push(server.port);
       logger.info({ address: `${config.bindIp}:${server.port}` }, 'metrics listening at /metrics');
     }
+  }
+  if (prometheus && otlp) {
+    // service.name as traces name it: one service per process -> tempora-<service>, start-dev -> tempora.
+    const prefix = process.env.OTEL_SERVICE_NAME?.trim() || 'tempora';
+    const name = options.services.length === 1 ? `${prefix}-${options.services[0]}` : prefix;
+    const pushed = startOtlpMetrics(prometheus.registry, name);
+    if (pushed) resources.add({ close: () => pushed.shutdown() });
   }
   // Traces: only when the OTEL_* variables ask for them (docs/operations.md); off, no interceptor is added.
   const tracing = startTracing();

@@ -3,3 +3,4 @@ export * from './interceptor.js';
 export * from './persistence.js';
 export * from './http.js';
 export * from './tracing.js';
+export * from './otlp-metrics.js';
