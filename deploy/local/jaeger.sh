@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A private Jaeger (v2 all-in-one, in-memory storage) for the tracing tests and for looking at a local Tempora's
-# traces: built once from the Go module proxy into .deps/jaeger (about N minutes on 2 cores), run on 127.0.0.1 only
+# traces: built once from the Go module proxy into .deps/jaeger (a long build: more than 50 minutes on the
+# shared 2-core machine, then cached), run on 127.0.0.1 only
 # with a generated config and its log and pid under .data/jaeger.
 #   deploy/local/jaeger.sh install|start|stop|status|path
 #     ports: JAEGER_OTLP_GRPC_PORT (4317), JAEGER_OTLP_HTTP_PORT (4318), JAEGER_QUERY_PORT (16686, UI and HTTP API)
