@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench`: hello-workflow load benchmark for Tempora and the official Temporal dev server.
 import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { dropCassandraKeyspace } from '@tempora/persistence';
@@ -16,6 +17,8 @@ interface CliOptions {
   target: ServerKind;
   compare?: boolean;
   metrics?: boolean;
+  tracing?: boolean;
+  otlpEndpoint?: string;
   workflows: number;
   concurrency: number;
   workers: number;
@@ -29,7 +32,9 @@ interface CliOptions {
 }
 
 /** What to benchmark: a server the bench starts itself, or one already listening at `address`. */
-type Target = { label: string; start: ServerKind; args?: string[] } | { label: string; address: string };
+type Target =
+  | { label: string; start: ServerKind; args?: string[]; env?: Record<string, string> }
+  | { label: string; address: string };
 
 function parsePositiveInt(value: string): number {
   const n = Number(value);
@@ -51,6 +56,26 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** An OTLP/HTTP receiver that answers every export with success and keeps nothing but a count. */
+async function startOtlpSink(): Promise<{ port: number; readonly requests: number; close(): Promise<void> }> {
+  let requests = 0;
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests++;
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    get requests() {
+      return requests;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 const randomId = () => randomBytes(4).toString('hex');
@@ -86,7 +111,12 @@ async function benchTarget(
       address = target.address;
     } else {
       progress(`${target.label}: starting dev server`);
-      server = await ServerProcess.start(target.start, workload.namespace, [...temporaArgs, ...(target.args ?? [])]);
+      server = await ServerProcess.start(
+        target.start,
+        workload.namespace,
+        [...temporaArgs, ...(target.args ?? [])],
+        target.env,
+      );
       address = server.address;
     }
     progress(
@@ -109,19 +139,31 @@ async function main(options: CliOptions): Promise<number> {
   }
   installSdkRuntime();
   const temporaLabel = options.persistence === 'sqlite' ? 'tempora' : `tempora (${options.persistence})`;
-  const targets: Target[] = options.metrics
+  // --tracing without --otlp-endpoint: a receiver here that accepts OTLP/HTTP and drops it, so the number is the
+  // server's cost of making and exporting spans, not a trace backend's on the same two cores.
+  const sink = options.tracing && !options.otlpEndpoint ? await startOtlpSink() : undefined;
+  const tracingEnv = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint ?? `http://127.0.0.1:${sink?.port ?? 0}`,
+    OTEL_TRACES_SAMPLER: 'always_on',
+  };
+  const targets: Target[] = options.tracing
     ? [
-        { label: `${temporaLabel} metrics off`, start: 'tempora' },
-        { label: `${temporaLabel} metrics on`, start: 'tempora', args: ['--metrics-port', String(await freePort())] },
+        { label: `${temporaLabel} tracing off`, start: 'tempora' },
+        { label: `${temporaLabel} tracing on`, start: 'tempora', env: tracingEnv },
       ]
-    : options.compare
+    : options.metrics
       ? [
-          { label: temporaLabel, start: 'tempora' },
-          { label: 'temporal', start: 'temporal' },
+          { label: `${temporaLabel} metrics off`, start: 'tempora' },
+          { label: `${temporaLabel} metrics on`, start: 'tempora', args: ['--metrics-port', String(await freePort())] },
         ]
-      : options.address
-        ? [{ label: options.address, address: options.address }]
-        : [{ label: options.target === 'tempora' ? temporaLabel : options.target, start: options.target }];
+      : options.compare
+        ? [
+            { label: temporaLabel, start: 'tempora' },
+            { label: 'temporal', start: 'temporal' },
+          ]
+        : options.address
+          ? [{ label: options.address, address: options.address }]
+          : [{ label: options.target === 'tempora' ? temporaLabel : options.target, start: options.target }];
 
   const runId = randomId();
   const workload = {
@@ -142,6 +184,7 @@ async function main(options: CliOptions): Promise<number> {
     for (const target of targets) outcomes.push(await benchTarget(target, workload, store.args));
   } finally {
     await store.cleanUp();
+    await sink?.close();
   }
   const ratios = options.compare ? compareOutcomes(outcomes[0], outcomes[1]) : undefined;
   // Metrics on against off: the cost of the metrics (target: at most 5% fewer workflows/s).
@@ -150,10 +193,15 @@ async function main(options: CliOptions): Promise<number> {
       ? outcomes[1].workflowsPerSecond / outcomes[0].workflowsPerSecond
       : undefined;
 
+  const tracingRatio =
+    options.tracing && outcomes[0]?.ok && outcomes[1]?.ok
+      ? outcomes[1].workflowsPerSecond / outcomes[0].workflowsPerSecond
+      : undefined;
+
   if (options.json) {
     const { workflowBundle: _, ...config } = workload;
     process.stdout.write(
-      `${JSON.stringify({ config, results: outcomes, ratios: ratios ?? null, metricsRatio: metricsRatio ?? null }, null, 2)}\n`,
+      `${JSON.stringify({ config, results: outcomes, ratios: ratios ?? null, metricsRatio: metricsRatio ?? null, tracingRatio: tracingRatio ?? null, spansReceived: sink?.requests ?? null }, null, 2)}\n`,
     );
   } else {
     if (outcomes.some((o) => o.ok)) process.stdout.write(`${formatTable(outcomes)}\n`);
@@ -161,6 +209,12 @@ async function main(options: CliOptions): Promise<number> {
     if (metricsRatio !== undefined) {
       process.stdout.write(
         `metrics on/off: wf/s ${metricsRatio.toFixed(3)}x (${((1 - metricsRatio) * 100).toFixed(1)}% fewer)\n`,
+      );
+    }
+    if (tracingRatio !== undefined) {
+      const received = sink ? `; ${sink.requests} OTLP export requests received` : '';
+      process.stdout.write(
+        `tracing on/off: wf/s ${tracingRatio.toFixed(3)}x (${((1 - tracingRatio) * 100).toFixed(1)}% fewer)${received}\n`,
       );
     }
   }
@@ -204,6 +258,16 @@ const program = new Command('bench')
       '--metrics',
       'start Tempora twice, metrics off then on (--metrics-port), run the workload on both and report the ratio',
     ).conflicts(['address', 'target', 'compare']),
+  )
+  .addOption(
+    new Option(
+      '--tracing',
+      'start Tempora twice, tracing off then on (OTLP, 100% sampling), run the workload on both and report the ratio',
+    ).conflicts(['address', 'target', 'compare', 'metrics']),
+  )
+  .option(
+    '--otlp-endpoint <url>',
+    'with --tracing: export there (e.g. a Jaeger at http://127.0.0.1:4318) instead of a null receiver',
   )
   .option('--workflows <n>', 'workflows to run (after a warm-up of 10)', parsePositiveInt, 200)
   .option('--concurrency <n>', 'max workflows in flight (started, result not yet received)', parsePositiveInt, 50)

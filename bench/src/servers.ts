@@ -104,13 +104,18 @@ export class ServerProcess {
   }
 
   /** Spawns a dev server on free loopback ports and waits until it serves `namespace`. */
-  static async start(kind: ServerKind, namespace: string, temporaArgs: string[] = []): Promise<ServerProcess> {
+  static async start(
+    kind: ServerKind,
+    namespace: string,
+    temporaArgs: string[] = [],
+    env?: Record<string, string>,
+  ): Promise<ServerProcess> {
     const port = await freePort();
     const [command, args] = serverCommand(kind, port, namespace, temporaArgs);
     const server = new ServerProcess(
       kind,
       `${HOST}:${port}`,
-      spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }),
+      spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : undefined }),
     );
     runningServers.add(server);
     try {

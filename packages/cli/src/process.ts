@@ -55,8 +55,12 @@ import {
   NOOP_METRICS,
   PrometheusMetrics,
   instrumentStores,
+  otlpMetricsRequested,
   serveMetrics,
+  startOtlpMetrics,
+  startTracing,
   telemetryInterceptor,
+  tracingInterceptor,
   type MetricsServer,
   type Metrics,
 } from '@tempora/telemetry';
@@ -98,7 +102,11 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
   let wiring: Wiring | undefined;
   try {
     const telemetry = await startTelemetry(options, logger, resources);
-    const pipelines = composePipelines({ served: telemetry.served, extra: options.interceptors });
+    const pipelines = composePipelines({
+      served: telemetry.served,
+      sent: telemetry.sent,
+      extra: options.interceptors,
+    });
     const storage = await openStorage(options, logger, resources);
     wiring = await wire(options, storage, logger, resources, pipelines, telemetry);
     await startServices(wiring.hosted, options.services, started);
@@ -138,6 +146,8 @@ interface Telemetry {
   metrics: Metrics;
   ports: number[];
   served: (service: ServiceName) => Interceptor[];
+  /** Outgoing internal calls to `service`: the tracing interceptor when traces are on, else nothing. */
+  sent: (service: ServiceName) => Interceptor[];
   /** Names of namespace ids for metrics tags; bound to the process's NamespaceRegistry once it exists. */
   bindNamespaces: (registry: NamespaceRegistry) => void;
   namespaceName: (id: string) => string | undefined;
@@ -150,7 +160,9 @@ interface Telemetry {
 async function startTelemetry(options: ProcessOptions, logger: Logger, resources: Resources): Promise<Telemetry> {
   const { config } = options;
   const configured = [...new Set(options.services.map((s) => config.services[s].metricsPort).filter((p) => p > 0))];
-  const prometheus = configured.length ? new PrometheusMetrics() : undefined;
+  // Metrics are also on, pushed over OTLP, when the OTEL_* variables ask for that (docs/operations.md).
+  const otlp = otlpMetricsRequested();
+  const prometheus = configured.length || otlp ? new PrometheusMetrics() : undefined;
   const metrics: Metrics = prometheus ?? NOOP_METRICS;
   const ports: number[] = [];
   if (prometheus) {
@@ -160,9 +172,26 @@ async function startTelemetry(options: ProcessOptions, logger: Logger, resources
       logger.info({ address: `${config.bindIp}:${server.port}` }, 'metrics listening at /metrics');
     }
   }
+  if (prometheus && otlp) {
+    // service.name as traces name it: one service per process -> tempora-<service>, start-dev -> tempora.
+    const prefix = process.env.OTEL_SERVICE_NAME?.trim() || 'tempora';
+    const name = options.services.length === 1 ? `${prefix}-${options.services[0]}` : prefix;
+    const pushed = startOtlpMetrics(prometheus.registry, name);
+    if (pushed) resources.add({ close: () => pushed.shutdown() });
+  }
+  // Traces: only when the OTEL_* variables ask for them (docs/operations.md); off, no interceptor is added.
+  const tracing = startTracing();
+  if (tracing) {
+    resources.add({ close: () => tracing.shutdown() });
+    logger.info('traces on (OTLP, per the OTEL_* environment)');
+  }
   let registry: NamespaceRegistry | undefined;
   const namespaceName = (id: string) => registry?.cachedName(id);
   const interceptors = new Map<ServiceName, Interceptor[]>();
+  const traced = (service: ServiceName) => {
+    const interceptor = tracing ? tracingInterceptor({ service, namespaceName }) : undefined;
+    return interceptor ? [interceptor] : [];
+  };
   return {
     metrics,
     ports,
@@ -172,6 +201,7 @@ async function startTelemetry(options: ProcessOptions, logger: Logger, resources
       let list = interceptors.get(service);
       if (!list) {
         list = [
+          ...traced(service),
           telemetryInterceptor({
             service,
             metrics,
@@ -184,6 +214,7 @@ async function startTelemetry(options: ProcessOptions, logger: Logger, resources
       }
       return list;
     },
+    sent: traced,
   };
 }
 

@@ -3,6 +3,7 @@
 // persistence operation names where they map (ReadHistoryBranch, UpdateWorkflowExecution, GetTransferTasks, ...).
 import type { PersistenceStores } from '@tempora/persistence';
 import { NOOP_METRICS, type Metrics } from './metrics.js';
+import { tracingEnabled, withChildSpan } from './tracing.js';
 
 /** Our store methods -> upstream's persistence operation names; others are the method name in PascalCase. */
 const OPERATIONS: Record<string, string> = {
@@ -35,9 +36,14 @@ export interface InstrumentOptions {
   namespaceName?: (id: string) => string | undefined;
 }
 
-/** `stores` itself when metrics are off; else a view whose calls are measured. close() is the original's. */
+/**
+ * `stores` itself when metrics and tracing are off; else a view whose calls are measured and, with tracing on, run
+ * as a CLIENT child span `persistence/<Operation>` of the active span. close() is the original's.
+ */
 export function instrumentStores(stores: PersistenceStores, options: InstrumentOptions): PersistenceStores {
-  if (!options.metrics.enabled || options.metrics === NOOP_METRICS) return stores;
+  const measured = options.metrics.enabled && options.metrics !== NOOP_METRICS;
+  const traced = tracingEnabled();
+  if (!measured && !traced) return stores;
   const metrics = options.metrics.withTags({ service_name: options.service });
   const requests = metrics.counter('persistence_requests');
   const errors = metrics.counter('persistence_errors');
@@ -55,6 +61,13 @@ export function instrumentStores(stores: PersistenceStores, options: InstrumentO
           : undefined;
     return (typeof id === 'string' && id && options.namespaceName?.(id)) || 'system';
   };
+  const spanned = (operation: string, namespace: string, call: () => Promise<unknown>) =>
+    withChildSpan(
+      options.service,
+      `persistence/${operation}`,
+      { 'db.operation.name': operation, 'temporal.namespace': namespace },
+      call,
+    );
   const wrap = <T extends object>(store: T): T => {
     const view = Object.create(store) as Record<string, unknown>;
     for (const key of methodNames(store)) {
@@ -66,8 +79,10 @@ export function instrumentStores(stores: PersistenceStores, options: InstrumentO
             ? (HISTORY_TASK_READS[(args[0] as { category?: string }).category ?? ''] ?? fixed)
             : fixed;
         const tags = { operation, namespace: namespaceOf(args) };
+        if (!measured) return spanned(operation, tags.namespace, () => method.apply(store, args));
         const start = performance.now();
         try {
+          if (traced) return await spanned(operation, tags.namespace, () => method.apply(store, args));
           return await method.apply(store, args);
         } catch (err) {
           errors.add(1, tags);

@@ -22,6 +22,7 @@ import {
   WorkflowMutableState,
 } from '@tempora/proto/persistence';
 import { notFound } from '@tempora/rpc';
+import { detached, rememberRunContext } from '@tempora/telemetry';
 import { HistoryMetrics } from './engine-metrics.js';
 import { MutableState, isClosedStatus } from './mutable-state.js';
 import { Mutex } from './mutex.js';
@@ -201,10 +202,19 @@ export class ExecutionManager {
     this.metrics.committed(ms);
     if (ms.newEvents.length || ms.statusChanged) this.notifier.notify(keyString);
     const runs = ms.newRun ? [ms, ms.newRun] : [ms];
-    if (runs.some((r) => r.transferTasks.length)) this.listener.transferTasksWritten();
-    const fireTimes = runs.flatMap((r) => r.timerTasks.map((t) => t.fireTime));
-    if (fireTimes.length) this.listener.timerTasksWritten(Math.min(...fireTimes));
-    if (runs.some((r) => r.visibilityTasks.length)) this.listener.visibilityTasksWritten();
+    // With traces on, the transfer tasks (matching dispatch) continue this request's trace; the queues themselves
+    // are woken outside it (their loops outlive the request).
+    for (const r of runs) {
+      if (!r.transferTasks.length) continue;
+      const k = runKeyOf(r);
+      rememberRunContext(k.namespaceId, k.workflowId, k.runId);
+    }
+    detached(() => {
+      if (runs.some((r) => r.transferTasks.length)) this.listener.transferTasksWritten();
+      const fireTimes = runs.flatMap((r) => r.timerTasks.map((t) => t.fireTime));
+      if (fireTimes.length) this.listener.timerTasksWritten(Math.min(...fireTimes));
+      if (runs.some((r) => r.visibilityTasks.length)) this.listener.visibilityTasksWritten();
+    });
   }
 
   /** The first task id of the allocation is the batch's txn id; the rest go to the history tasks in order. */

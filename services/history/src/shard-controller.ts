@@ -7,6 +7,7 @@ import { shardIdFor, shardRingKey, type Membership } from '@tempora/membership';
 import type { PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
 import { ownershipLost, type RpcClient } from '@tempora/rpc';
+import { traceTasks } from '@tempora/telemetry';
 import type { VisibilityStore } from '@tempora/visibility';
 import { HistoryMetrics } from './engine-metrics.js';
 import { EventNotifier } from './event-notifier.js';
@@ -164,7 +165,10 @@ export class ShardController {
     };
     const executions = new ExecutionManager(shard, stores, notifier, listener, logger, metrics);
     const crossRun = { executions, history, namespaces, stores, shardId };
-    const transferTasks = metrics.measureExecutor('TransferActiveTask', transferExecutor(matching, crossRun));
+    const transferTasks = metrics.measureExecutor(
+      'TransferActiveTask',
+      traceTasks('history', 'TransferActiveTask', transferExecutor(matching, crossRun)),
+    );
     const transfer = new TransferQueue(shard, stores, transferTasks, logger);
     const timers = new TimerQueue(
       shard,
