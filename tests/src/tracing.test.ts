@@ -7,19 +7,21 @@ import { Client, Connection } from '@temporalio/client';
 import { devServerOnNewFile, startCli, uniqueName, type Started } from './helpers.js';
 import { bundleWorkflows, installRuntime, runWorker, type RunningWorker } from './sdk-support.js';
 
-const JAEGER = process.env.TEMPORA_TEST_JAEGER ?? 'http://127.0.0.1:16686';
+const JAEGER = process.env.TEMPORA_TEST_JAEGER;
 const OTLP = process.env.TEMPORA_TEST_OTLP ?? 'http://127.0.0.1:4318';
 
+// Opt-in: CI does not build Jaeger yet (see .ci/run). Named but unreachable is a failure.
 async function jaegerAvailable(): Promise<boolean> {
+  if (!JAEGER) {
+    console.log('skipping the tracing test: TEMPORA_TEST_JAEGER names no Jaeger (deploy/local/jaeger.sh start)');
+    return false;
+  }
   try {
     if ((await fetch(`${JAEGER}/api/services`)).ok) return true;
   } catch {
     // not running
   }
-  const what = `a Jaeger at ${JAEGER} (deploy/local/jaeger.sh start; TEMPORA_TEST_JAEGER)`;
-  if (process.env.CI === 'true') throw new Error(`tracing tests need ${what}`);
-  console.log(`skipping the tracing test: no ${what}`);
-  return false;
+  throw new Error(`tracing tests need a Jaeger at ${JAEGER} (deploy/local/jaeger.sh start)`);
 }
 
 interface JaegerSpan {
