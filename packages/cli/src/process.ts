@@ -10,6 +10,7 @@ import {
   tlsRefreshIntervalMs,
   type Logger,
   type ServiceName,
+  type LimitsConfig,
   type TemporaConfig,
 } from '@tempora/common';
 import { FrontendService } from '@tempora/frontend';
@@ -38,6 +39,8 @@ import * as matchingMessages from '@tempora/proto/internal';
 import {
   addHealthService,
   channelSecurity,
+  configureAuthorization,
+  FrontendRateLimiter,
   createServer,
   inProcessClient,
   listen,
@@ -86,6 +89,8 @@ export interface RunningProcess {
   readonly ports: Partial<Record<ServiceName, number>>;
   /** Bound /metrics ports (one per distinct configured metricsPort of the hosted services). */
   readonly metricsPorts: number[];
+  /** Applies new rate limits (limits.frontend) without a restart; `tempora start` calls it on SIGHUP. */
+  reloadLimits(limits: LimitsConfig): void;
   stop(): Promise<void>;
 }
 
@@ -98,7 +103,11 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
   let wiring: Wiring | undefined;
   try {
     const telemetry = await startTelemetry(options, logger, resources);
-    const pipelines = composePipelines({ served: telemetry.served, extra: options.interceptors });
+    const security = await startSecurity(options, logger, resources);
+    const pipelines = composePipelines({
+      served: (service) => [...telemetry.served(service), ...security.served(service)],
+      extra: options.interceptors,
+    });
     const storage = await openStorage(options, logger, resources);
     wiring = await wire(options, storage, logger, resources, pipelines, telemetry);
     await startServices(wiring.hosted, options.services, started);
@@ -110,6 +119,7 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
       membership: running.membership,
       ports: Object.fromEntries(listeners.map((l) => [l.service, l.port])),
       metricsPorts: telemetry.ports,
+      reloadLimits: (limits) => security.reloadLimits(limits),
       stop: () => (stopping ??= drain(started, running, listeners, resources, logger)),
     };
   } catch (err) {
@@ -183,6 +193,30 @@ async function startTelemetry(options: ProcessOptions, logger: Logger, resources
         interceptors.set(service, list);
       }
       return list;
+    },
+  };
+}
+
+/** The frontend's authorization and rate-limit interceptors (after telemetry: denied calls are still measured). */
+interface Security {
+  served: (service: ServiceName) => Interceptor[];
+  reloadLimits(limits: LimitsConfig): void;
+}
+
+async function startSecurity(options: ProcessOptions, logger: Logger, resources: Resources): Promise<Security> {
+  const { config } = options;
+  const hostsFrontend = options.services.includes('frontend');
+  const authorization = hostsFrontend
+    ? await configureAuthorization(config.authorization, config.tls.systemWorker.certFile, logger)
+    : undefined;
+  if (authorization) resources.add(authorization);
+  const limiter = new FrontendRateLimiter(config.limits.frontend);
+  const frontend = [...(authorization ? [authorization.interceptor] : []), limiter.interceptor()];
+  return {
+    served: (service) => (service === 'frontend' ? frontend : []),
+    reloadLimits: (limits) => {
+      limiter.update(limits.frontend);
+      logger.info({ limits: limits.frontend }, 'rate limits reloaded');
     },
   };
 }

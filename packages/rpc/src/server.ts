@@ -12,6 +12,7 @@ import {
   type UntypedServiceImplementation,
   type handleUnaryCall,
 } from '@grpc/grpc-js';
+import type { PeerCertificate } from 'node:tls';
 import type { Logger } from '@tempora/common';
 import { Code, RpcError, internalError, unimplemented, type DeepPartial } from './errors.js';
 import { RpcCall, composeInterceptors, methodNames, type Interceptor, type Next } from './interceptor.js';
@@ -28,6 +29,8 @@ export interface CallContext {
   clientName: string;
   /** The `client-version` header, or ''. */
   clientVersion: string;
+  /** The verified client certificate of a TLS connection (mTLS), read on demand; absent for in-process calls. */
+  peerCertificate?: () => PeerCertificate | undefined;
 }
 
 /** A handler context for calls that did not come over the network (tests, in-process callers). */
@@ -86,6 +89,14 @@ function callContext(method: string, call: ServerUnaryCall<unknown, unknown>): C
     signal: controller.signal,
     clientName: header('client-name'),
     clientVersion: header('client-version'),
+    peerCertificate: () => {
+      try {
+        const cert = call.getAuthContext().sslPeerCertificate;
+        return cert && Object.keys(cert).length ? cert : undefined;
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 
