@@ -491,7 +491,7 @@ async function openServer(
   interceptors: readonly Interceptor[],
   logger: Logger,
 ): Promise<Listener> {
-  const server = createServer();
+  const server = createServer(config.limits.grpc);
   host.register(server, interceptors);
   const health = addHealthService(server, host.grpcServiceNames);
   // The frontend serves SDKs and the CLI (tls.frontend); the other services serve each other (tls.internode).

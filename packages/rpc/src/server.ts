@@ -197,11 +197,17 @@ export function toRpcError(err: unknown, method: string, logger: Logger): RpcErr
 /** What callers see of an unexpected error. */
 export const INTERNAL_ERROR_MESSAGE = 'Something went wrong, please retry.';
 
-export function createServer(): Server {
+/** gRPC message size limits in bytes (config limits.grpc). */
+export interface MessageLimits {
+  maxReceiveMessageSize: number;
+  maxSendMessageSize: number;
+}
+
+export function createServer(limits?: MessageLimits): Server {
   return new Server({
-    // Workflow task completions and histories can be large; upstream accepts up to its blob size limits.
-    'grpc.max_receive_message_length': 128 * 1024 * 1024,
-    'grpc.max_send_message_length': 128 * 1024 * 1024,
+    // Workflow task completions and histories can be large; upstream's servers accept 128 MiB messages.
+    'grpc.max_receive_message_length': limits?.maxReceiveMessageSize || 128 * 1024 * 1024,
+    'grpc.max_send_message_length': limits?.maxSendMessageSize || 128 * 1024 * 1024,
     'grpc.keepalive_permit_without_calls': 1,
   });
 }
