@@ -86,3 +86,8 @@ export async function failOnceThenWait(): Promise<number> {
   await gate.released;
   return ctx.info.attempt;
 }
+
+/** A result of `bytes` bytes from a small input (for the blob size limit). */
+export async function bigString(bytes: number): Promise<string> {
+  return 'x'.repeat(bytes);
+}

@@ -27,6 +27,8 @@ export interface DevServerOptions {
   /** The frontend's TLS (tls.frontend.server): certificate and key, optional client CA and required client auth. */
   tls?: Partial<ServerTlsConfig> & { certFile: string; keyFile: string };
   logger?: Logger;
+  /** Changes the config after the options above are applied (authorization, limits, ...). */
+  configure?: (config: TemporaConfig) => void;
 }
 
 export interface DevServer extends RunningProcess {
@@ -53,6 +55,7 @@ export function devConfig(options: DevServerOptions): TemporaConfig {
     config.visibility.elasticsearch.url = options.visibility.url;
     config.visibility.elasticsearch.index = options.visibility.index ?? config.visibility.elasticsearch.index;
   }
+  options.configure?.(config);
   return config;
 }
 

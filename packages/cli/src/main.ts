@@ -203,6 +203,14 @@ program
       `Tempora started: ${opts.services.map((s) => `${s}:${running.ports[s] ?? 'in-process'}`).join(' ')}\n`,
     );
     stopOnSignals(running);
+    // SIGHUP re-reads the config file and applies its rate limits; other keys need a restart.
+    process.on('SIGHUP', () => {
+      try {
+        running.reloadLimits(loadConfig(opts.config).limits);
+      } catch (err) {
+        logger.error({ err: (err as Error).message }, 'config reload failed; keeping the limits in force');
+      }
+    });
   });
 
 const schema = program.command('schema').description('create and migrate a store schema');

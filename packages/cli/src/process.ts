@@ -10,6 +10,7 @@ import {
   tlsRefreshIntervalMs,
   type Logger,
   type ServiceName,
+  type LimitsConfig,
   type TemporaConfig,
 } from '@tempora/common';
 import { FrontendService } from '@tempora/frontend';
@@ -38,6 +39,8 @@ import * as matchingMessages from '@tempora/proto/internal';
 import {
   addHealthService,
   channelSecurity,
+  configureAuthorization,
+  FrontendRateLimiter,
   createServer,
   inProcessClient,
   listen,
@@ -90,6 +93,8 @@ export interface RunningProcess {
   readonly ports: Partial<Record<ServiceName, number>>;
   /** Bound /metrics ports (one per distinct configured metricsPort of the hosted services). */
   readonly metricsPorts: number[];
+  /** Applies new rate limits (limits.frontend) without a restart; `tempora start` calls it on SIGHUP. */
+  reloadLimits(limits: LimitsConfig): void;
   stop(): Promise<void>;
 }
 
@@ -102,8 +107,9 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
   let wiring: Wiring | undefined;
   try {
     const telemetry = await startTelemetry(options, logger, resources);
+    const security = await startSecurity(options, logger, resources);
     const pipelines = composePipelines({
-      served: telemetry.served,
+      served: (service) => [...telemetry.served(service), ...security.served(service)],
       sent: telemetry.sent,
       extra: options.interceptors,
     });
@@ -118,6 +124,7 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
       membership: running.membership,
       ports: Object.fromEntries(listeners.map((l) => [l.service, l.port])),
       metricsPorts: telemetry.ports,
+      reloadLimits: (limits) => security.reloadLimits(limits),
       stop: () => (stopping ??= drain(started, running, listeners, resources, logger)),
     };
   } catch (err) {
@@ -215,6 +222,30 @@ async function startTelemetry(options: ProcessOptions, logger: Logger, resources
       return list;
     },
     sent: traced,
+  };
+}
+
+/** The frontend's authorization and rate-limit interceptors (after telemetry: denied calls are still measured). */
+interface Security {
+  served: (service: ServiceName) => Interceptor[];
+  reloadLimits(limits: LimitsConfig): void;
+}
+
+async function startSecurity(options: ProcessOptions, logger: Logger, resources: Resources): Promise<Security> {
+  const { config } = options;
+  const hostsFrontend = options.services.includes('frontend');
+  const authorization = hostsFrontend
+    ? await configureAuthorization(config.authorization, config.tls.systemWorker.certFile, logger)
+    : undefined;
+  if (authorization) resources.add(authorization);
+  const limiter = new FrontendRateLimiter(config.limits.frontend);
+  const frontend = [...(authorization ? [authorization.interceptor] : []), limiter.interceptor()];
+  return {
+    served: (service) => (service === 'frontend' ? frontend : []),
+    reloadLimits: (limits) => {
+      limiter.update(limits.frontend);
+      logger.info({ limits: limits.frontend }, 'rate limits reloaded');
+    },
   };
 }
 
@@ -488,7 +519,7 @@ async function openServer(
   interceptors: readonly Interceptor[],
   logger: Logger,
 ): Promise<Listener> {
-  const server = createServer();
+  const server = createServer(config.limits.grpc);
   host.register(server, interceptors);
   const health = addHealthService(server, host.grpcServiceNames);
   // The frontend serves SDKs and the CLI (tls.frontend); the other services serve each other (tls.internode).

@@ -86,6 +86,63 @@ export interface StoreTlsConfig {
   enableHostVerification: boolean;
 }
 
+/** upstream's global.authorization: the default JWT claim mapper and authorizer. */
+export interface AuthorizationConfig {
+  /** Off (default): every call is allowed. On: every frontend call needs a permission (deny by default). */
+  enabled: boolean;
+  jwtKeyProvider: {
+    /** JWKS sources: file:///path/jwks.json or https://issuer/.well-known/jwks.json (one or more). */
+    keySourceUris: string[];
+    /** How often the key sets are re-read (Go duration); an unknown key id re-reads them at most once a second. */
+    refreshInterval: string;
+  };
+  /** The claim holding the permissions (a dotted path such as `realm_access.roles` reaches nested claims). */
+  permissionsClaimName: string;
+  /**
+   * A regular expression with named groups `namespace` and `role` that maps each permission string to a namespace
+   * and a role (upstream's permissionsRegex); empty = the `<namespace>:<role>` form.
+   */
+  permissionsRegex: string;
+  /** The claim naming the caller (a dotted path allowed). */
+  subjectClaimName: string;
+  /** Expected `aud`; empty = not checked. */
+  audience: string;
+}
+
+/** Rates, in user terms (see README "Limits"). 0 = no limit. Reloaded from the config file on SIGHUP. */
+export interface FrontendLimitsConfig {
+  /** Requests per second of one frontend host, all namespaces together (upstream frontend.rps). */
+  rps: number;
+  /** Requests per second per namespace, polls and visibility excluded (frontend.namespaceRPS). */
+  namespaceRps: number;
+  /** Bucket size as a multiple of the rate (frontend.namespaceBurstRatio). */
+  namespaceBurstRatio: number;
+  /** Long polls per second per namespace (PollWorkflowTaskQueue, PollActivityTaskQueue, ...). */
+  namespacePollRps: number;
+  /** Visibility calls per second per namespace (List/Scan/Count, frontend.namespaceRPS.visibility). */
+  namespaceVisibilityRps: number;
+  /** Workflow starts per second per namespace (start, signal-with-start, multi-operation), on top of namespaceRps. */
+  namespaceStartsPerSecond: number;
+  /** Signals per second per namespace (signal, signal-with-start), on top of namespaceRps. */
+  namespaceSignalsPerSecond: number;
+}
+
+export interface LimitsConfig {
+  frontend: FrontendLimitsConfig;
+  /** Store operations per second per host of each service (upstream history/matching.persistenceMaxQPS). */
+  persistence: { historyQps: number; matchingQps: number };
+  /** Bytes of one payload field (limit.blobSize.warn / .error). */
+  blobSize: { warn: number; error: number };
+  /** Bytes of a run's memo (limit.memoSize.warn / .error). */
+  memoSize: { warn: number; error: number };
+  /** Bytes of a run's history (limit.historySize.warn / .error): warn logs, error terminates the run. */
+  historySize: { warn: number; error: number };
+  /** Events of a run's history (limit.historyCount.warn / .error). */
+  historyCount: { warn: number; error: number };
+  /** gRPC messages (bytes) every server accepts and every client accepts. */
+  grpc: { maxReceiveMessageSize: number; maxSendMessageSize: number };
+}
+
 export interface TemporaConfig {
   clusterName: string;
   /** Fixed at the cluster's first start; a later value that differs is ignored (the stored one wins). */
@@ -116,6 +173,8 @@ export interface TemporaConfig {
     redisTls: StoreTlsConfig;
   };
   tls: TlsConfig;
+  authorization: AuthorizationConfig;
+  limits: LimitsConfig;
   /** Namespaces registered at start when absent (start-dev registers `default`). */
   namespaces: string[];
   log: {
@@ -136,6 +195,41 @@ function defaultClientTls(): ClientTlsConfig {
 
 export function defaultStoreTls(): StoreTlsConfig {
   return { enabled: false, certFile: '', keyFile: '', caFile: '', serverName: '', enableHostVerification: true };
+}
+
+export function defaultAuthorization(): AuthorizationConfig {
+  return {
+    enabled: false,
+    jwtKeyProvider: { keySourceUris: [], refreshInterval: '1m' },
+    permissionsClaimName: 'permissions',
+    permissionsRegex: '',
+    subjectClaimName: 'sub',
+    audience: '',
+  };
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** upstream's defaults (dynamic config), where upstream has the limit. */
+export function defaultLimits(): LimitsConfig {
+  return {
+    frontend: {
+      rps: 2400,
+      namespaceRps: 2400,
+      namespaceBurstRatio: 2,
+      namespacePollRps: 2400,
+      namespaceVisibilityRps: 10,
+      namespaceStartsPerSecond: 0,
+      namespaceSignalsPerSecond: 0,
+    },
+    persistence: { historyQps: 9000, matchingQps: 9000 },
+    blobSize: { warn: 512 * KiB, error: 2 * MiB },
+    memoSize: { warn: 2 * KiB, error: 2 * MiB },
+    historySize: { warn: 10 * MiB, error: 50 * MiB },
+    historyCount: { warn: 10 * KiB, error: 50 * KiB },
+    grpc: { maxReceiveMessageSize: 128 * MiB, maxSendMessageSize: 128 * MiB },
+  };
 }
 
 export function defaultConfig(): TemporaConfig {
@@ -176,6 +270,8 @@ export function defaultConfig(): TemporaConfig {
       systemWorker: { certFile: '', keyFile: '', client: defaultClientTls() },
       refreshInterval: '1m',
     },
+    authorization: defaultAuthorization(),
+    limits: defaultLimits(),
     namespaces: ['default'],
     log: { level: 'info', slowRequestMs: 1000 },
   };
@@ -315,6 +411,8 @@ function validate(config: TemporaConfig): void {
     }
   }
   validateTls(config);
+  validateAuthorization(config.authorization);
+  validateLimits(config.limits);
   const levels = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
   if (!Number.isFinite(config.log.slowRequestMs) || config.log.slowRequestMs < 0) {
     throw new ConfigError('config log.slowRequestMs must be a number of milliseconds (0 = off)');
@@ -355,5 +453,53 @@ function validateTls(config: TemporaConfig): void {
     if (Boolean(store.certFile) !== Boolean(store.keyFile)) {
       throw new ConfigError(`config ${where}.certFile and ${where}.keyFile must be set together`);
     }
+  }
+}
+
+function validateAuthorization(auth: AuthorizationConfig): void {
+  const nanos = parseGoDurationNanos(auth.jwtKeyProvider.refreshInterval);
+  if (nanos === undefined || nanos <= 0) {
+    throw new ConfigError('config authorization.jwtKeyProvider.refreshInterval must be a positive Go duration');
+  }
+  for (const uri of auth.jwtKeyProvider.keySourceUris) {
+    if (!/^(file|https?):\/\//.test(uri)) {
+      throw new ConfigError(
+        `config authorization.jwtKeyProvider.keySourceUris: ${uri} is not a file://, http:// or https:// URI`,
+      );
+    }
+  }
+  if (auth.enabled && !auth.jwtKeyProvider.keySourceUris.length) {
+    throw new ConfigError('config authorization.enabled needs authorization.jwtKeyProvider.keySourceUris');
+  }
+  if (auth.permissionsRegex) {
+    let re: RegExp;
+    try {
+      re = new RegExp(auth.permissionsRegex);
+    } catch (err) {
+      throw new ConfigError(`config authorization.permissionsRegex does not compile: ${(err as Error).message}`);
+    }
+    if (!re.source.includes('?<namespace>') || !re.source.includes('?<role>')) {
+      throw new ConfigError(
+        'config authorization.permissionsRegex needs the named groups (?<namespace>...) and (?<role>...)',
+      );
+    }
+  }
+}
+
+/** Every limit is a non-negative number; bounds that must be ordered are. */
+export function validateLimits(limits: LimitsConfig): void {
+  const walk = (node: object, path: string) => {
+    for (const [key, value] of Object.entries(node)) {
+      if (typeof value === 'object' && value !== null) walk(value as object, `${path}.${key}`);
+      else if (typeof value !== 'number' || !(value >= 0)) throw new ConfigError(`config ${path}.${key} must be >= 0`);
+    }
+  };
+  walk(limits, 'limits');
+  if (limits.frontend.namespaceBurstRatio <= 0)
+    throw new ConfigError('config limits.frontend.namespaceBurstRatio must be > 0');
+  for (const key of ['blobSize', 'memoSize', 'historySize', 'historyCount'] as const) {
+    const { warn, error } = limits[key];
+    if (error > 0 && warn > error)
+      throw new ConfigError(`config limits.${key}.warn must not exceed limits.${key}.error`);
   }
 }

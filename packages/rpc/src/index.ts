@@ -5,3 +5,7 @@ export * from './client.js';
 export * from './grpc-client.js';
 export * from './tls.js';
 export * from './interceptor.js';
+export * from './api-categories.js';
+export * from './authorization.js';
+export * from './rate-limits.js';
+export * from './system-identity.js';

@@ -12,6 +12,7 @@ import {
   type UntypedServiceImplementation,
   type handleUnaryCall,
 } from '@grpc/grpc-js';
+import type { PeerCertificate } from 'node:tls';
 import type { Logger } from '@tempora/common';
 import { Code, RpcError, internalError, unimplemented, type DeepPartial } from './errors.js';
 import { RpcCall, composeInterceptors, methodNames, type Interceptor, type Next } from './interceptor.js';
@@ -28,6 +29,8 @@ export interface CallContext {
   clientName: string;
   /** The `client-version` header, or ''. */
   clientVersion: string;
+  /** The verified client certificate of a TLS connection (mTLS), read on demand; absent for in-process calls. */
+  peerCertificate?: () => PeerCertificate | undefined;
 }
 
 /** A handler context for calls that did not come over the network (tests, in-process callers). */
@@ -86,6 +89,14 @@ function callContext(method: string, call: ServerUnaryCall<unknown, unknown>): C
     signal: controller.signal,
     clientName: header('client-name'),
     clientVersion: header('client-version'),
+    peerCertificate: () => {
+      try {
+        const cert = call.getAuthContext().sslPeerCertificate;
+        return cert && Object.keys(cert).length ? cert : undefined;
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 
@@ -186,11 +197,17 @@ export function toRpcError(err: unknown, method: string, logger: Logger): RpcErr
 /** What callers see of an unexpected error. */
 export const INTERNAL_ERROR_MESSAGE = 'Something went wrong, please retry.';
 
-export function createServer(): Server {
+/** gRPC message size limits in bytes (config limits.grpc). */
+export interface MessageLimits {
+  maxReceiveMessageSize: number;
+  maxSendMessageSize: number;
+}
+
+export function createServer(limits?: MessageLimits): Server {
   return new Server({
-    // Workflow task completions and histories can be large; upstream accepts up to its blob size limits.
-    'grpc.max_receive_message_length': 128 * 1024 * 1024,
-    'grpc.max_send_message_length': 128 * 1024 * 1024,
+    // Workflow task completions and histories can be large; upstream's servers accept 128 MiB messages.
+    'grpc.max_receive_message_length': limits?.maxReceiveMessageSize || 128 * 1024 * 1024,
+    'grpc.max_send_message_length': limits?.maxSendMessageSize || 128 * 1024 * 1024,
     'grpc.keepalive_permit_without_calls': 1,
   });
 }

@@ -1,15 +1,16 @@
 // Namespace validation and the DescribeNamespace shape shared by the frontend's handlers.
-import { durationToMs, isValidDuration, type DurationLike } from '@tempora/common';
+import { durationToMs, isValidDuration, type DurationLike, type LimitsConfig } from '@tempora/common';
 import { MAX_ID_LENGTH } from '@tempora/namespace';
 import type { NamespaceRecord } from '@tempora/proto/persistence';
 import type { DescribeNamespaceResponse } from '@tempora/proto/workflowservice';
 import { invalidArgument, type DeepPartial } from '@tempora/rpc';
+import { advertisedLimits } from './size-limits.js';
 
 /** The registry's limit on namespace names, which the frontend applies to every id. */
 export { MAX_ID_LENGTH };
 /** Upstream's hard minimum for local namespaces (MinRetentionLocal); zero would read as "forever". */
 export const MIN_RETENTION_MS = 1000;
-/** Upstream's default blob and memo size limits (limit.blobSize.error, limit.memoSize.error). */
+/** Upstream's default blob and memo size limits (limit.blobSize.error, limit.memoSize.error); config `limits` sets them. */
 export const BLOB_SIZE_LIMIT_ERROR = 2 * 1024 * 1024;
 export const MEMO_SIZE_LIMIT_ERROR = 2 * 1024 * 1024;
 
@@ -55,12 +56,15 @@ export function namespaceCapabilities() {
   };
 }
 
-export function toDescribeNamespaceResponse(record: NamespaceRecord): DeepPartial<DescribeNamespaceResponse> {
+export function toDescribeNamespaceResponse(
+  record: NamespaceRecord,
+  limits: LimitsConfig,
+): DeepPartial<DescribeNamespaceResponse> {
   return {
     namespaceInfo: {
       ...record.info,
       capabilities: namespaceCapabilities(),
-      limits: { blobSizeLimitError: BLOB_SIZE_LIMIT_ERROR, memoSizeLimitError: MEMO_SIZE_LIMIT_ERROR },
+      limits: advertisedLimits(limits),
       supportsSchedules: false,
     },
     config: record.config,

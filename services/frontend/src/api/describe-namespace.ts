@@ -12,6 +12,6 @@ export function describeNamespace(ctx: FrontendContext) {
     const record = request.id
       ? await ctx.namespaces.getById(request.id)
       : await ctx.namespaces.getByName(request.namespace);
-    return toDescribeNamespaceResponse(record);
+    return toDescribeNamespaceResponse(record, ctx.config.limits);
   };
 }

@@ -27,7 +27,7 @@ export function listNamespaces(ctx: FrontendContext) {
     return {
       namespaces: page.items
         .filter((ns) => includeDeleted || ns.info?.state !== NamespaceState.NAMESPACE_STATE_DELETED)
-        .map(toDescribeNamespaceResponse),
+        .map((record) => toDescribeNamespaceResponse(record, ctx.config.limits)),
       nextPageToken: Buffer.from(page.nextPageToken ?? []),
     };
   };

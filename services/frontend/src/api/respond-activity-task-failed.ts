@@ -5,6 +5,7 @@ import type {
 } from '@tempora/proto/workflowservice';
 import type { CallContext, DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
+import { failureTooLarge } from '../size-limits.js';
 import { validateTaskTokenRequest } from '../task-tokens.js';
 
 export function respondActivityTaskFailed(ctx: FrontendContext) {
@@ -13,7 +14,9 @@ export function respondActivityTaskFailed(ctx: FrontendContext) {
     call: CallContext,
   ): Promise<DeepPartial<RespondActivityTaskFailedResponse>> => {
     const namespaceId = await validateTaskTokenRequest(ctx, ActivityTaskToken, request);
-    const result = await ctx.history.respondActivityTaskFailed({ namespaceId, request }, call);
+    const replacement = failureTooLarge(ctx, request.failure, request.namespace);
+    const sent = replacement ? { ...request, failure: replacement, lastHeartbeatDetails: undefined } : request;
+    const result = await ctx.history.respondActivityTaskFailed({ namespaceId, request: sent }, call);
     return result.response ?? {};
   };
 }

@@ -8,6 +8,7 @@ import type {
 import { invalidArgument, type CallContext, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { MAX_ID_LENGTH } from '../namespaces.js';
+import { checkMemo, checkPayloads } from '../size-limits.js';
 import {
   validateDuration,
   validateRetryPolicy,
@@ -23,6 +24,10 @@ export function signalWithStartWorkflowExecution(ctx: FrontendContext) {
   ): Promise<DeepPartial<SignalWithStartWorkflowExecutionResponse>> => {
     const namespaceId = await ctx.namespaces.resolveId(request.namespace);
     validateSignalWithStart(request);
+    const scope = { namespace: request.namespace, workflowId: request.workflowId };
+    checkPayloads(ctx, 'SignalWithStartWorkflowExecutionRequest.SignalInput', request.signalInput, scope);
+    checkPayloads(ctx, 'SignalWithStartWorkflowExecutionRequest.Input', request.input, scope);
+    checkMemo(ctx, 'SignalWithStartWorkflowExecutionRequest.Memo', request.memo, scope);
     const policies = withDefaultWorkflowIdPolicies(
       request,
       WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,

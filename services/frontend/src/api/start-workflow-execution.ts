@@ -13,6 +13,7 @@ import {
   validateWorkflowIdPolicies,
   withDefaultWorkflowIdPolicies,
 } from '../validation.js';
+import { checkMemo, checkPayloads } from '../size-limits.js';
 import { validateRequestSearchAttributes } from '../visibility.js';
 
 export function startWorkflowExecution(ctx: FrontendContext) {
@@ -24,6 +25,9 @@ export function startWorkflowExecution(ctx: FrontendContext) {
     const namespaceId = namespace.info!.id;
     validateStartRequest(request);
     validateRequestSearchAttributes(namespace, request.searchAttributes);
+    const scope = { namespace: request.namespace, workflowId: request.workflowId };
+    checkPayloads(ctx, 'StartWorkflowExecutionRequest.Input', request.input, scope);
+    checkMemo(ctx, 'StartWorkflowExecutionRequest.Memo', request.memo, scope);
     const result = await ctx.history.startWorkflowExecution(
       {
         namespaceId,

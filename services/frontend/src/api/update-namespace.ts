@@ -89,7 +89,7 @@ export function updateNamespace(ctx: FrontendContext) {
       await writeNamespace(ctx, next, current.configVersion);
       ctx.logger.info({ namespace: request.namespace }, 'namespace updated');
     }
-    return { ...toDescribeNamespaceResponse(next) };
+    return { ...toDescribeNamespaceResponse(next, ctx.config.limits) };
   };
 }
 
