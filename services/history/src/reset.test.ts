@@ -58,6 +58,7 @@ function baseRun(): MutableState {
       scheduleActivityTaskCommandAttributes: {
         activityId: 'a1',
         activityType: { name: 'Send' },
+        taskQueue: { name: 'main-queue' },
         startToCloseTimeout: { seconds: 30, nanos: 0 },
       },
     },
