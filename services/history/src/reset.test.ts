@@ -147,6 +147,17 @@ describe('buildResetRun', () => {
     expect(run.workflowTask!.scheduledEventId).toBe(13);
   });
 
+  it('starts the reset run at the reset, keeping the copied started event as it was', () => {
+    const base = baseRun();
+    const baseStart = new Date(base.now.getTime() - 3_600_000);
+    base.info.startTime = baseStart;
+    base.info.executionTime = baseStart;
+    base.newEvents[0]!.eventTime = baseStart;
+    const run = reset(base, { workflowTaskFinishEventId: 11 });
+    expect([run.info.startTime, run.info.executionTime]).toEqual([run.now, run.now]);
+    expect(run.newEvents[0]!.eventTime).toEqual(baseStart);
+  });
+
   it('re-arms what the rebuilt run has pending: the activity dispatched again and the timer at its original expiry', () => {
     const base = baseRun();
     const run = reset(base, { workflowTaskFinishEventId: 11 });
