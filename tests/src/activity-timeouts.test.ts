@@ -189,6 +189,35 @@ describe('activity timeouts', () => {
     expect(timedOut.failure?.timeoutFailureInfo?.timeoutType).toBe(TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START);
     expect(timedOut.retryState).toBe(RetryState.RETRY_STATE_TIMEOUT);
   });
+
+  it('reports schedule-to-start when it expires at the same instant as schedule-to-close', async () => {
+    // Only schedule-to-close is set, so schedule-to-start is derived equal to it: upstream orders timers of one
+    // instant by timeout type, and schedule-to-start comes first.
+    const { outcome, events } = await runActivity('echo', ['never delivered'], {
+      taskQueue: unpolledQueue,
+      scheduleToCloseTimeout: '1s',
+    });
+    expect(outcome).toEqual({
+      failure: {
+        name: 'ActivityFailure',
+        message: 'Activity task timed out',
+        retryState: 'TIMEOUT',
+        cause: {
+          name: 'TimeoutFailure',
+          message: 'activity ScheduleToStart timeout',
+          timeoutType: 'SCHEDULE_TO_START',
+        },
+      },
+    });
+    expect(activityEvents(events)).toEqual(['ACTIVITY_TASK_SCHEDULED', 'ACTIVITY_TASK_TIMED_OUT']);
+    const scheduled = only(events, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).activityTaskScheduledEventAttributes!;
+    expect([
+      Number(scheduled.scheduleToStartTimeout?.seconds),
+      Number(scheduled.scheduleToCloseTimeout?.seconds),
+    ]).toEqual([1, 1]);
+    const timedOut = only(events, EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT).activityTaskTimedOutEventAttributes!;
+    expect(timedOut.retryState).toBe(RetryState.RETRY_STATE_TIMEOUT);
+  });
 });
 
 describe('activity cancellation', () => {

@@ -32,6 +32,26 @@ describe('system info', () => {
     expect(info.clusterId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('GetClusterInfo and GetSystemInfo report the upstream release whose API Tempora serves, and the stores in use', async () => {
+    // As `temporal operator cluster describe` shows for the official dev server 1.32.0.
+    const [cluster, system] = await Promise.all([
+      t.connection.workflowService.getClusterInfo({}),
+      t.connection.workflowService.getSystemInfo({}),
+    ]);
+    expect([cluster.serverVersion, system.serverVersion]).toEqual(['1.32.0', '1.32.0']);
+    expect([cluster.persistenceStore, cluster.visibilityStore]).toEqual(['sqlite', 'sqlite']);
+    expect(cluster.supportedClients).toEqual({
+      'Nexus-go-sdk': '<2.0.0',
+      'temporal-cli': '<2.0.0',
+      'temporal-go': '<2.0.0',
+      'temporal-java': '<2.0.0',
+      'temporal-php': '<2.0.0',
+      'temporal-server': '<2.0.0',
+      'temporal-typescript': '<2.0.0',
+      'temporal-ui': '<3.0.0',
+    });
+  });
+
   it('answers UNIMPLEMENTED naming the method for RPCs Tempora does not serve', async () => {
     const failure = await grpcFailure(
       t.connection.workflowService.updateWorkerBuildIdCompatibility({ namespace: 'default' }),

@@ -14,7 +14,14 @@ import protos from '@temporalio/proto';
 import Long from 'long';
 import { grpcFailure, uniqueName } from './helpers.js';
 import { eventTypeName, readHistory, startRawWorkflow, useSdkTarget } from './sdk-support.js';
-import { addUpdate, counterWorkflow, finishUpdate, quickWorkflow, slowAddUpdate } from './workflows/queries-updates.js';
+import {
+  addUpdate,
+  counterWorkflow,
+  delayedAddUpdate,
+  finishUpdate,
+  quickWorkflow,
+  slowAddUpdate,
+} from './workflows/queries-updates.js';
 
 const taskQueue = uniqueName('updates');
 const sdk = useSdkTarget({ taskQueue, workflows: 'queries-updates' });
@@ -43,6 +50,34 @@ async function idleCounter(start = 0) {
   }
   return handle;
 }
+
+it('holds a poll for a completion until the caller deadline, which it then exceeds; result() still gets the outcome', async () => {
+  const handle = await idleCounter(1);
+  const update = await handle.startUpdate(delayedAddUpdate, {
+    args: [2, 4_000],
+    waitForStage: WorkflowUpdateStage.ACCEPTED,
+  });
+  // Upstream waits for the stage until its soft timeout (20 s) or the caller's context, whichever ends first; at the
+  // caller's deadline the call fails DEADLINE_EXCEEDED (an empty answer before it would make SDKs poll again at once).
+  const started = Date.now();
+  const poll = await grpcFailure(
+    sdk.connection.withDeadline(started + 2_000, () =>
+      sdk.connection.workflowService.pollWorkflowExecutionUpdate({
+        namespace: 'default',
+        updateRef: { workflowExecution: { workflowId: handle.workflowId }, updateId: update.updateId },
+        waitPolicy: {
+          lifecycleStage:
+            protos.temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage
+              .UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED,
+        },
+        identity: 'test',
+      }),
+    ),
+  );
+  expect(poll.code).toBe(status.DEADLINE_EXCEEDED);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+  expect(await update.result()).toBe(3);
+});
 
 it('executes an update in a workflow task of its own: accepted and completed events', async () => {
   const handle = await idleCounter(1);

@@ -254,7 +254,7 @@ describe.each(backends)('visibility on %s', (backend, serverOptions) => {
         protos.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
       );
       expect(failed?.workflowTaskFailedEventAttributes?.failure?.message).toBe(
-        'search attribute NotDefinedAnywhere is not defined',
+        'BadSearchAttributes: search attribute NotDefinedAnywhere is not defined',
       );
     });
   });

@@ -7,7 +7,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure, defaultPayloadConverter } from '@temporalio/common';
 import Long from 'long';
 import protos, { type temporal } from '@temporalio/proto';
-import { grpcFailure, uniqueName } from './helpers.js';
+import { eventually, grpcFailure, uniqueName } from './helpers.js';
 import { eventTypeName, readHistory, useSdkTarget, waitForEvent, type HistoryEvent } from './sdk-support.js';
 import type * as workflows from './workflows/messages.js';
 
@@ -547,6 +547,41 @@ describe('reset', () => {
     expect(failed.newRunId).toBe(runId);
     expect(failed.failure?.message).toBe('test reset');
     expect(types(events).at(-1)).toBe('WORKFLOW_EXECUTION_COMPLETED');
+  });
+
+  it('starts the reset run at the reset: describe and visibility show the reset time, the copied started event keeps its own', async () => {
+    const workflowId = newId('reset-start-time');
+    const handle = await sdk.client.workflow.start<typeof workflows.resettable>('resettable', {
+      taskQueue,
+      workflowId,
+    });
+    const baseEvents = await waitForType(workflowId, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    const baseStart = (await handle.describe()).startTime.getTime();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const resetAt = Date.now();
+    const { runId } = await sdk.client.workflowService.resetWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId, runId: handle.firstExecutionRunId },
+      reason: 'start time',
+      workflowTaskFinishEventId: baseEvents.at(-1)!.eventId,
+      requestId: newId('reset-request'),
+    });
+    const resetRun = sdk.client.workflow.getHandle(workflowId, runId!);
+    const described = await resetRun.describe();
+    // Both servers stamp the run when the reset writes it; allow for clock reads a little apart.
+    expect(described.startTime.getTime()).toBeGreaterThanOrEqual(resetAt - 100);
+    expect(described.startTime.getTime()).toBeGreaterThan(baseStart + 1_000);
+    expect(described.executionTime?.getTime()).toBe(described.startTime.getTime());
+    const [started] = await readHistory(sdk.connection, workflowId, runId!);
+    expect(started!.eventTime).toEqual(baseEvents[0]!.eventTime);
+    const listed = await eventually(async () => {
+      for await (const run of sdk.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+        if (run.runId === runId) return run;
+      }
+      throw new Error('the reset run is not listed yet');
+    });
+    expect(listed.startTime.getTime()).toBe(described.startTime.getTime());
+    await resetRun.terminate('done');
   });
 
   it('terminates a running current run when resetting it', async () => {

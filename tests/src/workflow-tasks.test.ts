@@ -1,16 +1,19 @@
 // Workflow tasks through the official TypeScript SDK: failed and retried tasks, local activities, parallel commands,
 // history paging and long polls, task-queue pollers, empty polls and sticky queues. Expected histories are those of
 // the official Go server (run this file with TEMPORA_TEST_ORACLE=host:port to check).
+import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from '@jest/globals';
 import { defaultPayloadConverter } from '@temporalio/common';
 import protos from '@temporalio/proto';
+import Long from 'long';
 import * as activities from './feature-activities.js';
-import { uniqueName } from './helpers.js';
+import { grpcFailure, uniqueName } from './helpers.js';
 import {
   bundleWorkflows,
   eventTypeName,
   readHistory,
   runWorker,
+  startRawWorkflow,
   useSdkTarget,
   waitForEvent,
   type HistoryEvent,
@@ -18,7 +21,7 @@ import {
 } from './sdk-support.js';
 import type * as workflows from './workflows/features.js';
 
-const { EventType, HistoryEventFilterType, TaskQueueKind, TaskQueueType, WorkflowTaskFailedCause } =
+const { CommandType, EventType, HistoryEventFilterType, TaskQueueKind, TaskQueueType, WorkflowTaskFailedCause } =
   protos.temporal.api.enums.v1;
 
 const taskQueue = uniqueName('tasks');
@@ -133,6 +136,54 @@ describe('workflow commands', () => {
       ...Array<string>(5).fill('TIMER_STARTED'),
     ]);
     expect(types(events).at(-1)).toBe('WORKFLOW_EXECUTION_COMPLETED');
+  });
+});
+
+describe('command validation', () => {
+  // Upstream checks a cancel against the run's state: canceling an activity or a timer the run never had fails the
+  // workflow task (nothing of the task is written), with the mutable-state refusal as message.
+  it.each([
+    [
+      'an activity the run never scheduled',
+      {
+        commandType: CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK,
+        requestCancelActivityTaskCommandAttributes: { scheduledEventId: Long.fromNumber(99) },
+      },
+      WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
+      'BadRequestCancelActivityAttributes: invalid history builder state for action: add-activitytask-cancel-requested-event, ScheduledEventID: 99',
+    ],
+    [
+      'a timer the run never started',
+      { commandType: CommandType.COMMAND_TYPE_CANCEL_TIMER, cancelTimerCommandAttributes: { timerId: 'nope' } },
+      WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES,
+      'BadCancelTimerAttributes: invalid history builder state for action: add-timer-canceled-event, TimerID: nope',
+    ],
+  ])('fails the workflow task canceling %s', async (_, command, cause, message) => {
+    const { workflowId, poll } = await startRawWorkflow(sdk.connection, 'bad-cancel');
+    const task = await poll();
+    const failure = await grpcFailure(
+      sdk.connection.workflowService.respondWorkflowTaskCompleted({
+        namespace: 'default',
+        taskToken: task.taskToken,
+        identity: 'raw',
+        commands: [command],
+      }),
+    );
+    expect(failure).toMatchObject({ code: status.INVALID_ARGUMENT, message });
+    const events = await readHistory(sdk.connection, workflowId);
+    expect(types(events)).toEqual([
+      'WORKFLOW_EXECUTION_STARTED',
+      'WORKFLOW_TASK_SCHEDULED',
+      'WORKFLOW_TASK_STARTED',
+      'WORKFLOW_TASK_FAILED',
+      'WORKFLOW_TASK_SCHEDULED',
+    ]);
+    const failed = events[3]!.workflowTaskFailedEventAttributes!;
+    expect([failed.cause, failed.failure?.message]).toEqual([cause, message]);
+    await sdk.connection.workflowService.terminateWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId },
+    });
   });
 });
 

@@ -58,6 +58,7 @@ function baseRun(): MutableState {
       scheduleActivityTaskCommandAttributes: {
         activityId: 'a1',
         activityType: { name: 'Send' },
+        taskQueue: { name: 'main-queue' },
         startToCloseTimeout: { seconds: 30, nanos: 0 },
       },
     },
@@ -144,6 +145,17 @@ describe('buildResetRun', () => {
     });
     expect(Buffer.from(run.info.searchAttributes!.indexedFields['Stage']!.data).toString()).toBe('upserted');
     expect(run.workflowTask!.scheduledEventId).toBe(13);
+  });
+
+  it('starts the reset run at the reset, keeping the copied started event as it was', () => {
+    const base = baseRun();
+    const baseStart = new Date(base.now.getTime() - 3_600_000);
+    base.info.startTime = baseStart;
+    base.info.executionTime = baseStart;
+    base.newEvents[0]!.eventTime = baseStart;
+    const run = reset(base, { workflowTaskFinishEventId: 11 });
+    expect([run.info.startTime, run.info.executionTime]).toEqual([run.now, run.now]);
+    expect(run.newEvents[0]!.eventTime).toEqual(baseStart);
   });
 
   it('re-arms what the rebuilt run has pending: the activity dispatched again and the timer at its original expiry', () => {

@@ -111,6 +111,10 @@ function rebuildRun(base: ExecutionInfo, events: HistoryEvent[], runId: string, 
     stateTransitionCount: 0,
     lastEventTaskId: 0,
   });
+  // As upstream, the reset run starts now (describe, visibility, cron and backoff count from here); its copied
+  // WorkflowExecutionStarted keeps the base run's event time.
+  ms.info.startTime = ms.now;
+  ms.info.executionTime = new Date(ms.now.getTime() + durationToMs(started.firstWorkflowTaskBackoff));
   ms.statusChanged = true;
   for (const event of events) replay(ms, ms.appendCopiedEvent(event));
   if (Object.keys(ms.state.childExecutions).length) {

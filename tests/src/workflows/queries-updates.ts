@@ -6,6 +6,8 @@ export const failingQuery = defineQuery<number>('fails');
 export const addUpdate = defineUpdate<number, [number]>('add');
 export const slowAddUpdate = defineUpdate<number, [number]>('slowAdd');
 export const finishUpdate = defineUpdate<string>('finish');
+/** Adds after `delayMs`: an update that stays accepted for a while. */
+export const delayedAddUpdate = defineUpdate<number, [number, number]>('delayedAdd');
 
 /**
  * A counter: `add` adds (its validator rejects negative amounts), `slowAdd` adds after a timer, `counter` reads it,
@@ -32,6 +34,11 @@ export async function counterWorkflow(start: number): Promise<number> {
   );
   setHandler(slowAddUpdate, async (amount) => {
     await sleep(300);
+    counter += amount;
+    return counter;
+  });
+  setHandler(delayedAddUpdate, async (amount, delayMs) => {
+    await sleep(delayMs);
     counter += amount;
     return counter;
   });

@@ -72,7 +72,8 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
         updates.validate(ms);
       } catch (err) {
         if (!(err instanceof CommandValidationError)) throw err;
-        return failTask(err.failedCause, err.message, err.rpcMessage);
+        // Upstream writes the same "<Cause>: <detail>" text into the WorkflowTaskFailed failure as it answers with.
+        return failTask(err.failedCause, err.rpcMessage, err.rpcMessage);
       }
       if (ms.hasBufferedEvents && req.commands.some(isCloseCommand)) {
         // New events arrived while the worker decided to close: it must see them first.

@@ -1,10 +1,17 @@
 // CancelWorkflowExecution: the run closes as canceled (no retry, no cron run, as upstream).
-import { EventType, WorkflowExecutionStatus } from '@tempora/proto/enums';
+import { EventType, WorkflowExecutionStatus, WorkflowTaskFailedCause } from '@tempora/proto/enums';
 import { markRunClosed } from '../close-run.js';
-import type { CommandHandler } from './command-handler.js';
+import { CommandValidationError, type CommandHandler } from './command-handler.js';
 
 export const cancelWorkflow: CommandHandler = {
-  validate() {},
+  validate(command) {
+    if (!command.cancelWorkflowExecutionCommandAttributes) {
+      throw new CommandValidationError(
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_WORKFLOW_EXECUTION_ATTRIBUTES,
+        'CancelWorkflowExecutionCommandAttributes is not set on CancelWorkflowExecutionCommand.',
+      );
+    }
+  },
 
   apply(command, { ms, completedEventId }) {
     const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, {

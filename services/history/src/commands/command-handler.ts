@@ -1,9 +1,9 @@
 // What every command handler implements, and the checks several of them share (upstream command_attr_validator.go).
-import { isValidDuration } from '@tempora/common';
 import type { Command } from '@tempora/proto/command';
-import { WorkflowTaskFailedCause } from '@tempora/proto/enums';
+import { CommandType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
 import type { MutableState } from '../mutable-state.js';
 import type { NamespaceRef } from '@tempora/namespace';
+import { namespaceNotFound } from '@tempora/rpc';
 
 /** A command the workflow task may not carry: the task fails with `failedCause`, nothing of it is applied. */
 export class CommandValidationError extends Error {
@@ -14,15 +14,29 @@ export class CommandValidationError extends Error {
     super(message);
   }
 
-  /** The InvalidArgument message upstream returns: "<CauseName>: <detail>". */
+  /** The message upstream gives both the InvalidArgument and the WorkflowTaskFailed failure: "<CauseName>: <detail>". */
   get rpcMessage(): string {
-    const name = WorkflowTaskFailedCause[this.failedCause] ?? 'UNSPECIFIED';
-    const pascal = name
-      .replace('WORKFLOW_TASK_FAILED_CAUSE_', '')
-      .toLowerCase()
-      .replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
-    return `${pascal}: ${this.message}`;
+    return `${enumShortName(WorkflowTaskFailedCause[this.failedCause] ?? 'UNSPECIFIED', 'WORKFLOW_TASK_FAILED_CAUSE_')}: ${this.message}`;
   }
+}
+
+/** The short PascalCase name Go's API enums print (COMMAND_TYPE_START_TIMER -> StartTimer). */
+export function enumShortName(name: string, prefix: string): string {
+  return name
+    .replace(prefix, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+}
+
+/** A command type as upstream's messages print it; a number it does not know as the number. */
+export function commandTypeName(type: CommandType): string {
+  const name = CommandType[type] as string | undefined;
+  return name === undefined ? String(type) : enumShortName(name, 'COMMAND_TYPE_');
+}
+
+/** Upstream's mutable-state refusal (the command names something the run does not have): its InvalidArgument text. */
+export function invalidHistoryAction(action: string, details: string): string {
+  return `invalid history builder state for action: ${action}, ${details}`;
 }
 
 /** The namespaces commands name (children, external signal/cancel), resolved before the run is locked. */
@@ -37,8 +51,15 @@ export interface ValidationContext {
   namespaces: CommandNamespaces;
   /** Activity ids pending or scheduled by an earlier command of this task. */
   activityIds: Set<string>;
-  /** Timer ids pending or started by an earlier command of this task. */
+  /** Timer ids pending or started by an earlier command of this task (and not canceled by one). */
   timerIds: Set<string>;
+  /** Fired timers (TimerFired still buffered) an earlier command of this task canceled. */
+  firedTimersCanceled: Set<string>;
+  /**
+   * Activities (by scheduled event id) an earlier command of this task asked to cancel: 'canceled' when that
+   * canceled it at once (not started), 'requested' when it only asked the worker.
+   */
+  activityCancels: Map<number, 'canceled' | 'requested'>;
   /** Child workflow ids started by an earlier command of this task. */
   childWorkflowIdsThisTask: Set<string>;
 }
@@ -66,9 +87,37 @@ export const MAX_ID_LENGTH = 1000;
 
 export const RUN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Set but not a valid duration (unset durations are allowed: they take defaults). */
-export function badDuration(d: { seconds: number; nanos: number } | undefined): boolean {
-  return d !== undefined && !isValidDuration(d);
+/**
+ * What upstream's duration check (timestamp.ValidateAndCapProtoDuration) finds wrong with a duration, or undefined.
+ * Unset durations are allowed (they take defaults); nanos outside a second are normalized, not refused.
+ */
+export function durationProblem(d: { seconds: number; nanos: number } | undefined): string | undefined {
+  if (!d) return undefined;
+  if ((d.seconds > 0 && d.nanos < 0) || (d.seconds < 0 && d.nanos > 0)) {
+    return 'duration has seconds and nanos with different signs';
+  }
+  if (d.seconds * 1e9 + d.nanos < 0) return 'negative duration';
+  return undefined;
+}
+
+/** Upstream's task queue check for a queue a command names (tqid.NormalizeAndValidateUserDefined). */
+export function taskQueueProblem(queue: { name: string } | undefined, defaultName = ''): string | undefined {
+  if (!queue) return 'taskQueue is not set';
+  const name = queue.name || defaultName;
+  if (!name) return 'missing task queue name';
+  if (name.length > MAX_ID_LENGTH) return 'taskQueue length exceeds limit';
+  if (name.startsWith('/_sys/')) return 'task queue name cannot start with reserved prefix /_sys/';
+  return undefined;
+}
+
+/**
+ * The namespace a command targets, looked up before its attributes are checked as upstream does: a name the
+ * registry does not know fails the call with NamespaceNotFound (NOT_FOUND) and leaves the task started.
+ */
+export function requireTargetNamespace(namespaces: CommandNamespaces, name: string): NamespaceRef {
+  const ns = targetNamespace(namespaces, name);
+  if (!ns) throw namespaceNotFound(name);
+  return ns;
 }
 
 /** The run's own namespace when the command names none (or its own), else the resolved one; undefined if unknown. */

@@ -1,11 +1,23 @@
 // CompleteWorkflowExecution: the run completes; a cron workflow chains its next run first.
-import { ContinueAsNewInitiator, WorkflowExecutionStatus, EventType } from '@tempora/proto/enums';
+import {
+  ContinueAsNewInitiator,
+  WorkflowExecutionStatus,
+  EventType,
+  WorkflowTaskFailedCause,
+} from '@tempora/proto/enums';
 import { markRunClosed } from '../close-run.js';
 import { chainRun, nextCronBackoffMs } from '../new-run.js';
-import type { CommandHandler } from './command-handler.js';
+import { CommandValidationError, type CommandHandler } from './command-handler.js';
 
 export const completeWorkflow: CommandHandler = {
-  validate() {},
+  validate(command) {
+    if (!command.completeWorkflowExecutionCommandAttributes) {
+      throw new CommandValidationError(
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES,
+        'CompleteWorkflowExecutionCommandAttributes is not set on CompleteWorkflowExecutionCommand.',
+      );
+    }
+  },
 
   apply(command, { ms, completedEventId }) {
     const result = command.completeWorkflowExecutionCommandAttributes?.result;

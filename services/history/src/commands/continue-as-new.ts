@@ -9,16 +9,53 @@ import {
 } from '@tempora/proto/enums';
 import { markRunClosed } from '../close-run.js';
 import { chainRun } from '../new-run.js';
-import { CommandValidationError, badDuration, type CommandHandler } from './command-handler.js';
+import {
+  CommandValidationError,
+  MAX_ID_LENGTH,
+  durationProblem,
+  taskQueueProblem,
+  type CommandHandler,
+} from './command-handler.js';
 
 export const continueAsNew: CommandHandler = {
-  validate(command) {
+  validate(command, { ms }) {
     const a = command.continueAsNewWorkflowExecutionCommandAttributes;
-    if (!a || [a.workflowRunTimeout, a.workflowTaskTimeout, a.backoffStartInterval].some(badDuration)) {
+    const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES;
+    if (!a) {
       throw new CommandValidationError(
-        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES,
-        'An invalid timeout is set on ContinueAsNewWorkflowExecutionCommand.',
+        cause,
+        'ContinueAsNewWorkflowExecutionCommandAttributes is not set on ContinueAsNewWorkflowExecutionCommand.',
       );
+    }
+    const type = a.workflowType?.name || ms.info.workflowType;
+    if (type.length > MAX_ID_LENGTH) {
+      throw new CommandValidationError(
+        cause,
+        `WorkflowType on ContinueAsNewWorkflowExecutionCommand exceeds length limit. WorkflowType=${type} Length=${type.length} Limit=${MAX_ID_LENGTH}`,
+      );
+    }
+    const queue = a.taskQueue?.name || ms.info.taskQueue;
+    // Go's text form of the TaskQueue message, as upstream's messages print it.
+    const queueText = `name:"${queue}"  kind:TASK_QUEUE_KIND_NORMAL`;
+    const queueProblem = taskQueueProblem({ name: queue });
+    if (queueProblem) {
+      throw new CommandValidationError(
+        cause,
+        `error validating ContinueAsNewWorkflowExecutionCommand TaskQueue: ${queueProblem}. WorkflowType=${type} TaskQueue=${queueText}`,
+      );
+    }
+    for (const [name, d] of [
+      ['WorkflowRunTimeout', a.workflowRunTimeout],
+      ['WorkflowTaskTimeout', a.workflowTaskTimeout],
+      ['BackoffStartInterval', a.backoffStartInterval],
+    ] as const) {
+      const problem = durationProblem(d);
+      if (problem) {
+        throw new CommandValidationError(
+          cause,
+          `Invalid ${name} on ContinueAsNewWorkflowExecutionCommand: ${problem}. WorkflowType=${type} TaskQueue=${queueText}`,
+        );
+      }
     }
   },
 

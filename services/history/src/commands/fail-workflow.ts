@@ -13,12 +13,15 @@ import { CommandValidationError, type CommandHandler } from './command-handler.j
 
 export const failWorkflow: CommandHandler = {
   validate(command) {
-    if (!command.failWorkflowExecutionCommandAttributes?.failure) {
+    const a = command.failWorkflowExecutionCommandAttributes;
+    const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES;
+    if (!a) {
       throw new CommandValidationError(
-        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES,
-        'Failure is not set on FailWorkflowExecutionCommand.',
+        cause,
+        'FailWorkflowExecutionCommandAttributes is not set on FailWorkflowExecutionCommand.',
       );
     }
+    if (!a.failure) throw new CommandValidationError(cause, 'Failure is not set on FailWorkflowExecutionCommand.');
   },
 
   apply(command, { ms, completedEventId }) {

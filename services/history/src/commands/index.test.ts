@@ -12,7 +12,7 @@ import {
   TimeoutType,
   WorkflowExecutionStatus,
 } from '@tempora/proto/enums';
-import type { DeepPartial } from '@tempora/rpc';
+import { Code, type DeepPartial } from '@tempora/rpc';
 import type { MutableState } from '../mutable-state.js';
 import { completeWorkflowTask, eventTypes, nextTransaction, startWorkflowTask, startedRun } from '../test-support.js';
 import {
@@ -48,6 +48,7 @@ const activity = (attrs: DeepPartial<NonNullable<Command['scheduleActivityTaskCo
     scheduleActivityTaskCommandAttributes: {
       activityId: 'a1',
       activityType: { name: 'Send' },
+      taskQueue: { name: 'work' },
       startToCloseTimeout: seconds(30),
       ...attrs,
     },
@@ -115,46 +116,86 @@ describe('validateCommands', () => {
       'ScheduleActivityTaskCommandAttributes is not set on ScheduleActivityTaskCommand.',
     ],
     [
+      'schedule activity without a task queue',
+      [activity({ taskQueue: undefined })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+      'taskQueue is not set',
+    ],
+    [
+      'schedule activity with an unnamed task queue',
+      [activity({ taskQueue: { name: '' } })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+      'missing task queue name',
+    ],
+    [
       'schedule activity without id',
       [activity({ activityId: '' })],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
-      'ActivityId is not set on ScheduleActivityTaskCommand.',
+      'activityId is not set',
     ],
     [
       'schedule activity without type',
       [activity({ activityType: { name: '' } })],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
-      'ActivityType is not set on ScheduleActivityTaskCommand.',
+      'activityType is not set',
     ],
     [
       'schedule activity with a too long id',
       [activity({ activityId: long })],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
-      'ActivityID exceeds length limit.',
+      'activityId exceeds length limit. Length=1001 Limit=1000',
     ],
     [
       'schedule activity with a negative timeout',
       [activity({ heartbeatTimeout: { seconds: -1, nanos: 0 } })],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
-      'An invalid timeout is set on ScheduleActivityTaskCommand.',
+      'invalid HeartbeatTimeout: negative duration',
+    ],
+    [
+      'schedule activity with a timeout of mixed signs',
+      [activity({ scheduleToCloseTimeout: { seconds: 5, nanos: -1 } })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+      'invalid ScheduleToCloseTimeout: duration has seconds and nanos with different signs',
     ],
     [
       'schedule activity without a close timeout',
       [activity({ startToCloseTimeout: undefined, scheduleToStartTimeout: seconds(5) })],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
-      'A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.',
+      'a valid StartToCloseTimeout or ScheduleToCloseTimeout must be set on the activity. ActivityId=a1 ActivityType=Send',
     ],
     [
       'two activities with one id',
       [activity(), activity()],
       F.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID,
-      'Activity with id a1 already exists.',
+      'invalid history builder state for action: add-activitytask-scheduled-event, ActivityID: a1',
+    ],
+    [
+      'request cancel activity without attributes',
+      [command(C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
+      'RequestCancelActivityTaskCommandAttributes is not set on RequestCancelActivityTaskCommand.',
+    ],
+    [
+      'request cancel of an activity the run never scheduled',
+      [
+        command(C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, {
+          requestCancelActivityTaskCommandAttributes: { scheduledEventId: 99 },
+        }),
+      ],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
+      'invalid history builder state for action: add-activitytask-cancel-requested-event, ScheduledEventID: 99',
     ],
     [
       'request cancel activity without a scheduled id',
       [command(C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, { requestCancelActivityTaskCommandAttributes: {} })],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
       'ScheduledEventId is not set on RequestCancelActivityTaskCommand.',
+    ],
+    [
+      'start timer without attributes',
+      [command(C.COMMAND_TYPE_START_TIMER)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES,
+      'StartTimerCommandAttributes is not set on StartTimerCommand.',
     ],
     [
       'start timer without id',
@@ -166,25 +207,83 @@ describe('validateCommands', () => {
       'start timer with a too long id',
       [timer(long)],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES,
-      'TimerId exceeds length limit.',
+      `TimerId on StartTimerCommand exceeds length limit. TimerId=${long} Length=1001 Limit=1000`,
     ],
     [
-      'start timer firing after zero seconds',
-      [timer('t', 0)],
+      'start timer firing after a negative duration',
+      [timer('t', -1)],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES,
-      'An invalid StartToFireTimeout is set on StartTimerCommand.',
+      'An invalid StartToFireTimeout is set on StartTimerCommand: negative duration. TimerId=t',
     ],
     [
       'two timers with one id',
       [timer('t'), timer('t')],
       F.WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID,
-      'Timer with id t already exists.',
+      'invalid history builder state for action: add-timer-started-event, TimerID: t',
+    ],
+    [
+      'cancel timer without attributes',
+      [command(C.COMMAND_TYPE_CANCEL_TIMER)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES,
+      'CancelTimerCommandAttributes is not set on CancelTimerCommand.',
     ],
     [
       'cancel timer without id',
       [command(C.COMMAND_TYPE_CANCEL_TIMER, { cancelTimerCommandAttributes: {} })],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES,
       'TimerId is not set on CancelTimerCommand.',
+    ],
+    [
+      'cancel timer with a too long id',
+      [command(C.COMMAND_TYPE_CANCEL_TIMER, { cancelTimerCommandAttributes: { timerId: long } })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES,
+      `TimerId on CancelTimerCommand exceeds length limit. TimerId=${long} Length=1001 Limit=1000`,
+    ],
+    [
+      'cancel of a timer the run never started',
+      [command(C.COMMAND_TYPE_CANCEL_TIMER, { cancelTimerCommandAttributes: { timerId: 'nope' } })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES,
+      'invalid history builder state for action: add-timer-canceled-event, TimerID: nope',
+    ],
+    [
+      'a second cancel of one timer',
+      [
+        timer('t'),
+        command(C.COMMAND_TYPE_CANCEL_TIMER, { cancelTimerCommandAttributes: { timerId: 't' } }),
+        command(C.COMMAND_TYPE_CANCEL_TIMER, { cancelTimerCommandAttributes: { timerId: 't' } }),
+      ],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES,
+      'invalid history builder state for action: add-timer-canceled-event, TimerID: t',
+    ],
+    [
+      'record marker without attributes',
+      [command(C.COMMAND_TYPE_RECORD_MARKER)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES,
+      'RecordMarkerCommandAttributes is not set on RecordMarkerCommand.',
+    ],
+    [
+      'record marker with a too long name',
+      [command(C.COMMAND_TYPE_RECORD_MARKER, { recordMarkerCommandAttributes: { markerName: long } })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES,
+      `MarkerName on RecordMarkerCommand exceeds length limit. MarkerName=${long} Length=1001 Limit=1000`,
+    ],
+    [
+      'complete workflow without attributes',
+      [command(C.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'CompleteWorkflowExecutionCommandAttributes is not set on CompleteWorkflowExecutionCommand.',
+    ],
+    [
+      'cancel workflow without attributes',
+      [command(C.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'CancelWorkflowExecutionCommandAttributes is not set on CancelWorkflowExecutionCommand.',
+    ],
+    [
+      'fail workflow without attributes',
+      [command(C.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES,
+      'FailWorkflowExecutionCommandAttributes is not set on FailWorkflowExecutionCommand.',
     ],
     [
       'record marker without name',
@@ -199,30 +298,80 @@ describe('validateCommands', () => {
       'Failure is not set on FailWorkflowExecutionCommand.',
     ],
     [
+      'upsert without attributes',
+      [command(C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
+      'UpsertWorkflowSearchAttributesCommandAttributes is not set on UpsertWorkflowSearchAttributesCommand.',
+    ],
+    [
       'upsert without search attributes',
       [
         command(C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
-          upsertWorkflowSearchAttributesCommandAttributes: { searchAttributes: { indexedFields: {} } },
+          upsertWorkflowSearchAttributesCommandAttributes: {},
         }),
       ],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
       'SearchAttributes is not set on UpsertWorkflowSearchAttributesCommand.',
     ],
     [
+      'upsert of no fields',
+      [
+        command(C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
+          upsertWorkflowSearchAttributesCommandAttributes: { searchAttributes: { indexedFields: {} } },
+        }),
+      ],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
+      'IndexedFields is not set on UpsertWorkflowSearchAttributesCommand.',
+    ],
+    [
+      'modify properties without attributes',
+      [command(C.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_MODIFY_WORKFLOW_PROPERTIES_ATTRIBUTES,
+      'ModifyWorkflowPropertiesCommandAttributes is not set on ModifyWorkflowPropertiesCommand.',
+    ],
+    [
+      'modify properties without a memo',
+      [command(C.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES, { modifyWorkflowPropertiesCommandAttributes: {} })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_MODIFY_WORKFLOW_PROPERTIES_ATTRIBUTES,
+      'UpsertedMemo is not set on ModifyWorkflowPropertiesCommand.',
+    ],
+    [
+      'modify properties with an empty memo',
+      [
+        command(C.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES, {
+          modifyWorkflowPropertiesCommandAttributes: { upsertedMemo: { fields: {} } },
+        }),
+      ],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_MODIFY_WORKFLOW_PROPERTIES_ATTRIBUTES,
+      'UpsertedMemo.Fields is not set on ModifyWorkflowPropertiesCommand.',
+    ],
+    [
       'continue-as-new without attributes',
       [command(C.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION)],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES,
-      'An invalid timeout is set on ContinueAsNewWorkflowExecutionCommand.',
+      'ContinueAsNewWorkflowExecutionCommandAttributes is not set on ContinueAsNewWorkflowExecutionCommand.',
     ],
     [
-      'continue-as-new with invalid nanos',
+      'continue-as-new with a negative run timeout',
       [
         command(C.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION, {
-          continueAsNewWorkflowExecutionCommandAttributes: { workflowRunTimeout: { seconds: 1, nanos: 1e9 } },
+          continueAsNewWorkflowExecutionCommandAttributes: { workflowRunTimeout: { seconds: -1, nanos: 0 } },
         }),
       ],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES,
-      'An invalid timeout is set on ContinueAsNewWorkflowExecutionCommand.',
+      'Invalid WorkflowRunTimeout on ContinueAsNewWorkflowExecutionCommand: negative duration. WorkflowType=Greeter TaskQueue=name:"main-queue"  kind:TASK_QUEUE_KIND_NORMAL',
+    ],
+    [
+      'protocol message without attributes',
+      [command(C.COMMAND_TYPE_PROTOCOL_MESSAGE)],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE,
+      'ProtocolMessageCommandAttributes is not set on ProtocolMessageCommand.',
+    ],
+    [
+      'protocol message without a message id',
+      [command(C.COMMAND_TYPE_PROTOCOL_MESSAGE, { protocolMessageCommandAttributes: {} })],
+      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE,
+      'MessageID is not set on ProtocolMessageCommand.',
     ],
     [
       'start child without attributes',
@@ -234,31 +383,25 @@ describe('validateCommands', () => {
       'start child without workflow id',
       [child({ workflowId: '' })],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
-      'Required field WorkflowId is not set on StartChildWorkflowExecutionCommand. WorkflowType=Child Namespace=',
+      'Required field WorkflowId is not set on StartChildWorkflowExecutionCommand. WorkflowType=Child Namespace=default',
     ],
     [
       'start child without type',
       [child({ workflowType: { name: '' } })],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
-      'Required field WorkflowType is not set on StartChildWorkflowExecutionCommand. WorkflowId=child Namespace=',
+      'Required field WorkflowType is not set on StartChildWorkflowExecutionCommand. WorkflowId=child Namespace=default',
     ],
     [
       'start child with an invalid run timeout',
       [child({ workflowRunTimeout: { seconds: -5, nanos: 0 } })],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
-      'Invalid WorkflowRunTimeout on StartChildWorkflowExecutionCommand. WorkflowId=child WorkflowType=Child Namespace=',
+      'Invalid WorkflowRunTimeout on StartChildWorkflowExecutionCommand: negative duration. WorkflowId=child WorkflowType=Child Namespace=default',
     ],
     [
       'start child with a bad cron schedule',
       [child({ cronSchedule: 'every day' })],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
-      'invalid CronSchedule on StartChildWorkflowExecutionCommand. WorkflowId=child WorkflowType=Child Namespace=',
-    ],
-    [
-      'start child in an unknown namespace',
-      [child({ namespace: 'missing' })],
-      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
-      'Namespace missing is not found.',
+      'invalid CronSchedule on StartChildWorkflowExecutionCommand: invalid CronSchedule.. WorkflowId=child WorkflowType=Child Namespace=default',
     ],
     [
       'signal without attributes',
@@ -291,12 +434,6 @@ describe('validateCommands', () => {
       'SignalName is not set on SignalExternalWorkflowExecutionCommand. WorkflowId=target Namespace= RunId=',
     ],
     [
-      'signal in an unknown namespace',
-      [signal({ namespace: 'missing' })],
-      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
-      'Namespace missing is not found.',
-    ],
-    [
       'cancel external without workflow id',
       [cancelExternal({ workflowId: '' })],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
@@ -313,12 +450,6 @@ describe('validateCommands', () => {
       [child({ workflowId: 'target' }), cancelExternal()],
       F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
       'Start and RequestCancel for child workflow is not allowed in same workflow task. WorkflowId=target RunId= Namespace=',
-    ],
-    [
-      'cancel external in an unknown namespace',
-      [cancelExternal({ namespace: 'missing' })],
-      F.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
-      'Namespace missing is not found.',
     ],
     [
       'a Nexus operation',
@@ -340,15 +471,99 @@ describe('validateCommands', () => {
     expect(validationError(next, [activity()]).failedCause).toBe(
       F.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID,
     );
-    expect(validationError(next, [timer('t')]).message).toBe('Timer with id t already exists.');
+    expect(validationError(next, [timer('t')]).message).toBe(
+      'invalid history builder state for action: add-timer-started-event, TimerID: t',
+    );
+  });
+
+  const cancelActivity = (scheduledEventId: number) =>
+    command(C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, {
+      requestCancelActivityTaskCommandAttributes: { scheduledEventId },
+    });
+  const cancelTimer = (timerId: string) =>
+    command(C.COMMAND_TYPE_CANCEL_TIMER, { cancelTimerCommandAttributes: { timerId } });
+  const unknownActivity = (id: number) =>
+    `invalid history builder state for action: add-activitytask-cancel-requested-event, ScheduledEventID: ${id}`;
+
+  it('accepts a cancel only for an activity that is pending and not asked to cancel, or whose result is buffered', () => {
+    const ms = runWithStartedTask();
+    apply(ms, [
+      activity({ activityId: 'idle' }),
+      activity({ activityId: 'running' }),
+      activity({ activityId: 'done' }),
+    ]);
+    const [idle, running, done] = Object.values(ms.state.activities).map((a) => a.scheduledEventId) as [
+      number,
+      number,
+      number,
+    ];
+    ms.state.activities[running]!.startedEventId = -1; // started
+    const next = nextStartedTask(ms);
+    // Completed while this task ran: gone from the pending activities, its result buffered.
+    delete next.state.activities[done];
+    next.bufferEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, {
+      activityTaskCompletedEventAttributes: { scheduledEventId: done },
+    });
+
+    // An activity canceled at once by the first command has its result in this task: a second cancel is accepted.
+    expect(() => validateCommands(next, [cancelActivity(idle), cancelActivity(idle)], namespaces)).not.toThrow();
+    expect(() => validateCommands(next, [cancelActivity(done)], namespaces)).not.toThrow();
+    // A running activity asked once is not asked again.
+    expect(validationError(next, [cancelActivity(running), cancelActivity(running)]).message).toBe(
+      unknownActivity(running),
+    );
+    apply(next, [cancelActivity(running), cancelActivity(idle)]);
+    const later = nextStartedTask(next);
+    expect(validationError(later, [cancelActivity(running)]).message).toBe(unknownActivity(running));
+    // The activity canceled at once is gone and its result no longer in a task's buffer: nothing left to cancel.
+    later.flushBufferedEvents();
+    expect(validationError(later, [cancelActivity(idle)]).message).toBe(unknownActivity(idle));
+  });
+
+  it('accepts a timer cancel for a pending timer, one started earlier in the task, or one whose TimerFired is buffered', () => {
+    const ms = runWithStartedTask();
+    apply(ms, [timer('pending'), timer('fired')]);
+    const next = nextStartedTask(ms);
+    delete next.state.timers['fired'];
+    next.bufferEvent(EventType.EVENT_TYPE_TIMER_FIRED, {
+      timerFiredEventAttributes: { timerId: 'fired', startedEventId: 6 },
+    });
+
+    expect(() =>
+      validateCommands(
+        next,
+        [cancelTimer('pending'), cancelTimer('fired'), timer('new'), cancelTimer('new')],
+        namespaces,
+      ),
+    ).not.toThrow();
+    const unknownTimer = (id: string) =>
+      `invalid history builder state for action: add-timer-canceled-event, TimerID: ${id}`;
+    expect(validationError(next, [cancelTimer('fired'), cancelTimer('fired')]).message).toBe(unknownTimer('fired'));
+    expect(validationError(next, [cancelTimer('pending'), cancelTimer('pending')]).message).toBe(
+      unknownTimer('pending'),
+    );
+  });
+
+  it.each([
+    ['start child', child({ namespace: 'missing', workflowId: '' })],
+    ['signal', signal({ namespace: 'missing', signalName: '' })],
+    ['cancel external', cancelExternal({ namespace: 'missing', workflowId: '' })],
+  ])('answers NOT_FOUND for a %s naming an unknown namespace, before its attributes are checked', (_, cmd) => {
+    const ms = runWithStartedTask();
+    expect(() => validateCommands(ms, [cmd], namespaces)).toThrow(
+      expect.objectContaining({ code: Code.NOT_FOUND, message: 'Namespace missing is not found.' }),
+    );
   });
 
   it('accepts one valid command of every supported type', () => {
-    const ms = runWithStartedTask();
+    const first = runWithStartedTask();
+    apply(first, [activity({ activityId: 'a0' })]);
+    const scheduledEventId = Number(Object.keys(first.state.activities)[0]);
+    const ms = nextStartedTask(first);
     const commands = [
       activity(),
       command(C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, {
-        requestCancelActivityTaskCommandAttributes: { scheduledEventId: 5 },
+        requestCancelActivityTaskCommandAttributes: { scheduledEventId },
       }),
       timer('t'),
       command(C.COMMAND_TYPE_CANCEL_TIMER, { cancelTimerCommandAttributes: { timerId: 't' } }),
@@ -356,12 +571,14 @@ describe('validateCommands', () => {
       command(C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
         upsertWorkflowSearchAttributesCommandAttributes: { searchAttributes: { indexedFields: { Stage: {} } } },
       }),
-      command(C.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES, { modifyWorkflowPropertiesCommandAttributes: {} }),
+      command(C.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES, {
+        modifyWorkflowPropertiesCommandAttributes: { upsertedMemo: { fields: { note: payload('x') } } },
+      }),
       child({ namespace: 'other', cronSchedule: '@every 1h' }),
       signal({ execution: { workflowId: 'target', runId: RUN_ID } }),
       cancelExternal({ runId: RUN_ID }),
       command(C.COMMAND_TYPE_PROTOCOL_MESSAGE, { protocolMessageCommandAttributes: { messageId: 'm1' } }),
-      command(C.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION),
+      command(C.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, { completeWorkflowExecutionCommandAttributes: {} }),
     ];
     expect(() => validateCommands(ms, commands, namespaces)).not.toThrow();
   });
@@ -389,14 +606,14 @@ describe('command sequence', () => {
 
   it('requires a close command to be the last one', () => {
     expect(validateCommandSequence([complete, timer('t')])).toBe(
-      'invalid command sequence: [COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, COMMAND_TYPE_START_TIMER], command COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION must be the last command.',
+      'invalid command sequence: [CompleteWorkflowExecution, StartTimer], command CompleteWorkflowExecution must be the last command.',
     );
     expect(validateCommandSequence([timer('t'), complete])).toBeUndefined();
   });
 
   it('rejects unspecified and unknown command types', () => {
-    expect(validateCommandSequence([command(C.COMMAND_TYPE_UNSPECIFIED)])).toBe('Unknown command type: 0.');
-    expect(validateCommandSequence([command(99 as CommandType)])).toBe('Unknown command type: 99.');
+    expect(validateCommandSequence([command(C.COMMAND_TYPE_UNSPECIFIED)])).toBe('unknown command type: Unspecified');
+    expect(validateCommandSequence([command(99 as CommandType)])).toBe('unknown command type: 99');
   });
 
   it('knows the four close commands', () => {
@@ -429,7 +646,11 @@ describe('applyCommands', () => {
     const ms = runWithStartedTask();
     ms.info.workflowRunTimeout = seconds(60);
     const completedEventId = apply(ms, [
-      activity({ scheduleToCloseTimeout: seconds(20), startToCloseTimeout: undefined, taskQueue: { name: '' } }),
+      activity({
+        scheduleToCloseTimeout: seconds(20),
+        startToCloseTimeout: undefined,
+        taskQueue: { name: 'main-queue' },
+      }),
     ]);
 
     const [event] = ms.newEvents.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
@@ -820,7 +1041,10 @@ describe('applyCommands', () => {
 
   it('applies nothing after the run closed', () => {
     const ms = runWithStartedTask();
-    apply(ms, [command(C.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION), timer('late')]);
+    apply(ms, [
+      command(C.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, { completeWorkflowExecutionCommandAttributes: {} }),
+      timer('late'),
+    ]);
     expect(eventTypes(ms).slice(-2)).toEqual(['WORKFLOW_TASK_COMPLETED', 'WORKFLOW_EXECUTION_COMPLETED']);
     expect(ms.state.timers).toEqual({});
   });

@@ -8,6 +8,7 @@ import { cancelTimer } from './cancel-timer.js';
 import { cancelWorkflow } from './cancel-workflow.js';
 import {
   CommandValidationError,
+  commandTypeName,
   type ApplyContext,
   type CommandHandler,
   type CommandNamespaces,
@@ -68,14 +69,14 @@ export function commandNamespaceNames(commands: Command[]): string[] {
 export function validateCommandSequence(commands: Command[]): string | undefined {
   for (const [index, command] of commands.entries()) {
     if (!(command.commandType in CommandType) || command.commandType === CommandType.COMMAND_TYPE_UNSPECIFIED) {
-      return `Unknown command type: ${command.commandType}.`;
+      return `unknown command type: ${commandTypeName(command.commandType)}`;
     }
     if (isCloseCommand(command) && index !== commands.length - 1) {
       return (
         'invalid command sequence: [' +
-        commands.map((c) => CommandType[c.commandType]).join(', ') +
+        commands.map((c) => commandTypeName(c.commandType)).join(', ') +
         '], command ' +
-        CommandType[command.commandType] +
+        commandTypeName(command.commandType) +
         ' must be the last command.'
       );
     }
@@ -90,6 +91,8 @@ export function validateCommands(ms: MutableState, commands: Command[], namespac
     namespaces,
     activityIds: new Set(Object.values(ms.state.activities).map((a) => a.activityId)),
     timerIds: new Set(Object.keys(ms.state.timers)),
+    firedTimersCanceled: new Set<string>(),
+    activityCancels: new Map<number, 'canceled' | 'requested'>(),
     childWorkflowIdsThisTask: new Set<string>(),
   };
   for (const command of commands) {

@@ -1,13 +1,17 @@
 // RecordMarker: a MarkerRecorded event (SDK side effects, versions, local activities), no state.
 import { EventType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
-import { CommandValidationError, type CommandHandler } from './command-handler.js';
+import { CommandValidationError, MAX_ID_LENGTH, type CommandHandler } from './command-handler.js';
 
 export const recordMarker: CommandHandler = {
   validate(command) {
-    if (!command.recordMarkerCommandAttributes?.markerName) {
+    const a = command.recordMarkerCommandAttributes;
+    const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES;
+    if (!a) throw new CommandValidationError(cause, 'RecordMarkerCommandAttributes is not set on RecordMarkerCommand.');
+    if (!a.markerName) throw new CommandValidationError(cause, 'MarkerName is not set on RecordMarkerCommand.');
+    if (a.markerName.length > MAX_ID_LENGTH) {
       throw new CommandValidationError(
-        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES,
-        'MarkerName is not set on RecordMarkerCommand.',
+        cause,
+        `MarkerName on RecordMarkerCommand exceeds length limit. MarkerName=${a.markerName} Length=${a.markerName.length} Limit=${MAX_ID_LENGTH}`,
       );
     }
   },

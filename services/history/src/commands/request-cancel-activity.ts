@@ -1,15 +1,37 @@
 // RequestCancelActivityTask: an activity not started yet is canceled at once, a started one is asked to stop.
 import { EventType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
-import { CommandValidationError, type CommandHandler } from './command-handler.js';
+import type { HistoryEvent } from '@tempora/proto/history';
+import { CommandValidationError, invalidHistoryAction, type CommandHandler } from './command-handler.js';
 
 export const requestCancelActivity: CommandHandler = {
-  validate(command) {
-    if ((command.requestCancelActivityTaskCommandAttributes?.scheduledEventId ?? 0) <= 0) {
+  validate(command, { ms, activityCancels }) {
+    const a = command.requestCancelActivityTaskCommandAttributes;
+    const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES;
+    if (!a) {
       throw new CommandValidationError(
-        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
-        'ScheduledEventId is not set on RequestCancelActivityTaskCommand.',
+        cause,
+        'RequestCancelActivityTaskCommandAttributes is not set on RequestCancelActivityTaskCommand.',
       );
     }
+    const { scheduledEventId } = a;
+    if (scheduledEventId <= 0) {
+      throw new CommandValidationError(cause, 'ScheduledEventId is not set on RequestCancelActivityTaskCommand.');
+    }
+    // As upstream: the activity must be pending and not asked to cancel yet, or have finished while the task ran (its
+    // result still buffered, or canceled at once by an earlier command of this task).
+    const earlier = activityCancels.get(scheduledEventId);
+    const activity = ms.state.activities[scheduledEventId];
+    if (activity && earlier === undefined && !activity.cancelRequested) {
+      activityCancels.set(scheduledEventId, activity.startedEventId === 0 ? 'canceled' : 'requested');
+      return;
+    }
+    if (earlier === 'canceled' || (!activity && ms.state.bufferedEvents.some((e) => finishes(e, scheduledEventId)))) {
+      return;
+    }
+    throw new CommandValidationError(
+      cause,
+      invalidHistoryAction('add-activitytask-cancel-requested-event', `ScheduledEventID: ${scheduledEventId}`),
+    );
   },
 
   apply(command, { ms, completedEventId, identity }) {
@@ -38,3 +60,13 @@ export const requestCancelActivity: CommandHandler = {
     activity.cancelRequestEventId = requested.eventId;
   },
 };
+
+/** A result of the activity (completed, failed, timed out, canceled). */
+function finishes(e: HistoryEvent, scheduledEventId: number): boolean {
+  const result =
+    e.activityTaskCompletedEventAttributes ??
+    e.activityTaskFailedEventAttributes ??
+    e.activityTaskTimedOutEventAttributes ??
+    e.activityTaskCanceledEventAttributes;
+  return result?.scheduledEventId === scheduledEventId;
+}

@@ -5,6 +5,7 @@ import {
   CommandValidationError,
   MAX_ID_LENGTH,
   RUN_ID_PATTERN,
+  requireTargetNamespace,
   targetNamespace,
   type CommandHandler,
 } from './command-handler.js';
@@ -14,6 +15,7 @@ export const requestCancelExternal: CommandHandler = {
 
   validate(command, { namespaces, childWorkflowIdsThisTask }) {
     const a = command.requestCancelExternalWorkflowExecutionCommandAttributes;
+    requireTargetNamespace(namespaces, a?.namespace ?? '');
     const cause =
       WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES;
     if (!a)
@@ -41,8 +43,6 @@ export const requestCancelExternal: CommandHandler = {
         cause,
         `Start and RequestCancel for child workflow is not allowed in same workflow task. WorkflowId=${a.workflowId} RunId=${a.runId} Namespace=${a.namespace}`,
       );
-    if (!targetNamespace(namespaces, a.namespace))
-      throw new CommandValidationError(cause, `Namespace ${a.namespace} is not found.`);
   },
 
   apply(command, { ms, completedEventId, namespaces }) {

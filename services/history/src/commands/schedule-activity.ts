@@ -4,37 +4,50 @@ import { EventType, WorkflowTaskFailedCause, TaskQueueKind } from '@tempora/prot
 import { ActivityInfo } from '@tempora/proto/persistence';
 import { dispatchActivityAttempt } from '../activities.js';
 import { withRetryDefaults } from '../retry.js';
-import { CommandValidationError, MAX_ID_LENGTH, badDuration, type CommandHandler } from './command-handler.js';
+import {
+  CommandValidationError,
+  MAX_ID_LENGTH,
+  durationProblem,
+  invalidHistoryAction,
+  taskQueueProblem,
+  type CommandHandler,
+} from './command-handler.js';
 
 export const scheduleActivity: CommandHandler = {
   validate(command, { activityIds }) {
     const a = command.scheduleActivityTaskCommandAttributes;
     const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES;
-    if (!a)
-      throw new CommandValidationError(
-        cause,
-        'ScheduleActivityTaskCommandAttributes is not set on ScheduleActivityTaskCommand.',
-      );
-    if (!a.activityId) throw new CommandValidationError(cause, 'ActivityId is not set on ScheduleActivityTaskCommand.');
-    if (!a.activityType?.name)
-      throw new CommandValidationError(cause, 'ActivityType is not set on ScheduleActivityTaskCommand.');
-    if (a.activityId.length > MAX_ID_LENGTH)
-      throw new CommandValidationError(cause, 'ActivityID exceeds length limit.');
-    if (
-      [a.scheduleToCloseTimeout, a.scheduleToStartTimeout, a.startToCloseTimeout, a.heartbeatTimeout].some(badDuration)
-    ) {
-      throw new CommandValidationError(cause, 'An invalid timeout is set on ScheduleActivityTaskCommand.');
+    const fail = (message: string) => new CommandValidationError(cause, message);
+    if (!a) throw fail('ScheduleActivityTaskCommandAttributes is not set on ScheduleActivityTaskCommand.');
+    const queueProblem = taskQueueProblem(a.taskQueue);
+    if (queueProblem) throw fail(queueProblem);
+    const type = a.activityType?.name ?? '';
+    if (!a.activityId) throw fail('activityId is not set');
+    if (!type) throw fail('activityType is not set');
+    if (a.activityId.length > MAX_ID_LENGTH) {
+      throw fail(`activityId exceeds length limit. Length=${a.activityId.length} Limit=${MAX_ID_LENGTH}`);
+    }
+    if (type.length > MAX_ID_LENGTH) {
+      throw fail(`activityType exceeds length limit. Length=${type.length} Limit=${MAX_ID_LENGTH}`);
+    }
+    for (const [name, d] of [
+      ['ScheduleToCloseTimeout', a.scheduleToCloseTimeout],
+      ['ScheduleToStartTimeout', a.scheduleToStartTimeout],
+      ['StartToCloseTimeout', a.startToCloseTimeout],
+      ['HeartbeatTimeout', a.heartbeatTimeout],
+    ] as const) {
+      const problem = durationProblem(d);
+      if (problem) throw fail(`invalid ${name}: ${problem}`);
     }
     if (durationToMs(a.scheduleToCloseTimeout) <= 0 && durationToMs(a.startToCloseTimeout) <= 0) {
-      throw new CommandValidationError(
-        cause,
-        'A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.',
+      throw fail(
+        `a valid StartToCloseTimeout or ScheduleToCloseTimeout must be set on the activity. ActivityId=${a.activityId} ActivityType=${type}`,
       );
     }
     if (activityIds.has(a.activityId)) {
       throw new CommandValidationError(
         WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID,
-        `Activity with id ${a.activityId} already exists.`,
+        invalidHistoryAction('add-activitytask-scheduled-event', `ActivityID: ${a.activityId}`),
       );
     }
     activityIds.add(a.activityId);

@@ -5,6 +5,7 @@ import {
   CommandValidationError,
   MAX_ID_LENGTH,
   RUN_ID_PATTERN,
+  requireTargetNamespace,
   targetNamespace,
   type CommandHandler,
 } from './command-handler.js';
@@ -14,6 +15,7 @@ export const signalExternal: CommandHandler = {
 
   validate(command, { namespaces }) {
     const a = command.signalExternalWorkflowExecutionCommandAttributes;
+    requireTargetNamespace(namespaces, a?.namespace ?? '');
     const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES;
     if (!a)
       throw new CommandValidationError(
@@ -43,8 +45,6 @@ export const signalExternal: CommandHandler = {
         cause,
         `SignalName is not set on SignalExternalWorkflowExecutionCommand. WorkflowId=${workflowId} Namespace=${a.namespace} RunId=${runId}`,
       );
-    if (!targetNamespace(namespaces, a.namespace))
-      throw new CommandValidationError(cause, `Namespace ${a.namespace} is not found.`);
   },
 
   apply(command, { ms, completedEventId, namespaces }) {

@@ -5,7 +5,8 @@ import { initiateChild } from '../children.js';
 import {
   CommandValidationError,
   MAX_ID_LENGTH,
-  badDuration,
+  durationProblem,
+  requireTargetNamespace,
   targetNamespace,
   type CommandHandler,
 } from './command-handler.js';
@@ -21,45 +22,46 @@ export const startChild: CommandHandler = {
         cause,
         'StartChildWorkflowExecutionCommandAttributes is not set on StartChildWorkflowExecutionCommand.',
       );
+    // The target namespace is looked up first; the messages name it (the run's own when the command names none).
+    const ns = requireTargetNamespace(namespaces, a.namespace).name;
     const type = a.workflowType?.name ?? '';
     if (!a.workflowId)
       throw new CommandValidationError(
         cause,
-        `Required field WorkflowId is not set on StartChildWorkflowExecutionCommand. WorkflowType=${type} Namespace=${a.namespace}`,
+        `Required field WorkflowId is not set on StartChildWorkflowExecutionCommand. WorkflowType=${type} Namespace=${ns}`,
       );
     if (!type)
       throw new CommandValidationError(
         cause,
-        `Required field WorkflowType is not set on StartChildWorkflowExecutionCommand. WorkflowId=${a.workflowId} Namespace=${a.namespace}`,
+        `Required field WorkflowType is not set on StartChildWorkflowExecutionCommand. WorkflowId=${a.workflowId} Namespace=${ns}`,
       );
     if (a.workflowId.length > MAX_ID_LENGTH)
       throw new CommandValidationError(
         cause,
-        `WorkflowId on StartChildWorkflowExecutionCommand exceeds length limit. WorkflowId=${a.workflowId} Length=${a.workflowId.length} Limit=${MAX_ID_LENGTH} WorkflowType=${type} Namespace=${a.namespace}`,
+        `WorkflowId on StartChildWorkflowExecutionCommand exceeds length limit. WorkflowId=${a.workflowId} Length=${a.workflowId.length} Limit=${MAX_ID_LENGTH} WorkflowType=${type} Namespace=${ns}`,
       );
     if (type.length > MAX_ID_LENGTH)
       throw new CommandValidationError(
         cause,
-        `WorkflowType on StartChildWorkflowExecutionCommand exceeds length limit. WorkflowId=${a.workflowId} WorkflowType=${type} Length=${type.length} Limit=${MAX_ID_LENGTH} Namespace=${a.namespace}`,
+        `WorkflowType on StartChildWorkflowExecutionCommand exceeds length limit. WorkflowId=${a.workflowId} WorkflowType=${type} Length=${type.length} Limit=${MAX_ID_LENGTH} Namespace=${ns}`,
       );
     for (const [name, d] of [
       ['WorkflowExecutionTimeout', a.workflowExecutionTimeout],
       ['WorkflowRunTimeout', a.workflowRunTimeout],
       ['WorkflowTaskTimeout', a.workflowTaskTimeout],
     ] as const) {
-      if (badDuration(d))
+      const problem = durationProblem(d);
+      if (problem)
         throw new CommandValidationError(
           cause,
-          `Invalid ${name} on StartChildWorkflowExecutionCommand. WorkflowId=${a.workflowId} WorkflowType=${type} Namespace=${a.namespace}`,
+          `Invalid ${name} on StartChildWorkflowExecutionCommand: ${problem}. WorkflowId=${a.workflowId} WorkflowType=${type} Namespace=${ns}`,
         );
     }
     if (a.cronSchedule && !isValidCronSchedule(a.cronSchedule))
       throw new CommandValidationError(
         cause,
-        `invalid CronSchedule on StartChildWorkflowExecutionCommand. WorkflowId=${a.workflowId} WorkflowType=${type} Namespace=${a.namespace}`,
+        `invalid CronSchedule on StartChildWorkflowExecutionCommand: invalid CronSchedule.. WorkflowId=${a.workflowId} WorkflowType=${type} Namespace=${ns}`,
       );
-    if (!targetNamespace(namespaces, a.namespace))
-      throw new CommandValidationError(cause, `Namespace ${a.namespace} is not found.`);
     childWorkflowIdsThisTask.add(a.workflowId);
   },
 

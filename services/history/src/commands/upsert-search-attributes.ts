@@ -5,14 +5,19 @@ import { CommandValidationError, type CommandHandler } from './command-handler.j
 
 export const upsertSearchAttributes: CommandHandler = {
   validate(command) {
-    if (
-      !Object.keys(command.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes?.indexedFields ?? {})
-        .length
-    ) {
+    const a = command.upsertWorkflowSearchAttributesCommandAttributes;
+    const cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES;
+    if (!a) {
       throw new CommandValidationError(
-        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
-        'SearchAttributes is not set on UpsertWorkflowSearchAttributesCommand.',
+        cause,
+        'UpsertWorkflowSearchAttributesCommandAttributes is not set on UpsertWorkflowSearchAttributesCommand.',
       );
+    }
+    if (!a.searchAttributes) {
+      throw new CommandValidationError(cause, 'SearchAttributes is not set on UpsertWorkflowSearchAttributesCommand.');
+    }
+    if (!Object.keys(a.searchAttributes.indexedFields).length) {
+      throw new CommandValidationError(cause, 'IndexedFields is not set on UpsertWorkflowSearchAttributesCommand.');
     }
   },
 

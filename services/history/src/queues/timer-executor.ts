@@ -11,7 +11,7 @@ import {
   WorkflowExecutionStatus,
 } from '@tempora/proto/enums';
 import { Failure } from '@tempora/proto/failure';
-import { TimerTaskBody } from '@tempora/proto/persistence';
+import { TimerTaskBody, type ActivityInfo } from '@tempora/proto/persistence';
 import { activityTimeoutFailure, failActivityAttempt, redispatchActivity } from '../activities.js';
 import { failStartedWorkflowTaskForClose } from '../close-run.js';
 import { decideRetry, withRetryDefaults } from '../retry.js';
@@ -140,5 +140,31 @@ function fireActivityTimeout(ms: MutableState, timeout: NonNullable<TimerTaskBod
       break;
     }
   }
-  failActivityAttempt(ms, activity, activityTimeoutFailure(timeout.timeoutType, activity), '');
+  failActivityAttempt(ms, activity, activityTimeoutFailure(firingTimeoutType(ms, activity, timeout), activity), '');
+}
+
+/**
+ * The timeout a firing timer reports. Upstream runs an activity's expired timers in order of deadline, then timeout
+ * type (schedule-to-start before schedule-to-close): a schedule-to-close timer whose attempt's schedule-to-start
+ * deadline also passed, no later than its own, reports schedule-to-start (e.g. both derived from schedule-to-close).
+ */
+function firingTimeoutType(
+  ms: MutableState,
+  activity: ActivityInfo,
+  timeout: NonNullable<TimerTaskBody['activityTimeout']>,
+): TimeoutType {
+  if (timeout.timeoutType !== TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE || activity.startedEventId !== 0) {
+    return timeout.timeoutType;
+  }
+  const scheduleToStartMs = durationToMs(activity.scheduled?.scheduleToStartTimeout);
+  const scheduleToCloseMs = durationToMs(activity.scheduled?.scheduleToCloseTimeout);
+  const attemptScheduled = activity.currentAttemptScheduledTime?.getTime();
+  const firstScheduled = activity.firstScheduledTime?.getTime();
+  if (scheduleToStartMs <= 0 || attemptScheduled === undefined || firstScheduled === undefined) {
+    return timeout.timeoutType;
+  }
+  const startDeadline = attemptScheduled + scheduleToStartMs;
+  return startDeadline <= firstScheduled + scheduleToCloseMs && startDeadline <= ms.now.getTime()
+    ? TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START
+    : timeout.timeoutType;
 }

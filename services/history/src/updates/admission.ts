@@ -5,7 +5,7 @@ import { Failure } from '@tempora/proto/failure';
 import type { Outcome } from '@tempora/proto/update';
 import type { UpdateWorkflowExecutionRequest, UpdateWorkflowExecutionResponse } from '@tempora/proto/workflowservice';
 import { ResourceExhaustedCause, ResourceExhaustedScope, WorkflowExecutionStatus } from '@tempora/proto/enums';
-import { notFound, resourceExhausted, workflowNotReady, type DeepPartial } from '@tempora/rpc';
+import { Code, RpcError, notFound, resourceExhausted, workflowNotReady, type DeepPartial } from '@tempora/rpc';
 import { runKeyString, type RunKey } from '../execution-manager.js';
 import type { MutableState } from '../mutable-state.js';
 import type { ShardEngine } from '../shard-controller.js';
@@ -15,8 +15,6 @@ import { Stage, type UpdateEntry, type UpdateRegistry } from './update-registry.
 const FAILING_WORKFLOW_TASK_ATTEMPT = 3;
 /** Upstream's LongPollExpirationInterval: the longest an update call waits before answering with its stage. */
 const SOFT_TIMEOUT_MS = 20_000;
-/** Kept back from the caller's deadline so the answer arrives before the caller gives up. */
-const ANSWER_BUDGET_MS = 1_000;
 
 export const acceptedUpdateCompletedWorkflowFailure = (): Failure =>
   Failure.fromPartial({
@@ -62,7 +60,9 @@ export function admitUpdate(
 }
 
 /**
- * Waits (bounded) for the stage and builds the response; an aborted update throws its error. A run closed by
+ * Waits for the stage and builds the response; an aborted update throws its error. As upstream, the wait ends at its
+ * soft timeout (then the answer carries the stage reached) or at the caller's deadline (then the call fails
+ * DEADLINE_EXCEEDED: an empty answer just before it would only make the caller poll again at once). A run closed by
  * something other than its own workflow task (terminate, cancel, timeout) ends the update too: accepted ones fail
  * with AcceptedUpdateCompletedWorkflow, the others are aborted.
  */
@@ -83,7 +83,8 @@ export async function awaitUpdateStage(
   });
   if ('outcome' in handle) return completed(handle.outcome);
   const entry = handle.entry;
-  const until = Math.min(Date.now() + SOFT_TIMEOUT_MS, Math.max(deadline - ANSWER_BUDGET_MS, Date.now()));
+  const softDeadline = Date.now() + SOFT_TIMEOUT_MS;
+  const until = Math.min(softDeadline, deadline);
   while (entry.stage < stage && Date.now() < until && !signal.aborted) {
     const stop = new AbortController();
     const waitSignal = AbortSignal.any([signal, stop.signal]);
@@ -110,6 +111,9 @@ export async function awaitUpdateStage(
     throw closed.continued ? workflowClosingError() : notFound('workflow update was aborted by closing workflow');
   }
   if (entry.error) throw entry.error;
+  if (entry.stage < stage && deadline < softDeadline && Date.now() >= deadline) {
+    throw new RpcError(Code.DEADLINE_EXCEEDED, 'context deadline exceeded');
+  }
   return { updateRef, outcome: entry.outcome, stage: entry.stage };
 }
 
