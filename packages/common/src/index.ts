@@ -3,3 +3,4 @@ export * from './cron.js';
 export * from './duration.js';
 export * from './logger.js';
 export * from './version.js';
+export * from './scheduler.js';

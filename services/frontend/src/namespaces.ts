@@ -61,7 +61,7 @@ export function toDescribeNamespaceResponse(record: NamespaceRecord): DeepPartia
       ...record.info,
       capabilities: namespaceCapabilities(),
       limits: { blobSizeLimitError: BLOB_SIZE_LIMIT_ERROR, memoSizeLimitError: MEMO_SIZE_LIMIT_ERROR },
-      supportsSchedules: false,
+      supportsSchedules: true,
     },
     config: record.config,
     replicationConfig: record.replicationConfig,
