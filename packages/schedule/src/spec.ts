@@ -27,10 +27,11 @@ export const MAX_MATCHING_TIMES = 1000;
 
 /**
  * Candidate times nextTime examines (each one excluded) before giving up as if none remained. Upstream searches on
- * until year 2100 (its hard limit is off by default); a bound keeps a spec such as "every second except every second"
- * from hanging a workflow task.
+ * until year 2100 (its hard limit is off by default; it warns past 86400); a bound keeps a spec such as "every second
+ * except every second" from stalling a workflow task (250k candidates take about half a second). "Every second except
+ * weekends" (172800 in a row) still resolves.
  */
-export const MAX_EXCLUDED_CANDIDATES = 1_000_000;
+export const MAX_EXCLUDED_CANDIDATES = 250_000;
 
 /** The frontend's prefix for every spec error (upstream's canonicalizeScheduleSpec). */
 const PREFIX = 'Invalid schedule spec: ';
