@@ -61,14 +61,14 @@ export function decodeJsonPayload<T>(payload: Payload | undefined): T | undefine
   return JSON.parse(Buffer.from(payload.data).toString('utf8')) as T;
 }
 
-/** Upstream's canonicalizeScheduleSpec: the compiled spec, or INVALID_ARGUMENT "Invalid schedule spec: ...". */
+/** Upstream's canonicalizeScheduleSpec: the compiled spec, or INVALID_ARGUMENT with the engine's message. */
 export function compileScheduleSpec(schedule: Schedule): { compiled: CompiledSpec; json: ScheduleSpecJson } {
   let json: ScheduleSpecJson;
   try {
     json = scheduleSpecToJson(schedule.spec ?? scheduleSpecFromJson({}));
     return { compiled: compileSpec(json), json };
   } catch (err) {
-    if (err instanceof ScheduleSpecError) throw invalidArgument(`Invalid schedule spec: ${err.message}`);
+    if (err instanceof ScheduleSpecError) throw invalidArgument(err.message);
     throw err;
   }
 }
