@@ -260,13 +260,15 @@ export function patchData(patch: SchedulePatch): SchedulePatchData {
 
 /**
  * The scheduler workflow's execution info and its `describe` answer. A schedule exists while its workflow runs:
- * a closed one is NOT_FOUND "schedule not found" (upstream), a missing one history's NOT_FOUND.
+ * a closed one is NOT_FOUND "schedule not found" (upstream), a missing one history's NOT_FOUND. With `closed`, a
+ * closed scheduler answers too (upstream's ListScheduleMatchingTimes queries the workflow whatever its state).
  */
 export async function describeScheduler(
   ctx: FrontendContext,
   namespace: NamespaceRecord,
   scheduleId: string,
   call: CallContext,
+  options: { closed?: boolean } = {},
 ): Promise<{ execution: WorkflowExecutionInfo | undefined; result: DescribeResult }> {
   const namespaceId = namespace.info!.id;
   const execution = { workflowId: schedulerWorkflowId(scheduleId), runId: '' };
@@ -275,7 +277,9 @@ export async function describeScheduler(
     call,
   );
   const info = described.response?.workflowExecutionInfo;
-  if (info?.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) throw notFound('schedule not found');
+  if (!options.closed && info?.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+    throw notFound('schedule not found');
+  }
   const queried = await ctx.history.queryWorkflow(
     {
       namespaceId,

@@ -1,3 +1,4 @@
+import { SCHEDULER_WORKFLOW_ID_PREFIX } from '@tempora/common';
 import type { CountSchedulesRequest, CountSchedulesResponse } from '@tempora/proto/workflowservice';
 import type { DeepPartial } from '@tempora/rpc';
 import { IndexedValueType, encodeSearchAttributeValue } from '@tempora/visibility';
@@ -9,7 +10,10 @@ import { schedulerQuery } from './list-schedules.js';
 export function countSchedules(ctx: FrontendContext) {
   return async (request: CountSchedulesRequest): Promise<DeepPartial<CountSchedulesResponse>> => {
     const namespace = await ctx.namespaces.resolve(request.namespace);
-    const query = resolveVisibilityQuery(ctx, namespace, schedulerQuery(request.query), { groupBy: true });
+    const query = resolveVisibilityQuery(ctx, namespace, schedulerQuery(request.query), {
+      groupBy: true,
+      scheduleIdPrefix: SCHEDULER_WORKFLOW_ID_PREFIX,
+    });
     const result = await ctx.visibility.count({ namespaceId: namespace.info!.id, query });
     return {
       count: result.count,

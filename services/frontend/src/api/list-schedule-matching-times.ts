@@ -18,7 +18,7 @@ export function listScheduleMatchingTimes(ctx: FrontendContext) {
   ): Promise<DeepPartial<ListScheduleMatchingTimesResponse>> => {
     const namespace = await ctx.namespaces.resolve(request.namespace);
     if (!request.startTime || !request.endTime) throw invalidArgument('missing or invalid query');
-    const { result } = await describeScheduler(ctx, namespace, request.scheduleId, call);
+    const { result } = await describeScheduler(ctx, namespace, request.scheduleId, call, { closed: true });
     if (result.info.invalidScheduleError)
       throw invalidArgument(`invalid schedule: ${result.info.invalidScheduleError}`);
     const compiled = compileSpec(result.schedule.spec as ScheduleSpecJson);

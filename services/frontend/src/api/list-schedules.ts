@@ -15,14 +15,17 @@ export function schedulerQuery(query: string): string {
 export function listSchedules(ctx: FrontendContext) {
   return async (request: ListSchedulesRequest): Promise<DeepPartial<ListSchedulesResponse>> => {
     const namespace = await ctx.namespaces.resolve(request.namespace);
-    const query = resolveVisibilityQuery(ctx, namespace, schedulerQuery(request.query));
+    const query = resolveVisibilityQuery(ctx, namespace, schedulerQuery(request.query), {
+      scheduleIdPrefix: SCHEDULER_WORKFLOW_ID_PREFIX,
+    });
     const page = await listPage(ctx, namespace, query, request.maximumPageSize, request.nextPageToken);
     return {
       schedules: page.executions.map((ex) => {
         const { memo, info } = cleanScheduleMemo(ex.memo ? Memo.fromPartial(ex.memo) : undefined);
         return {
           scheduleId: (ex.execution?.workflowId ?? '').replace(SCHEDULER_WORKFLOW_ID_PREFIX, ''),
-          memo,
+          // Upstream lists an empty memo as {}.
+          memo: memo ?? { fields: {} },
           searchAttributes: cleanScheduleSearchAttributes(ex.searchAttributes),
           info: info ? fromListInfoData(info) : undefined,
         };
