@@ -118,14 +118,20 @@ describe('schedules', () => {
     await expect(
       client().schedule.create({ ...base, scheduleId: uniqueName('bad'), spec: { intervals: [{ every: '-5s' }] } }),
     ).rejects.toThrow(TypeError);
-    await expect(
-      target.connection.workflowService.createSchedule({
-        namespace: 'default',
-        scheduleId: uniqueName('bad'),
-        requestId: uniqueName('req'),
-        schedule: { spec: { interval: [{ interval: { seconds: Long.fromNumber(60) } }] } },
-      }),
-    ).rejects.toThrow(/Only StartWorkflow action is supported for schedules/);
+    // A schedule without an action is accepted (the official server's answer); it starts nothing.
+    const noAction = uniqueName('no-action');
+    await target.connection.workflowService.createSchedule({
+      namespace: 'default',
+      scheduleId: noAction,
+      requestId: uniqueName('req'),
+      schedule: { spec: { interval: [{ interval: { seconds: Long.fromNumber(60) } }] } },
+    });
+    const described = await target.connection.workflowService.describeSchedule({
+      namespace: 'default',
+      scheduleId: noAction,
+    });
+    expect(described.schedule?.action?.startWorkflow).toBeFalsy();
+    await client().schedule.getHandle(noAction).delete();
   });
 
   it('updates a schedule and takes limited actions', async () => {
@@ -190,5 +196,193 @@ describe('schedules', () => {
     });
     expect(d.state.note).toMatch(/^paused due to workflow failure: /);
     await handle.delete();
+  });
+  /** The workflows a schedule started, oldest first, with their start and close times. */
+  async function startedRuns(d: ScheduleDescription) {
+    return Promise.all(
+      d.info.recentActions.map(async (a) => {
+        const wf = await client().workflow.getHandle(a.action.workflow.workflowId).describe();
+        return { scheduledAt: a.scheduledAt.getTime(), id: wf.workflowId, ...wf };
+      }),
+    );
+  }
+
+  it('buffer one: one start waits for the running workflow, the others are skipped', async () => {
+    const scheduleId = uniqueName('buffer-one');
+    const handle = await client().schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: '1s' }] },
+      action: { type: 'startWorkflow', workflowType: 'sleepsWorkflow', taskQueue, args: [2500] },
+      policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE },
+    });
+    const d = await waitForActions(scheduleId, 2, 30_000);
+    await handle.pause();
+    expect(d.info.numActionsSkippedOverlap).toBeGreaterThan(0);
+    const [first, second] = await startedRuns(d);
+    // The buffered start is the first time that came while the first run ran.
+    expect(second!.scheduledAt).toBe(first!.scheduledAt + 1000);
+    await client().workflow.getHandle(first!.id).result();
+    const closeTime = (await client().workflow.getHandle(first!.id).describe()).closeTime!.getTime();
+    expect(second!.startTime.getTime()).toBeGreaterThanOrEqual(closeTime);
+    await handle.delete();
+  }, 60_000);
+
+  it('buffer all: every time starts, one after another', async () => {
+    const scheduleId = uniqueName('buffer-all');
+    const handle = await client().schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: '1s' }] },
+      action: { type: 'startWorkflow', workflowType: 'sleepsWorkflow', taskQueue, args: [1500] },
+      policies: { overlap: ScheduleOverlapPolicy.BUFFER_ALL },
+    });
+    const d = await waitForActions(scheduleId, 3, 30_000);
+    await handle.pause();
+    expect(d.info.numActionsSkippedOverlap).toBe(0);
+    const runs = (await startedRuns(d)).slice(0, 3);
+    expect(runs.map((r) => r.scheduledAt - runs[0]!.scheduledAt)).toEqual([0, 1000, 2000]);
+    for (let i = 1; i < runs.length; i++) {
+      await client()
+        .workflow.getHandle(runs[i - 1]!.id)
+        .result();
+      const previous = await client()
+        .workflow.getHandle(runs[i - 1]!.id)
+        .describe();
+      expect(runs[i]!.startTime.getTime()).toBeGreaterThanOrEqual(previous.closeTime!.getTime());
+    }
+    await handle.delete();
+  }, 60_000);
+
+  for (const [policy, status, name] of [
+    [ScheduleOverlapPolicy.CANCEL_OTHER, 'CANCELLED', 'cancel other'],
+    [ScheduleOverlapPolicy.TERMINATE_OTHER, 'TERMINATED', 'terminate other'],
+  ] as const) {
+    it(`${name}: the next time ends the running workflow and then starts`, async () => {
+      const scheduleId = uniqueName(name.replace(' ', '-'));
+      const handle = await client().schedule.create({
+        scheduleId,
+        spec: { intervals: [{ every: '2s' }] },
+        action: { type: 'startWorkflow', workflowType: 'sleepsWorkflow', taskQueue, args: [60_000] },
+        policies: { overlap: policy },
+      });
+      const d = await waitForActions(scheduleId, 2, 30_000);
+      await handle.pause();
+      const [first, second] = await startedRuns(d);
+      expect(second!.scheduledAt).toBe(first!.scheduledAt + 2000);
+      const ended = await client().workflow.getHandle(first!.id).describe();
+      expect(ended.status.name).toBe(status);
+      expect(second!.startTime.getTime()).toBeGreaterThanOrEqual(ended.closeTime!.getTime());
+      const history = await client().workflow.getHandle(first!.id).fetchHistory();
+      const events = history.events ?? [];
+      if (status === 'TERMINATED') {
+        const terminated = events.find((e) => e.workflowExecutionTerminatedEventAttributes);
+        expect(terminated?.workflowExecutionTerminatedEventAttributes?.reason).toBe(
+          'terminated by schedule overlap policy',
+        );
+      } else {
+        const requested = events.find((e) => e.workflowExecutionCancelRequestedEventAttributes);
+        expect(requested?.workflowExecutionCancelRequestedEventAttributes?.cause).toBe(
+          'cancelled by schedule overlap policy',
+        );
+      }
+      await client().workflow.getHandle(second!.id).terminate();
+      await handle.delete();
+    }, 60_000);
+  }
+
+  it('ignores an update with a stale conflict token, as upstream does', async () => {
+    const scheduleId = uniqueName('conflict');
+    const handle = await client().schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: '1h' }] },
+      action: { type: 'startWorkflow', workflowType: 'completesWorkflow', taskQueue, args: [] },
+    });
+    const svc = target.connection.workflowService;
+    const before = await svc.describeSchedule({ namespace: 'default', scheduleId });
+    await handle.pause('moves the token on');
+    const after = await svc.describeSchedule({ namespace: 'default', scheduleId });
+    expect(Buffer.from(after.conflictToken!).equals(Buffer.from(before.conflictToken!))).toBe(false);
+    const schedule = { ...before.schedule!, spec: { interval: [{ interval: { seconds: Long.fromNumber(60) } }] } };
+    // The stale token: the call succeeds, the scheduler drops the update.
+    await svc.updateSchedule({
+      namespace: 'default',
+      scheduleId,
+      schedule,
+      conflictToken: before.conflictToken,
+      requestId: uniqueName('req'),
+    });
+    // Signals are processed in order: once the unpause shows, the update was seen.
+    await handle.unpause('after the update');
+    await eventually(async () => expect((await handle.describe()).state.note).toBe('after the update'));
+    const unchanged = await handle.describe();
+    expect(unchanged.spec.intervals?.[0]?.every).toBe(3600_000);
+    // The current token applies.
+    const current = await svc.describeSchedule({ namespace: 'default', scheduleId });
+    await svc.updateSchedule({
+      namespace: 'default',
+      scheduleId,
+      schedule: { ...current.schedule!, spec: schedule.spec },
+      conflictToken: current.conflictToken,
+      requestId: uniqueName('req'),
+    });
+    await eventually(async () => expect((await handle.describe()).spec.intervals?.[0]?.every).toBe(60_000));
+    await handle.delete();
+  });
+
+  it('stops at zero remaining actions; a trigger still starts', async () => {
+    const scheduleId = uniqueName('limited');
+    const handle = await client().schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: '1s' }] },
+      action: { type: 'startWorkflow', workflowType: 'completesWorkflow', taskQueue, args: [] },
+      state: { remainingActions: 2 },
+      policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },
+    });
+    expect((await handle.describe()).info.nextActionTimes).toHaveLength(2);
+    await waitForActions(scheduleId, 2);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const d = await handle.describe();
+    expect(d.info.numActionsTaken).toBe(2);
+    expect(d.state.remainingActions).toBe(0);
+    expect(d.info.nextActionTimes).toEqual([]);
+    await handle.trigger();
+    const triggered = await waitForActions(scheduleId, 3);
+    expect(triggered.state.remainingActions).toBe(0);
+    await handle.delete();
+  });
+
+  it('pauses on failure with the failed workflow and its message in the notes', async () => {
+    const scheduleId = uniqueName('pof');
+    const workflowId = uniqueName('pof-wf');
+    const handle = await client().schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: '1s' }] },
+      action: { type: 'startWorkflow', workflowType: 'failsWorkflow', taskQueue, workflowId, args: [] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, pauseOnFailure: true },
+    });
+    const d = await eventually(async () => {
+      const d = await handle.describe();
+      expect(d.state.paused).toBe(true);
+      return d;
+    });
+    expect(d.state.note).toMatch(
+      new RegExp(`^paused due to workflow failure: ${workflowId}-\\d{4}-\\d\\d-\\d\\dT[\\d:]+Z: scheduled failure$`),
+    );
+    await handle.delete();
+
+    // Allow all: upstream watches no workflow it started, so failures do not pause the schedule.
+    const allowAllId = uniqueName('pof-all');
+    const allowAll = await client().schedule.create({
+      scheduleId: allowAllId,
+      spec: { intervals: [{ every: '1s' }] },
+      action: { type: 'startWorkflow', workflowType: 'failsWorkflow', taskQueue, args: [] },
+      policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL, pauseOnFailure: true },
+    });
+    const three = await waitForActions(allowAllId, 3);
+    for (const a of three.info.recentActions.slice(0, 2)) {
+      await expect(client().workflow.getHandle(a.action.workflow.workflowId).result()).rejects.toThrow();
+    }
+    await waitForActions(allowAllId, 4);
+    expect((await allowAll.describe()).state.paused).toBe(false);
+    await allowAll.delete();
   });
 });

@@ -73,10 +73,13 @@ export function compileScheduleSpec(schedule: Schedule): { compiled: CompiledSpe
   }
 }
 
-/** validateStartWorkflowArgsForSchedule, plus the action check of validateSchedulePayloadSize. */
+/**
+ * validateStartWorkflowArgsForSchedule. A schedule without an action is accepted, as the official server does (its
+ * scheduler then starts nothing).
+ */
 export function validateScheduleAction(namespace: NamespaceRecord, schedule: Schedule): void {
   const start = schedule.action?.startWorkflow;
-  if (!start) throw invalidArgument('Only StartWorkflow action is supported for schedules');
+  if (!start) return;
   validateStartAction(namespace, start);
 }
 
