@@ -15,7 +15,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 import Long from 'long';
 import { processSystemToken } from '@tempora/rpc';
 import * as activities from './activities.js';
-import { findTemporalCli, grpcFailure, startTestServer, uniqueName, type TestServer } from './helpers.js';
+import { eventually, findTemporalCli, grpcFailure, startTestServer, uniqueName, type TestServer } from './helpers.js';
 import { bundleWorkflows, installRuntime } from './sdk-support.js';
 
 const run = promisify(execFile);
@@ -146,6 +146,33 @@ describe('authorization with JWT API keys', () => {
     const admin = await connect(await token(key, ['system:admin']));
     await admin.operatorService.listSearchAttributes({ namespace: 'other' });
     await admin.workflowService.listNamespaces({});
+  });
+
+  it('runs schedules: the worker service calls the frontend as the system identity', async () => {
+    const connection = await connect(await token(key, ['default:write']));
+    const client = new Client({ connection, namespace: 'default' });
+    const scheduleId = uniqueName('authz-schedule');
+    const handle = await client.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: '1s' }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'helloWorkflow',
+        workflowId: `${scheduleId}-run`,
+        taskQueue: 'authz-nobody',
+        args: ['x'],
+      },
+    });
+    try {
+      const described = await eventually(async () => {
+        const d = await handle.describe();
+        expect(d.info.recentActions.length).toBeGreaterThan(0);
+        return d;
+      });
+      expect(described.info.recentActions[0]!.action.workflow.workflowId).toMatch(new RegExp(`^${scheduleId}-run-`));
+    } finally {
+      await handle.delete();
+    }
   });
 
   it("accepts the process's system token as system:admin", async () => {

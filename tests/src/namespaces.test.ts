@@ -21,7 +21,7 @@ describe('system info', () => {
     const info = await t.connection.workflowService.getSystemInfo({});
     expect(info.serverVersion).toMatch(/^\d+\.\d+\.\d+/);
     expect(info.capabilities?.sdkMetadata).toBe(true);
-    expect(info.capabilities?.supportsSchedules).toBeFalsy();
+    expect(info.capabilities?.supportsSchedules).toBe(true);
     expect(info.capabilities?.nexus).toBeFalsy();
   });
 

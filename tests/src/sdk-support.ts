@@ -105,10 +105,14 @@ let runtimeInstalled = false;
  */
 export function installRuntime(): void {
   if (runtimeInstalled) return;
-  Runtime.install({
-    logger: new DefaultLogger('ERROR'),
-    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
-  });
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
+    });
+  } catch {
+    // An in-process server's worker service already created the default runtime.
+  }
   runtimeInstalled = true;
 }
 

@@ -117,6 +117,10 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
     wiring = await wire(options, storage, logger, resources, pipelines, telemetry);
     await startServices(wiring.hosted, options.services, started);
     await listenAll(options, wiring, logger, listeners);
+    // The worker service's SDK workers reach this process's frontend once it listens.
+    const frontendPort = listeners.find((l) => l.service === 'frontend')?.port;
+    if (frontendPort !== undefined)
+      wiring.hosted.worker?.useLocalFrontend(`${loopback(options.config)}:${frontendPort}`);
     const running = wiring;
     let stopping: Promise<void> | undefined;
     return {
@@ -328,6 +332,11 @@ async function wire(
   return { pipelines, membership, identities, hosted };
 }
 
+/** Where this process reaches its own listening frontend. */
+function loopback(config: TemporaConfig): string {
+  return config.bindIp === '0.0.0.0' || config.bindIp === '::' ? '127.0.0.1' : config.bindIp;
+}
+
 function isClustered(config: TemporaConfig): boolean {
   return Boolean(config.membership.redisUrl);
 }
@@ -463,7 +472,7 @@ function hostServices(services: ServiceName[], deps: ServiceDeps): HostedService
           namespaceName: telemetry.namespaceName,
         })
       : undefined,
-    worker: hosts('worker') ? new WorkerService(common('worker')) : undefined,
+    worker: hosts('worker') ? new WorkerService({ ...common('worker'), localFrontend: hosts('frontend') }) : undefined,
   };
 }
 

@@ -14,6 +14,14 @@ export interface ServicePorts {
   metricsPort: number;
 }
 
+export interface WorkerServiceConfig extends ServicePorts {
+  /**
+   * The frontend the worker service's SDK workers connect to. Empty = the frontend of this process when it hosts
+   * one (its bound address), else bindIp:services.frontend.grpcPort.
+   */
+  frontendAddress: string;
+}
+
 export interface SqlitePersistenceConfig {
   /** Database file; empty = in-memory (start-dev only: not shared between processes). */
   file: string;
@@ -150,7 +158,7 @@ export interface TemporaConfig {
   bindIp: string;
   /** Address other processes use to reach this one; defaults to bindIp. */
   broadcastAddress: string;
-  services: Record<ServiceName, ServicePorts>;
+  services: Record<ServiceName, ServicePorts> & { worker: WorkerServiceConfig };
   persistence: {
     driver: 'sqlite' | 'cassandra';
     sqlite: SqlitePersistenceConfig;
@@ -242,7 +250,7 @@ export function defaultConfig(): TemporaConfig {
       frontend: { grpcPort: 7233, metricsPort: 0 },
       history: { grpcPort: 7234, metricsPort: 0 },
       matching: { grpcPort: 7235, metricsPort: 0 },
-      worker: { grpcPort: 7239, metricsPort: 0 },
+      worker: { grpcPort: 7239, metricsPort: 0, frontendAddress: '' },
     },
     persistence: {
       driver: 'sqlite',

@@ -4,3 +4,4 @@ export * from './duration.js';
 export * from './logger.js';
 export * from './version.js';
 export * from './tls.js';
+export * from './scheduler.js';

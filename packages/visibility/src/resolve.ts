@@ -44,7 +44,14 @@ export interface ResolveOptions {
   allowOrderBy: boolean;
   /** GROUP BY is for CountWorkflowExecutions only. */
   allowGroupBy: boolean;
+  /**
+   * Schedule lists: `ScheduleId` names WorkflowId with this prefix added to its values (upstream's schedule query
+   * converter, prefix `temporal-sys-scheduler:`).
+   */
+  scheduleIdPrefix?: string;
 }
+
+const SCHEDULE_ID = 'ScheduleId';
 
 const NOT_SUPPORTED = 'operation is not supported';
 const INVALID = 'invalid expression';
@@ -78,13 +85,16 @@ export function resolveQuery(
   attributes: NamespaceSearchAttributes,
   options: ResolveOptions,
 ): ResolvedQuery {
-  return new Resolver(attributes).resolve(query, options);
+  return new Resolver(attributes, options.scheduleIdPrefix).resolve(query, options);
 }
 
 class Resolver {
   private mentionsDivision = false;
 
-  constructor(private readonly attributes: NamespaceSearchAttributes) {}
+  constructor(
+    private readonly attributes: NamespaceSearchAttributes,
+    private readonly scheduleIdPrefix?: string,
+  ) {}
 
   resolve(query: string, options: ResolveOptions): ResolvedQuery {
     const parsed = parseQuery(query);
@@ -179,7 +189,8 @@ class Resolver {
 
   private name(name: Name): ResolvedName {
     if (name.name === NAMESPACE_DIVISION) this.mentionsDivision = true;
-    const resolved = this.attributes.resolve(name.name);
+    const scheduleId = name.name === SCHEDULE_ID && this.scheduleIdPrefix !== undefined;
+    const resolved = this.attributes.resolve(scheduleId ? 'WorkflowId' : name.name);
     if (!resolved) {
       throw new QueryError(`invalid search attribute: ${name.name}`, name.name, name.position);
     }
@@ -189,6 +200,9 @@ class Resolver {
   private value(name: ResolvedName, literal: Literal): ResolvedValue {
     if (name.field === 'ExecutionStatus') return executionStatusValue(literal);
     if (name.field === 'ExecutionDuration') return executionDurationValue(literal);
+    if (name.alias === SCHEDULE_ID && this.scheduleIdPrefix !== undefined && literal.type === 'string') {
+      return this.scheduleIdPrefix + literal.value;
+    }
     const typeError = () =>
       new QueryError(
         `${INVALID}: invalid value type for search attribute ${name.alias} of type ${typeName(name.type)}: ${goValue(literal)}`,

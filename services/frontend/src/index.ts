@@ -54,6 +54,14 @@ import { shutdownWorker } from './api/shutdown-worker.js';
 import { startWorkflowExecution } from './api/start-workflow-execution.js';
 import { updateNamespace } from './api/update-namespace.js';
 import { countWorkflowExecutions } from './api/count-workflow-executions.js';
+import { countSchedules } from './api/count-schedules.js';
+import { createSchedule } from './api/create-schedule.js';
+import { deleteSchedule } from './api/delete-schedule.js';
+import { describeSchedule } from './api/describe-schedule.js';
+import { listScheduleMatchingTimes } from './api/list-schedule-matching-times.js';
+import { listSchedules } from './api/list-schedules.js';
+import { patchSchedule } from './api/patch-schedule.js';
+import { updateSchedule } from './api/update-schedule.js';
 import { getSearchAttributes } from './api/get-search-attributes.js';
 import { listClosedWorkflowExecutions } from './api/list-closed-workflow-executions.js';
 import { listOpenWorkflowExecutions } from './api/list-open-workflow-executions.js';
@@ -143,6 +151,14 @@ export class FrontendService {
       updateWorkflowExecution: updateWorkflowExecution(ctx),
       pollWorkflowExecutionUpdate: pollWorkflowExecutionUpdate(ctx),
       executeMultiOperation: executeMultiOperation(ctx),
+      createSchedule: createSchedule(ctx),
+      describeSchedule: describeSchedule(ctx),
+      updateSchedule: updateSchedule(ctx),
+      patchSchedule: patchSchedule(ctx),
+      deleteSchedule: deleteSchedule(ctx),
+      listSchedules: listSchedules(ctx),
+      countSchedules: countSchedules(ctx),
+      listScheduleMatchingTimes: listScheduleMatchingTimes(ctx),
     };
   }
 

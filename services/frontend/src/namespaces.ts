@@ -65,7 +65,7 @@ export function toDescribeNamespaceResponse(
       ...record.info,
       capabilities: namespaceCapabilities(),
       limits: advertisedLimits(limits),
-      supportsSchedules: false,
+      supportsSchedules: true,
     },
     config: record.config,
     replicationConfig: record.replicationConfig,

@@ -30,12 +30,13 @@ export function resolveVisibilityQuery(
   ctx: FrontendContext,
   namespace: NamespaceRecord,
   query: string,
-  options: { groupBy?: boolean } = {},
+  options: { groupBy?: boolean; scheduleIdPrefix?: string } = {},
 ): ResolvedQuery {
   try {
     return resolveQuery(query, namespaceSearchAttributes(namespace), {
       allowOrderBy: ctx.visibility.supportsOrderBy,
       allowGroupBy: options.groupBy ?? false,
+      scheduleIdPrefix: options.scheduleIdPrefix,
     });
   } catch (err) {
     if (err instanceof QueryError) throw invalidArgument(`invalid query: ${err.message}`);

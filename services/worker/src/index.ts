@@ -1,30 +1,206 @@
-// The worker service. Its internal API arrives with the workflow engine; for now the process hosts its health
-// endpoint so deployments can already be wired and probed.
+// The worker service: system workflows run by the official TypeScript SDK against our own frontend, as upstream's
+// worker service does. Per-namespace workers (task queue temporal-sys-per-ns-tq, one SDK Worker per namespace, few
+// pollers) run the scheduler workflows of each namespace's schedules; a worker on the internal namespace
+// temporal-system is there for the system-wide workflows. The service connects once the frontend answers (in
+// start-dev the process tells it the frontend's bound address after listening) and drains its workers at stop,
+// before the frontend stops.
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Server } from '@grpc/grpc-js';
-import type { Logger, TemporaConfig } from '@tempora/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { PER_NAMESPACE_TASK_QUEUE, SYSTEM_NAMESPACE, type Logger, type TemporaConfig } from '@tempora/common';
 import type { PersistenceStores } from '@tempora/persistence';
+import * as workflowMessages from '@tempora/proto/workflowservice';
+import { WorkflowServiceService, type WorkflowServiceServer } from '@tempora/proto/workflowservice';
+import {
+  Code,
+  grpcClient,
+  isRpcError,
+  systemWorkerClientOptions,
+  systemWorkerConnectionOptions,
+  type ClosableRpcClient,
+} from '@tempora/rpc';
+import { NamespaceState } from '@tempora/proto/enums';
+import { createSchedulerActivities } from './activities.js';
+
+export { createSchedulerActivities, type SchedulerActivities } from './activities.js';
 
 export interface WorkerOptions {
   config: TemporaConfig;
   logger: Logger;
   stores: PersistenceStores;
+  /** This process hosts a frontend: its address arrives with useLocalFrontend once it listens. */
+  localFrontend?: boolean;
+}
+
+/** How often the service lists namespaces to start workers for new ones. */
+const NAMESPACE_DISCOVERY_MS = 5_000;
+const CONNECT_RETRY_MS = 500;
+/** Upstream registers temporal-system with a one-week retention. */
+const SYSTEM_NAMESPACE_RETENTION = { seconds: 7 * 24 * 3600, nanos: 0 };
+
+const BUNDLE = fileURLToPath(new URL('./workflow-bundle.js', import.meta.url));
+const WORKFLOWS = fileURLToPath(new URL('./workflows/index.js', import.meta.url));
+
+/** The prebuilt bundle when it is at least as new as the compiled workflows; else the SDK bundles at start. */
+export function workflowSource(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= statSync(WORKFLOWS).mtimeMs) {
+    return { workflowBundle: { codePath: BUNDLE } };
+  }
+  return { workflowsPath: WORKFLOWS };
 }
 
 export class WorkerService {
   readonly grpcServiceNames: string[] = [];
   private readonly logger: Logger;
+  private frontendAddress: string | undefined;
+  private addressKnown: (() => void) | undefined;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private running: Promise<void> | undefined;
+  private connection: NativeConnection | undefined;
+  private client: ClosableRpcClient<WorkflowServiceServer> | undefined;
+  private readonly workers = new Map<string, { worker: Worker; run: Promise<void> }>();
+
+  private readonly config: TemporaConfig;
 
   constructor(options: WorkerOptions) {
     this.logger = options.logger.child({ service: 'worker' });
+    this.config = options.config;
+    this.frontendAddress = options.config.services.worker.frontendAddress || undefined;
+    // A process without a frontend of its own reaches the cluster's at the configured port.
+    if (!this.frontendAddress && !options.localFrontend) {
+      this.frontendAddress = `${options.config.bindIp}:${options.config.services.frontend.grpcPort}`;
+    }
   }
 
   register(_server: Server): void {}
 
+  /** The address of the frontend this process hosts, once it listens (start-dev, or `start` with the frontend). */
+  useLocalFrontend(address: string): void {
+    if (this.frontendAddress) return;
+    this.frontendAddress = address;
+    this.addressKnown?.();
+  }
+
+  /** Returns at once: the workers start in the background once the frontend answers. */
   async start(): Promise<void> {
-    this.logger.debug('started');
+    this.running = this.supervise().catch((err: unknown) => {
+      if (!this.stopped) this.logger.error({ err }, 'worker service failed');
+    });
+    return Promise.resolve();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.addressKnown?.();
+    this.wake?.();
+    await this.running;
+    await Promise.all(
+      [...this.workers.values()].map(async ({ worker, run }) => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await run.catch(() => {});
+      }),
+    );
+    this.workers.clear();
+    await this.connection?.close();
+    this.client?.close();
     this.logger.debug('stopped');
+  }
+
+  /** Namespaces with a running per-namespace worker (tests, admin). */
+  namespacesServed(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  private async supervise(): Promise<void> {
+    if (!this.frontendAddress) await new Promise<void>((resolve) => (this.addressKnown = resolve));
+    if (this.stopped) return;
+    const address = this.frontendAddress!;
+    this.client = grpcClient<WorkflowServiceServer>(
+      WorkflowServiceService,
+      workflowMessages,
+      address,
+      systemWorkerClientOptions(this.config, this.logger),
+    );
+    this.connection = await this.connect(address);
+    if (!this.connection) return;
+    this.logger.info({ frontend: address }, 'worker service connected');
+    await this.registerSystemNamespace();
+    while (!this.stopped) {
+      try {
+        await this.discoverNamespaces();
+      } catch (err) {
+        this.logger.warn({ err }, 'listing namespaces failed');
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, NAMESPACE_DISCOVERY_MS).unref();
+      });
+    }
+  }
+
+  private async connect(address: string): Promise<NativeConnection | undefined> {
+    while (!this.stopped) {
+      try {
+        await this.client!.getSystemInfo({}, { deadline: Date.now() + 2_000 });
+        return await NativeConnection.connect(systemWorkerConnectionOptions(this.config, address));
+      } catch (err) {
+        this.logger.debug({ err, address }, 'frontend not answering yet');
+        await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
+      }
+    }
+    return undefined;
+  }
+
+  private async registerSystemNamespace(): Promise<void> {
+    try {
+      await this.client!.registerNamespace({
+        namespace: SYSTEM_NAMESPACE,
+        description: 'Temporal internal system namespace',
+        ownerEmail: 'temporal-core@temporal.io',
+        workflowExecutionRetentionPeriod: SYSTEM_NAMESPACE_RETENTION,
+      });
+      this.logger.info({ namespace: SYSTEM_NAMESPACE }, 'system namespace registered');
+    } catch (err) {
+      if (!(isRpcError(err) && err.code === Code.ALREADY_EXISTS)) throw err;
+    }
+  }
+
+  private async discoverNamespaces(): Promise<void> {
+    let nextPageToken: Buffer = Buffer.alloc(0);
+    do {
+      const page = await this.client!.listNamespaces({ pageSize: 100, nextPageToken });
+      for (const ns of page.namespaces) {
+        const name = ns.namespaceInfo?.name;
+        if (!name || ns.namespaceInfo?.state !== NamespaceState.NAMESPACE_STATE_REGISTERED || this.workers.has(name))
+          continue;
+        if (this.stopped) return;
+        await this.startWorker(name);
+      }
+      nextPageToken = page.nextPageToken;
+    } while (nextPageToken.length > 0);
+  }
+
+  private async startWorker(namespace: string): Promise<void> {
+    const client = this.client!;
+    const worker = await Worker.create({
+      connection: this.connection!,
+      namespace,
+      taskQueue: PER_NAMESPACE_TASK_QUEUE,
+      identity: `tempora-worker-service@${namespace}`,
+      ...workflowSource(),
+      activities: createSchedulerActivities(() => client),
+      maxConcurrentWorkflowTaskPolls: 2,
+      maxConcurrentActivityTaskPolls: 1,
+      maxCachedWorkflows: 100,
+      shutdownGraceTime: '2s',
+    });
+    const run = worker.run().catch((err: unknown) => {
+      this.logger.error({ err, namespace }, 'system worker failed');
+      this.workers.delete(namespace);
+    });
+    this.workers.set(namespace, { worker, run });
+    this.logger.debug({ namespace }, 'per-namespace system worker started');
   }
 }

@@ -15,7 +15,7 @@ export async function getSystemInfo(): Promise<DeepPartial<GetSystemInfoResponse
       // INTERNAL is used only for server faults, never for request errors.
       internalErrorDifferentiation: true,
       upsertMemo: true,
-      supportsSchedules: false,
+      supportsSchedules: true,
       buildIdBasedVersioning: false,
       eagerWorkflowStart: false,
       countGroupByExecutionStatus: true,
