@@ -101,6 +101,27 @@ describe('schedules', () => {
     );
   });
 
+  it('keeps and describes the spec in canonical form: a cron string becomes a structured calendar', async () => {
+    const scheduleId = uniqueName('canonical');
+    const handle = await client().schedule.create({
+      scheduleId,
+      spec: { cronExpressions: ['CRON_TZ=America/New_York 30 12 * * MON-FRI'] },
+      action: { type: 'startWorkflow', workflowType: 'completesWorkflow', taskQueue, workflowId: uniqueName('wf') },
+      state: { paused: true },
+    });
+    try {
+      const { spec } = await handle.describe();
+      // What the Web UI reads, as upstream answers it: the cron string's zone is the spec's.
+      expect(spec.timezone).toBe('America/New_York');
+      expect(spec.calendars).toHaveLength(1);
+      expect(spec.calendars![0]!.hour).toEqual([{ start: 12, end: 12, step: 1 }]);
+      expect(spec.calendars![0]!.minute).toEqual([{ start: 30, end: 30, step: 1 }]);
+      expect(spec.calendars![0]!.dayOfWeek).toEqual([{ start: 'MONDAY', end: 'FRIDAY', step: 1 }]);
+    } finally {
+      await handle.delete();
+    }
+  });
+
   it('rejects bad specs with upstream messages', async () => {
     const base = {
       action: { type: 'startWorkflow' as const, workflowType: 'completesWorkflow', taskQueue, args: [] },

@@ -11,7 +11,14 @@ import {
   type ScheduleListInfoData,
   type SchedulePatchData,
 } from '@tempora/common';
-import { compileSpec, nextTime, ScheduleSpecError, type CompiledSpec, type ScheduleSpecJson } from '@tempora/schedule';
+import {
+  canonicalSpec,
+  compileSpec,
+  nextTime,
+  ScheduleSpecError,
+  type CompiledSpec,
+  type ScheduleSpecJson,
+} from '@tempora/schedule';
 import { scheduleSpecFromJson, scheduleSpecToJson } from '@tempora/schedule/proto';
 import type { Memo, Payload, Payloads, SearchAttributes } from '@tempora/proto/common';
 import {
@@ -61,12 +68,15 @@ export function decodeJsonPayload<T>(payload: Payload | undefined): T | undefine
   return JSON.parse(Buffer.from(payload.data).toString('utf8')) as T;
 }
 
-/** Upstream's canonicalizeScheduleSpec: the compiled spec, or INVALID_ARGUMENT with the engine's message. */
+/**
+ * Upstream's canonicalizeScheduleSpec: the compiled spec and the canonical form the schedule keeps and describes
+ * (cron strings and string calendars become structured calendars and intervals, as the Web UI reads them), or
+ * INVALID_ARGUMENT with the engine's message.
+ */
 export function compileScheduleSpec(schedule: Schedule): { compiled: CompiledSpec; json: ScheduleSpecJson } {
-  let json: ScheduleSpecJson;
   try {
-    json = scheduleSpecToJson(schedule.spec ?? scheduleSpecFromJson({}));
-    return { compiled: compileSpec(json), json };
+    const compiled = compileSpec(scheduleSpecToJson(schedule.spec ?? scheduleSpecFromJson({})));
+    return { compiled, json: canonicalSpec(compiled) };
   } catch (err) {
     if (err instanceof ScheduleSpecError) throw invalidArgument(err.message);
     throw err;
