@@ -112,8 +112,8 @@ export class TestCluster {
 
   constructor(private readonly options: ClusterOptions) {}
 
-  /** Starts one service process on a free port; `await p.ready` to wait for it. */
-  async spawn(service: ServiceName): Promise<ClusterProcess> {
+  /** Starts one service process on a free port (`env`: more TEMPORA_* settings for it); `await p.ready` to wait. */
+  async spawn(service: ServiceName, env: Record<string, string> = {}): Promise<ClusterProcess> {
     const port = await freePort();
     const index = (this.counters.get(service) ?? 0) + 1;
     this.counters.set(service, index);
@@ -130,6 +130,7 @@ export class TestCluster {
         TEMPORA_MEMBERSHIP__REDIS_URL: this.options.redisUrl,
         TEMPORA_LOG__LEVEL: 'info',
         ...this.options.env,
+        ...env,
       },
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -163,8 +164,8 @@ export class TestCluster {
   }
 
   /** Spawns and waits until ready. */
-  async start(service: ServiceName): Promise<ClusterProcess> {
-    const started = await this.spawn(service);
+  async start(service: ServiceName, env: Record<string, string> = {}): Promise<ClusterProcess> {
+    const started = await this.spawn(service, env);
     await started.ready;
     return started;
   }
