@@ -1,7 +1,8 @@
 // Schedules in cluster mode (real processes, real Redis): two worker-service processes serve the per-namespace task
 // queue; a 1 s schedule keeps firing when the worker process running its scheduler workflow is killed with SIGKILL,
-// and again when the history process owning the scheduler workflow's shard is killed and the shard moves. The
-// started workflows' ids (one per nominal time) show no nominal time twice and none skipped.
+// when the history process owning the scheduler workflow's shard is killed and the shard moves, and when the
+// frontend the worker service calls is killed and restarted. The started workflows' ids (one per nominal time) show
+// no nominal time twice and none skipped.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import { PER_NAMESPACE_TASK_QUEUE, SCHEDULER_WORKFLOW_ID_PREFIX } from '@tempora/common';
@@ -35,7 +36,7 @@ describeCluster('schedules in a cluster', () => {
     await cluster.stop();
   });
 
-  it('keeps firing through a worker-service SIGKILL and a SIGKILL of the history owning the scheduler', async () => {
+  it('keeps firing through SIGKILLs of a worker service, the history owning the scheduler and the frontend', async () => {
     const startedAt = Date.now();
     const frontend = await cluster.start('frontend');
     const frontendEnv = { TEMPORA_SERVICES__WORKER__FRONTEND_ADDRESS: `127.0.0.1:${frontend.port}` };
@@ -44,7 +45,10 @@ describeCluster('schedules in a cluster', () => {
       cluster.start('history'),
       cluster.start('matching'),
     ]);
-    const workers = await Promise.all([cluster.start('worker', frontendEnv), cluster.start('worker', frontendEnv)]);
+    const workers = await Promise.all([
+      cluster.start('worker', { env: frontendEnv }),
+      cluster.start('worker', { env: frontendEnv }),
+    ]);
     const historyIds = new Map([
       [await identityOf(cluster, historyA), historyA],
       [await identityOf(cluster, historyB), historyB],
@@ -113,6 +117,11 @@ describeCluster('schedules in a cluster', () => {
       const survivor = [...historyIds.keys()].filter((id) => id !== owner);
       await cluster.until(() => cluster.shards(), cluster.shardsSettledOn(survivor), 30_000);
       await moreActions('actions after the history SIGKILL', 3);
+
+      // The frontend the worker service calls dies and comes back on its port: the worker reconnects.
+      expect(await cluster.kill(frontend, 'SIGKILL')).toBeNull();
+      await cluster.start('frontend', { port: frontend.port });
+      await moreActions('actions after the frontend restart', 3);
 
       await handle.pause();
       const described = await handle.describe();
