@@ -103,6 +103,13 @@ export interface ClusterOptions {
   env?: Record<string, string>;
 }
 
+export interface SpawnOptions {
+  /** More TEMPORA_* settings for this process. */
+  env?: Record<string, string>;
+  /** Listen on this port instead of a free one. */
+  port?: number;
+}
+
 export class TestCluster {
   readonly dir = mkdtempSync(join(tmpdir(), 'tempora-cluster-'));
   readonly clusterName = `test-${Math.random().toString(36).slice(2, 10)}`;
@@ -112,9 +119,13 @@ export class TestCluster {
 
   constructor(private readonly options: ClusterOptions) {}
 
-  /** Starts one service process on a free port; `await p.ready` to wait for it. */
-  async spawn(service: ServiceName): Promise<ClusterProcess> {
-    const port = await freePort();
+  /**
+   * Starts one service process on a free port, or on `port` (a restart in place); `env`: more TEMPORA_* settings
+   * for it. `await p.ready` to wait for it.
+   */
+  async spawn(service: ServiceName, options: SpawnOptions = {}): Promise<ClusterProcess> {
+    const { env = {} } = options;
+    const port = options.port ?? (await freePort());
     const index = (this.counters.get(service) ?? 0) + 1;
     this.counters.set(service, index);
     const name = `${service}-${index}`;
@@ -130,6 +141,7 @@ export class TestCluster {
         TEMPORA_MEMBERSHIP__REDIS_URL: this.options.redisUrl,
         TEMPORA_LOG__LEVEL: 'info',
         ...this.options.env,
+        ...env,
       },
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -163,8 +175,8 @@ export class TestCluster {
   }
 
   /** Spawns and waits until ready. */
-  async start(service: ServiceName): Promise<ClusterProcess> {
-    const started = await this.spawn(service);
+  async start(service: ServiceName, options: SpawnOptions = {}): Promise<ClusterProcess> {
+    const started = await this.spawn(service, options);
     await started.ready;
     return started;
   }

@@ -5,6 +5,7 @@
 // start-dev the process tells it the frontend's bound address after listening) and drains its workers at stop,
 // before the frontend stops.
 import { existsSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Server } from '@grpc/grpc-js';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -188,7 +189,9 @@ export class WorkerService {
       connection: this.connection!,
       namespace,
       taskQueue: PER_NAMESPACE_TASK_QUEUE,
-      identity: `tempora-worker-service@${namespace}`,
+      // Unique per process: with several worker-service processes, DescribeTaskQueue (pollers by identity) and the
+      // scheduler's history (workflow task started by whom) would otherwise show them as one.
+      identity: `tempora-worker-service@${namespace}@${hostname()}:${process.pid}`,
       ...workflowSource(),
       activities: createSchedulerActivities(() => client),
       maxConcurrentWorkflowTaskPolls: 2,
