@@ -154,17 +154,23 @@ export class WorkerService {
     return undefined;
   }
 
+  /** Retried until it is done: a frontend that fails now (restarting, store busy) must not stop the service. */
   private async registerSystemNamespace(): Promise<void> {
-    try {
-      await this.client!.registerNamespace({
-        namespace: SYSTEM_NAMESPACE,
-        description: 'Temporal internal system namespace',
-        ownerEmail: 'temporal-core@temporal.io',
-        workflowExecutionRetentionPeriod: SYSTEM_NAMESPACE_RETENTION,
-      });
-      this.logger.info({ namespace: SYSTEM_NAMESPACE }, 'system namespace registered');
-    } catch (err) {
-      if (!(isRpcError(err) && err.code === Code.ALREADY_EXISTS)) throw err;
+    while (!this.stopped) {
+      try {
+        await this.client!.registerNamespace({
+          namespace: SYSTEM_NAMESPACE,
+          description: 'Temporal internal system namespace',
+          ownerEmail: 'temporal-core@temporal.io',
+          workflowExecutionRetentionPeriod: SYSTEM_NAMESPACE_RETENTION,
+        });
+        this.logger.info({ namespace: SYSTEM_NAMESPACE }, 'system namespace registered');
+        return;
+      } catch (err) {
+        if (isRpcError(err) && err.code === Code.ALREADY_EXISTS) return;
+        this.logger.warn({ err }, 'registering the system namespace failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
+      }
     }
   }
 
