@@ -41,15 +41,12 @@ export async function queryThroughMatching(
   signal: AbortSignal,
 ): Promise<DeepPartial<QueryWorkflowResponse>> {
   const shardId = ctx.shards.engineFor(key.namespaceId, key.workflowId).shard.shardId;
-  const pollResponse = async (firstEventId: number): Promise<DeepPartial<PollWorkflowTaskQueueResponse>> => {
-    const page = await readHistoryPage(
-      ctx.stores,
-      shardId,
-      key.runId,
-      firstEventId,
-      run.nextEventId,
-      WORKER_HISTORY_PAGE_SIZE,
-    );
+  // A sticky worker answers from its cached run and gets no events, as upstream sends none ("sticky query": the
+  // Go SDK refuses a partial history it cannot replay); the normal queue gets the history from the first event.
+  const pollResponse = async (withHistory: boolean): Promise<DeepPartial<PollWorkflowTaskQueueResponse>> => {
+    const page = withHistory
+      ? await readHistoryPage(ctx.stores, shardId, key.runId, 1, run.nextEventId, WORKER_HISTORY_PAGE_SIZE)
+      : { events: [], nextPageToken: Buffer.alloc(0) };
     return {
       workflowExecution: { workflowId: key.workflowId, runId: key.runId },
       workflowType: { name: run.workflowType },
@@ -59,9 +56,9 @@ export async function queryThroughMatching(
       workflowExecutionTaskQueue: { name: run.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
     };
   };
-  const dispatch = async (taskQueue: { name: string; kind: TaskQueueKind }, firstEventId: number, until: number) => {
+  const dispatch = async (taskQueue: { name: string; kind: TaskQueueKind }, withHistory: boolean, until: number) => {
     const result = await ctx.matching.dispatchQueryTask(
-      { namespaceId: key.namespaceId, taskQueue, pollResponse: await pollResponse(firstEventId), query },
+      { namespaceId: key.namespaceId, taskQueue, pollResponse: await pollResponse(withHistory), query },
       { deadline: until, signal },
     );
     return result.completed!;
@@ -71,10 +68,9 @@ export async function queryThroughMatching(
   if (run.stickyTaskQueue) {
     try {
       const stickyDeadline = Math.min(deadline, Date.now() + run.stickyTimeoutMs);
-      // A sticky worker has the run cached up to its last completed task: it gets only what came after.
       completed = await dispatch(
         { name: run.stickyTaskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY },
-        run.previousStartedEventId + 1,
+        false,
         stickyDeadline,
       );
     } catch (err) {
@@ -85,7 +81,7 @@ export async function queryThroughMatching(
       });
     }
   }
-  completed ??= await dispatch({ name: run.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, 1, deadline);
+  completed ??= await dispatch({ name: run.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, true, deadline);
   switch (completed.completedType) {
     case QueryResultType.QUERY_RESULT_TYPE_ANSWERED:
       return { queryResult: completed.queryResult };
