@@ -1,6 +1,6 @@
-// The interceptor pipelines of one process, composed once at start. Order (outermost first): telemetry (metrics,
-// request logs; traces later), then authorization, rate limits, payload limits and internal-error masking as those
-// arrive, then whatever the caller of startProcess adds (tests). Served calls run the pipeline of the service that
+// The interceptor pipelines of one process, composed once at start. Order (outermost first): telemetry (traces when
+// OTEL_* asks, metrics, request logs), then on the frontend authorization and rate limits, then whatever the caller
+// of startProcess adds (tests). Payload limits live in the handlers; internal errors are masked by the server. Served calls run the pipeline of the service that
 // serves them, over gRPC and in process alike, so start-dev and a cluster report the same.
 import type { ServiceName } from '@tempora/common';
 import type { Interceptor } from '@tempora/rpc';
