@@ -149,6 +149,12 @@ export interface LimitsConfig {
   historyCount: { warn: number; error: number };
   /** gRPC messages (bytes) every server accepts and every client accepts. */
   grpc: { maxReceiveMessageSize: number; maxSendMessageSize: number };
+  /**
+   * Batch operations: open jobs per namespace (frontend.MaxConcurrentBatchOperationPerNamespace), the operations
+   * per second of one job when the request asks for none or more (worker.batcherRPS) and how many run at once
+   * (worker.batcherConcurrency).
+   */
+  batch: { maxConcurrentPerNamespace: number; rps: number; concurrency: number };
 }
 
 export interface TemporaConfig {
@@ -237,6 +243,7 @@ export function defaultLimits(): LimitsConfig {
     historySize: { warn: 10 * MiB, error: 50 * MiB },
     historyCount: { warn: 10 * KiB, error: 50 * KiB },
     grpc: { maxReceiveMessageSize: 128 * MiB, maxSendMessageSize: 128 * MiB },
+    batch: { maxConcurrentPerNamespace: 1, rps: 50, concurrency: 5 },
   };
 }
 
@@ -505,6 +512,9 @@ export function validateLimits(limits: LimitsConfig): void {
   walk(limits, 'limits');
   if (limits.frontend.namespaceBurstRatio <= 0)
     throw new ConfigError('config limits.frontend.namespaceBurstRatio must be > 0');
+  for (const key of ['maxConcurrentPerNamespace', 'rps', 'concurrency'] as const) {
+    if (limits.batch[key] < 1) throw new ConfigError(`config limits.batch.${key} must be >= 1`);
+  }
   for (const key of ['blobSize', 'memoSize', 'historySize', 'historyCount'] as const) {
     const { warn, error } = limits[key];
     if (error > 0 && warn > error)

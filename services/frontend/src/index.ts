@@ -55,6 +55,10 @@ import { startWorkflowExecution } from './api/start-workflow-execution.js';
 import { updateNamespace } from './api/update-namespace.js';
 import { countWorkflowExecutions } from './api/count-workflow-executions.js';
 import { countSchedules } from './api/count-schedules.js';
+import { describeBatchOperation } from './api/describe-batch-operation.js';
+import { listBatchOperations } from './api/list-batch-operations.js';
+import { startBatchOperation } from './api/start-batch-operation.js';
+import { stopBatchOperation } from './api/stop-batch-operation.js';
 import { createSchedule } from './api/create-schedule.js';
 import { deleteSchedule } from './api/delete-schedule.js';
 import { describeSchedule } from './api/describe-schedule.js';
@@ -159,6 +163,10 @@ export class FrontendService {
       listSchedules: listSchedules(ctx),
       countSchedules: countSchedules(ctx),
       listScheduleMatchingTimes: listScheduleMatchingTimes(ctx),
+      startBatchOperation: startBatchOperation(ctx),
+      describeBatchOperation: describeBatchOperation(ctx),
+      listBatchOperations: listBatchOperations(ctx),
+      stopBatchOperation: stopBatchOperation(ctx),
     };
   }
 

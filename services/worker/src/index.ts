@@ -1,7 +1,7 @@
 // The worker service: system workflows run by the official TypeScript SDK against our own frontend, as upstream's
 // worker service does. Per-namespace workers (task queue temporal-sys-per-ns-tq, one SDK Worker per namespace, few
-// pollers) run the scheduler workflows of each namespace's schedules; a worker on the internal namespace
-// temporal-system is there for the system-wide workflows. The service connects once the frontend answers (in
+// pollers) run the scheduler workflows of each namespace's schedules and the batcher workflows of its batch jobs; a
+// worker on the internal namespace temporal-system is there for the system-wide workflows. The service connects once the frontend answers (in
 // start-dev the process tells it the frontend's bound address after listening) and drains its workers at stop,
 // before the frontend stops.
 import { existsSync, statSync } from 'node:fs';
@@ -23,8 +23,10 @@ import {
 } from '@tempora/rpc';
 import { NamespaceState } from '@tempora/proto/enums';
 import { createSchedulerActivities } from './activities.js';
+import { createBatcherActivities } from './batcher-activities.js';
 
 export { createSchedulerActivities, type SchedulerActivities } from './activities.js';
+export { createBatcherActivities, type BatcherActivities } from './batcher-activities.js';
 
 export interface WorkerOptions {
   config: TemporaConfig;
@@ -199,7 +201,7 @@ export class WorkerService {
       // scheduler's history (workflow task started by whom) would otherwise show them as one.
       identity: `tempora-worker-service@${namespace}@${hostname()}:${process.pid}`,
       ...workflowSource(),
-      activities: createSchedulerActivities(() => client),
+      activities: { ...createSchedulerActivities(() => client), ...createBatcherActivities(() => client) },
       maxConcurrentWorkflowTaskPolls: 2,
       maxConcurrentActivityTaskPolls: 1,
       maxCachedWorkflows: 100,
