@@ -1,0 +1,395 @@
+// Batch operations through the official TypeScript SDK's WorkflowService client: StartBatchOperation for terminate,
+// cancel, signal, delete and reset (by List Filter query and by execution list), DescribeBatchOperation's counts,
+// ListBatchOperations paging, StopBatchOperation, the rate limit, one job per id, one open job per namespace and
+// upstream's validation messages. TEMPORA_TEST_ORACLE=<address> runs it against the official dev server; checks
+// that differ there on purpose say so.
+import { describe, expect, it } from '@jest/globals';
+import { status } from '@grpc/grpc-js';
+import { Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import protos, { type temporal } from '@temporalio/proto';
+import { eventually, grpcFailure, uniqueName } from './helpers.js';
+import { eventTypeName, readHistory, useSdkTarget } from './sdk-support.js';
+
+const { BatchOperationState, BatchOperationType, WorkflowExecutionStatus, ResetReapplyExcludeType, ExecutionType } =
+  protos.temporal.api.enums.v1;
+type StartRequest = temporal.api.workflowservice.v1.IStartBatchOperationRequest;
+
+const oracle = Boolean(process.env.TEMPORA_TEST_ORACLE);
+const taskQueue = uniqueName('batch');
+const sdk = useSdkTarget({ taskQueue, workflows: 'messages' });
+const svc = () => sdk.connection.workflowService;
+const namespace = 'default';
+
+/** `count` signalCollector runs (each waits for 100 signals) with ids `<prefix>-<i>`, once visibility lists them. */
+async function startTargets(prefix: string, count: number): Promise<{ workflowId: string; runId: string }[]> {
+  const started = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const handle = await sdk.client.workflow.start('signalCollector', {
+        taskQueue,
+        workflowId: `${prefix}-${i}`,
+        args: [100],
+      });
+      return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+    }),
+  );
+  await eventually(async () => {
+    const { count: listed } = await sdk.client.workflow.count(
+      `WorkflowId STARTS_WITH '${prefix}-' AND ExecutionStatus = 'Running'`,
+    );
+    expect(listed).toBe(count);
+  });
+  return started;
+}
+
+/** Starts the job and waits for its batcher workflow to close (its result is upstream's HeartBeatDetails). */
+async function runJob(request: StartRequest): Promise<temporal.api.workflowservice.v1.DescribeBatchOperationResponse> {
+  await svc().startBatchOperation({ namespace, reason: 'batch test', ...request });
+  await sdk.client.workflow
+    .getHandle(request.jobId!)
+    .result()
+    .catch(() => undefined);
+  await untilNoOpenJob();
+  return describeJob(request.jobId!);
+}
+
+/**
+ * One open job per namespace is the default limit, counted in visibility, which learns of a close a moment later:
+ * the next job waits for that.
+ */
+async function untilNoOpenJob(): Promise<void> {
+  await eventually(async () => {
+    const open = await sdk.client.workflow.count(
+      "TemporalNamespaceDivision = 'TemporalBatcher' AND ExecutionStatus = 'Running'",
+    );
+    expect(open.count).toBe(0);
+  });
+}
+
+function describeJob(jobId: string) {
+  return svc().describeBatchOperation({ namespace, jobId });
+}
+
+async function eventTypes(workflowId: string, runId?: string): Promise<string[]> {
+  return (await readHistory(sdk.connection, workflowId, runId)).map(eventTypeName);
+}
+
+const count = (types: string[], type: string) => types.filter((t) => t === type).length;
+
+describe('batch operations', () => {
+  it('terminates the runs a query selects, once each, and describes the job', async () => {
+    const prefix = uniqueName('term');
+    const targets = await startTargets(prefix, 5);
+    const jobId = uniqueName('job-terminate');
+    const query = `WorkflowId STARTS_WITH '${prefix}-'`;
+    const job = await runJob({ jobId, visibilityQuery: query, terminationOperation: { identity: 'batch-tester' } });
+
+    expect(job.state).toBe(BatchOperationState.BATCH_OPERATION_STATE_COMPLETED);
+    expect(job.operationType).toBe(BatchOperationType.BATCH_OPERATION_TYPE_TERMINATE_WORKFLOW);
+    expect(job.jobId).toBe(jobId);
+    expect(Number(job.totalOperationCount)).toBe(5);
+    expect(Number(job.completeOperationCount)).toBe(5);
+    expect(Number(job.failureOperationCount)).toBe(0);
+    expect(job.identity).toBe('batch-tester');
+    expect(job.reason).toBe('batch test');
+    expect(job.query).toBe(query);
+    expect(job.startTime).toBeTruthy();
+    expect(job.closeTime).toBeTruthy();
+    for (const t of targets) {
+      const history = await readHistory(sdk.connection, t.workflowId);
+      const terminated = history.filter((e) => eventTypeName(e) === 'WORKFLOW_EXECUTION_TERMINATED');
+      expect(terminated).toHaveLength(1);
+      expect(terminated[0]!.workflowExecutionTerminatedEventAttributes?.reason).toBe('batch test');
+    }
+    // The batcher workflow is hidden from plain listings (TemporalNamespaceDivision), as upstream's is.
+    const listed: string[] = [];
+    for await (const wf of sdk.client.workflow.list({ query: `WorkflowId = '${jobId}'` })) listed.push(wf.workflowId);
+    expect(listed).toEqual([]);
+  });
+
+  it('signals an explicit execution list once per target, with the input', async () => {
+    const prefix = uniqueName('sig');
+    const targets = await startTargets(prefix, 3);
+    const jobId = uniqueName('job-signal');
+    const job = await runJob({
+      jobId,
+      executions: targets,
+      signalOperation: {
+        signal: 'add',
+        input: { payloads: [defaultPayloadConverter.toPayload('from-batch')] },
+        identity: 'sig',
+      },
+    });
+    expect(job.state).toBe(BatchOperationState.BATCH_OPERATION_STATE_COMPLETED);
+    expect(job.operationType).toBe(BatchOperationType.BATCH_OPERATION_TYPE_SIGNAL_WORKFLOW);
+    expect(Number(job.completeOperationCount)).toBe(3);
+    expect(job.query).toBe('');
+    expect(job.executions?.map((e) => [e.type, e.businessId, e.runId])).toEqual(
+      targets.map((t) => [ExecutionType.EXECUTION_TYPE_WORKFLOW, t.workflowId, t.runId]),
+    );
+    for (const t of targets) {
+      const history = await readHistory(sdk.connection, t.workflowId);
+      const signals = history.filter((e) => eventTypeName(e) === 'WORKFLOW_EXECUTION_SIGNALED');
+      expect(signals).toHaveLength(1);
+      const attrs = signals[0]!.workflowExecutionSignaledEventAttributes!;
+      expect(attrs.signalName).toBe('add');
+      expect(defaultPayloadConverter.fromPayload(attrs.input!.payloads![0]!)).toBe('from-batch');
+    }
+  });
+
+  it('cancels the running runs a query selects', async () => {
+    const prefix = uniqueName('cancel');
+    const targets = await startTargets(prefix, 3);
+    const job = await runJob({
+      jobId: uniqueName('job-cancel'),
+      visibilityQuery: `WorkflowId STARTS_WITH '${prefix}-'`,
+      cancellationOperation: { identity: 'canceler' },
+    });
+    expect(job.operationType).toBe(BatchOperationType.BATCH_OPERATION_TYPE_CANCEL_WORKFLOW);
+    expect(Number(job.completeOperationCount)).toBe(3);
+    for (const t of targets) {
+      expect(count(await eventTypes(t.workflowId), 'WORKFLOW_EXECUTION_CANCEL_REQUESTED')).toBe(1);
+    }
+  });
+
+  it('deletes the closed runs a query selects', async () => {
+    const prefix = uniqueName('del');
+    const targets = await startTargets(prefix, 3);
+    for (const t of targets) await sdk.client.workflow.getHandle(t.workflowId).terminate('before delete');
+    const job = await runJob({
+      jobId: uniqueName('job-delete'),
+      visibilityQuery: `WorkflowId STARTS_WITH '${prefix}-'`,
+      deletionOperation: {},
+    });
+    expect(job.operationType).toBe(BatchOperationType.BATCH_OPERATION_TYPE_DELETE_WORKFLOW);
+    expect(Number(job.completeOperationCount)).toBe(3);
+    for (const t of targets) {
+      const failure = await grpcFailure(svc().describeWorkflowExecution({ namespace, execution: t }));
+      expect(failure.code).toBe(status.NOT_FOUND);
+    }
+  });
+
+  it('resets to the first workflow task, leaving out the excluded signals', async () => {
+    const prefix = uniqueName('reset');
+    const targets = await startTargets(prefix, 2);
+    for (const t of targets) await sdk.client.workflow.getHandle(t.workflowId).signal('add', 'before-reset');
+    const job = await runJob({
+      jobId: uniqueName('job-reset'),
+      visibilityQuery: `WorkflowId STARTS_WITH '${prefix}-' AND ExecutionStatus = 'Running'`,
+      resetOperation: {
+        identity: 'resetter',
+        options: {
+          firstWorkflowTask: {},
+          resetReapplyExcludeTypes: [ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL],
+        },
+      },
+    });
+    expect(job.operationType).toBe(BatchOperationType.BATCH_OPERATION_TYPE_RESET_WORKFLOW);
+    expect(Number(job.completeOperationCount)).toBe(2);
+    for (const t of targets) {
+      const old = await sdk.client.workflow.getHandle(t.workflowId, t.runId).describe();
+      expect(old.raw.workflowExecutionInfo?.status).toBe(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED);
+      const current = await sdk.client.workflow.getHandle(t.workflowId).describe();
+      expect(current.runId).not.toBe(t.runId);
+      expect(count(await eventTypes(t.workflowId, current.runId), 'WORKFLOW_EXECUTION_SIGNALED')).toBe(0);
+    }
+  });
+
+  it('honors max_operations_per_second, refuses a second open job, and stops a job', async () => {
+    const prefix = uniqueName('slow');
+    const targets = await startTargets(prefix, 4);
+    const slow = uniqueName('job-slow');
+    // One operation per second over four targets: about 3 s, so the job is open while the next calls run.
+    await svc().startBatchOperation({
+      namespace,
+      jobId: slow,
+      reason: 'slow',
+      executions: targets,
+      maxOperationsPerSecond: 1,
+      terminationOperation: {},
+    });
+    await eventually(async () => {
+      const page = await svc().listBatchOperations({ namespace });
+      const info = page.operationInfo?.find((o) => o.jobId === slow);
+      expect(info?.state).toBe(BatchOperationState.BATCH_OPERATION_STATE_RUNNING);
+    });
+    // Without the SDK's retry interceptor, which retries RESOURCE_EXHAUSTED until the first job is done.
+    const noRetries = await Connection.connect({ address: sdk.address, interceptors: [] });
+    const second = await grpcFailure(
+      noRetries.workflowService.startBatchOperation({
+        namespace,
+        jobId: uniqueName('job-second'),
+        reason: 'second',
+        visibilityQuery: `WorkflowId STARTS_WITH '${prefix}-'`,
+        terminationOperation: {},
+      }),
+    );
+    await noRetries.close();
+    expect(second).toMatchObject({
+      code: status.RESOURCE_EXHAUSTED,
+      message: 'Max concurrent batch operations is reached',
+      detailType: 'temporal.api.errordetails.v1.ResourceExhaustedFailure',
+    });
+    // The total is the job's estimate, known once its first activity counted the targets.
+    const running = await eventually(async () => {
+      const d = await describeJob(slow);
+      expect(d.state).toBe(BatchOperationState.BATCH_OPERATION_STATE_RUNNING);
+      expect(Number(d.totalOperationCount)).toBe(4);
+      expect(Number(d.completeOperationCount)).toBeLessThan(4);
+      return d;
+    });
+
+    await sdk.client.workflow.getHandle(slow).result();
+    await untilNoOpenJob();
+    const done = await describeJob(slow);
+    expect(Number(done.completeOperationCount)).toBe(4);
+    const tookMs = done.closeTime!.seconds!.toNumber() * 1000 - running.startTime!.seconds!.toNumber() * 1000;
+    expect(tookMs).toBeGreaterThanOrEqual(2_000);
+
+    // Stop: a job on a long list at one per second, stopped at once, ends FAILED (its workflow terminated).
+    const more = await startTargets(uniqueName('stop'), 5);
+    const stopped = uniqueName('job-stopped');
+    await svc().startBatchOperation({
+      namespace,
+      jobId: stopped,
+      reason: 'to stop',
+      executions: more,
+      maxOperationsPerSecond: 1,
+      terminationOperation: {},
+    });
+    await svc().stopBatchOperation({ namespace, jobId: stopped, reason: 'enough', identity: 'stopper' });
+    const after = await describeJob(stopped);
+    expect(after.state).toBe(BatchOperationState.BATCH_OPERATION_STATE_FAILED);
+    expect(after.closeTime).toBeTruthy();
+    const again = await grpcFailure(svc().stopBatchOperation({ namespace, jobId: stopped, reason: 'again' }));
+    expect(again.code).toBe(status.NOT_FOUND);
+    await untilNoOpenJob();
+  });
+
+  it('lists jobs page by page and refuses a job id that was used', async () => {
+    const jobs: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const jobId = uniqueName('job-listed');
+      await runJob({ jobId, executions: [{ workflowId: uniqueName('absent') }], terminationOperation: {} });
+      jobs.push(jobId);
+    }
+    const seen: string[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    let pages = 0;
+    do {
+      const page = await svc().listBatchOperations({ namespace, pageSize: 1, nextPageToken });
+      expect(page.operationInfo!.length).toBeLessThanOrEqual(1);
+      for (const info of page.operationInfo ?? []) {
+        seen.push(info.jobId!);
+        expect(info.startTime).toBeTruthy();
+      }
+      nextPageToken = page.nextPageToken ?? undefined;
+      pages++;
+    } while (nextPageToken && nextPageToken.length > 0 && pages < 100);
+    expect(seen).toEqual(expect.arrayContaining(jobs));
+    expect(new Set(seen).size).toBe(seen.length);
+    const listed = (await svc().listBatchOperations({ namespace })).operationInfo!.find((o) => o.jobId === jobs[0]);
+    expect(listed).toMatchObject({
+      state: BatchOperationState.BATCH_OPERATION_STATE_COMPLETED,
+      operationType: BatchOperationType.BATCH_OPERATION_TYPE_TERMINATE_WORKFLOW,
+    });
+    // A missing target is NOT_FOUND, which counts as done (upstream).
+    const job = await describeJob(jobs[0]!);
+    expect([Number(job.completeOperationCount), Number(job.failureOperationCount)]).toEqual([1, 0]);
+
+    const reused = await grpcFailure(
+      svc().startBatchOperation({
+        namespace,
+        jobId: jobs[0],
+        reason: 'again',
+        executions: [{ workflowId: 'x' }],
+        terminationOperation: {},
+      }),
+    );
+    expect(reused.code).toBe(status.ALREADY_EXISTS);
+    expect(reused.detailType).toBe('temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure');
+  });
+
+  it('answers bad requests with upstream messages', async () => {
+    const base: StartRequest = {
+      namespace,
+      jobId: uniqueName('job-bad'),
+      reason: 'r',
+      visibilityQuery: "WorkflowType = 'x'",
+    };
+    const cases: [StartRequest, string][] = [
+      [
+        { ...base, reason: '', terminationOperation: {} },
+        'must provide required parameters: BatchType,Reason,Namespace, AND one of (Query OR Executions OR TargetExecutions)',
+      ],
+      [
+        { ...base },
+        'must provide required parameters: BatchType,Reason,Namespace, AND one of (Query OR Executions OR TargetExecutions)',
+      ],
+      [
+        { ...base, visibilityQuery: '', terminationOperation: {} },
+        'must provide required parameters: BatchType,Reason,Namespace, AND one of (Query OR Executions OR TargetExecutions)',
+      ],
+      [{ ...base, jobId: '', terminationOperation: {} }, 'JobId is not set on request.'],
+      [
+        { ...base, executions: [{ workflowId: 'a' }], terminationOperation: {} },
+        'visibility query, executions, and target executions are mutually exclusive',
+      ],
+      [{ ...base, signalOperation: { signal: '' } }, 'must provide signal name'],
+      [{ ...base, resetOperation: { options: {} } }, 'batch reset missing target'],
+      [{ ...base, resetOperation: {} }, 'unknown batch reset type RESET_TYPE_UNSPECIFIED'],
+      [{ ...base, updateWorkflowOptionsOperation: {} }, 'must provide UpdateOptions'],
+      [{ ...base, updateWorkflowOptionsOperation: { workflowExecutionOptions: {} } }, 'must provide UpdateMask'],
+      [
+        {
+          ...base,
+          visibilityQuery: '',
+          targetExecutions: [{ type: ExecutionType.EXECUTION_TYPE_ACTIVITY, businessId: 'a' }],
+          terminationOperation: {},
+        },
+        'target_executions[0] has type EXECUTION_TYPE_ACTIVITY, but operation ' +
+          '*workflowservice.StartBatchOperationRequest_TerminationOperation requires EXECUTION_TYPE_WORKFLOW',
+      ],
+    ];
+    for (const [request, message] of cases) {
+      const failure = await grpcFailure(svc().startBatchOperation(request));
+      expect([failure.code, failure.message]).toEqual([status.INVALID_ARGUMENT, message]);
+    }
+    // Tempora checks the whole query before the job starts; upstream checks only its syntax there (its message
+    // then names the sqlparser error).
+    const badQuery = await grpcFailure(
+      svc().startBatchOperation({ ...base, visibilityQuery: 'NoSuchAttribute = 1', terminationOperation: {} }),
+    );
+    expect(badQuery.code).toBe(status.INVALID_ARGUMENT);
+    if (!oracle) expect(badQuery.message).toMatch(/^invalid visibility query: .*NoSuchAttribute/);
+    // Tempora has no UpdateWorkflowExecutionOptions, so the operation is refused as an unsupported type.
+    if (!oracle) {
+      const unsupported = await grpcFailure(
+        svc().startBatchOperation({
+          ...base,
+          updateWorkflowOptionsOperation: { workflowExecutionOptions: {}, updateMask: { paths: ['x'] } },
+        }),
+      );
+      expect([unsupported.code, unsupported.message]).toEqual([
+        status.INVALID_ARGUMENT,
+        'The operation type *workflowservice.StartBatchOperationRequest_UpdateWorkflowOptionsOperation is not supported',
+      ]);
+    }
+
+    expect(await grpcFailure(svc().describeBatchOperation({ namespace, jobId: '' }))).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      message: 'JobId is not set on request.',
+    });
+    expect((await grpcFailure(svc().describeBatchOperation({ namespace, jobId: uniqueName('none') }))).code).toBe(
+      status.NOT_FOUND,
+    );
+    expect(await grpcFailure(svc().stopBatchOperation({ namespace, jobId: 'j', reason: '' }))).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      message: 'Reason is not set on request.',
+    });
+    expect(await grpcFailure(svc().stopBatchOperation({ namespace, jobId: '', reason: 'r' }))).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      message: 'JobId is not set on request.',
+    });
+  });
+});
