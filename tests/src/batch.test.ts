@@ -164,8 +164,11 @@ describe('batch operations', () => {
     expect(job.operationType).toBe(BatchOperationType.BATCH_OPERATION_TYPE_DELETE_WORKFLOW);
     expect(Number(job.completeOperationCount)).toBe(3);
     for (const t of targets) {
-      const failure = await grpcFailure(svc().describeWorkflowExecution({ namespace, execution: t }));
-      expect(failure.code).toBe(status.NOT_FOUND);
+      // Upstream deletes in the background, Tempora at once.
+      await eventually(async () => {
+        const failure = await grpcFailure(svc().describeWorkflowExecution({ namespace, execution: t }));
+        expect(failure.code).toBe(status.NOT_FOUND);
+      });
     }
   });
 
@@ -195,7 +198,9 @@ describe('batch operations', () => {
     }
   });
 
-  it('honors max_operations_per_second, refuses a second open job, and stops a job', async () => {
+  // The official server (1.32) ignores max_operations_per_second since it runs every job at worker.batcherRPS; the
+  // brief of this server, and upstream before, honor it (capped by that rate).
+  (oracle ? it.skip : it)('honors max_operations_per_second, refuses a second open job, and stops a job', async () => {
     const prefix = uniqueName('slow');
     const targets = await startTargets(prefix, 4);
     const slow = uniqueName('job-slow');
@@ -337,7 +342,7 @@ describe('batch operations', () => {
       ],
       [{ ...base, signalOperation: { signal: '' } }, 'must provide signal name'],
       [{ ...base, resetOperation: { options: {} } }, 'batch reset missing target'],
-      [{ ...base, resetOperation: {} }, 'unknown batch reset type RESET_TYPE_UNSPECIFIED'],
+      [{ ...base, resetOperation: {} }, 'unknown batch reset type Unspecified'],
       [{ ...base, updateWorkflowOptionsOperation: {} }, 'must provide UpdateOptions'],
       [{ ...base, updateWorkflowOptionsOperation: { workflowExecutionOptions: {} } }, 'must provide UpdateMask'],
       [
@@ -347,21 +352,23 @@ describe('batch operations', () => {
           targetExecutions: [{ type: ExecutionType.EXECUTION_TYPE_ACTIVITY, businessId: 'a' }],
           terminationOperation: {},
         },
-        'target_executions[0] has type EXECUTION_TYPE_ACTIVITY, but operation ' +
-          '*workflowservice.StartBatchOperationRequest_TerminationOperation requires EXECUTION_TYPE_WORKFLOW',
+        'target_executions[0] has type Activity, but operation ' +
+          '*workflowservice.StartBatchOperationRequest_TerminationOperation requires Workflow',
       ],
     ];
     for (const [request, message] of cases) {
       const failure = await grpcFailure(svc().startBatchOperation(request));
       expect([failure.code, failure.message]).toEqual([status.INVALID_ARGUMENT, message]);
     }
-    // Tempora checks the whole query before the job starts; upstream checks only its syntax there (its message
-    // then names the sqlparser error).
-    const badQuery = await grpcFailure(
-      svc().startBatchOperation({ ...base, visibilityQuery: 'NoSuchAttribute = 1', terminationOperation: {} }),
-    );
-    expect(badQuery.code).toBe(status.INVALID_ARGUMENT);
-    if (!oracle) expect(badQuery.message).toMatch(/^invalid visibility query: .*NoSuchAttribute/);
+    // Tempora checks the whole query before the job starts; upstream checks only its syntax there (and starts a job
+    // that then fails on an unknown attribute).
+    if (!oracle) {
+      const badQuery = await grpcFailure(
+        svc().startBatchOperation({ ...base, visibilityQuery: 'NoSuchAttribute = 1', terminationOperation: {} }),
+      );
+      expect(badQuery.code).toBe(status.INVALID_ARGUMENT);
+      expect(badQuery.message).toMatch(/^invalid visibility query: .*NoSuchAttribute/);
+    }
     // Tempora has no UpdateWorkflowExecutionOptions, so the operation is refused as an unsupported type.
     if (!oracle) {
       const unsupported = await grpcFailure(

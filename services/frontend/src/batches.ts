@@ -32,6 +32,13 @@ const ACTIVITY_OPERATIONS = new Set([
   'deleteActivitiesOperation',
 ]);
 
+/** Enum values as api-go's String() prints them in upstream's messages. */
+const EXECUTION_TYPE_NAMES: Record<number, string> = {
+  [ExecutionType.EXECUTION_TYPE_UNSPECIFIED]: 'Unspecified',
+  [ExecutionType.EXECUTION_TYPE_WORKFLOW]: 'Workflow',
+  [ExecutionType.EXECUTION_TYPE_ACTIVITY]: 'Activity',
+};
+
 const goType = (field: string) => `*workflowservice.StartBatchOperationRequest_${OPERATION_GO_TYPES[field]}`;
 
 /** The request's operation field (the proto oneof), if any. */
@@ -62,8 +69,8 @@ export function validateBatchRequest(request: StartBatchOperationRequest): void 
   request.targetExecutions.forEach((execution, i) => {
     if (execution.type !== expected) {
       throw invalidArgument(
-        `target_executions[${i}] has type ${ExecutionType[execution.type] ?? execution.type}, but operation ` +
-          `${goType(field)} requires ${ExecutionType[expected]}`,
+        `target_executions[${i}] has type ${EXECUTION_TYPE_NAMES[execution.type] ?? execution.type}, but operation ` +
+          `${goType(field)} requires ${EXECUTION_TYPE_NAMES[expected]}`,
       );
     }
   });
@@ -87,7 +94,8 @@ export function validateBatchRequest(request: StartBatchOperationRequest): void 
       op.resetType !== ResetType.RESET_TYPE_FIRST_WORKFLOW_TASK &&
       op.resetType !== ResetType.RESET_TYPE_LAST_WORKFLOW_TASK
     ) {
-      const name = op.resetType === ResetType.RESET_TYPE_UNSPECIFIED ? 'RESET_TYPE_UNSPECIFIED' : op.resetType;
+      // Go prints the enum as api-go's String() does.
+      const name = op.resetType === ResetType.RESET_TYPE_UNSPECIFIED ? 'Unspecified' : op.resetType;
       throw invalidArgument(`unknown batch reset type ${name}`);
     }
   }
