@@ -5,10 +5,10 @@
 // that differ there on purpose say so.
 import { describe, expect, it } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import protos, { type temporal } from '@temporalio/proto';
-import { eventually, grpcFailure, uniqueName } from './helpers.js';
+import { eventually, grpcFailure, uniqueName, useTestServer } from './helpers.js';
 import { eventTypeName, readHistory, useSdkTarget } from './sdk-support.js';
 
 const { BatchOperationState, BatchOperationType, WorkflowExecutionStatus, ResetReapplyExcludeType, ExecutionType } =
@@ -70,11 +70,11 @@ function describeJob(jobId: string) {
   return svc().describeBatchOperation({ namespace, jobId });
 }
 
+const count = (types: string[], type: string) => types.filter((t) => t === type).length;
+
 async function eventTypes(workflowId: string, runId?: string): Promise<string[]> {
   return (await readHistory(sdk.connection, workflowId, runId)).map(eventTypeName);
 }
-
-const count = (types: string[], type: string) => types.filter((t) => t === type).length;
 
 describe('batch operations', () => {
   it('terminates the runs a query selects, once each, and describes the job', async () => {
@@ -398,5 +398,59 @@ describe('batch operations', () => {
       code: status.INVALID_ARGUMENT,
       message: 'JobId is not set on request.',
     });
+  });
+});
+
+// Pages of five targets (limits.batch.pageSize): a job of sixty runs twelve page activities and continues as new
+// after ten, as a job over more than ten thousand runs does with the default page size.
+(oracle ? describe.skip : describe)('a batch job of many pages', () => {
+  const server = useTestServer({ configure: (config) => (config.limits.batch.pageSize = 5) });
+
+  it('acts on every target once across pages and a continue-as-new, and lists the job once', async () => {
+    const client = new Client({ connection: server.connection, namespace });
+    const prefix = uniqueName('paged');
+    const queue = uniqueName('nobody');
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        client.workflow.start('unpolled', { taskQueue: queue, workflowId: `${prefix}-${i}` }),
+      ),
+    );
+    await eventually(async () => {
+      expect((await client.workflow.count(`WorkflowId STARTS_WITH '${prefix}-'`)).count).toBe(60);
+    });
+    const jobId = uniqueName('job-paged');
+    const service = server.connection.workflowService;
+    await service.startBatchOperation({
+      namespace,
+      jobId,
+      reason: 'paged',
+      visibilityQuery: `WorkflowId STARTS_WITH '${prefix}-'`,
+      signalOperation: { signal: 'poke' },
+    });
+    const result = (await client.workflow.getHandle(jobId).result()) as { SuccessCount: number; CurrentPage: number };
+    expect(result).toMatchObject({ SuccessCount: 60, CurrentPage: 12 });
+    const job = await service.describeBatchOperation({ namespace, jobId });
+    expect([job.state, Number(job.totalOperationCount), Number(job.completeOperationCount)]).toEqual([
+      BatchOperationState.BATCH_OPERATION_STATE_COMPLETED,
+      60,
+      60,
+    ]);
+    for (let i = 0; i < 60; i++) {
+      const history = await readHistory(server.connection, `${prefix}-${i}`);
+      expect(count(history.map(eventTypeName), 'WORKFLOW_EXECUTION_SIGNALED')).toBe(1);
+    }
+    const runs: string[] = [];
+    await eventually(async () => {
+      runs.length = 0;
+      const query = `WorkflowId = '${jobId}' AND TemporalNamespaceDivision = 'TemporalBatcher'`;
+      for await (const wf of client.workflow.list({ query })) runs.push(wf.status.name);
+      expect(runs.sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW']);
+    });
+    const listed = (await service.listBatchOperations({ namespace })).operationInfo ?? [];
+    expect(listed.filter((o) => o.jobId === jobId)).toHaveLength(1);
+    // The job's start time is its first run's, not the current run's.
+    const currentRun = await client.workflow.getHandle(jobId).describe();
+    const jobStartMs = job.startTime!.seconds!.toNumber() * 1000 + job.startTime!.nanos! / 1e6;
+    expect(jobStartMs).toBeLessThan(currentRun.startTime.getTime());
   });
 });

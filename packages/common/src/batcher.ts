@@ -41,6 +41,8 @@ export interface BatcherArgs {
   /** Operations per second over the whole job, and how many run at once. */
   rps: number;
   concurrency: number;
+  /** Targets per page: per list call and per checkpointed page activity. */
+  pageSize: number;
   /** Carried across continue-as-new. */
   progress?: BatchProgress;
 }

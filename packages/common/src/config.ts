@@ -151,10 +151,10 @@ export interface LimitsConfig {
   grpc: { maxReceiveMessageSize: number; maxSendMessageSize: number };
   /**
    * Batch operations: open jobs per namespace (frontend.MaxConcurrentBatchOperationPerNamespace), the operations
-   * per second of one job when the request asks for none or more (worker.batcherRPS) and how many run at once
-   * (worker.batcherConcurrency).
+   * per second of one job when the request asks for none or more (worker.batcherRPS), how many run at once
+   * (worker.batcherConcurrency) and how many targets one page (one checkpointed activity) holds (upstream's 1000).
    */
-  batch: { maxConcurrentPerNamespace: number; rps: number; concurrency: number };
+  batch: { maxConcurrentPerNamespace: number; rps: number; concurrency: number; pageSize: number };
 }
 
 export interface TemporaConfig {
@@ -243,7 +243,7 @@ export function defaultLimits(): LimitsConfig {
     historySize: { warn: 10 * MiB, error: 50 * MiB },
     historyCount: { warn: 10 * KiB, error: 50 * KiB },
     grpc: { maxReceiveMessageSize: 128 * MiB, maxSendMessageSize: 128 * MiB },
-    batch: { maxConcurrentPerNamespace: 1, rps: 50, concurrency: 5 },
+    batch: { maxConcurrentPerNamespace: 1, rps: 50, concurrency: 5, pageSize: 1000 },
   };
 }
 
@@ -512,7 +512,7 @@ export function validateLimits(limits: LimitsConfig): void {
   walk(limits, 'limits');
   if (limits.frontend.namespaceBurstRatio <= 0)
     throw new ConfigError('config limits.frontend.namespaceBurstRatio must be > 0');
-  for (const key of ['maxConcurrentPerNamespace', 'rps', 'concurrency'] as const) {
+  for (const key of ['maxConcurrentPerNamespace', 'rps', 'concurrency', 'pageSize'] as const) {
     if (limits.batch[key] < 1) throw new ConfigError(`config limits.batch.${key} must be >= 1`);
   }
   for (const key of ['blobSize', 'memoSize', 'historySize', 'historyCount'] as const) {

@@ -12,7 +12,6 @@ import type { HistoryEvent } from '@tempora/proto/history';
 import { StartBatchOperationRequest, type WorkflowServiceServer } from '@tempora/proto/workflowservice';
 import { Code, isRpcError, type RpcClient } from '@tempora/rpc';
 
-const PAGE_SIZE = 1000;
 /** Upstream's defaultAttemptsOnRetryableError. */
 const ATTEMPTS_ON_RETRYABLE_ERROR = 50;
 /** Upstream's defaultTaskTimeout: one hung call cannot hold the page. */
@@ -240,13 +239,13 @@ export function createBatcherActivities(frontend: () => RpcClient<WorkflowServic
         const all: BatchTarget[] = request.targetExecutions.length
           ? request.targetExecutions.map((e) => ({ workflowId: e.businessId, runId: e.runId }))
           : request.executions.map((e) => ({ workflowId: e.workflowId, runId: e.runId }));
-        const end = Math.min(all.length, req.nextIndex + PAGE_SIZE);
+        const end = Math.min(all.length, req.nextIndex + args.pageSize);
         return { targets: all.slice(req.nextIndex, end), nextPageToken: '', nextIndex: end, more: end < all.length };
       }
       try {
         const page = await frontend().listWorkflowExecutions({
           namespace: args.namespace,
-          pageSize: PAGE_SIZE,
+          pageSize: args.pageSize,
           nextPageToken: Buffer.from(req.pageToken, 'base64'),
           query: args.query,
         });

@@ -74,6 +74,7 @@ export function startBatchOperation(ctx: FrontendContext) {
       // Upstream's getOperationRPS: the request's rate, capped by (and defaulting to) the server's.
       rps: requested > 0 && requested < limits.rps ? requested : limits.rps,
       concurrency: limits.concurrency,
+      pageSize: limits.pageSize,
     };
     const identity = operationIdentity(request);
     const memo: Record<string, DeepPartial<ReturnType<typeof jsonPayload>>> = {

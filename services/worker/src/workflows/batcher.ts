@@ -10,7 +10,7 @@ import type { BatcherActivities } from '../batcher-activities.js';
 /** The sandbox cannot load @tempora/common's runtime (it reads files), so its constants are repeated here. */
 const BATCHER_WORKFLOW_TYPE = 'temporal-sys-batch-workflow-protobuf';
 const BATCH_MEMO_STATS = 'batch_operation_stats';
-/** Pages (of up to 1000 targets) per run before continue-as-new: bounds the history of a job of any size. */
+/** Pages (of limits.batch.pageSize targets) per run before continue-as-new: bounds the history of any job. */
 const PAGES_PER_RUN = 10;
 
 const listing = proxyActivities<BatcherActivities>({
