@@ -205,6 +205,9 @@ export class WorkerService {
       maxConcurrentWorkflowTaskPolls: 2,
       maxConcurrentActivityTaskPolls: 1,
       maxCachedWorkflows: 100,
+      // A batch page's heartbeat is its resume point after a crash and the progress DescribeBatchOperation shows;
+      // the SDK's default throttle (80% of the 10 s heartbeat timeout) would let both lag by up to 8 s.
+      maxHeartbeatThrottleInterval: '1s',
       shutdownGraceTime: '2s',
     });
     const run = worker.run().catch((err: unknown) => {
