@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { eventually, findTemporalCli, uniqueName } from './helpers.js';
-import { eventTypeName, readHistory, useSdkTarget } from './sdk-support.js';
+import { eventTypeName, readHistory, startSignalCollectors, useSdkTarget } from './sdk-support.js';
 
 const run = promisify(execFile);
 const cli = findTemporalCli();
@@ -32,25 +32,8 @@ describeWithCli('batch operations from the temporal CLI', () => {
   const temporal = async (...args: string[]) =>
     (await run(cli!, [...args, '--address', sdk.address, '--namespace', 'default'])).stdout;
 
-  async function startTargets(prefix: string, count: number): Promise<string[]> {
-    const ids = await Promise.all(
-      Array.from({ length: count }, async (_, i) => {
-        const handle = await sdk.client.workflow.start('signalCollector', {
-          taskQueue,
-          workflowId: `${prefix}-${i}`,
-          args: [100],
-        });
-        return handle.workflowId;
-      }),
-    );
-    await eventually(async () => {
-      const { count: running } = await sdk.client.workflow.count(
-        `WorkflowId STARTS_WITH '${prefix}-' AND ExecutionStatus = 'Running'`,
-      );
-      expect(running).toBe(count);
-    });
-    return ids;
-  }
+  const startTargets = async (prefix: string, count: number) =>
+    (await startSignalCollectors(sdk.client, taskQueue, prefix, count)).map((t) => t.workflowId);
 
   /** The job id the CLI printed, once the job finished and visibility no longer counts it open. */
   async function finished(stdout: string): Promise<string> {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { Client, Connection } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { devServerOnNewFile, eventually, startCli, uniqueName, type Started } from './helpers.js';
-import { eventTypeName, readHistory } from './sdk-support.js';
+import { eventTypeName, readHistory, untilNoOpenBatchJob } from './sdk-support.js';
 
 const { BatchOperationState } = protos.temporal.api.enums.v1;
 const TARGETS = 300;
@@ -84,10 +84,7 @@ describe('batch operations across a kill -9', () => {
     expect(await eventsPerTarget('WORKFLOW_EXECUTION_SIGNALED')).toEqual(new Array<number>(TARGETS).fill(1));
 
     // One open job per namespace: the next starts once visibility has the first one closed.
-    await eventually(async () => {
-      const open = "TemporalNamespaceDivision = 'TemporalBatcher' AND ExecutionStatus = 'Running'";
-      expect((await client.workflow.count(open)).count).toBe(0);
-    });
+    await untilNoOpenBatchJob(client);
     await killedMidway(uniqueName('job-terminate'), { terminationOperation: { identity: 'crash' } });
     expect(await eventsPerTarget('WORKFLOW_EXECUTION_TERMINATED')).toEqual(new Array<number>(TARGETS).fill(1));
     await connection.close();

@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import protos, { type temporal } from '@temporalio/proto';
 import { eventually, grpcFailure, uniqueName, useTestServer } from './helpers.js';
-import { eventTypeName, readHistory, useSdkTarget } from './sdk-support.js';
+import { eventTypeName, readHistory, startSignalCollectors, untilNoOpenBatchJob, useSdkTarget } from './sdk-support.js';
 
 const { BatchOperationState, BatchOperationType, WorkflowExecutionStatus, ResetReapplyExcludeType, ExecutionType } =
   protos.temporal.api.enums.v1;
@@ -21,26 +21,8 @@ const sdk = useSdkTarget({ taskQueue, workflows: 'messages' });
 const svc = () => sdk.connection.workflowService;
 const namespace = 'default';
 
-/** `count` signalCollector runs (each waits for 100 signals) with ids `<prefix>-<i>`, once visibility lists them. */
-async function startTargets(prefix: string, count: number): Promise<{ workflowId: string; runId: string }[]> {
-  const started = await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const handle = await sdk.client.workflow.start('signalCollector', {
-        taskQueue,
-        workflowId: `${prefix}-${i}`,
-        args: [100],
-      });
-      return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
-    }),
-  );
-  await eventually(async () => {
-    const { count: listed } = await sdk.client.workflow.count(
-      `WorkflowId STARTS_WITH '${prefix}-' AND ExecutionStatus = 'Running'`,
-    );
-    expect(listed).toBe(count);
-  });
-  return started;
-}
+const startTargets = (prefix: string, count: number) => startSignalCollectors(sdk.client, taskQueue, prefix, count);
+const untilNoOpenJob = () => untilNoOpenBatchJob(sdk.client);
 
 /** Starts the job and waits for its batcher workflow to close (its result is upstream's HeartBeatDetails). */
 async function runJob(request: StartRequest): Promise<temporal.api.workflowservice.v1.DescribeBatchOperationResponse> {
@@ -53,16 +35,15 @@ async function runJob(request: StartRequest): Promise<temporal.api.workflowservi
   return describeJob(request.jobId!);
 }
 
-/**
- * One open job per namespace is the default limit, counted in visibility, which learns of a close a moment later:
- * the next job waits for that.
- */
-async function untilNoOpenJob(): Promise<void> {
-  await eventually(async () => {
-    const open = await sdk.client.workflow.count(
-      "TemporalNamespaceDivision = 'TemporalBatcher' AND ExecutionStatus = 'Running'",
-    );
-    expect(open.count).toBe(0);
+/** A terminate job over `targets` at one operation per second. */
+async function startSlowJob(jobId: string, targets: { workflowId: string; runId: string }[]): Promise<void> {
+  await svc().startBatchOperation({
+    namespace,
+    jobId,
+    reason: 'slow',
+    executions: targets,
+    maxOperationsPerSecond: 1,
+    terminationOperation: {},
   });
 }
 
@@ -205,14 +186,7 @@ describe('batch operations', () => {
     const targets = await startTargets(prefix, 4);
     const slow = uniqueName('job-slow');
     // One operation per second over four targets: about 3 s, so the job is open while the next calls run.
-    await svc().startBatchOperation({
-      namespace,
-      jobId: slow,
-      reason: 'slow',
-      executions: targets,
-      maxOperationsPerSecond: 1,
-      terminationOperation: {},
-    });
+    await startSlowJob(slow, targets);
     await eventually(async () => {
       const page = await svc().listBatchOperations({ namespace });
       const info = page.operationInfo?.find((o) => o.jobId === slow);
@@ -254,14 +228,7 @@ describe('batch operations', () => {
     // Stop: a job on a long list at one per second, stopped at once, ends FAILED (its workflow terminated).
     const more = await startTargets(uniqueName('stop'), 5);
     const stopped = uniqueName('job-stopped');
-    await svc().startBatchOperation({
-      namespace,
-      jobId: stopped,
-      reason: 'to stop',
-      executions: more,
-      maxOperationsPerSecond: 1,
-      terminationOperation: {},
-    });
+    await startSlowJob(stopped, more);
     await svc().stopBatchOperation({ namespace, jobId: stopped, reason: 'enough', identity: 'stopper' });
     const after = await describeJob(stopped);
     expect(after.state).toBe(BatchOperationState.BATCH_OPERATION_STATE_FAILED);

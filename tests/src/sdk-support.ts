@@ -14,7 +14,7 @@ import {
   type WorkflowBundle,
 } from '@temporalio/worker';
 import type { DevServerOptions } from '@tempora/cli';
-import { startTestServer, uniqueName } from './helpers.js';
+import { eventually, startTestServer, uniqueName } from './helpers.js';
 
 /**
  * The frontend a test file talks to: an in-process Tempora dev server, or, when TEMPORA_TEST_ORACLE is set to an
@@ -215,4 +215,46 @@ export function useSdkTarget({
     await target?.close();
   }, 60_000);
   return sdk;
+}
+
+/**
+ * `count` runs of the `signalCollector` test workflow (waiting for 100 signals) with ids `<prefix>-<i>` on
+ * `taskQueue`, returned once visibility lists them running: the targets of batch-operation tests.
+ */
+export async function startSignalCollectors(
+  client: Client,
+  taskQueue: string,
+  prefix: string,
+  count: number,
+): Promise<{ workflowId: string; runId: string }[]> {
+  const started = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const handle = await client.workflow.start('signalCollector', {
+        taskQueue,
+        workflowId: `${prefix}-${i}`,
+        args: [100],
+      });
+      return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+    }),
+  );
+  await eventually(async () => {
+    const { count: listed } = await client.workflow.count(
+      `WorkflowId STARTS_WITH '${prefix}-' AND ExecutionStatus = 'Running'`,
+    );
+    if (listed !== count) throw new Error(`${listed} of ${count} runs listed as running`);
+  });
+  return started;
+}
+
+/**
+ * Waits until visibility counts no open batch job in the client's namespace: one open job per namespace is the
+ * default limit, and visibility learns of a job's close a moment after it closed.
+ */
+export async function untilNoOpenBatchJob(client: Client): Promise<void> {
+  await eventually(async () => {
+    const open = await client.workflow.count(
+      "TemporalNamespaceDivision = 'TemporalBatcher' AND ExecutionStatus = 'Running'",
+    );
+    if (open.count !== 0) throw new Error(`${open.count} batch jobs open`);
+  });
 }
