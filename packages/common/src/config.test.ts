@@ -93,6 +93,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the batch limits and refuses a zero rate, concurrency, page size or job count', () => {
+    const config = loadConfig(configFile('limits:\n  batch:\n    rps: 200\n'), {
+      TEMPORA_LIMITS__BATCH__PAGE_SIZE: '50',
+    });
+    expect(config.limits.batch).toEqual({ maxConcurrentPerNamespace: 1, rps: 200, concurrency: 5, pageSize: 50 });
+    for (const key of ['RPS', 'CONCURRENCY', 'PAGE_SIZE', 'MAX_CONCURRENT_PER_NAMESPACE']) {
+      expect(() => loadConfig(undefined, { [`TEMPORA_LIMITS__BATCH__${key}`]: '0' })).toThrow(
+        /config limits\.batch\.\w+ must be >= 1/,
+      );
+    }
+  });
+
   it('rejects an environment override that names no key', () => {
     expect(() => loadConfig(undefined, { TEMPORA_NOPE: '1' })).toThrow('TEMPORA_NOPE');
   });
