@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import Long from 'long';
 import protos, { type temporal } from '@temporalio/proto';
 import { eventually, grpcFailure, uniqueName, useTestServer } from './helpers.js';
 import { eventTypeName, readHistory, startSignalCollectors, untilNoOpenBatchJob, useSdkTarget } from './sdk-support.js';
@@ -176,6 +177,28 @@ describe('batch operations', () => {
       const current = await sdk.client.workflow.getHandle(t.workflowId).describe();
       expect(current.runId).not.toBe(t.runId);
       expect(count(await eventTypes(t.workflowId, current.runId), 'WORKFLOW_EXECUTION_SIGNALED')).toBe(0);
+    }
+  });
+
+  it('counts a target whose operation is refused as a failure and leaves it alone', async () => {
+    const targets = await startTargets(uniqueName('refused'), 2);
+    // No workflow task 999 in either history, and no reset point for a build id: refused, not retried.
+    const job = await runJob({
+      jobId: uniqueName('job-refused'),
+      executions: [targets[0]!],
+      resetOperation: { options: { workflowTaskId: Long.fromNumber(999) } },
+    });
+    expect(job.state).toBe(BatchOperationState.BATCH_OPERATION_STATE_COMPLETED);
+    expect([Number(job.completeOperationCount), Number(job.failureOperationCount)]).toEqual([0, 1]);
+    const byBuild = await runJob({
+      jobId: uniqueName('job-refused'),
+      executions: [targets[1]!],
+      resetOperation: { options: { buildId: 'no-such-build' } },
+    });
+    expect([Number(byBuild.completeOperationCount), Number(byBuild.failureOperationCount)]).toEqual([0, 1]);
+    for (const t of targets) {
+      const current = await sdk.client.workflow.getHandle(t.workflowId).describe();
+      expect([current.runId, current.status.name]).toEqual([t.runId, 'RUNNING']);
     }
   });
 
