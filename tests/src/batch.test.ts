@@ -249,13 +249,21 @@ describe('batch operations', () => {
     expect(tookMs).toBeGreaterThanOrEqual(2_000);
 
     // Stop: a job on a long list at one per second, stopped at once, ends FAILED (its workflow terminated).
-    const more = await startTargets(uniqueName('stop'), 5);
+    const stopPrefix = uniqueName('stop');
+    const more = await startTargets(stopPrefix, 5);
     const stopped = uniqueName('job-stopped');
     await startSlowJob(stopped, more);
     await svc().stopBatchOperation({ namespace, jobId: stopped, reason: 'enough', identity: 'stopper' });
     const after = await describeJob(stopped);
     expect(after.state).toBe(BatchOperationState.BATCH_OPERATION_STATE_FAILED);
     expect(after.closeTime).toBeTruthy();
+    // The page activity learns of the stop from its next heartbeat and stops acting: a wait longer than the five
+    // targets would take at 1/s (nothing to await: the point is that no terminate comes) leaves some running.
+    await new Promise((resolve) => setTimeout(resolve, 7_000));
+    const stillRunning = await sdk.client.workflow.count(
+      `WorkflowId STARTS_WITH '${stopPrefix}-' AND ExecutionStatus = 'Running'`,
+    );
+    expect(stillRunning.count).toBeGreaterThan(0);
     const again = await grpcFailure(svc().stopBatchOperation({ namespace, jobId: stopped, reason: 'again' }));
     expect(again.code).toBe(status.NOT_FOUND);
     await untilNoOpenJob();
