@@ -5,7 +5,7 @@
 // that differ there on purpose say so.
 import { describe, expect, it } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import Long from 'long';
 import protos, { type temporal } from '@temporalio/proto';
@@ -200,6 +200,50 @@ describe('batch operations', () => {
       const current = await sdk.client.workflow.getHandle(t.workflowId).describe();
       expect([current.runId, current.status.name]).toEqual([t.runId, 'RUNNING']);
     }
+  });
+
+  (oracle ? it.skip : it)('a batcher workflow started by hand cannot act on another namespace', async () => {
+    const other = uniqueName('other-ns');
+    await svc().registerNamespace({
+      namespace: other,
+      workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86400) },
+    });
+    const otherClient = new Client({ connection: sdk.connection, namespace: other });
+    const target = await otherClient.workflow.start('signalCollector', {
+      taskQueue: uniqueName('nobody'),
+      workflowId: uniqueName('victim'),
+      args: [1],
+    });
+    const request = protos.temporal.api.workflowservice.v1.StartBatchOperationRequest.encode({
+      namespace: other,
+      jobId: 'forged',
+      reason: 'forged',
+      executions: [{ workflowId: target.workflowId }],
+      terminationOperation: {},
+    }).finish();
+    const forged = await sdk.client.workflow.start('temporal-sys-batch-workflow-protobuf', {
+      taskQueue: 'temporal-sys-per-ns-tq',
+      workflowId: uniqueName('forged'),
+      args: [
+        {
+          namespace: other,
+          namespaceId: 'forged',
+          jobId: 'forged',
+          kind: 'terminate',
+          encodedRequest: Buffer.from(request).toString('base64'),
+          query: '',
+          rps: 50,
+          concurrency: 1,
+          pageSize: 10,
+        },
+      ],
+    });
+    const failure = await forged.result().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(((failure as WorkflowFailedError).cause as Error | undefined)?.cause).toMatchObject({
+      message: expect.stringContaining('namespace mismatch') as unknown,
+    });
+    expect((await target.describe()).status.name).toBe('RUNNING');
   });
 
   // The official server (1.32) ignores max_operations_per_second since it runs every job at worker.batcherRPS; the

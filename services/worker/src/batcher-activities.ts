@@ -83,6 +83,17 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 const decodeRequest = (args: BatcherArgs) =>
   StartBatchOperationRequest.decode(Buffer.from(args.encodedRequest, 'base64'));
 
+/**
+ * Upstream's checkNamespace: the activities call the frontend as the system, so a batcher workflow started by hand
+ * in one namespace must not make them act on another.
+ */
+function checkNamespace(args: BatcherArgs): void {
+  const own = activityInfo().workflowNamespace;
+  if (args.namespace !== own || decodeRequest(args).namespace !== own) {
+    throw ApplicationFailure.nonRetryable(`namespace mismatch: the job names ${args.namespace}, it runs in ${own}`);
+  }
+}
+
 export function createBatcherActivities(frontend: () => RpcClient<WorkflowServiceServer>) {
   /** The workflow task event a reset goes back to (upstream getFirst/LastWorkflowTaskEventID). */
   async function resetEventId(namespace: string, target: BatchTarget, first: boolean): Promise<number> {
@@ -212,6 +223,7 @@ export function createBatcherActivities(frontend: () => RpcClient<WorkflowServic
   return {
     /** Upstream's TotalEstimate: the query's count at the start, or the number of listed executions. */
     async countBatchTargets(args: BatcherArgs): Promise<number> {
+      checkNamespace(args);
       if (!args.query) {
         const request = decodeRequest(args);
         return request.targetExecutions.length || request.executions.length;
@@ -234,6 +246,7 @@ export function createBatcherActivities(frontend: () => RpcClient<WorkflowServic
       nextIndex: number;
     }): Promise<{ targets: BatchTarget[]; nextPageToken: string; nextIndex: number; more: boolean }> {
       const { args } = req;
+      checkNamespace(args);
       if (!args.query) {
         const request = decodeRequest(args);
         const all: BatchTarget[] = request.targetExecutions.length
@@ -274,6 +287,7 @@ export function createBatcherActivities(frontend: () => RpcClient<WorkflowServic
      */
     async runBatchPage(req: BatchPageRequest): Promise<{ success: number; failure: number }> {
       const { args, targets, base } = req;
+      checkNamespace(args);
       const request = decodeRequest(args);
       const signal = Context.current().cancellationSignal;
       const resumed = activityInfo().heartbeatDetails as BatchHeartbeat | undefined;
