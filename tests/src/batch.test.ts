@@ -238,7 +238,10 @@ describe('batch operations', () => {
         },
       ],
     });
-    const failure = await forged.result().catch((err: unknown) => err);
+    const failure: unknown = await forged.result().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(((failure as WorkflowFailedError).cause as Error | undefined)?.cause).toMatchObject({
       message: expect.stringContaining('namespace mismatch') as unknown,
