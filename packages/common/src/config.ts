@@ -149,6 +149,15 @@ export interface LimitsConfig {
   historyCount: { warn: number; error: number };
   /** gRPC messages (bytes) every server accepts and every client accepts. */
   grpc: { maxReceiveMessageSize: number; maxSendMessageSize: number };
+  retention: {
+    /**
+     * The shortest retention RegisterNamespace/UpdateNamespace accept, in seconds (upstream's one day for global
+     * namespaces); lower it (at least 1) for tests that need runs deleted within seconds.
+     */
+    minimumSeconds: number;
+    /** Closed runs each history host deletes per second when their retention ends (0 = no limit). */
+    deletesPerSecond: number;
+  };
 }
 
 export interface TemporaConfig {
@@ -237,6 +246,7 @@ export function defaultLimits(): LimitsConfig {
     historySize: { warn: 10 * MiB, error: 50 * MiB },
     historyCount: { warn: 10 * KiB, error: 50 * KiB },
     grpc: { maxReceiveMessageSize: 128 * MiB, maxSendMessageSize: 128 * MiB },
+    retention: { minimumSeconds: 24 * 3600, deletesPerSecond: 100 },
   };
 }
 
@@ -505,6 +515,8 @@ export function validateLimits(limits: LimitsConfig): void {
   walk(limits, 'limits');
   if (limits.frontend.namespaceBurstRatio <= 0)
     throw new ConfigError('config limits.frontend.namespaceBurstRatio must be > 0');
+  if (limits.retention.minimumSeconds < 1)
+    throw new ConfigError('config limits.retention.minimumSeconds must be >= 1 (zero retention reads as forever)');
   for (const key of ['blobSize', 'memoSize', 'historySize', 'historyCount'] as const) {
     const { warn, error } = limits[key];
     if (error > 0 && warn > error)

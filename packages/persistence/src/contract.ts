@@ -67,14 +67,27 @@ export const HistoryTaskCategory = {
   Transfer: 'transfer',
   Timer: 'timer',
   Visibility: 'visibility',
+  /**
+   * Deletions of closed runs after their namespace's retention: timers of their own, so a wave of them is processed
+   * at a bounded rate without holding back the shard's other timers.
+   */
+  Retention: 'retention',
 } as const;
 export type HistoryTaskCategory = (typeof HistoryTaskCategory)[keyof typeof HistoryTaskCategory];
+/** The categories read in (fireTime, taskId) order. */
+export type ScheduledTaskCategory = 'timer' | 'retention';
+export const isScheduledCategory = (category: HistoryTaskCategory): category is ScheduledTaskCategory =>
+  category === 'timer' || category === 'retention';
+/** Narrows a task request of any category to its scheduled-category shape. */
+export const isScheduledRequest = <T extends { category: HistoryTaskCategory }>(
+  request: T,
+): request is Extract<T, { category: ScheduledTaskCategory }> => isScheduledCategory(request.category);
 
 /** A task in a shard's outbox, written in the same conditional write as the state change that produced it. */
 export interface HistoryTask {
   category: HistoryTaskCategory;
   taskId: number;
-  /** Epoch milliseconds. Timer tasks are read in (fireTime, taskId) order; 0 for immediate categories. */
+  /** Epoch milliseconds. Timer and retention tasks are read in (fireTime, taskId) order; 0 for immediate categories. */
   fireTime: number;
   namespaceId: string;
   workflowId: string;
@@ -180,7 +193,7 @@ export interface ExecutionStore {
 
   /**
    * Immediate categories: tasks with exclusiveMinTaskId < taskId <= inclusiveMaxTaskId, ordered by taskId.
-   * Timer category: tasks with (fireTime, taskId) > (minFireTime, exclusiveMinTaskId) and fireTime < maxFireTime,
+   * Timer and retention categories: tasks with (fireTime, taskId) > (minFireTime, exclusiveMinTaskId) and fireTime < maxFireTime,
    * ordered by (fireTime, taskId).
    */
   getHistoryTasks(request: GetHistoryTasksRequest): Promise<Page<HistoryTask>>;
@@ -199,7 +212,7 @@ export type GetHistoryTasksRequest =
     }
   | {
       shardId: number;
-      category: 'timer';
+      category: ScheduledTaskCategory;
       minFireTime: number;
       exclusiveMinTaskId: number;
       maxFireTime: number;
@@ -209,7 +222,7 @@ export type GetHistoryTasksRequest =
 
 export type CompleteHistoryTasksRequest =
   | { shardId: number; category: 'transfer' | 'visibility'; inclusiveMaxTaskId: number }
-  | { shardId: number; category: 'timer'; inclusiveMaxFireTime: number; inclusiveMaxTaskId: number };
+  | { shardId: number; category: ScheduledTaskCategory; inclusiveMaxFireTime: number; inclusiveMaxTaskId: number };
 
 // ---------------------------------------------------------------------------------------------------------------
 // History branches (append-only batches of events)

@@ -605,6 +605,29 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         expect(await getCurrent(shard, second)).toBeUndefined();
       });
 
+      it('deletes a run that is already gone as a no-op, keeping its successor and the current row', async () => {
+        const shard = await acquireShard();
+        const closed = runRow(randomUUID(), uniqueName('wf'));
+        await createRun(shard, closed);
+        const newer = runRow(closed.namespaceId, closed.workflowId);
+        const newerCurrent = await createRun(shard, newer, [], replacing(closed));
+        const deleteClosed = () =>
+          stores.executions.deleteWorkflowExecution(
+            shard.shardId,
+            shard.rangeId,
+            closed.namespaceId,
+            closed.workflowId,
+            closed.runId,
+          );
+
+        // Retention re-runs a delete that a crash interrupted: the second one must succeed and change nothing.
+        await deleteClosed();
+        await deleteClosed();
+        expect(await getRun(shard, closed)).toBeUndefined();
+        expect(await getRun(shard, newer)).toEqual(newer);
+        expect(await getCurrent(shard, newer)).toEqual(newerCurrent);
+      });
+
       it('lists every run on the shard exactly once across pages', async () => {
         const shard = await acquireShard();
         const namespaceId = randomUUID();
@@ -709,6 +732,43 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         });
 
         expect(await readTimers(shard.shardId)).toEqual([timer(2_000, 3), timer(3_000, 4)]);
+      });
+
+      it('keeps retention tasks apart from timers, ordered and completed by (fireTime, taskId)', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const retention = (fireTime: number, taskId: number) => historyTask(run, 'retention', taskId, fireTime);
+        const timer = historyTask(run, 'timer', 1, 1_000);
+        await createRun(shard, run, [timer, retention(2_000, 4), retention(1_000, 3), retention(1_000, 2)]);
+        const readRetention = (maxFireTime: number) =>
+          readAllPages(2, (pageToken) =>
+            stores.executions.getHistoryTasks({
+              shardId: shard.shardId,
+              category: 'retention',
+              minFireTime: 0,
+              exclusiveMinTaskId: 0,
+              maxFireTime,
+              pageSize: 2,
+              pageToken,
+            }),
+          );
+
+        expect(await readRetention(Number.MAX_SAFE_INTEGER)).toEqual([
+          retention(1_000, 2),
+          retention(1_000, 3),
+          retention(2_000, 4),
+        ]);
+        expect(await readRetention(2_000)).toEqual([retention(1_000, 2), retention(1_000, 3)]);
+        expect(await readTimers(shard.shardId)).toEqual([timer]);
+
+        await stores.executions.completeHistoryTasks({
+          shardId: shard.shardId,
+          category: 'retention',
+          inclusiveMaxFireTime: 1_000,
+          inclusiveMaxTaskId: 3,
+        });
+        expect(await readRetention(Number.MAX_SAFE_INTEGER)).toEqual([retention(2_000, 4)]);
+        expect(await readTimers(shard.shardId)).toEqual([timer]);
       });
 
       it('writes tasks only together with a successful execution write', async () => {
@@ -827,6 +887,8 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         await appendNodes(shardId, deleted, [node(1, 10), node(4, 11)]);
         await appendNodes(shardId, kept, [node(1, 12)]);
 
+        await stores.history.deleteHistoryBranch(shardId, deleted);
+        // A second delete (a retention task re-run after a crash) is a no-op.
         await stores.history.deleteHistoryBranch(shardId, deleted);
 
         const everything = { minNodeId: 1, maxNodeId: 100, pageSize: 10 };
