@@ -104,6 +104,7 @@ describe('RegisterNamespace / DescribeNamespace', () => {
     ['missing', undefined],
     ['zero', seconds(0)],
     ['negative', seconds(-5)],
+    ['below the default one-day minimum (limits.retention.minimumSeconds)', seconds(3600)],
   ])('rejects a retention that is %s with INVALID_ARGUMENT naming the field', async (_label, retention) => {
     const failure = await grpcFailure(
       t.connection.workflowService.registerNamespace({

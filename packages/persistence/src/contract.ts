@@ -39,6 +39,14 @@ export interface NamespaceStore {
    * Throws NamespaceNotFoundError when absent, ConditionFailedError on a version mismatch.
    */
   updateNamespace(record: NamespaceRecord, expectedConfigVersion: number): Promise<void>;
+  /**
+   * Moves the namespace (same id) from previousName to record.info.name and writes the record, when the record stored
+   * under previousName has this id and config_version expectedConfigVersion. Idempotent: a rename already done (the
+   * new name holds this id, the previous one is gone) succeeds. Throws NamespaceNotFoundError when previousName does
+   * not hold this id, NamespaceAlreadyExistsError when the new name belongs to another namespace,
+   * ConditionFailedError on a version mismatch. Namespace deletion uses it to free the name.
+   */
+  renameNamespace(record: NamespaceRecord, previousName: string, expectedConfigVersion: number): Promise<void>;
   /** Ordered by name. */
   listNamespaces(pageSize: number, pageToken: PageToken): Promise<Page<NamespaceRecord>>;
   /** Idempotent. */

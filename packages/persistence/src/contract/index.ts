@@ -319,6 +319,51 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         ).rejects.toBeInstanceOf(InvalidPageTokenError);
       });
 
+      it('renames under the expected config version, freeing the old name; a repeated rename succeeds', async () => {
+        const original = namespaceRecord(uniqueName('ns'), randomUUID(), 3);
+        await stores.namespaces.createNamespace(original);
+        const oldName = original.info!.name;
+        const renamed = NamespaceRecord.fromPartial({
+          ...original,
+          info: { ...original.info, name: `${oldName}-deleted-${original.info!.id.slice(0, 5)}` },
+          configVersion: 4,
+        });
+
+        await expect(stores.namespaces.renameNamespace(renamed, oldName, 2)).rejects.toBeInstanceOf(
+          ConditionFailedError,
+        );
+        expect(await stores.namespaces.getNamespaceByName(oldName)).toEqual(original);
+
+        await stores.namespaces.renameNamespace(renamed, oldName, 3);
+        await stores.namespaces.renameNamespace(renamed, oldName, 3);
+
+        expect(await stores.namespaces.getNamespaceByName(oldName)).toBeUndefined();
+        expect(await stores.namespaces.getNamespaceByName(renamed.info!.name)).toEqual(renamed);
+        expect(await stores.namespaces.getNamespaceById(original.info!.id)).toEqual(renamed);
+        // The old name is free for a new namespace.
+        const reused = namespaceRecord(oldName, randomUUID());
+        await stores.namespaces.createNamespace(reused);
+        expect(await stores.namespaces.getNamespaceByName(oldName)).toEqual(reused);
+      });
+
+      it('refuses a rename onto a name another namespace holds, or of a namespace that is absent', async () => {
+        const first = namespaceRecord(uniqueName('ns'), randomUUID());
+        const second = namespaceRecord(uniqueName('ns'), randomUUID());
+        await stores.namespaces.createNamespace(first);
+        await stores.namespaces.createNamespace(second);
+        const ontoSecond = NamespaceRecord.fromPartial({ ...first, info: { ...first.info, name: second.info!.name } });
+
+        await expect(stores.namespaces.renameNamespace(ontoSecond, first.info!.name, 1)).rejects.toBeInstanceOf(
+          NamespaceAlreadyExistsError,
+        );
+        const absent = namespaceRecord(uniqueName('ns'), randomUUID());
+        await expect(stores.namespaces.renameNamespace(absent, uniqueName('gone'), 1)).rejects.toBeInstanceOf(
+          NamespaceNotFoundError,
+        );
+        expect(await stores.namespaces.getNamespaceByName(first.info!.name)).toEqual(first);
+        expect(await stores.namespaces.getNamespaceByName(second.info!.name)).toEqual(second);
+      });
+
       it('deletes idempotently and frees the name and id', async () => {
         const record = namespaceRecord(uniqueName('ns'), randomUUID());
         await stores.namespaces.createNamespace(record);
