@@ -158,6 +158,8 @@ export interface LimitsConfig {
     /** Closed runs each history host deletes per second when their retention ends (0 = no limit). */
     deletesPerSecond: number;
   };
+  /** Runs a namespace deletion deletes per second (upstream DeleteNamespaceDeleteActivityRPS; 0 = no limit). */
+  namespaceDeletion: { deletesPerSecond: number };
 }
 
 export interface TemporaConfig {
@@ -247,6 +249,7 @@ export function defaultLimits(): LimitsConfig {
     historyCount: { warn: 10 * KiB, error: 50 * KiB },
     grpc: { maxReceiveMessageSize: 128 * MiB, maxSendMessageSize: 128 * MiB },
     retention: { minimumSeconds: 24 * 3600, deletesPerSecond: 100 },
+    namespaceDeletion: { deletesPerSecond: 100 },
   };
 }
 

@@ -5,3 +5,4 @@ export * from './logger.js';
 export * from './version.js';
 export * from './tls.js';
 export * from './scheduler.js';
+export * from './namespace-deletion.js';

@@ -1,14 +1,21 @@
 // The workflows the worker service runs, bundled at build time (scripts/bundle.mjs). The default export is the
 // SDK's dynamic workflow: upstream's workflow type names (temporal-sys-scheduler-workflow) are no identifiers.
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
-import type { SchedulerArgs } from '@tempora/common';
+import type { DeleteNamespaceArgs, ReclaimNamespaceResourcesArgs, SchedulerArgs } from '@tempora/common';
+import { deleteNamespaceWorkflow, reclaimNamespaceResourcesWorkflow } from './delete-namespace.js';
 import { schedulerWorkflow } from './scheduler.js';
 
 /** Upstream's scheduler workflow type (scheduler.WorkflowType). */
 const SCHEDULER_WORKFLOW_TYPE = 'temporal-sys-scheduler-workflow';
+const DELETE_NAMESPACE_WORKFLOW_TYPE = 'temporal-sys-delete-namespace-workflow';
+const RECLAIM_NAMESPACE_RESOURCES_WORKFLOW_TYPE = 'temporal-sys-reclaim-namespace-resources-workflow';
 
-export default async function systemWorkflow(...args: unknown[]): Promise<void> {
+export default async function systemWorkflow(...args: unknown[]): Promise<unknown> {
   const type = workflowInfo().workflowType;
   if (type === SCHEDULER_WORKFLOW_TYPE) return schedulerWorkflow(args[0] as SchedulerArgs);
+  if (type === DELETE_NAMESPACE_WORKFLOW_TYPE) return deleteNamespaceWorkflow(args[0] as DeleteNamespaceArgs);
+  if (type === RECLAIM_NAMESPACE_RESOURCES_WORKFLOW_TYPE) {
+    return reclaimNamespaceResourcesWorkflow(args[0] as ReclaimNamespaceResourcesArgs);
+  }
   throw ApplicationFailure.nonRetryable(`unknown system workflow type ${type}`, 'NotFound');
 }
