@@ -103,7 +103,10 @@ describe('namespace deletion', () => {
     const unknown = await grpcFailure(t.connection.operatorService.deleteNamespace({ namespace: 'no-such-ns' }));
     expect([unknown.code, unknown.message]).toEqual([status.NOT_FOUND, 'Namespace no-such-ns is not found.']);
     const both = await grpcFailure(
-      t.connection.operatorService.deleteNamespace({ namespace: 'a', namespaceId: '00000000-0000-4000-8000-000000000000' }),
+      t.connection.operatorService.deleteNamespace({
+        namespace: 'a',
+        namespaceId: '00000000-0000-4000-8000-000000000000',
+      }),
     );
     expect([both.code, both.message]).toEqual([
       status.INVALID_ARGUMENT,
@@ -112,24 +115,29 @@ describe('namespace deletion', () => {
   });
 
   const cli = findTemporalCli();
-  (cli ? it : it.skip)('temporal operator namespace delete --yes: renamed, reusable name, upstream messages', async () => {
-    const temporal = (...args: string[]) => run(cli!, [...args, '--address', t.server.address]);
-    const name = uniqueName('cli-doomed');
-    await temporal('operator', 'namespace', 'create', '--namespace', name);
-    await temporal('workflow', 'start', '--type', 'anything', '--task-queue', 'nobody', '-w', 'w1', '-n', name);
+  (cli ? it : it.skip)(
+    'temporal operator namespace delete --yes: renamed, reusable name, upstream messages',
+    async () => {
+      const temporal = (...args: string[]) => run(cli!, [...args, '--address', t.server.address]);
+      const name = uniqueName('cli-doomed');
+      await temporal('operator', 'namespace', 'create', '--namespace', name);
+      await temporal('workflow', 'start', '--type', 'anything', '--task-queue', 'nobody', '-w', 'w1', '-n', name);
 
-    const deleted = await temporal('operator', 'namespace', 'delete', '-n', name, '--yes');
+      const deleted = await temporal('operator', 'namespace', 'delete', '-n', name, '--yes');
 
-    expect(deleted.stdout).toContain(`Namespace ${name} has been deleted.`);
-    await expect(temporal('operator', 'namespace', 'describe', '-n', name)).rejects.toMatchObject({
-      stderr: expect.stringContaining(`Namespace ${name} is not found.`),
-    });
-    await temporal('operator', 'namespace', 'create', '--namespace', name);
-    const listed = await temporal('operator', 'namespace', 'list');
-    expect(listed.stdout).toContain(name);
-    expect(listed.stdout).not.toContain(`${name}-deleted-`);
-    await expect(temporal('operator', 'namespace', 'delete', '-n', 'temporal-system', '--yes')).rejects.toMatchObject({
-      stderr: expect.stringContaining('unable to delete system namespace'),
-    });
-  });
+      expect(deleted.stdout).toContain(`Namespace ${name} has been deleted.`);
+      await expect(temporal('operator', 'namespace', 'describe', '-n', name)).rejects.toMatchObject({
+        stderr: expect.stringContaining(`Namespace ${name} is not found.`),
+      });
+      await temporal('operator', 'namespace', 'create', '--namespace', name);
+      const listed = await temporal('operator', 'namespace', 'list');
+      expect(listed.stdout).toContain(name);
+      expect(listed.stdout).not.toContain(`${name}-deleted-`);
+      await expect(temporal('operator', 'namespace', 'delete', '-n', 'temporal-system', '--yes')).rejects.toMatchObject(
+        {
+          stderr: expect.stringContaining('unable to delete system namespace'),
+        },
+      );
+    },
+  );
 });

@@ -218,7 +218,9 @@ describe('retention across a crash', () => {
     client = new Client({ connection, namespace });
     await eventually(async () => {
       for (const execution of executions) {
-        const failure = await grpcFailure(connection.workflowService.describeWorkflowExecution({ namespace, execution }));
+        const failure = await grpcFailure(
+          connection.workflowService.describeWorkflowExecution({ namespace, execution }),
+        );
         expect(failure.code).toBe(status.NOT_FOUND);
       }
       expect((await client.workflow.count()).count).toBe(0);

@@ -3,12 +3,7 @@
 // state DELETED as absent.
 import { Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  SYSTEM_NAMESPACE,
-  type DeleteExecutionsResult,
-  type DeleteNamespaceArgs,
-  type Logger,
-} from '@tempora/common';
+import { SYSTEM_NAMESPACE, type DeleteExecutionsResult, type DeleteNamespaceArgs, type Logger } from '@tempora/common';
 import type { NamespaceRegistry } from '@tempora/namespace';
 import { NamespaceState } from '@tempora/proto/enums';
 import type { HistoryServiceServer } from '@tempora/proto/internal';
@@ -84,7 +79,9 @@ export function createNamespaceDeletionActivities(deps: () => NamespaceDeletionD
         const taken = await deps().namespaces.refByName(`${namespace}${suffix}`);
         if (!taken || taken.id === namespaceId) return `${namespace}${suffix}`;
       }
-      throw new Error(`unable to generate new name for deleted namespace ${namespace}: id ${namespaceId} is not unique`);
+      throw new Error(
+        `unable to generate new name for deleted namespace ${namespace}: id ${namespaceId} is not unique`,
+      );
     },
 
     /** Frees the name: it can be registered again at once. */

@@ -52,7 +52,9 @@ export function deleteNamespace(ctx: FrontendContext) {
     if (name === SYSTEM_NAMESPACE) throw failedPrecondition('unable to delete system namespace');
     const system = await ctx.namespaces.refByName(SYSTEM_NAMESPACE);
     if (!system) {
-      throw unavailable(`unable to start ${DELETE_NAMESPACE_WORKFLOW_TYPE} workflow: the worker service is not running`);
+      throw unavailable(
+        `unable to start ${DELETE_NAMESPACE_WORKFLOW_TYPE} workflow: the worker service is not running`,
+      );
     }
 
     const workflowId = `${DELETE_NAMESPACE_WORKFLOW_TYPE}/${name}`;

@@ -63,10 +63,7 @@ describe('retention', () => {
     ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
       workflowExecutionStartedEventAttributes: { workflowType: { name: 'W' } },
     });
-    await executions.create(
-      ms,
-      previousRunId ? { kind: 'replace-current', previousRunId } : { kind: 'brand-new' },
-    );
+    await executions.create(ms, previousRunId ? { kind: 'replace-current', previousRunId } : { kind: 'brand-new' });
     return key;
   }
 
@@ -178,9 +175,7 @@ describe('retention', () => {
     const pacer = new DeletionPacer(20);
     const started = Date.now();
     const times: number[] = [];
-    await Promise.all(
-      Array.from({ length: 5 }, () => pacer.take().then(() => times.push(Date.now() - started))),
-    );
+    await Promise.all(Array.from({ length: 5 }, () => pacer.take().then(() => times.push(Date.now() - started))));
     // Slots at 0, 50, 100, 150, 200 ms (timers may fire a little late, never early).
     expect(times[0]).toBeLessThan(50);
     expect(times[4]).toBeGreaterThanOrEqual(195);

@@ -11,11 +11,7 @@ import {
   startChild,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type {
-  DeleteNamespaceArgs,
-  DeleteNamespaceResult,
-  ReclaimNamespaceResourcesArgs,
-} from '@tempora/common';
+import type { DeleteNamespaceArgs, DeleteNamespaceResult, ReclaimNamespaceResourcesArgs } from '@tempora/common';
 import type { NamespaceDeletionActivities } from '../namespace-deletion-activities.js';
 
 // Values duplicated from @tempora/common: the sandbox bundle imports types only from there.
