@@ -75,7 +75,7 @@ describe('retention', () => {
     });
 
   /** Runs the shard's retention queue; the answer resolves once the executor has finished the run's task. */
-  function startRetentionQueue(): (runId: string) => Promise<void> {
+  function startRetentionQueue(pacer = new DeletionPacer(0)): (runId: string) => Promise<void> {
     const finished = new Map<string, { promise: Promise<void>; resolve: () => void }>();
     const entry = (runId: string) => {
       let found = finished.get(runId);
@@ -87,7 +87,7 @@ describe('retention', () => {
       }
       return found;
     };
-    const execute = retentionExecutor(executions, new DeletionPacer(0));
+    const execute = retentionExecutor(executions, pacer);
     queue = new TimerQueue(
       shard,
       stores,
@@ -146,6 +146,21 @@ describe('retention', () => {
     expect(visibility.map((t) => VisibilityTaskBody.decode(t.data).kind)).toContain(
       VisibilityTaskKind.VISIBILITY_TASK_KIND_DELETE,
     );
+  });
+
+  it('spreads a wave of deletions at the configured rate', async () => {
+    const deleted = startRetentionQueue(new DeletionPacer(20));
+    const runs = await Promise.all(Array.from({ length: 10 }, () => startRun()));
+    await Promise.all(runs.map(complete));
+
+    const times = await Promise.all(runs.map((run) => deleted(run.runId).then(() => Date.now())));
+
+    // 10 slots 50 ms apart start 450 ms apart; each delete's own duration varies, so allow some of it. Unpaced,
+    // the ten would run at once.
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(350);
+    for (const run of runs) {
+      expect(await stores.executions.getWorkflowExecution(1, namespaceId, run.workflowId, run.runId)).toBeUndefined();
+    }
   });
 
   it('deletes the current pointer with the last run, and a repeated task is a no-op', async () => {
