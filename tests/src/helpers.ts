@@ -154,9 +154,9 @@ export function findTemporalCli(): string | undefined {
   }
 }
 
-/** Polls until `check` passes, for at most 15 s: for eventually consistent reads such as visibility. */
-export async function eventually<T>(check: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 15_000;
+/** Polls until `check` passes, for at most `timeoutMs` (15 s): for eventually consistent reads such as visibility. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       return await check();

@@ -20,6 +20,8 @@ export interface DevServerOptions {
   /** Cassandra connection; unset keys keep their defaults (127.0.0.1, keyspace tempora). */
   cassandra?: Partial<CassandraPersistenceConfig>;
   namespaces?: string[];
+  /** limits.retention.minimumSeconds: the shortest retention a namespace may have. */
+  minRetentionSeconds?: number;
   numHistoryShards?: number;
   logLevel?: TemporaConfig['log']['level'];
   /** Visibility store: SQLite beside the persistence store (default) or an Elasticsearch index. */
@@ -49,6 +51,7 @@ export function devConfig(options: DevServerOptions): TemporaConfig {
   config.namespaces = [...new Set(['default', ...(options.namespaces ?? [])])];
   config.numHistoryShards = options.numHistoryShards ?? config.numHistoryShards;
   config.log.level = options.logLevel ?? config.log.level;
+  config.limits.retention.minimumSeconds = options.minRetentionSeconds ?? config.limits.retention.minimumSeconds;
   if (options.tls) Object.assign(config.tls.frontend.server, options.tls);
   if (options.visibility?.driver === 'elasticsearch') {
     config.visibility.driver = 'elasticsearch';

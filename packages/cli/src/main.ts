@@ -9,6 +9,7 @@ import {
   createLogger,
   envLogLevel,
   loadConfig,
+  parseGoDurationNanos,
   type ServiceName,
 } from '@tempora/common';
 import { setupElasticsearchSchemaAt } from '@tempora/visibility';
@@ -23,6 +24,14 @@ function parsePort(value: string): number {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new InvalidArgumentError('must be a port number (0-65535)');
   return port;
+}
+
+/** A Go duration of whole seconds, at least 1s (zero retention would read as "forever"). */
+function parseRetentionSeconds(value: string): number {
+  const nanos = parseGoDurationNanos(value);
+  if (nanos === undefined || nanos < 1e9 || nanos % 1e9 !== 0)
+    throw new InvalidArgumentError('must be a duration of whole seconds, at least 1s (e.g. 10s, 24h)');
+  return nanos / 1e9;
 }
 
 function parseServices(value: string): ServiceName[] {
@@ -82,6 +91,7 @@ interface DevOptions {
   cassandraKeyspace: string;
   cassandraDatacenter: string;
   namespace: string[];
+  minRetention?: number;
   logLevel?: string;
   metricsPort: number;
   visibility: 'sqlite' | 'elasticsearch';
@@ -132,6 +142,11 @@ program
   .option('--cassandra-keyspace <name>', 'Cassandra keyspace (created and migrated at start)', 'tempora')
   .option('--cassandra-datacenter <name>', "Cassandra driver's local datacenter", 'datacenter1')
   .option('--namespace <name...>', 'extra namespaces to register at start (default is always registered)', [])
+  .option(
+    '--min-retention <duration>',
+    'shortest namespace retention accepted (limits.retention.minimumSeconds; default 24h)',
+    parseRetentionSeconds,
+  )
   .addOption(
     new Option(
       '--log-level <level>',
@@ -163,6 +178,7 @@ program
         localDataCenter: opts.cassandraDatacenter,
       },
       namespaces: opts.namespace,
+      minRetentionSeconds: opts.minRetention,
       tls,
       logger,
       visibility:

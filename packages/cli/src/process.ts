@@ -472,7 +472,9 @@ function hostServices(services: ServiceName[], deps: ServiceDeps): HostedService
           namespaceName: telemetry.namespaceName,
         })
       : undefined,
-    worker: hosts('worker') ? new WorkerService({ ...common('worker'), localFrontend: hosts('frontend') }) : undefined,
+    worker: hosts('worker')
+      ? new WorkerService({ ...common('worker'), localFrontend: hosts('frontend'), namespaces, history })
+      : undefined,
   };
 }
 

@@ -155,6 +155,17 @@ export interface LimitsConfig {
    * (worker.batcherConcurrency) and how many targets one page (one checkpointed activity) holds (upstream's 1000).
    */
   batch: { maxConcurrentPerNamespace: number; rps: number; concurrency: number; pageSize: number };
+  retention: {
+    /**
+     * The shortest retention RegisterNamespace/UpdateNamespace accept, in seconds (upstream's one day for global
+     * namespaces); lower it (at least 1) for tests that need runs deleted within seconds.
+     */
+    minimumSeconds: number;
+    /** Closed runs each history host deletes per second when their retention ends (0 = no limit). */
+    deletesPerSecond: number;
+  };
+  /** Runs a namespace deletion deletes per second (upstream DeleteNamespaceDeleteActivityRPS; 0 = no limit). */
+  namespaceDeletion: { deletesPerSecond: number };
 }
 
 export interface TemporaConfig {
@@ -244,6 +255,8 @@ export function defaultLimits(): LimitsConfig {
     historyCount: { warn: 10 * KiB, error: 50 * KiB },
     grpc: { maxReceiveMessageSize: 128 * MiB, maxSendMessageSize: 128 * MiB },
     batch: { maxConcurrentPerNamespace: 1, rps: 50, concurrency: 5, pageSize: 1000 },
+    retention: { minimumSeconds: 24 * 3600, deletesPerSecond: 100 },
+    namespaceDeletion: { deletesPerSecond: 100 },
   };
 }
 
@@ -515,6 +528,8 @@ export function validateLimits(limits: LimitsConfig): void {
   for (const key of ['maxConcurrentPerNamespace', 'rps', 'concurrency', 'pageSize'] as const) {
     if (limits.batch[key] < 1) throw new ConfigError(`config limits.batch.${key} must be >= 1`);
   }
+  if (limits.retention.minimumSeconds < 1)
+    throw new ConfigError('config limits.retention.minimumSeconds must be >= 1 (zero retention reads as forever)');
   for (const key of ['blobSize', 'memoSize', 'historySize', 'historyCount'] as const) {
     const { warn, error } = limits[key];
     if (error > 0 && warn > error)

@@ -6,3 +6,4 @@ export * from './version.js';
 export * from './tls.js';
 export * from './scheduler.js';
 export * from './batcher.js';
+export * from './namespace-deletion.js';

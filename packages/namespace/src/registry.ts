@@ -129,6 +129,16 @@ export class NamespaceRegistry {
     }
   }
 
+  /** Moves the namespace to record.info.name (see NamespaceStore.renameNamespace); both names are re-read after. */
+  async rename(record: NamespaceRecord, previousName: string, expectedConfigVersion: number): Promise<void> {
+    try {
+      await this.store.renameNamespace(record, previousName, expectedConfigVersion);
+    } finally {
+      this.invalidate(refOf(record));
+      this.invalidate({ id: record.info!.id, name: previousName });
+    }
+  }
+
   async delete(record: NamespaceRecord): Promise<void> {
     try {
       await this.store.deleteNamespace(record.info!.id);

@@ -39,6 +39,14 @@ export interface NamespaceStore {
    * Throws NamespaceNotFoundError when absent, ConditionFailedError on a version mismatch.
    */
   updateNamespace(record: NamespaceRecord, expectedConfigVersion: number): Promise<void>;
+  /**
+   * Moves the namespace (same id) from previousName to record.info.name and writes the record, when the record stored
+   * under previousName has this id and config_version expectedConfigVersion. Idempotent: a rename already done (the
+   * new name holds this id, the previous one is gone) succeeds. Throws NamespaceNotFoundError when previousName does
+   * not hold this id, NamespaceAlreadyExistsError when the new name belongs to another namespace,
+   * ConditionFailedError on a version mismatch. Namespace deletion uses it to free the name.
+   */
+  renameNamespace(record: NamespaceRecord, previousName: string, expectedConfigVersion: number): Promise<void>;
   /** Ordered by name. */
   listNamespaces(pageSize: number, pageToken: PageToken): Promise<Page<NamespaceRecord>>;
   /** Idempotent. */
@@ -67,14 +75,27 @@ export const HistoryTaskCategory = {
   Transfer: 'transfer',
   Timer: 'timer',
   Visibility: 'visibility',
+  /**
+   * Deletions of closed runs after their namespace's retention: timers of their own, so a wave of them is processed
+   * at a bounded rate without holding back the shard's other timers.
+   */
+  Retention: 'retention',
 } as const;
 export type HistoryTaskCategory = (typeof HistoryTaskCategory)[keyof typeof HistoryTaskCategory];
+/** The categories read in (fireTime, taskId) order. */
+export type ScheduledTaskCategory = 'timer' | 'retention';
+export const isScheduledCategory = (category: HistoryTaskCategory): category is ScheduledTaskCategory =>
+  category === 'timer' || category === 'retention';
+/** Narrows a task request of any category to its scheduled-category shape. */
+export const isScheduledRequest = <T extends { category: HistoryTaskCategory }>(
+  request: T,
+): request is Extract<T, { category: ScheduledTaskCategory }> => isScheduledCategory(request.category);
 
 /** A task in a shard's outbox, written in the same conditional write as the state change that produced it. */
 export interface HistoryTask {
   category: HistoryTaskCategory;
   taskId: number;
-  /** Epoch milliseconds. Timer tasks are read in (fireTime, taskId) order; 0 for immediate categories. */
+  /** Epoch milliseconds. Timer and retention tasks are read in (fireTime, taskId) order; 0 for immediate categories. */
   fireTime: number;
   namespaceId: string;
   workflowId: string;
@@ -180,7 +201,7 @@ export interface ExecutionStore {
 
   /**
    * Immediate categories: tasks with exclusiveMinTaskId < taskId <= inclusiveMaxTaskId, ordered by taskId.
-   * Timer category: tasks with (fireTime, taskId) > (minFireTime, exclusiveMinTaskId) and fireTime < maxFireTime,
+   * Timer and retention categories: tasks with (fireTime, taskId) > (minFireTime, exclusiveMinTaskId) and fireTime < maxFireTime,
    * ordered by (fireTime, taskId).
    */
   getHistoryTasks(request: GetHistoryTasksRequest): Promise<Page<HistoryTask>>;
@@ -199,7 +220,7 @@ export type GetHistoryTasksRequest =
     }
   | {
       shardId: number;
-      category: 'timer';
+      category: ScheduledTaskCategory;
       minFireTime: number;
       exclusiveMinTaskId: number;
       maxFireTime: number;
@@ -209,7 +230,7 @@ export type GetHistoryTasksRequest =
 
 export type CompleteHistoryTasksRequest =
   | { shardId: number; category: 'transfer' | 'visibility'; inclusiveMaxTaskId: number }
-  | { shardId: number; category: 'timer'; inclusiveMaxFireTime: number; inclusiveMaxTaskId: number };
+  | { shardId: number; category: ScheduledTaskCategory; inclusiveMaxFireTime: number; inclusiveMaxTaskId: number };
 
 // ---------------------------------------------------------------------------------------------------------------
 // History branches (append-only batches of events)

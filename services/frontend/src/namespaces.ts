@@ -8,8 +8,6 @@ import { advertisedLimits } from './size-limits.js';
 
 /** The registry's limit on namespace names, which the frontend applies to every id. */
 export { MAX_ID_LENGTH };
-/** Upstream's hard minimum for local namespaces (MinRetentionLocal); zero would read as "forever". */
-export const MIN_RETENTION_MS = 1000;
 /** Upstream's default blob and memo size limits (limit.blobSize.error, limit.memoSize.error); config `limits` sets them. */
 export const BLOB_SIZE_LIMIT_ERROR = 2 * 1024 * 1024;
 export const MEMO_SIZE_LIMIT_ERROR = 2 * 1024 * 1024;
@@ -28,10 +26,12 @@ export function validateNamespaceName(name: string): void {
   }
 }
 
-export function validateRetention(retention: DurationLike | undefined): void {
-  if (!retention || !isValidDuration(retention) || durationToMs(retention) < MIN_RETENTION_MS) {
+/** The minimum is config `limits.retention.minimumSeconds` (upstream's one day unless lowered). */
+export function validateRetention(retention: DurationLike | undefined, limits: LimitsConfig): void {
+  const minimumSeconds = limits.retention.minimumSeconds;
+  if (!retention || !isValidDuration(retention) || durationToMs(retention) < minimumSeconds * 1000) {
     throw invalidArgument(
-      'A valid retention period is not set on request (field workflow_execution_retention_period must be at least 1s).',
+      `A valid retention period is not set on request (field workflow_execution_retention_period must be at least ${minimumSeconds}s).`,
     );
   }
 }

@@ -6,6 +6,7 @@ import type { Logger } from '@tempora/common';
 import {
   ConcurrentUpdateError,
   ExecutionState,
+  HistoryTaskCategory,
   ShardOwnershipLostError,
   type CurrentExecutionCondition,
   type CurrentExecutionRow,
@@ -26,6 +27,7 @@ import { detached, rememberRunContext } from '@tempora/telemetry';
 import { HistoryMetrics } from './engine-metrics.js';
 import { MutableState, isClosedStatus } from './mutable-state.js';
 import { Mutex } from './mutex.js';
+import { isNotFound } from './rpc-codes.js';
 import { ShardClosedError, type Shard } from './shard.js';
 import { addDerivedVisibilityTasks } from './visibility-tasks.js';
 import type { EventNotifier } from './event-notifier.js';
@@ -42,8 +44,15 @@ export const runKeyString = (key: RunKey) => `${key.namespaceId}/${key.workflowI
 export interface TaskListener {
   transferTasksWritten(): void;
   timerTasksWritten(earliestFireTime: number): void;
+  retentionTasksWritten(earliestFireTime: number): void;
   visibilityTasksWritten(): void;
 }
+
+/**
+ * The retention of a run's namespace in ms, read when the run closes; undefined = no retention task (the namespace
+ * is gone or being deleted, and its deletion removes the run).
+ */
+export type RetentionLookup = (namespaceId: string) => Promise<number | undefined>;
 
 interface CachedRun {
   state: WorkflowMutableState;
@@ -64,6 +73,7 @@ export class ExecutionManager {
     private readonly listener: TaskListener,
     private readonly logger: Logger,
     private readonly metrics: HistoryMetrics = new HistoryMetrics(),
+    private readonly retention: RetentionLookup = () => Promise.resolve(undefined),
   ) {}
 
   async getCurrent(namespaceId: string, workflowId: string): Promise<CurrentExecutionRow | undefined> {
@@ -110,10 +120,20 @@ export class ExecutionManager {
 
   /**
    * Deletes the run (and the current row when it points at it) and its history. The visibility record's delete is
-   * written first, as a task of the run's shard, so it outlives the run's rows.
+   * written first, as a task of the run's shard, so it outlives the run's rows. A run already gone (a delete cut
+   * short by a crash, run again) still gets its branch deleted. With onlyIfClosed a running run is left alone and
+   * the answer is false.
    */
-  async delete(key: RunKey): Promise<void> {
-    await this.update(key, (ms) => ms.addVisibilityTask(VisibilityTaskKind.VISIBILITY_TASK_KIND_DELETE));
+  async delete(key: RunKey, options: { onlyIfClosed?: boolean } = {}): Promise<boolean> {
+    const proceed = await this.update(key, (ms) => {
+      if (options.onlyIfClosed && ms.isRunning) return false;
+      ms.addVisibilityTask(VisibilityTaskKind.VISIBILITY_TASK_KIND_DELETE);
+      return true;
+    }).catch((err: unknown) => {
+      if (isNotFound(err)) return true;
+      throw err;
+    });
+    if (!proceed) return false;
     const keyString = runKeyString(key);
     await this.withLock(keyString, async () => {
       try {
@@ -132,6 +152,7 @@ export class ExecutionManager {
       await this.stores.history.deleteHistoryBranch(this.shard.shardId, key.runId);
       this.notifier.notify(keyString);
     });
+    return true;
   }
 
   /** Read-only access under the run's lock; a shard this host gave up is read at its new owner, never from here. */
@@ -172,6 +193,7 @@ export class ExecutionManager {
   private async persistUpdate(key: RunKey, ms: MutableState, dbRecordVersion: number): Promise<void> {
     const newRun = ms.newRun;
     addDerivedVisibilityTasks(ms, false);
+    if (ms.statusChanged && !ms.isRunning) await this.addRetentionTask(ms);
     if (newRun) addDerivedVisibilityTasks(newRun, true);
     const taskIds = await this.shard.allocateTaskIds(taskIdCount(ms) + (newRun ? taskIdCount(newRun) : 0));
     const newRunTaskIds = taskIds.slice(taskIdCount(ms));
@@ -198,6 +220,14 @@ export class ExecutionManager {
     if (newRun) this.cache.set(runKeyString(runKeyOf(newRun)), { state: newRun.state, dbRecordVersion: 1 });
   }
 
+  /** Upstream's DeleteHistoryEventTask: the closed run is deleted once its namespace's retention has passed. */
+  private async addRetentionTask(ms: MutableState): Promise<void> {
+    const retentionMs = await this.retention(ms.info.namespaceId);
+    if (retentionMs === undefined) return;
+    const closeTime = ms.info.closeTime?.getTime() ?? ms.now.getTime();
+    ms.addTimerTask(closeTime + retentionMs, { deleteHistoryEvent: {} });
+  }
+
   private afterCommit(keyString: string, ms: MutableState): void {
     this.metrics.committed(ms);
     if (ms.newEvents.length || ms.statusChanged) this.notifier.notify(keyString);
@@ -211,8 +241,11 @@ export class ExecutionManager {
     }
     detached(() => {
       if (runs.some((r) => r.transferTasks.length)) this.listener.transferTasksWritten();
-      const fireTimes = runs.flatMap((r) => r.timerTasks.map((t) => t.fireTime));
+      const timers = runs.flatMap((r) => r.timerTasks);
+      const fireTimes = timers.filter((t) => !t.body.deleteHistoryEvent).map((t) => t.fireTime);
       if (fireTimes.length) this.listener.timerTasksWritten(Math.min(...fireTimes));
+      const retentionTimes = timers.filter((t) => t.body.deleteHistoryEvent).map((t) => t.fireTime);
+      if (retentionTimes.length) this.listener.retentionTasksWritten(Math.min(...retentionTimes));
       if (runs.some((r) => r.visibilityTasks.length)) this.listener.visibilityTasksWritten();
     });
   }
@@ -243,7 +276,7 @@ export class ExecutionManager {
       })),
       ...ms.timerTasks.map((timer) => ({
         ...base,
-        category: 'timer' as const,
+        category: timer.body.deleteHistoryEvent ? HistoryTaskCategory.Retention : HistoryTaskCategory.Timer,
         taskId: taskIds[next++]!,
         fireTime: timer.fireTime,
         data: TimerTaskBody.encode(timer.body).finish(),

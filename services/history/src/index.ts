@@ -79,6 +79,7 @@ export class HistoryService {
       membership: options.membership,
       identity: options.identity,
       visibility: options.visibility,
+      retentionDeletesPerSecond: options.config.limits.retention.deletesPerSecond,
       metrics: new HistoryMetrics(options.metrics, (id) => namespaces.cachedName(id)),
     });
     this.ctx = {

@@ -2,7 +2,7 @@
 // periodic check) it acquires newly assigned shards, which bumps their range id and so fences off the previous
 // owner's writes, and releases shards assigned elsewhere. A shard whose write found the range id moved was taken
 // by another host: it is closed and, if the ring still says it is ours, re-acquired on the next check.
-import type { Logger } from '@tempora/common';
+import { durationToMs, type Logger } from '@tempora/common';
 import { shardIdFor, shardRingKey, type Membership } from '@tempora/membership';
 import type { PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
@@ -14,11 +14,13 @@ import { EventNotifier } from './event-notifier.js';
 import { ExecutionManager } from './execution-manager.js';
 import { Mutex } from './mutex.js';
 import type { NamespaceRegistry } from '@tempora/namespace';
+import { DeletionPacer, retentionExecutor } from './queues/retention-executor.js';
 import { TimerQueue } from './queues/timer-queue.js';
 import { timerExecutor } from './queues/timer-executor.js';
 import { TransferQueue } from './queues/transfer-queue.js';
 import { VisibilityQueue } from './queues/visibility-queue.js';
 import { transferExecutor } from './queues/transfer-executor.js';
+import { isNotFound } from './rpc-codes.js';
 import { Shard } from './shard.js';
 
 export { shardIdFor };
@@ -35,6 +37,7 @@ export interface ShardEngine {
   notifier: EventNotifier;
   transfer: TransferQueue;
   timers: TimerQueue;
+  retention: TimerQueue;
   visibility: VisibilityQueue;
 }
 
@@ -51,6 +54,8 @@ export interface ShardControllerOptions {
   identity: string;
   /** Where the visibility queues write. */
   visibility: VisibilityStore;
+  /** Closed runs this host deletes per second at the end of their retention (0 = no limit). */
+  retentionDeletesPerSecond: number;
   metrics?: HistoryMetrics;
 }
 
@@ -63,10 +68,13 @@ export class ShardController {
   private unsubscribe: (() => void) | undefined;
 
   private readonly metrics: HistoryMetrics;
+  /** One per host: the deletion rate is the host's, whatever the number of shards it owns. */
+  private readonly deletionPacer: DeletionPacer;
 
   constructor(private readonly options: ShardControllerOptions) {
     this.numShards = options.numShards;
     this.metrics = options.metrics ?? new HistoryMetrics();
+    this.deletionPacer = new DeletionPacer(options.retentionDeletesPerSecond);
   }
 
   /** Acquires the shards the ring assigns here now, then follows ring changes. */
@@ -161,9 +169,18 @@ export class ShardController {
     const listener = {
       transferTasksWritten: () => transfer.notify(),
       timerTasksWritten: (t: number) => timers.notify(t),
+      retentionTasksWritten: (t: number) => retention.notify(t),
       visibilityTasksWritten: () => visibility.notify(),
     };
-    const executions = new ExecutionManager(shard, stores, notifier, listener, logger, metrics);
+    const retentionOf = async (namespaceId: string) => {
+      const record = await namespaces.getById(namespaceId).catch((err: unknown) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      });
+      const ttl = record?.config?.workflowExecutionRetentionTtl;
+      return ttl ? durationToMs(ttl) : undefined;
+    };
+    const executions = new ExecutionManager(shard, stores, notifier, listener, logger, metrics, retentionOf);
     const crossRun = { executions, history, namespaces, stores, shardId };
     const transferTasks = metrics.measureExecutor(
       'TransferActiveTask',
@@ -176,12 +193,20 @@ export class ShardController {
       metrics.measureExecutor('TimerActiveTask', timerExecutor(executions)),
       logger,
     );
+    const retention = new TimerQueue(
+      shard,
+      stores,
+      metrics.measureExecutor('TimerActiveTaskDeleteHistoryEvent', retentionExecutor(executions, this.deletionPacer)),
+      logger,
+      'retention',
+    );
     const visibility = new VisibilityQueue(shard, stores, namespaces, executions, this.options.visibility, logger);
-    this.engines.set(shardId, { shard, executions, notifier, transfer, timers, visibility });
+    this.engines.set(shardId, { shard, executions, notifier, transfer, timers, retention, visibility });
     metrics.shardAcquired(performance.now() - started, this.engines.size);
     transfer.notify();
     visibility.notify();
     timers.start();
+    retention.start();
   }
 
   /** Stops the shard's queues and drops its state; later calls for it answer "not the owner". */
@@ -192,6 +217,7 @@ export class ShardController {
     engine.shard.close(false);
     engine.transfer.stop();
     engine.timers.stop();
+    engine.retention.stop();
     engine.visibility.stop();
     engine.notifier.notifyAll();
     this.metrics.shardReleased(this.engines.size);

@@ -22,8 +22,13 @@ import {
   type ClosableRpcClient,
 } from '@tempora/rpc';
 import { NamespaceState } from '@tempora/proto/enums';
+import type { NamespaceRegistry } from '@tempora/namespace';
+import type { HistoryServiceServer } from '@tempora/proto/internal';
+import type { RpcClient } from '@tempora/rpc';
+import type { VisibilityStore } from '@tempora/visibility';
 import { createSchedulerActivities } from './activities.js';
 import { createBatcherActivities } from './batcher-activities.js';
+import { createNamespaceDeletionActivities } from './namespace-deletion-activities.js';
 
 export { createSchedulerActivities, type SchedulerActivities } from './activities.js';
 export { createBatcherActivities, type BatcherActivities } from './batcher-activities.js';
@@ -34,6 +39,10 @@ export interface WorkerOptions {
   stores: PersistenceStores;
   /** This process hosts a frontend: its address arrives with useLocalFrontend once it listens. */
   localFrontend?: boolean;
+  /** Namespace deletion works on these directly, as upstream's worker does. */
+  namespaces: NamespaceRegistry;
+  visibility: VisibilityStore;
+  history: RpcClient<HistoryServiceServer>;
 }
 
 /** How often the service lists namespaces to start workers for new ones. */
@@ -66,10 +75,12 @@ export class WorkerService {
   private readonly workers = new Map<string, { worker: Worker; run: Promise<void> }>();
 
   private readonly config: TemporaConfig;
+  private readonly options: WorkerOptions;
 
   constructor(options: WorkerOptions) {
     this.logger = options.logger.child({ service: 'worker' });
     this.config = options.config;
+    this.options = options;
     this.frontendAddress = options.config.services.worker.frontendAddress || undefined;
     // A process without a frontend of its own reaches the cluster's at the configured port.
     if (!this.frontendAddress && !options.localFrontend) {
@@ -178,17 +189,24 @@ export class WorkerService {
 
   private async discoverNamespaces(): Promise<void> {
     let nextPageToken: Buffer = Buffer.alloc(0);
+    const registered = new Set<string>();
     do {
       const page = await this.client!.listNamespaces({ pageSize: 100, nextPageToken });
       for (const ns of page.namespaces) {
         const name = ns.namespaceInfo?.name;
-        if (!name || ns.namespaceInfo?.state !== NamespaceState.NAMESPACE_STATE_REGISTERED || this.workers.has(name))
-          continue;
+        if (!name || ns.namespaceInfo?.state !== NamespaceState.NAMESPACE_STATE_REGISTERED) continue;
+        registered.add(name);
         if (this.stopped) return;
-        await this.startWorker(name);
+        if (!this.workers.has(name)) await this.startWorker(name);
       }
       nextPageToken = page.nextPageToken;
     } while (nextPageToken.length > 0);
+    // A deleted (or deprecated) namespace's worker would only poll a namespace the frontend no longer serves.
+    for (const [name, { worker }] of this.workers) {
+      if (registered.has(name)) continue;
+      this.workers.delete(name);
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    }
   }
 
   private async startWorker(namespace: string): Promise<void> {
@@ -201,7 +219,17 @@ export class WorkerService {
       // scheduler's history (workflow task started by whom) would otherwise show them as one.
       identity: `tempora-worker-service@${namespace}@${hostname()}:${process.pid}`,
       ...workflowSource(),
-      activities: { ...createSchedulerActivities(() => client), ...createBatcherActivities(() => client) },
+      activities: {
+        ...createSchedulerActivities(() => client),
+        ...createBatcherActivities(() => client),
+        ...createNamespaceDeletionActivities(() => ({
+          namespaces: this.options.namespaces,
+          visibility: this.options.visibility,
+          history: this.options.history,
+          deletesPerSecond: this.config.limits.namespaceDeletion.deletesPerSecond,
+          logger: this.logger,
+        })),
+      },
       maxConcurrentWorkflowTaskPolls: 2,
       maxConcurrentActivityTaskPolls: 1,
       maxCachedWorkflows: 100,

@@ -9,7 +9,7 @@ import type {
   HistoryTaskCategory,
   WorkflowExecutionRow,
 } from '../contract.js';
-import type { ExecutionState } from '../contract.js';
+import { isScheduledCategory, isScheduledRequest, type ExecutionState } from '../contract.js';
 import {
   ConcurrentUpdateError,
   ConditionFailedError,
@@ -35,6 +35,7 @@ const TASK_ROW_TYPES: Record<HistoryTaskCategory, number> = {
   transfer: ShardRowType.TransferTask,
   timer: ShardRowType.TimerTask,
   visibility: ShardRowType.VisibilityTask,
+  retention: ShardRowType.RetentionTask,
 };
 const TASK_CATEGORIES = new Map(Object.entries(TASK_ROW_TYPES).map(([category, rowType]) => [rowType, category]));
 
@@ -140,8 +141,8 @@ function insertTask(shardId: number, task: HistoryTask): Statement {
       ...task,
       shardId,
       rowType: TASK_ROW_TYPES[task.category],
-      // Only timers are ordered by fire time; pinning the others to 0 keeps their reads a task_id slice.
-      fireTime: task.category === 'timer' ? task.fireTime : 0,
+      // Only scheduled tasks are ordered by fire time; pinning the others to 0 keeps their reads a task_id slice.
+      fireTime: isScheduledCategory(task.category) ? task.fireTime : 0,
       data: toBuffer(task.data),
     },
   };
@@ -316,7 +317,7 @@ export function createExecutionStore(session: CqlSession): ExecutionStore {
     async getHistoryTasks(request) {
       const { shardId, pageSize } = request;
       const limit = fetchLimit(pageSize);
-      if (request.category === 'timer') {
+      if (isScheduledRequest(request)) {
         const [afterFireTime, afterTaskId] = decodePageToken<[number, number]>(request.pageToken, 2) ?? [
           request.minFireTime,
           request.exclusiveMinTaskId,
@@ -327,7 +328,7 @@ export function createExecutionStore(session: CqlSession): ExecutionStore {
            LIMIT :rowLimit`,
           {
             shardId,
-            rowType: ShardRowType.TimerTask,
+            rowType: TASK_ROW_TYPES[request.category],
             afterFireTime,
             afterTaskId,
             maxFireTime: request.maxFireTime,
@@ -355,7 +356,7 @@ export function createExecutionStore(session: CqlSession): ExecutionStore {
     async completeHistoryTasks(request) {
       const { shardId } = request;
       const rowType = TASK_ROW_TYPES[request.category];
-      if (request.category === 'timer') {
+      if (isScheduledRequest(request)) {
         await session.execute(
           `DELETE FROM executions WHERE ${TASKS_OF_CATEGORY} AND (fire_time, task_id) <= (:maxFireTime, :maxTaskId)`,
           { shardId, rowType, maxFireTime: request.inclusiveMaxFireTime, maxTaskId: request.inclusiveMaxTaskId },

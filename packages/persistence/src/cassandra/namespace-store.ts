@@ -93,6 +93,47 @@ export function createNamespaceStore(session: CqlSession): NamespaceStore {
       );
     },
 
+    async renameNamespace(record, previousName, expectedConfigVersion) {
+      const { id, name } = keyOf(record);
+      const target = await session.first('SELECT id FROM namespaces WHERE partition = 0 AND name = :name', { name });
+      if (target && target['id'] !== id) {
+        throw new NamespaceAlreadyExistsError(`namespace name ${name} is taken by namespace ${String(target['id'])}`);
+      }
+      if (!target) {
+        // Both names are rows of the one namespaces partition, so the move is one conditional batch.
+        const { applied, rows } = await session.conditional([
+          {
+            query: `INSERT INTO namespaces (partition, name, id, config_version, record)
+                    VALUES (0, :name, :id, :configVersion, :record) IF NOT EXISTS`,
+            params: {
+              id,
+              name,
+              configVersion: record.configVersion,
+              record: toBuffer(NamespaceRecord.encode(record).finish()),
+            },
+          },
+          {
+            query: `DELETE FROM namespaces WHERE partition = 0 AND name = :previousName
+                    IF id = :id AND config_version = :expectedConfigVersion`,
+            params: { id, previousName, expectedConfigVersion },
+          },
+        ]);
+        if (!applied) {
+          const taken = rows.find((row) => row['name'] === name && row['id'] !== undefined && row['id'] !== null);
+          if (taken) throw new NamespaceAlreadyExistsError(`namespace name ${name} is taken`);
+          const stored = rows.find((row) => row['name'] === previousName);
+          if (!stored || stored['id'] !== id) {
+            throw new NamespaceNotFoundError(`namespace ${previousName} (${id}) not found`);
+          }
+          throw new ConditionFailedError(
+            `namespace ${previousName}: expected config_version ${expectedConfigVersion}, found ${toNumber(stored['config_version'])}`,
+          );
+        }
+      }
+      // The index follows; a rename cut short before this line is finished by the retry (the target row exists).
+      await session.execute('UPDATE namespaces_by_id SET name = :name WHERE id = :id', { id, name });
+    },
+
     async listNamespaces(pageSize, pageToken) {
       const [afterName] = decodePageToken<[string]>(pageToken, 1) ?? [''];
       const rows = await session.rows(

@@ -19,6 +19,7 @@ export const ShardRowType = {
   TransferTask: 3,
   TimerTask: 4,
   VisibilityTask: 5,
+  RetentionTask: 6,
 } as const;
 
 /** Row kinds of the task_queues table: the queue's lease row and its tasks share the queue's partition. */

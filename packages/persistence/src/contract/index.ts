@@ -319,6 +319,51 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         ).rejects.toBeInstanceOf(InvalidPageTokenError);
       });
 
+      it('renames under the expected config version, freeing the old name; a repeated rename succeeds', async () => {
+        const original = namespaceRecord(uniqueName('ns'), randomUUID(), 3);
+        await stores.namespaces.createNamespace(original);
+        const oldName = original.info!.name;
+        const renamed = NamespaceRecord.fromPartial({
+          ...original,
+          info: { ...original.info, name: `${oldName}-deleted-${original.info!.id.slice(0, 5)}` },
+          configVersion: 4,
+        });
+
+        await expect(stores.namespaces.renameNamespace(renamed, oldName, 2)).rejects.toBeInstanceOf(
+          ConditionFailedError,
+        );
+        expect(await stores.namespaces.getNamespaceByName(oldName)).toEqual(original);
+
+        await stores.namespaces.renameNamespace(renamed, oldName, 3);
+        await stores.namespaces.renameNamespace(renamed, oldName, 3);
+
+        expect(await stores.namespaces.getNamespaceByName(oldName)).toBeUndefined();
+        expect(await stores.namespaces.getNamespaceByName(renamed.info!.name)).toEqual(renamed);
+        expect(await stores.namespaces.getNamespaceById(original.info!.id)).toEqual(renamed);
+        // The old name is free for a new namespace.
+        const reused = namespaceRecord(oldName, randomUUID());
+        await stores.namespaces.createNamespace(reused);
+        expect(await stores.namespaces.getNamespaceByName(oldName)).toEqual(reused);
+      });
+
+      it('refuses a rename onto a name another namespace holds, or of a namespace that is absent', async () => {
+        const first = namespaceRecord(uniqueName('ns'), randomUUID());
+        const second = namespaceRecord(uniqueName('ns'), randomUUID());
+        await stores.namespaces.createNamespace(first);
+        await stores.namespaces.createNamespace(second);
+        const ontoSecond = NamespaceRecord.fromPartial({ ...first, info: { ...first.info, name: second.info!.name } });
+
+        await expect(stores.namespaces.renameNamespace(ontoSecond, first.info!.name, 1)).rejects.toBeInstanceOf(
+          NamespaceAlreadyExistsError,
+        );
+        const absent = namespaceRecord(uniqueName('ns'), randomUUID());
+        await expect(stores.namespaces.renameNamespace(absent, uniqueName('gone'), 1)).rejects.toBeInstanceOf(
+          NamespaceNotFoundError,
+        );
+        expect(await stores.namespaces.getNamespaceByName(first.info!.name)).toEqual(first);
+        expect(await stores.namespaces.getNamespaceByName(second.info!.name)).toEqual(second);
+      });
+
       it('deletes idempotently and frees the name and id', async () => {
         const record = namespaceRecord(uniqueName('ns'), randomUUID());
         await stores.namespaces.createNamespace(record);
@@ -605,6 +650,29 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         expect(await getCurrent(shard, second)).toBeUndefined();
       });
 
+      it('deletes a run that is already gone as a no-op, keeping its successor and the current row', async () => {
+        const shard = await acquireShard();
+        const closed = runRow(randomUUID(), uniqueName('wf'));
+        await createRun(shard, closed);
+        const newer = runRow(closed.namespaceId, closed.workflowId);
+        const newerCurrent = await createRun(shard, newer, [], replacing(closed));
+        const deleteClosed = () =>
+          stores.executions.deleteWorkflowExecution(
+            shard.shardId,
+            shard.rangeId,
+            closed.namespaceId,
+            closed.workflowId,
+            closed.runId,
+          );
+
+        // Retention re-runs a delete that a crash interrupted: the second one must succeed and change nothing.
+        await deleteClosed();
+        await deleteClosed();
+        expect(await getRun(shard, closed)).toBeUndefined();
+        expect(await getRun(shard, newer)).toEqual(newer);
+        expect(await getCurrent(shard, newer)).toEqual(newerCurrent);
+      });
+
       it('lists every run on the shard exactly once across pages', async () => {
         const shard = await acquireShard();
         const namespaceId = randomUUID();
@@ -709,6 +777,43 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         });
 
         expect(await readTimers(shard.shardId)).toEqual([timer(2_000, 3), timer(3_000, 4)]);
+      });
+
+      it('keeps retention tasks apart from timers, ordered and completed by (fireTime, taskId)', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const retention = (fireTime: number, taskId: number) => historyTask(run, 'retention', taskId, fireTime);
+        const timer = historyTask(run, 'timer', 1, 1_000);
+        await createRun(shard, run, [timer, retention(2_000, 4), retention(1_000, 3), retention(1_000, 2)]);
+        const readRetention = (maxFireTime: number) =>
+          readAllPages(2, (pageToken) =>
+            stores.executions.getHistoryTasks({
+              shardId: shard.shardId,
+              category: 'retention',
+              minFireTime: 0,
+              exclusiveMinTaskId: 0,
+              maxFireTime,
+              pageSize: 2,
+              pageToken,
+            }),
+          );
+
+        expect(await readRetention(Number.MAX_SAFE_INTEGER)).toEqual([
+          retention(1_000, 2),
+          retention(1_000, 3),
+          retention(2_000, 4),
+        ]);
+        expect(await readRetention(2_000)).toEqual([retention(1_000, 2), retention(1_000, 3)]);
+        expect(await readTimers(shard.shardId)).toEqual([timer]);
+
+        await stores.executions.completeHistoryTasks({
+          shardId: shard.shardId,
+          category: 'retention',
+          inclusiveMaxFireTime: 1_000,
+          inclusiveMaxTaskId: 3,
+        });
+        expect(await readRetention(Number.MAX_SAFE_INTEGER)).toEqual([retention(2_000, 4)]);
+        expect(await readTimers(shard.shardId)).toEqual([timer]);
       });
 
       it('writes tasks only together with a successful execution write', async () => {
@@ -827,6 +932,8 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         await appendNodes(shardId, deleted, [node(1, 10), node(4, 11)]);
         await appendNodes(shardId, kept, [node(1, 12)]);
 
+        await stores.history.deleteHistoryBranch(shardId, deleted);
+        // A second delete (a retention task re-run after a crash) is a no-op.
         await stores.history.deleteHistoryBranch(shardId, deleted);
 
         const everything = { minNodeId: 1, maxNodeId: 100, pageSize: 10 };

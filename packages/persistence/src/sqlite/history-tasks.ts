@@ -1,6 +1,13 @@
 // The shard outbox. Tasks are written only by execution writes (inside their transaction) and read and completed
 // by the shard's queue processors.
-import type { CompleteHistoryTasksRequest, GetHistoryTasksRequest, HistoryTask, Page } from '../contract.js';
+import {
+  isScheduledCategory,
+  isScheduledRequest,
+  type CompleteHistoryTasksRequest,
+  type GetHistoryTasksRequest,
+  type HistoryTask,
+  type Page,
+} from '../contract.js';
 import type { SqliteDatabase } from './database.js';
 import { decodePageToken, fetchLimit, toPage } from '../paging.js';
 
@@ -28,37 +35,45 @@ export function prepareHistoryTaskQueries(db: SqliteDatabase): HistoryTaskQuerie
       AND task_id > @afterTaskId AND task_id <= @maxTaskId
     ORDER BY task_id LIMIT @limit`);
   const selectTimers = db.prepare<
-    { shardId: number; afterFireTime: number; afterTaskId: number; maxFireTime: number; limit: number },
+    {
+      shardId: number;
+      category: string;
+      afterFireTime: number;
+      afterTaskId: number;
+      maxFireTime: number;
+      limit: number;
+    },
     HistoryTask
   >(`
     SELECT ${TASK_COLUMNS} FROM history_tasks
-    WHERE shard_id = @shardId AND category = 'timer'
+    WHERE shard_id = @shardId AND category = @category
       AND (fire_time, task_id) > (@afterFireTime, @afterTaskId) AND fire_time < @maxFireTime
     ORDER BY fire_time, task_id LIMIT @limit`);
   const deleteImmediate = db.prepare<[number, string, number]>(
     'DELETE FROM history_tasks WHERE shard_id = ? AND category = ? AND fire_time = 0 AND task_id <= ?',
   );
-  const deleteTimers = db.prepare<[number, number, number]>(
-    "DELETE FROM history_tasks WHERE shard_id = ? AND category = 'timer' AND (fire_time, task_id) <= (?, ?)",
+  const deleteTimers = db.prepare<[number, string, number, number]>(
+    'DELETE FROM history_tasks WHERE shard_id = ? AND category = ? AND (fire_time, task_id) <= (?, ?)',
   );
 
   return {
     insertTasks(shardId, tasks) {
       for (const task of tasks) {
-        // Only timers are ordered by fire time; pinning the others to 0 keeps their reads a task_id range scan.
-        insertTask.run({ ...task, shardId, fireTime: task.category === 'timer' ? task.fireTime : 0 });
+        // Only scheduled tasks are ordered by fire time; pinning the others to 0 keeps their reads a task_id range scan.
+        insertTask.run({ ...task, shardId, fireTime: isScheduledCategory(task.category) ? task.fireTime : 0 });
       }
     },
 
     getHistoryTasks(request) {
       const limit = fetchLimit(request.pageSize);
-      if (request.category === 'timer') {
+      if (isScheduledRequest(request)) {
         const [afterFireTime, afterTaskId] = decodePageToken<[number, number]>(request.pageToken, 2) ?? [
           request.minFireTime,
           request.exclusiveMinTaskId,
         ];
         const rows = selectTimers.all({
           shardId: request.shardId,
+          category: request.category,
           afterFireTime,
           afterTaskId,
           maxFireTime: request.maxFireTime,
@@ -78,8 +93,8 @@ export function prepareHistoryTaskQueries(db: SqliteDatabase): HistoryTaskQuerie
     },
 
     completeHistoryTasks(request) {
-      if (request.category === 'timer') {
-        deleteTimers.run(request.shardId, request.inclusiveMaxFireTime, request.inclusiveMaxTaskId);
+      if (isScheduledRequest(request)) {
+        deleteTimers.run(request.shardId, request.category, request.inclusiveMaxFireTime, request.inclusiveMaxTaskId);
       } else {
         deleteImmediate.run(request.shardId, request.category, request.inclusiveMaxTaskId);
       }

@@ -37,6 +37,12 @@ export function createNamespaceStore(db: SqliteDatabase): NamespaceStore {
   const updateRow = db.prepare<NamespaceRow>(
     'UPDATE namespaces SET config_version = @configVersion, record = @record WHERE id = @id',
   );
+  const selectIdByName = db.prepare<[string], Pick<NamespaceRow, 'id' | 'configVersion'>>(
+    'SELECT id, config_version AS configVersion FROM namespaces WHERE name = ?',
+  );
+  const renameRow = db.prepare<NamespaceRow>(
+    'UPDATE namespaces SET name = @name, config_version = @configVersion, record = @record WHERE id = @id',
+  );
   const selectPage = db.prepare<[string, number], Pick<NamespaceRow, 'name' | 'record'>>(
     'SELECT name, record FROM namespaces WHERE name > ? ORDER BY name LIMIT ?',
   );
@@ -63,6 +69,24 @@ export function createNamespaceStore(db: SqliteDatabase): NamespaceStore {
     updateRow.run(row);
   });
 
+  const rename = immediateTransaction(db, (row: NamespaceRow, previousName: string, expectedConfigVersion: number) => {
+    const target = selectIdByName.get(row.name);
+    if (target && target.id !== row.id) {
+      throw new NamespaceAlreadyExistsError(`namespace name ${row.name} is taken by namespace ${target.id}`);
+    }
+    const stored = selectIdByName.get(previousName);
+    if (!stored || stored.id !== row.id) {
+      if (target) return; // renamed before
+      throw new NamespaceNotFoundError(`namespace ${previousName} (${row.id}) not found`);
+    }
+    if (stored.configVersion !== expectedConfigVersion) {
+      throw new ConditionFailedError(
+        `namespace ${previousName}: expected config_version ${expectedConfigVersion}, found ${stored.configVersion}`,
+      );
+    }
+    renameRow.run(row);
+  });
+
   return {
     async createNamespace(record) {
       create(toRow(record));
@@ -77,6 +101,9 @@ export function createNamespaceStore(db: SqliteDatabase): NamespaceStore {
     },
     async updateNamespace(record, expectedConfigVersion) {
       update(toRow(record), expectedConfigVersion);
+    },
+    async renameNamespace(record, previousName, expectedConfigVersion) {
+      rename(toRow(record), previousName, expectedConfigVersion);
     },
     async listNamespaces(pageSize, pageToken) {
       const [afterName] = decodePageToken<[string]>(pageToken, 1) ?? [''];

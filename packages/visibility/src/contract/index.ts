@@ -120,6 +120,25 @@ export function describeVisibilityContract(name: string, open: () => Promise<Vis
       expect(await ids(ns, '')).toEqual([]);
     });
 
+    it('deletes one run of a workflow id, keeping its newer run, from get, list and count; a replay is a no-op', async () => {
+      const ns = randomUUID();
+      const older = closed(record(ns, 1), COMPLETED, 1);
+      const newer = { ...record(ns, 2), workflowId: older.workflowId };
+      const other = closed(record(ns, 3), FAILED, 2);
+      await store.write([older, newer, other].map((r) => ({ kind: 'upsert' as const, record: r })));
+      const { workflowId, runId, version } = older;
+      const deleteOlder = { kind: 'delete' as const, namespaceId: ns, workflowId, runId, version: version + 1 };
+
+      await store.write([deleteOlder]);
+      await store.write([deleteOlder]);
+
+      expect(await store.get(ns, older.runId)).toBeUndefined();
+      expect(await store.get(ns, newer.runId)).toEqual(newer);
+      expect((await list(ns, '')).records.map((r) => r.runId).sort()).toEqual([newer.runId, other.runId].sort());
+      expect(await count(ns, "ExecutionStatus = 'Completed'")).toEqual({ count: 0 });
+      expect(await count(ns, '')).toEqual({ count: 2 });
+    });
+
     it('applies a batch of writes in order', async () => {
       const ns = randomUUID();
       const r = record(ns, 1);

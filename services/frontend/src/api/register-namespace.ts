@@ -13,7 +13,7 @@ export function registerNamespace(ctx: FrontendContext) {
     if (request.isGlobalNamespace) {
       throw invalidArgument('Cannot register global namespace when not enabled (field is_global_namespace).');
     }
-    validateRetention(request.workflowExecutionRetentionPeriod);
+    validateRetention(request.workflowExecutionRetentionPeriod, ctx.config.limits);
     const clusterName = ctx.cluster.clusterName;
     if (request.activeClusterName && request.activeClusterName !== clusterName) {
       throw invalidArgument(

@@ -37,7 +37,7 @@ export function updateNamespace(ctx: FrontendContext) {
     if (request.config) {
       const update = request.config;
       if (update.workflowExecutionRetentionTtl) {
-        validateRetention(update.workflowExecutionRetentionTtl);
+        validateRetention(update.workflowExecutionRetentionTtl, ctx.config.limits);
         [config.workflowExecutionRetentionTtl, changed] = [update.workflowExecutionRetentionTtl, true];
       }
       if (update.badBinaries && Object.keys(update.badBinaries.binaries).length) {

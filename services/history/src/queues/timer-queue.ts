@@ -1,8 +1,8 @@
-// Fires a shard's timer tasks at their time. Each pass reads the due timers, runs them, waits for writes that were
+// Fires a shard's timer tasks (or, in a second instance, its retention tasks) at their time. Each pass reads the due timers, runs them, waits for writes that were
 // in flight during the read (they may hold earlier timers) and runs those too, then deletes everything up to the
 // last key it ran. Between passes it sleeps until the earliest known timer.
 import type { Logger } from '@tempora/common';
-import type { HistoryTask, PersistenceStores } from '@tempora/persistence';
+import type { HistoryTask, PersistenceStores, ScheduledTaskCategory } from '@tempora/persistence';
 import type { Shard } from '../shard.js';
 
 const PAGE_SIZE = 200;
@@ -22,6 +22,7 @@ export class TimerQueue {
     private readonly stores: PersistenceStores,
     private readonly execute: (task: HistoryTask) => Promise<void>,
     private readonly logger: Logger,
+    private readonly category: ScheduledTaskCategory = 'timer',
   ) {}
 
   /** A timer firing at `fireTime` was written. */
@@ -61,7 +62,7 @@ export class TimerQueue {
       .then(
         (nextFireTime) => this.scheduleWake(Math.min(nextFireTime, Date.now() + MAX_SLEEP_MS)),
         (err: unknown) => {
-          this.logger.warn({ shardId: this.shard.shardId, err }, 'timer task failed; retrying');
+          this.logger.warn({ shardId: this.shard.shardId, err }, `${this.category} task failed; retrying`);
           this.scheduleWake(Date.now() + RETRY_DELAY_MS);
         },
       )
@@ -89,7 +90,7 @@ export class TimerQueue {
       await this.runAll(lateArrivals, ran);
       await this.stores.executions.completeHistoryTasks({
         shardId: this.shard.shardId,
-        category: 'timer',
+        category: this.category,
         inclusiveMaxFireTime: last.fireTime,
         inclusiveMaxTaskId: last.taskId,
       });
@@ -106,7 +107,7 @@ export class TimerQueue {
   private async readDue(now: number): Promise<HistoryTask[]> {
     const page = await this.stores.executions.getHistoryTasks({
       shardId: this.shard.shardId,
-      category: 'timer',
+      category: this.category,
       minFireTime: 0,
       exclusiveMinTaskId: -1,
       maxFireTime: now + 1,
@@ -118,7 +119,7 @@ export class TimerQueue {
   private async earliestFireTime(): Promise<number> {
     const page = await this.stores.executions.getHistoryTasks({
       shardId: this.shard.shardId,
-      category: 'timer',
+      category: this.category,
       minFireTime: 0,
       exclusiveMinTaskId: -1,
       maxFireTime: Number.MAX_SAFE_INTEGER,

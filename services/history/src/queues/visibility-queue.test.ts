@@ -56,6 +56,7 @@ async function startHost(stores: PersistenceStores, visibility: VisibilityStore)
   const listener = {
     transferTasksWritten: () => {},
     timerTasksWritten: () => {},
+    retentionTasksWritten: () => {},
     visibilityTasksWritten: () => queue.notify(),
   };
   const executions = new ExecutionManager(shard, stores, new EventNotifier(), listener, logger);
