@@ -108,7 +108,10 @@ describeChart('helm chart', () => {
       '7234',
     ]);
     expect(container.ports[0]!.containerPort).toBe(7234);
-    expect(byKind(manifests, 'Service').map((s) => s.metadata.name)).toEqual(['prod-tempora-frontend', 'prod-tempora-web']);
+    expect(byKind(manifests, 'Service').map((s) => s.metadata.name)).toEqual([
+      'prod-tempora-frontend',
+      'prod-tempora-web',
+    ]);
     expect(byKind(manifests, 'HorizontalPodAutoscaler')).toHaveLength(0);
   });
 
@@ -272,7 +275,7 @@ describeChart('helm chart', () => {
     expect(loadConfig(undefined, {}).tls.frontend.server.certFile).toBe('');
   });
 
-  it("deploys the official Web UI against the frontend Service, with its Service and an Ingress when enabled", () => {
+  it('deploys the official Web UI against the frontend Service, with its Service and an Ingress when enabled', () => {
     const manifests = render();
     const web = byKind(manifests, 'Deployment').find((d) => d.metadata.name === 'prod-tempora-web')!;
     const container = (web.spec.template as { spec: { containers: WebContainer[] } }).spec.containers[0]!;

@@ -22,7 +22,11 @@ const num = (value: Long | number | null | undefined) => Long.fromValue(value ??
 async function queueWithBacklog(): Promise<string> {
   const name = uniqueName('backlog');
   for (let i = 0; i < 2; i++) {
-    await sdk.client.workflow.start('fanOutWorkflow', { taskQueue: name, workflowId: uniqueName('waiting'), args: [1, 0] });
+    await sdk.client.workflow.start('fanOutWorkflow', {
+      taskQueue: name,
+      workflowId: uniqueName('waiting'),
+      args: [1, 0],
+    });
   }
   return name;
 }

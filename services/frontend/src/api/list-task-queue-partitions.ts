@@ -1,8 +1,5 @@
 import { taskQueueRingKey } from '@tempora/membership';
-import type {
-  ListTaskQueuePartitionsRequest,
-  ListTaskQueuePartitionsResponse,
-} from '@tempora/proto/workflowservice';
+import type { ListTaskQueuePartitionsRequest, ListTaskQueuePartitionsResponse } from '@tempora/proto/workflowservice';
 import type { DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { validateUserTaskQueue } from '../validation.js';

@@ -23,8 +23,8 @@ export function describeTaskQueue(ctx: MatchingContext) {
       lastAccessTime: new Date(lastAccessTime),
       ratePerSecond: 0,
     }));
-  const manager = (key: TaskQueueKey, sticky: boolean): Promise<TaskQueueManager<AddTaskRequest>> =>
-    key.taskType === TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY
+  const manager = (key: TaskQueueKey, taskType: TaskQueueType, sticky: boolean) =>
+    taskType === TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY
       ? ctx.activityQueues.get(key, sticky)
       : ctx.workflowQueues.get(key, sticky);
 
@@ -37,7 +37,7 @@ export function describeTaskQueue(ctx: MatchingContext) {
         const key = taskQueueKey(request.namespaceId, describe.taskQueue, taskType);
         typesInfo[taskType] = {
           pollers: describe.reportPollers ? pollers(key) : [],
-          stats: describe.reportStats ? stats(await manager(key, false)) : undefined,
+          stats: describe.reportStats ? stats(await manager(key, taskType, false)) : undefined,
         };
       }
       const buildIds = describe.versions?.buildIds ?? [];
@@ -54,7 +54,7 @@ export function describeTaskQueue(ctx: MatchingContext) {
     const key = taskQueueKey(request.namespaceId, describe.taskQueue, taskType);
     const response: DeepPartial<DescribeTaskQueueResponse['response']> = { pollers: pollers(key) };
     if (describe.includeTaskQueueStatus || describe.reportStats) {
-      const queue = await manager(key, sticky);
+      const queue = await manager(key, taskType, sticky);
       if (describe.includeTaskQueueStatus) response.taskQueueStatus = status(queue);
       if (describe.reportStats) response.stats = stats(queue);
     }
