@@ -55,6 +55,7 @@ go_command() {
     curl -fsSL -o "$tmp/go.zip" "$proxy/golang.org/toolchain/@v/v0.0.1-go$wanted.linux-$arch.zip"
     (cd "$tmp" && unzip -q go.zip)
     rm -rf "$toolchain"
+    mkdir -p "$deps"
     mv "$tmp/golang.org/toolchain@v0.0.1-go$wanted.linux-$arch" "$toolchain"
     chmod -R u+w "$toolchain"
     rm -rf "$tmp"

@@ -38,8 +38,9 @@ function uiEventName(type: string): string {
 describe('start-dev --ui-port', () => {
   it('without a UI server says how to install it and serves without the UI', async () => {
     const port = await freePort();
+    // With the `--` that `pnpm dev -- --ui-port 8233` passes through.
     const started = await startCli(
-      ['start-dev', '--port', String(port), '--ui-port', String(await freePort()), '--log-level', 'warn'],
+      ['start-dev', '--', '--port', String(port), '--ui-port', String(await freePort()), '--log-level', 'warn'],
       { TEMPORA_UI_SERVER: '/nonexistent/ui-server' },
       'deploy/local/ui.sh install',
     );
