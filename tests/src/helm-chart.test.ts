@@ -67,6 +67,12 @@ interface PodSpec {
   }[];
 }
 
+interface WebContainer {
+  image: string;
+  env: { name: string; value: string }[];
+  readinessProbe: Record<string, unknown>;
+}
+
 /** The pod of every Deployment and of the schema Job. */
 const podSpecs = (manifests: Manifest[]) =>
   [...byKind(manifests, 'Deployment'), ...byKind(manifests, 'Job')].map(
@@ -84,7 +90,9 @@ describeChart('helm chart', () => {
   it('renders one Deployment per service with its own replicas, port and `start --services` command', () => {
     const manifests = render();
     const deployments = byKind(manifests, 'Deployment');
-    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(SERVICES.map((s) => `prod-tempora-${s}`).sort());
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(
+      [...SERVICES, 'web'].map((s) => `prod-tempora-${s}`).sort(),
+    );
     const history = deployments.find((d) => d.metadata.name === 'prod-tempora-history')!;
     expect(history.spec.replicas).toBe(3);
     const container = (
@@ -100,7 +108,10 @@ describeChart('helm chart', () => {
       '7234',
     ]);
     expect(container.ports[0]!.containerPort).toBe(7234);
-    expect(byKind(manifests, 'Service').map((s) => s.metadata.name)).toEqual(['prod-tempora-frontend']);
+    expect(byKind(manifests, 'Service').map((s) => s.metadata.name)).toEqual([
+      'prod-tempora-frontend',
+      'prod-tempora-web',
+    ]);
     expect(byKind(manifests, 'HorizontalPodAutoscaler')).toHaveLength(0);
   });
 
@@ -162,7 +173,8 @@ describeChart('helm chart', () => {
 
   it('runs every pod as non-root on a read-only root filesystem, with an emptyDir at /tmp', () => {
     const pods = podSpecs(render());
-    expect(pods).toHaveLength(SERVICES.length + 1);
+    // The services, the Web UI and the schema job.
+    expect(pods).toHaveLength(SERVICES.length + 2);
     for (const pod of pods) {
       expect(pod.securityContext).toEqual({
         runAsNonRoot: true,
@@ -216,6 +228,7 @@ describeChart('helm chart', () => {
       'tls.internode.enabled=true',
       'tls.internode.secretName=internode-tls',
       'tls.internode.serverName=internode.tempora.svc',
+      'web.tls.clientSecretName=web-client-tls',
     );
     const rendered = byKind(manifests, 'ConfigMap')[0]!.data!['tempora.yaml']!;
     // What every process loads, through the real config loader (unknown keys would be rejected).
@@ -260,6 +273,79 @@ describeChart('helm chart', () => {
     expect(plain.spec.containers[0]!.readinessProbe).toHaveProperty('grpc');
     expect(plain.spec.volumes?.some((v) => 'secret' in v)).toBe(false);
     expect(loadConfig(undefined, {}).tls.frontend.server.certFile).toBe('');
+  });
+
+  it('deploys the official Web UI against the frontend Service, with its Service and an Ingress when enabled', () => {
+    const manifests = render();
+    const web = byKind(manifests, 'Deployment').find((d) => d.metadata.name === 'prod-tempora-web')!;
+    const container = (web.spec.template as { spec: { containers: WebContainer[] } }).spec.containers[0]!;
+    expect(container.image).toBe('temporalio/ui:2.58.1');
+    expect(container.env).toEqual([
+      { name: 'TEMPORAL_ADDRESS', value: 'prod-tempora-frontend.default.svc:7233' },
+      { name: 'TEMPORAL_UI_PORT', value: '8080' },
+    ]);
+    expect(container.readinessProbe).toMatchObject({ httpGet: { path: '/', port: 'http' } });
+    const service = byKind(manifests, 'Service').find((s) => s.metadata.name === 'prod-tempora-web')!;
+    expect(service.spec).toMatchObject({
+      selector: { 'app.kubernetes.io/component': 'web' },
+      ports: [{ name: 'http', port: 8080, targetPort: 'http' }],
+    });
+    expect(byKind(manifests, 'Ingress')).toHaveLength(0);
+
+    const exposed = render(
+      'web.ingress.enabled=true',
+      'web.ingress.className=nginx',
+      'web.ingress.hosts={ui.example.com}',
+      'web.ingress.tls[0].secretName=ui-tls',
+      'web.ingress.tls[0].hosts={ui.example.com}',
+    );
+    const [ingress] = byKind(exposed, 'Ingress');
+    expect(ingress!.spec).toEqual({
+      ingressClassName: 'nginx',
+      tls: [{ secretName: 'ui-tls', hosts: ['ui.example.com'] }],
+      rules: [
+        {
+          host: 'ui.example.com',
+          http: {
+            paths: [
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: 'prod-tempora-web', port: { name: 'http' } } },
+              },
+            ],
+          },
+        },
+      ],
+    });
+    expect(byKind(render('web.enabled=false'), 'Deployment').map((d) => d.metadata.name)).not.toContain(
+      'prod-tempora-web',
+    );
+  });
+
+  it('gives the Web UI the frontend CA, and a client certificate when the frontend requires one', () => {
+    const manifests = render(
+      'tls.frontend.enabled=true',
+      'tls.frontend.secretName=frontend-tls',
+      'tls.frontend.requireClientAuth=true',
+      'web.tls.clientSecretName=web-client-tls',
+      'web.tls.serverName=frontend.tempora.svc',
+    );
+    const web = byKind(manifests, 'Deployment').find((d) => d.metadata.name === 'prod-tempora-web')!;
+    const pod = (web.spec.template as { spec: PodSpec & { containers: WebContainer[] } }).spec;
+    expect(pod.containers[0]!.env).toEqual(
+      expect.arrayContaining([
+        { name: 'TEMPORAL_TLS_CA', value: '/etc/tempora-tls/frontend/ca.crt' },
+        { name: 'TEMPORAL_TLS_CERT', value: '/etc/tempora-tls/web-client/tls.crt' },
+        { name: 'TEMPORAL_TLS_KEY', value: '/etc/tempora-tls/web-client/tls.key' },
+        { name: 'TEMPORAL_TLS_SERVER_NAME', value: 'frontend.tempora.svc' },
+      ]),
+    );
+    const secrets = (pod.volumes ?? []).map((v) => (v.secret as { secretName: string } | undefined)?.secretName);
+    expect(secrets.filter(Boolean)).toEqual(['frontend-tls', 'web-client-tls']);
+    expect(() =>
+      render('tls.frontend.enabled=true', 'tls.frontend.secretName=f', 'tls.frontend.requireClientAuth=true'),
+    ).toThrow('web.tls.clientSecretName is required');
   });
 
   it('refuses TLS without its Secret', () => {

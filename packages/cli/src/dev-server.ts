@@ -1,5 +1,7 @@
 // `tempora start-dev`: all four services in one process, on the embedded SQLite store or on Cassandra.
 import {
+  ConfigError,
+  createLogger,
   defaultConfig,
   type CassandraPersistenceConfig,
   type Logger,
@@ -7,6 +9,7 @@ import {
   type TemporaConfig,
 } from '@tempora/common';
 import { startProcess, type RunningProcess } from './process.js';
+import { startWebUi, type WebUiStatus } from './web-ui.js';
 
 export interface DevServerOptions {
   ip?: string;
@@ -29,6 +32,11 @@ export interface DevServerOptions {
   /** The frontend's TLS (tls.frontend.server): certificate and key, optional client CA and required client auth. */
   tls?: Partial<ServerTlsConfig> & { certFile: string; keyFile: string };
   logger?: Logger;
+  /**
+   * Runs the official Web UI server on this port beside the dev server (when it is installed; `binary` defaults to
+   * TEMPORA_UI_SERVER, else the one deploy/local/ui.sh installed). It binds `ip`, like the frontend.
+   */
+  ui?: { port: number; binary?: string };
   /** Changes the config after the options above are applied (authorization, limits, ...). */
   configure?: (config: TemporaConfig) => void;
 }
@@ -37,6 +45,8 @@ export interface DevServer extends RunningProcess {
   /** host:port of the frontend. */
   readonly address: string;
   readonly config: TemporaConfig;
+  /** Set when `ui` was asked for: the running UI (stopped by stop()), or why it is not running. */
+  readonly webUi?: WebUiStatus;
 }
 
 export function devConfig(options: DevServerOptions): TemporaConfig {
@@ -63,6 +73,8 @@ export function devConfig(options: DevServerOptions): TemporaConfig {
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  // The UI server would need the frontend's CA and, with client auth, a client certificate of its own.
+  if (options.ui && options.tls) throw new ConfigError('--ui-port cannot be combined with the --tls-* flags yet');
   const config = devConfig(options);
   const running = await startProcess({
     config,
@@ -72,5 +84,25 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     setupCassandraSchema: { replicationFactor: 1 },
     logger: options.logger,
   });
-  return { ...running, address: `${config.bindIp}:${running.ports.frontend}`, config };
+  const address = `${config.bindIp}:${running.ports.frontend}`;
+  if (!options.ui) return { ...running, address, config };
+  let webUi: WebUiStatus;
+  try {
+    webUi = await startWebUi({
+      ip: config.bindIp,
+      port: options.ui.port,
+      frontend: address,
+      defaultNamespace: config.namespaces[0]!,
+      binary: options.ui.binary,
+      logger: options.logger ?? createLogger(config.log.level),
+    });
+  } catch (err) {
+    await running.stop();
+    throw err;
+  }
+  const stop = async () => {
+    if ('running' in webUi) await webUi.running.stop();
+    await running.stop();
+  };
+  return { ...running, address, config, webUi, stop };
 }

@@ -64,7 +64,7 @@ function parseList(value: string): string[] {
 }
 
 /** Stops on SIGINT/SIGTERM; a second signal exits at once. */
-function stopOnSignals(running: RunningProcess): void {
+function stopOnSignals(running: Pick<RunningProcess, 'stop'>): void {
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) process.exit(130);
@@ -101,6 +101,7 @@ interface DevOptions {
   tlsKeyPath?: string;
   tlsClientCaPath: string[];
   tlsRequireClientAuth: boolean;
+  uiPort?: number;
 }
 
 /** start-dev's --tls-* flags as the frontend's tls.frontend.server. */
@@ -163,6 +164,11 @@ program
   .option('--tls-key-path <file>', "frontend TLS: the certificate's PEM private key")
   .option('--tls-client-ca-path <file...>', 'frontend TLS: PEM CAs client certificates are verified against', [])
   .option('--tls-require-client-auth', 'frontend TLS: refuse clients without a certificate (mutual TLS)', false)
+  .option(
+    '--ui-port <port>',
+    'run the official Web UI on this port (installed by deploy/local/ui.sh install, or TEMPORA_UI_SERVER)',
+    parsePort,
+  )
   .action(async (opts: DevOptions) => {
     const logger = createLogger(opts.logLevel ?? envLogLevel() ?? 'info');
     const tls = devTls(opts);
@@ -181,6 +187,7 @@ program
       minRetentionSeconds: opts.minRetention,
       tls,
       logger,
+      ui: opts.uiPort === undefined ? undefined : { port: opts.uiPort },
       visibility:
         opts.visibility === 'elasticsearch'
           ? { driver: 'elasticsearch', url: opts.esUrl, index: opts.esIndex }
@@ -196,6 +203,10 @@ program
       ? `, metrics at http://${opts.ip}:${server.metricsPorts[0]}/metrics`
       : '';
     process.stderr.write(`Tempora dev server ready at ${server.address} (store: ${store}${security})${metrics}\n`);
+    if (server.webUi) {
+      const ui = server.webUi;
+      process.stderr.write('running' in ui ? `Web UI at ${ui.running.url}\n` : `${ui.notInstalled}\n`);
+    }
     stopOnSignals(server);
   });
 
@@ -313,7 +324,9 @@ admin
     process.stdout.write(await describeShards(opts.address));
   });
 
-program.parseAsync().catch((err: unknown) => {
+// pnpm 10 passes the `--` of `pnpm dev -- --flag` through to the script; what follows it are still start-dev's flags.
+const argv = process.argv.filter((arg, i) => !(arg === '--' && i === 3 && process.argv[2] === 'start-dev'));
+program.parseAsync(argv).catch((err: unknown) => {
   const known = err instanceof ConfigError || err instanceof PersistenceError || isRpcError(err);
   const message = known ? err.message : ((err as Error).stack ?? String(err));
   process.stderr.write(`tempora: ${message}\n`);

@@ -25,6 +25,7 @@ import type { VisibilityStore } from '@tempora/visibility';
 import { deprecateNamespace } from './api/deprecate-namespace.js';
 import { describeNamespace } from './api/describe-namespace.js';
 import { describeTaskQueue } from './api/describe-task-queue.js';
+import { listTaskQueuePartitions } from './api/list-task-queue-partitions.js';
 import { describeWorkflowExecution } from './api/describe-workflow-execution.js';
 import { executeMultiOperation } from './api/execute-multi-operation.js';
 import { getClusterInfo } from './api/get-cluster-info.js';
@@ -75,6 +76,7 @@ import { updateWorkflowExecution } from './api/update-workflow-execution.js';
 import type { FrontendContext } from './context.js';
 import { addSearchAttributes } from './operator/add-search-attributes.js';
 import { deleteNamespace } from './operator/delete-namespace.js';
+import { listClusters } from './operator/list-clusters.js';
 import { listSearchAttributes } from './operator/list-search-attributes.js';
 import { removeSearchAttributes } from './operator/remove-search-attributes.js';
 
@@ -142,6 +144,7 @@ export class FrontendService {
       respondActivityTaskCanceled: respondActivityTaskCanceled(ctx),
       respondActivityTaskCanceledById: respondActivityTaskCanceledById(ctx),
       describeTaskQueue: describeTaskQueue(ctx),
+      listTaskQueuePartitions: listTaskQueuePartitions(ctx),
       shutdownWorker: shutdownWorker(ctx),
       recordWorkerHeartbeat: recordWorkerHeartbeat(ctx),
       listWorkflowExecutions: listWorkflowExecutions(ctx),
@@ -176,6 +179,7 @@ export class FrontendService {
       addSearchAttributes: addSearchAttributes(this.ctx),
       removeSearchAttributes: removeSearchAttributes(this.ctx),
       listSearchAttributes: listSearchAttributes(this.ctx),
+      listClusters: listClusters(this.ctx),
     };
   }
 

@@ -31,6 +31,19 @@ export function validateTaskQueue(taskQueue: TaskQueue | undefined): void {
   if (taskQueue.name.length > MAX_ID_LENGTH) throw invalidArgument('TaskQueue length exceeds limit.');
 }
 
+/** Names of partitions other than the root start with this; a top-level task queue's name may not. */
+const RESERVED_TASK_QUEUE_PREFIX = '/_sys/';
+
+/** A top-level task queue, as upstream's tqid.NormalizeAndValidate checks it (its messages differ from the above). */
+export function validateUserTaskQueue(taskQueue: TaskQueue | undefined): void {
+  if (!taskQueue) throw invalidArgument('taskQueue is not set');
+  if (!taskQueue.name) throw invalidArgument('missing task queue name');
+  if (taskQueue.name.length > MAX_ID_LENGTH) throw invalidArgument('taskQueue length exceeds limit');
+  if (taskQueue.name.startsWith(RESERVED_TASK_QUEUE_PREFIX)) {
+    throw invalidArgument(`task queue name cannot start with reserved prefix ${RESERVED_TASK_QUEUE_PREFIX}`);
+  }
+}
+
 export function validateIdentity(identity: string): void {
   if (identity.length > MAX_ID_LENGTH) throw invalidArgument('Identity length exceeds limit.');
 }

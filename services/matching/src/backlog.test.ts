@@ -112,6 +112,17 @@ describe('TaskQueueBacklog', () => {
     expect(rows.map((row) => row.taskId)).toEqual([second!.taskId, third!.taskId, third!.taskId! + 1]);
   });
 
+  it('counts its backlog and reports the read and ack levels and the id block of its lease', async () => {
+    const backlog = await openBacklog(4);
+    for (let id = 1; id <= 3; id++) await backlog.add(task(id));
+    // A fresh lease's ids start at rangeId * tasksPerRange: range 1 gives ids 4..7, nowhere near the count.
+    expect(backlog.status()).toMatchObject({ backlogCount: 3, taskIdBlock: { startId: 4, endId: 7 } });
+
+    const [first] = await takeTasks(backlog, 1);
+    backlog.ack(first!);
+    expect(backlog.status()).toMatchObject({ backlogCount: 2, readLevel: 6, ackLevel: first!.taskId });
+  });
+
   it('reports a lost lease once and refuses further writes', async () => {
     const backlog = await openBacklog();
     await backlog.add(task(1));

@@ -10,7 +10,7 @@ import {
   type TaskQueueStore,
   type TaskQueueTask,
 } from '@tempora/persistence';
-import type { TaskBuffer, TaskBufferEvents } from './task-buffer.js';
+import type { BufferStatus, TaskBuffer, TaskBufferEvents } from './task-buffer.js';
 import type { AddTaskRequest, QueuedTask, TaskCodec } from './task.js';
 
 /** Task ids are rangeId * TASKS_PER_RANGE + seq: a lease owns one block of ids and takes the next when exhausted. */
@@ -61,6 +61,11 @@ export class TaskQueueBacklog<T extends AddTaskRequest> implements TaskBuffer<T>
   private readLevel: number;
   /** No task above this id is in the store. Before this lease's first write, the top of the previous ranges. */
   private maxWrittenTaskId: number;
+  /**
+   * Tasks this lease wrote that are not read into memory yet. Ids are not dense (each lease starts a new block), so
+   * the backlog is counted, not computed from ids; tasks left by earlier leases count once they are read.
+   */
+  private unread = 0;
   /** Tasks to dispatch, in id order except for requeued ones at the front. */
   private buffer: QueuedTask<T>[] = [];
   /** Ids of tasks in memory (buffered or handed out) not acknowledged yet; the ack level stays below them. */
@@ -88,7 +93,18 @@ export class TaskQueueBacklog<T extends AddTaskRequest> implements TaskBuffer<T>
   }
 
   approximateBacklog(): number {
-    return Math.max(0, this.maxWrittenTaskId - this.readLevel) + this.unacked.size + this.pendingWrites.length;
+    return this.unread + this.unacked.size + this.pendingWrites.length;
+  }
+
+  status(): BufferStatus {
+    const startId = this.record.rangeId * this.tasksPerRange;
+    return {
+      backlogCount: this.approximateBacklog(),
+      readLevel: this.readLevel,
+      ackLevel: this.ackLevel(),
+      taskIdBlock: { startId, endId: startId + this.tasksPerRange - 1 },
+      headCreatedAt: this.buffer[0]?.createdAt,
+    };
   }
 
   private get key(): TaskQueueKey {
@@ -171,6 +187,8 @@ export class TaskQueueBacklog<T extends AddTaskRequest> implements TaskBuffer<T>
       if (caughtUp) {
         batch.forEach(({ task }, i) => this.keep({ ...task, taskId: rows[i]!.taskId }));
         this.readLevel = this.maxWrittenTaskId;
+      } else {
+        this.unread += rows.length;
       }
       for (const write of batch) write.resolve();
     } catch (err) {
@@ -217,6 +235,7 @@ export class TaskQueueBacklog<T extends AddTaskRequest> implements TaskBuffer<T>
       if (task) this.keep(task);
     }
     this.readLevel = rows.length < pageSize ? upTo : rows[rows.length - 1]!.taskId;
+    this.unread = this.readLevel >= this.maxWrittenTaskId ? 0 : Math.max(0, this.unread - rows.length);
     this.refill();
     this.events.tasksAvailable();
   }

@@ -10,12 +10,27 @@ export interface TaskBuffer<T extends AddTaskRequest> {
   take(): QueuedTask<T> | undefined;
   /** Tasks held and not acknowledged (in memory, being written, or in the store), approximately. */
   approximateBacklog(): number;
+  /** Where the buffer stands, for DescribeTaskQueue. */
+  status(): BufferStatus;
   /** The task was handed out for good (started, stale or expired): it is never dispatched again. */
   ack(task: QueuedTask<T>): void;
   /** Handing the task out failed; it goes back to the front of the queue. */
   requeue(task: QueuedTask<T>): void;
   /** Persists what is pending and releases memory. */
   close(): Promise<void>;
+}
+
+export interface BufferStatus {
+  /** approximateBacklog() */
+  backlogCount: number;
+  /** Every task with an id up to readLevel was read into memory; zero for an unpersisted buffer. */
+  readLevel: number;
+  /** Every task with an id up to ackLevel was handed out for good. */
+  ackLevel: number;
+  /** The ids the current lease gives new tasks (both ends included); absent for an unpersisted buffer. */
+  taskIdBlock?: { startId: number; endId: number };
+  /** Epoch ms the next task to dispatch reached this host, when known (tasks read back from the store do not say). */
+  headCreatedAt?: number;
 }
 
 /** What a buffer tells its task queue manager. */

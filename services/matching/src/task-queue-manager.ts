@@ -4,7 +4,7 @@ import type { Logger } from '@tempora/common';
 import { TaskQueueLeaseLostError, type TaskQueueKey } from '@tempora/persistence';
 import { unavailable } from '@tempora/rpc';
 import { MatchingMetrics } from './engine-metrics.js';
-import type { TaskBuffer, TaskBufferEvents } from './task-buffer.js';
+import type { BufferStatus, TaskBuffer, TaskBufferEvents } from './task-buffer.js';
 import { isExpired, newTask, type AddTaskRequest, type QueuedTask } from './task.js';
 
 export interface TaskQueueManagerOptions<T extends AddTaskRequest> {
@@ -135,6 +135,10 @@ export class TaskQueueManager<T extends AddTaskRequest> {
       this.queries.push(task);
       this.dispatch();
     });
+  }
+
+  status(): BufferStatus {
+    return this.buffer.status();
   }
 
   hasWaitingPoller(): boolean {
