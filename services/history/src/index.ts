@@ -69,6 +69,7 @@ export class HistoryService {
   constructor(options: HistoryOptions) {
     const logger = options.logger.child({ service: 'history' });
     const { namespaces } = options;
+    const historyLimits = { size: options.config.limits.historySize, count: options.config.limits.historyCount };
     const shards = new ShardController({
       numShards: options.numHistoryShards,
       stores: options.stores,
@@ -80,6 +81,7 @@ export class HistoryService {
       identity: options.identity,
       visibility: options.visibility,
       metrics: new HistoryMetrics(options.metrics, (id) => namespaces.cachedName(id)),
+      historyLimits,
     });
     this.ctx = {
       logger,
@@ -90,6 +92,7 @@ export class HistoryService {
       namespaces,
       queries: new QueryRegistry(),
       updates: new UpdateRegistry(),
+      historyLimits,
     };
   }
 

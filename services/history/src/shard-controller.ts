@@ -11,7 +11,7 @@ import { traceTasks } from '@tempora/telemetry';
 import type { VisibilityStore } from '@tempora/visibility';
 import { HistoryMetrics } from './engine-metrics.js';
 import { EventNotifier } from './event-notifier.js';
-import { ExecutionManager } from './execution-manager.js';
+import { ExecutionManager, type HistoryLimits } from './execution-manager.js';
 import { Mutex } from './mutex.js';
 import type { NamespaceRegistry } from '@tempora/namespace';
 import { TimerQueue } from './queues/timer-queue.js';
@@ -52,6 +52,8 @@ export interface ShardControllerOptions {
   /** Where the visibility queues write. */
   visibility: VisibilityStore;
   metrics?: HistoryMetrics;
+  /** History size and event count limits every run's writes are checked against. */
+  historyLimits?: HistoryLimits;
 }
 
 export class ShardController {
@@ -163,7 +165,15 @@ export class ShardController {
       timerTasksWritten: (t: number) => timers.notify(t),
       visibilityTasksWritten: () => visibility.notify(),
     };
-    const executions = new ExecutionManager(shard, stores, notifier, listener, logger, metrics);
+    const executions = new ExecutionManager(
+      shard,
+      stores,
+      notifier,
+      listener,
+      logger,
+      metrics,
+      this.options.historyLimits,
+    );
     const crossRun = { executions, history, namespaces, stores, shardId };
     const transferTasks = metrics.measureExecutor(
       'TransferActiveTask',
