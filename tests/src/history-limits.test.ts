@@ -31,18 +31,20 @@ async function startUnpolled(prefix: string): Promise<string> {
 
 /** Signals until one is refused; the refusal and the number accepted before it. */
 async function signalUntilRefused(workflowId: string, payloadBytes: number) {
+  const signal = () =>
+    test.connection.workflowService.signalWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId },
+      signalName: 'grow',
+      input: { payloads: [{ metadata: { encoding: Buffer.from('binary/plain') }, data: Buffer.alloc(payloadBytes) }] },
+      requestId: uniqueName('sig'),
+    });
   for (let accepted = 0; accepted < 100; accepted++) {
-    try {
-      await test.connection.workflowService.signalWorkflowExecution({
-        namespace: 'default',
-        workflowExecution: { workflowId },
-        signalName: 'grow',
-        input: { payloads: [{ metadata: { encoding: Buffer.from('binary/plain') }, data: Buffer.alloc(payloadBytes) }] },
-        requestId: uniqueName('sig'),
-      });
-    } catch (err) {
-      return { accepted, failure: await grpcFailure(Promise.reject(err)) };
-    }
+    const outcome = await signal().then(
+      () => undefined,
+      (err: unknown) => grpcFailure(Promise.reject(err as Error)),
+    );
+    if (outcome) return { accepted, failure: outcome };
   }
   throw new Error('no signal was refused');
 }
@@ -174,8 +176,9 @@ describe('history limits', () => {
       signalName: 'grow',
     });
     const second = await poll();
-    const started = second.history?.events?.filter((e) => e.workflowTaskStartedEventAttributes).at(-1)
-      ?.workflowTaskStartedEventAttributes;
+    const started = second.history?.events
+      ?.filter((e) => e.workflowTaskStartedEventAttributes)
+      .at(-1)?.workflowTaskStartedEventAttributes;
     expect(started?.suggestContinueAsNew).toBe(true);
     expect(started?.suggestContinueAsNewReasons).toEqual([
       temporal.api.enums.v1.SuggestContinueAsNewReason.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS,
