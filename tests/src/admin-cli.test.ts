@@ -3,7 +3,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { startDevServer } from '@tempora/cli';
 import { CLI, freePort, useTestServer } from './helpers.js';
+import { makeCertificates } from './tls-support.js';
 
 const run = promisify(execFile);
 
@@ -55,5 +57,41 @@ describe('tempora admin', () => {
     const { code, stderr } = await cli(['start', '--services', 'history,matching', '--grpc-port', '7000']);
     expect(code).toBe(1);
     expect(stderr).toBe('tempora: --grpc-port needs exactly one service in --services\n');
+  });
+});
+
+describe('tempora admin over mutual TLS', () => {
+  it('reaches a frontend that requires client certificates with the --tls-* flags, and only with them', async () => {
+    const certs = makeCertificates([
+      ['server', 'tempora-server'],
+      ['client', 'tempora-admin'],
+    ]);
+    const server = await startDevServer({
+      port: 0,
+      logLevel: 'silent',
+      tls: {
+        certFile: certs.file('server.pem'),
+        keyFile: certs.file('server.key'),
+        clientCaFiles: [certs.file('ca.pem')],
+        requireClientAuth: true,
+      },
+    });
+    try {
+      const address = ['--address', server.address];
+      const withCa = ['--tls-ca-path', certs.file('ca.pem')];
+      const withCert = ['--tls-cert-path', certs.file('client.pem'), '--tls-key-path', certs.file('client.key')];
+      const ok = await cli(['admin', 'shards', ...address, ...withCa, ...withCert]);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout.split('\n')[0]).toMatch(/^SHARD\s+RING OWNER/);
+      expect(ok.stdout.trim().split('\n')).toHaveLength(1 + server.config.numHistoryShards);
+      // Plaintext, and TLS without a client certificate, are refused by the server.
+      expect((await cli(['admin', 'shards', ...address])).code).toBe(1);
+      expect((await cli(['admin', 'membership', ...address, ...withCa])).code).toBe(1);
+      // A certificate without its key is a usage error, said before connecting.
+      const half = await cli(['admin', 'shards', ...address, ...withCa, '--tls-cert-path', certs.file('client.pem')]);
+      expect(half.stderr).toBe('tempora: --tls-cert-path and --tls-key-path go together\n');
+    } finally {
+      await server.stop();
+    }
   });
 });

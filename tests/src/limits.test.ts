@@ -160,4 +160,52 @@ describe('rate limits', () => {
       await server.close();
     }
   });
+
+  it('refuses store calls over history.persistenceQps with {PERSISTENCE_LIMIT, SYSTEM} and leaves no half-made run', async () => {
+    const server: TestServer = await startTestServer({
+      configure: (config) => {
+        config.limits.persistence.historyQps = 40;
+      },
+    });
+    const connection = await Connection.connect({ address: server.server.address, interceptors: [] });
+    try {
+      const ids = Array.from({ length: 80 }, () => uniqueName('qps'));
+      const start = (workflowId: string) =>
+        connection.workflowService.startWorkflowExecution({
+          namespace: 'default',
+          workflowId,
+          workflowType: { name: 'helloWorkflow' },
+          taskQueue: { name: uniqueName('nobody') },
+          requestId: uniqueName('req'),
+        });
+      const results = await Promise.all(ids.map((id) => exhausted(start(id))));
+      const refused = results.filter((r) => r !== undefined);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused[0]).toEqual({
+        code: Code.RESOURCE_EXHAUSTED,
+        message: 'System Persistence Max QPS Reached.',
+        cause: temporal.api.enums.v1.ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_PERSISTENCE_LIMIT,
+        scope: temporal.api.enums.v1.ResourceExhaustedScope.RESOURCE_EXHAUSTED_SCOPE_SYSTEM,
+      });
+      // Lifted on reload (so the checks below are not refused themselves).
+      const limits = structuredClone(server.server.config.limits);
+      limits.persistence.historyQps = 0;
+      server.server.reloadLimits(limits);
+      // A refused start made no run; an accepted one did.
+      for (const [i, id] of ids.entries()) {
+        const described = connection.workflowService.describeWorkflowExecution({
+          namespace: 'default',
+          execution: { workflowId: id },
+        });
+        if (results[i]) expect((await grpcFailure(described)).code).toBe(Code.NOT_FOUND);
+        else expect((await described).workflowExecutionInfo?.execution?.workflowId).toBe(id);
+      }
+      // The same burst goes through now.
+      const again = await Promise.all(ids.map(() => exhausted(start(uniqueName('qps-lifted')))));
+      expect(again.filter((r) => r !== undefined)).toEqual([]);
+    } finally {
+      await connection.close();
+      await server.close();
+    }
+  });
 });

@@ -1,9 +1,61 @@
 // `tempora admin ...`: tables over the frontend's AdminService.
+import { ConfigError, createLogger } from '@tempora/common';
 import * as messages from '@tempora/proto/admin';
 import { AdminServiceService, type AdminServiceServer } from '@tempora/proto/admin';
-import { grpcClient, type ClosableRpcClient } from '@tempora/rpc';
+import { channelSecurity, grpcClient, type ClosableRpcClient, type Interceptor } from '@tempora/rpc';
 
 const CALL_TIMEOUT_MS = 10_000;
+
+/** How `tempora admin` reaches the frontend: the `temporal` CLI's flag names, so one habit serves both tools. */
+export interface AdminConnection {
+  address: string;
+  /** PEM CA the frontend's certificate is verified against; setting any --tls-* flag turns TLS on. */
+  tlsCaPath?: string;
+  tlsCertPath?: string;
+  tlsKeyPath?: string;
+  tlsServerName?: string;
+  tlsDisableHostVerification?: boolean;
+  /** Sent as `authorization: Bearer <key>` (an admin call needs system:admin when authorization is on). */
+  apiKey?: string;
+}
+
+function usesTls(c: AdminConnection): boolean {
+  return Boolean(c.tlsCaPath || c.tlsCertPath || c.tlsKeyPath || c.tlsServerName || c.tlsDisableHostVerification);
+}
+
+function adminClient(c: AdminConnection): ClosableRpcClient<AdminServiceServer> {
+  if (Boolean(c.tlsCertPath) !== Boolean(c.tlsKeyPath))
+    throw new ConfigError('--tls-cert-path and --tls-key-path go together');
+  const security = usesTls(c)
+    ? channelSecurity(
+        {
+          rootCaFiles: c.tlsCaPath ? [c.tlsCaPath] : [],
+          serverName: c.tlsServerName ?? '',
+          disableHostVerification: c.tlsDisableHostVerification ?? false,
+        },
+        {
+          identity: c.tlsCertPath ? { certFile: c.tlsCertPath, keyFile: c.tlsKeyPath! } : undefined,
+          // A one-shot command: the files are read once.
+          refreshMs: 0,
+          logger: createLogger('silent'),
+          name: 'tempora admin --tls-*',
+        },
+      )
+    : undefined;
+  const apiKey: Interceptor[] = c.apiKey
+    ? [
+        (next) => (call) => {
+          call.metadata.set('authorization', `Bearer ${c.apiKey}`);
+          return next(call);
+        },
+      ]
+    : [];
+  return grpcClient<AdminServiceServer>(AdminServiceService, messages, c.address, {
+    security,
+    interceptors: apiKey,
+    serviceName: 'frontend',
+  });
+}
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -16,10 +68,10 @@ function table(header: string[], rows: string[][]): string {
 }
 
 async function withAdmin<T>(
-  address: string,
+  connection: AdminConnection,
   fn: (client: ClosableRpcClient<AdminServiceServer>, deadline: number) => Promise<T>,
 ): Promise<T> {
-  const client = grpcClient<AdminServiceServer>(AdminServiceService, messages, address);
+  const client = adminClient(connection);
   try {
     return await fn(client, Date.now() + CALL_TIMEOUT_MS);
   } finally {
@@ -27,16 +79,16 @@ async function withAdmin<T>(
   }
 }
 
-export function describeMembership(address: string): Promise<string> {
-  return withAdmin(address, async (client, deadline) => {
+export function describeMembership(connection: AdminConnection): Promise<string> {
+  return withAdmin(connection, async (client, deadline) => {
     const { members, membershipProvider } = await client.listClusterMembers({}, { deadline });
     const rows = members.map((m) => [m.service, m.address || '-', m.identity, m.startedTime?.toISOString() ?? '']);
     return `membership: ${membershipProvider}\n` + table(['SERVICE', 'ADDRESS', 'IDENTITY', 'STARTED'], rows);
   });
 }
 
-export function describeShards(address: string): Promise<string> {
-  return withAdmin(address, async (client, deadline) => {
+export function describeShards(connection: AdminConnection): Promise<string> {
+  return withAdmin(connection, async (client, deadline) => {
     const { shards } = await client.listShards({}, { deadline });
     const rows = shards.map((s) => [String(s.shardId), s.ringOwner || '-', s.storeOwner || '-', String(s.rangeId)]);
     return table(['SHARD', 'RING OWNER', 'STORE OWNER', 'RANGE ID'], rows);

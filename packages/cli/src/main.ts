@@ -14,7 +14,7 @@ import {
 } from '@tempora/common';
 import { setupElasticsearchSchemaAt } from '@tempora/visibility';
 import { PersistenceError, setupCassandraSchema, updateCassandraSchema } from '@tempora/persistence';
-import { describeMembership, describeShards } from './admin.js';
+import { describeMembership, describeShards, type AdminConnection } from './admin.js';
 import { startDevServer } from './dev-server.js';
 import { startProcess, type RunningProcess } from './process.js';
 import { cassandraOptions, elasticsearchTarget } from './stores.js';
@@ -308,20 +308,27 @@ cassandraSchema
     reportMigrations(connection.keyspace, await updateCassandraSchema(connection));
   });
 
-const admin = program.command('admin').description("inspect a running cluster through its frontend's admin API");
+const admin = program
+  .command('admin')
+  .description("inspect a running cluster through its frontend's admin API")
+  .option('--address <host:port>', 'frontend address', '127.0.0.1:7233')
+  .option('--tls-ca-path <file>', "PEM CA to verify the frontend's certificate (turns TLS on)")
+  .option('--tls-cert-path <file>', 'PEM client certificate for mutual TLS (turns TLS on)')
+  .option('--tls-key-path <file>', "the client certificate's PEM private key")
+  .option('--tls-server-name <name>', 'server name to verify the certificate against (turns TLS on)')
+  .option('--tls-disable-host-verification', "don't verify the certificate's host name (turns TLS on)")
+  .option('--api-key <key>', 'sent as "authorization: Bearer <key>" (admin calls need system:admin)');
 admin
   .command('membership')
   .description('list the members of every service ring')
-  .option('--address <host:port>', 'frontend address', '127.0.0.1:7233')
-  .action(async (opts: { address: string }) => {
-    process.stdout.write(await describeMembership(opts.address));
+  .action(async (_opts: unknown, command: Command) => {
+    process.stdout.write(await describeMembership(command.optsWithGlobals<AdminConnection>()));
   });
 admin
   .command('shards')
   .description('list history shards with their owner on the ring and in the store')
-  .option('--address <host:port>', 'frontend address', '127.0.0.1:7233')
-  .action(async (opts: { address: string }) => {
-    process.stdout.write(await describeShards(opts.address));
+  .action(async (_opts: unknown, command: Command) => {
+    process.stdout.write(await describeShards(command.optsWithGlobals<AdminConnection>()));
   });
 
 // pnpm 10 passes the `--` of `pnpm dev -- --flag` through to the script; what follows it are still start-dev's flags.

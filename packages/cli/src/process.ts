@@ -25,7 +25,8 @@ import {
   type Membership,
 } from '@tempora/membership';
 import { NamespaceRegistry } from '@tempora/namespace';
-import type { KeyspaceReplication, PersistenceStores } from '@tempora/persistence';
+import { rateLimitStores, type KeyspaceReplication, type PersistenceStores } from '@tempora/persistence';
+import { ResourceExhaustedCause, ResourceExhaustedScope } from '@tempora/proto/enums';
 import type { ClusterMetadataRecord } from '@tempora/proto/persistence';
 import type { VisibilityStore } from '@tempora/visibility';
 import * as historyMessages from '@tempora/proto/internal';
@@ -41,7 +42,9 @@ import {
   channelSecurity,
   configureAuthorization,
   FrontendRateLimiter,
+  TokenBucket,
   createServer,
+  resourceExhausted,
   inProcessClient,
   listen,
   routedClient,
@@ -114,7 +117,7 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
       extra: options.interceptors,
     });
     const storage = await openStorage(options, logger, resources);
-    wiring = await wire(options, storage, logger, resources, pipelines, telemetry);
+    wiring = await wire(options, storage, logger, resources, pipelines, telemetry, security);
     await startServices(wiring.hosted, options.services, started);
     await listenAll(options, wiring, logger, listeners);
     // The worker service's SDK workers reach this process's frontend once it listens.
@@ -232,8 +235,18 @@ async function startTelemetry(options: ProcessOptions, logger: Logger, resources
 /** The frontend's authorization and rate-limit interceptors (after telemetry: denied calls are still measured). */
 interface Security {
   served: (service: ServiceName) => Interceptor[];
+  /** The stores a service is handed: history's and matching's draw from their persistence QPS budget. */
+  limitStores: (service: ServiceName, stores: PersistenceStores) => PersistenceStores;
   reloadLimits(limits: LimitsConfig): void;
 }
+
+/** Upstream's ErrPersistenceSystemLimitExceeded. */
+const persistenceLimitExceeded = () =>
+  resourceExhausted(
+    'System Persistence Max QPS Reached.',
+    ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_PERSISTENCE_LIMIT,
+    ResourceExhaustedScope.RESOURCE_EXHAUSTED_SCOPE_SYSTEM,
+  );
 
 async function startSecurity(options: ProcessOptions, logger: Logger, resources: Resources): Promise<Security> {
   const { config } = options;
@@ -244,11 +257,24 @@ async function startSecurity(options: ProcessOptions, logger: Logger, resources:
   if (authorization) resources.add(authorization);
   const limiter = new FrontendRateLimiter(config.limits.frontend);
   const frontend = [...(authorization ? [authorization.interceptor] : []), limiter.interceptor()];
+  // One budget per service of this host (upstream's history/matching.persistenceMaxQPS), burst one second's worth.
+  const { historyQps, matchingQps } = config.limits.persistence;
+  const storeBudgets = {
+    history: new TokenBucket(historyQps, historyQps),
+    matching: new TokenBucket(matchingQps, matchingQps),
+  };
   return {
     served: (service) => (service === 'frontend' ? frontend : []),
+    limitStores: (service, stores) => {
+      if (service !== 'history' && service !== 'matching') return stores;
+      const budget = storeBudgets[service];
+      return rateLimitStores(stores, { tryTake: () => budget.tryTake(), refused: persistenceLimitExceeded });
+    },
     reloadLimits: (limits) => {
       limiter.update(limits.frontend);
-      logger.info({ limits: limits.frontend }, 'rate limits reloaded');
+      storeBudgets.history.set(limits.persistence.historyQps, limits.persistence.historyQps);
+      storeBudgets.matching.set(limits.persistence.matchingQps, limits.persistence.matchingQps);
+      logger.info({ limits: { frontend: limits.frontend, persistence: limits.persistence } }, 'rate limits reloaded');
     },
   };
 }
@@ -295,6 +321,7 @@ async function wire(
   resources: Resources,
   pipelines: Pipelines,
   telemetry: Telemetry,
+  security: Security,
 ): Promise<Wiring> {
   const { config, services } = options;
   const membership = resources.add(await connectMembership(config, logger));
@@ -327,6 +354,7 @@ async function wire(
     clients,
     namespaces,
     telemetry,
+    limitStores: security.limitStores,
   });
   clients.attach(hosted);
   return { pipelines, membership, identities, hosted };
@@ -428,17 +456,19 @@ interface ServiceDeps extends Storage {
   clients: InternalClients;
   namespaces: NamespaceRegistry;
   telemetry: Telemetry;
+  limitStores: Security['limitStores'];
 }
 
 function hostServices(services: ServiceName[], deps: ServiceDeps): HostedServices {
   const { config, logger, visibility, cluster, membership, identities, namespaces, telemetry } = deps;
   const { history, matching } = deps.clients;
-  // Each service gets the stores measured under its own service_name (the stores themselves are shared).
+  // Each service gets the stores measured under its own service_name, refusals of its QPS budget included (the
+  // stores themselves are shared).
   const common = (service: ServiceName) => ({
     config,
     logger,
     visibility,
-    stores: instrumentStores(deps.stores, {
+    stores: instrumentStores(deps.limitStores(service, deps.stores), {
       service,
       metrics: telemetry.metrics,
       namespaceName: telemetry.namespaceName,

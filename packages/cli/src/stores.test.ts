@@ -32,7 +32,7 @@ describe('store TLS', () => {
   it('is off by default for every store', () => {
     const config = defaultConfig();
     expect(cassandraClientOptions(cassandraOptions(config), true).sslOptions).toBeUndefined();
-    expect(elasticsearchClientOptions(elasticsearchTarget(config)).tls).toBeUndefined();
+    expect(elasticsearchClientOptions(elasticsearchTarget(config)).agent).toBeUndefined();
     expect(redisConnectionOptions({ tls: storeTlsOptions(config.membership.redisTls, 'x') }).tls).toBeUndefined();
   });
 
@@ -44,12 +44,14 @@ describe('store TLS', () => {
     expect(options.contactPoints).toEqual(['127.0.0.1']);
   });
 
-  it('visibility.elasticsearch.tls becomes the client tls', () => {
+  it('visibility.elasticsearch.tls becomes the options of the connector of every new client connection', () => {
     const config = defaultConfig();
     config.visibility.elasticsearch.url = 'https://es.internal:9200';
     config.visibility.elasticsearch.tls = tls;
+    expect(elasticsearchTarget(config).tls).toEqual(expected);
     const options = elasticsearchClientOptions(elasticsearchTarget(config));
-    expect(options).toMatchObject({ node: 'https://es.internal:9200', tls: expected });
+    expect(options.node).toBe('https://es.internal:9200');
+    expect(typeof (options.agent as { connect?: unknown }).connect).toBe('function');
   });
 
   it('membership.redisTls becomes the ioredis tls', () => {

@@ -135,6 +135,12 @@ export interface FrontendLimitsConfig {
   namespaceSignalsPerSecond: number;
 }
 
+export interface HistoryLimit {
+  suggestContinueAsNew: number;
+  warn: number;
+  error: number;
+}
+
 export interface LimitsConfig {
   frontend: FrontendLimitsConfig;
   /** Store operations per second per host of each service (upstream history/matching.persistenceMaxQPS). */
@@ -143,10 +149,13 @@ export interface LimitsConfig {
   blobSize: { warn: number; error: number };
   /** Bytes of a run's memo (limit.memoSize.warn / .error). */
   memoSize: { warn: number; error: number };
-  /** Bytes of a run's history (limit.historySize.warn / .error): warn logs, error terminates the run. */
-  historySize: { warn: number; error: number };
-  /** Events of a run's history (limit.historyCount.warn / .error). */
-  historyCount: { warn: number; error: number };
+  /**
+   * Bytes of a run's history (limit.historySize.*): past suggestContinueAsNew the workflow task says so, past warn
+   * history logs, past error the run is terminated on its next change.
+   */
+  historySize: HistoryLimit;
+  /** Events of a run's history (limit.historyCount.*), with the same three thresholds. */
+  historyCount: HistoryLimit;
   /** gRPC messages (bytes) every server accepts and every client accepts. */
   grpc: { maxReceiveMessageSize: number; maxSendMessageSize: number };
   /**
@@ -251,8 +260,8 @@ export function defaultLimits(): LimitsConfig {
     persistence: { historyQps: 9000, matchingQps: 9000 },
     blobSize: { warn: 512 * KiB, error: 2 * MiB },
     memoSize: { warn: 2 * KiB, error: 2 * MiB },
-    historySize: { warn: 10 * MiB, error: 50 * MiB },
-    historyCount: { warn: 10 * KiB, error: 50 * KiB },
+    historySize: { suggestContinueAsNew: 4 * MiB, warn: 10 * MiB, error: 50 * MiB },
+    historyCount: { suggestContinueAsNew: 4 * KiB, warn: 10 * KiB, error: 50 * KiB },
     grpc: { maxReceiveMessageSize: 128 * MiB, maxSendMessageSize: 128 * MiB },
     batch: { maxConcurrentPerNamespace: 1, rps: 50, concurrency: 5, pageSize: 1000 },
     retention: { minimumSeconds: 24 * 3600, deletesPerSecond: 100 },

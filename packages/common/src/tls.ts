@@ -1,6 +1,7 @@
 // TLS settings read from certificate files: store client options and the worker service's SDK connection. The
-// gRPC servers and internal clients (packages/rpc) re-read their files when they change; these are read once.
-import { readFileSync } from 'node:fs';
+// gRPC servers and internal clients (packages/rpc) re-read their files when they change, and so do the store clients'
+// options (storeTlsOptions); the worker's SDK connection reads them per connection.
+import { readFileSync, statSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError, type ServerTlsConfig, type StoreTlsConfig, type TemporaConfig } from './config.js';
 import { parseGoDurationNanos } from './duration.js';
@@ -28,18 +29,62 @@ function readPem(file: string, where: string): Buffer {
   }
 }
 
-/** Node `tls.connect` options for a store client (Cassandra, Elasticsearch, Redis), or undefined when TLS is off. */
+/** A PEM file re-read when its size or modification time changes; a failed re-read keeps the last good content. */
+class PemFile {
+  private content: Buffer;
+  private stamp: string;
+
+  constructor(
+    private readonly file: string,
+    where: string,
+  ) {
+    this.stamp = this.statStamp() ?? '';
+    this.content = readPem(file, where);
+  }
+
+  current(): Buffer {
+    const stamp = this.statStamp();
+    if (stamp && stamp !== this.stamp) {
+      try {
+        this.content = readFileSync(this.file);
+        this.stamp = stamp;
+      } catch {
+        // Mid-rotation (file replaced while read): the next connection tries again.
+      }
+    }
+    return this.content;
+  }
+
+  private statStamp(): string | undefined {
+    try {
+      const { size, mtimeMs, ino } = statSync(this.file);
+      return `${size}:${mtimeMs}:${ino}`;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * Node `tls.connect` options for a store client (Cassandra, Elasticsearch, Redis), or undefined when TLS is off.
+ * `ca`, `cert` and `key` are getters over their files, re-read when a file changes: the drivers copy these options
+ * for every new connection, so rotated certificates reach new connections without a restart.
+ */
 export function storeTlsOptions(tls: StoreTlsConfig, where: string): ConnectionOptions | undefined {
   if (!tls.enabled) return undefined;
-  return {
-    ...(tls.caFile ? { ca: readPem(tls.caFile, `${where}.caFile`) } : {}),
-    ...(tls.certFile ? { cert: readPem(tls.certFile, `${where}.certFile`) } : {}),
-    ...(tls.keyFile ? { key: readPem(tls.keyFile, `${where}.keyFile`) } : {}),
+  const options: ConnectionOptions = {
     ...(tls.serverName ? { servername: tls.serverName } : {}),
     // The chain is always verified; only the name check can be turned off.
     rejectUnauthorized: true,
     ...(tls.enableHostVerification ? {} : { checkServerIdentity: () => undefined }),
   };
+  const files = { ca: tls.caFile, cert: tls.certFile, key: tls.keyFile };
+  for (const [key, file] of Object.entries(files)) {
+    if (!file) continue;
+    const pem = new PemFile(file, `${where}.${key}File`);
+    Object.defineProperty(options, key, { get: () => pem.current(), enumerable: true });
+  }
+  return options;
 }
 
 /** The official SDKs' TLS options (`Connection.connect({ tls })`, `NativeConnection.connect({ tls })`). */

@@ -1,12 +1,18 @@
 // Membership over TLS to a real redis-server started here with --tls-port and --tls-auth-clients yes (mutual TLS),
-// on openssl-made certificates. Skipped when redis-server or openssl is missing, except in CI.
+// on openssl-made certificates; a client certificate rotated on disk is presented by the next connection. Skipped
+// when redis-server or openssl is missing, except in CI.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { createLogger } from '@tempora/common';
+import {
+  liveStoreTls,
+  makeCertificates,
+  rotateLiveCertificate,
+  type Certificates,
+} from '@tempora/common/certificates-testing';
 import { RedisMembership, probeRedis } from './redis-membership.js';
 
 function available(command: string, args: string[]): boolean {
@@ -34,24 +40,18 @@ function freePort(): Promise<number> {
 }
 
 describeWithRedisServer('RedisMembership over TLS', () => {
-  let dir: string;
+  let certs: Certificates;
+  let otherCa: Certificates;
   let redis: ChildProcess;
   let url: string;
   const logger = createLogger('silent');
-  const read = (name: string) => readFileSync(join(dir, name));
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tempora-redis-tls-'));
-    const ec = '-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes';
-    const script = [
-      `openssl req -x509 ${ec} -keyout ca.key -out ca.pem -days 1 -subj /CN=redis-test-ca`,
-      `printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth,clientAuth\\n' > leaf.ext`,
-      `openssl req ${ec} -keyout redis.key -out redis.csr -subj /CN=redis`,
-      'openssl x509 -req -in redis.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -extfile leaf.ext -out redis.pem',
-      `openssl req ${ec} -keyout client.key -out client.csr -subj /CN=tempora`,
-      'openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -extfile leaf.ext -out client.pem',
-    ].join('\n');
-    execFileSync('sh', ['-ec', script], { cwd: dir, stdio: 'pipe' });
+    certs = makeCertificates([
+      ['redis', 'redis'],
+      ['client', 'tempora'],
+    ]);
+    otherCa = makeCertificates([['client', 'tempora-rotated']], 'redis-test-ca-2');
     const port = await freePort();
     url = `redis://127.0.0.1:${port}`;
     redis = spawn(
@@ -64,11 +64,11 @@ describeWithRedisServer('RedisMembership over TLS', () => {
         '--bind',
         '127.0.0.1',
         '--tls-cert-file',
-        join(dir, 'redis.pem'),
+        certs.file('redis.pem'),
         '--tls-key-file',
-        join(dir, 'redis.key'),
+        certs.file('redis.key'),
         '--tls-ca-cert-file',
-        join(dir, 'ca.pem'),
+        certs.file('ca.pem'),
         '--tls-auth-clients',
         'yes',
         '--save',
@@ -76,13 +76,12 @@ describeWithRedisServer('RedisMembership over TLS', () => {
         '--appendonly',
         'no',
         '--dir',
-        dir,
+        certs.dir,
       ],
       { stdio: 'ignore' },
     );
-    const tls = { ca: read('ca.pem'), cert: read('client.pem'), key: read('client.key') };
     const deadline = Date.now() + 10_000;
-    while (!(await probeRedis(url, 500, tls))) {
+    while (!(await probeRedis(url, 500, clientTls()))) {
       if (Date.now() > deadline) throw new Error('redis-server with TLS did not start');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -90,12 +89,13 @@ describeWithRedisServer('RedisMembership over TLS', () => {
 
   afterAll(() => {
     redis?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    for (const c of [certs, otherCa]) rmSync(c.dir, { recursive: true, force: true });
   });
 
+  const clientTls = () => ({ ca: certs.read('ca.pem'), cert: certs.read('client.pem'), key: certs.read('client.key') });
+
   it('registers and sees members with a client certificate; plaintext and certificate-less clients are refused', async () => {
-    const tls = { ca: read('ca.pem'), cert: read('client.pem'), key: read('client.key') };
-    const membership = await RedisMembership.connect({ url, clusterName: 'tls-test', logger, tls });
+    const membership = await RedisMembership.connect({ url, clusterName: 'tls-test', logger, tls: clientTls() });
     try {
       await membership.register({
         service: 'history',
@@ -109,6 +109,46 @@ describeWithRedisServer('RedisMembership over TLS', () => {
       await membership.close();
     }
     expect(await probeRedis(url, 500)).toBe(false);
-    expect(await probeRedis(url, 500, { ca: read('ca.pem') })).toBe(false);
+    expect(await probeRedis(url, 500, { ca: certs.read('ca.pem') })).toBe(false);
+  });
+
+  // Last: it leaves the server trusting only the second CA.
+  it('reconnects with the client certificate rotated on disk (membership.redisTls files)', async () => {
+    rotateLiveCertificate(certs, certs, 'client');
+    const tls = liveStoreTls(certs, 'membership.redisTls');
+    const membership = await RedisMembership.connect({ url, clusterName: 'tls-rotation', logger, tls });
+    const admin = new Redis(url, { tls: clientTls(), lazyConnect: true });
+    try {
+      await membership.register({ service: 'history', identity: 'h1', address: '127.0.0.1:1', startedTime: 1 });
+      await admin.connect();
+      // The certificate is replaced on disk by one of a new CA, the server is told to trust only that CA, and every
+      // other client connection is dropped: the membership's reconnects succeed only with the new certificate.
+      rotateLiveCertificate(certs, otherCa, 'client');
+      await admin.config('SET', 'tls-ca-cert-file', otherCa.file('ca.pem'));
+      await admin.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+      // Commands fail fast while ioredis reconnects (no offline queue): retry until the reconnect is through.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        try {
+          await membership.register({ service: 'history', identity: 'h2', address: '127.0.0.1:2', startedTime: 2 });
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      const fresh = await RedisMembership.connect({ url, clusterName: 'tls-rotation', logger, tls });
+      try {
+        expect(fresh.members('history').map((m) => m.identity)).toContain('h2');
+      } finally {
+        await fresh.close();
+      }
+      // The old certificate is refused now: the rotation is what made the reconnect work.
+      expect(await probeRedis(url, 500, clientTls())).toBe(false);
+    } finally {
+      admin.disconnect();
+      await membership.deregister().catch(() => undefined);
+      await membership.close();
+    }
   });
 });

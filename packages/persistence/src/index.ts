@@ -12,3 +12,4 @@ export {
   type KeyspaceReplication,
   type OpenCassandraOptions,
 } from './cassandra/index.js';
+export { rateLimitStores, storeMethodNames, type StoreRateLimit } from './rate-limit.js';

@@ -1,7 +1,7 @@
 // Persistence metrics in one place: a view of PersistenceStores whose every call counts persistence_requests, times
 // persistence_latency and counts persistence_errors / persistence_error_with_type, tagged with upstream's
 // persistence operation names where they map (ReadHistoryBranch, UpdateWorkflowExecution, GetTransferTasks, ...).
-import type { PersistenceStores } from '@tempora/persistence';
+import { storeMethodNames, type PersistenceStores } from '@tempora/persistence';
 import { NOOP_METRICS, type Metrics } from './metrics.js';
 import { tracingEnabled, withChildSpan } from './tracing.js';
 
@@ -70,7 +70,7 @@ export function instrumentStores(stores: PersistenceStores, options: InstrumentO
     );
   const wrap = <T extends object>(store: T): T => {
     const view = Object.create(store) as Record<string, unknown>;
-    for (const key of methodNames(store)) {
+    for (const key of storeMethodNames(store)) {
       const method = (store as Record<string, (...args: unknown[]) => Promise<unknown>>)[key]!;
       const fixed = OPERATIONS[key] ?? pascal(key);
       view[key] = async (...args: unknown[]) => {
@@ -99,15 +99,4 @@ export function instrumentStores(stores: PersistenceStores, options: InstrumentO
   const view: Record<string, unknown> = { close: () => stores.close() };
   for (const key of STORE_KEYS) view[key] = wrap(stores[key]);
   return view as unknown as PersistenceStores;
-}
-
-/** The function-valued properties of an object and its prototypes (class methods), without Object's. */
-function methodNames(store: object): string[] {
-  const names = new Set<string>();
-  for (let o: object | null = store; o && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
-    for (const name of Object.getOwnPropertyNames(o)) {
-      if (name !== 'constructor' && typeof (store as Record<string, unknown>)[name] === 'function') names.add(name);
-    }
-  }
-  return [...names];
 }

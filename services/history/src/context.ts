@@ -3,6 +3,7 @@ import type { NamespaceRegistry } from '@tempora/namespace';
 import type { PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
 import type { RpcClient } from '@tempora/rpc';
+import type { HistoryLimits } from './execution-manager.js';
 import type { QueryRegistry } from './queries/query-registry.js';
 import type { ShardController } from './shard-controller.js';
 import type { UpdateRegistry } from './updates/update-registry.js';
@@ -20,4 +21,6 @@ export interface HistoryContext {
   queries: QueryRegistry;
   /** Admitted and in-progress workflow updates, per run (in memory; accepted ones are also in mutable state). */
   updates: UpdateRegistry;
+  /** limits.historySize / limits.historyCount (continue-as-new suggestion, warn, terminate). */
+  historyLimits: HistoryLimits;
 }

@@ -2,7 +2,7 @@
 // conditional write of the execution row + current row + history tasks, fenced by the shard's range id and the
 // run's dbRecordVersion. A batch orphaned by a failed write is never read (readers stop at nextEventId) and is
 // overwritten by the next append at the same node id.
-import type { Logger } from '@tempora/common';
+import type { HistoryLimit, Logger } from '@tempora/common';
 import {
   ConcurrentUpdateError,
   ExecutionState,
@@ -22,9 +22,11 @@ import {
   VisibilityTaskKind,
   WorkflowMutableState,
 } from '@tempora/proto/persistence';
-import { notFound } from '@tempora/rpc';
+import { invalidArgument, notFound } from '@tempora/rpc';
 import { detached, rememberRunContext } from '@tempora/telemetry';
+import { terminateRun } from './close-run.js';
 import { HistoryMetrics } from './engine-metrics.js';
+import { HISTORY_SERVICE_IDENTITY } from './identity.js';
 import { MutableState, isClosedStatus } from './mutable-state.js';
 import { Mutex } from './mutex.js';
 import { isNotFound } from './rpc-codes.js';
@@ -59,6 +61,23 @@ interface CachedRun {
   dbRecordVersion: number;
 }
 
+/** limits.historySize / limits.historyCount; a 0 threshold is off. */
+export interface HistoryLimits {
+  size: HistoryLimit;
+  count: HistoryLimit;
+}
+
+/** Upstream's failure reasons (common.FailureReasonHistory*ExceedsLimit): the termination's reason and the error. */
+export const HISTORY_SIZE_EXCEEDED = 'Workflow history size exceeds limit.';
+export const HISTORY_COUNT_EXCEEDED = 'Workflow history count exceeds limit.';
+
+/** The size and event count of a run's persisted history, before a transaction adds to it. */
+interface HistoryExtent {
+  running: boolean;
+  size: number;
+  count: number;
+}
+
 const MAX_CACHED_RUNS = 10_000;
 const MAX_CONFLICT_RETRIES = 5;
 
@@ -74,6 +93,7 @@ export class ExecutionManager {
     private readonly logger: Logger,
     private readonly metrics: HistoryMetrics = new HistoryMetrics(),
     private readonly retention: RetentionLookup = () => Promise.resolve(undefined),
+    private readonly historyLimits?: HistoryLimits,
   ) {}
 
   async getCurrent(namespaceId: string, workflowId: string): Promise<CurrentExecutionRow | undefined> {
@@ -100,12 +120,19 @@ export class ExecutionManager {
       for (let attempt = 1; ; attempt++) {
         const cached = await this.load(key, keyString);
         const ms = new MutableState(cached.state);
+        const before = extentOf(ms);
         try {
           const result = await fn(ms);
           ms.convertTransientWorkflowTaskIfEventsWritten();
           if (ms.hasChanges) {
+            const breach = this.historyLimitBreach(key, before);
+            if (breach) {
+              await this.forceTerminate(key, keyString, breach);
+              throw invalidArgument(breach);
+            }
             await this.persistUpdate(key, ms, cached.dbRecordVersion);
             cached.dbRecordVersion++;
+            this.warnOnHistoryGrowth(key, before, extentOf(ms));
           }
           this.afterCommit(keyString, ms);
           return result;
@@ -116,6 +143,51 @@ export class ExecutionManager {
         }
       }
     });
+  }
+
+  /**
+   * Upstream's enforceHistorySizeCheck / enforceHistoryCountCheck: a running run whose persisted history is over an
+   * error limit takes no further change; the reason of the limit it broke, or undefined.
+   */
+  private historyLimitBreach(key: RunKey, before: HistoryExtent): string | undefined {
+    const limits = this.historyLimits;
+    if (!limits || !before.running) return undefined;
+    const breach =
+      limits.size.error > 0 && before.size > limits.size.error
+        ? HISTORY_SIZE_EXCEEDED
+        : limits.count.error > 0 && before.count > limits.count.error
+          ? HISTORY_COUNT_EXCEEDED
+          : undefined;
+    if (breach)
+      this.logger.warn(
+        { ...key, historySize: before.size, historyCount: before.count, limits },
+        'history size exceeds error limit; terminating the run',
+      );
+    return breach;
+  }
+
+  /** Once per run and threshold: the transaction that takes the history past a warn limit logs it. */
+  private warnOnHistoryGrowth(key: RunKey, before: HistoryExtent, after: HistoryExtent): void {
+    const limits = this.historyLimits;
+    if (!limits) return;
+    const crossed = (limit: number, from: number, to: number) => limit > 0 && from <= limit && to > limit;
+    if (crossed(limits.size.warn, before.size, after.size) || crossed(limits.count.warn, before.count, after.count))
+      this.logger.warn(
+        { ...key, historySize: after.size, historyCount: after.count, limits },
+        'history size exceeds warn limit',
+      );
+  }
+
+  /** Drops the transaction in hand and terminates the run instead, as history-service. */
+  private async forceTerminate(key: RunKey, keyString: string, reason: string): Promise<void> {
+    this.cache.delete(keyString);
+    const fresh = await this.load(key, keyString);
+    const ms = new MutableState(fresh.state);
+    if (!ms.isRunning) return;
+    terminateRun(ms, reason, undefined, HISTORY_SERVICE_IDENTITY);
+    await this.persistUpdate(key, ms, fresh.dbRecordVersion);
+    fresh.dbRecordVersion++;
+    this.afterCommit(keyString, ms);
   }
 
   /**
@@ -337,6 +409,10 @@ export class ExecutionManager {
       if (--lock.users === 0) this.locks.delete(keyString);
     }
   }
+}
+
+function extentOf(ms: MutableState): HistoryExtent {
+  return { running: ms.isRunning, size: Number(ms.info.historySizeBytes), count: ms.info.nextEventId - 1 };
 }
 
 function runKeyOf(ms: MutableState): RunKey {

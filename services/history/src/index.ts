@@ -69,6 +69,7 @@ export class HistoryService {
   constructor(options: HistoryOptions) {
     const logger = options.logger.child({ service: 'history' });
     const { namespaces } = options;
+    const historyLimits = { size: options.config.limits.historySize, count: options.config.limits.historyCount };
     const shards = new ShardController({
       numShards: options.numHistoryShards,
       stores: options.stores,
@@ -81,6 +82,7 @@ export class HistoryService {
       visibility: options.visibility,
       retentionDeletesPerSecond: options.config.limits.retention.deletesPerSecond,
       metrics: new HistoryMetrics(options.metrics, (id) => namespaces.cachedName(id)),
+      historyLimits,
     });
     this.ctx = {
       logger,
@@ -91,6 +93,7 @@ export class HistoryService {
       namespaces,
       queries: new QueryRegistry(),
       updates: new UpdateRegistry(),
+      historyLimits,
     };
   }
 

@@ -11,7 +11,7 @@ import { traceTasks } from '@tempora/telemetry';
 import type { VisibilityStore } from '@tempora/visibility';
 import { HistoryMetrics } from './engine-metrics.js';
 import { EventNotifier } from './event-notifier.js';
-import { ExecutionManager } from './execution-manager.js';
+import { ExecutionManager, type HistoryLimits } from './execution-manager.js';
 import { Mutex } from './mutex.js';
 import type { NamespaceRegistry } from '@tempora/namespace';
 import { DeletionPacer, retentionExecutor } from './queues/retention-executor.js';
@@ -57,6 +57,8 @@ export interface ShardControllerOptions {
   /** Closed runs this host deletes per second at the end of their retention (0 = no limit). */
   retentionDeletesPerSecond: number;
   metrics?: HistoryMetrics;
+  /** History size and event count limits every run's writes are checked against. */
+  historyLimits?: HistoryLimits;
 }
 
 export class ShardController {
@@ -180,7 +182,16 @@ export class ShardController {
       const ttl = record?.config?.workflowExecutionRetentionTtl;
       return ttl ? durationToMs(ttl) : undefined;
     };
-    const executions = new ExecutionManager(shard, stores, notifier, listener, logger, metrics, retentionOf);
+    const executions = new ExecutionManager(
+      shard,
+      stores,
+      notifier,
+      listener,
+      logger,
+      metrics,
+      retentionOf,
+      this.options.historyLimits,
+    );
     const crossRun = { executions, history, namespaces, stores, shardId };
     const transferTasks = metrics.measureExecutor(
       'TransferActiveTask',

@@ -35,6 +35,8 @@ export function transientWorkflowTaskEvents(ms: MutableState): HistoryEvent[] {
           identity: task.identity,
           requestId: task.requestId,
           historySizeBytes: task.historySizeBytes,
+          suggestContinueAsNew: task.suggestContinueAsNewReasons.length > 0,
+          suggestContinueAsNewReasons: task.suggestContinueAsNewReasons,
         },
       }),
     );

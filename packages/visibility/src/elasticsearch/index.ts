@@ -1,7 +1,8 @@
 // The Elasticsearch visibility store (@elastic/elasticsearch 8.x, matching the 8.x server deploy/local installs).
 // One index per cluster; documents are keyed by namespace and run, versioned externally by the visibility task id,
 // written with the bulk API and read with search_after paging.
-import type { ConnectionOptions } from 'node:tls';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
 import {
   CUSTOM_FIELDS,
@@ -48,7 +49,36 @@ export function elasticsearchClientOptions(
     node: options.url,
     maxRetries: options.maxRetries ?? 5,
     requestTimeout: 30_000,
-    ...(options.tls ? { tls: options.tls } : {}),
+    // Not `tls`: the client's pool copies that once. The connector reads the options at every new connection, so
+    // certificates rotated on disk (storeTlsOptions' getters) reach new connections. The client spreads `agent` into
+    // its undici pool options, whose `connect` takes a connector function (not in the client's agent type).
+    ...(options.tls ? { agent: { connect: liveTlsConnector(options.tls) } as ClientOptions['agent'] } : {}),
+  };
+}
+
+interface ConnectTarget {
+  hostname: string;
+  protocol: string;
+  port: string;
+  servername?: string | null;
+}
+
+/** undici's connector contract over tls.connect, with `tls` read afresh for each socket. */
+function liveTlsConnector(tls: ConnectionOptions) {
+  return (target: ConnectTarget, callback: (err: Error | null, socket: Socket | null) => void): void => {
+    const https = target.protocol === 'https:';
+    const port = Number(target.port) || (https ? 443 : 80);
+    const servername = tls.servername ?? target.servername ?? (isIP(target.hostname) ? undefined : target.hostname);
+    const socket = https
+      ? tlsConnect({ ...tls, host: target.hostname, port, servername, ALPNProtocols: ['http/1.1'] })
+      : netConnect({ host: target.hostname, port });
+    socket.setNoDelay(true).setKeepAlive(true, 60_000);
+    const failed = (err: Error) => callback(err, null);
+    socket.once('error', failed);
+    socket.once(https ? 'secureConnect' : 'connect', () => {
+      socket.off('error', failed);
+      callback(null, socket);
+    });
   };
 }
 

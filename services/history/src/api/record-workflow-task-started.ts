@@ -1,9 +1,11 @@
 import { durationToMs } from '@tempora/common';
-import { EventType, TaskQueueKind, TimeoutType } from '@tempora/proto/enums';
+import { EventType, SuggestContinueAsNewReason, TaskQueueKind, TimeoutType } from '@tempora/proto/enums';
 import type { RecordWorkflowTaskStartedRequest, RecordWorkflowTaskStartedResponse } from '@tempora/proto/internal';
 import { WorkflowTaskType } from '@tempora/proto/persistence';
 import { Code, RpcError, notFound, type DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
+import type { HistoryLimits } from '../execution-manager.js';
+import type { MutableState } from '../mutable-state.js';
 import { attachWorkflowTaskMessages } from '../updates/workflow-task-messages.js';
 import { buildWorkflowTaskResponse, workflowTaskSnapshot } from '../workflow-task-response.js';
 
@@ -33,6 +35,7 @@ export function recordWorkflowTaskStarted(ctx: HistoryContext) {
       task.requestId = req.requestId;
       task.identity = poll.identity;
       task.historySizeBytes = ms.info.historySizeBytes;
+      task.suggestContinueAsNewReasons = continueAsNewReasons(ms, ctx.historyLimits);
       if (task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL) {
         task.startedEventId = task.scheduledEventId + 1;
         ms.markDirty();
@@ -42,8 +45,9 @@ export function recordWorkflowTaskStarted(ctx: HistoryContext) {
             scheduledEventId: task.scheduledEventId,
             identity: poll.identity,
             requestId: req.requestId,
-            historySizeBytes: ms.info.historySizeBytes,
-            suggestContinueAsNew: false,
+            historySizeBytes: task.historySizeBytes,
+            suggestContinueAsNew: task.suggestContinueAsNewReasons.length > 0,
+            suggestContinueAsNewReasons: task.suggestContinueAsNewReasons,
           },
         });
         task.startedEventId = event.eventId;
@@ -60,4 +64,18 @@ export function recordWorkflowTaskStarted(ctx: HistoryContext) {
     const response = await buildWorkflowTaskResponse(ctx.stores, engine.shard.shardId, snapshot);
     return { response: attachWorkflowTaskMessages(ctx, key, snapshot, response) };
   };
+}
+
+/**
+ * Upstream's limit.historySize/historyCount.suggestContinueAsNew: the started event tells the workflow its history
+ * reached a threshold (the event count includes the started event itself).
+ */
+function continueAsNewReasons(ms: MutableState, limits: HistoryLimits): SuggestContinueAsNewReason[] {
+  const reasons: SuggestContinueAsNewReason[] = [];
+  const size = Number(ms.info.historySizeBytes);
+  if (limits.size.suggestContinueAsNew > 0 && size >= limits.size.suggestContinueAsNew)
+    reasons.push(SuggestContinueAsNewReason.SUGGEST_CONTINUE_AS_NEW_REASON_HISTORY_SIZE_TOO_LARGE);
+  if (limits.count.suggestContinueAsNew > 0 && ms.info.nextEventId >= limits.count.suggestContinueAsNew)
+    reasons.push(SuggestContinueAsNewReason.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS);
+  return reasons;
 }
