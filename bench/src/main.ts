@@ -267,7 +267,7 @@ const program = new Command('bench')
   )
   .option(
     '--otlp-endpoint <url>',
-    'with --tracing: export there (e.g. a Jaeger at http://127.0.0.1:4318) instead of a null receiver',
+    'with --tracing: export there (e.g. deploy/local/otelcol.sh at http://127.0.0.1:4318) instead of a null receiver',
   )
   .option('--workflows <n>', 'workflows to run (after a warm-up of 10)', parsePositiveInt, 200)
   .option('--concurrency <n>', 'max workflows in flight (started, result not yet received)', parsePositiveInt, 50)
