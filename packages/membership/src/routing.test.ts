@@ -69,6 +69,10 @@ const historySamples: Record<string, unknown> = {
     startRequest: { workflowId: wf },
     updateRequest: { workflowExecution: execution },
   },
+  pauseActivity: { namespaceId: ns, request: { execution } },
+  unpauseActivity: { namespaceId: ns, request: { execution } },
+  resetActivity: { namespaceId: ns, request: { execution } },
+  updateActivityOptions: { namespaceId: ns, request: { execution } },
 };
 
 const matchingSamples: Record<string, unknown> = {

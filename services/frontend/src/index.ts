@@ -39,6 +39,10 @@ import { queryWorkflow } from './api/query-workflow.js';
 import { recordActivityTaskHeartbeatById } from './api/record-activity-task-heartbeat-by-id.js';
 import { recordActivityTaskHeartbeat } from './api/record-activity-task-heartbeat.js';
 import { recordWorkerHeartbeat } from './api/record-worker-heartbeat.js';
+import { pauseActivity } from './api/pause-activity.js';
+import { unpauseActivity } from './api/unpause-activity.js';
+import { resetActivity } from './api/reset-activity.js';
+import { updateActivityOptions } from './api/update-activity-options.js';
 import { createNamespace, registerNamespace } from './api/register-namespace.js';
 import { resetStickyTaskQueue } from './api/reset-sticky-task-queue.js';
 import { respondActivityTaskCanceledById } from './api/respond-activity-task-canceled-by-id.js';
@@ -140,6 +144,10 @@ export class FrontendService {
       describeTaskQueue: describeTaskQueue(ctx),
       shutdownWorker: shutdownWorker(ctx),
       recordWorkerHeartbeat: recordWorkerHeartbeat(ctx),
+      pauseActivity: pauseActivity(ctx),
+      unpauseActivity: unpauseActivity(ctx),
+      resetActivity: resetActivity(ctx),
+      updateActivityOptions: updateActivityOptions(ctx),
       listWorkflowExecutions: listWorkflowExecutions(ctx),
       scanWorkflowExecutions: scanWorkflowExecutions(ctx),
       countWorkflowExecutions: countWorkflowExecutions(ctx),

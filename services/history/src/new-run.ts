@@ -58,6 +58,7 @@ export function buildNewRun(p: NewRunParams): MutableState {
     taskQueue: p.taskQueue,
     status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
     startTime: p.now,
+    originalStartTime: p.now,
     executionTime,
     workflowExecutionTimeout: optionalDuration(p.timeouts.executionTimeoutMs),
     workflowRunTimeout: optionalDuration(p.timeouts.runTimeoutMs),
