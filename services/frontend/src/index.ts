@@ -39,6 +39,9 @@ import { queryWorkflow } from './api/query-workflow.js';
 import { recordActivityTaskHeartbeatById } from './api/record-activity-task-heartbeat-by-id.js';
 import { recordActivityTaskHeartbeat } from './api/record-activity-task-heartbeat.js';
 import { recordWorkerHeartbeat } from './api/record-worker-heartbeat.js';
+import { listWorkers } from './api/list-workers.js';
+import { countWorkers } from './api/count-workers.js';
+import { describeWorker } from './api/describe-worker.js';
 import { pauseActivity } from './api/pause-activity.js';
 import { unpauseActivity } from './api/unpause-activity.js';
 import { resetActivity } from './api/reset-activity.js';
@@ -144,6 +147,9 @@ export class FrontendService {
       describeTaskQueue: describeTaskQueue(ctx),
       shutdownWorker: shutdownWorker(ctx),
       recordWorkerHeartbeat: recordWorkerHeartbeat(ctx),
+      listWorkers: listWorkers(ctx),
+      countWorkers: countWorkers(ctx),
+      describeWorker: describeWorker(ctx),
       pauseActivity: pauseActivity(ctx),
       unpauseActivity: unpauseActivity(ctx),
       resetActivity: resetActivity(ctx),
