@@ -1,14 +1,16 @@
-// DescribeWorkflowExecution's complete answer and the activity operations (PauseActivity, UnpauseActivity,
-// ResetActivity, UpdateActivityOptions) through the official client on a retrying activity: attempts the worker
-// sees, describe's pending-activity fields, heartbeat responses, validation errors and a paused activity surviving
-// a kill -9. Runs against the official dev server too with TEMPORA_TEST_ORACLE (except the restart test).
+// DescribeWorkflowExecution's complete answer, UpdateWorkflowExecutionOptions, and the activity operations
+// (PauseActivity, UnpauseActivity, ResetActivity, UpdateActivityOptions) through the official client on a retrying
+// activity: attempts the worker sees, describe's pending-activity fields, heartbeat responses, validation errors and
+// a paused activity surviving a kill -9. Runs against the official dev server too with TEMPORA_TEST_ORACLE (except
+// the restart test).
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Context } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import protos, { type temporal } from '@temporalio/proto';
+import Long from 'long';
 import { devServerOnNewFile, grpcFailure, startCli, uniqueName, type Started } from './helpers.js';
-import { bundleWorkflows, installRuntime, runWorker, useSdkTarget } from './sdk-support.js';
+import { bundleWorkflows, installRuntime, readHistory, runWorker, useSdkTarget } from './sdk-support.js';
 
 const { PendingActivityState, EventType } = protos.temporal.api.enums.v1;
 const ORACLE = Boolean(process.env.TEMPORA_TEST_ORACLE);
@@ -136,6 +138,99 @@ describe('DescribeWorkflowExecution', () => {
     expect(requestIds).toHaveLength(1);
     expect(requestIds[0]).toMatchObject({ eventType: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED });
     expect(Number(requestIds[0]!.eventId)).toBe(1);
+
+    // A reset run names its reset time and keeps the original start; the base run names the reset run.
+    const { runId: resetRunId } = await sdk.connection.workflowService.resetWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId, runId: info.execution!.runId },
+      workflowTaskFinishEventId: Long.fromNumber(4),
+      requestId: uniqueName('reset'),
+      reason: 'test',
+    });
+    const reset = await sdk.connection.workflowService.describeWorkflowExecution({
+      namespace: 'default',
+      execution: { workflowId, runId: resetRunId },
+    });
+    expect(ms(reset.workflowExtendedInfo?.originalStartTime)).toBe(start);
+    expect(ms(reset.workflowExtendedInfo?.lastResetTime)).toBeGreaterThanOrEqual(ms(info.closeTime)!);
+    const base = await sdk.connection.workflowService.describeWorkflowExecution({
+      namespace: 'default',
+      execution: { workflowId, runId: info.execution!.runId },
+    });
+    expect(base.workflowExtendedInfo?.resetRunId).toBe(resetRunId);
+    await sdk.client.workflow.getHandle(workflowId, resetRunId).result();
+    // The reset run's reset points are its own: the base run's are not carried over.
+    const resetDone = await sdk.connection.workflowService.describeWorkflowExecution({
+      namespace: 'default',
+      execution: { workflowId, runId: resetRunId },
+    });
+    const resetPoints = resetDone.workflowExecutionInfo?.autoResetPoints?.points ?? [];
+    expect(resetPoints.map((p) => [p.runId, Number(p.firstWorkflowTaskCompletedId)])).toEqual([[resetRunId, 7]]);
+  });
+});
+
+describe('UpdateWorkflowExecutionOptions', () => {
+  it('merges the masked options, writes an event per change and validates the mask and the override', async () => {
+    const workflowId = uniqueName('options');
+    const svc = sdk.connection.workflowService;
+    // No worker polls this queue: the run just waits.
+    await svc.startWorkflowExecution({
+      namespace: 'default',
+      workflowId,
+      workflowType: { name: 'sleepWorkflow' },
+      taskQueue: { name: `${taskQueue}-nobody` },
+      requestId: uniqueName('start'),
+    });
+    const workflowExecution = { workflowId };
+    const update = (options: object, paths?: string[]) =>
+      svc.updateWorkflowExecutionOptions({
+        namespace: 'default',
+        workflowExecution,
+        workflowExecutionOptions: options,
+        updateMask: paths && { paths },
+      });
+    expect((await update({ priority: { priorityKey: 2 } }, ['priority'])).workflowExecutionOptions).toMatchObject({
+      priority: { priorityKey: 2 },
+    });
+    const merged = await update(
+      { priority: { priorityKey: 3, fairnessKey: 'k' }, versioningOverride: { autoUpgrade: true } },
+      ['priority.priority_key', 'versioning_override'],
+    );
+    expect(merged.workflowExecutionOptions?.priority).toMatchObject({ priorityKey: 3 });
+    expect(merged.workflowExecutionOptions?.priority?.fairnessKey ?? '').toBe('');
+    expect(merged.workflowExecutionOptions?.versioningOverride?.autoUpgrade).toBe(true);
+    // Unchanged options write nothing.
+    await update({ priority: { priorityKey: 3 } }, ['priority.priority_key']);
+
+    expect(await grpcFailure(update({ priority: {} }))).toMatchObject({ code: 3, message: 'UpdateMask is required' });
+    // Go's protobuf errors put a random no-break space after "proto:", so only the rest is compared.
+    const badPath = await grpcFailure(update({}, ['bogus']));
+    expect(badPath.code).toBe(3);
+    expect(badPath.message).toMatch(
+      /^error parsing UpdateMask: proto:.invalid path "bogus" for message "temporal\.api\.workflow\.v1\.WorkflowExecutionOptions"$/,
+    );
+    const pinned = await grpcFailure(
+      update({ versioningOverride: { pinned: { behavior: 1, version: { deploymentName: 'd', buildId: 'b' } } } }, [
+        'versioning_override',
+      ]),
+    );
+    expect(pinned).toMatchObject({
+      code: 9,
+      message: `Pinned version 'd:b' is not present in task queue '${taskQueue}-nobody' of type 'Workflow'`,
+    });
+
+    const d = await describeRun(workflowId);
+    expect(d.workflowExecutionInfo?.priority).toMatchObject({ priorityKey: 3 });
+    // The start and two changes.
+    expect(Number(d.workflowExecutionInfo?.stateTransitionCount)).toBe(3);
+    const events = await readHistory(sdk.connection, workflowId);
+    const updates = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_OPTIONS_UPDATED);
+    expect(updates.map((e) => e.workflowExecutionOptionsUpdatedEventAttributes)).toMatchObject([
+      { unsetVersioningOverride: true, priority: { priorityKey: 2 } },
+      { versioningOverride: { autoUpgrade: true }, priority: { priorityKey: 3 } },
+    ]);
+    await sdk.client.workflow.getHandle(workflowId).terminate();
+    expect((await grpcFailure(update({ priority: {} }, ['priority']))).code).toBe(5);
   });
 });
 
@@ -154,7 +249,13 @@ describe('activity operations', () => {
     expect(retrying.activityOptions?.startToCloseTimeout?.seconds?.toString()).toBe('10');
     expect(retrying.activityOptions?.retryPolicy?.initialInterval?.seconds?.toString()).toBe('2');
 
-    await svc.pauseActivity({ namespace: 'default', execution: { workflowId }, id: '1', identity: 'ops', reason: 'why' });
+    await svc.pauseActivity({
+      namespace: 'default',
+      execution: { workflowId },
+      id: '1',
+      identity: 'ops',
+      reason: 'why',
+    });
     const paused = (await describeRun(workflowId)).pendingActivities![0]!;
     expect(paused).toMatchObject({
       state: PendingActivityState.PENDING_ACTIVITY_STATE_PAUSED,
@@ -237,7 +338,10 @@ describe('activity operations', () => {
     const unknownType = await grpcFailure(svc.unpauseActivity({ namespace: 'default', execution, type: 'nope' }));
     expect(unknownType.code).toBe(5);
     const noSelector = await grpcFailure(svc.resetActivity({ namespace: 'default', execution }));
-    expect(noSelector).toMatchObject({ code: 3, message: 'Either Activity.Id or Activity.Type should be set on request.' });
+    expect(noSelector).toMatchObject({
+      code: 3,
+      message: 'Either Activity.Id or Activity.Type should be set on request.',
+    });
     const noMask = await grpcFailure(
       svc.updateActivityOptions({ namespace: 'default', execution, id: '1', activityOptions: {} }),
     );

@@ -80,6 +80,7 @@ const historySamples: Record<string, unknown> = {
   unpauseActivity: { namespaceId: ns, request: { execution } },
   resetActivity: { namespaceId: ns, request: { execution } },
   updateActivityOptions: { namespaceId: ns, request: { execution } },
+  updateWorkflowExecutionOptions: { namespaceId: ns, request: { workflowExecution: execution } },
 };
 
 const matchingSamples: Record<string, unknown> = {

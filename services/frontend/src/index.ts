@@ -46,6 +46,7 @@ import { pauseActivity } from './api/pause-activity.js';
 import { unpauseActivity } from './api/unpause-activity.js';
 import { resetActivity } from './api/reset-activity.js';
 import { updateActivityOptions } from './api/update-activity-options.js';
+import { updateWorkflowExecutionOptions } from './api/update-workflow-execution-options.js';
 import { createNamespace, registerNamespace } from './api/register-namespace.js';
 import { resetStickyTaskQueue } from './api/reset-sticky-task-queue.js';
 import { respondActivityTaskCanceledById } from './api/respond-activity-task-canceled-by-id.js';
@@ -154,6 +155,7 @@ export class FrontendService {
       unpauseActivity: unpauseActivity(ctx),
       resetActivity: resetActivity(ctx),
       updateActivityOptions: updateActivityOptions(ctx),
+      updateWorkflowExecutionOptions: updateWorkflowExecutionOptions(ctx),
       listWorkflowExecutions: listWorkflowExecutions(ctx),
       scanWorkflowExecutions: scanWorkflowExecutions(ctx),
       countWorkflowExecutions: countWorkflowExecutions(ctx),

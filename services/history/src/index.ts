@@ -37,6 +37,7 @@ import { pauseActivity } from './api/pause-activity.js';
 import { unpauseActivity } from './api/unpause-activity.js';
 import { resetActivity } from './api/reset-activity.js';
 import { updateActivityOptions } from './api/update-activity-options.js';
+import { updateWorkflowExecutionOptions } from './api/update-workflow-execution-options.js';
 import { updateWorkflowExecution } from './api/update-workflow-execution.js';
 import type { HistoryContext } from './context.js';
 import { QueryRegistry } from './queries/query-registry.js';
@@ -128,6 +129,7 @@ export class HistoryService {
       unpauseActivity: unpauseActivity(ctx),
       resetActivity: resetActivity(ctx),
       updateActivityOptions: updateActivityOptions(ctx),
+      updateWorkflowExecutionOptions: updateWorkflowExecutionOptions(ctx),
     };
   }
 

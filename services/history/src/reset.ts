@@ -118,6 +118,8 @@ function rebuildRun(base: ExecutionInfo, events: HistoryEvent[], runId: string, 
     searchAttributes: started.searchAttributes,
     stateTransitionCount: 0,
     resetRunId: '',
+    // As upstream, the reset run's reset points are its own (its first completed workflow task adds one).
+    autoResetPoints: undefined,
     lastEventTaskId: 0,
   });
   // As upstream, the reset run starts now (describe, visibility, cron and backoff count from here); its copied

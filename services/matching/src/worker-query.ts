@@ -38,8 +38,7 @@ const TIME_FIELDS: Record<string, (hb: WorkerHeartbeat) => Date | undefined> = {
 };
 
 const NOT_SUPPORTED = 'operation is not supported';
-const unknownField = (name: string) =>
-  invalidArgument(`unknown or unsupported worker heartbeat search field: ${name}`);
+const unknownField = (name: string) => invalidArgument(`unknown or unsupported worker heartbeat search field: ${name}`);
 
 /** Compiles `query` (empty: every worker) into a predicate, or throws INVALID_ARGUMENT. */
 export function compileWorkerQuery(query: string): WorkerPredicate {

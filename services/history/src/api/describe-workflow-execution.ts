@@ -62,6 +62,8 @@ export function describeWorkflowExecution(ctx: HistoryContext) {
             parentNamespaceId: info.parent?.namespaceId ?? '',
             parentExecution: info.parent && { workflowId: info.parent.workflowId, runId: info.parent.runId },
             rootExecution: info.rootExecution,
+            priority: info.priority,
+            versioningInfo: info.versioningOverride && { versioningOverride: info.versioningOverride },
             executionDuration:
               info.closeTime && info.executionTime
                 ? { seconds: Math.floor((info.closeTime.getTime() - info.executionTime.getTime()) / 1000), nanos: 0 }

@@ -8,7 +8,11 @@ export function unpauseActivity(ctx: HistoryContext) {
     const req = request!;
     const selector = { id: req.id, type: req.type, all: req.unpauseAll };
     await withSelectedActivities(ctx, namespaceId, req.execution!, selector, (ms, activity) =>
-      unpause(ms, activity, { resetAttempts: req.resetAttempts, resetHeartbeat: req.resetHeartbeat, jitter: req.jitter }),
+      unpause(ms, activity, {
+        resetAttempts: req.resetAttempts,
+        resetHeartbeat: req.resetHeartbeat,
+        jitter: req.jitter,
+      }),
     );
     return { response: {} };
   };

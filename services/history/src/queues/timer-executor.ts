@@ -65,7 +65,12 @@ function fire(ms: MutableState, body: TimerTaskBody): void {
   }
   if (body.activityRetry) {
     const activity = ms.state.activities[body.activityRetry.scheduledEventId];
-    if (activity && !activity.paused && activity.attempt === body.activityRetry.attempt && activity.startedEventId === 0)
+    if (
+      activity &&
+      !activity.paused &&
+      activity.attempt === body.activityRetry.attempt &&
+      activity.startedEventId === 0
+    )
       redispatchActivity(ms, activity);
     return;
   }
