@@ -9,11 +9,14 @@ import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import protos, { type temporal } from '@temporalio/proto';
 import Long from 'long';
-import { devServerOnNewFile, grpcFailure, startCli, uniqueName, type Started } from './helpers.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { devServerOnNewFile, findTemporalCli, grpcFailure, startCli, uniqueName, type Started } from './helpers.js';
 import { bundleWorkflows, installRuntime, readHistory, runWorker, useSdkTarget } from './sdk-support.js';
 
 const { PendingActivityState, EventType } = protos.temporal.api.enums.v1;
 const ORACLE = Boolean(process.env.TEMPORA_TEST_ORACLE);
+const run = promisify(execFile);
 
 /** Attempts each workflow's activity ran, and waiters for the next one. */
 const attemptsSeen = new Map<string, number[]>();
@@ -366,6 +369,34 @@ describe('activity operations', () => {
     await handle.terminate();
     const closed = await grpcFailure(svc.pauseActivity({ namespace: 'default', execution, id: '1' }));
     expect(closed.code).toBe(5);
+  });
+});
+
+const cli = findTemporalCli();
+
+(cli ? describe : describe.skip)('temporal activity (the *ActivityExecution RPCs the CLI calls)', () => {
+  it('pauses, updates, resets and unpauses an activity by id, and names an unknown one', async () => {
+    const workflowId = uniqueName('cli');
+    const handle = await startFlaky(workflowId, 100, '30s');
+    await attemptsRun(workflowId, 1);
+    const temporal = (...args: string[]) =>
+      run(cli!, ['activity', ...args, '--workflow-id', workflowId, '--address', sdk.address]);
+    await temporal('pause', '--activity-id', '1', '--reason', 'from cli', '--identity', 'cli-user');
+    expect((await describeRun(workflowId)).pendingActivities![0]).toMatchObject({
+      paused: true,
+      pauseInfo: { manual: { identity: 'cli-user', reason: 'from cli' } },
+    });
+    await temporal('update-options', '--activity-id', '1', '--start-to-close-timeout', '45s');
+    await temporal('reset', '--activity-id', '1', '--keep-paused');
+    const reset = (await describeRun(workflowId)).pendingActivities![0]!;
+    expect(reset).toMatchObject({ attempt: 1, paused: true });
+    expect(reset.activityOptions?.startToCloseTimeout?.seconds?.toString()).toBe('45');
+    await temporal('unpause', '--activity-id', '1');
+    await attemptsRun(workflowId, 2);
+    await expect(temporal('pause', '--activity-id', '9')).rejects.toMatchObject({
+      stderr: expect.stringContaining("Can't find pending activity with such ID") as unknown,
+    });
+    await handle.terminate();
   });
 });
 

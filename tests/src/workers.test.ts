@@ -3,11 +3,15 @@
 // Passes against the official dev server too with TEMPORA_TEST_ORACLE, except where noted.
 import { describe, expect, it } from '@jest/globals';
 import protos from '@temporalio/proto';
-import { grpcFailure, uniqueName } from './helpers.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { findTemporalCli, grpcFailure, uniqueName } from './helpers.js';
 import { installRuntime, runWorker, useSdkTarget } from './sdk-support.js';
 
 const { WorkerStatus } = protos.temporal.api.enums.v1;
 const ORACLE = Boolean(process.env.TEMPORA_TEST_ORACLE);
+const cli = findTemporalCli();
+const run = promisify(execFile);
 
 // Every worker of this file heartbeats each second (SDK default: a minute); installed before the target starts.
 installRuntime({ workerHeartbeatInterval: '1s' });
@@ -80,6 +84,20 @@ describe('worker heartbeats', () => {
     expect(workers.map((w) => w.status)).toEqual([WorkerStatus.WORKER_STATUS_SHUTTING_DOWN]);
     const shuttingDown = await listWorkers(`TaskQueue = '${queue}' AND Status = 'ShuttingDown'`);
     expect(shuttingDown.workers).toHaveLength(1);
+  });
+
+  (cli ? it : it.skip)('serves `temporal worker list` and `temporal worker describe`', async () => {
+    const temporal = (...args: string[]) => run(cli!, ['worker', ...args, '--address', sdk.address, '-o', 'json']);
+    const { workers } = await workersWhen(`TaskQueue = '${taskQueue}'`, (w) => w.workers.length === 1);
+    const key = workers[0]!.workerInstanceKey!;
+    const listed = JSON.parse((await temporal('list', '--query', `TaskQueue = '${taskQueue}'`)).stdout) as Array<{
+      workerHeartbeat: { workerInstanceKey: string };
+    }>;
+    expect(listed.map((w) => w.workerHeartbeat.workerInstanceKey)).toEqual([key]);
+    const described = JSON.parse((await temporal('describe', '--worker-instance-key', key)).stdout) as {
+      workerHeartbeat: { taskQueue: string; status: string };
+    };
+    expect(described.workerHeartbeat).toMatchObject({ taskQueue, status: 'WORKER_STATUS_RUNNING' });
   });
 
   it('answers NOT_FOUND for an unknown worker and INVALID_ARGUMENT for a bad query', async () => {

@@ -46,6 +46,12 @@ import { pauseActivity } from './api/pause-activity.js';
 import { unpauseActivity } from './api/unpause-activity.js';
 import { resetActivity } from './api/reset-activity.js';
 import { updateActivityOptions } from './api/update-activity-options.js';
+import {
+  pauseActivityExecution,
+  resetActivityExecution,
+  unpauseActivityExecution,
+  updateActivityExecutionOptions,
+} from './api/activity-execution-operations.js';
 import { updateWorkflowExecutionOptions } from './api/update-workflow-execution-options.js';
 import { createNamespace, registerNamespace } from './api/register-namespace.js';
 import { resetStickyTaskQueue } from './api/reset-sticky-task-queue.js';
@@ -155,6 +161,10 @@ export class FrontendService {
       unpauseActivity: unpauseActivity(ctx),
       resetActivity: resetActivity(ctx),
       updateActivityOptions: updateActivityOptions(ctx),
+      pauseActivityExecution: pauseActivityExecution(ctx),
+      unpauseActivityExecution: unpauseActivityExecution(ctx),
+      resetActivityExecution: resetActivityExecution(ctx),
+      updateActivityExecutionOptions: updateActivityExecutionOptions(ctx),
       updateWorkflowExecutionOptions: updateWorkflowExecutionOptions(ctx),
       listWorkflowExecutions: listWorkflowExecutions(ctx),
       scanWorkflowExecutions: scanWorkflowExecutions(ctx),
