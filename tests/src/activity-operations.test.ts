@@ -326,6 +326,30 @@ describe('activity operations', () => {
     expect(attemptsSeen.get(workflowId)).toEqual([1, 2]);
   }, 60_000);
 
+  it('holds back a task that was already in the queue when the activity was paused', async () => {
+    const workflowId = uniqueName('queued');
+    const activityQueue = uniqueName('activity-ops-later');
+    const svc = sdk.connection.workflowService;
+    // No worker polls the activity's queue yet: its first attempt waits there.
+    const handle = await sdk.client.workflow.start('activityOutcomeWorkflow', {
+      taskQueue,
+      workflowId,
+      args: ['flaky', [1], { taskQueue: activityQueue, startToCloseTimeout: '10s' }],
+    });
+    await pendingActivityWhen(workflowId, () => true);
+    await svc.pauseActivity({ namespace: 'default', execution: { workflowId }, id: '1' });
+    const worker = await runWorker(sdk.address, { taskQueue: activityQueue, activities });
+    try {
+      // The worker's polls get the queued task only to have it refused: it is paused.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(attemptsSeen.get(workflowId)).toBeUndefined();
+      await svc.unpauseActivity({ namespace: 'default', execution: { workflowId }, id: '1' });
+      expect(await handle.result()).toEqual({ result: 1 });
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('answers NOT_FOUND for an unknown activity and INVALID_ARGUMENT for a bad request', async () => {
     const workflowId = uniqueName('invalid');
     const svc = sdk.connection.workflowService;
@@ -365,6 +389,11 @@ describe('activity operations', () => {
         }),
       );
       expect(badMask).toMatchObject({ code: 3, message: expect.stringContaining('retryPolicy.bogus') as unknown });
+    }
+    if (!ORACLE) {
+      // The *ActivityExecution successors name a workflow activity; Tempora has no standalone activities.
+      const standalone = await grpcFailure(svc.pauseActivityExecution({ namespace: 'default', activityId: '1' }));
+      expect(standalone).toMatchObject({ code: 3, message: expect.stringContaining('standalone') as unknown });
     }
     await handle.terminate();
     const closed = await grpcFailure(svc.pauseActivity({ namespace: 'default', execution, id: '1' }));

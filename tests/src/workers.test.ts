@@ -115,6 +115,10 @@ describe('worker heartbeats', () => {
       code: 3,
       message: 'unknown or unsupported worker heartbeat search field: Bogus',
     });
+    const badToken = await grpcFailure(
+      sdk.connection.workflowService.listWorkers({ namespace: 'default', nextPageToken: Buffer.from('x') }),
+    );
+    expect(badToken).toMatchObject({ code: 3, message: 'Invalid NextPageToken.' });
     const malformed = await grpcFailure(listWorkers('TaskQueue ='));
     expect(malformed.code).toBe(3);
     expect(malformed.message).toMatch(/^malformed query/);
