@@ -10,6 +10,7 @@ import {
   NativeConnection,
   Runtime,
   Worker,
+  type RuntimeOptions,
   type WorkerOptions,
   type WorkflowBundle,
 } from '@temporalio/worker';
@@ -101,14 +102,16 @@ let runtimeInstalled = false;
 
 /**
  * Installs the SDK runtime once per test file (a second install throws), logging errors only: the tests provoke the
- * SDK's warnings on purpose.
+ * SDK's warnings on purpose. `workerHeartbeatInterval` (SDK default 60 s) applies to every worker of the file,
+ * an in-process server's system workers included.
  */
-export function installRuntime(): void {
+export function installRuntime(options: Pick<RuntimeOptions, 'workerHeartbeatInterval'> = {}): void {
   if (runtimeInstalled) return;
   try {
     Runtime.install({
       logger: new DefaultLogger('ERROR'),
       telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
+      ...options,
     });
   } catch {
     // An in-process server's worker service already created the default runtime.

@@ -9,7 +9,14 @@ import {
 import * as matchingMessages from '@tempora/proto/internal';
 import { Code, RpcError } from '@tempora/rpc';
 import { LocalMembership } from './local-membership.js';
-import { historyRouter, historyShardOf, matchingKeyOf, shardIdFor, taskQueueRingKey } from './routing.js';
+import {
+  historyRouter,
+  historyShardOf,
+  matchingKeyOf,
+  shardIdFor,
+  taskQueueRingKey,
+  WORKER_REGISTRY_KEY,
+} from './routing.js';
 
 const SHARDS = 16;
 const ns = 'ns-id';
@@ -69,6 +76,11 @@ const historySamples: Record<string, unknown> = {
     startRequest: { workflowId: wf },
     updateRequest: { workflowExecution: execution },
   },
+  pauseActivity: { namespaceId: ns, request: { execution } },
+  unpauseActivity: { namespaceId: ns, request: { execution } },
+  resetActivity: { namespaceId: ns, request: { execution } },
+  updateActivityOptions: { namespaceId: ns, request: { execution } },
+  updateWorkflowExecutionOptions: { namespaceId: ns, request: { workflowExecution: execution } },
 };
 
 const matchingSamples: Record<string, unknown> = {
@@ -80,6 +92,14 @@ const matchingSamples: Record<string, unknown> = {
   shutdownWorker: { namespaceId: ns, stickyTaskQueue: 'orders' },
   dispatchQueryTask: { namespaceId: ns, taskQueue: { name: 'orders' } },
   respondQueryTaskCompleted: { namespaceId: ns, taskId: 't', taskQueue: { name: 'orders' } },
+};
+
+/** Namespace-wide matching calls: a namespace's worker registry, on one host. */
+const namespaceWideSamples: Record<string, unknown> = {
+  recordWorkerHeartbeat: { namespaceId: ns, workerHeartbeat: [{ taskQueue: 'orders' }] },
+  listWorkers: { namespaceId: ns, request: {} },
+  countWorkers: { namespaceId: ns, request: {} },
+  describeWorker: { namespaceId: ns, request: {} },
 };
 
 describe('routing keys', () => {
@@ -98,7 +118,9 @@ describe('routing keys', () => {
   });
 
   it('routes every MatchingService request to its task queue', () => {
-    expect(Object.keys(matchingSamples).sort()).toEqual(Object.keys(MatchingServiceService).sort());
+    expect(Object.keys({ ...matchingSamples, ...namespaceWideSamples }).sort()).toEqual(
+      Object.keys(MatchingServiceService).sort(),
+    );
     for (const [method, sample] of Object.entries(matchingSamples)) {
       const path = (MatchingServiceService as Record<string, { path: string }>)[method]!.path;
       const type = (matchingMessages as unknown as Record<string, { fromPartial(o: unknown): unknown }>)[
@@ -108,6 +130,12 @@ describe('routing keys', () => {
         method,
         taskQueueRingKey(ns, 'orders'),
       ]);
+    }
+  });
+
+  it("routes a namespace's worker-registry calls to one key, whatever queue a heartbeat names", () => {
+    for (const [method, sample] of Object.entries(namespaceWideSamples)) {
+      expect([method, matchingKeyOf(method, sample)]).toEqual([method, taskQueueRingKey(ns, WORKER_REGISTRY_KEY)]);
     }
   });
 

@@ -97,10 +97,20 @@ export function historyShardOf(method: string, request: unknown, numShards: numb
   return shardIdFor(namespaceId, workflowId, numShards);
 }
 
+/**
+ * The registry key of a namespace's worker heartbeats: one matching host holds all of a namespace's workers (as
+ * upstream routes them), so listing them is one call. A `/_sys/` name, which upstream reserves, so no user queue
+ * collides with it (a collision would only share a host anyway).
+ */
+export const WORKER_REGISTRY_KEY = '/_sys/worker-registry';
+
+/** Matching calls that are namespace-wide rather than about one task queue. */
+const NAMESPACE_WIDE_METHODS = new Set(['recordWorkerHeartbeat', 'listWorkers', 'countWorkers', 'describeWorker']);
+
 /** The matching ring key a matching request is for. */
 export function matchingKeyOf(method: string, request: unknown): string {
   const { namespaceId } = request as { namespaceId?: string };
-  const taskQueue = first(TASK_QUEUE_FIELDS, request);
+  const taskQueue = NAMESPACE_WIDE_METHODS.has(method) ? WORKER_REGISTRY_KEY : first(TASK_QUEUE_FIELDS, request);
   if (!namespaceId || !taskQueue)
     throw invalidArgument(`MatchingService.${method}: the request names no namespace id and task queue.`);
   return taskQueueRingKey(namespaceId, taskQueue);

@@ -40,6 +40,20 @@ import { queryWorkflow } from './api/query-workflow.js';
 import { recordActivityTaskHeartbeatById } from './api/record-activity-task-heartbeat-by-id.js';
 import { recordActivityTaskHeartbeat } from './api/record-activity-task-heartbeat.js';
 import { recordWorkerHeartbeat } from './api/record-worker-heartbeat.js';
+import { listWorkers } from './api/list-workers.js';
+import { countWorkers } from './api/count-workers.js';
+import { describeWorker } from './api/describe-worker.js';
+import { pauseActivity } from './api/pause-activity.js';
+import { unpauseActivity } from './api/unpause-activity.js';
+import { resetActivity } from './api/reset-activity.js';
+import { updateActivityOptions } from './api/update-activity-options.js';
+import {
+  pauseActivityExecution,
+  resetActivityExecution,
+  unpauseActivityExecution,
+  updateActivityExecutionOptions,
+} from './api/activity-execution-operations.js';
+import { updateWorkflowExecutionOptions } from './api/update-workflow-execution-options.js';
 import { createNamespace, registerNamespace } from './api/register-namespace.js';
 import { resetStickyTaskQueue } from './api/reset-sticky-task-queue.js';
 import { respondActivityTaskCanceledById } from './api/respond-activity-task-canceled-by-id.js';
@@ -147,6 +161,18 @@ export class FrontendService {
       listTaskQueuePartitions: listTaskQueuePartitions(ctx),
       shutdownWorker: shutdownWorker(ctx),
       recordWorkerHeartbeat: recordWorkerHeartbeat(ctx),
+      listWorkers: listWorkers(ctx),
+      countWorkers: countWorkers(ctx),
+      describeWorker: describeWorker(ctx),
+      pauseActivity: pauseActivity(ctx),
+      unpauseActivity: unpauseActivity(ctx),
+      resetActivity: resetActivity(ctx),
+      updateActivityOptions: updateActivityOptions(ctx),
+      pauseActivityExecution: pauseActivityExecution(ctx),
+      unpauseActivityExecution: unpauseActivityExecution(ctx),
+      resetActivityExecution: resetActivityExecution(ctx),
+      updateActivityExecutionOptions: updateActivityExecutionOptions(ctx),
+      updateWorkflowExecutionOptions: updateWorkflowExecutionOptions(ctx),
       listWorkflowExecutions: listWorkflowExecutions(ctx),
       scanWorkflowExecutions: scanWorkflowExecutions(ctx),
       countWorkflowExecutions: countWorkflowExecutions(ctx),

@@ -42,7 +42,8 @@ export function namespaceCapabilities() {
     eagerWorkflowStart: false,
     syncUpdate: true,
     asyncUpdate: true,
-    workerHeartbeats: false,
+    // RecordWorkerHeartbeat is kept by matching and answered by ListWorkers / CountWorkers / DescribeWorker.
+    workerHeartbeats: true,
     reportedProblemsSearchAttribute: false,
     workflowPause: false,
     standaloneActivities: false,

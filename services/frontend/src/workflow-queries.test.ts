@@ -179,12 +179,21 @@ describe('worker lifecycle calls', () => {
     expect(frontend.history.calls).toEqual([]);
   });
 
-  it('accepts RecordWorkerHeartbeat without calling history or matching', async () => {
-    const heartbeat = RecordWorkerHeartbeatRequest.fromPartial({ namespace: 'default', identity: 'worker-1' });
+  it("hands RecordWorkerHeartbeat's heartbeats to matching under the namespace id", async () => {
+    const heartbeat = RecordWorkerHeartbeatRequest.fromPartial({
+      namespace: 'default',
+      identity: 'worker-1',
+      workerHeartbeat: [{ workerInstanceKey: 'key-1', taskQueue: 'orders' }],
+    });
     await expect(
       frontend.handlers.recordWorkerHeartbeat(heartbeat, callContext('RecordWorkerHeartbeat')),
     ).resolves.toEqual({});
-    expect([...frontend.history.calls, ...frontend.matching.calls]).toEqual([]);
+    expect(frontend.matching.calls).toHaveLength(1);
+    expect(frontend.matching.calls[0]).toMatchObject({
+      method: 'recordWorkerHeartbeat',
+      request: { workerHeartbeat: [{ workerInstanceKey: 'key-1', taskQueue: 'orders' }] },
+    });
+    expect(frontend.history.calls).toEqual([]);
   });
 
   it('rejects them for an unknown namespace', async () => {

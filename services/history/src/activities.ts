@@ -1,6 +1,6 @@
 // Activity state transitions shared by the activity RPCs and the timer queue. ActivityTaskStarted is written only
 // when the activity closes (with its final attempt), so retries leave no trace in history.
-import { durationToMs } from '@tempora/common';
+import { durationToMs, msToDuration } from '@tempora/common';
 import type { Payloads } from '@tempora/proto/common';
 import { EventType, RetryState, TimeoutType } from '@tempora/proto/enums';
 import { Failure } from '@tempora/proto/failure';
@@ -104,15 +104,22 @@ export function failActivityAttempt(
   if (lastHeartbeatDetails) activity.lastHeartbeatDetails = lastHeartbeatDetails;
   if (decision.retry && !activity.cancelRequested) {
     activity.lastFailure = failure;
-    activity.attempt++;
+    // A ResetActivity that arrived while this attempt ran takes effect now: the next attempt is the first again.
+    activity.attempt = activity.resetRequested ? 1 : activity.attempt + 1;
+    activity.resetRequested = false;
     activity.startedEventId = 0;
     activity.startedTime = undefined;
     activity.startRequestId = '';
     activity.lastWorkerIdentity = identity;
+    activity.lastAttemptCompleteTime = ms.now;
+    activity.currentRetryInterval = msToDuration(decision.delayMs);
     activity.currentAttemptScheduledTime = new Date(ms.now.getTime() + decision.delayMs);
-    ms.addTimerTask(ms.now.getTime() + decision.delayMs, {
-      activityRetry: { scheduledEventId: activity.scheduledEventId, attempt: activity.attempt },
-    });
+    // A paused activity waits for UnpauseActivity instead of its backoff.
+    if (!activity.paused) {
+      ms.addTimerTask(ms.now.getTime() + decision.delayMs, {
+        activityRetry: { scheduledEventId: activity.scheduledEventId, attempt: activity.attempt },
+      });
+    }
     ms.markDirty();
     return RetryState.RETRY_STATE_IN_PROGRESS;
   }

@@ -240,6 +240,7 @@ export class ExecutionManager {
     const key = runKeyOf(ms);
     const keyString = runKeyString(key);
     addDerivedVisibilityTasks(ms, true);
+    countStateTransition(ms);
     await this.withLock(keyString, async () => {
       const taskIds = await this.shard.allocateTaskIds(taskIdCount(ms));
       try {
@@ -267,6 +268,8 @@ export class ExecutionManager {
     addDerivedVisibilityTasks(ms, false);
     if (ms.statusChanged && !ms.isRunning) await this.addRetentionTask(ms);
     if (newRun) addDerivedVisibilityTasks(newRun, true);
+    countStateTransition(ms);
+    if (newRun) countStateTransition(newRun);
     const taskIds = await this.shard.allocateTaskIds(taskIdCount(ms) + (newRun ? taskIdCount(newRun) : 0));
     const newRunTaskIds = taskIds.slice(taskIdCount(ms));
     try {
@@ -417,6 +420,11 @@ function extentOf(ms: MutableState): HistoryExtent {
 
 function runKeyOf(ms: MutableState): RunKey {
   return { namespaceId: ms.info.namespaceId, workflowId: ms.info.workflowId, runId: ms.info.runId };
+}
+
+/** As upstream, every write of a run's mutable state is one state transition (describe's stateTransitionCount). */
+function countStateTransition(ms: MutableState): void {
+  ms.info.stateTransitionCount++;
 }
 
 function taskIdCount(ms: MutableState): number {

@@ -33,6 +33,11 @@ import { respondWorkflowTaskCompleted } from './api/respond-workflow-task-comple
 import { respondWorkflowTaskFailed } from './api/respond-workflow-task-failed.js';
 import { startWorkflowExecution } from './api/start-workflow-execution.js';
 import { updateWithStartWorkflowExecution } from './api/update-with-start-workflow-execution.js';
+import { pauseActivity } from './api/pause-activity.js';
+import { unpauseActivity } from './api/unpause-activity.js';
+import { resetActivity } from './api/reset-activity.js';
+import { updateActivityOptions } from './api/update-activity-options.js';
+import { updateWorkflowExecutionOptions } from './api/update-workflow-execution-options.js';
 import { updateWorkflowExecution } from './api/update-workflow-execution.js';
 import type { HistoryContext } from './context.js';
 import { QueryRegistry } from './queries/query-registry.js';
@@ -124,6 +129,11 @@ export class HistoryService {
       updateWorkflowExecution: updateWorkflowExecution(ctx),
       pollWorkflowExecutionUpdate: pollWorkflowExecutionUpdate(ctx),
       updateWithStartWorkflowExecution: updateWithStartWorkflowExecution(ctx),
+      pauseActivity: pauseActivity(ctx),
+      unpauseActivity: unpauseActivity(ctx),
+      resetActivity: resetActivity(ctx),
+      updateActivityOptions: updateActivityOptions(ctx),
+      updateWorkflowExecutionOptions: updateWorkflowExecutionOptions(ctx),
     };
   }
 

@@ -1,7 +1,15 @@
 // Building a new run: StartWorkflowExecution, and the runs chained by continue-as-new, workflow retry and cron.
 import { randomUUID } from 'node:crypto';
 import { cronBackoffMs, msToDuration } from '@tempora/common';
-import type { Header, Memo, Payloads, RetryPolicy, SearchAttributes, WorkflowExecution } from '@tempora/proto/common';
+import type {
+  Header,
+  Memo,
+  Payloads,
+  Priority,
+  RetryPolicy,
+  SearchAttributes,
+  WorkflowExecution,
+} from '@tempora/proto/common';
 import type { ParentInfo } from '@tempora/proto/persistence';
 import { EventType, TaskQueueKind, ContinueAsNewInitiator, WorkflowExecutionStatus } from '@tempora/proto/enums';
 import type { Failure } from '@tempora/proto/failure';
@@ -21,6 +29,7 @@ export interface NewRunParams {
   memo?: Memo;
   searchAttributes?: SearchAttributes;
   userMetadata?: UserMetadata;
+  priority?: Priority;
   timeouts: WorkflowTimeouts;
   retryPolicy?: RetryPolicy;
   cronSchedule: string;
@@ -58,6 +67,7 @@ export function buildNewRun(p: NewRunParams): MutableState {
     taskQueue: p.taskQueue,
     status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
     startTime: p.now,
+    originalStartTime: p.now,
     executionTime,
     workflowExecutionTimeout: optionalDuration(p.timeouts.executionTimeoutMs),
     workflowRunTimeout: optionalDuration(p.timeouts.runTimeoutMs),
@@ -74,6 +84,7 @@ export function buildNewRun(p: NewRunParams): MutableState {
     startInput: p.input,
     firstWorkflowTaskBackoff: optionalDuration(p.backoffMs),
     parent: p.parent,
+    priority: p.priority,
     rootExecution: p.rootExecution ?? { workflowId: p.workflowId, runId: p.firstExecutionRunId },
   });
   ms.statusChanged = true;
@@ -109,6 +120,7 @@ export function buildNewRun(p: NewRunParams): MutableState {
       parentWorkflowExecution: p.parent && { workflowId: p.parent.workflowId, runId: p.parent.runId },
       parentInitiatedEventId: p.parent?.initiatedId ?? 0,
       rootWorkflowExecution: p.rootExecution,
+      priority: p.priority,
     },
   });
   p.beforeFirstWorkflowTask?.(ms);
@@ -191,6 +203,7 @@ export function chainRun(ms: MutableState, o: ChainOptions): MutableState {
     lastCompletionResult: o.lastCompletionResult,
     parent: info.parent,
     rootExecution: info.parent ? info.rootExecution : undefined,
+    priority: info.priority,
     now: ms.now,
   });
   info.newExecutionRunId = newRun.info.runId;

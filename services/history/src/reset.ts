@@ -51,17 +51,25 @@ export async function resetWorkflow(
   const resetRunId = randomUUID();
   const reset = buildResetRun(baseInfo, baseEvents, request, resetRunId);
 
+  // The base run names its latest reset run (describe's workflowExtendedInfo.resetRunId).
+  const markBase = (ms: MutableState) => {
+    ms.info.resetRunId = resetRunId;
+    ms.markDirty();
+  };
   if (current && current.state !== ExecutionState.Completed) {
     const currentKey = { namespaceId, workflowId, runId: current.runId };
     await engine.executions.update(currentKey, (ms) => {
       if (ms.isRunning) terminateRun(ms, request.reason, undefined, RESETTER_IDENTITY);
+      if (current.runId === baseKey.runId) markBase(ms);
       ms.newRun = reset;
     });
+    if (current.runId !== baseKey.runId) await engine.executions.update(baseKey, markBase);
   } else {
     const condition = current
       ? { kind: 'replace-current' as const, previousRunId: current.runId }
       : { kind: 'brand-new' as const };
     await engine.executions.create(reset, condition);
+    await engine.executions.update(baseKey, markBase);
   }
   return resetRunId;
 }
@@ -109,11 +117,16 @@ function rebuildRun(base: ExecutionInfo, events: HistoryEvent[], runId: string, 
     memo: started.memo,
     searchAttributes: started.searchAttributes,
     stateTransitionCount: 0,
+    resetRunId: '',
+    // As upstream, the reset run's reset points are its own (its first completed workflow task adds one).
+    autoResetPoints: undefined,
     lastEventTaskId: 0,
   });
   // As upstream, the reset run starts now (describe, visibility, cron and backoff count from here); its copied
   // WorkflowExecutionStarted keeps the base run's event time.
   ms.info.startTime = ms.now;
+  ms.info.lastResetTime = ms.now;
+  ms.info.originalStartTime = base.originalStartTime ?? base.startTime;
   ms.info.executionTime = new Date(ms.now.getTime() + durationToMs(started.firstWorkflowTaskBackoff));
   ms.statusChanged = true;
   for (const event of events) replay(ms, ms.appendCopiedEvent(event));

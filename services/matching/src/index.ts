@@ -3,7 +3,7 @@
 // queue's persisted backlog. Sticky queues (one per worker, for cached workflows) live in memory only.
 import type { Server } from '@grpc/grpc-js';
 import type { Logger, TemporaConfig } from '@tempora/common';
-import { taskQueueRingKey, type Membership } from '@tempora/membership';
+import { taskQueueRingKey, WORKER_REGISTRY_KEY, type Membership } from '@tempora/membership';
 import type { PersistenceStores, TaskQueueKey } from '@tempora/persistence';
 import * as messages from '@tempora/proto/internal';
 import {
@@ -27,6 +27,8 @@ import { shutdownWorker } from './handlers/shutdown-worker.js';
 import { POLLER_RETENTION_MS, PollerHistory } from './pollers.js';
 import { QueryTaskAnswers } from './query-tasks.js';
 import { TaskQueueRegistry } from './task-queue-registry.js';
+import { countWorkers, describeWorker, listWorkers, recordWorkerHeartbeat } from './handlers/worker-heartbeats.js';
+import { WorkerRegistry } from './worker-registry.js';
 
 /** Lets history recognise AddWorkflowTask's answer for a sticky queue without a live worker (defined in rpc). */
 export { isStickyWorkerUnavailable } from '@tempora/rpc';
@@ -81,6 +83,9 @@ export class MatchingService {
       activityQueues: new TaskQueueRegistry({ ...registry, codec: AddActivityTaskRequest }),
       pollers: new PollerHistory(),
       queryAnswers: new QueryTaskAnswers(),
+      workers: new WorkerRegistry(),
+      workerRegistryOwner: (namespaceId) => ownerOf({ namespaceId, name: WORKER_REGISTRY_KEY, taskType: 0 }),
+      identity,
       stopping: this.stopping.signal,
     };
   }
@@ -95,6 +100,10 @@ export class MatchingService {
       shutdownWorker: shutdownWorker(this.ctx),
       dispatchQueryTask: dispatchQueryTask(this.ctx),
       respondQueryTaskCompleted: respondQueryTaskCompleted(this.ctx),
+      recordWorkerHeartbeat: recordWorkerHeartbeat(this.ctx),
+      listWorkers: listWorkers(this.ctx),
+      countWorkers: countWorkers(this.ctx),
+      describeWorker: describeWorker(this.ctx),
     };
   }
 
@@ -136,6 +145,7 @@ export class MatchingService {
   private async maintain(): Promise<void> {
     const now = Date.now();
     this.ctx.pollers.prune(now - POLLER_RETENTION_MS);
+    this.ctx.workers.evictExpired();
     try {
       await Promise.all([
         this.ctx.workflowQueues.unloadIdle(now, IDLE_QUEUE_MS),

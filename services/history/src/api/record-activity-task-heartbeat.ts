@@ -9,14 +9,19 @@ export function recordActivityTaskHeartbeat(ctx: HistoryContext) {
     request,
   }: RecordActivityTaskHeartbeatRequest): Promise<DeepPartial<RecordActivityTaskHeartbeatResponse>> => {
     const req = request!;
-    const cancelRequested = await withActivityToken(ctx, req.taskToken, (ms, token) => {
+    const response = await withActivityToken(ctx, req.taskToken, (ms, token) => {
       const activity = activityForToken(ms, token);
       activity.lastHeartbeatDetails = req.details;
       activity.lastHeartbeatTime = ms.now;
       // No new timer per heartbeat: the pending heartbeat timer re-arms itself from the latest heartbeat.
       ms.markDirty();
-      return activity.cancelRequested;
+      // The SDK cancels the attempt on activityPaused / activityReset, as upstream expects.
+      return {
+        cancelRequested: activity.cancelRequested,
+        activityPaused: activity.paused,
+        activityReset: activity.resetRequested,
+      };
     });
-    return { response: { cancelRequested, activityPaused: false, activityReset: false } };
+    return { response };
   };
 }

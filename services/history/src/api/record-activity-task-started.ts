@@ -16,6 +16,10 @@ export function recordActivityTaskStarted(ctx: HistoryContext) {
       if (!ms.isRunning) throw notFound('Workflow execution already completed.');
       const activity = ms.state.activities[req.scheduledEventId];
       if (!activity || activity.attempt !== req.attempt) throw notFound('Activity task not found.');
+      // A task dispatched before PauseActivity is dropped by matching; UnpauseActivity dispatches the attempt again.
+      if (activity.paused && activity.startedEventId === 0) {
+        throw new RpcError(Code.FAILED_PRECONDITION, 'Activity is paused.');
+      }
       if (activity.startedEventId !== 0 && activity.startRequestId !== req.requestId) {
         throw new RpcError(Code.ALREADY_EXISTS, 'Activity task already started.');
       }

@@ -107,6 +107,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
         },
       });
       ms.info.lastCompletedWorkflowTaskStartedEventId = task.startedEventId;
+      addAutoResetPoint(ms, req, completed.eventId);
       ms.clearWorkflowTask();
 
       applyStickyAttributes(ms, req);
@@ -132,6 +133,33 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
     if (rejection) throw rejection;
     return { response: { activityTasks: [], resetHistoryEventId: updates.resetHistoryEventId } };
   };
+}
+
+/** Upstream's history.maxAutoResetPoints default. */
+const MAX_AUTO_RESET_POINTS = 20;
+
+/**
+ * The first completed workflow task of each worker build (build id and binary checksum) is a reset point, as
+ * upstream records it; the oldest points go once there are more than the limit.
+ */
+function addAutoResetPoint(ms: MutableState, req: WorkerCompletion, completedEventId: number): void {
+  const buildId = req.deploymentOptions?.buildId || req.workerVersionStamp?.buildId || '';
+  const binaryChecksum = req.binaryChecksum;
+  const points = ms.info.autoResetPoints?.points ?? [];
+  if (points.some((p) => p.buildId === buildId && p.binaryChecksum === binaryChecksum)) return;
+  const s = ms.state;
+  const resettable =
+    !Object.keys(s.childExecutions).length && !Object.keys(s.requestCancels).length && !Object.keys(s.signals).length;
+  const point = {
+    buildId,
+    binaryChecksum,
+    runId: ms.info.runId,
+    firstWorkflowTaskCompletedId: completedEventId,
+    createTime: ms.now,
+    expireTime: undefined,
+    resettable,
+  };
+  ms.info.autoResetPoints = { points: [...points, point].slice(-MAX_AUTO_RESET_POINTS) };
 }
 
 function applyStickyAttributes(ms: MutableState, req: WorkerCompletion): void {

@@ -137,6 +137,7 @@ export async function startWorkflow(
       memo: req.memo,
       searchAttributes: req.searchAttributes,
       userMetadata: req.userMetadata,
+      priority: req.priority,
       timeouts,
       retryPolicy: req.retryPolicy,
       cronSchedule: req.cronSchedule,
@@ -191,4 +192,5 @@ export type WorkflowStartRequest = Pick<
   | 'header'
   | 'workflowStartDelay'
   | 'userMetadata'
+  | 'priority'
 >;

@@ -65,7 +65,12 @@ function fire(ms: MutableState, body: TimerTaskBody): void {
   }
   if (body.activityRetry) {
     const activity = ms.state.activities[body.activityRetry.scheduledEventId];
-    if (activity && activity.attempt === body.activityRetry.attempt && activity.startedEventId === 0)
+    if (
+      activity &&
+      !activity.paused &&
+      activity.attempt === body.activityRetry.attempt &&
+      activity.startedEventId === 0
+    )
       redispatchActivity(ms, activity);
     return;
   }
@@ -123,7 +128,8 @@ function fireActivityTimeout(ms: MutableState, timeout: NonNullable<TimerTaskBod
   const started = activity.startedEventId !== 0;
   switch (timeout.timeoutType) {
     case TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START:
-      if (started) return;
+      // A paused activity is not waiting for a worker; unpausing dispatches it with a new timer.
+      if (started || activity.paused) return;
       break;
     case TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE:
       if (!started) return;
