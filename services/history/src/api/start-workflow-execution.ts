@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cronBackoffMs, durationToMs } from '@tempora/common';
+import { capDuration, cronBackoffMs, durationToMs, isZeroDuration } from '@tempora/common';
 import {
   CurrentWorkflowConditionFailedError,
   ExecutionState,
@@ -25,6 +25,7 @@ import type { HistoryContext } from '../context.js';
 import type { MutableState } from '../mutable-state.js';
 import { buildNewRun } from '../new-run.js';
 import { normalizeWorkflowTimeouts } from '../workflow-timeouts.js';
+import { withRetryDefaults } from '../retry.js';
 
 const FAILED_STATUSES = new Set([
   WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED,
@@ -138,15 +139,20 @@ export async function startWorkflow(
       searchAttributes: req.searchAttributes,
       userMetadata: req.userMetadata,
       timeouts,
-      retryPolicy: req.retryPolicy,
+      // Upstream stores a given policy with its defaults filled in (backoff 2, maximum 100x initial).
+      retryPolicy: req.retryPolicy && withRetryDefaults(req.retryPolicy),
       cronSchedule: req.cronSchedule,
       attempt: 1,
       identity: req.identity,
       firstExecutionRunId: runId,
       executionExpirationTime: timeouts.executionTimeoutMs > 0 ? now.getTime() + timeouts.executionTimeoutMs : 0,
       // A cron workflow's first run waits for the schedule's first fire time.
-      backoffMs:
-        durationToMs(req.workflowStartDelay) || (req.cronSchedule ? cronBackoffMs(req.cronSchedule, now, now) : 0),
+      backoffMs: !isZeroDuration(req.workflowStartDelay)
+        ? durationToMs(req.workflowStartDelay)
+        : req.cronSchedule
+          ? cronBackoffMs(req.cronSchedule, now, now)
+          : 0,
+      backoff: isZeroDuration(req.workflowStartDelay) ? undefined : capDuration(req.workflowStartDelay),
       // Upstream marks even the first run of a cron workflow as started by its schedule.
       initiator: req.cronSchedule ? ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE : undefined,
       parent: parent && {
