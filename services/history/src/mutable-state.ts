@@ -250,7 +250,13 @@ export class MutableState {
    */
   scheduleWorkflowTask(
     attempt = 1,
-    options: { forceNormalQueue?: boolean; originalScheduledTime?: Date; speculative?: boolean } = {},
+    options: {
+      forceNormalQueue?: boolean;
+      originalScheduledTime?: Date;
+      speculative?: boolean;
+      /** Started at once for a caller that takes it itself (eager start): not sent to matching. */
+      eagerWorker?: { requestId: string; identity: string };
+    } = {},
   ): WorkflowTaskInfo {
     const queue = options.forceNormalQueue
       ? { name: this.info.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }
@@ -287,6 +293,10 @@ export class MutableState {
       task.scheduledEventId = event.eventId;
     }
     this.state.workflowTask = task;
+    if (options.eagerWorker) {
+      this.startWorkflowTask(task, options.eagerWorker);
+      return task;
+    }
     this.addTransferTask({
       workflowTask: {
         scheduledEventId: task.scheduledEventId,
@@ -310,6 +320,39 @@ export class MutableState {
       );
     }
     return task;
+  }
+
+  /**
+   * Starts the scheduled workflow task for a worker (a poll through matching, or an eager start): the started
+   * event (for a transient or speculative task only its id, written at completion) and the start-to-close timeout.
+   */
+  startWorkflowTask(task: WorkflowTaskInfo, worker: { requestId: string; identity: string }): void {
+    task.startedTime = this.now;
+    task.requestId = worker.requestId;
+    task.identity = worker.identity;
+    task.historySizeBytes = this.info.historySizeBytes;
+    if (task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL) {
+      task.startedEventId = task.scheduledEventId + 1;
+      this.markDirty();
+    } else {
+      const event = this.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
+        workflowTaskStartedEventAttributes: {
+          scheduledEventId: task.scheduledEventId,
+          identity: worker.identity,
+          requestId: worker.requestId,
+          historySizeBytes: this.info.historySizeBytes,
+          suggestContinueAsNew: false,
+        },
+      });
+      task.startedEventId = event.eventId;
+    }
+    this.addTimerTask(this.now.getTime() + durationToMs(task.startToCloseTimeout), {
+      workflowTaskTimeout: {
+        scheduledEventId: task.scheduledEventId,
+        attempt: task.attempt,
+        timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+      },
+    });
   }
 
   /**

@@ -33,6 +33,8 @@ export interface NewRunParams {
   backoffMs: number;
   /** The same delay exactly as the caller gave it (a start delay), echoed by the started event. */
   backoff?: DurationLike;
+  /** Eager start: the first workflow task is started for this worker instead of being sent to matching. */
+  eagerWorker?: { requestId: string; identity: string };
   continuedExecutionRunId?: string;
   initiator?: ContinueAsNewInitiator;
   continuedFailure?: Failure;
@@ -119,7 +121,7 @@ export function buildNewRun(p: NewRunParams): MutableState {
   if (p.backoffMs > 0) {
     ms.addTimerTask(now + p.backoffMs, { workflowBackoff: {} });
   } else {
-    ms.scheduleWorkflowTask();
+    ms.scheduleWorkflowTask(1, { eagerWorker: p.eagerWorker });
   }
   // When the run would end with the execution anyway, the execution timeout is what fires (nothing to retry).
   const executionDeadline = p.executionExpirationTime;

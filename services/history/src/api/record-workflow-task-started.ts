@@ -1,7 +1,5 @@
-import { durationToMs } from '@tempora/common';
-import { EventType, TaskQueueKind, TimeoutType } from '@tempora/proto/enums';
+import { TaskQueueKind } from '@tempora/proto/enums';
 import type { RecordWorkflowTaskStartedRequest, RecordWorkflowTaskStartedResponse } from '@tempora/proto/internal';
-import { WorkflowTaskType } from '@tempora/proto/persistence';
 import { Code, RpcError, notFound, type DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 import { attachWorkflowTaskMessages } from '../updates/workflow-task-messages.js';
@@ -29,32 +27,7 @@ export function recordWorkflowTaskStarted(ctx: HistoryContext) {
       }
       // A normal-queue poller took over: later tasks go to the normal queue too.
       if (!fromStickyQueue) ms.clearStickyness();
-      task.startedTime = ms.now;
-      task.requestId = req.requestId;
-      task.identity = poll.identity;
-      task.historySizeBytes = ms.info.historySizeBytes;
-      if (task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL) {
-        task.startedEventId = task.scheduledEventId + 1;
-        ms.markDirty();
-      } else {
-        const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
-          workflowTaskStartedEventAttributes: {
-            scheduledEventId: task.scheduledEventId,
-            identity: poll.identity,
-            requestId: req.requestId,
-            historySizeBytes: ms.info.historySizeBytes,
-            suggestContinueAsNew: false,
-          },
-        });
-        task.startedEventId = event.eventId;
-      }
-      ms.addTimerTask(ms.now.getTime() + durationToMs(task.startToCloseTimeout), {
-        workflowTaskTimeout: {
-          scheduledEventId: task.scheduledEventId,
-          attempt: task.attempt,
-          timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
-        },
-      });
+      ms.startWorkflowTask(task, { requestId: req.requestId, identity: poll.identity });
       return workflowTaskSnapshot(ms, fromStickyQueue);
     });
     const response = await buildWorkflowTaskResponse(ctx.stores, engine.shard.shardId, snapshot);

@@ -53,7 +53,7 @@ export const scheduleActivity: CommandHandler = {
     activityIds.add(a.activityId);
   },
 
-  apply(command, { ms, completedEventId }) {
+  apply(command, { ms, completedEventId, eagerActivities }) {
     const a = command.scheduleActivityTaskCommandAttributes!;
     const timeouts = normalizeActivityTimeouts(
       durationToNanos(a.scheduleToCloseTimeout),
@@ -85,7 +85,17 @@ export const scheduleActivity: CommandHandler = {
       currentAttemptScheduledTime: ms.now,
       attempt: 1,
     });
-    dispatchActivityAttempt(ms, event.eventId, 1, nanosToMs(timeouts.scheduleToStart), nanosToMs(timeouts.scheduleToClose));
+    // Upstream grants every eager request (the SDK asks only for what its worker has slots for, on its own queue).
+    const eager = a.requestEagerExecution && eagerActivities !== undefined;
+    if (eager) eagerActivities.push(event.eventId);
+    dispatchActivityAttempt(
+      ms,
+      event.eventId,
+      1,
+      nanosToMs(timeouts.scheduleToStart),
+      nanosToMs(timeouts.scheduleToClose),
+      { dispatch: !eager, firstAttempt: true },
+    );
   },
 };
 
