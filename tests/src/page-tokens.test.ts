@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import Long from 'long';
 import { eventually, grpcFailure, startTestServer, uniqueName, useTestServer } from './helpers.js';
 

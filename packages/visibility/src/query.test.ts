@@ -46,7 +46,11 @@ describe('List Filter parser limits (upstream sqlparser)', () => {
   it('accepts a chain of 995 terms and refuses 996 (max ast depth), parentheses counting as a level', () => {
     expect(parseQuery(terms(995, ' AND ')).where).toMatchObject({ kind: 'and' });
     expect(parseQuery(terms(995, ' OR ')).where).toMatchObject({ kind: 'or' });
-    for (const query of [terms(996, ' AND '), terms(100_000, ' OR '), `${'('.repeat(100)}${terms(896, ' AND ')}${')'.repeat(100)}`]) {
+    for (const query of [
+      terms(996, ' AND '),
+      terms(100_000, ' OR '),
+      `${'('.repeat(100)}${terms(896, ' AND ')}${')'.repeat(100)}`,
+    ]) {
       expect(queryError(() => parseQuery(query)).message).toBe('malformed SQL query: max ast depth reached');
     }
     expect(parseQuery(`${'('.repeat(100)}${terms(895, ' AND ')}${')'.repeat(100)}`).where).toBeDefined();
