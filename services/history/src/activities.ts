@@ -30,25 +30,14 @@ export function startActivityAttempt(
   activity.startRequestId = worker.requestId;
   activity.lastWorkerIdentity = worker.identity;
   const scheduled = activity.scheduled!;
-  const now = ms.now.getTime();
-  const startToCloseMs = durationToMs(scheduled.startToCloseTimeout);
-  if (startToCloseMs > 0) {
-    ms.addTimerTask(now + startToCloseMs, {
-      activityTimeout: {
-        scheduledEventId: activity.scheduledEventId,
-        attempt: activity.attempt,
-        timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
-      },
-    });
-  }
-  const heartbeatMs = durationToMs(scheduled.heartbeatTimeout);
-  if (heartbeatMs > 0) {
-    ms.addTimerTask(now + heartbeatMs, {
-      activityTimeout: {
-        scheduledEventId: activity.scheduledEventId,
-        attempt: activity.attempt,
-        timeoutType: TimeoutType.TIMEOUT_TYPE_HEARTBEAT,
-      },
+  for (const [timeout, timeoutType] of [
+    [scheduled.startToCloseTimeout, TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE],
+    [scheduled.heartbeatTimeout, TimeoutType.TIMEOUT_TYPE_HEARTBEAT],
+  ] as const) {
+    const timeoutMs = durationToMs(timeout);
+    if (timeoutMs <= 0) continue;
+    ms.addTimerTask(ms.now.getTime() + timeoutMs, {
+      activityTimeout: { scheduledEventId: activity.scheduledEventId, attempt: activity.attempt, timeoutType },
     });
   }
 }
