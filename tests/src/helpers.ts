@@ -3,6 +3,7 @@ import protos from '@temporalio/proto';
 
 const { google } = protos;
 import { afterAll, beforeAll } from '@jest/globals';
+import * as grpc from '@grpc/grpc-js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -89,6 +90,26 @@ export async function grpcFailure(promise: Promise<unknown>): Promise<GrpcFailur
     return { code: e.code, message: e.details ?? e.message, detailType };
   }
   throw new Error('expected the call to fail');
+}
+
+/** What a unary call sent as raw bytes answered: the response bytes, or the status code and message. */
+export type RawAnswer = { response: Buffer } | { code: number; message: string };
+
+/**
+ * A WorkflowService call with a request given as encoded bytes: for what the SDKs cannot send (invalid UTF-8,
+ * int64 seconds beyond a JS number, failure chains deeper than protobufjs encodes).
+ */
+export function rawWorkflowServiceCall(address: string, method: string, request: Uint8Array): Promise<RawAnswer> {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  return new Promise<RawAnswer>((resolve) => {
+    client.makeUnaryRequest(
+      `/temporal.api.workflowservice.v1.WorkflowService/${method}`,
+      (bytes: Uint8Array) => Buffer.from(bytes),
+      (bytes: Buffer) => bytes,
+      request,
+      (err, response) => resolve(err ? { code: err.code, message: err.details } : { response: response! }),
+    );
+  }).finally(() => client.close());
 }
 
 /** The built `tempora` command. */

@@ -168,7 +168,7 @@ describe('ListNamespaces', () => {
       t.connection.workflowService.listNamespaces({ pageSize: 2, nextPageToken: Buffer.from('garbage') }),
     );
     expect(failure.code).toBe(status.INVALID_ARGUMENT);
-    expect(failure.message).toContain('next_page_token');
+    expect(failure.message).toBe('Invalid NextPageToken.');
   });
 });
 

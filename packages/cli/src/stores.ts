@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { SERVER_VERSION, storeTlsOptions, type TemporaConfig } from '@tempora/common';
 import {
   openCassandraStores,
@@ -59,5 +59,6 @@ export function initializeCluster(stores: PersistenceStores, config: TemporaConf
     historyShardCount: config.numHistoryShards,
     serverVersion: SERVER_VERSION,
     initializedTime: new Date(),
+    pageTokenSecret: randomBytes(32),
   });
 }

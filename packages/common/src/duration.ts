@@ -1,12 +1,44 @@
-// google.protobuf.Duration as ts-proto represents it, and millisecond conversions.
+// google.protobuf.Duration as ts-proto represents it: exact arithmetic in nanoseconds (bigint), upstream's cap, and
+// millisecond conversions for timers (the engine schedules to the millisecond; what it stores and echoes is exact).
 export interface DurationLike {
   seconds: number;
   nanos: number;
 }
 
+/** Upstream caps every duration at 100 years (timestamp.ValidateAndCapProtoDuration); a year of 365 days. */
+export const MAX_DURATION_SECONDS = 100 * 365 * 24 * 3600;
+const NANOS_PER_SECOND = 1_000_000_000n;
+const MAX_DURATION_NANOS = BigInt(MAX_DURATION_SECONDS) * NANOS_PER_SECOND;
+
+/** The duration, or 100 years when it is longer (so 1e15 s or int64 max seconds stay usable), as upstream. */
+export function capDuration<D extends DurationLike | undefined>(d: D): D {
+  if (!d || durationToNanosUncapped(d) <= MAX_DURATION_NANOS) return d;
+  return { seconds: MAX_DURATION_SECONDS, nanos: 0 } as D;
+}
+
+function durationToNanosUncapped(d: DurationLike): bigint {
+  return BigInt(Math.trunc(d.seconds)) * NANOS_PER_SECOND + BigInt(Math.trunc(d.nanos));
+}
+
+/** Exact nanoseconds of a (capped) duration; unset is 0. */
+export function durationToNanos(d: DurationLike | undefined): bigint {
+  if (!d) return 0n;
+  const nanos = durationToNanosUncapped(d);
+  return nanos > MAX_DURATION_NANOS ? MAX_DURATION_NANOS : nanos;
+}
+
+/** The normalized Duration of a nanosecond count (seconds and nanos with the same sign). */
+export function nanosToDuration(nanos: bigint): DurationLike {
+  return { seconds: Number(nanos / NANOS_PER_SECOND), nanos: Number(nanos % NANOS_PER_SECOND) };
+}
+
+export function isZeroDuration(d: DurationLike | undefined): boolean {
+  return !d || (d.seconds === 0 && d.nanos === 0);
+}
+
+/** Whole milliseconds of a (capped) duration, rounded down: a 1 ns timer fires at once. */
 export function durationToMs(d: DurationLike | undefined): number {
-  if (!d) return 0;
-  return d.seconds * 1000 + Math.floor(d.nanos / 1e6);
+  return Number(durationToNanos(d) / 1_000_000n);
 }
 
 export function msToDuration(ms: number): DurationLike {

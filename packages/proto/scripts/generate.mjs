@@ -3,7 +3,7 @@
 // buf (binary inside its npm package) is the compiler; it supplies the well-known types itself, so the partial
 // google/protobuf copy bundled with core-bridge is left out.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,13 +60,44 @@ writeFileSync(
 const bufBin = join(dirname(require.resolve('@bufbuild/buf/package.json')), 'bin', 'buf');
 execFileSync(bufBin, ['generate', '--template', 'buf.gen.yaml', '.'], { cwd: staging, stdio: 'inherit' });
 
+// forceLong=number makes every int64 beyond 2^53 a decode error. Upstream accepts any Duration and caps it at 100
+// years (timestamp.ValidateAndCapProtoDuration), so Duration.seconds saturates instead; @tempora/common's duration
+// helpers then cap it. Other int64 fields keep the error, which the server answers as INVALID_ARGUMENT.
+const durationFile = join(outDir, 'google', 'protobuf', 'duration.ts');
+const durationDecode = 'message.seconds = longToNumber(reader.int64());';
+const durationSource = readFileSync(durationFile, 'utf8');
+if (!durationSource.includes(durationDecode)) throw new Error(`${durationFile}: no "${durationDecode}" to patch`);
+writeFileSync(
+  durationFile,
+  durationSource.replace(
+    durationDecode,
+    'message.seconds = globalThis.Math.max(globalThis.Math.min(globalThis.Number(reader.int64().toString()), ' +
+      'globalThis.Number.MAX_SAFE_INTEGER), globalThis.Number.MIN_SAFE_INTEGER);',
+  ),
+);
+
+// ts-proto stops decoding at 100 levels of nesting, which a failure with 99 causes inside a request reaches.
+// Upstream's decoder goes much deeper (Go protobuf allows 10,000); 1,100 levels keep a JS stack safe for the
+// encodes and walks that follow. Served requests get 50 levels less (src/wire.ts), so whatever a request carries
+// still decodes when it is stored inside a few more messages (an event in a history, a failure in an activity).
+const DECODE_DEPTH_CHECK = 'previousRecursionDepth >= 100)';
 let files = 0;
+let depthChecks = 0;
 const walk = (d) => {
   for (const f of readdirSync(d)) {
     const p = join(d, f);
     if (statSync(p).isDirectory()) walk(p);
-    else files++;
+    else {
+      files++;
+      const source = readFileSync(p, 'utf8');
+      if (source.includes(DECODE_DEPTH_CHECK)) {
+        depthChecks++;
+        writeFileSync(p, source.replaceAll(DECODE_DEPTH_CHECK, 'previousRecursionDepth >= 1100)'));
+      }
+    }
   }
 };
 walk(outDir);
+// src/wire.ts presets the same counter (__tsProtoDecodeDepth) on the readers it makes.
+if (depthChecks === 0) throw new Error(`no "${DECODE_DEPTH_CHECK}" found to raise: did ts-proto change?`);
 console.log(`generated ${files} TypeScript files into ${relative(repoRoot, outDir)}`);

@@ -14,7 +14,8 @@ import {
 } from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
 import type { Logger } from '@tempora/common';
-import { Code, RpcError, internalError, unimplemented, type DeepPartial } from './errors.js';
+import { strictReader } from '@tempora/proto/wire';
+import { Code, RpcError, internalError, invalidArgument, unimplemented, type DeepPartial } from './errors.js';
 import { RpcCall, composeInterceptors, methodNames, type Interceptor, type Next } from './interceptor.js';
 
 export interface CallContext {
@@ -62,6 +63,34 @@ export type AsyncHandlers<S> = {
 export interface MessageType {
   encode(message: unknown): { finish(): Uint8Array };
   fromPartial(object: unknown): unknown;
+}
+
+interface RequestType {
+  decode(input: ReturnType<typeof strictReader>): unknown;
+}
+
+/**
+ * A request that did not decode (invalid UTF-8 in a string, an int64 beyond what a number holds). grpc-js would
+ * answer a throwing deserializer with INTERNAL; this marker lets the handler answer INVALID_ARGUMENT instead, with
+ * the message upstream's Go server gives ("grpc: error unmarshalling request: ...").
+ */
+class UndecodableRequest {
+  constructor(readonly reason: string) {}
+}
+
+function strictDeserializer(requestType: RequestType): (bytes: Buffer) => unknown {
+  return (bytes) => {
+    try {
+      return requestType.decode(strictReader(bytes));
+    } catch (err) {
+      return new UndecodableRequest(err instanceof Error ? err.message : String(err));
+    }
+  };
+}
+
+function undecodable(request: unknown): RpcError | undefined {
+  if (!(request instanceof UndecodableRequest)) return undefined;
+  return invalidArgument(`grpc: error unmarshalling request: ${request.reason}`);
 }
 
 export interface ServeOptions {
@@ -126,8 +155,10 @@ export function serveService<S>(
     const { method: methodName, qualified } = methodNames(method.path);
     const responseType = options.messages[`${methodName}Response`] as MessageType | undefined;
     if (!responseType) throw new Error(`no response message type for ${method.path}`);
+    const requestType = options.messages[`${methodName}Request`] as RequestType | undefined;
     wrappedDefinition[key] = {
       ...method,
+      ...(requestType && { requestDeserialize: strictDeserializer(requestType) }),
       responseSerialize: (value: unknown) => Buffer.from(responseType.encode(responseType.fromPartial(value)).finish()),
     };
     const handler = (handlers as Record<string, ((req: unknown, ctx: CallContext) => Promise<unknown>) | undefined>)[
@@ -137,6 +168,11 @@ export function serveService<S>(
       implementation[key] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         if (!handler) {
           callback(unimplemented(qualified).toServiceError());
+          return;
+        }
+        const refused = undecodable(call.request);
+        if (refused) {
+          callback(refused.toServiceError());
           return;
         }
         const ctx = callContext(qualified, call);
@@ -160,6 +196,12 @@ export function serveService<S>(
       : () => Promise.reject(unimplemented(qualified));
     const pipeline = composeInterceptors(options.interceptors, last);
     implementation[key] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      // Before the pipeline: its interceptors read the request's fields (namespace, task queue).
+      const refused = undecodable(call.request);
+      if (refused) {
+        callback(refused.toServiceError());
+        return;
+      }
       const ctx = callContext(qualified, call);
       const rpcCall = new ServedCall(
         ctx,

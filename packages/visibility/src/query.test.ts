@@ -22,6 +22,69 @@ function queryError(fn: () => unknown): QueryError {
   throw new Error('expected a QueryError');
 }
 
+describe('List Filter parser limits (upstream sqlparser)', () => {
+  const terms = (n: number, join: string) => Array.from({ length: n }, () => "WorkflowId = 'a'").join(join);
+
+  it('accepts 199 nested parentheses and refuses 200 at the 200th, even 100,000 deep (no stack overflow)', () => {
+    expect(parseQuery(`${'('.repeat(199)}WorkflowId = 'a'${')'.repeat(199)}`).where).toMatchObject({ kind: 'compare' });
+    for (const depth of [200, 100_000]) {
+      const error = queryError(() => parseQuery(`${'('.repeat(depth)}WorkflowId = 'a'${')'.repeat(depth)}`));
+      expect(error.message).toBe('malformed SQL query: max nesting level reached at position 200');
+    }
+  });
+
+  it('counts NOTs and parentheses together', () => {
+    expect(parseQuery(`${'NOT '.repeat(199)}WorkflowId = 'a'`).where).toMatchObject({ kind: 'not' });
+    expect(queryError(() => parseQuery(`${'NOT '.repeat(300)}WorkflowId = 'a'`)).message).toBe(
+      "malformed SQL query: max nesting level reached at position 797 near 'NOT'",
+    );
+    expect(queryError(() => parseQuery(`${'('.repeat(150)}${'NOT '.repeat(60)}x = 1${')'.repeat(150)}`)).message).toBe(
+      "malformed SQL query: max nesting level reached at position 347 near 'NOT'",
+    );
+  });
+
+  it('accepts a chain of 995 terms and refuses 996 (max ast depth), parentheses counting as a level', () => {
+    expect(parseQuery(terms(995, ' AND ')).where).toMatchObject({ kind: 'and' });
+    expect(parseQuery(terms(995, ' OR ')).where).toMatchObject({ kind: 'or' });
+    for (const query of [
+      terms(996, ' AND '),
+      terms(100_000, ' OR '),
+      `${'('.repeat(100)}${terms(896, ' AND ')}${')'.repeat(100)}`,
+    ]) {
+      expect(queryError(() => parseQuery(query)).message).toBe('malformed SQL query: max ast depth reached');
+    }
+    expect(parseQuery(`${'('.repeat(100)}${terms(895, ' AND ')}${')'.repeat(100)}`).where).toBeDefined();
+  });
+
+  it('reads numbers as upstream: float64 beyond int64 or with a dot or exponent, printed as Go does', () => {
+    const message = (query: string) => queryError(() => resolve(query)).message;
+    expect(message('WorkflowId = 1.5e10')).toBe(
+      'invalid expression: invalid value type for search attribute WorkflowId of type Keyword: 1.5e+10 (type: float64)',
+    );
+    expect(message('StartTime > 1.5e10')).toBe(
+      'invalid expression: invalid value type for search attribute StartTime of type Datetime: 1.5e+10 (type: float64)',
+    );
+    expect(message('StartTime > 99999999999999999999999')).toBe(
+      'invalid expression: invalid value type for search attribute StartTime of type Datetime: 1e+23 (type: float64)',
+    );
+    expect(message('WorkflowId = 1234567.5')).toContain('1.2345675e+06 (type: float64)');
+    expect(message('WorkflowId = 0.00001')).toContain('1e-05 (type: float64)');
+    expect(message('WorkflowId = 123456.0')).toContain('123456 (type: float64)');
+    expect(message('WorkflowId = 42')).toContain('42 (type: int64)');
+    expect(message('ExecutionStatus = 1.5e10')).toBe(
+      'invalid expression: unexpected value type float64 for search attribute ExecutionStatus',
+    );
+    expect(message('ExecutionDuration > 1.5e10')).toBe(
+      'invalid expression: unexpected value type float64 for search attribute ExecutionDuration',
+    );
+    expect(message('HistoryLength = 1e400')).toBe('invalid expression: unable to parse value "1e400"');
+    expect(resolve('HistoryLength = 1.5e10').where).toMatchObject({ left: { value: 1.5e10 } });
+    expect(resolve('StartTime > 9223372036854775807').where).toMatchObject({
+      left: { value: '2262-04-11T23:47:16.854775807Z' },
+    });
+  });
+});
+
 describe('List Filter parser', () => {
   it('parses precedence: NOT binds tighter than AND, AND tighter than OR', () => {
     const { where } = parseQuery("NOT a = 'x' OR b = 1 AND c IS NULL");

@@ -11,6 +11,10 @@
 //   value      := 'string' | "string" | number | TRUE | FALSE
 //
 // Every error is a QueryError carrying the offending token and its 1-based position in the query.
+//
+// Upstream's parser (temporalio/sqlparser) bounds hostile queries, and so does this one, with its limits and
+// messages: at most 199 open parentheses and NOTs at once ("max nesting level reached"), and a tree at most 994
+// levels deep ("max ast depth reached"). Long AND/OR chains are built by loops, so only nesting recurses.
 
 export type ComparisonOperator =
   '=' | '!=' | '<' | '<=' | '>' | '>=' | 'starts_with' | 'not_starts_with' | 'like' | 'not_like';
@@ -57,6 +61,14 @@ export class QueryError extends Error {
 }
 
 const MALFORMED = 'malformed SQL query';
+/** sqlparser fails when its nesting counter (open parentheses plus NOTs) reaches 200. */
+const MAX_NESTING = 200;
+/**
+ * sqlparser's limit is 1000 levels of its own tree, which puts a SELECT, a WHERE and a comparison's column nodes
+ * around ours: a chain of 995 terms joined by AND (994 levels here) is accepted, 996 is not, as the official
+ * server answers.
+ */
+const MAX_DEPTH = 995;
 
 type TokenType = 'identifier' | 'keyword' | 'string' | 'number' | 'operator' | 'punct' | 'end';
 
@@ -198,6 +210,9 @@ export function parseQuery(query: string): ParsedQuery {
 
 class Parser {
   private index = 0;
+  private nesting = 0;
+  /** Levels below each node (a parenthesis counts as one, as sqlparser's ParenExpr); leaves are absent (0). */
+  private readonly depths = new WeakMap<Expr, number>();
 
   constructor(private readonly tokens: Token[]) {}
 
@@ -205,6 +220,7 @@ class Parser {
     const result: ParsedQuery = { groupBy: [], orderBy: [] };
     if (!this.atKeyword('ORDER') && !this.atKeyword('GROUP') && this.peek().type !== 'end') {
       result.where = this.parseOr();
+      if (this.depth(result.where) >= MAX_DEPTH) throw new QueryError(`${MALFORMED}: max ast depth reached`);
     }
     if (this.acceptKeyword('GROUP')) {
       this.expectKeyword('BY');
@@ -229,25 +245,57 @@ class Parser {
 
   private parseOr(): Expr {
     let left = this.parseAnd();
-    while (this.acceptKeyword('OR')) left = { kind: 'or', left, right: this.parseAnd() };
+    while (this.acceptKeyword('OR')) left = this.binary('or', left, this.parseAnd());
     return left;
   }
 
   private parseAnd(): Expr {
     let left = this.parseNot();
-    while (this.acceptKeyword('AND')) left = { kind: 'and', left, right: this.parseNot() };
+    while (this.acceptKeyword('AND')) left = this.binary('and', left, this.parseNot());
     return left;
   }
 
+  private binary(kind: 'and' | 'or', left: Expr, right: Expr): Expr {
+    const expr: Expr = { kind, left, right };
+    this.depths.set(expr, 1 + Math.max(this.depth(left), this.depth(right)));
+    return expr;
+  }
+
+  private depth(expr: Expr): number {
+    return this.depths.get(expr) ?? 0;
+  }
+
   private parseNot(): Expr {
-    if (this.acceptKeyword('NOT')) return { kind: 'not', expr: this.parseNot() };
+    const not = this.peek();
+    if (this.acceptKeyword('NOT')) {
+      this.enter(not, ` near '${not.text}'`);
+      const inner = this.parseNot();
+      this.nesting--;
+      const expr: Expr = { kind: 'not', expr: inner };
+      this.depths.set(expr, 1 + this.depth(inner));
+      return expr;
+    }
     return this.parsePrimary();
   }
 
+  private enter(token: Token, near: string): void {
+    if (++this.nesting >= MAX_NESTING) {
+      throw new QueryError(
+        `${MALFORMED}: max nesting level reached at position ${token.position}${near}`,
+        token.text,
+        token.position,
+      );
+    }
+  }
+
   private parsePrimary(): Expr {
+    const open = this.peek();
     if (this.acceptPunct('(')) {
+      this.enter(open, '');
       const expr = this.parseOr();
       this.expectPunct(')');
+      this.nesting--;
+      this.depths.set(expr, 1 + this.depth(expr));
       return expr;
     }
     const token = this.peek();
@@ -313,7 +361,11 @@ class Parser {
         return { type: 'string', value: token.value, position: token.position };
       case 'number': {
         const value = Number(token.value);
-        if (!Number.isFinite(value)) break;
+        if (Number.isNaN(value)) break;
+        // Beyond float64 (1e400): what upstream's converter says when strconv refuses the literal.
+        if (!Number.isFinite(value)) {
+          throw new QueryError(`invalid expression: unable to parse value "${token.text}"`, token.text, token.position);
+        }
         return { type: 'number', value, text: token.text, position: token.position };
       }
       case 'keyword':

@@ -218,8 +218,7 @@ class Resolver {
         if (literal.type !== 'bool') throw typeError();
         return literal.value;
       case IndexedValueType.INDEXED_VALUE_TYPE_DATETIME: {
-        if (literal.type === 'number' && Number.isInteger(literal.value))
-          return datetimeFromNanos(BigInt(literal.text));
+        if (literal.type === 'number' && isInt64Literal(literal)) return datetimeFromNanos(BigInt(literal.text));
         if (literal.type !== 'string') throw typeError();
         const normalized = normalizeDatetime(literal.value);
         if (!normalized)
@@ -255,10 +254,37 @@ function goValue(literal: Literal): string {
     case 'string':
       return `${JSON.stringify(literal.value)} (type: string)`;
     case 'number':
-      return `${literal.text} (type: ${Number.isInteger(literal.value) && !/[.eE]/.test(literal.text) ? 'int64' : 'float64'})`;
+      return isInt64Literal(literal) ? `${literal.text} (type: int64)` : `${goFloat(literal.value)} (type: float64)`;
     case 'bool':
       return `${literal.value} (type: bool)`;
   }
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** sqlparser's IntVal that Go's strconv.ParseInt takes; any other number is a float64 to upstream's converter. */
+function isInt64Literal(literal: Literal): boolean {
+  if (literal.type !== 'number' || !/^[+-]?\d+$/.test(literal.text)) return false;
+  const value = BigInt(literal.text);
+  return value >= INT64_MIN && value <= INT64_MAX;
+}
+
+/** A float64 as Go's %v prints it (strconv 'g', -1): shortest digits, exponent form below 1e-4 and from 1e6. */
+function goFloat(value: number): string {
+  const [mantissa = '', exponentText = '0'] = value.toExponential().split('e');
+  const exponent = Number(exponentText);
+  if (exponent >= -4 && exponent < 6) return String(value);
+  const digits = String(Math.abs(exponent)).padStart(2, '0');
+  return `${mantissa}e${exponent < 0 ? '-' : '+'}${digits}`;
+}
+
+function unexpectedFloat(attribute: string, literal: Literal & { type: 'number' }): QueryError {
+  return new QueryError(
+    `${INVALID}: unexpected value type float64 for search attribute ${attribute}`,
+    literal.text,
+    literal.position,
+  );
 }
 
 function literalText(literal: Literal): string {
@@ -274,7 +300,8 @@ function literalText(literal: Literal): string {
 
 function executionStatusValue(literal: Literal): string {
   if (literal.type === 'number') {
-    const name = Number.isInteger(literal.value) ? statusName(literal.value) : 'Unspecified';
+    if (!isInt64Literal(literal)) throw unexpectedFloat('ExecutionStatus', literal);
+    const name = statusName(literal.value);
     if (name === 'Unspecified')
       throw new QueryError(`${INVALID}: invalid ExecutionStatus value ${literal.text}`, literal.text, literal.position);
     return name;
@@ -288,7 +315,10 @@ const CLOCK_DURATION = /^(\d+):([0-5]\d):([0-5]\d)$/;
 
 /** ExecutionDuration accepts nanoseconds, a Go duration ("1h30m", "250ms") or "hh:mm:ss". */
 function executionDurationValue(literal: Literal): number {
-  if (literal.type === 'number' && Number.isInteger(literal.value)) return literal.value;
+  if (literal.type === 'number') {
+    if (!isInt64Literal(literal)) throw unexpectedFloat('ExecutionDuration', literal);
+    return literal.value;
+  }
   if (literal.type === 'string') {
     const clock = CLOCK_DURATION.exec(literal.value);
     if (clock) return ((Number(clock[1]) * 60 + Number(clock[2])) * 60 + Number(clock[3])) * 1e9;

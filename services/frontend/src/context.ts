@@ -4,7 +4,7 @@ import type { NamespaceRegistry } from '@tempora/namespace';
 import type { PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
 import type { ClusterMetadataRecord } from '@tempora/proto/persistence';
-import type { RpcClient } from '@tempora/rpc';
+import type { PageTokens, RpcClient } from '@tempora/rpc';
 import type { VisibilityStore } from '@tempora/visibility';
 
 /**
@@ -23,4 +23,6 @@ export interface FrontendContext {
   visibility: VisibilityStore;
   /** The cluster's rings, for the admin API. */
   membership: Membership;
+  /** Seals every page token a paged RPC hands out, and opens the ones callers send back. */
+  pageTokens: PageTokens;
 }

@@ -12,7 +12,7 @@ import * as workflowMessages from '@tempora/proto/workflowservice';
 import { WorkflowServiceService, type WorkflowServiceServer } from '@tempora/proto/workflowservice';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
 import type { ClusterMetadataRecord } from '@tempora/proto/persistence';
-import { serveService, type AsyncHandlers, type Interceptor, type RpcClient } from '@tempora/rpc';
+import { PageTokens, serveService, type AsyncHandlers, type Interceptor, type RpcClient } from '@tempora/rpc';
 import { listClusterMembers } from './admin/list-cluster-members.js';
 import { listShards } from './admin/list-shards.js';
 import { deleteWorkflowExecution } from './api/delete-workflow-execution.js';
@@ -121,7 +121,11 @@ export class FrontendService {
   readonly ctx: FrontendContext;
 
   constructor(options: FrontendOptions) {
-    this.ctx = { ...options, logger: options.logger.child({ service: 'frontend' }) };
+    this.ctx = {
+      ...options,
+      logger: options.logger.child({ service: 'frontend' }),
+      pageTokens: new PageTokens(options.cluster),
+    };
   }
 
   workflowServiceHandlers(): AsyncHandlers<WorkflowServiceServer> {

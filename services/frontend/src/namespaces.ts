@@ -39,7 +39,7 @@ export function validateRetention(retention: DurationLike | undefined, limits: L
 /** What this server really implements; advertised to SDKs through DescribeNamespace. */
 export function namespaceCapabilities() {
   return {
-    eagerWorkflowStart: false,
+    eagerWorkflowStart: true,
     syncUpdate: true,
     asyncUpdate: true,
     // RecordWorkerHeartbeat is kept by matching and answered by ListWorkers / CountWorkers / DescribeWorker.

@@ -1,5 +1,5 @@
 // A FrontendService on an in-memory store with fake history and matching clients, for the handler tests.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createLogger, defaultConfig, SERVER_VERSION } from '@tempora/common';
 import { LocalMembership } from '@tempora/membership';
 import { NamespaceRegistry } from '@tempora/namespace';
@@ -65,6 +65,7 @@ export async function startTestFrontend(): Promise<TestFrontend> {
       historyShardCount: config.numHistoryShards,
       serverVersion: SERVER_VERSION,
       initializedTime: new Date(),
+      pageTokenSecret: randomBytes(32),
     },
     history: history.client,
     matching: matching.client,

@@ -1,5 +1,5 @@
 // Request checks shared by the workflow handlers, with upstream's messages (service/frontend/errors.go).
-import { durationToMs, isValidDuration, type DurationLike } from '@tempora/common';
+import { durationToNanos, isValidDuration, type DurationLike } from '@tempora/common';
 import type { RetryPolicy, WorkflowExecution } from '@tempora/proto/common';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@tempora/proto/enums';
 import type { TaskQueue } from '@tempora/proto/taskqueue';
@@ -66,8 +66,8 @@ export function validateRetryPolicy(policy: RetryPolicy | undefined): void {
     throw invalidArgument('BackoffCoefficient cannot be less than 1 on retry policy.');
   }
   validateDuration(policy.maximumInterval, 'MaximumInterval cannot be negative on retry policy.');
-  const maximumMs = durationToMs(policy.maximumInterval);
-  if (maximumMs > 0 && maximumMs < durationToMs(policy.initialInterval)) {
+  const maximum = durationToNanos(policy.maximumInterval);
+  if (maximum > 0n && maximum < durationToNanos(policy.initialInterval)) {
     throw invalidArgument('MaximumInterval cannot be less than InitialInterval on retry policy.');
   }
   if (policy.maximumAttempts < 0) throw invalidArgument('MaximumAttempts cannot be negative on retry policy.');

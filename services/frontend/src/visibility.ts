@@ -48,21 +48,26 @@ export function pageSizeOf(requested: number): number {
   return requested <= 0 || requested > VISIBILITY_MAX_PAGE_SIZE ? VISIBILITY_MAX_PAGE_SIZE : requested;
 }
 
-/** Lists a page; a token this store did not issue is INVALID_ARGUMENT. */
+/**
+ * Lists a page. Tokens are sealed for the method, namespace and query text they page (`scope`): a token changed,
+ * or sent with another namespace or query, is INVALID_ARGUMENT, as is one this store did not issue.
+ */
 export async function listPage(
   ctx: FrontendContext,
   namespace: NamespaceRecord,
   query: ResolvedQuery,
   pageSize: number,
   pageToken: Uint8Array,
+  scope: { method: string; query: string },
 ): Promise<{ executions: DeepPartial<WorkflowExecutionInfo>[]; nextPageToken: Buffer }> {
+  const tokenScope = [scope.method, namespace.info!.id, scope.query];
   let page: ListResponse;
   try {
     page = await ctx.visibility.list({
       namespaceId: namespace.info!.id,
       query,
       pageSize: pageSizeOf(pageSize),
-      pageToken,
+      pageToken: ctx.pageTokens.open(tokenScope, pageToken),
     });
   } catch (err) {
     if (err instanceof InvalidPageTokenError) throw invalidArgument(err.message);
@@ -71,7 +76,7 @@ export async function listPage(
   const attributes = namespaceSearchAttributes(namespace);
   return {
     executions: page.records.map((r) => executionInfo(r, attributes)),
-    nextPageToken: Buffer.from(page.nextPageToken),
+    nextPageToken: ctx.pageTokens.seal(tokenScope, page.nextPageToken),
   };
 }
 

@@ -37,7 +37,10 @@ describe('GetWorkflowExecutionHistory', () => {
       waitNewEvent: true,
     });
 
-    await expect(frontend.handlers.getWorkflowExecutionHistory(request, call)).resolves.toEqual({ history: HISTORY });
+    await expect(frontend.handlers.getWorkflowExecutionHistory(request, call)).resolves.toEqual({
+      history: HISTORY,
+      nextPageToken: Buffer.alloc(0),
+    });
     expect(frontend.history.calls).toMatchObject([
       {
         method: 'getWorkflowExecutionHistory',
@@ -77,7 +80,7 @@ describe('GetWorkflowExecutionHistoryReverse', () => {
 
   it('forwards to history and returns the page', async () => {
     frontend.history.answers.getWorkflowExecutionHistoryReverse = () => ({ response: { history: HISTORY } });
-    await expect(getHistoryReverse()).resolves.toEqual({ history: HISTORY });
+    await expect(getHistoryReverse()).resolves.toEqual({ history: HISTORY, nextPageToken: Buffer.alloc(0) });
     expect(frontend.history.calls).toMatchObject([
       {
         method: 'getWorkflowExecutionHistoryReverse',

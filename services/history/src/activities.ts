@@ -6,12 +6,79 @@ import { EventType, RetryState, TimeoutType } from '@tempora/proto/enums';
 import { Failure } from '@tempora/proto/failure';
 import type { ActivityTaskToken } from '@tempora/proto/internal';
 import type { ActivityInfo } from '@tempora/proto/persistence';
-import { notFound } from '@tempora/rpc';
+import type { PollActivityTaskQueueResponse } from '@tempora/proto/workflowservice';
+import { notFound, type DeepPartial } from '@tempora/rpc';
 import type { MutableState } from './mutable-state.js';
 import { decideRetry, withRetryDefaults } from './retry.js';
+import { encodeActivityTaskToken } from './tokens.js';
 
 /** Marks an attempt as started in mutable state; the event itself waits until the activity closes. */
 export const ACTIVITY_STARTED_MARKER = -1;
+
+/**
+ * Starts the activity's current attempt for a worker: a poll through matching, or eager dispatch to the worker
+ * that completed the workflow task. Arms its start-to-close and heartbeat timeouts.
+ */
+export function startActivityAttempt(
+  ms: MutableState,
+  activity: ActivityInfo,
+  worker: { requestId: string; identity: string },
+): void {
+  activity.startedEventId = ACTIVITY_STARTED_MARKER;
+  activity.startedTime = ms.now;
+  activity.startedIdentity = worker.identity;
+  activity.startRequestId = worker.requestId;
+  activity.lastWorkerIdentity = worker.identity;
+  const scheduled = activity.scheduled!;
+  for (const [timeout, timeoutType] of [
+    [scheduled.startToCloseTimeout, TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE],
+    [scheduled.heartbeatTimeout, TimeoutType.TIMEOUT_TYPE_HEARTBEAT],
+  ] as const) {
+    const timeoutMs = durationToMs(timeout);
+    if (timeoutMs <= 0) continue;
+    ms.addTimerTask(ms.now.getTime() + timeoutMs, {
+      activityTimeout: { scheduledEventId: activity.scheduledEventId, attempt: activity.attempt, timeoutType },
+    });
+  }
+}
+
+/** The activity task a worker gets for a started attempt (a poll's answer, or one of a completion's eager tasks). */
+export function activityTaskFor(
+  ms: MutableState,
+  activity: ActivityInfo,
+  namespace: string,
+): DeepPartial<PollActivityTaskQueueResponse> {
+  const scheduled = activity.scheduled!;
+  const { namespaceId, workflowId, runId } = ms.info;
+  return {
+    taskToken: encodeActivityTaskToken({
+      namespaceId,
+      workflowId,
+      runId,
+      scheduledEventId: activity.scheduledEventId,
+      attempt: activity.attempt,
+      activityId: activity.activityId,
+      activityType: scheduled.activityType?.name ?? '',
+    }),
+    workflowNamespace: namespace,
+    workflowType: { name: ms.info.workflowType },
+    workflowExecution: { workflowId, runId },
+    activityType: scheduled.activityType,
+    activityId: activity.activityId,
+    header: scheduled.header,
+    input: scheduled.input,
+    heartbeatDetails: activity.lastHeartbeatDetails,
+    scheduledTime: activity.firstScheduledTime,
+    currentAttemptScheduledTime: activity.currentAttemptScheduledTime,
+    startedTime: activity.startedTime,
+    attempt: activity.attempt,
+    scheduleToCloseTimeout: scheduled.scheduleToCloseTimeout,
+    startToCloseTimeout: scheduled.startToCloseTimeout,
+    heartbeatTimeout: scheduled.heartbeatTimeout,
+    retryPolicy: scheduled.retryPolicy,
+    priority: scheduled.priority,
+  };
+}
 
 /**
  * The pending activity a token refers to. Tokens from ById calls (scheduled id 0) match by activity id and any

@@ -1,7 +1,6 @@
 // Child workflows on the parent's side: the StartChildWorkflowExecution command, the start recorded or failed by
 // the transfer queue, and the child's result reported by the child's shard (upstream child workflow state machine).
 import { randomUUID } from 'node:crypto';
-import { msToDuration } from '@tempora/common';
 import type { Command } from '@tempora/proto/command';
 import type { WorkflowExecution } from '@tempora/proto/common';
 import {
@@ -17,7 +16,7 @@ import { notFound, workflowNotReady } from '@tempora/rpc';
 import { BUFFERED_EVENT_ID } from './events.js';
 import type { MutableState } from './mutable-state.js';
 import type { NamespaceRef } from '@tempora/namespace';
-import { normalizeWorkflowTimeouts, optionalDuration } from './workflow-timeouts.js';
+import { normalizeWorkflowTimeouts } from './workflow-timeouts.js';
 
 export function initiateChild(
   ms: MutableState,
@@ -36,9 +35,9 @@ export function initiateChild(
       workflowType: a.workflowType,
       taskQueue: { name: a.taskQueue?.name || ms.info.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
       input: a.input,
-      workflowExecutionTimeout: optionalDuration(timeouts.executionTimeoutMs),
-      workflowRunTimeout: optionalDuration(timeouts.runTimeoutMs),
-      workflowTaskTimeout: msToDuration(timeouts.taskTimeoutMs),
+      workflowExecutionTimeout: timeouts.execution,
+      workflowRunTimeout: timeouts.run,
+      workflowTaskTimeout: timeouts.task,
       parentClosePolicy: a.parentClosePolicy || ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE,
       control: a.control,
       workflowTaskCompletedEventId: completedEventId,

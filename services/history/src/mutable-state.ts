@@ -1,6 +1,7 @@
 // A run's mutable state inside one transaction: the persisted state plus the events and history tasks the
 // transaction produces. The execution manager writes them all in one conditional write, or none.
 import { durationToMs, msToDuration } from '@tempora/common';
+import type { SuggestContinueAsNewReason } from '@tempora/proto/enums';
 import { EventType, TaskQueueKind, TimeoutType, WorkflowExecutionStatus } from '@tempora/proto/enums';
 import { HistoryEvent } from '@tempora/proto/history';
 import {
@@ -250,7 +251,13 @@ export class MutableState {
    */
   scheduleWorkflowTask(
     attempt = 1,
-    options: { forceNormalQueue?: boolean; originalScheduledTime?: Date; speculative?: boolean } = {},
+    options: {
+      forceNormalQueue?: boolean;
+      originalScheduledTime?: Date;
+      speculative?: boolean;
+      /** Started at once for a caller that takes it itself (eager start): not sent to matching. */
+      eagerWorker?: { requestId: string; identity: string };
+    } = {},
   ): WorkflowTaskInfo {
     const queue = options.forceNormalQueue
       ? { name: this.info.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }
@@ -287,6 +294,10 @@ export class MutableState {
       task.scheduledEventId = event.eventId;
     }
     this.state.workflowTask = task;
+    if (options.eagerWorker) {
+      this.startWorkflowTask(task, options.eagerWorker);
+      return task;
+    }
     this.addTransferTask({
       workflowTask: {
         scheduledEventId: task.scheduledEventId,
@@ -310,6 +321,44 @@ export class MutableState {
       );
     }
     return task;
+  }
+
+  /**
+   * Starts the scheduled workflow task for a worker (a poll through matching, or an eager start): the started
+   * event (for a transient or speculative task only its id, written at completion) and the start-to-close timeout.
+   */
+  startWorkflowTask(
+    task: WorkflowTaskInfo,
+    worker: { requestId: string; identity: string; suggestContinueAsNewReasons?: SuggestContinueAsNewReason[] },
+  ): void {
+    task.startedTime = this.now;
+    task.requestId = worker.requestId;
+    task.identity = worker.identity;
+    task.historySizeBytes = this.info.historySizeBytes;
+    task.suggestContinueAsNewReasons = worker.suggestContinueAsNewReasons ?? [];
+    if (task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL) {
+      task.startedEventId = task.scheduledEventId + 1;
+      this.markDirty();
+    } else {
+      const event = this.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
+        workflowTaskStartedEventAttributes: {
+          scheduledEventId: task.scheduledEventId,
+          identity: worker.identity,
+          requestId: worker.requestId,
+          historySizeBytes: this.info.historySizeBytes,
+          suggestContinueAsNew: task.suggestContinueAsNewReasons.length > 0,
+          suggestContinueAsNewReasons: task.suggestContinueAsNewReasons,
+        },
+      });
+      task.startedEventId = event.eventId;
+    }
+    this.addTimerTask(this.now.getTime() + durationToMs(task.startToCloseTimeout), {
+      workflowTaskTimeout: {
+        scheduledEventId: task.scheduledEventId,
+        attempt: task.attempt,
+        timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+      },
+    });
   }
 
   /**

@@ -1,6 +1,6 @@
 // Building a new run: StartWorkflowExecution, and the runs chained by continue-as-new, workflow retry and cron.
 import { randomUUID } from 'node:crypto';
-import { cronBackoffMs, msToDuration } from '@tempora/common';
+import { cronBackoffMs, msToDuration, type DurationLike } from '@tempora/common';
 import type {
   Header,
   Memo,
@@ -15,7 +15,7 @@ import { EventType, TaskQueueKind, ContinueAsNewInitiator, WorkflowExecutionStat
 import type { Failure } from '@tempora/proto/failure';
 import type { UserMetadata } from '@tempora/proto/sdk';
 import { newMutableState, type MutableState } from './mutable-state.js';
-import { normalizeWorkflowTimeouts, optionalDuration, type WorkflowTimeouts } from './workflow-timeouts.js';
+import { normalizeWorkflowTimeouts, type WorkflowTimeouts } from './workflow-timeouts.js';
 
 export interface NewRunParams {
   namespaceId: string;
@@ -40,6 +40,10 @@ export interface NewRunParams {
   executionExpirationTime: number;
   /** Delay before the first workflow task (start delay, retry backoff, cron). */
   backoffMs: number;
+  /** The same delay exactly as the caller gave it (a start delay), echoed by the started event. */
+  backoff?: DurationLike;
+  /** Eager start: the first workflow task is started for this worker instead of being sent to matching. */
+  eagerWorker?: { requestId: string; identity: string };
   continuedExecutionRunId?: string;
   initiator?: ContinueAsNewInitiator;
   continuedFailure?: Failure;
@@ -57,6 +61,8 @@ export function buildNewRun(p: NewRunParams): MutableState {
   const now = p.now.getTime();
   const executionTime = new Date(now + p.backoffMs);
   const runExpiration = p.timeouts.runTimeoutMs > 0 ? now + p.backoffMs + p.timeouts.runTimeoutMs : 0;
+  // Upstream's started event always carries the backoff, "0s" when there is none.
+  const firstWorkflowTaskBackoff = p.backoff ?? msToDuration(p.backoffMs);
   const ms = newMutableState({
     namespaceId: p.namespaceId,
     workflowId: p.workflowId,
@@ -69,9 +75,9 @@ export function buildNewRun(p: NewRunParams): MutableState {
     startTime: p.now,
     originalStartTime: p.now,
     executionTime,
-    workflowExecutionTimeout: optionalDuration(p.timeouts.executionTimeoutMs),
-    workflowRunTimeout: optionalDuration(p.timeouts.runTimeoutMs),
-    defaultWorkflowTaskTimeout: msToDuration(p.timeouts.taskTimeoutMs),
+    workflowExecutionTimeout: p.timeouts.execution,
+    workflowRunTimeout: p.timeouts.run,
+    defaultWorkflowTaskTimeout: p.timeouts.task,
     executionExpirationTime: p.executionExpirationTime ? new Date(p.executionExpirationTime) : undefined,
     runExpirationTime: runExpiration ? new Date(runExpiration) : undefined,
     attempt: p.attempt,
@@ -82,7 +88,7 @@ export function buildNewRun(p: NewRunParams): MutableState {
     createRequestId: p.requestId,
     header: p.header,
     startInput: p.input,
-    firstWorkflowTaskBackoff: optionalDuration(p.backoffMs),
+    firstWorkflowTaskBackoff,
     parent: p.parent,
     priority: p.priority,
     rootExecution: p.rootExecution ?? { workflowId: p.workflowId, runId: p.firstExecutionRunId },
@@ -96,9 +102,9 @@ export function buildNewRun(p: NewRunParams): MutableState {
       workflowType: { name: p.workflowType },
       taskQueue: { name: p.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
       input: p.input,
-      workflowExecutionTimeout: optionalDuration(p.timeouts.executionTimeoutMs),
-      workflowRunTimeout: optionalDuration(p.timeouts.runTimeoutMs),
-      workflowTaskTimeout: msToDuration(p.timeouts.taskTimeoutMs),
+      workflowExecutionTimeout: p.timeouts.execution,
+      workflowRunTimeout: p.timeouts.run,
+      workflowTaskTimeout: p.timeouts.task,
       continuedExecutionRunId: p.continuedExecutionRunId ?? '',
       initiator: p.initiator ?? ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_UNSPECIFIED,
       continuedFailure: p.continuedFailure,
@@ -110,7 +116,7 @@ export function buildNewRun(p: NewRunParams): MutableState {
       attempt: p.attempt,
       workflowExecutionExpirationTime: p.executionExpirationTime ? new Date(p.executionExpirationTime) : undefined,
       cronSchedule: p.cronSchedule,
-      firstWorkflowTaskBackoff: optionalDuration(p.backoffMs),
+      firstWorkflowTaskBackoff,
       memo: p.memo,
       searchAttributes: p.searchAttributes,
       header: p.header,
@@ -127,7 +133,7 @@ export function buildNewRun(p: NewRunParams): MutableState {
   if (p.backoffMs > 0) {
     ms.addTimerTask(now + p.backoffMs, { workflowBackoff: {} });
   } else {
-    ms.scheduleWorkflowTask();
+    ms.scheduleWorkflowTask(1, { eagerWorker: p.eagerWorker });
   }
   // When the run would end with the execution anyway, the execution timeout is what fires (nothing to retry).
   const executionDeadline = p.executionExpirationTime;

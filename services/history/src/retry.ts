@@ -1,20 +1,27 @@
 // Retry policies (common/retrypolicy upstream): defaults, backoff, and whether a failure is retried.
-import { durationToMs, msToDuration } from '@tempora/common';
+import { capDuration, durationToNanos, isZeroDuration, nanosToDuration } from '@tempora/common';
 import type { RetryPolicy } from '@tempora/proto/common';
 import { RetryState, TimeoutType } from '@tempora/proto/enums';
 import type { Failure } from '@tempora/proto/failure';
 
-const DEFAULT_INITIAL_INTERVAL_MS = 1_000;
+const DEFAULT_INITIAL_INTERVAL = { seconds: 1, nanos: 0 };
 const DEFAULT_BACKOFF_COEFFICIENT = 2;
-const DEFAULT_MAXIMUM_INTERVAL_FACTOR = 100;
+const DEFAULT_MAXIMUM_INTERVAL_FACTOR = 100n;
 
-/** Fills unset fields with upstream's defaults: 1 s, x2.0, 100x initial, unlimited attempts. */
+/**
+ * Fills unset fields with upstream's defaults: 1 s, x2.0, 100x initial, unlimited attempts. Set intervals are kept
+ * exactly as given (1 ns stays 1 ns, and its default maximum is 100 ns).
+ */
 export function withRetryDefaults(policy: RetryPolicy | undefined): RetryPolicy {
-  const initialMs = durationToMs(policy?.initialInterval) || DEFAULT_INITIAL_INTERVAL_MS;
+  const initialInterval = isZeroDuration(policy?.initialInterval)
+    ? DEFAULT_INITIAL_INTERVAL
+    : capDuration(policy!.initialInterval!);
   return {
-    initialInterval: msToDuration(initialMs),
+    initialInterval,
     backoffCoefficient: policy?.backoffCoefficient || DEFAULT_BACKOFF_COEFFICIENT,
-    maximumInterval: msToDuration(durationToMs(policy?.maximumInterval) || initialMs * DEFAULT_MAXIMUM_INTERVAL_FACTOR),
+    maximumInterval: isZeroDuration(policy?.maximumInterval)
+      ? capDuration(nanosToDuration(durationToNanos(initialInterval) * DEFAULT_MAXIMUM_INTERVAL_FACTOR))
+      : capDuration(policy!.maximumInterval!),
     maximumAttempts: policy?.maximumAttempts ?? 0,
     nonRetryableErrorTypes: policy?.nonRetryableErrorTypes ?? [],
   };
@@ -43,8 +50,8 @@ export function decideRetry(
       state: timeout ? RetryState.RETRY_STATE_TIMEOUT : RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE,
     };
   }
-  const initialMs = durationToMs(policy.initialInterval);
-  const maximumMs = durationToMs(policy.maximumInterval);
+  const initialMs = Number(durationToNanos(policy.initialInterval)) / 1e6;
+  const maximumMs = Number(durationToNanos(policy.maximumInterval)) / 1e6;
   const delayMs = Math.min(initialMs * policy.backoffCoefficient ** (attempt - 1), maximumMs || Infinity);
   if (expirationTime > 0 && now + delayMs >= expirationTime)
     return { retry: false, state: RetryState.RETRY_STATE_TIMEOUT };

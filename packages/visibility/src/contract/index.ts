@@ -226,6 +226,12 @@ export function describeVisibilityContract(name: string, open: () => Promise<Vis
         expect(await ids(ns, query)).toEqual(expected);
       });
 
+      it('takes an IN list of 50,000 values (upstream has no limit; SQLite binds at most 32,766 parameters)', async () => {
+        const values = Array.from({ length: 50_000 }, (_, i) => `'wf-${i + 3}'`).join(', ');
+        expect(await ids(ns, `WorkflowId IN (${values})`)).toEqual(['wf-3', 'wf-4', 'wf-5', 'wf-6', 'wf-7']);
+        expect(await ids(ns, `WorkflowId NOT IN (${values})`)).toEqual(['wf-1', 'wf-2']);
+      });
+
       it('keeps namespaces apart', async () => {
         expect(await ids(randomUUID(), '')).toEqual([]);
       });

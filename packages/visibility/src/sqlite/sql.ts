@@ -62,12 +62,14 @@ export function toSql(expr: ResolvedExpr): SqlFragment {
     case 'is_null':
       return { sql: `(${columnOf(expr.name)} IS ${expr.negated ? 'NOT ' : ''}NULL)`, params: [] };
     case 'in': {
-      const params = expr.values.map((v) => bindValue(expr.name, v));
-      const placeholders = params.map(() => '?').join(', ');
+      // One JSON array parameter, not one per value: upstream takes IN lists of any length, and SQLite allows only
+      // 32766 bound parameters per statement.
+      const values = [JSON.stringify(expr.values.map((v) => bindValue(expr.name, v)))];
+      const list = 'IN (SELECT value FROM json_each(?))';
       if (expr.name.type === IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST) {
-        return { sql: `(${expr.negated ? 'NOT ' : ''}${listContains(expr.name, `IN (${placeholders})`)})`, params };
+        return { sql: `(${expr.negated ? 'NOT ' : ''}${listContains(expr.name, list)})`, params: values };
       }
-      return { sql: `(${columnOf(expr.name)} ${expr.negated ? 'NOT IN' : 'IN'} (${placeholders}))`, params };
+      return { sql: `(${columnOf(expr.name)} ${expr.negated ? 'NOT ' : ''}${list})`, params: values };
     }
     case 'between':
       return {

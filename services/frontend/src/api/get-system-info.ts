@@ -17,7 +17,7 @@ export async function getSystemInfo(): Promise<DeepPartial<GetSystemInfoResponse
       upsertMemo: true,
       supportsSchedules: true,
       buildIdBasedVersioning: false,
-      eagerWorkflowStart: false,
+      eagerWorkflowStart: true,
       countGroupByExecutionStatus: true,
       nexus: false,
       serverScaledDeployments: false,

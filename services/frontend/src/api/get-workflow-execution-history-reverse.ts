@@ -4,6 +4,7 @@ import type {
 } from '@tempora/proto/workflowservice';
 import type { CallContext, DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
+import { historyTokenScope } from '../history-page-tokens.js';
 import { validateExecution, validatePageSize } from '../validation.js';
 
 export function getWorkflowExecutionHistoryReverse(ctx: FrontendContext) {
@@ -14,7 +15,14 @@ export function getWorkflowExecutionHistoryReverse(ctx: FrontendContext) {
     const namespaceId = await ctx.namespaces.resolveId(request.namespace);
     validateExecution(request.execution);
     validatePageSize(request.maximumPageSize);
-    const result = await ctx.history.getWorkflowExecutionHistoryReverse({ namespaceId, request }, call);
-    return result.response ?? {};
+    const scope = historyTokenScope('GetWorkflowExecutionHistoryReverse', namespaceId, request.execution!.workflowId);
+    const nextPageToken = ctx.pageTokens.open(scope, request.nextPageToken);
+    const result = await ctx.history.getWorkflowExecutionHistoryReverse(
+      { namespaceId, request: { ...request, nextPageToken } },
+      call,
+    );
+    const response = result.response;
+    if (!response) return {};
+    return { ...response, nextPageToken: ctx.pageTokens.seal(scope, response.nextPageToken ?? new Uint8Array()) };
   };
 }

@@ -4,6 +4,7 @@ import type {
 } from '@tempora/proto/workflowservice';
 import type { CallContext, DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
+import { historyTokenScope } from '../history-page-tokens.js';
 import { validateExecution, validatePageSize } from '../validation.js';
 
 /**
@@ -20,15 +21,19 @@ export function getWorkflowExecutionHistory(ctx: FrontendContext) {
     const namespaceId = await ctx.namespaces.resolveId(request.namespace);
     validateExecution(request.execution);
     validatePageSize(request.maximumPageSize);
+    const scope = historyTokenScope('GetWorkflowExecutionHistory', namespaceId, request.execution!.workflowId);
+    const nextPageToken = ctx.pageTokens.open(scope, request.nextPageToken);
     // The caller's deadline matters here: with wait_new_event history long-polls until it nears.
     const result = await ctx.history.getWorkflowExecutionHistory(
       {
         namespaceId,
-        request,
+        request: { ...request, nextPageToken },
         includeTransientEvents: !CLIENTS_WITHOUT_TRANSIENT_EVENTS.includes(call.clientName),
       },
       call,
     );
-    return result.response ?? {};
+    const response = result.response;
+    if (!response) return {};
+    return { ...response, nextPageToken: ctx.pageTokens.seal(scope, response.nextPageToken ?? new Uint8Array()) };
   };
 }

@@ -20,7 +20,10 @@ export function listBatchOperations(ctx: FrontendContext) {
       namespace,
       `TemporalNamespaceDivision = '${BATCHER_NAMESPACE_DIVISION}' AND ExecutionStatus != 'ContinuedAsNew'`,
     );
-    const page = await listPage(ctx, namespace, query, request.pageSize, request.nextPageToken);
+    const page = await listPage(ctx, namespace, query, request.pageSize, request.nextPageToken, {
+      method: 'ListBatchOperations',
+      query: '',
+    });
     return {
       operationInfo: page.executions.map((ex) => {
         const fields = ex.memo ? Memo.fromPartial(ex.memo).fields : {};

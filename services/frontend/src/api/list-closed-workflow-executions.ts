@@ -15,6 +15,9 @@ export function listClosedWorkflowExecutions(ctx: FrontendContext) {
     const namespace = await ctx.namespaces.resolve(request.namespace);
     const filter = legacyFilterQuery(request, { open: false });
     const query = resolveVisibilityQuery(ctx, namespace, filter);
-    return listPage(ctx, namespace, query, request.maximumPageSize, request.nextPageToken);
+    return listPage(ctx, namespace, query, request.maximumPageSize, request.nextPageToken, {
+      method: 'ListClosedWorkflowExecutions',
+      query: filter,
+    });
   };
 }

@@ -7,6 +7,8 @@ import { toDescribeNamespaceResponse } from '../namespaces.js';
 
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
+/** Namespaces are cluster-wide: a token is bound to this RPC only. */
+const SCOPE = ['ListNamespaces'];
 
 export function listNamespaces(ctx: FrontendContext) {
   return async (request: ListNamespacesRequest): Promise<DeepPartial<ListNamespacesResponse>> => {
@@ -15,9 +17,10 @@ export function listNamespaces(ctx: FrontendContext) {
     }
     let page;
     try {
+      const token = ctx.pageTokens.open(SCOPE, request.nextPageToken);
       page = await ctx.stores.namespaces.listNamespaces(
         request.pageSize || DEFAULT_PAGE_SIZE,
-        request.nextPageToken.length ? request.nextPageToken : undefined,
+        token.length ? token : undefined,
       );
     } catch (err) {
       if (err instanceof InvalidPageTokenError) throw invalidArgument(`Invalid next_page_token: ${err.message}`);
@@ -28,7 +31,7 @@ export function listNamespaces(ctx: FrontendContext) {
       namespaces: page.items
         .filter((ns) => includeDeleted || ns.info?.state !== NamespaceState.NAMESPACE_STATE_DELETED)
         .map((record) => toDescribeNamespaceResponse(record, ctx.config.limits)),
-      nextPageToken: Buffer.from(page.nextPageToken ?? []),
+      nextPageToken: ctx.pageTokens.seal(SCOPE, page.nextPageToken ?? new Uint8Array()),
     };
   };
 }

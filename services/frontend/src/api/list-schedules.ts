@@ -18,7 +18,10 @@ export function listSchedules(ctx: FrontendContext) {
     const query = resolveVisibilityQuery(ctx, namespace, schedulerQuery(request.query), {
       scheduleIdPrefix: SCHEDULER_WORKFLOW_ID_PREFIX,
     });
-    const page = await listPage(ctx, namespace, query, request.maximumPageSize, request.nextPageToken);
+    const page = await listPage(ctx, namespace, query, request.maximumPageSize, request.nextPageToken, {
+      method: 'ListSchedules',
+      query: request.query,
+    });
     return {
       schedules: page.executions.map((ex) => {
         const { memo, info } = cleanScheduleMemo(ex.memo ? Memo.fromPartial(ex.memo) : undefined);

@@ -8,6 +8,9 @@ export function listWorkflowExecutions(ctx: FrontendContext) {
   return async (request: ListWorkflowExecutionsRequest): Promise<DeepPartial<ListWorkflowExecutionsResponse>> => {
     const namespace = await ctx.namespaces.resolve(request.namespace);
     const query = resolveVisibilityQuery(ctx, namespace, request.query);
-    return listPage(ctx, namespace, query, request.pageSize, request.nextPageToken);
+    return listPage(ctx, namespace, query, request.pageSize, request.nextPageToken, {
+      method: 'ListWorkflowExecutions',
+      query: request.query,
+    });
   };
 }

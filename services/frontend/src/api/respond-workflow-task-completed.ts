@@ -5,6 +5,7 @@ import type {
 } from '@tempora/proto/workflowservice';
 import type { CallContext, DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
+import { sealWorkflowTask } from '../history-page-tokens.js';
 import { validateTaskTokenRequest } from '../task-tokens.js';
 
 export function respondWorkflowTaskCompleted(ctx: FrontendContext) {
@@ -14,6 +15,8 @@ export function respondWorkflowTaskCompleted(ctx: FrontendContext) {
   ): Promise<DeepPartial<RespondWorkflowTaskCompletedResponse>> => {
     const namespaceId = await validateTaskTokenRequest(ctx, WorkflowTaskToken, request);
     const result = await ctx.history.respondWorkflowTaskCompleted({ namespaceId, request }, call);
-    return result.response ?? {};
+    const response = result.response;
+    if (!response?.workflowTask) return response ?? {};
+    return { ...response, workflowTask: sealWorkflowTask(ctx, namespaceId, response.workflowTask) };
   };
 }

@@ -8,6 +8,9 @@ export function scanWorkflowExecutions(ctx: FrontendContext) {
   return async (request: ScanWorkflowExecutionsRequest): Promise<DeepPartial<ScanWorkflowExecutionsResponse>> => {
     const namespace = await ctx.namespaces.resolve(request.namespace);
     const query = resolveVisibilityQuery(ctx, namespace, request.query);
-    return listPage(ctx, namespace, query, request.pageSize, request.nextPageToken);
+    return listPage(ctx, namespace, query, request.pageSize, request.nextPageToken, {
+      method: 'ScanWorkflowExecutions',
+      query: request.query,
+    });
   };
 }

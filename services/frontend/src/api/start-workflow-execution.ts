@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cronScheduleError } from '@tempora/common';
 import type { StartWorkflowExecutionRequest, StartWorkflowExecutionResponse } from '@tempora/proto/workflowservice';
 import { invalidArgument, type CallContext, type DeepPartial } from '@tempora/rpc';
+import { sealWorkflowTask } from '../history-page-tokens.js';
 import type { FrontendContext } from '../context.js';
 import { MAX_ID_LENGTH } from '../namespaces.js';
 import {
@@ -40,7 +41,9 @@ export function startWorkflowExecution(ctx: FrontendContext) {
       },
       call,
     );
-    return result.response ?? {};
+    const response = result.response;
+    if (!response?.eagerWorkflowTask) return response ?? {};
+    return { ...response, eagerWorkflowTask: sealWorkflowTask(ctx, namespaceId, response.eagerWorkflowTask) };
   };
 }
 

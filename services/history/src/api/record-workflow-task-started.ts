@@ -1,7 +1,5 @@
-import { durationToMs } from '@tempora/common';
-import { EventType, SuggestContinueAsNewReason, TaskQueueKind, TimeoutType } from '@tempora/proto/enums';
+import { SuggestContinueAsNewReason, TaskQueueKind } from '@tempora/proto/enums';
 import type { RecordWorkflowTaskStartedRequest, RecordWorkflowTaskStartedResponse } from '@tempora/proto/internal';
-import { WorkflowTaskType } from '@tempora/proto/persistence';
 import { Code, RpcError, notFound, type DeepPartial } from '@tempora/rpc';
 import type { HistoryContext } from '../context.js';
 import type { HistoryLimits } from '../execution-manager.js';
@@ -31,33 +29,10 @@ export function recordWorkflowTaskStarted(ctx: HistoryContext) {
       }
       // A normal-queue poller took over: later tasks go to the normal queue too.
       if (!fromStickyQueue) ms.clearStickyness();
-      task.startedTime = ms.now;
-      task.requestId = req.requestId;
-      task.identity = poll.identity;
-      task.historySizeBytes = ms.info.historySizeBytes;
-      task.suggestContinueAsNewReasons = continueAsNewReasons(ms, ctx.historyLimits);
-      if (task.type !== WorkflowTaskType.WORKFLOW_TASK_TYPE_NORMAL) {
-        task.startedEventId = task.scheduledEventId + 1;
-        ms.markDirty();
-      } else {
-        const event = ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
-          workflowTaskStartedEventAttributes: {
-            scheduledEventId: task.scheduledEventId,
-            identity: poll.identity,
-            requestId: req.requestId,
-            historySizeBytes: task.historySizeBytes,
-            suggestContinueAsNew: task.suggestContinueAsNewReasons.length > 0,
-            suggestContinueAsNewReasons: task.suggestContinueAsNewReasons,
-          },
-        });
-        task.startedEventId = event.eventId;
-      }
-      ms.addTimerTask(ms.now.getTime() + durationToMs(task.startToCloseTimeout), {
-        workflowTaskTimeout: {
-          scheduledEventId: task.scheduledEventId,
-          attempt: task.attempt,
-          timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
-        },
+      ms.startWorkflowTask(task, {
+        requestId: req.requestId,
+        identity: poll.identity,
+        suggestContinueAsNewReasons: continueAsNewReasons(ms, ctx.historyLimits),
       });
       return workflowTaskSnapshot(ms, fromStickyQueue);
     });

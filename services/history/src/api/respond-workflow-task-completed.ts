@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { msToDuration } from '@tempora/common';
 import type { Command } from '@tempora/proto/command';
 import { EventType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
@@ -6,7 +7,10 @@ import type {
   RespondWorkflowTaskCompletedRequest,
   RespondWorkflowTaskCompletedResponse,
 } from '@tempora/proto/internal';
-import type { RespondWorkflowTaskCompletedRequest as WorkerCompletion } from '@tempora/proto/workflowservice';
+import type {
+  PollActivityTaskQueueResponse,
+  RespondWorkflowTaskCompletedRequest as WorkerCompletion,
+} from '@tempora/proto/workflowservice';
 import { invalidArgument, type DeepPartial, type RpcError } from '@tempora/rpc';
 import {
   CommandValidationError,
@@ -17,6 +21,7 @@ import {
   validateCommands,
   type CommandNamespaces,
 } from '../commands/index.js';
+import { activityTaskFor, startActivityAttempt } from '../activities.js';
 import type { HistoryContext } from '../context.js';
 import { searchAttributesForCommands, validateCommandSearchAttributes } from '../search-attribute-commands.js';
 import { runKeyString } from '../execution-manager.js';
@@ -54,9 +59,11 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
     const key = { namespaceId: token.namespaceId, workflowId: token.workflowId, runId: token.runId };
     const searchAttributes = await searchAttributesForCommands(ctx.namespaces, token.namespaceId, req.commands);
     let updates = new WorkflowTaskUpdates(ctx.updates, key, req);
+    let activityTasks: DeepPartial<PollActivityTaskQueueResponse>[] = [];
     const rejection = await engine.executions.update(key, (ms): RpcError | undefined => {
       const task = startedTaskForToken(ms, token);
       updates = new WorkflowTaskUpdates(ctx.updates, key, req);
+      activityTasks = [];
       const failTask = (cause: WorkflowTaskFailedCause, message: string, rpcMessage: string) => {
         // A repeat of the same failure on a retry writes nothing (upstream: attempt > 1, cause not UnhandledCommand).
         if (task.attempt > 1 && cause !== WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND) {
@@ -112,13 +119,23 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
 
       applyStickyAttributes(ms, req);
 
+      const eagerActivities: number[] = [];
       applyCommands(ms, req.commands, {
         completedEventId: completed.eventId,
         identity: req.identity,
         namespaces,
         applyProtocolMessage: (messageId) => updates.apply(ms, messageId),
+        eagerActivities,
       });
       if (ms.isRunning) {
+        // Started here for the completing worker, as upstream's eager dispatch does, unless a later command of the
+        // same task canceled the activity.
+        for (const scheduledEventId of eagerActivities) {
+          const activity = ms.state.activities[scheduledEventId];
+          if (!activity || activity.cancelRequested) continue;
+          startActivityAttempt(ms, activity, { requestId: randomUUID(), identity: req.identity });
+          activityTasks.push(activityTaskFor(ms, activity, req.namespace));
+        }
         const hadBufferedEvents = ms.hasBufferedEvents;
         ms.flushBufferedEvents();
         if (hadBufferedEvents || req.forceCreateNewWorkflowTask) ms.scheduleWorkflowTask();
@@ -131,7 +148,7 @@ export function respondWorkflowTaskCompleted(ctx: HistoryContext) {
     updates.commit();
     ctx.queries.workflowTaskCompleted(runKeyString(key), req.queryResults, updates.workflowTaskFollows);
     if (rejection) throw rejection;
-    return { response: { activityTasks: [], resetHistoryEventId: updates.resetHistoryEventId } };
+    return { response: { activityTasks, resetHistoryEventId: updates.resetHistoryEventId } };
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cronBackoffMs, durationToMs } from '@tempora/common';
+import { capDuration, cronBackoffMs, durationToMs, isZeroDuration } from '@tempora/common';
 import {
   CurrentWorkflowConditionFailedError,
   ExecutionState,
@@ -13,7 +13,10 @@ import {
   WorkflowIdReusePolicy,
 } from '@tempora/proto/enums';
 import type { WorkflowExecution } from '@tempora/proto/common';
-import type { StartWorkflowExecutionRequest as UpstreamStartRequest } from '@tempora/proto/workflowservice';
+import type {
+  PollWorkflowTaskQueueResponse,
+  StartWorkflowExecutionRequest as UpstreamStartRequest,
+} from '@tempora/proto/workflowservice';
 import type {
   ParentExecutionInfo,
   StartWorkflowExecutionRequest,
@@ -25,6 +28,8 @@ import type { HistoryContext } from '../context.js';
 import type { MutableState } from '../mutable-state.js';
 import { buildNewRun } from '../new-run.js';
 import { normalizeWorkflowTimeouts } from '../workflow-timeouts.js';
+import { withRetryDefaults } from '../retry.js';
+import { buildWorkflowTaskResponse, workflowTaskSnapshot } from '../workflow-task-response.js';
 
 const FAILED_STATUSES = new Set([
   WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED,
@@ -41,7 +46,11 @@ export function startWorkflowExecution(ctx: HistoryContext) {
     rootExecution,
   }: StartWorkflowExecutionRequest): Promise<DeepPartial<StartWorkflowExecutionResponse>> => {
     return {
-      response: await startWorkflow(ctx, namespaceId, request!, { parent: parentExecutionInfo, rootExecution }),
+      response: await startWorkflow(ctx, namespaceId, request!, {
+        parent: parentExecutionInfo,
+        rootExecution,
+        eager: request!.requestEagerExecution,
+      }),
     };
   };
 }
@@ -53,6 +62,17 @@ export interface StartOptions {
   onRunning?: (current: CurrentExecutionRow) => Promise<{ runId: string; started: boolean } | undefined>;
   /** Events the new run records before its first workflow task is scheduled (SignalWithStart's signal). */
   beforeFirstWorkflowTask?: (ms: MutableState) => void;
+  /**
+   * request_eager_execution: the caller's worker takes the first workflow task, started in the start's own write
+   * and answered with the start. Upstream grants it unless the first task waits (start delay, cron).
+   */
+  eager?: boolean;
+}
+
+export interface StartResult {
+  runId: string;
+  started: boolean;
+  eagerWorkflowTask?: DeepPartial<PollWorkflowTaskQueueResponse>;
 }
 
 /** Starts a run under the workflow id reuse and conflict policies. */
@@ -61,7 +81,7 @@ export async function startWorkflow(
   namespaceId: string,
   req: WorkflowStartRequest,
   options: StartOptions = {},
-): Promise<{ runId: string; started: boolean }> {
+): Promise<StartResult> {
   const engine = ctx.shards.engineFor(namespaceId, req.workflowId);
   const requestId = req.requestId || randomUUID();
   // A lost race with another start re-reads the current run and decides again.
@@ -125,6 +145,16 @@ export async function startWorkflow(
       req.workflowTaskTimeout,
     );
     const parent = options.parent;
+    // A cron workflow's first run waits for the schedule's first fire time.
+    const backoffMs = !isZeroDuration(req.workflowStartDelay)
+      ? durationToMs(req.workflowStartDelay)
+      : req.cronSchedule
+        ? cronBackoffMs(req.cronSchedule, now, now)
+        : 0;
+    const eagerWorker =
+      options.eager && isZeroDuration(req.workflowStartDelay) && backoffMs === 0
+        ? { requestId, identity: req.identity }
+        : undefined;
     const ms = buildNewRun({
       namespaceId,
       workflowId: req.workflowId,
@@ -139,15 +169,16 @@ export async function startWorkflow(
       userMetadata: req.userMetadata,
       priority: req.priority,
       timeouts,
-      retryPolicy: req.retryPolicy,
+      // Upstream stores a given policy with its defaults filled in (backoff 2, maximum 100x initial).
+      retryPolicy: req.retryPolicy && withRetryDefaults(req.retryPolicy),
       cronSchedule: req.cronSchedule,
       attempt: 1,
       identity: req.identity,
       firstExecutionRunId: runId,
       executionExpirationTime: timeouts.executionTimeoutMs > 0 ? now.getTime() + timeouts.executionTimeoutMs : 0,
-      // A cron workflow's first run waits for the schedule's first fire time.
-      backoffMs:
-        durationToMs(req.workflowStartDelay) || (req.cronSchedule ? cronBackoffMs(req.cronSchedule, now, now) : 0),
+      backoffMs,
+      eagerWorker,
+      backoff: isZeroDuration(req.workflowStartDelay) ? undefined : capDuration(req.workflowStartDelay),
       // Upstream marks even the first run of a cron workflow as started by its schedule.
       initiator: req.cronSchedule ? ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE : undefined,
       parent: parent && {
@@ -167,7 +198,13 @@ export async function startWorkflow(
       if (err instanceof CurrentWorkflowConditionFailedError && attempt < 3) continue;
       throw err;
     }
-    return { runId, started: true };
+    if (!eagerWorker) return { runId, started: true };
+    const eagerWorkflowTask = await buildWorkflowTaskResponse(
+      ctx.stores,
+      engine.shard.shardId,
+      workflowTaskSnapshot(ms, false),
+    );
+    return { runId, started: true, eagerWorkflowTask };
   }
 }
 

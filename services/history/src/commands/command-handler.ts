@@ -72,6 +72,11 @@ export interface ApplyContext {
   namespaces: CommandNamespaces;
   /** Applies the protocol message (an update's acceptance or response) a ProtocolMessage command places. */
   applyProtocolMessage: (messageId: string) => void;
+  /**
+   * Collects the scheduled event ids of activities the completing worker asked to run itself (eager dispatch):
+   * they are not sent to matching. Absent where no worker awaits them, and then every activity is dispatched.
+   */
+  eagerActivities?: number[];
 }
 
 export interface CommandHandler {

@@ -686,24 +686,31 @@ describe('applyCommands', () => {
     ]);
   });
 
-  it('derives activity timeouts as upstream does, capped by the run timeout', () => {
-    expect(normalizeActivityTimeouts(0, 0, 30_000, 60_000, 0)).toEqual({
-      scheduleToCloseMs: 0,
-      scheduleToStartMs: 0,
-      startToCloseMs: 30_000,
-      heartbeatMs: 30_000,
+  it('derives activity timeouts as upstream does, capped by the run timeout, to the nanosecond', () => {
+    const ms = (n: number) => BigInt(n) * 1_000_000n;
+    expect(normalizeActivityTimeouts(0n, 0n, ms(30_000), ms(60_000), 0n)).toEqual({
+      scheduleToClose: 0n,
+      scheduleToStart: 0n,
+      startToClose: ms(30_000),
+      heartbeat: ms(30_000),
     });
-    expect(normalizeActivityTimeouts(10_000, 20_000, 15_000, 0, 0)).toEqual({
-      scheduleToCloseMs: 10_000,
-      scheduleToStartMs: 10_000,
-      startToCloseMs: 10_000,
-      heartbeatMs: 0,
+    expect(normalizeActivityTimeouts(ms(10_000), ms(20_000), ms(15_000), 0n, 0n)).toEqual({
+      scheduleToClose: ms(10_000),
+      scheduleToStart: ms(10_000),
+      startToClose: ms(10_000),
+      heartbeat: 0n,
     });
-    expect(normalizeActivityTimeouts(0, 0, 30_000, 0, 5_000)).toEqual({
-      scheduleToCloseMs: 5_000,
-      scheduleToStartMs: 5_000,
-      startToCloseMs: 5_000,
-      heartbeatMs: 0,
+    expect(normalizeActivityTimeouts(0n, 0n, ms(30_000), 0n, ms(5_000))).toEqual({
+      scheduleToClose: ms(5_000),
+      scheduleToStart: ms(5_000),
+      startToClose: ms(5_000),
+      heartbeat: 0n,
+    });
+    expect(normalizeActivityTimeouts(0n, 0n, 1n, 100n, 0n)).toEqual({
+      scheduleToClose: 0n,
+      scheduleToStart: 0n,
+      startToClose: 1n,
+      heartbeat: 1n,
     });
   });
 

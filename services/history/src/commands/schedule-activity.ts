@@ -1,5 +1,5 @@
 // ScheduleActivityTask: the ActivityTaskScheduled event, the pending activity, and its first attempt dispatched.
-import { durationToMs, msToDuration } from '@tempora/common';
+import { durationToNanos, nanosToDuration } from '@tempora/common';
 import { EventType, WorkflowTaskFailedCause, TaskQueueKind } from '@tempora/proto/enums';
 import { ActivityInfo } from '@tempora/proto/persistence';
 import { dispatchActivityAttempt } from '../activities.js';
@@ -39,7 +39,7 @@ export const scheduleActivity: CommandHandler = {
       const problem = durationProblem(d);
       if (problem) throw fail(`invalid ${name}: ${problem}`);
     }
-    if (durationToMs(a.scheduleToCloseTimeout) <= 0 && durationToMs(a.startToCloseTimeout) <= 0) {
+    if (durationToNanos(a.scheduleToCloseTimeout) <= 0n && durationToNanos(a.startToCloseTimeout) <= 0n) {
       throw fail(
         `a valid StartToCloseTimeout or ScheduleToCloseTimeout must be set on the activity. ActivityId=${a.activityId} ActivityType=${type}`,
       );
@@ -53,14 +53,14 @@ export const scheduleActivity: CommandHandler = {
     activityIds.add(a.activityId);
   },
 
-  apply(command, { ms, completedEventId }) {
+  apply(command, { ms, completedEventId, eagerActivities }) {
     const a = command.scheduleActivityTaskCommandAttributes!;
     const timeouts = normalizeActivityTimeouts(
-      durationToMs(a.scheduleToCloseTimeout),
-      durationToMs(a.scheduleToStartTimeout),
-      durationToMs(a.startToCloseTimeout),
-      durationToMs(a.heartbeatTimeout),
-      durationToMs(ms.info.workflowRunTimeout),
+      durationToNanos(a.scheduleToCloseTimeout),
+      durationToNanos(a.scheduleToStartTimeout),
+      durationToNanos(a.startToCloseTimeout),
+      durationToNanos(a.heartbeatTimeout),
+      durationToNanos(ms.info.workflowRunTimeout),
     );
     const taskQueue = a.taskQueue?.name ? a.taskQueue.name : ms.info.taskQueue;
     const event = ms.addEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, {
@@ -68,10 +68,10 @@ export const scheduleActivity: CommandHandler = {
       activityTaskScheduledEventAttributes: {
         ...a,
         taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        scheduleToCloseTimeout: msToDuration(timeouts.scheduleToCloseMs),
-        scheduleToStartTimeout: msToDuration(timeouts.scheduleToStartMs),
-        startToCloseTimeout: msToDuration(timeouts.startToCloseMs),
-        heartbeatTimeout: msToDuration(timeouts.heartbeatMs),
+        scheduleToCloseTimeout: nanosToDuration(timeouts.scheduleToClose),
+        scheduleToStartTimeout: nanosToDuration(timeouts.scheduleToStart),
+        startToCloseTimeout: nanosToDuration(timeouts.startToClose),
+        heartbeatTimeout: nanosToDuration(timeouts.heartbeat),
         retryPolicy: withRetryDefaults(a.retryPolicy),
         workflowTaskCompletedEventId: completedEventId,
       },
@@ -85,29 +85,45 @@ export const scheduleActivity: CommandHandler = {
       currentAttemptScheduledTime: ms.now,
       attempt: 1,
     });
-    dispatchActivityAttempt(ms, event.eventId, 1, timeouts.scheduleToStartMs, timeouts.scheduleToCloseMs);
+    // Upstream grants every eager request (the SDK asks only for what its worker has slots for, on its own queue).
+    const eager = a.requestEagerExecution && eagerActivities !== undefined;
+    if (eager) eagerActivities.push(event.eventId);
+    dispatchActivityAttempt(
+      ms,
+      event.eventId,
+      1,
+      nanosToMs(timeouts.scheduleToStart),
+      nanosToMs(timeouts.scheduleToClose),
+      { dispatch: !eager, firstAttempt: true },
+    );
   },
 };
 
-/** Upstream validateAndNormalizeTimeouts: derive the unset timeouts and cap everything by the run timeout. */
+const nanosToMs = (nanos: bigint) => Number(nanos / 1_000_000n);
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+
+/**
+ * Upstream validateAndNormalizeTimeouts: derive the unset timeouts and cap everything by the run timeout. In exact
+ * nanoseconds (0 = unset), so the scheduled event echoes the timeouts as given.
+ */
 export function normalizeActivityTimeouts(
-  scheduleToCloseMs: number,
-  scheduleToStartMs: number,
-  startToCloseMs: number,
-  heartbeatMs: number,
-  runTimeoutMs: number,
+  scheduleToClose: bigint,
+  scheduleToStart: bigint,
+  startToClose: bigint,
+  heartbeat: bigint,
+  runTimeout: bigint,
 ) {
-  const cap = (ms: number) => (runTimeoutMs > 0 && (ms === 0 || ms > runTimeoutMs) ? runTimeoutMs : ms);
-  if (scheduleToCloseMs > 0) {
-    scheduleToStartMs = scheduleToStartMs > 0 ? Math.min(scheduleToStartMs, scheduleToCloseMs) : scheduleToCloseMs;
-    startToCloseMs = startToCloseMs > 0 ? Math.min(startToCloseMs, scheduleToCloseMs) : scheduleToCloseMs;
+  const cap = (nanos: bigint) => (runTimeout > 0n && (nanos === 0n || nanos > runTimeout) ? runTimeout : nanos);
+  if (scheduleToClose > 0n) {
+    scheduleToStart = scheduleToStart > 0n ? min(scheduleToStart, scheduleToClose) : scheduleToClose;
+    startToClose = startToClose > 0n ? min(startToClose, scheduleToClose) : scheduleToClose;
   } else {
-    scheduleToCloseMs = runTimeoutMs;
-    if (scheduleToStartMs <= 0) scheduleToStartMs = runTimeoutMs;
+    scheduleToClose = runTimeout;
+    if (scheduleToStart <= 0n) scheduleToStart = runTimeout;
   }
-  scheduleToCloseMs = cap(scheduleToCloseMs);
-  scheduleToStartMs = cap(scheduleToStartMs);
-  startToCloseMs = cap(startToCloseMs);
-  heartbeatMs = Math.min(heartbeatMs, startToCloseMs);
-  return { scheduleToCloseMs, scheduleToStartMs, startToCloseMs, heartbeatMs };
+  scheduleToClose = cap(scheduleToClose);
+  scheduleToStart = cap(scheduleToStart);
+  startToClose = cap(startToClose);
+  heartbeat = min(heartbeat, startToClose);
+  return { scheduleToClose, scheduleToStart, startToClose, heartbeat };
 }

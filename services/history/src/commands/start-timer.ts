@@ -1,5 +1,5 @@
 // StartTimer: the TimerStarted event, the pending timer and the timer task that fires it.
-import { durationToMs } from '@tempora/common';
+import { capDuration, durationToMs } from '@tempora/common';
 import { EventType, WorkflowTaskFailedCause } from '@tempora/proto/enums';
 import {
   CommandValidationError,
@@ -44,7 +44,8 @@ export const startTimer: CommandHandler = {
       userMetadata: command.userMetadata,
       timerStartedEventAttributes: {
         timerId: a.timerId,
-        startToFireTimeout: a.startToFireTimeout,
+        // As given, to the nanosecond; beyond 100 years capped to 100 years, as upstream.
+        startToFireTimeout: capDuration(a.startToFireTimeout),
         workflowTaskCompletedEventId: completedEventId,
       },
     });
