@@ -84,6 +84,7 @@ interface DevOptions {
   namespace: string[];
   logLevel?: string;
   metricsPort: number;
+  httpPort: number;
   visibility: 'sqlite' | 'elasticsearch';
   esUrl: string;
   esIndex: string;
@@ -139,6 +140,7 @@ program
     ).choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']),
   )
   .option('--metrics-port <port>', 'serve Prometheus /metrics on this port (0 = off)', parsePort, 0)
+  .option('--http-port <port>', "the frontend's HTTP API port (0 = off)", parsePort, 7243)
   .addOption(
     new Option('--visibility <store>', 'visibility store').choices(['sqlite', 'elasticsearch']).default('sqlite'),
   )
@@ -154,6 +156,7 @@ program
     const server = await startDevServer({
       ip: opts.ip,
       port: opts.port,
+      httpPort: opts.httpPort,
       metricsPort: opts.metricsPort,
       persistence: opts.persistence,
       dbFile: opts.dbFile,
@@ -179,7 +182,10 @@ program
     const metrics = server.metricsPorts.length
       ? `, metrics at http://${opts.ip}:${server.metricsPorts[0]}/metrics`
       : '';
-    process.stderr.write(`Tempora dev server ready at ${server.address} (store: ${store}${security})${metrics}\n`);
+    const http = server.httpAddress ? `, HTTP API at http${tls ? 's' : ''}://${server.httpAddress}` : '';
+    process.stderr.write(
+      `Tempora dev server ready at ${server.address} (store: ${store}${security})${http}${metrics}\n`,
+    );
     stopOnSignals(server);
   });
 

@@ -9,3 +9,4 @@ export * from './api-categories.js';
 export * from './authorization.js';
 export * from './rate-limits.js';
 export * from './system-identity.js';
+export * from './http-gateway.js';
