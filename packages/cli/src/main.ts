@@ -84,7 +84,7 @@ interface DevOptions {
   namespace: string[];
   logLevel?: string;
   metricsPort: number;
-  httpPort: number;
+  httpPort?: number;
   visibility: 'sqlite' | 'elasticsearch';
   esUrl: string;
   esIndex: string;
@@ -140,7 +140,11 @@ program
     ).choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']),
   )
   .option('--metrics-port <port>', 'serve Prometheus /metrics on this port (0 = off)', parsePort, 0)
-  .option('--http-port <port>', "the frontend's HTTP API port (0 = off)", parsePort, 7243)
+  .option(
+    '--http-port <port>',
+    "the frontend's HTTP API port (default: a free port, as upstream's; 0 = off)",
+    parsePort,
+  )
   .addOption(
     new Option('--visibility <store>', 'visibility store').choices(['sqlite', 'elasticsearch']).default('sqlite'),
   )

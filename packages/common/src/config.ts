@@ -416,10 +416,12 @@ function validate(config: TemporaConfig): void {
     );
   }
   const checkPort = (port: number, key: string) => {
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`config ${key} must be a port number`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new ConfigError(`config ${key} must be a port number`);
   };
   for (const name of SERVICE_NAMES) {
-    for (const key of ['grpcPort', 'metricsPort'] as const) checkPort(config.services[name][key], `services.${name}.${key}`);
+    for (const key of ['grpcPort', 'metricsPort'] as const)
+      checkPort(config.services[name][key], `services.${name}.${key}`);
   }
   checkPort(config.services.frontend.httpPort, 'services.frontend.httpPort');
   validateTls(config);

@@ -126,9 +126,9 @@ export class HttpGateway {
     const { method: methodName, qualified } = methodNames(method.path);
     const requestType = served.messages[`${methodName}Request`] as MessageCodec;
     const responseType = served.messages[`${methodName}Response`] as MessageCodec;
-    const handler = (served.handlers as Record<string, ((r: unknown, ctx: CallContext) => Promise<unknown>) | undefined>)[
-      key
-    ];
+    const handler = (
+      served.handlers as Record<string, ((r: unknown, ctx: CallContext) => Promise<unknown>) | undefined>
+    )[key];
     const last: Next = handler
       ? async (call) => {
           try {
@@ -149,7 +149,8 @@ export class HttpGateway {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const output: JsonOptions & { pretty: boolean } = {
-      shorthand: !url.searchParams.has('noPayloadShorthand') && !acceptsFlag(req.headers.accept, 'no-payload-shorthand'),
+      shorthand:
+        !url.searchParams.has('noPayloadShorthand') && !acceptsFlag(req.headers.accept, 'no-payload-shorthand'),
       pretty: url.searchParams.has('pretty') || acceptsFlag(req.headers.accept, 'pretty'),
     };
     try {
@@ -289,18 +290,23 @@ function acceptsFlag(value: string | undefined, flag: string): boolean {
   return Boolean(value?.split(',').some((part) => part.trim().split(';')[0]!.split('+').slice(1).includes(flag)));
 }
 
+/**
+ * The body, at most MAX_HTTP_REQUEST_BYTES. Past the limit the call fails at once; the rest of the body is read and
+ * dropped (not kept), so the client, still sending, gets the error response instead of a reset connection.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_HTTP_REQUEST_BYTES) {
+      if (size <= MAX_HTTP_REQUEST_BYTES) chunks.push(chunk);
+      else if (!refused) {
+        refused = true;
+        chunks.length = 0;
         reject(invalidArgument(`http: request body too large (limit ${MAX_HTTP_REQUEST_BYTES} bytes)`));
-        req.destroy();
-        return;
       }
-      chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);

@@ -101,7 +101,8 @@ export class HttpJsonCodec {
   private expandShorthand(desc: DescMessage, json: JsonValue): JsonValue {
     if (desc.typeName === PAYLOADS) {
       if (Array.isArray(json)) return { payloads: json.map(payloadFromShorthand) };
-      if (isObject(json) && Array.isArray(json.payloads)) return { ...json, payloads: json.payloads.map(payloadFromShorthand) };
+      if (isObject(json) && Array.isArray(json.payloads))
+        return { ...json, payloads: json.payloads.map(payloadFromShorthand) };
       return json;
     }
     if (desc.typeName === PAYLOAD) return payloadFromShorthand(json);

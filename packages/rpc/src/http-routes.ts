@@ -1,6 +1,7 @@
 // The HTTP API's routes: compiled from the `google.api.http` rules generated out of the upstream protos
 // (@tempora/proto/http), never written by hand. A template is literal segments and `{field.path}` variables, as every
 // Temporal API annotation is (no `**`, `=` patterns or custom verbs; a rule using one fails the build of the table).
+// No two templates of one HTTP method fit the same path (the unit test checks it), so the first match is the only one.
 import type { HttpRule } from '@tempora/proto/http';
 
 export interface CompiledRoute extends HttpRule {
@@ -24,8 +25,6 @@ export class HttpRouteTable {
       list.push(route);
       this.bySegmentCount.set(route.segments.length, list);
     }
-    // More specific first: at the first segment where two templates differ, a literal wins over a variable.
-    for (const list of this.bySegmentCount.values()) list.sort(bySpecificity);
   }
 
   get routes(): CompiledRoute[] {
@@ -81,13 +80,4 @@ function matchSegments(route: CompiledRoute, parts: readonly string[]): Map<read
     }
   }
   return params;
-}
-
-function bySpecificity(a: CompiledRoute, b: CompiledRoute): number {
-  for (let i = 0; i < a.segments.length; i++) {
-    const la = 'literal' in a.segments[i]!;
-    const lb = 'literal' in b.segments[i]!;
-    if (la !== lb) return la ? -1 : 1;
-  }
-  return 0;
 }
