@@ -4,18 +4,36 @@
 // With TEMPORA_TEST_ORACLE=<grpc address> and TEMPORA_TEST_ORACLE_HTTP=<http address> (`temporal server start-dev
 // --http-port P`) the first part runs against the official server, whose JSON shapes these expectations are.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status as Code } from '@grpc/grpc-js';
 import { Connection } from '@temporalio/client';
+import { startDevServer, type DevServer } from '@tempora/cli';
 import { eventually, freePort, grpcFailure, startTestServer, uniqueName, type TestServer } from './helpers.js';
 import { signingKey, token, type SigningKey } from './jwt-support.js';
-import { readHistory, eventTypeName, startTestTarget, useSdkTarget } from './sdk-support.js';
+import { makeCertificates } from './tls-support.js';
+import { eventTypeName, readHistory, startTestTarget, useSdkTarget, waitForEvent } from './sdk-support.js';
 import { counterQuery } from './workflows/queries-updates.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A JSON body read by member names; expectations check the leaves (a missing member reads as undefined). */
+interface Json {
+  readonly [key: string]: Json;
+}
+
+/** A JSON array member as a list. */
+function list(value: Json): Json[] {
+  if (!Array.isArray(value)) throw new Error(`not an array: ${JSON.stringify(value)}`);
+  return value as Json[];
+}
+
+/** A JSON string member. */
+function text(value: Json): string {
+  if (typeof value !== 'string') throw new Error(`not a string: ${JSON.stringify(value)}`);
+  return value;
+}
 
 interface HttpAnswer {
   status: number;
@@ -27,7 +45,7 @@ async function call(
   method: string,
   path: string,
   body?: unknown,
-  headers: Json = {},
+  headers: Record<string, string> = {},
 ): Promise<HttpAnswer> {
   const response = await fetch(`http://${base}${path}`, {
     method,
@@ -54,8 +72,8 @@ const sdk = useSdkTarget({
   },
 });
 
-const get = (path: string, headers?: Json) => call(http, 'GET', path, undefined, headers);
-const post = (path: string, body: unknown, headers?: Json) => call(http, 'POST', path, body, headers);
+const get = (path: string, headers?: Record<string, string>) => call(http, 'GET', path, undefined, headers);
+const post = (path: string, body: unknown, headers?: Record<string, string>) => call(http, 'POST', path, body, headers);
 
 /** Starts counterWorkflow(start) over HTTP, the issue's `curl -X POST .../workflows/w1 -d '{...}'` shape. */
 async function startOverHttp(start: number): Promise<{ workflowId: string; runId: string }> {
@@ -67,7 +85,7 @@ async function startOverHttp(start: number): Promise<{ workflowId: string; runId
   });
   expect(answer.status).toBe(200);
   expect(answer.body.started).toBe(true);
-  return { workflowId, runId: answer.body.runId as string };
+  return { workflowId, runId: text(answer.body.runId) };
 }
 
 describe('the HTTP API, compared with gRPC', () => {
@@ -121,10 +139,12 @@ describe('the HTTP API, compared with gRPC', () => {
     expect(info.historyLength).toBe(String(grpc.workflowExecutionInfo!.historyLength));
     expect(described.body.executionConfig.taskQueue).toEqual({ name: taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' });
 
+    // After the first workflow task the run waits for an update: its history holds still while both are read.
+    await waitForEvent(sdk.connection, workflowId, runId, (e) => eventTypeName(e) === 'WORKFLOW_TASK_COMPLETED');
     const events = await readHistory(sdk.connection, workflowId, runId);
     const history = await get(`/api/v1/namespaces/default/workflows/${workflowId}/history?execution.runId=${runId}`);
     expect(history.status).toBe(200);
-    const httpEvents = history.body.history.events as Json[];
+    const httpEvents = list(history.body.history.events);
     expect(httpEvents.map((e) => e.eventType)).toEqual(events.map((e) => `EVENT_TYPE_${eventTypeName(e)}`));
     expect(httpEvents[0]!.eventId).toBe('1');
     expect(httpEvents[0]!.workflowExecutionStartedEventAttributes.input).toEqual([7]);
@@ -178,7 +198,7 @@ describe('the HTTP API, compared with gRPC', () => {
     // The annotations' first binding is served too.
     expect((await get('/cluster/namespaces/default')).body).toEqual(described.body);
     const listed = await get('/api/v1/namespaces');
-    expect((listed.body.namespaces as Json[]).map((n) => n.namespaceInfo.name)).toContain('default');
+    expect(list(listed.body.namespaces).map((n) => n.namespaceInfo.name)).toContain('default');
   });
 });
 
@@ -253,6 +273,14 @@ describe('HTTP API errors: google.rpc.Status bodies with grpc-gateway status cod
     expect(await call(http, 'DELETE', '/api/v1/system-info')).toEqual({
       status: 501,
       body: { code: Code.UNIMPLEMENTED, message: 'Method Not Allowed' },
+    });
+  });
+
+  it('accepts a Grpc-Timeout deadline and refuses a malformed one', async () => {
+    expect((await get('/api/v1/system-info', { 'grpc-timeout': '5S' })).status).toBe(200);
+    expect(await get('/api/v1/system-info', { 'grpc-timeout': 'soon' })).toEqual({
+      status: 400,
+      body: { code: Code.INVALID_ARGUMENT, message: 'invalid Grpc-Timeout header "soon"' },
     });
   });
 
@@ -331,5 +359,53 @@ tempora('the frontend pipeline on HTTP calls', () => {
     const before = await count();
     for (let i = 0; i < 3; i++) expect((await call(base, 'GET', '/api/v1/system-info')).status).toBe(200);
     expect(await count()).toBe(before + 3);
+  });
+});
+
+tempora('the HTTP API over the frontend TLS', () => {
+  const certs = makeCertificates([
+    ['server', 'tempora-frontend'],
+    ['client', 'http-client'],
+  ]);
+  let server: DevServer;
+
+  beforeAll(async () => {
+    server = await startDevServer({
+      port: 0,
+      logLevel: 'silent',
+      tls: {
+        certFile: certs.file('server.pem'),
+        keyFile: certs.file('server.key'),
+        clientCaFiles: [certs.file('ca.pem')],
+        requireClientAuth: true,
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  /** GET over HTTPS trusting the test CA, with or without the client certificate. */
+  function httpsGet(path: string, withClientCertificate: boolean): Promise<HttpAnswer> {
+    const [host, port] = server.httpAddress!.split(':');
+    const identity = withClientCertificate ? { cert: certs.read('client.pem'), key: certs.read('client.key') } : {};
+    return new Promise((resolve, reject) => {
+      const req = request({ host, port: Number(port), path, ca: certs.read('ca.pem'), ...identity }, (res) => {
+        let data = '';
+        res.on('data', (chunk: Buffer) => (data += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) as Json }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('serves HTTPS with the frontend certificate and, as on the gRPC port, requires a client certificate', async () => {
+    const answer = await httpsGet('/api/v1/system-info', true);
+    expect(answer.status).toBe(200);
+    expect(answer.body.serverVersion).toEqual(expect.any(String));
+    await expect(httpsGet('/api/v1/system-info', false)).rejects.toThrow();
+    // Plain HTTP is not served on that port.
+    await expect(fetch(`http://${server.httpAddress}/api/v1/system-info`)).rejects.toThrow();
   });
 });

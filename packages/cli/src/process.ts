@@ -596,7 +596,10 @@ async function drain(
   for (const l of listeners) setServing(l.health, l.grpcServiceNames, false);
   for (const service of [...services].reverse()) await wiring.hosted[service]?.stop();
   await Promise.all(
-    listeners.flatMap((l) => [shutdown(l.server, SHUTDOWN_GRACE_MS), l.http?.gateway.close(SHUTDOWN_GRACE_MS)]),
+    listeners.flatMap((l) => [
+      shutdown(l.server, SHUTDOWN_GRACE_MS),
+      ...(l.http ? [l.http.gateway.close(SHUTDOWN_GRACE_MS)] : []),
+    ]),
   );
   await resources.closeAll();
   logger.info('stopped');

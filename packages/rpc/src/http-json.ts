@@ -254,7 +254,10 @@ function sortKeys(value: JsonValue): JsonValue {
 function payloadToShorthand(json: JsonValue): { handled: boolean; value: JsonValue } {
   if (!isObject(json) || !isObject(json.metadata)) return { handled: false, value: json };
   const metadata = Object.fromEntries(
-    Object.entries(json.metadata).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString('utf8')]),
+    Object.entries(json.metadata).map(([k, v]) => [
+      k,
+      Buffer.from(typeof v === 'string' ? v : '', 'base64').toString('utf8'),
+    ]),
   );
   const keys = Object.keys(metadata).length;
   const data = () => Buffer.from(typeof json.data === 'string' ? json.data : '', 'base64').toString('utf8');
