@@ -11,36 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status as Code } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import Long from 'long';
 import { processSystemToken } from '@tempora/rpc';
 import * as activities from './activities.js';
 import { eventually, findTemporalCli, grpcFailure, startTestServer, uniqueName, type TestServer } from './helpers.js';
 import { bundleWorkflows, installRuntime } from './sdk-support.js';
+import { signingKey, token, type SigningKey } from './jwt-support.js';
 
 const run = promisify(execFile);
 const cli = findTemporalCli();
 const itWithCli = cli ? it : it.skip;
-
-interface SigningKey {
-  kid: string;
-  privateKey: CryptoKey;
-  jwk: JWK;
-}
-
-async function signingKey(kid: string): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256');
-  return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
-}
-
-function token(key: SigningKey, permissions: string[], options: { expiresIn?: string; sub?: string } = {}) {
-  return new SignJWT({ permissions })
-    .setProtectedHeader({ alg: 'RS256', kid: key.kid })
-    .setSubject(options.sub ?? 'tester')
-    .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '1h')
-    .sign(key.privateKey);
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'tempora-authz-'));
 const jwksFile = join(dir, 'jwks.json');

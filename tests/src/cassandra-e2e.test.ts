@@ -159,6 +159,7 @@ if (optionsFor) {
       TEMPORA_PERSISTENCE__CASSANDRA__CONTACT_POINTS: cassandraOptions.contactPoints.join(','),
       TEMPORA_PERSISTENCE__CASSANDRA__KEYSPACE: keyspace,
       TEMPORA_SERVICES__FRONTEND__GRPC_PORT: String(await freePort()),
+      TEMPORA_SERVICES__FRONTEND__HTTP_PORT: String(await freePort()),
       TEMPORA_SERVICES__HISTORY__GRPC_PORT: String(await freePort()),
       TEMPORA_SERVICES__MATCHING__GRPC_PORT: String(await freePort()),
       TEMPORA_SERVICES__WORKER__GRPC_PORT: String(await freePort()),

@@ -140,6 +140,8 @@ export class TestCluster {
         ...this.storeEnv(),
         TEMPORA_MEMBERSHIP__REDIS_URL: this.options.redisUrl,
         TEMPORA_LOG__LEVEL: 'info',
+        // Never the default 7243: other clusters and dev servers run on this machine at the same time.
+        TEMPORA_SERVICES__FRONTEND__HTTP_PORT: String(await freePort()),
         ...this.options.env,
         ...env,
       },

@@ -88,6 +88,7 @@ describe('tempora start (cluster entry)', () => {
     const env = {
       TEMPORA_SERVICES__FRONTEND__GRPC_PORT: String(frontendPort),
       TEMPORA_SERVICES__HISTORY__GRPC_PORT: String(historyPort),
+      TEMPORA_SERVICES__FRONTEND__HTTP_PORT: String(await freePort()),
       TEMPORA_PERSISTENCE__SQLITE__FILE: dbFile,
       TEMPORA_NAMESPACES: 'default,orders',
     };

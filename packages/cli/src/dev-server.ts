@@ -15,6 +15,8 @@ export interface DevServerOptions {
   ip?: string;
   /** 0 picks a free port. */
   port?: number;
+  /** The frontend's HTTP API; absent = a free port, 0 = off. */
+  httpPort?: number;
   /** Prometheus /metrics for every service of the process; 0 / absent = off. */
   metricsPort?: number;
   persistence?: TemporaConfig['persistence']['driver'];
@@ -44,6 +46,8 @@ export interface DevServerOptions {
 export interface DevServer extends RunningProcess {
   /** host:port of the frontend. */
   readonly address: string;
+  /** host:port of the frontend's HTTP API; absent when it is off. */
+  readonly httpAddress?: string;
   readonly config: TemporaConfig;
   /** Set when `ui` was asked for: the running UI (stopped by stop()), or why it is not running. */
   readonly webUi?: WebUiStatus;
@@ -53,6 +57,7 @@ export function devConfig(options: DevServerOptions): TemporaConfig {
   const config = defaultConfig();
   config.bindIp = options.ip ?? config.bindIp;
   config.services.frontend.grpcPort = options.port ?? config.services.frontend.grpcPort;
+  config.services.frontend.httpPort = options.httpPort ?? 0;
   // One registry per process: the frontend's port serves every service's metrics (told apart by service_name).
   config.services.frontend.metricsPort = options.metricsPort ?? 0;
   config.persistence.driver = options.persistence ?? config.persistence.driver;
@@ -83,9 +88,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     // A dev server just works: a fresh Cassandra gets its single-node keyspace, an older schema gets migrated.
     setupCassandraSchema: { replicationFactor: 1 },
     logger: options.logger,
+    httpOnFreePort: options.httpPort === undefined,
   });
   const address = `${config.bindIp}:${running.ports.frontend}`;
-  if (!options.ui) return { ...running, address, config };
+  const httpAddress = running.httpPort === undefined ? undefined : `${config.bindIp}:${running.httpPort}`;
+  if (!options.ui) return { ...running, address, httpAddress, config };
   let webUi: WebUiStatus;
   try {
     webUi = await startWebUi({
@@ -104,5 +111,5 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     if ('running' in webUi) await webUi.running.stop();
     await running.stop();
   };
-  return { ...running, address, config, webUi, stop };
+  return { ...running, address, httpAddress, config, webUi, stop };
 }

@@ -94,6 +94,7 @@ interface DevOptions {
   minRetention?: number;
   logLevel?: string;
   metricsPort: number;
+  httpPort?: number;
   visibility: 'sqlite' | 'elasticsearch';
   esUrl: string;
   esIndex: string;
@@ -155,6 +156,11 @@ program
     ).choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']),
   )
   .option('--metrics-port <port>', 'serve Prometheus /metrics on this port (0 = off)', parsePort, 0)
+  .option(
+    '--http-port <port>',
+    "the frontend's HTTP API port (default: a free port, as upstream's; 0 = off)",
+    parsePort,
+  )
   .addOption(
     new Option('--visibility <store>', 'visibility store').choices(['sqlite', 'elasticsearch']).default('sqlite'),
   )
@@ -175,6 +181,7 @@ program
     const server = await startDevServer({
       ip: opts.ip,
       port: opts.port,
+      httpPort: opts.httpPort,
       metricsPort: opts.metricsPort,
       persistence: opts.persistence,
       dbFile: opts.dbFile,
@@ -202,7 +209,10 @@ program
     const metrics = server.metricsPorts.length
       ? `, metrics at http://${opts.ip}:${server.metricsPorts[0]}/metrics`
       : '';
-    process.stderr.write(`Tempora dev server ready at ${server.address} (store: ${store}${security})${metrics}\n`);
+    const http = server.httpAddress ? `, HTTP API at http${tls ? 's' : ''}://${server.httpAddress}` : '';
+    process.stderr.write(
+      `Tempora dev server ready at ${server.address} (store: ${store}${security})${http}${metrics}\n`,
+    );
     if (server.webUi) {
       const ui = server.webUi;
       process.stderr.write('running' in ui ? `Web UI at ${ui.running.url}\n` : `${ui.notInstalled}\n`);

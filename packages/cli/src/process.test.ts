@@ -44,3 +44,21 @@ describe('startProcess', () => {
     held.push(await listenOn(config.services.history.grpcPort));
   });
 });
+
+describe('the frontend HTTP API', () => {
+  it('a taken HTTP port fails the start and releases the gRPC port already bound', async () => {
+    const config = defaultConfig();
+    config.log.level = 'silent';
+    config.services.frontend.grpcPort = await freePort();
+    config.services.frontend.httpPort = await freePort();
+    const taken = await listenOn(config.services.frontend.httpPort);
+    try {
+      await expect(
+        startProcess({ config, services: ['frontend', 'history', 'matching'], logger: createLogger('silent') }),
+      ).rejects.toThrow(/EADDRINUSE/);
+      await close(await listenOn(config.services.frontend.grpcPort));
+    } finally {
+      await close(taken);
+    }
+  });
+});

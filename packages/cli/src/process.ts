@@ -4,6 +4,7 @@
 // are called over gRPC on the host that owns each call; otherwise membership is in-process and so are the calls.
 import type { Server } from '@grpc/grpc-js';
 import {
+  SERVER_VERSION,
   createLogger,
   serverTlsEnabled,
   storeTlsOptions,
@@ -43,6 +44,7 @@ import {
   configureAuthorization,
   FrontendRateLimiter,
   TokenBucket,
+  HttpGateway,
   createServer,
   resourceExhausted,
   inProcessClient,
@@ -87,6 +89,8 @@ export interface ProcessOptions {
   setupCassandraSchema?: KeyspaceReplication;
   /** Interceptors added after the built-in ones (telemetry first) in every served / outgoing pipeline. */
   interceptors?: ExtraInterceptors;
+  /** Serve the HTTP API on a free port when services.frontend.httpPort is 0 (test dev servers). */
+  httpOnFreePort?: boolean;
 }
 
 export interface RunningProcess {
@@ -96,6 +100,8 @@ export interface RunningProcess {
   readonly ports: Partial<Record<ServiceName, number>>;
   /** Bound /metrics ports (one per distinct configured metricsPort of the hosted services). */
   readonly metricsPorts: number[];
+  /** Bound port of the frontend's HTTP API; absent when it is off or no frontend listens here. */
+  readonly httpPort?: number;
   /** Applies new rate limits (limits.frontend) without a restart; `tempora start` calls it on SIGHUP. */
   reloadLimits(limits: LimitsConfig): void;
   stop(): Promise<void>;
@@ -131,6 +137,7 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
       membership: running.membership,
       ports: Object.fromEntries(listeners.map((l) => [l.service, l.port])),
       metricsPorts: telemetry.ports,
+      httpPort: listeners.find((l) => l.http)?.http?.port,
       reloadLimits: (limits) => security.reloadLimits(limits),
       stop: () => (stopping ??= drain(started, running, listeners, resources, logger)),
     };
@@ -527,6 +534,8 @@ interface Listener {
   health: Health;
   grpcServiceNames: string[];
   port: number;
+  /** The frontend's HTTP API, when it is on. */
+  http?: { gateway: HttpGateway; port: number };
 }
 
 /** One gRPC server with health per listening service; in cluster mode each then joins its ring. */
@@ -543,6 +552,9 @@ async function listenAll(
     if (!host || options.inProcessOnly?.includes(service)) continue;
     const listener = await openServer(service, host, config, wiring.pipelines.served(service), logger);
     listeners.push(listener);
+    if (service === 'frontend' && wiring.hosted.frontend) {
+      listener.http = await openHttpApi(options, wiring.hosted.frontend, wiring.pipelines.served(service), logger);
+    }
     const identity = wiring.identities[service];
     logger.info({ service, address: `${config.bindIp}:${listener.port}`, identity }, `${service} listening`);
     // Joining the ring last: callers are routed here only once the server answers.
@@ -576,6 +588,32 @@ async function openServer(
 }
 
 /**
+ * The frontend's HTTP API beside its gRPC port, on the same address and with the same TLS, running the frontend's
+ * served pipeline (upstream binds it like the gRPC listener, on rpc.httpPort).
+ */
+async function openHttpApi(
+  options: ProcessOptions,
+  frontend: FrontendService,
+  interceptors: readonly Interceptor[],
+  logger: Logger,
+): Promise<Listener['http']> {
+  const { config } = options;
+  const configured = config.services.frontend.httpPort;
+  if (configured === 0 && !options.httpOnFreePort) return undefined;
+  const gateway = new HttpGateway({
+    services: frontend.httpServices(),
+    interceptors,
+    service: 'frontend',
+    logger,
+    serverVersion: SERVER_VERSION,
+    tls: { config: config.tls.frontend.server, refreshMs: tlsRefreshIntervalMs(config) },
+  });
+  const port = await gateway.listen(config.bindIp, configured);
+  logger.info({ address: `${config.bindIp}:${port}` }, 'frontend HTTP API listening');
+  return { gateway, port };
+}
+
+/**
  * Graceful drain: leave the rings first so callers route to the next owners, release shards and queues (the next
  * owners acquire them as soon as they see this host leave), let in-flight calls finish, then close.
  */
@@ -589,7 +627,12 @@ async function drain(
   await wiring.membership.deregister();
   for (const l of listeners) setServing(l.health, l.grpcServiceNames, false);
   for (const service of [...services].reverse()) await wiring.hosted[service]?.stop();
-  await Promise.all(listeners.map((l) => shutdown(l.server, SHUTDOWN_GRACE_MS)));
+  await Promise.all(
+    listeners.flatMap((l) => [
+      shutdown(l.server, SHUTDOWN_GRACE_MS),
+      ...(l.http ? [l.http.gateway.close(SHUTDOWN_GRACE_MS)] : []),
+    ]),
+  );
   await resources.closeAll();
   logger.info('stopped');
 }

@@ -14,6 +14,11 @@ export interface ServicePorts {
   metricsPort: number;
 }
 
+export interface FrontendServiceConfig extends ServicePorts {
+  /** The HTTP/JSON API (upstream's HTTP API: grpc-gateway routes, same interceptors); 0 = disabled. */
+  httpPort: number;
+}
+
 export interface WorkerServiceConfig extends ServicePorts {
   /**
    * The frontend the worker service's SDK workers connect to. Empty = the frontend of this process when it hosts
@@ -184,7 +189,7 @@ export interface TemporaConfig {
   bindIp: string;
   /** Address other processes use to reach this one; defaults to bindIp. */
   broadcastAddress: string;
-  services: Record<ServiceName, ServicePorts> & { worker: WorkerServiceConfig };
+  services: Record<ServiceName, ServicePorts> & { frontend: FrontendServiceConfig; worker: WorkerServiceConfig };
   persistence: {
     driver: 'sqlite' | 'cassandra';
     sqlite: SqlitePersistenceConfig;
@@ -276,7 +281,7 @@ export function defaultConfig(): TemporaConfig {
     bindIp: '127.0.0.1',
     broadcastAddress: '',
     services: {
-      frontend: { grpcPort: 7233, metricsPort: 0 },
+      frontend: { grpcPort: 7233, metricsPort: 0, httpPort: 7243 },
       history: { grpcPort: 7234, metricsPort: 0 },
       matching: { grpcPort: 7235, metricsPort: 0 },
       worker: { grpcPort: 7239, metricsPort: 0, frontendAddress: '' },
@@ -439,14 +444,15 @@ function validate(config: TemporaConfig): void {
       'config visibility.sqlite.file is required in cluster mode on Cassandra (an in-memory visibility table is not shared between processes); or use visibility.driver elasticsearch',
     );
   }
+  const checkPort = (port: number, key: string) => {
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new ConfigError(`config ${key} must be a port number`);
+  };
   for (const name of SERVICE_NAMES) {
-    for (const key of ['grpcPort', 'metricsPort'] as const) {
-      const port = config.services[name][key];
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new ConfigError(`config services.${name}.${key} must be a port number`);
-      }
-    }
+    for (const key of ['grpcPort', 'metricsPort'] as const)
+      checkPort(config.services[name][key], `services.${name}.${key}`);
   }
+  checkPort(config.services.frontend.httpPort, 'services.frontend.httpPort');
   validateTls(config);
   validateAuthorization(config.authorization);
   validateLimits(config.limits);

@@ -53,10 +53,9 @@ export class RpcError extends Error {
     super(message);
   }
 
-  /** The error as grpc-js sends it: code, message, and the serialized google.rpc.Status in the details trailer. */
-  toServiceError(): Partial<ServiceError> {
-    const metadata = new Metadata();
-    const statusProto = Status.encode(
+  /** The serialized google.rpc.Status of this error: code, message and the detail as an Any. */
+  statusProto(): Uint8Array {
+    return Status.encode(
       Status.fromPartial({
         code: this.code,
         message: this.message,
@@ -65,6 +64,12 @@ export class RpcError extends Error {
           : [],
       }),
     ).finish();
+  }
+
+  /** The error as grpc-js sends it: code, message, and the serialized google.rpc.Status in the details trailer. */
+  toServiceError(): Partial<ServiceError> {
+    const metadata = new Metadata();
+    const statusProto = this.statusProto();
     metadata.set('grpc-status-details-bin', Buffer.from(statusProto));
     return { code: this.code, details: this.message, message: this.message, metadata };
   }

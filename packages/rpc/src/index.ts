@@ -10,3 +10,4 @@ export * from './authorization.js';
 export * from './rate-limits.js';
 export * from './system-identity.js';
 export * from './page-tokens.js';
+export * from './http-gateway.js';

@@ -11,8 +11,8 @@ import { RpcError, internalError } from './errors.js';
 
 /** Which end of a call an interceptor sits on. */
 export type CallSide = 'server' | 'client';
-/** How the call travels: over a gRPC channel, or as a function call in this process (start-dev). */
-export type CallTransport = 'grpc' | 'in-process';
+/** How the call travels: over a gRPC channel, as a function call in this process (start-dev), or the HTTP API. */
+export type CallTransport = 'grpc' | 'in-process' | 'http';
 
 /** The rest of the pipeline: resolves with the response or rejects with an RpcError. */
 export type Next = (call: RpcCall) => Promise<unknown>;

@@ -12,7 +12,14 @@ import * as workflowMessages from '@tempora/proto/workflowservice';
 import { WorkflowServiceService, type WorkflowServiceServer } from '@tempora/proto/workflowservice';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
 import type { ClusterMetadataRecord } from '@tempora/proto/persistence';
-import { PageTokens, serveService, type AsyncHandlers, type Interceptor, type RpcClient } from '@tempora/rpc';
+import {
+  PageTokens,
+  serveService,
+  type AsyncHandlers,
+  type HttpServedService,
+  type Interceptor,
+  type RpcClient,
+} from '@tempora/rpc';
 import { listClusterMembers } from './admin/list-cluster-members.js';
 import { listShards } from './admin/list-shards.js';
 import { deleteWorkflowExecution } from './api/delete-workflow-execution.js';
@@ -215,6 +222,14 @@ export class FrontendService {
 
   adminServiceHandlers(): AsyncHandlers<AdminServiceServer> {
     return { listClusterMembers: listClusterMembers(this.ctx), listShards: listShards(this.ctx) };
+  }
+
+  /** The public services the HTTP API serves (upstream's: WorkflowService and OperatorService). */
+  httpServices(): HttpServedService[] {
+    return [
+      { definition: WorkflowServiceService, messages: workflowMessages, handlers: this.workflowServiceHandlers() },
+      { definition: OperatorServiceService, messages: operatorMessages, handlers: this.operatorServiceHandlers() },
+    ] as HttpServedService[];
   }
 
   /** Serves the handlers on `server` behind the process's served-call pipeline. */
