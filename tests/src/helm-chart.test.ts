@@ -56,6 +56,13 @@ function render(...sets: string[]): Manifest[] {
 
 const byKind = (manifests: Manifest[], kind: string) => manifests.filter((m) => m.kind === kind);
 
+/** What every process loads from the rendered tempora.yaml, through the real config loader (unknown keys fail). */
+function loadConfigFrom(rendered: string) {
+  const file = join(mkdtempSync(join(tmpdir(), 'tempora-chart-')), 'tempora.yaml');
+  writeFileSync(file, rendered);
+  return loadConfig(file, {});
+}
+
 interface PodSpec {
   securityContext?: Record<string, unknown>;
   volumes?: Record<string, unknown>[];
@@ -139,6 +146,22 @@ describeChart('helm chart', () => {
     expect(byKind(monitored, 'Service').map((s) => s.metadata.name)).toEqual(
       expect.arrayContaining(SERVICES.map((s) => `prod-tempora-${s}-metrics`)),
     );
+  });
+
+  it('serves the HTTP API on the frontend (services.frontend.httpPort) behind the frontend Service, or not at all', () => {
+    const manifests = render();
+    const config = loadConfigFrom(byKind(manifests, 'ConfigMap')[0]!.data!['tempora.yaml']!);
+    expect(config.services.frontend.httpPort).toBe(7243);
+    const frontend = byKind(manifests, 'Deployment').find((d) => d.metadata.name === 'prod-tempora-frontend')!;
+    const container = (frontend.spec.template as { spec: { containers: { ports: unknown[] }[] } }).spec.containers[0]!;
+    expect(container.ports).toContainEqual({ name: 'http', containerPort: 7243 });
+    const service = byKind(manifests, 'Service').find((m) => m.metadata.name === 'prod-tempora-frontend')!;
+    expect(service.spec.ports).toContainEqual({ name: 'http', port: 7243, targetPort: 'http' });
+
+    const off = render('services.frontend.httpPort=0');
+    expect(loadConfigFrom(byKind(off, 'ConfigMap')[0]!.data!['tempora.yaml']!).services.frontend.httpPort).toBe(0);
+    const offService = byKind(off, 'Service').find((m) => m.metadata.name === 'prod-tempora-frontend')!;
+    expect((offService.spec.ports as { name: string }[]).map((p) => p.name)).toEqual(['grpc']);
   });
 
   it('configures every process for Cassandra, Elasticsearch and Redis from the values', () => {
@@ -230,11 +253,7 @@ describeChart('helm chart', () => {
       'tls.internode.serverName=internode.tempora.svc',
       'web.tls.clientSecretName=web-client-tls',
     );
-    const rendered = byKind(manifests, 'ConfigMap')[0]!.data!['tempora.yaml']!;
-    // What every process loads, through the real config loader (unknown keys would be rejected).
-    const file = join(mkdtempSync(join(tmpdir(), 'tempora-chart-')), 'tempora.yaml');
-    writeFileSync(file, rendered);
-    const config = loadConfig(file, {});
+    const config = loadConfigFrom(byKind(manifests, 'ConfigMap')[0]!.data!['tempora.yaml']!);
     expect(config.tls.frontend.server).toEqual({
       certFile: '/etc/tempora-tls/frontend/tls.crt',
       keyFile: '/etc/tempora-tls/frontend/tls.key',
