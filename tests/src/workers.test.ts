@@ -34,6 +34,24 @@ async function workersWhen(query: string, check: (workers: Workers) => boolean, 
   }
 }
 
+type Heartbeat = NonNullable<
+  NonNullable<
+    Awaited<ReturnType<typeof sdk.connection.workflowService.describeWorker>>['workerInfo']
+  >['workerHeartbeat']
+>;
+
+/** Describes the worker until its latest heartbeat satisfies `check`. */
+async function describedWhen(workerInstanceKey: string, check: (heartbeat: Heartbeat) => boolean) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const described = await sdk.connection.workflowService.describeWorker({ namespace: 'default', workerInstanceKey });
+    const heartbeat = described.workerInfo!.workerHeartbeat!;
+    if (check(heartbeat)) return heartbeat;
+    if (Date.now() > deadline) throw new Error(`DescribeWorker never matched: ${JSON.stringify(heartbeat)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('worker heartbeats', () => {
   it("lists, counts and describes the file's worker from its heartbeats", async () => {
     const { workers, workersInfo } = await workersWhen(`TaskQueue = '${taskQueue}'`, (w) => w.workers.length === 1);
@@ -49,11 +67,11 @@ describe('worker heartbeats', () => {
     expect(worker.workerInstanceKey).not.toBe('');
     expect(workersInfo[0]?.workerHeartbeat?.workerInstanceKey).toBe(worker.workerInstanceKey);
 
-    const described = await sdk.connection.workflowService.describeWorker({
-      namespace: 'default',
-      workerInstanceKey: worker.workerInstanceKey!,
-    });
-    const heartbeat = described.workerInfo!.workerHeartbeat!;
+    // The first heartbeat may leave before the worker's pollers start; a later one counts them.
+    const heartbeat = await describedWhen(
+      worker.workerInstanceKey!,
+      (beat) => (beat.workflowPollerInfo?.currentPollers ?? 0) > 0,
+    );
     expect(heartbeat).toMatchObject({ taskQueue, workerInstanceKey: worker.workerInstanceKey });
     expect(heartbeat.workflowPollerInfo?.currentPollers).toBeGreaterThan(0);
     expect(Number(heartbeat.heartbeatTime?.seconds)).toBeGreaterThan(0);
