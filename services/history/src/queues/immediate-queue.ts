@@ -1,6 +1,9 @@
 // The loop a shard's immediate task categories (transfer, visibility) share: tasks are read in task-id order up to
 // the shard's max read level, handed to the category's page handler, and deleted (acked) up to the last one it
-// finished. A failure retries from the first unfinished task after a backoff.
+// finished. A failure retries from the first unfinished task after a backoff. The store is read only when a write
+// of this category was notified since the last read that saw every committed task (or the last page was cut
+// short): the shard's read level also moves with writes of other categories, and reading after each of those found
+// nothing (one empty read per transfer task under load).
 import type { Logger } from '@tempora/common';
 import type { HistoryTask, PersistenceStores } from '@tempora/persistence';
 import type { Shard } from '../shard.js';
@@ -28,6 +31,9 @@ export class ImmediateQueue {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs: number;
   private waitingForWrites = false;
+  /** A write with tasks of this category was notified that no read is known to have seen (true at first: a new
+   * owner reads what is stored). */
+  private unseenWrites = true;
 
   constructor(
     private readonly shard: Shard,
@@ -40,6 +46,7 @@ export class ImmediateQueue {
 
   notify(): void {
     if (this.stopped) return;
+    this.unseenWrites = true;
     if (this.running) {
       this.rerun = true;
       return;
@@ -88,8 +95,12 @@ export class ImmediateQueue {
 
   private async drain(): Promise<void> {
     const { category, pageSize } = this.options;
-    while (!this.stopped && !this.shard.closed) {
+    let pageCut = false;
+    while (!this.stopped && !this.shard.closed && (this.unseenWrites || pageCut)) {
       const maxReadLevel = this.shard.maxReadLevel();
+      // With no write in flight every task id handed out is at or below maxReadLevel, so this read sees every task
+      // notified so far; with writes in flight, resumeAfterWritesInFlight reads again once they finish.
+      if (!this.shard.hasWritesInFlight) this.unseenWrites = false;
       if (maxReadLevel <= this.ackLevel) return this.resumeAfterWritesInFlight();
       const page = await this.stores.executions.getHistoryTasks({
         shardId: this.shard.shardId,
@@ -98,6 +109,7 @@ export class ImmediateQueue {
         inclusiveMaxTaskId: maxReadLevel,
         pageSize,
       });
+      pageCut = page.nextPageToken !== undefined;
       if (!page.items.length) {
         this.ackLevel = maxReadLevel;
         return this.resumeAfterWritesInFlight();
@@ -113,6 +125,8 @@ export class ImmediateQueue {
         this.ackLevel = last;
       }
       if (result.done < page.items.length) return this.retryLater(result.error);
+      // The page held every task up to maxReadLevel, so the next read starts above it.
+      if (!pageCut) this.ackLevel = maxReadLevel;
       this.retryDelayMs = this.options.minRetryDelayMs;
     }
   }

@@ -70,4 +70,41 @@ describe('transfer queue', () => {
     await executedOnce;
     expect(executed).toEqual([task]);
   }, 10_000);
+
+  it('reads the store once per notified write, not again after writes of other categories', async () => {
+    const shard = await Shard.acquire(1, stores, logger, 'test-host');
+    let reads = 0;
+    const getHistoryTasks = stores.executions.getHistoryTasks.bind(stores.executions);
+    stores.executions.getHistoryTasks = (request) => {
+      reads++;
+      return getHistoryTasks(request);
+    };
+    const readsAtExecution: number[] = [];
+    const executions = [0, 1].map(() => {
+      let resolve: () => void = () => {};
+      return { done: new Promise<void>((r) => (resolve = r)), resolve: () => resolve() };
+    });
+    queue = new TransferQueue(
+      shard,
+      stores,
+      async () => {
+        readsAtExecution.push(reads);
+        // Another run's write with no transfer task commits meanwhile: the shard's read level moves past the task.
+        if (readsAtExecution.length === 1) shard.releaseTaskIds(await shard.allocateTaskIds(1));
+        executions[readsAtExecution.length - 1]!.resolve();
+      },
+      logger,
+    );
+
+    for (const execution of executions) {
+      const ids = await shard.allocateTaskIds(1);
+      await commitTransferTask(shard, ids[0]!);
+      shard.releaseTaskIds(ids);
+      queue.notify();
+      await execution.done;
+      await new Promise((resolve) => setImmediate(resolve)); // the queue finishes its page and goes idle
+    }
+    // Without the notify check, the other write's id made one more (empty) read before the second task's.
+    expect(readsAtExecution).toEqual([1, 2]);
+  }, 10_000);
 });
