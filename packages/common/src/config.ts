@@ -1,7 +1,7 @@
 // Server configuration: one YAML file plus environment overrides. Every field has a default, so an empty file
 // (or none) describes a single-machine cluster on loopback with the embedded SQLite store.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { parseGoDurationNanos } from './duration.js';
 
 export const SERVICE_NAMES = ['frontend', 'history', 'matching', 'worker'] as const;
@@ -327,6 +327,15 @@ export class ConfigError extends Error {
 export const ENV_PREFIX = 'TEMPORA_';
 /** Environment variables that name a config key other than by the TEMPORA_A__B convention (documented aliases). */
 const ENV_ALIASES: Record<string, string> = { TEMPORA_LOG_LEVEL: 'TEMPORA_LOG__LEVEL' };
+/**
+ * The YAML parser is loaded only when a config file is read: start-dev takes none, and every module loaded at start
+ * delays the port opening (docs/operations.md "Restart time").
+ */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text);
+}
+
 /** Settings of the test harness (e.g. TEMPORA_TEST_REDIS, TEMPORA_TEST_CASSANDRA), not config: servers it spawns inherit them. */
 const TEST_ENV_PREFIX = 'TEMPORA_TEST_';
 
