@@ -15,6 +15,7 @@ import { ExecutionManager, type HistoryLimits } from './execution-manager.js';
 import { Mutex } from './mutex.js';
 import type { NamespaceRegistry } from '@tempora/namespace';
 import { DeletionPacer, retentionExecutor } from './queues/retention-executor.js';
+import { recoverStickyWorkflowTasks } from './queues/sticky-recovery.js';
 import { TimerQueue } from './queues/timer-queue.js';
 import { timerExecutor } from './queues/timer-executor.js';
 import { TransferQueue } from './queues/transfer-queue.js';
@@ -218,6 +219,13 @@ export class ShardController {
     visibility.notify();
     timers.start();
     retention.start();
+    // In the background: the shard serves calls meanwhile, and a failure only leaves the sticky timers to act.
+    void recoverStickyWorkflowTasks({ shard, stores, executions, matching, logger }).then(
+      (dispatched) => {
+        if (dispatched) logger.info({ shardId, dispatched }, 'dispatched sticky workflow tasks of earlier owners again');
+      },
+      (err: unknown) => logger.warn({ err, shardId }, 'dispatching sticky workflow tasks of earlier owners failed'),
+    );
   }
 
   /** Stops the shard's queues and drops its state; later calls for it answer "not the owner". */

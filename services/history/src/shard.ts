@@ -18,6 +18,7 @@ export class ShardClosedError extends RpcError {
 
 export class Shard {
   private rangeIdValue = 0;
+  private firstOwnTaskId = 0;
   private nextSequence = TASK_IDS_PER_RANGE;
   private closedValue = false;
   private readonly renewLock = new Mutex();
@@ -37,7 +38,13 @@ export class Shard {
     const shard = new Shard(shardId, stores, logger, owner);
     const stored = await stores.shards.getOrCreateShard(shardId);
     await shard.renewRange(stored);
+    shard.firstOwnTaskId = shard.rangeIdValue * TASK_IDS_PER_RANGE;
     return shard;
+  }
+
+  /** Tasks with a lower id were written before this host acquired the shard (by an earlier owner or process). */
+  get firstTaskIdOfThisOwner(): number {
+    return this.firstOwnTaskId;
   }
 
   get rangeId(): number {
