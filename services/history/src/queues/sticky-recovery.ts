@@ -3,7 +3,8 @@
 // matching crash) those tasks are gone, and each run would wait for its sticky schedule-to-start timeout (the SDK's
 // default is 10 s) and get a WorkflowTaskTimedOut event. Upstream persists sticky tasks in matching, so its runs
 // carry on. Here the host that acquires a shard dispatches each such task again at once, as the transfer queue
-// would: to the sticky queue when that worker polls this matching host, else (StickyWorkerUnavailable) to the
+// would: a restarted matching keeps it on the sticky queue for the worker to poll again (it assumes the workers of
+// its previous process alive for the sticky window); a worker known gone (StickyWorkerUnavailable) leaves it to the
 // normal queue. A copy matching still holds is harmless: whichever copy starts first wins and the other is dropped
 // as already started. The sticky timer stays armed and does nothing once the task started.
 import { durationToMs, type Logger } from '@tempora/common';
