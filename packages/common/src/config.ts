@@ -2,6 +2,7 @@
 // (or none) describes a single-machine cluster on loopback with the embedded SQLite store.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { parseGoDurationNanos } from './duration.js';
 
 export const SERVICE_NAMES = ['frontend', 'history', 'matching', 'worker'] as const;
@@ -332,7 +333,7 @@ const ENV_ALIASES: Record<string, string> = { TEMPORA_LOG_LEVEL: 'TEMPORA_LOG__L
  * delays the port opening (docs/operations.md "Restart time").
  */
 function parseYaml(text: string): unknown {
-  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  const yaml = createRequire(import.meta.url)('yaml') as typeof Yaml;
   return yaml.parse(text);
 }
 

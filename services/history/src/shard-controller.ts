@@ -222,7 +222,8 @@ export class ShardController {
     // In the background: the shard serves calls meanwhile, and a failure only leaves the sticky timers to act.
     void recoverStickyWorkflowTasks({ shard, stores, executions, matching, logger }).then(
       (dispatched) => {
-        if (dispatched) logger.info({ shardId, dispatched }, 'dispatched sticky workflow tasks of earlier owners again');
+        if (dispatched)
+          logger.info({ shardId, dispatched }, 'dispatched sticky workflow tasks of earlier owners again');
       },
       (err: unknown) => logger.warn({ err, shardId }, 'dispatching sticky workflow tasks of earlier owners failed'),
     );
