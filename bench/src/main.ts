@@ -194,7 +194,16 @@ function readProfiles(dir: string, window: PhaseMeter['window']) {
     .filter((name) => name.endsWith('.cpuprofile'))
     .map((name) => join(dir, name));
   if (!files.length) throw new Error(`the server wrote no CPU profile into ${dir} (did it exit cleanly?)`);
-  return { files, ...summarizeProfiles(files.map(readCpuProfile), { window, baseDir: REPO_ROOT }) };
+  const profiles = files.map(readCpuProfile);
+  // Per file too: the main thread's share against the SDK worker threads' of Tempora's internal worker.
+  const busyMs = profiles.map((profile) => {
+    const { totalMs, idleMs } = summarizeProfiles([profile], { window, limit: 0 });
+    return totalMs - idleMs;
+  });
+  return {
+    files: files.map((file, i) => ({ file, busyMs: busyMs[i] })),
+    ...summarizeProfiles(profiles, { window, baseDir: REPO_ROOT }),
+  };
 }
 
 async function main(options: CliOptions): Promise<number> {
@@ -301,8 +310,10 @@ async function main(options: CliOptions): Promise<number> {
       if (!outcome.ok) continue;
       if (options.verbose) process.stdout.write(`${formatStoreCalls(outcome)}\n`);
       if (outcome.profile) {
+        const files = outcome.profile.files.map(({ file, busyMs }) => `  ${file} (${busyMs.toFixed(0)} ms busy)`);
         process.stdout.write(
-          `${outcome.target}: CPU profile ${outcome.profile.files.join(', ')}, measured phase\n${formatProfileSummary(outcome.profile)}\n`,
+          `${outcome.target}: CPU profile of the measured phase, one file per thread:\n${files.join('\n')}\n` +
+            `${formatProfileSummary(outcome.profile)}\n`,
         );
       }
     }

@@ -9,7 +9,7 @@ export type TargetOutcome =
       ok: true;
       /** When the bench started the server or was given its pids. */ peakRssMiB: number | undefined;
       /** With --profile: where the server's CPU profile went and its top functions over the measured phase. */
-      profile?: { files: string[] } & ProfileSummary;
+      profile?: { files: { file: string; busyMs: number }[] } & ProfileSummary;
     } & WorkloadResult &
       PhaseCosts)
   | { target: string; ok: false; error: string };
