@@ -221,7 +221,11 @@ async function main(options: CliOptions): Promise<number> {
     OTEL_TRACES_SAMPLER: 'always_on',
   };
   const onCassandra = options.persistence === 'cassandra';
-  const baseline: Target = { label: options.baseline, start: options.baseline, cassandra: options.baseline === 'temporal-server' };
+  const baseline: Target = {
+    label: options.baseline,
+    start: options.baseline,
+    cassandra: options.baseline === 'temporal-server',
+  };
   const targets: Target[] = options.tracing
     ? [
         { label: `${temporaLabel} tracing off`, start: 'tempora', cassandra: onCassandra },
@@ -356,7 +360,7 @@ const program = new Command('bench')
   .addOption(
     new Option(
       '--target <server>',
-      'server to start when no --address is given (temporal: the official dev server; temporal-server: upstream\'s ' +
+      "server to start when no --address is given (temporal: the official dev server; temporal-server: upstream's " +
         'Go server on the local Cassandra, via deploy/local/temporal-server.sh); with --address, what runs there',
     )
       .choices(['tempora', 'temporal', 'temporal-server'])
@@ -375,7 +379,7 @@ const program = new Command('bench')
   )
   .option(
     '--server-pid <pid>',
-    'with --address: the server\'s process (repeatable or a comma list; their trees), for CPU and RSS',
+    "with --address: the server's process (repeatable or a comma list; their trees), for CPU and RSS",
     parsePids,
     [],
   )
@@ -384,7 +388,7 @@ const program = new Command('bench')
     'the Cassandra JVM to measure (default: the pid file of deploy/local/cassandra.sh, or the one Cassandra process)',
     parsePositiveInt,
   )
-  .option('--metrics-url <url>', 'with --address: the server\'s Prometheus endpoint, for store calls')
+  .option('--metrics-url <url>', "with --address: the server's Prometheus endpoint, for store calls")
   .option(
     '--profile <dir>',
     'run each Tempora server the bench starts under node --cpu-prof, writing into <dir>, and print its top functions',

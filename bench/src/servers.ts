@@ -210,7 +210,9 @@ function runScript(args: string[], env: Record<string, string>, timeoutMs: numbe
       args,
       { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) =>
-        err ? reject(new Error(`${TEMPORAL_SERVER_SCRIPT} ${args.join(' ')}: ${err.message}\n${stderr}`)) : resolve(stdout),
+        err
+          ? reject(new Error(`${TEMPORAL_SERVER_SCRIPT} ${args.join(' ')}: ${err.message}\n${stderr}`))
+          : resolve(stdout),
     );
     // The script's progress (the first start builds the server) goes where the bench's progress goes.
     child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
