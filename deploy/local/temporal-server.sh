@@ -61,12 +61,17 @@ free_port() {
 
 port_or_free() { if [ "$1" = 0 ]; then free_port; else echo "$1"; fi; }
 
-schema_tool() { "$home/bin/cassandra" --ep "$cassandra_host" -p "$cassandra_port" "$@"; }
+# The schema tool logs every statement; that goes to a file, shown only when the tool fails.
+schema_tool() {
+  if ! "$home/bin/cassandra" --ep "$cassandra_host" -p "$cassandra_port" "$@" >>"$data/schema.log" 2>&1; then
+    log "schema tool failed: $*; last lines of $data/schema.log:"; tail -n 20 "$data/schema.log" >&2; return 1
+  fi
+}
 
 drop_keyspace() {
   [ -f "$data/keyspace" ] || return 0
   local keyspace; keyspace="$(cat "$data/keyspace")"
-  schema_tool drop-keyspace -f -k "$keyspace" >/dev/null && log "dropped keyspace $keyspace"
+  schema_tool drop-keyspace -f -k "$keyspace" && log "dropped keyspace $keyspace"
   rm -f "$data/keyspace"
 }
 
@@ -78,9 +83,9 @@ start() {
   local keyspace="${TEMPORAL_SERVER_KEYSPACE:-temporal_upstream_$(date +%s)_$$}"
   log "creating keyspace $keyspace on $cassandra_host:$cassandra_port"
   echo "$keyspace" >"$data/keyspace"
-  schema_tool create-keyspace -k "$keyspace" --rf 1 >/dev/null
-  schema_tool -k "$keyspace" setup-schema -v 0.0 >/dev/null
-  schema_tool -k "$keyspace" update-schema -d "$home/schema/versioned" >/dev/null
+  schema_tool create-keyspace -k "$keyspace" --rf 1
+  schema_tool -k "$keyspace" setup-schema -v 0.0
+  schema_tool -k "$keyspace" update-schema -d "$home/schema/versioned"
 
   local frontend metrics
   frontend="$(port_or_free "${TEMPORAL_SERVER_PORT:-29233}")"
