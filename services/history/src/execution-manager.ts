@@ -1,7 +1,8 @@
 // Loads runs, serializes access to each, and persists a transaction as: history batch appended first, then ONE
 // conditional write of the execution row + current row + history tasks, fenced by the shard's range id and the
-// run's dbRecordVersion. A batch orphaned by a failed write is never read (readers stop at nextEventId) and is
-// overwritten by the next append at the same node id.
+// run's dbRecordVersion; the shard's concurrent transactions share that write (group commit, group-commit.ts). A
+// batch orphaned by a failed write is never read (readers stop at nextEventId) and is overwritten by the next append
+// at the same node id.
 import type { HistoryLimit, Logger } from '@tempora/common';
 import {
   ConcurrentUpdateError,
@@ -26,6 +27,7 @@ import { invalidArgument, notFound } from '@tempora/rpc';
 import { detached, rememberRunContext } from '@tempora/telemetry';
 import { terminateRun } from './close-run.js';
 import { HistoryMetrics } from './engine-metrics.js';
+import { DEFAULT_GROUP_COMMIT, ShardWriteGroups, type GroupCommitLimits } from './group-commit.js';
 import { HISTORY_SERVICE_IDENTITY } from './identity.js';
 import { MutableState, isClosedStatus } from './mutable-state.js';
 import { Mutex } from './mutex.js';
@@ -84,6 +86,7 @@ const MAX_CONFLICT_RETRIES = 5;
 export class ExecutionManager {
   private readonly cache = new Map<string, CachedRun>();
   private readonly locks = new Map<string, { mutex: Mutex; users: number }>();
+  private readonly writes: ShardWriteGroups;
 
   constructor(
     private readonly shard: Shard,
@@ -94,7 +97,10 @@ export class ExecutionManager {
     private readonly metrics: HistoryMetrics = new HistoryMetrics(),
     private readonly retention: RetentionLookup = () => Promise.resolve(undefined),
     private readonly historyLimits?: HistoryLimits,
-  ) {}
+    groupCommit: GroupCommitLimits = DEFAULT_GROUP_COMMIT,
+  ) {
+    this.writes = new ShardWriteGroups(stores.executions, groupCommit, (writes) => metrics.groupCommitted(writes));
+  }
 
   async getCurrent(namespaceId: string, workflowId: string): Promise<CurrentExecutionRow | undefined> {
     return this.stores.executions.getCurrentExecution(this.shard.shardId, namespaceId, workflowId);
@@ -245,13 +251,16 @@ export class ExecutionManager {
       const taskIds = await this.shard.allocateTaskIds(taskIdCount(ms));
       try {
         await this.appendEvents(ms, taskIds);
-        await this.stores.executions.createWorkflowExecution({
-          shardId: this.shard.shardId,
-          rangeId: this.shard.rangeId,
-          current: condition,
-          execution: executionRow(ms, 1),
-          currentRow: currentRow(ms),
-          tasks: this.historyTasks(key, ms, taskIds),
+        await this.writes.write({
+          kind: 'create',
+          request: {
+            shardId: this.shard.shardId,
+            rangeId: this.shard.rangeId,
+            current: condition,
+            execution: executionRow(ms, 1),
+            currentRow: currentRow(ms),
+            tasks: this.historyTasks(key, ms, taskIds),
+          },
         });
       } catch (err) {
         throw this.translate(err);
@@ -275,17 +284,20 @@ export class ExecutionManager {
     try {
       await this.appendEvents(ms, taskIds);
       if (newRun) await this.appendEvents(newRun, newRunTaskIds);
-      await this.stores.executions.updateWorkflowExecution({
-        shardId: this.shard.shardId,
-        rangeId: this.shard.rangeId,
-        execution: executionRow(ms, dbRecordVersion + 1),
-        expectedDbRecordVersion: dbRecordVersion,
-        currentRow: newRun ? currentRow(newRun) : ms.statusChanged ? currentRow(ms) : undefined,
-        newExecution: newRun ? executionRow(newRun, 1) : undefined,
-        tasks: [
-          ...this.historyTasks(key, ms, taskIds),
-          ...(newRun ? this.historyTasks(runKeyOf(newRun), newRun, newRunTaskIds) : []),
-        ],
+      await this.writes.write({
+        kind: 'update',
+        request: {
+          shardId: this.shard.shardId,
+          rangeId: this.shard.rangeId,
+          execution: executionRow(ms, dbRecordVersion + 1),
+          expectedDbRecordVersion: dbRecordVersion,
+          currentRow: newRun ? currentRow(newRun) : ms.statusChanged ? currentRow(ms) : undefined,
+          newExecution: newRun ? executionRow(newRun, 1) : undefined,
+          tasks: [
+            ...this.historyTasks(key, ms, taskIds),
+            ...(newRun ? this.historyTasks(runKeyOf(newRun), newRun, newRunTaskIds) : []),
+          ],
+        },
       });
     } catch (err) {
       throw this.translate(err);

@@ -88,6 +88,7 @@ export class HistoryService {
       retentionDeletesPerSecond: options.config.limits.retention.deletesPerSecond,
       metrics: new HistoryMetrics(options.metrics, (id) => namespaces.cachedName(id)),
       historyLimits,
+      groupCommit: options.config.services.history.groupCommit,
     });
     this.ctx = {
       logger,

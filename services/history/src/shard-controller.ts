@@ -12,6 +12,7 @@ import type { VisibilityStore } from '@tempora/visibility';
 import { HistoryMetrics } from './engine-metrics.js';
 import { EventNotifier } from './event-notifier.js';
 import { ExecutionManager, type HistoryLimits } from './execution-manager.js';
+import type { GroupCommitLimits } from './group-commit.js';
 import { Mutex } from './mutex.js';
 import type { NamespaceRegistry } from '@tempora/namespace';
 import { DeletionPacer, retentionExecutor } from './queues/retention-executor.js';
@@ -59,6 +60,8 @@ export interface ShardControllerOptions {
   metrics?: HistoryMetrics;
   /** History size and event count limits every run's writes are checked against. */
   historyLimits?: HistoryLimits;
+  /** services.history.groupCommit; the defaults when absent. */
+  groupCommit?: GroupCommitLimits;
 }
 
 export class ShardController {
@@ -191,6 +194,7 @@ export class ShardController {
       metrics,
       retentionOf,
       this.options.historyLimits,
+      this.options.groupCommit,
     );
     const crossRun = { executions, history, namespaces, stores, shardId };
     const transferTasks = metrics.measureExecutor(
