@@ -6,11 +6,14 @@
 import type { HistoryLimit, Logger } from '@tempora/common';
 import {
   ConcurrentUpdateError,
+  ConditionFailedError,
+  CurrentWorkflowConditionFailedError,
   ExecutionState,
   HistoryTaskCategory,
   ShardOwnershipLostError,
   type CurrentExecutionCondition,
   type CurrentExecutionRow,
+  type ExecutionWrite,
   type HistoryTask,
   type PersistenceStores,
   type WorkflowExecutionRow,
@@ -46,6 +49,13 @@ export const runKeyString = (key: RunKey) => `${key.namespaceId}/${key.workflowI
 
 /** Told about tasks a committed transaction wrote, so they run without waiting for a poll of the store. */
 export interface TaskListener {
+  /**
+   * Every task a write committed, told synchronously before the write's task ids are released (so before any queue
+   * may read past them): the immediate queues take them from here instead of reading the store.
+   */
+  tasksCommitted(tasks: readonly HistoryTask[]): void;
+  /** A write failed in a way that may still have applied it: its tasks may be in the store only. */
+  writeOutcomeUnknown(): void;
   transferTasksWritten(): void;
   timerTasksWritten(earliestFireTime: number): void;
   retentionTasksWritten(earliestFireTime: number): void;
@@ -251,7 +261,8 @@ export class ExecutionManager {
       const taskIds = await this.shard.allocateTaskIds(taskIdCount(ms));
       try {
         await this.appendEvents(ms, taskIds);
-        await this.writes.write({
+        const tasks = this.historyTasks(key, ms, taskIds);
+        await this.commit({
           kind: 'create',
           request: {
             shardId: this.shard.shardId,
@@ -259,7 +270,7 @@ export class ExecutionManager {
             current: condition,
             execution: executionRow(ms, 1),
             currentRow: currentRow(ms),
-            tasks: this.historyTasks(key, ms, taskIds),
+            tasks,
           },
         });
       } catch (err) {
@@ -284,7 +295,7 @@ export class ExecutionManager {
     try {
       await this.appendEvents(ms, taskIds);
       if (newRun) await this.appendEvents(newRun, newRunTaskIds);
-      await this.writes.write({
+      await this.commit({
         kind: 'update',
         request: {
           shardId: this.shard.shardId,
@@ -305,6 +316,17 @@ export class ExecutionManager {
       this.shard.releaseTaskIds(taskIds);
     }
     if (newRun) this.cache.set(runKeyString(runKeyOf(newRun)), { state: newRun.state, dbRecordVersion: 1 });
+  }
+
+  /** The conditional write (shared with the shard's other transitions in flight), then its tasks told. */
+  private async commit(write: ExecutionWrite): Promise<void> {
+    try {
+      await this.writes.write(write);
+    } catch (err) {
+      if (!isRefusal(err)) this.listener.writeOutcomeUnknown();
+      throw err;
+    }
+    this.listener.tasksCommitted(write.request.tasks);
   }
 
   /** Upstream's DeleteHistoryEventTask: the closed run is deleted once its namespace's retention has passed. */
@@ -424,6 +446,16 @@ export class ExecutionManager {
       if (--lock.users === 0) this.locks.delete(keyString);
     }
   }
+}
+
+/** A store refusal: a condition did not hold, so nothing of the write was applied. */
+function isRefusal(err: unknown): boolean {
+  return (
+    err instanceof ConcurrentUpdateError ||
+    err instanceof CurrentWorkflowConditionFailedError ||
+    err instanceof ConditionFailedError ||
+    err instanceof ShardOwnershipLostError
+  );
 }
 
 function extentOf(ms: MutableState): HistoryExtent {

@@ -4,7 +4,7 @@
 // by another host: it is closed and, if the ring still says it is ours, re-acquired on the next check.
 import { durationToMs, type Logger } from '@tempora/common';
 import { shardIdFor, shardRingKey, type Membership } from '@tempora/membership';
-import type { PersistenceStores } from '@tempora/persistence';
+import type { HistoryTask, PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
 import { ownershipLost, type RpcClient } from '@tempora/rpc';
 import { traceTasks } from '@tempora/telemetry';
@@ -172,6 +172,14 @@ export class ShardController {
     const notifier = new EventNotifier();
     // The queues need the execution manager and it needs them: wire through the listener object.
     const listener = {
+      tasksCommitted: (tasks: readonly HistoryTask[]) => {
+        transfer.record(tasks.filter((task) => task.category === 'transfer'));
+        visibility.record(tasks.filter((task) => task.category === 'visibility'));
+      },
+      writeOutcomeUnknown: () => {
+        transfer.readStoreAgain();
+        visibility.readStoreAgain();
+      },
       transferTasksWritten: () => transfer.notify(),
       timerTasksWritten: (t: number) => timers.notify(t),
       retentionTasksWritten: (t: number) => retention.notify(t),
