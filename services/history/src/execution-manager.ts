@@ -259,8 +259,10 @@ export class ExecutionManager {
     countStateTransition(ms);
     await this.withLock(keyString, async () => {
       const taskIds = await this.shard.allocateTaskIds(taskIdCount(ms));
+      let appended = false;
       try {
         await this.appendEvents(ms, taskIds);
+        appended = true;
         const tasks = this.historyTasks(key, ms, taskIds);
         await this.commit({
           kind: 'create',
@@ -274,6 +276,12 @@ export class ExecutionManager {
           },
         });
       } catch (err) {
+        // A refused create (another run is current) wrote no run: its branch would never be read or deleted.
+        if (appended && err instanceof CurrentWorkflowConditionFailedError) {
+          await this.stores.history.deleteHistoryBranch(this.shard.shardId, key.runId).catch((cleanupErr: unknown) => {
+            this.logger.warn({ ...key, err: cleanupErr }, 'deleting the branch of a refused create failed');
+          });
+        }
         throw this.translate(err);
       } finally {
         this.shard.releaseTaskIds(taskIds);
