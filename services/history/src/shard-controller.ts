@@ -13,6 +13,7 @@ import { HistoryMetrics } from './engine-metrics.js';
 import { EventNotifier } from './event-notifier.js';
 import { ExecutionManager, type HistoryLimits } from './execution-manager.js';
 import type { GroupCommitLimits } from './group-commit.js';
+import type { HistoryNodeCache } from './history-node-cache.js';
 import { Mutex } from './mutex.js';
 import type { NamespaceRegistry } from '@tempora/namespace';
 import { DeletionPacer, retentionExecutor } from './queues/retention-executor.js';
@@ -60,6 +61,8 @@ export interface ShardControllerOptions {
   metrics?: HistoryMetrics;
   /** History size and event count limits every run's writes are checked against. */
   historyLimits?: HistoryLimits;
+  /** The history service's cache of recent batches, told when shards come and go. */
+  historyNodes?: HistoryNodeCache;
   /** services.history.groupCommit; the defaults when absent. */
   groupCommit?: GroupCommitLimits;
 }
@@ -165,6 +168,7 @@ export class ShardController {
     const { metrics } = this;
     const started = performance.now();
     const shard = await Shard.acquire(shardId, stores, logger, identity);
+    this.options.historyNodes?.dropShard(shardId);
     if (this.stopped) {
       shard.close(false);
       return;
@@ -238,6 +242,7 @@ export class ShardController {
     if (!engine) return;
     this.engines.delete(shardId);
     engine.shard.close(false);
+    this.options.historyNodes?.dropShard(shardId);
     engine.transfer.stop();
     engine.timers.stop();
     engine.retention.stop();
