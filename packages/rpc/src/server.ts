@@ -103,15 +103,24 @@ export interface ServeOptions {
   service?: string;
 }
 
-function callContext(method: string, call: ServerUnaryCall<unknown, unknown>): CallContext {
+/** A served call's context, and `answered`, to be called just before the call's callback. */
+function callContext(
+  method: string,
+  call: ServerUnaryCall<unknown, unknown>,
+): { ctx: CallContext; answered: () => void } {
   const controller = new AbortController();
-  call.on('cancelled', () => controller.abort());
+  // grpc-js also emits 'cancelled' after every answered call (once its trailers are sent). Aborting then would
+  // only build an AbortError (a DOMException with a stack) that no handler waits for any more.
+  let answered = false;
+  call.on('cancelled', () => {
+    if (!answered) controller.abort();
+  });
   const deadline = call.getDeadline();
   const header = (name: string) => {
     const value = call.metadata.get(name)[0];
     return typeof value === 'string' ? value : '';
   };
-  return {
+  const ctx: CallContext = {
     method,
     metadata: call.metadata,
     deadline: deadline instanceof Date ? deadline.getTime() : deadline,
@@ -127,6 +136,7 @@ function callContext(method: string, call: ServerUnaryCall<unknown, unknown>): C
       }
     },
   };
+  return { ctx, answered: () => (answered = true) };
 }
 
 /** A served call with the handler's context attached (an interceptor that substitutes the call loses it). */
@@ -175,10 +185,16 @@ export function serveService<S>(
           callback(refused.toServiceError());
           return;
         }
-        const ctx = callContext(qualified, call);
+        const { ctx, answered } = callContext(qualified, call);
         handler(call.request, ctx).then(
-          (response) => callback(null, response ?? {}),
-          (err: unknown) => callback(toRpcError(err, qualified, options.logger).toServiceError()),
+          (response) => {
+            answered();
+            callback(null, response ?? {});
+          },
+          (err: unknown) => {
+            answered();
+            callback(toRpcError(err, qualified, options.logger).toServiceError());
+          },
         );
       };
       continue;
@@ -202,7 +218,7 @@ export function serveService<S>(
         callback(refused.toServiceError());
         return;
       }
-      const ctx = callContext(qualified, call);
+      const { ctx, answered } = callContext(qualified, call);
       const rpcCall = new ServedCall(
         ctx,
         'server',
@@ -216,8 +232,14 @@ export function serveService<S>(
         call.metadata,
       );
       pipeline(rpcCall).then(
-        (response) => callback(null, response ?? {}),
-        (err: unknown) => callback(toRpcError(err, qualified, options.logger).toServiceError()),
+        (response) => {
+          answered();
+          callback(null, response ?? {});
+        },
+        (err: unknown) => {
+          answered();
+          callback(toRpcError(err, qualified, options.logger).toServiceError());
+        },
       );
     };
   }
