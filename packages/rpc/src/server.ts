@@ -103,11 +103,13 @@ export interface ServeOptions {
   service?: string;
 }
 
-/** A served call's context, and `answered`, to be called just before the call's callback. */
+/** A served call's context, and `respond`, which answers the call with the handler's outcome. */
 function callContext(
   method: string,
   call: ServerUnaryCall<unknown, unknown>,
-): { ctx: CallContext; answered: () => void } {
+  callback: sendUnaryData<unknown>,
+  logger: Logger,
+): { ctx: CallContext; respond: (outcome: Promise<unknown>) => void } {
   const controller = new AbortController();
   // grpc-js also emits 'cancelled' after every answered call (once its trailers are sent). Aborting then would
   // only build an AbortError (a DOMException with a stack) that no handler waits for any more.
@@ -136,7 +138,18 @@ function callContext(
       }
     },
   };
-  return { ctx, answered: () => (answered = true) };
+  const respond = (outcome: Promise<unknown>) =>
+    void outcome.then(
+      (response) => {
+        answered = true;
+        callback(null, response ?? {});
+      },
+      (err: unknown) => {
+        answered = true;
+        callback(toRpcError(err, method, logger).toServiceError());
+      },
+    );
+  return { ctx, respond };
 }
 
 /** A served call with the handler's context attached (an interceptor that substitutes the call loses it). */
@@ -185,17 +198,8 @@ export function serveService<S>(
           callback(refused.toServiceError());
           return;
         }
-        const { ctx, answered } = callContext(qualified, call);
-        handler(call.request, ctx).then(
-          (response) => {
-            answered();
-            callback(null, response ?? {});
-          },
-          (err: unknown) => {
-            answered();
-            callback(toRpcError(err, qualified, options.logger).toServiceError());
-          },
-        );
+        const { ctx, respond } = callContext(qualified, call, callback, options.logger);
+        respond(handler(call.request, ctx));
       };
       continue;
     }
@@ -218,7 +222,7 @@ export function serveService<S>(
         callback(refused.toServiceError());
         return;
       }
-      const { ctx, answered } = callContext(qualified, call);
+      const { ctx, respond } = callContext(qualified, call, callback, options.logger);
       const rpcCall = new ServedCall(
         ctx,
         'server',
@@ -231,16 +235,7 @@ export function serveService<S>(
         ctx.signal,
         call.metadata,
       );
-      pipeline(rpcCall).then(
-        (response) => {
-          answered();
-          callback(null, response ?? {});
-        },
-        (err: unknown) => {
-          answered();
-          callback(toRpcError(err, qualified, options.logger).toServiceError());
-        },
-      );
+      respond(pipeline(rpcCall));
     };
   }
   server.addService(wrappedDefinition as ServiceDefinition, implementation);
