@@ -347,7 +347,7 @@ export class ExecutionManager {
 
   private afterCommit(keyString: string, ms: MutableState): void {
     this.metrics.committed(ms);
-    if (ms.newEvents.length || ms.statusChanged) this.notifier.notify(keyString);
+    if (ms.newEvents.length || ms.statusChanged) this.notifier.notify(keyString, !ms.isRunning);
     const runs = ms.newRun ? [ms, ms.newRun] : [ms];
     // With traces on, the transfer tasks (matching dispatch) continue this request's trace; the queues themselves
     // are woken outside it (their loops outlive the request).
