@@ -20,6 +20,15 @@ export interface FrontendServiceConfig extends ServicePorts {
   httpPort: number;
 }
 
+export interface HistoryServiceConfig extends ServicePorts {
+  /**
+   * Group commit: a shard's transitions that meet in flight share one conditional write of at most maxWrites
+   * executions and maxBytes of state and task data (Cassandra's batch_size_fail_threshold is 50 KiB by default).
+   * maxWrites 1 writes every transition alone.
+   */
+  groupCommit: { maxWrites: number; maxBytes: number };
+}
+
 export interface WorkerServiceConfig extends ServicePorts {
   /**
    * The frontend the worker service's SDK workers connect to. Empty = the frontend of this process when it hosts
@@ -190,7 +199,11 @@ export interface TemporaConfig {
   bindIp: string;
   /** Address other processes use to reach this one; defaults to bindIp. */
   broadcastAddress: string;
-  services: Record<ServiceName, ServicePorts> & { frontend: FrontendServiceConfig; worker: WorkerServiceConfig };
+  services: Record<ServiceName, ServicePorts> & {
+    frontend: FrontendServiceConfig;
+    history: HistoryServiceConfig;
+    worker: WorkerServiceConfig;
+  };
   persistence: {
     driver: 'sqlite' | 'cassandra';
     sqlite: SqlitePersistenceConfig;
@@ -283,7 +296,7 @@ export function defaultConfig(): TemporaConfig {
     broadcastAddress: '',
     services: {
       frontend: { grpcPort: 7233, metricsPort: 0, httpPort: 7243 },
-      history: { grpcPort: 7234, metricsPort: 0 },
+      history: { grpcPort: 7234, metricsPort: 0, groupCommit: { maxWrites: 32, maxBytes: 32 * 1024 } },
       matching: { grpcPort: 7235, metricsPort: 0 },
       worker: { grpcPort: 7239, metricsPort: 0, frontendAddress: '' },
     },
@@ -463,6 +476,13 @@ function validate(config: TemporaConfig): void {
       checkPort(config.services[name][key], `services.${name}.${key}`);
   }
   checkPort(config.services.frontend.httpPort, 'services.frontend.httpPort');
+  const { groupCommit } = config.services.history;
+  if (!Number.isInteger(groupCommit.maxWrites) || groupCommit.maxWrites < 1 || groupCommit.maxWrites > 1000) {
+    throw new ConfigError('config services.history.groupCommit.maxWrites must be an integer between 1 and 1000');
+  }
+  if (!Number.isInteger(groupCommit.maxBytes) || groupCommit.maxBytes < 1) {
+    throw new ConfigError('config services.history.groupCommit.maxBytes must be a positive integer');
+  }
   validateTls(config);
   validateAuthorization(config.authorization);
   validateLimits(config.limits);

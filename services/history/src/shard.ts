@@ -137,5 +137,8 @@ export class Shard {
     }
     this.rangeIdValue = next.rangeId;
     this.nextSequence = 0;
+    // Every task of earlier ranges (earlier owners', or ours before a renewal) is below this range's first id: the
+    // queues may read them all at once, without waiting for this host's first write.
+    this.lastAllocated = Math.max(this.lastAllocated, next.rangeId * TASK_IDS_PER_RANGE - 1);
   }
 }
