@@ -1,7 +1,7 @@
 // Tests are TypeScript compiled by `tsc -b` (see the root "test" script); jest runs the emitted ESM.
 export default {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/tests'],
+  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/tests', '<rootDir>/bench'],
   testMatch: ['**/dist/**/*.test.js'],
   modulePathIgnorePatterns: ['<rootDir>/.*/src/'],
   transform: {},

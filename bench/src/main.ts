@@ -1,12 +1,24 @@
 #!/usr/bin/env node
 // `pnpm bench`: hello-workflow load benchmark for Tempora and the official Temporal dev server.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { dropCassandraKeyspace } from '@tempora/persistence';
-import { compareOutcomes, formatRatios, formatTable, type TargetOutcome } from './report.js';
-import { PeakRssSampler, ServerProcess, stopAllServers, type ServerKind } from './servers.js';
+import { formatProfileSummary, readCpuProfile, summarizeProfiles } from './cpuprofile.js';
+import { PhaseMeter } from './meters.js';
+import { findCassandraPid } from './proc.js';
+import { compareOutcomes, formatRatios, formatStoreCalls, formatTable, type TargetOutcome } from './report.js';
+import {
+  PeakRssSampler,
+  REPO_ROOT,
+  ServerProcess,
+  TemporalServer,
+  stopAllServers,
+  type ServerKind,
+  type StartedServer,
+} from './servers.js';
 import { runVisibilityListBench } from './visibility-list.js';
 import { bundleWorkflows, installSdkRuntime, runWorkload, type WorkloadOptions } from './workload.js';
 
@@ -16,6 +28,12 @@ interface CliOptions {
   address?: string;
   target: ServerKind;
   compare?: boolean;
+  baseline: 'temporal' | 'temporal-server';
+  serverPid: number[];
+  cassandraPid?: number;
+  metricsUrl?: string;
+  profile?: string;
+  verbose?: boolean;
   metrics?: boolean;
   tracing?: boolean;
   otlpEndpoint?: string;
@@ -31,10 +49,15 @@ interface CliOptions {
   cassandraHosts: string;
 }
 
-/** What to benchmark: a server the bench starts itself, or one already listening at `address`. */
-type Target =
-  | { label: string; start: ServerKind; args?: string[]; env?: Record<string, string> }
-  | { label: string; address: string };
+/**
+ * What to benchmark: a server the bench starts itself (with /metrics unless `metrics` is false), or one already
+ * listening at `address` (its processes and /metrics when given). `cassandra`: its store is the local Cassandra,
+ * whose CPU is measured too.
+ */
+type Target = { label: string; cassandra: boolean } & (
+  | { start: ServerKind; args?: string[]; env?: Record<string, string>; metrics?: boolean }
+  | { address: string; pids: number[]; metricsUrl?: string }
+);
 
 function parsePositiveInt(value: string): number {
   const n = Number(value);
@@ -47,15 +70,8 @@ function parseAddress(value: string): string {
   return value;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+function parsePids(value: string, previous: number[] = []): number[] {
+  return [...previous, ...value.split(',').map((pid) => parsePositiveInt(pid.trim()))];
 }
 
 /** An OTLP/HTTP receiver that answers every export with success and keeps nothing but a count. */
@@ -99,37 +115,95 @@ function temporaStore(options: CliOptions, runId: string): TemporaStore {
   };
 }
 
+interface RunContext {
+  namespace: string;
+  temporaArgs: string[];
+  cassandraHost: string;
+  /** The Cassandra JVM to measure, or why it cannot be. */
+  cassandraPid(): number;
+  /** With --profile: the directory to write the profile of this Tempora target's server into. */
+  profileDir(target: Target): string | undefined;
+}
+
+function startServer(target: Extract<Target, { start: ServerKind }>, context: RunContext): Promise<StartedServer> {
+  if (target.start === 'temporal-server') return TemporalServer.start(context.namespace, context.cassandraHost);
+  return ServerProcess.start(target.start, {
+    namespace: context.namespace,
+    temporaArgs: [...context.temporaArgs, ...(target.args ?? [])],
+    env: target.env,
+    metrics: target.metrics ?? true,
+    cpuProfileDir: context.profileDir(target),
+  });
+}
+
+function cassandraPids(target: Target, context: RunContext): number[] {
+  if (!target.cassandra) return [];
+  try {
+    return [context.cassandraPid()];
+  } catch (err) {
+    progress(`${target.label}: Cassandra CPU not measured: ${(err as Error).message}`);
+    return [];
+  }
+}
+
 async function benchTarget(
   target: Target,
   workload: Omit<WorkloadOptions, 'address'>,
-  temporaArgs: string[],
+  context: RunContext,
 ): Promise<TargetOutcome> {
-  let server: ServerProcess | undefined;
+  let server: StartedServer | undefined;
   try {
     let address: string;
+    let pids: readonly number[];
+    let metricsUrl: string | undefined;
     if ('address' in target) {
-      address = target.address;
+      ({ address, pids, metricsUrl } = target);
     } else {
-      progress(`${target.label}: starting dev server`);
-      server = await ServerProcess.start(
-        target.start,
-        workload.namespace,
-        [...temporaArgs, ...(target.args ?? [])],
-        target.env,
-      );
-      address = server.address;
+      progress(`${target.label}: starting server`);
+      server = await startServer(target, context);
+      ({ address, pids } = server);
+      metricsUrl = server.metricsUrl || undefined;
     }
     progress(
       `${target.label}: ${workload.workflows} workflows at ${address} (concurrency ${workload.concurrency}, ${workload.workers} worker(s))`,
     );
-    const rss = server && new PeakRssSampler(server.pid);
-    const result = await runWorkload({ ...workload, address }).finally(() => rss?.stop());
-    return { target: target.label, ok: true, ...result, peakRssMiB: rss?.peakMiB };
+    const meter = new PhaseMeter({ serverPids: pids, cassandraPids: cassandraPids(target, context), metricsUrl });
+    const rss = pids.length ? new PeakRssSampler(pids) : undefined;
+    const result = await runWorkload({ ...workload, address, phase: meter }).finally(() => rss?.stop());
+    // Stopped before reading the profile: the server writes it on exit.
+    await server?.stop();
+    const profileDir = 'start' in target ? context.profileDir(target) : undefined;
+    return {
+      target: target.label,
+      ok: true,
+      ...result,
+      peakRssMiB: rss?.peakMiB,
+      ...meter.costs(result.workflows),
+      profile: profileDir ? readProfiles(profileDir, meter.window) : undefined,
+    };
   } catch (err) {
     return { target: target.label, ok: false, error: err instanceof Error ? err.message : String(err) };
   } finally {
     await server?.stop();
   }
+}
+
+/** The profiles the server wrote (one per thread), summarized over the measured phase. */
+function readProfiles(dir: string, window: PhaseMeter['window']) {
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .map((name) => join(dir, name));
+  if (!files.length) throw new Error(`the server wrote no CPU profile into ${dir} (did it exit cleanly?)`);
+  const profiles = files.map(readCpuProfile);
+  // Per file too: the main thread's share against the SDK worker threads' of Tempora's internal worker.
+  const busyMs = profiles.map((profile) => {
+    const { totalMs, idleMs } = summarizeProfiles([profile], { window, limit: 0 });
+    return totalMs - idleMs;
+  });
+  return {
+    files: files.map((file, i) => ({ file, busyMs: busyMs[i] })),
+    ...summarizeProfiles(profiles, { window, baseDir: REPO_ROOT }),
+  };
 }
 
 async function main(options: CliOptions): Promise<number> {
@@ -146,24 +220,41 @@ async function main(options: CliOptions): Promise<number> {
     OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint ?? `http://127.0.0.1:${sink?.port ?? 0}`,
     OTEL_TRACES_SAMPLER: 'always_on',
   };
+  const onCassandra = options.persistence === 'cassandra';
+  const baseline: Target = {
+    label: options.baseline,
+    start: options.baseline,
+    cassandra: options.baseline === 'temporal-server',
+  };
   const targets: Target[] = options.tracing
     ? [
-        { label: `${temporaLabel} tracing off`, start: 'tempora' },
-        { label: `${temporaLabel} tracing on`, start: 'tempora', env: tracingEnv },
+        { label: `${temporaLabel} tracing off`, start: 'tempora', cassandra: onCassandra },
+        { label: `${temporaLabel} tracing on`, start: 'tempora', env: tracingEnv, cassandra: onCassandra },
       ]
     : options.metrics
       ? [
-          { label: `${temporaLabel} metrics off`, start: 'tempora' },
-          { label: `${temporaLabel} metrics on`, start: 'tempora', args: ['--metrics-port', String(await freePort())] },
+          { label: `${temporaLabel} metrics off`, start: 'tempora', metrics: false, cassandra: onCassandra },
+          { label: `${temporaLabel} metrics on`, start: 'tempora', cassandra: onCassandra },
         ]
       : options.compare
-        ? [
-            { label: temporaLabel, start: 'tempora' },
-            { label: 'temporal', start: 'temporal' },
-          ]
+        ? [{ label: temporaLabel, start: 'tempora', cassandra: onCassandra }, baseline]
         : options.address
-          ? [{ label: options.address, address: options.address }]
-          : [{ label: options.target === 'tempora' ? temporaLabel : options.target, start: options.target }];
+          ? [
+              {
+                label: options.target === 'tempora' ? options.address : `${options.target} ${options.address}`,
+                address: options.address,
+                pids: options.serverPid,
+                metricsUrl: options.metricsUrl,
+                cassandra: onCassandra || options.target === 'temporal-server' || options.cassandraPid !== undefined,
+              },
+            ]
+          : [
+              {
+                label: options.target === 'tempora' ? temporaLabel : options.target,
+                start: options.target,
+                cassandra: options.target === 'temporal-server' || (options.target === 'tempora' && onCassandra),
+              },
+            ];
 
   const runId = randomId();
   const workload = {
@@ -179,9 +270,22 @@ async function main(options: CliOptions): Promise<number> {
 
   // Sequentially, so the targets never compete for CPU.
   const store = temporaStore(options, runId);
+  const profileRoot = options.profile && resolve(options.profile);
+  const context: RunContext = {
+    namespace: options.namespace,
+    temporaArgs: store.args,
+    cassandraHost: options.cassandraHosts.split(',')[0],
+    cassandraPid: () => options.cassandraPid ?? findCassandraPid(join(REPO_ROOT, '.data/cassandra/cassandra.pid')),
+    profileDir: (target) => {
+      if (!profileRoot || !('start' in target) || target.start !== 'tempora') return undefined;
+      const dir = join(profileRoot, `${target.label.replace(/[^a-z0-9]+/gi, '-')}-${runId}`);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    },
+  };
   const outcomes: TargetOutcome[] = [];
   try {
-    for (const target of targets) outcomes.push(await benchTarget(target, workload, store.args));
+    for (const target of targets) outcomes.push(await benchTarget(target, workload, context));
   } finally {
     await store.cleanUp();
     await sink?.close();
@@ -206,6 +310,17 @@ async function main(options: CliOptions): Promise<number> {
   } else {
     if (outcomes.some((o) => o.ok)) process.stdout.write(`${formatTable(outcomes)}\n`);
     if (ratios) process.stdout.write(`${formatRatios(ratios)}\n`);
+    for (const outcome of outcomes) {
+      if (!outcome.ok) continue;
+      if (options.verbose) process.stdout.write(`${formatStoreCalls(outcome)}\n`);
+      if (outcome.profile) {
+        const files = outcome.profile.files.map(({ file, busyMs }) => `  ${file} (${busyMs.toFixed(0)} ms busy)`);
+        process.stdout.write(
+          `${outcome.target}: CPU profile of the measured phase, one file per thread:\n${files.join('\n')}\n` +
+            `${formatProfileSummary(outcome.profile)}\n`,
+        );
+      }
+    }
     if (metricsRatio !== undefined) {
       process.stdout.write(
         `metrics on/off: wf/s ${metricsRatio.toFixed(3)}x (${((1 - metricsRatio) * 100).toFixed(1)}% fewer)\n`,
@@ -238,21 +353,47 @@ function stopServersOnSignals(): void {
 const program = new Command('bench')
   .description('Runs N hello workflows (one activity each) with the official Temporal TypeScript SDK and measures them')
   .addOption(
-    new Option('--address <host:port>', 'benchmark an already running server instead of starting one')
-      .argParser(parseAddress)
-      .conflicts('target'),
+    new Option('--address <host:port>', 'benchmark an already running server instead of starting one').argParser(
+      parseAddress,
+    ),
   )
   .addOption(
-    new Option('--target <server>', 'server to start when no --address is given')
-      .choices(['tempora', 'temporal'])
+    new Option(
+      '--target <server>',
+      "server to start when no --address is given (temporal: the official dev server; temporal-server: upstream's " +
+        'Go server on the local Cassandra, via deploy/local/temporal-server.sh); with --address, what runs there',
+    )
+      .choices(['tempora', 'temporal', 'temporal-server'])
       .default('tempora'),
   )
   .addOption(
     new Option(
       '--compare',
-      'start a Tempora and an official dev server one after the other, run the workload on both and compare',
+      'start a Tempora server and then the baseline, run the workload on both and compare',
     ).conflicts(['address', 'target']),
   )
+  .addOption(
+    new Option('--baseline <server>', 'what --compare measures Tempora against')
+      .choices(['temporal', 'temporal-server'])
+      .default('temporal'),
+  )
+  .option(
+    '--server-pid <pid>',
+    "with --address: the server's process (repeatable or a comma list; their trees), for CPU and RSS",
+    parsePids,
+    [],
+  )
+  .option(
+    '--cassandra-pid <pid>',
+    'the Cassandra JVM to measure (default: the pid file of deploy/local/cassandra.sh, or the one Cassandra process)',
+    parsePositiveInt,
+  )
+  .option('--metrics-url <url>', "with --address: the server's Prometheus endpoint, for store calls")
+  .option(
+    '--profile <dir>',
+    'run each Tempora server the bench starts under node --cpu-prof, writing into <dir>, and print its top functions',
+  )
+  .option('--verbose', 'also print store calls per workflow by operation')
   .addOption(
     new Option(
       '--metrics',
@@ -296,7 +437,10 @@ const program = new Command('bench')
       .default('sqlite'),
   )
   .option('--cassandra-hosts <list>', 'Cassandra contact points for --persistence cassandra', '127.0.0.1:9042')
-  .action(async (options: CliOptions) => {
+  .action(async (options: CliOptions, command: Command) => {
+    if (options.baseline !== 'temporal' && !options.compare) command.error('error: --baseline needs --compare');
+    if ((options.serverPid.length || options.metricsUrl) && !options.address)
+      command.error('error: --server-pid and --metrics-url describe an --address target');
     stopServersOnSignals();
     const exitCode = await main(options);
     // Exit explicitly: after a failed Worker.create the SDK runtime can keep the event loop alive indefinitely.

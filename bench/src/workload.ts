@@ -29,6 +29,8 @@ export interface WorkloadOptions {
   /** Distinguishes workflow ids across runs against the same server. */
   runId: string;
   workflowBundle: WorkflowBundle;
+  /** Told when the measured workflows start and when the last one has finished (after the warm-up). */
+  phase?: { begin(): Promise<void>; end(): Promise<void> };
 }
 
 export interface WorkloadResult {
@@ -141,6 +143,7 @@ async function measure(client: Client, options: WorkloadOptions, signal: AbortSi
     { count: options.warmupWorkflows, concurrency, taskQueue, idPrefix: `${idPrefix}-warmup` },
     signal,
   );
+  await options.phase?.begin();
   const startedAt = performance.now();
   const latencies = await runHelloWorkflows(
     client,
@@ -148,6 +151,7 @@ async function measure(client: Client, options: WorkloadOptions, signal: AbortSi
     signal,
   );
   const wallSeconds = (performance.now() - startedAt) / 1000;
+  await options.phase?.end();
   return {
     workflows: latencies.length,
     wallSeconds,

@@ -1,7 +1,8 @@
 // Server configuration: one YAML file plus environment overrides. Every field has a default, so an empty file
 // (or none) describes a single-machine cluster on loopback with the embedded SQLite store.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { parseGoDurationNanos } from './duration.js';
 
 export const SERVICE_NAMES = ['frontend', 'history', 'matching', 'worker'] as const;
@@ -17,6 +18,15 @@ export interface ServicePorts {
 export interface FrontendServiceConfig extends ServicePorts {
   /** The HTTP/JSON API (upstream's HTTP API: grpc-gateway routes, same interceptors); 0 = disabled. */
   httpPort: number;
+}
+
+export interface HistoryServiceConfig extends ServicePorts {
+  /**
+   * Group commit: a shard's transitions that meet in flight share one conditional write of at most maxWrites
+   * executions and maxBytes of state and task data (Cassandra's batch_size_fail_threshold is 50 KiB by default).
+   * maxWrites 1 writes every transition alone.
+   */
+  groupCommit: { maxWrites: number; maxBytes: number };
 }
 
 export interface WorkerServiceConfig extends ServicePorts {
@@ -189,7 +199,11 @@ export interface TemporaConfig {
   bindIp: string;
   /** Address other processes use to reach this one; defaults to bindIp. */
   broadcastAddress: string;
-  services: Record<ServiceName, ServicePorts> & { frontend: FrontendServiceConfig; worker: WorkerServiceConfig };
+  services: Record<ServiceName, ServicePorts> & {
+    frontend: FrontendServiceConfig;
+    history: HistoryServiceConfig;
+    worker: WorkerServiceConfig;
+  };
   persistence: {
     driver: 'sqlite' | 'cassandra';
     sqlite: SqlitePersistenceConfig;
@@ -282,7 +296,7 @@ export function defaultConfig(): TemporaConfig {
     broadcastAddress: '',
     services: {
       frontend: { grpcPort: 7233, metricsPort: 0, httpPort: 7243 },
-      history: { grpcPort: 7234, metricsPort: 0 },
+      history: { grpcPort: 7234, metricsPort: 0, groupCommit: { maxWrites: 32, maxBytes: 32 * 1024 } },
       matching: { grpcPort: 7235, metricsPort: 0 },
       worker: { grpcPort: 7239, metricsPort: 0, frontendAddress: '' },
     },
@@ -327,6 +341,15 @@ export class ConfigError extends Error {
 export const ENV_PREFIX = 'TEMPORA_';
 /** Environment variables that name a config key other than by the TEMPORA_A__B convention (documented aliases). */
 const ENV_ALIASES: Record<string, string> = { TEMPORA_LOG_LEVEL: 'TEMPORA_LOG__LEVEL' };
+/**
+ * The YAML parser is loaded only when a config file is read: start-dev takes none, and every module loaded at start
+ * delays the port opening (docs/operations.md "Restart time").
+ */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yaml.parse(text);
+}
+
 /** Settings of the test harness (e.g. TEMPORA_TEST_REDIS, TEMPORA_TEST_CASSANDRA), not config: servers it spawns inherit them. */
 const TEST_ENV_PREFIX = 'TEMPORA_TEST_';
 
@@ -453,6 +476,13 @@ function validate(config: TemporaConfig): void {
       checkPort(config.services[name][key], `services.${name}.${key}`);
   }
   checkPort(config.services.frontend.httpPort, 'services.frontend.httpPort');
+  const { groupCommit } = config.services.history;
+  if (!Number.isInteger(groupCommit.maxWrites) || groupCommit.maxWrites < 1 || groupCommit.maxWrites > 1000) {
+    throw new ConfigError('config services.history.groupCommit.maxWrites must be an integer between 1 and 1000');
+  }
+  if (!Number.isInteger(groupCommit.maxBytes) || groupCommit.maxBytes < 1) {
+    throw new ConfigError('config services.history.groupCommit.maxBytes must be a positive integer');
+  }
   validateTls(config);
   validateAuthorization(config.authorization);
   validateLimits(config.limits);

@@ -9,6 +9,11 @@ describe('HashRing', () => {
     expect(new HashRing([]).lookup('shard-1')).toBeUndefined();
   });
 
+  it('gives a lone member every key', () => {
+    const ring = new HashRing([member('a')]);
+    expect(new Set(keys.map((k) => ring.lookup(k)!.identity))).toEqual(new Set(['a']));
+  });
+
   it('gives every process the same owner for a key, whatever the order members were listed in', () => {
     const a = new HashRing([member('a'), member('b'), member('c')]);
     const b = new HashRing([member('c'), member('a'), member('b')]);

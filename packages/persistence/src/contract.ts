@@ -166,6 +166,11 @@ export interface UpdateWorkflowExecutionRequest {
   tasks: HistoryTask[];
 }
 
+/** One execution write of a group commit: a new run, or an update of one. */
+export type ExecutionWrite =
+  | { kind: 'create'; request: CreateWorkflowExecutionRequest }
+  | { kind: 'update'; request: UpdateWorkflowExecutionRequest };
+
 export interface ExecutionStore {
   /**
    * Conditioned on the shard's range_id and on the current-execution condition. Throws ShardOwnershipLostError,
@@ -177,6 +182,14 @@ export interface ExecutionStore {
    * ConcurrentUpdateError; nothing is written when either condition fails.
    */
   updateWorkflowExecution(request: UpdateWorkflowExecutionRequest): Promise<void>;
+  /**
+   * A group commit: writes of different workflow ids on one shard, all carrying the same shardId and rangeId, as one
+   * conditional write (one LWT batch, one transaction) fenced once by the range id. Throws ShardOwnershipLostError,
+   * writing nothing, when the range id is stale. Otherwise answers each write's outcome in order: undefined when it
+   * was written, else the error it alone would have thrown (and none of its rows are written). Every write stands
+   * alone: one failing never undoes another.
+   */
+  writeWorkflowExecutions(writes: ExecutionWrite[]): Promise<(Error | undefined)[]>;
   getWorkflowExecution(
     shardId: number,
     namespaceId: string,
@@ -329,4 +342,14 @@ export interface PersistenceStores {
   readonly taskQueues: TaskQueueStore;
   /** Waits for in-flight writes to finish, then releases connections/handles. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** The shard and range id that every write of a group commit carries; a TypeError for none or a mix. */
+export function sameShard(writes: readonly ExecutionWrite[]): { shardId: number; rangeId: number } {
+  const first = writes[0]?.request;
+  if (!first) throw new TypeError('a group commit needs at least one write');
+  if (writes.some(({ request }) => request.shardId !== first.shardId || request.rangeId !== first.rangeId)) {
+    throw new TypeError('the writes of a group commit must share one shard id and range id');
+  }
+  return { shardId: first.shardId, rangeId: first.rangeId };
 }

@@ -1,5 +1,6 @@
 // How handler failures reach callers over a real gRPC server: typed RpcErrors keep their code and message;
-// anything else is logged with its detail and answered INTERNAL with a generic message.
+// anything else is logged with its detail and answered INTERNAL with a generic message. And when a handler's
+// signal aborts: on the caller's cancel, not after the answer.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Server } from '@grpc/grpc-js';
 import type { Logger } from '@tempora/common';
@@ -10,6 +11,9 @@ import { grpcClient } from './grpc-client.js';
 import { INTERNAL_ERROR_MESSAGE, createServer, listen, serveService, shutdown } from './server.js';
 
 const logged: { fields: Record<string, unknown>; message: string }[] = [];
+/** The signals of the calls named 'answer' and 'wait', and the start of each 'wait' call. */
+const signals: AbortSignal[] = [];
+const waitStarted: (() => void)[] = [];
 const logger = {
   error: (fields: Record<string, unknown>, message: string) => logged.push({ fields, message }),
 } as unknown as Logger;
@@ -24,8 +28,16 @@ describe('handler errors', () => {
       server,
       MatchingServiceService,
       {
-        describeTaskQueue: async (req) => {
-          if (req.request?.taskQueue?.name === 'typed') throw notFound('task queue typed not found');
+        describeTaskQueue: async (req, ctx) => {
+          const name = req.request?.taskQueue?.name;
+          if (name === 'answer' || name === 'wait') signals.push(ctx.signal);
+          if (name === 'answer') return {};
+          if (name === 'wait') {
+            waitStarted.shift()?.();
+            await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+            return {};
+          }
+          if (name === 'typed') throw notFound('task queue typed not found');
           throw new Error('SQLITE_CORRUPT: /var/lib/tempora/secret.db page 7');
         },
       },
@@ -38,10 +50,13 @@ describe('handler errors', () => {
     await shutdown(server, 0);
   });
 
-  const call = (name: string) => {
+  const call = (name: string, signal?: AbortSignal) => {
     const client = grpcClient<MatchingServiceServer>(MatchingServiceService, messages, address);
     return client
-      .describeTaskQueue({ namespaceId: 'ns', request: { taskQueue: { name } } }, { deadline: Date.now() + 5_000 })
+      .describeTaskQueue(
+        { namespaceId: 'ns', request: { taskQueue: { name } } },
+        { deadline: Date.now() + 5_000, signal },
+      )
       .finally(() => client.close());
   };
 
@@ -63,5 +78,27 @@ describe('handler errors', () => {
 
   it('keeps typed RpcErrors as they are', async () => {
     await expect(call('typed')).rejects.toMatchObject({ code: Code.NOT_FOUND, message: 'task queue typed not found' });
+  });
+
+  it("leaves an answered call's signal alone (grpc-js reports every finished call as cancelled)", async () => {
+    signals.length = 0;
+    await call('answer');
+    // grpc-js emits its 'cancelled' in the same tick it sends the trailers, before this side can read them.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(signals).toHaveLength(1);
+    expect(signals[0]!.aborted).toBe(false);
+  });
+
+  it("aborts the handler's signal when the caller cancels", async () => {
+    signals.length = 0;
+    const started = new Promise<void>((resolve) => waitStarted.push(resolve));
+    const controller = new AbortController();
+    const answer = call('wait', controller.signal);
+    await started;
+    controller.abort();
+    await expect(answer).rejects.toMatchObject({ code: Code.CANCELLED });
+    const signal = signals[0]!;
+    if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    expect(signal.aborted).toBe(true);
   });
 });

@@ -103,15 +103,26 @@ export interface ServeOptions {
   service?: string;
 }
 
-function callContext(method: string, call: ServerUnaryCall<unknown, unknown>): CallContext {
+/** A served call's context, and `respond`, which answers the call with the handler's outcome. */
+function callContext(
+  method: string,
+  call: ServerUnaryCall<unknown, unknown>,
+  callback: sendUnaryData<unknown>,
+  logger: Logger,
+): { ctx: CallContext; respond: (outcome: Promise<unknown>) => void } {
   const controller = new AbortController();
-  call.on('cancelled', () => controller.abort());
+  // grpc-js also emits 'cancelled' after every answered call (once its trailers are sent). Aborting then would
+  // only build an AbortError (a DOMException with a stack) that no handler waits for any more.
+  let answered = false;
+  call.on('cancelled', () => {
+    if (!answered) controller.abort();
+  });
   const deadline = call.getDeadline();
   const header = (name: string) => {
     const value = call.metadata.get(name)[0];
     return typeof value === 'string' ? value : '';
   };
-  return {
+  const ctx: CallContext = {
     method,
     metadata: call.metadata,
     deadline: deadline instanceof Date ? deadline.getTime() : deadline,
@@ -127,6 +138,18 @@ function callContext(method: string, call: ServerUnaryCall<unknown, unknown>): C
       }
     },
   };
+  const respond = (outcome: Promise<unknown>) =>
+    void outcome.then(
+      (response) => {
+        answered = true;
+        callback(null, response ?? {});
+      },
+      (err: unknown) => {
+        answered = true;
+        callback(toRpcError(err, method, logger).toServiceError());
+      },
+    );
+  return { ctx, respond };
 }
 
 /** A served call with the handler's context attached (an interceptor that substitutes the call loses it). */
@@ -175,11 +198,8 @@ export function serveService<S>(
           callback(refused.toServiceError());
           return;
         }
-        const ctx = callContext(qualified, call);
-        handler(call.request, ctx).then(
-          (response) => callback(null, response ?? {}),
-          (err: unknown) => callback(toRpcError(err, qualified, options.logger).toServiceError()),
-        );
+        const { ctx, respond } = callContext(qualified, call, callback, options.logger);
+        respond(handler(call.request, ctx));
       };
       continue;
     }
@@ -202,7 +222,7 @@ export function serveService<S>(
         callback(refused.toServiceError());
         return;
       }
-      const ctx = callContext(qualified, call);
+      const { ctx, respond } = callContext(qualified, call, callback, options.logger);
       const rpcCall = new ServedCall(
         ctx,
         'server',
@@ -215,10 +235,7 @@ export function serveService<S>(
         ctx.signal,
         call.metadata,
       );
-      pipeline(rpcCall).then(
-        (response) => callback(null, response ?? {}),
-        (err: unknown) => callback(toRpcError(err, qualified, options.logger).toServiceError()),
-      );
+      respond(pipeline(rpcCall));
     };
   }
   server.addService(wrappedDefinition as ServiceDefinition, implementation);

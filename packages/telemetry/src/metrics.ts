@@ -88,6 +88,12 @@ export const METRIC_DEFS = {
   task_latency: { kind: 'timer', help: 'Queue task processing latency (all attempts)', labels: QUEUE_TASK },
   task_latency_queue: { kind: 'timer', help: 'Queue task latency from creation to completion', labels: QUEUE_TASK },
   task_attempt: { kind: 'dimensionless', help: 'Attempts a queue task took', labels: QUEUE_TASK },
+  // Group commit (history; Tempora's own): execution writes that shared one conditional write.
+  group_commit_writes: {
+    kind: 'dimensionless',
+    help: 'Execution writes per group commit of a shard',
+    labels: ['service_name'],
+  },
   // History size and count.
   history_size: { kind: 'bytes', help: 'Workflow history size in bytes', labels: REQUEST },
   history_count: { kind: 'dimensionless', help: 'Workflow history event count', labels: REQUEST },

@@ -19,6 +19,7 @@ export class HistoryMetrics {
   private readonly taskLatency;
   private readonly taskLatencyQueue;
   private readonly taskAttempt;
+  private readonly groupCommitWrites;
 
   constructor(
     metrics: Metrics = NOOP_METRICS,
@@ -46,6 +47,11 @@ export class HistoryMetrics {
     this.taskLatency = m.histogram('task_latency');
     this.taskLatencyQueue = m.histogram('task_latency_queue');
     this.taskAttempt = m.histogram('task_attempt');
+    this.groupCommitWrites = m.histogram('group_commit_writes');
+  }
+
+  groupCommitted(writes: number): void {
+    if (this.enabled) this.groupCommitWrites.record(writes);
   }
 
   private namespace(id: string): string {

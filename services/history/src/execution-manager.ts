@@ -1,15 +1,19 @@
 // Loads runs, serializes access to each, and persists a transaction as: history batch appended first, then ONE
 // conditional write of the execution row + current row + history tasks, fenced by the shard's range id and the
-// run's dbRecordVersion. A batch orphaned by a failed write is never read (readers stop at nextEventId) and is
-// overwritten by the next append at the same node id.
+// run's dbRecordVersion; the shard's concurrent transactions share that write (group commit, group-commit.ts). A
+// batch orphaned by a failed write is never read (readers stop at nextEventId) and is overwritten by the next append
+// at the same node id.
 import type { HistoryLimit, Logger } from '@tempora/common';
 import {
   ConcurrentUpdateError,
+  ConditionFailedError,
+  CurrentWorkflowConditionFailedError,
   ExecutionState,
   HistoryTaskCategory,
   ShardOwnershipLostError,
   type CurrentExecutionCondition,
   type CurrentExecutionRow,
+  type ExecutionWrite,
   type HistoryTask,
   type PersistenceStores,
   type WorkflowExecutionRow,
@@ -26,6 +30,7 @@ import { invalidArgument, notFound } from '@tempora/rpc';
 import { detached, rememberRunContext } from '@tempora/telemetry';
 import { terminateRun } from './close-run.js';
 import { HistoryMetrics } from './engine-metrics.js';
+import { DEFAULT_GROUP_COMMIT, ShardWriteGroups, type GroupCommitLimits } from './group-commit.js';
 import { HISTORY_SERVICE_IDENTITY } from './identity.js';
 import { MutableState, isClosedStatus } from './mutable-state.js';
 import { Mutex } from './mutex.js';
@@ -44,6 +49,13 @@ export const runKeyString = (key: RunKey) => `${key.namespaceId}/${key.workflowI
 
 /** Told about tasks a committed transaction wrote, so they run without waiting for a poll of the store. */
 export interface TaskListener {
+  /**
+   * Every task a write committed, told synchronously before the write's task ids are released (so before any queue
+   * may read past them): the immediate queues take them from here instead of reading the store.
+   */
+  tasksCommitted(tasks: readonly HistoryTask[]): void;
+  /** A write failed in a way that may still have applied it: its tasks may be in the store only. */
+  writeOutcomeUnknown(): void;
   transferTasksWritten(): void;
   timerTasksWritten(earliestFireTime: number): void;
   retentionTasksWritten(earliestFireTime: number): void;
@@ -84,6 +96,7 @@ const MAX_CONFLICT_RETRIES = 5;
 export class ExecutionManager {
   private readonly cache = new Map<string, CachedRun>();
   private readonly locks = new Map<string, { mutex: Mutex; users: number }>();
+  private readonly writes: ShardWriteGroups;
 
   constructor(
     private readonly shard: Shard,
@@ -94,7 +107,10 @@ export class ExecutionManager {
     private readonly metrics: HistoryMetrics = new HistoryMetrics(),
     private readonly retention: RetentionLookup = () => Promise.resolve(undefined),
     private readonly historyLimits?: HistoryLimits,
-  ) {}
+    groupCommit: GroupCommitLimits = DEFAULT_GROUP_COMMIT,
+  ) {
+    this.writes = new ShardWriteGroups(stores.executions, groupCommit, (writes) => metrics.groupCommitted(writes));
+  }
 
   async getCurrent(namespaceId: string, workflowId: string): Promise<CurrentExecutionRow | undefined> {
     return this.stores.executions.getCurrentExecution(this.shard.shardId, namespaceId, workflowId);
@@ -243,17 +259,29 @@ export class ExecutionManager {
     countStateTransition(ms);
     await this.withLock(keyString, async () => {
       const taskIds = await this.shard.allocateTaskIds(taskIdCount(ms));
+      let appended = false;
       try {
         await this.appendEvents(ms, taskIds);
-        await this.stores.executions.createWorkflowExecution({
-          shardId: this.shard.shardId,
-          rangeId: this.shard.rangeId,
-          current: condition,
-          execution: executionRow(ms, 1),
-          currentRow: currentRow(ms),
-          tasks: this.historyTasks(key, ms, taskIds),
+        appended = true;
+        const tasks = this.historyTasks(key, ms, taskIds);
+        await this.commit({
+          kind: 'create',
+          request: {
+            shardId: this.shard.shardId,
+            rangeId: this.shard.rangeId,
+            current: condition,
+            execution: executionRow(ms, 1),
+            currentRow: currentRow(ms),
+            tasks,
+          },
         });
       } catch (err) {
+        // A refused create (another run is current) wrote no run: its branch would never be read or deleted.
+        if (appended && err instanceof CurrentWorkflowConditionFailedError) {
+          await this.stores.history.deleteHistoryBranch(this.shard.shardId, key.runId).catch((cleanupErr: unknown) => {
+            this.logger.warn({ ...key, err: cleanupErr }, 'deleting the branch of a refused create failed');
+          });
+        }
         throw this.translate(err);
       } finally {
         this.shard.releaseTaskIds(taskIds);
@@ -275,17 +303,20 @@ export class ExecutionManager {
     try {
       await this.appendEvents(ms, taskIds);
       if (newRun) await this.appendEvents(newRun, newRunTaskIds);
-      await this.stores.executions.updateWorkflowExecution({
-        shardId: this.shard.shardId,
-        rangeId: this.shard.rangeId,
-        execution: executionRow(ms, dbRecordVersion + 1),
-        expectedDbRecordVersion: dbRecordVersion,
-        currentRow: newRun ? currentRow(newRun) : ms.statusChanged ? currentRow(ms) : undefined,
-        newExecution: newRun ? executionRow(newRun, 1) : undefined,
-        tasks: [
-          ...this.historyTasks(key, ms, taskIds),
-          ...(newRun ? this.historyTasks(runKeyOf(newRun), newRun, newRunTaskIds) : []),
-        ],
+      await this.commit({
+        kind: 'update',
+        request: {
+          shardId: this.shard.shardId,
+          rangeId: this.shard.rangeId,
+          execution: executionRow(ms, dbRecordVersion + 1),
+          expectedDbRecordVersion: dbRecordVersion,
+          currentRow: newRun ? currentRow(newRun) : ms.statusChanged ? currentRow(ms) : undefined,
+          newExecution: newRun ? executionRow(newRun, 1) : undefined,
+          tasks: [
+            ...this.historyTasks(key, ms, taskIds),
+            ...(newRun ? this.historyTasks(runKeyOf(newRun), newRun, newRunTaskIds) : []),
+          ],
+        },
       });
     } catch (err) {
       throw this.translate(err);
@@ -293,6 +324,17 @@ export class ExecutionManager {
       this.shard.releaseTaskIds(taskIds);
     }
     if (newRun) this.cache.set(runKeyString(runKeyOf(newRun)), { state: newRun.state, dbRecordVersion: 1 });
+  }
+
+  /** The conditional write (shared with the shard's other transitions in flight), then its tasks told. */
+  private async commit(write: ExecutionWrite): Promise<void> {
+    try {
+      await this.writes.write(write);
+    } catch (err) {
+      if (!isRefusal(err)) this.listener.writeOutcomeUnknown();
+      throw err;
+    }
+    this.listener.tasksCommitted(write.request.tasks);
   }
 
   /** Upstream's DeleteHistoryEventTask: the closed run is deleted once its namespace's retention has passed. */
@@ -305,7 +347,7 @@ export class ExecutionManager {
 
   private afterCommit(keyString: string, ms: MutableState): void {
     this.metrics.committed(ms);
-    if (ms.newEvents.length || ms.statusChanged) this.notifier.notify(keyString);
+    if (ms.newEvents.length || ms.statusChanged) this.notifier.notify(keyString, !ms.isRunning);
     const runs = ms.newRun ? [ms, ms.newRun] : [ms];
     // With traces on, the transfer tasks (matching dispatch) continue this request's trace; the queues themselves
     // are woken outside it (their loops outlive the request).
@@ -412,6 +454,16 @@ export class ExecutionManager {
       if (--lock.users === 0) this.locks.delete(keyString);
     }
   }
+}
+
+/** A store refusal: a condition did not hold, so nothing of the write was applied. */
+function isRefusal(err: unknown): boolean {
+  return (
+    err instanceof ConcurrentUpdateError ||
+    err instanceof CurrentWorkflowConditionFailedError ||
+    err instanceof ConditionFailedError ||
+    err instanceof ShardOwnershipLostError
+  );
 }
 
 function extentOf(ms: MutableState): HistoryExtent {

@@ -15,12 +15,25 @@ export async function readEvents(
 ): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   if (firstEventId >= endEventId) return events;
+  // Start at the batch holding firstEventId (the newest one at or before it), so reading a closed run's last event
+  // decodes one batch, not the whole history.
+  const holder =
+    firstEventId > 1
+      ? await stores.history.readHistoryBranchReverse({
+          shardId,
+          branchToken: runId,
+          minNodeId: 1,
+          maxNodeId: firstEventId + 1,
+          pageSize: 1,
+        })
+      : undefined;
+  const minNodeId = holder?.items[0]?.nodeId ?? 1;
   let pageToken: Uint8Array | undefined;
   do {
     const page = await stores.history.readHistoryBranch({
       shardId,
       branchToken: runId,
-      minNodeId: 1,
+      minNodeId,
       maxNodeId: endEventId,
       pageSize: NODES_PER_READ,
       pageToken,

@@ -8,6 +8,7 @@ import * as messages from '@tempora/proto/internal';
 import { HistoryServiceService, type HistoryServiceServer, type MatchingServiceServer } from '@tempora/proto/internal';
 import type { Metrics } from '@tempora/telemetry';
 import { HistoryMetrics } from './engine-metrics.js';
+import { HistoryNodeCache } from './history-node-cache.js';
 import { serveService, type AsyncHandlers, type Interceptor, type RpcClient } from '@tempora/rpc';
 import type { VisibilityStore } from '@tempora/visibility';
 import { describeWorkflowExecution } from './api/describe-workflow-execution.js';
@@ -75,9 +76,15 @@ export class HistoryService {
     const logger = options.logger.child({ service: 'history' });
     const { namespaces } = options;
     const historyLimits = { size: options.config.limits.historySize, count: options.config.limits.historyCount };
+    // Every history read and append of this service goes through one cache of recent batches.
+    const historyNodes = new HistoryNodeCache();
+    const stores = Object.assign(Object.create(options.stores) as PersistenceStores, {
+      history: historyNodes.wrap(options.stores.history),
+    });
     const shards = new ShardController({
       numShards: options.numHistoryShards,
-      stores: options.stores,
+      stores,
+      historyNodes,
       matching: options.matching,
       history: options.history,
       namespaces,
@@ -88,10 +95,11 @@ export class HistoryService {
       retentionDeletesPerSecond: options.config.limits.retention.deletesPerSecond,
       metrics: new HistoryMetrics(options.metrics, (id) => namespaces.cachedName(id)),
       historyLimits,
+      groupCommit: options.config.services.history.groupCommit,
     });
     this.ctx = {
       logger,
-      stores: options.stores,
+      stores,
       shards,
       matching: options.matching,
       history: options.history,

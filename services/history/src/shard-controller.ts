@@ -4,7 +4,7 @@
 // by another host: it is closed and, if the ring still says it is ours, re-acquired on the next check.
 import { durationToMs, type Logger } from '@tempora/common';
 import { shardIdFor, shardRingKey, type Membership } from '@tempora/membership';
-import type { PersistenceStores } from '@tempora/persistence';
+import type { HistoryTask, PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
 import { ownershipLost, type RpcClient } from '@tempora/rpc';
 import { traceTasks } from '@tempora/telemetry';
@@ -12,9 +12,12 @@ import type { VisibilityStore } from '@tempora/visibility';
 import { HistoryMetrics } from './engine-metrics.js';
 import { EventNotifier } from './event-notifier.js';
 import { ExecutionManager, type HistoryLimits } from './execution-manager.js';
+import type { GroupCommitLimits } from './group-commit.js';
+import type { HistoryNodeCache } from './history-node-cache.js';
 import { Mutex } from './mutex.js';
 import type { NamespaceRegistry } from '@tempora/namespace';
 import { DeletionPacer, retentionExecutor } from './queues/retention-executor.js';
+import { recoverStickyWorkflowTasks } from './queues/sticky-recovery.js';
 import { TimerQueue } from './queues/timer-queue.js';
 import { timerExecutor } from './queues/timer-executor.js';
 import { TransferQueue } from './queues/transfer-queue.js';
@@ -59,6 +62,10 @@ export interface ShardControllerOptions {
   metrics?: HistoryMetrics;
   /** History size and event count limits every run's writes are checked against. */
   historyLimits?: HistoryLimits;
+  /** The history service's cache of recent batches, told when shards come and go. */
+  historyNodes?: HistoryNodeCache;
+  /** services.history.groupCommit; the defaults when absent. */
+  groupCommit?: GroupCommitLimits;
 }
 
 export class ShardController {
@@ -162,6 +169,7 @@ export class ShardController {
     const { metrics } = this;
     const started = performance.now();
     const shard = await Shard.acquire(shardId, stores, logger, identity);
+    this.options.historyNodes?.dropShard(shardId);
     if (this.stopped) {
       shard.close(false);
       return;
@@ -169,6 +177,14 @@ export class ShardController {
     const notifier = new EventNotifier();
     // The queues need the execution manager and it needs them: wire through the listener object.
     const listener = {
+      tasksCommitted: (tasks: readonly HistoryTask[]) => {
+        transfer.record(tasks.filter((task) => task.category === 'transfer'));
+        visibility.record(tasks.filter((task) => task.category === 'visibility'));
+      },
+      writeOutcomeUnknown: () => {
+        transfer.readStoreAgain();
+        visibility.readStoreAgain();
+      },
       transferTasksWritten: () => transfer.notify(),
       timerTasksWritten: (t: number) => timers.notify(t),
       retentionTasksWritten: (t: number) => retention.notify(t),
@@ -191,6 +207,7 @@ export class ShardController {
       metrics,
       retentionOf,
       this.options.historyLimits,
+      this.options.groupCommit,
     );
     const crossRun = { executions, history, namespaces, stores, shardId };
     const transferTasks = metrics.measureExecutor(
@@ -218,6 +235,14 @@ export class ShardController {
     visibility.notify();
     timers.start();
     retention.start();
+    // In the background: the shard serves calls meanwhile, and a failure only leaves the sticky timers to act.
+    void recoverStickyWorkflowTasks({ shard, stores, executions, matching, logger }).then(
+      (dispatched) => {
+        if (dispatched)
+          logger.info({ shardId, dispatched }, 'dispatched sticky workflow tasks of earlier owners again');
+      },
+      (err: unknown) => logger.warn({ err, shardId }, 'dispatching sticky workflow tasks of earlier owners failed'),
+    );
   }
 
   /** Stops the shard's queues and drops its state; later calls for it answer "not the owner". */
@@ -226,6 +251,7 @@ export class ShardController {
     if (!engine) return;
     this.engines.delete(shardId);
     engine.shard.close(false);
+    this.options.historyNodes?.dropShard(shardId);
     engine.transfer.stop();
     engine.timers.stop();
     engine.retention.stop();

@@ -18,6 +18,7 @@ export class ShardClosedError extends RpcError {
 
 export class Shard {
   private rangeIdValue = 0;
+  private firstOwnTaskId = 0;
   private nextSequence = TASK_IDS_PER_RANGE;
   private closedValue = false;
   private readonly renewLock = new Mutex();
@@ -37,7 +38,13 @@ export class Shard {
     const shard = new Shard(shardId, stores, logger, owner);
     const stored = await stores.shards.getOrCreateShard(shardId);
     await shard.renewRange(stored);
+    shard.firstOwnTaskId = shard.rangeIdValue * TASK_IDS_PER_RANGE;
     return shard;
+  }
+
+  /** Tasks with a lower id were written before this host acquired the shard (by an earlier owner or process). */
+  get firstTaskIdOfThisOwner(): number {
+    return this.firstOwnTaskId;
   }
 
   get rangeId(): number {
@@ -130,5 +137,8 @@ export class Shard {
     }
     this.rangeIdValue = next.rangeId;
     this.nextSequence = 0;
+    // Every task of earlier ranges (earlier owners', or ours before a renewal) is below this range's first id: the
+    // queues may read them all at once, without waiting for this host's first write.
+    this.lastAllocated = Math.max(this.lastAllocated, next.rangeId * TASK_IDS_PER_RANGE - 1);
   }
 }

@@ -55,6 +55,8 @@ export interface MatchingOptions {
   metrics?: Metrics;
   /** The name of a namespace id, if cached in the process (metrics tags). */
   namespaceName?: (id: string) => string | undefined;
+  /** Epoch ms the host's poller history begins (default: now); tests set an earlier one to leave the restart window. */
+  pollersSince?: number;
 }
 
 export class MatchingService {
@@ -81,7 +83,7 @@ export class MatchingService {
       history: options.history,
       workflowQueues: new TaskQueueRegistry({ ...registry, codec: AddWorkflowTaskRequest }),
       activityQueues: new TaskQueueRegistry({ ...registry, codec: AddActivityTaskRequest }),
-      pollers: new PollerHistory(),
+      pollers: new PollerHistory(options.pollersSince),
       queryAnswers: new QueryTaskAnswers(),
       workers: new WorkerRegistry(),
       workerRegistryOwner: (namespaceId) => ownerOf({ namespaceId, name: WORKER_REGISTRY_KEY, taskType: 0 }),

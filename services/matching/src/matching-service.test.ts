@@ -126,7 +126,10 @@ describe('MatchingService', () => {
     await stores.close();
   });
 
-  async function startMatching(): Promise<{ service: MatchingService; client: RpcClient<MatchingServiceServer> }> {
+  /** `pollersSince`: by default long before now, so the restart window is over (see the restart test). */
+  async function startMatching(
+    pollersSince = Date.now() - 60_000,
+  ): Promise<{ service: MatchingService; client: RpcClient<MatchingServiceServer> }> {
     const membership = new LocalMembership();
     await membership.register({ service: 'matching', identity: 'matching-test', address: '', startedTime: Date.now() });
     const service = new MatchingService({
@@ -136,6 +139,7 @@ describe('MatchingService', () => {
       history,
       membership,
       identity: 'matching-test',
+      pollersSince,
     });
     services.push(service);
     await service.start();
@@ -340,6 +344,20 @@ describe('MatchingService', () => {
     );
     expect(await persistedTaskCount(stores, { ...workflowQueueKey, name: STICKY_QUEUE })).toBe(0);
     const { response } = await client.pollWorkflowTaskQueue(stickyPoll, deadlineIn(NO_DEADLINE_MS));
+    expect(response?.workflowExecution?.workflowId).toBe('wf-3');
+  });
+
+  it('takes sticky tasks for workers of a previous process for 10 s after its start, unless they shut down', async () => {
+    const { client } = await startMatching(Date.now());
+    const stickyTask = (queue: string) =>
+      workflowTask(3, { taskQueue: { name: queue, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY } });
+    await client.shutdownWorker({ namespaceId: NAMESPACE_ID, stickyTaskQueue: 'gone-worker' });
+
+    await client.addWorkflowTask(stickyTask(STICKY_QUEUE));
+    const refused = await client.addWorkflowTask(stickyTask('gone-worker')).catch((err: unknown) => err);
+    expect(isStickyWorkerUnavailable(refused)).toBe(true);
+    const poll = workflowPoll('sticky-worker', TaskQueueKind.TASK_QUEUE_KIND_STICKY, STICKY_QUEUE);
+    const { response } = await client.pollWorkflowTaskQueue(poll, deadlineIn(NO_DEADLINE_MS));
     expect(response?.workflowExecution?.workflowId).toBe('wf-3');
   });
 

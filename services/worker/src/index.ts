@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Server } from '@grpc/grpc-js';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import { PER_NAMESPACE_TASK_QUEUE, SYSTEM_NAMESPACE, type Logger, type TemporaConfig } from '@tempora/common';
 import type { PersistenceStores } from '@tempora/persistence';
 import * as workflowMessages from '@tempora/proto/workflowservice';
@@ -26,12 +26,9 @@ import type { NamespaceRegistry } from '@tempora/namespace';
 import type { HistoryServiceServer } from '@tempora/proto/internal';
 import type { RpcClient } from '@tempora/rpc';
 import type { VisibilityStore } from '@tempora/visibility';
-import { createSchedulerActivities } from './activities.js';
-import { createBatcherActivities } from './batcher-activities.js';
-import { createNamespaceDeletionActivities } from './namespace-deletion-activities.js';
 
-export { createSchedulerActivities, type SchedulerActivities } from './activities.js';
-export { createBatcherActivities, type BatcherActivities } from './batcher-activities.js';
+export type { SchedulerActivities } from './activities.js';
+export type { BatcherActivities } from './batcher-activities.js';
 
 export interface WorkerOptions {
   config: TemporaConfig;
@@ -48,8 +45,29 @@ export interface WorkerOptions {
 /** How often the service lists namespaces to start workers for new ones. */
 const NAMESPACE_DISCOVERY_MS = 5_000;
 const CONNECT_RETRY_MS = 500;
+/**
+ * How long after the frontend listens the SDK is loaded. Loading it blocks the event loop (about half a second on an
+ * idle machine, seconds on a busy one); right after a start, a restart after kill -9 above all, SDK workers
+ * reconnect and retry their workflow task completions, and they are served first.
+ */
+const SDK_LOAD_DELAY_MS = 1_000;
 /** Upstream registers temporal-system with a one-week retention. */
 const SYSTEM_NAMESPACE_RETENTION = { seconds: 7 * 24 * 3600, nanos: 0 };
+
+/**
+ * The SDK is loaded once the frontend listens, not at process start: it is the largest set of modules the process
+ * loads, and until the port is open every restart (kill -9 included) leaves SDK workers retrying their calls.
+ */
+const sdk = () => import('@temporalio/worker');
+/** The activities import the SDK's activity and common packages: loaded with it. */
+const systemActivities = async () => {
+  const [scheduler, batcher, deletion] = await Promise.all([
+    import('./activities.js'),
+    import('./batcher-activities.js'),
+    import('./namespace-deletion-activities.js'),
+  ]);
+  return { ...scheduler, ...batcher, ...deletion };
+};
 
 const BUNDLE = fileURLToPath(new URL('./workflow-bundle.js', import.meta.url));
 const WORKFLOWS = fileURLToPath(new URL('./workflows/index.js', import.meta.url));
@@ -129,6 +147,7 @@ export class WorkerService {
 
   private async supervise(): Promise<void> {
     if (!this.frontendAddress) await new Promise<void>((resolve) => (this.addressKnown = resolve));
+    await this.pause(SDK_LOAD_DELAY_MS);
     if (this.stopped) return;
     const address = this.frontendAddress!;
     this.client = grpcClient<WorkflowServiceServer>(
@@ -147,17 +166,23 @@ export class WorkerService {
       } catch (err) {
         this.logger.warn({ err }, 'listing namespaces failed');
       }
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, NAMESPACE_DISCOVERY_MS).unref();
-      });
+      await this.pause(NAMESPACE_DISCOVERY_MS);
     }
+  }
+
+  /** Waits `ms`, or less when stop() wakes it. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+      setTimeout(resolve, ms).unref();
+    });
   }
 
   private async connect(address: string): Promise<NativeConnection | undefined> {
     while (!this.stopped) {
       try {
         await this.client!.getSystemInfo({}, { deadline: Date.now() + 2_000 });
+        const { NativeConnection } = await sdk();
         return await NativeConnection.connect(systemWorkerConnectionOptions(this.config, address));
       } catch (err) {
         this.logger.debug({ err, address }, 'frontend not answering yet');
@@ -211,6 +236,8 @@ export class WorkerService {
 
   private async startWorker(namespace: string): Promise<void> {
     const client = this.client!;
+    const [{ Worker }, { createSchedulerActivities, createBatcherActivities, createNamespaceDeletionActivities }] =
+      await Promise.all([sdk(), systemActivities()]);
     const worker = await Worker.create({
       connection: this.connection!,
       namespace,

@@ -1,15 +1,20 @@
 // Executions, current-execution pointers and history tasks share their shard's partition with the shard row.
 // Every execution write is one LWT batch there: the shard's range_id check, the execution's db_record_version
 // check (or IF NOT EXISTS for a new run), the current-execution condition, and the new task rows. Cassandra
-// applies all of it or none of it; when it refuses, the rows it returns say which condition failed.
+// applies all of it or none of it; when it refuses, the rows it returns say which condition failed. A group commit
+// puts several executions' statements in one such batch behind one range_id check; when one of their own
+// conditions refuses the batch, each write is retried alone so that only it fails.
 import type {
+  CreateWorkflowExecutionRequest,
   CurrentExecutionRow,
   ExecutionStore,
+  ExecutionWrite,
   HistoryTask,
   HistoryTaskCategory,
+  UpdateWorkflowExecutionRequest,
   WorkflowExecutionRow,
 } from '../contract.js';
-import { isScheduledCategory, isScheduledRequest, type ExecutionState } from '../contract.js';
+import { isScheduledCategory, isScheduledRequest, sameShard, type ExecutionState } from '../contract.js';
 import {
   ConcurrentUpdateError,
   ConditionFailedError,
@@ -177,6 +182,48 @@ class RefusedBatch {
   }
 }
 
+/** The statements of one execution write and the conditions they carry, which name the error of a refusal. */
+interface WritePlan {
+  statements: Statement[];
+  conditions: {
+    expectedVersion?: { run: RunKey; dbRecordVersion: number };
+    current?: { key: WorkflowKey; expectedRunId: string | undefined };
+    absentRuns: RunKey[];
+  };
+}
+
+function planCreate(request: CreateWorkflowExecutionRequest): WritePlan {
+  const { shardId, execution, currentRow } = request;
+  const expectedRunId = request.current.kind === 'brand-new' ? undefined : request.current.previousRunId;
+  return {
+    statements: [
+      writeCurrent(shardId, currentRow, expectedRunId),
+      insertExecution(shardId, execution),
+      ...request.tasks.map((task) => insertTask(shardId, task)),
+    ],
+    conditions: { current: { key: execution, expectedRunId }, absentRuns: [execution] },
+  };
+}
+
+function planUpdate(request: UpdateWorkflowExecutionRequest): WritePlan {
+  const { shardId, execution, newExecution, currentRow } = request;
+  if (newExecution && !currentRow) {
+    throw new TypeError('an update with newExecution needs the currentRow pointing at it');
+  }
+  const statements = [updateExecution(shardId, execution, request.expectedDbRecordVersion)];
+  if (newExecution) statements.push(insertExecution(shardId, newExecution));
+  if (currentRow) statements.push(writeCurrent(shardId, currentRow, execution.runId));
+  statements.push(...request.tasks.map((task) => insertTask(shardId, task)));
+  return {
+    statements,
+    conditions: {
+      expectedVersion: { run: execution, dbRecordVersion: request.expectedDbRecordVersion },
+      current: currentRow ? { key: execution, expectedRunId: execution.runId } : undefined,
+      absentRuns: newExecution ? [newExecution] : [],
+    },
+  };
+}
+
 export function createExecutionStore(session: CqlSession): ExecutionStore {
   const readCurrent = async (shardId: number, key: WorkflowKey) => {
     const row = await session.first(`SELECT ${CURRENT_COLUMNS} FROM executions WHERE ${CURRENT_KEY}`, {
@@ -187,23 +234,14 @@ export function createExecutionStore(session: CqlSession): ExecutionStore {
   };
 
   /** Runs the batch; when refused, throws the error of the first condition (in the listed order) that failed. */
-  const writeConditionally = async (
-    shardId: number,
-    rangeId: number,
-    statements: Statement[],
-    conditions: {
-      expectedVersion?: { run: RunKey; dbRecordVersion: number };
-      current?: { key: WorkflowKey; expectedRunId: string | undefined };
-      absentRuns: RunKey[];
-    },
-  ): Promise<void> => {
-    const { applied, rows } = await session.conditional([shardRangeCondition(shardId, rangeId), ...statements]);
+  const writeConditionally = async (shardId: number, rangeId: number, plan: WritePlan): Promise<void> => {
+    const { applied, rows } = await session.conditional([shardRangeCondition(shardId, rangeId), ...plan.statements]);
     if (applied) return;
     const refused = new RefusedBatch(rows);
     const actualRangeId = refused.rangeId();
     if (actualRangeId !== rangeId) throw new ShardOwnershipLostError(shardId, rangeId, actualRangeId);
 
-    const { expectedVersion, current, absentRuns } = conditions;
+    const { expectedVersion, current, absentRuns } = plan.conditions;
     if (expectedVersion) {
       const stored = refused.execution(expectedVersion.run);
       const storedVersion = stored ? toNumber(stored['db_record_version']) : undefined;
@@ -228,36 +266,44 @@ export function createExecutionStore(session: CqlSession): ExecutionStore {
     throw new PersistenceError(`shard ${shardId}: conditional execution write refused for an unrecognised reason`);
   };
 
+  const planOf = (write: ExecutionWrite): WritePlan =>
+    write.kind === 'create' ? planCreate(write.request) : planUpdate(write.request);
+
   return {
     async createWorkflowExecution(request) {
-      const { shardId, execution, currentRow } = request;
-      const expectedRunId = request.current.kind === 'brand-new' ? undefined : request.current.previousRunId;
-      await writeConditionally(
-        shardId,
-        request.rangeId,
-        [
-          writeCurrent(shardId, currentRow, expectedRunId),
-          insertExecution(shardId, execution),
-          ...request.tasks.map((task) => insertTask(shardId, task)),
-        ],
-        { current: { key: execution, expectedRunId }, absentRuns: [execution] },
-      );
+      await writeConditionally(request.shardId, request.rangeId, planCreate(request));
     },
 
     async updateWorkflowExecution(request) {
-      const { shardId, execution, newExecution, currentRow } = request;
-      if (newExecution && !currentRow) {
-        throw new TypeError('an update with newExecution needs the currentRow pointing at it');
+      await writeConditionally(request.shardId, request.rangeId, planUpdate(request));
+    },
+
+    async writeWorkflowExecutions(writes) {
+      const { shardId, rangeId } = sameShard(writes);
+      const plans = writes.map(planOf);
+      if (plans.length > 1) {
+        const { applied, rows } = await session.conditional([
+          shardRangeCondition(shardId, rangeId),
+          ...plans.flatMap((plan) => plan.statements),
+        ]);
+        if (applied) return writes.map(() => undefined);
+        const actualRangeId = rangeIdInRows(rows);
+        if (actualRangeId !== rangeId) throw new ShardOwnershipLostError(shardId, rangeId, actualRangeId);
+        // Some write's own condition failed, and with it the whole batch: each write alone tells its outcome.
       }
-      const statements = [updateExecution(shardId, execution, request.expectedDbRecordVersion)];
-      if (newExecution) statements.push(insertExecution(shardId, newExecution));
-      if (currentRow) statements.push(writeCurrent(shardId, currentRow, execution.runId));
-      statements.push(...request.tasks.map((task) => insertTask(shardId, task)));
-      await writeConditionally(shardId, request.rangeId, statements, {
-        expectedVersion: { run: execution, dbRecordVersion: request.expectedDbRecordVersion },
-        current: currentRow ? { key: execution, expectedRunId: execution.runId } : undefined,
-        absentRuns: newExecution ? [newExecution] : [],
-      });
+      const outcomes: (Error | undefined)[] = [];
+      for (const plan of plans) {
+        outcomes.push(
+          await writeConditionally(shardId, rangeId, plan).then(
+            () => undefined,
+            (err: unknown) => {
+              if (err instanceof ShardOwnershipLostError) throw err;
+              return err instanceof Error ? err : new PersistenceError(String(err));
+            },
+          ),
+        );
+      }
+      return outcomes;
     },
 
     async getWorkflowExecution(shardId, namespaceId, workflowId, runId) {

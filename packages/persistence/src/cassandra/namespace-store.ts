@@ -4,7 +4,7 @@ import { NamespaceRecord } from '@tempora/proto/persistence';
 import type { NamespaceStore } from '../contract.js';
 import { ConditionFailedError, NamespaceAlreadyExistsError, NamespaceNotFoundError } from '../errors.js';
 import { decodePageToken, fetchLimit, toPage } from '../paging.js';
-import { toBuffer, toNumber, type CqlRow, type CqlSession } from './session.js';
+import { toBuffer, toNumber, type CqlRow, type CqlSession, type Statement } from './session.js';
 
 interface NamespaceKey {
   id: string;
@@ -18,6 +18,21 @@ function keyOf(record: NamespaceRecord): NamespaceKey {
 }
 
 const decodeRecord = (row: CqlRow): NamespaceRecord => NamespaceRecord.decode(row['record'] as Buffer);
+
+/** Writes the record under its name, if no namespace holds that name yet (create and rename claim it alike). */
+function claimName(record: NamespaceRecord): Statement {
+  const { id, name } = keyOf(record);
+  return {
+    query: `INSERT INTO namespaces (partition, name, id, config_version, record)
+            VALUES (0, :name, :id, :configVersion, :record) IF NOT EXISTS`,
+    params: {
+      id,
+      name,
+      configVersion: record.configVersion,
+      record: toBuffer(NamespaceRecord.encode(record).finish()),
+    },
+  };
+}
 
 export function createNamespaceStore(session: CqlSession): NamespaceStore {
   const getByName = (name: string) =>
@@ -34,18 +49,7 @@ export function createNamespaceStore(session: CqlSession): NamespaceStore {
           `namespace ${name} (${id}) clashes with existing namespace ${idClaim.rows[0]['name']} (${id})`,
         );
       }
-      const nameClaim = await session.conditional([
-        {
-          query: `INSERT INTO namespaces (partition, name, id, config_version, record)
-                  VALUES (0, :name, :id, :configVersion, :record) IF NOT EXISTS`,
-          params: {
-            id,
-            name,
-            configVersion: record.configVersion,
-            record: toBuffer(NamespaceRecord.encode(record).finish()),
-          },
-        },
-      ]);
+      const nameClaim = await session.conditional([claimName(record)]);
       if (!nameClaim.applied) {
         await session.conditional([
           { query: 'DELETE FROM namespaces_by_id WHERE id = :id IF name = :name', params: { id, name } },
@@ -102,16 +106,7 @@ export function createNamespaceStore(session: CqlSession): NamespaceStore {
       if (!target) {
         // Both names are rows of the one namespaces partition, so the move is one conditional batch.
         const { applied, rows } = await session.conditional([
-          {
-            query: `INSERT INTO namespaces (partition, name, id, config_version, record)
-                    VALUES (0, :name, :id, :configVersion, :record) IF NOT EXISTS`,
-            params: {
-              id,
-              name,
-              configVersion: record.configVersion,
-              record: toBuffer(NamespaceRecord.encode(record).finish()),
-            },
-          },
+          claimName(record),
           {
             query: `DELETE FROM namespaces WHERE partition = 0 AND name = :previousName
                     IF id = :id AND config_version = :expectedConfigVersion`,

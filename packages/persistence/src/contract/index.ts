@@ -8,6 +8,7 @@ import {
   ExecutionState,
   type CurrentExecutionCondition,
   type CurrentExecutionRow,
+  type ExecutionWrite,
   type HistoryNode,
   type HistoryTask,
   type HistoryTaskCategory,
@@ -172,6 +173,18 @@ export function describePersistenceContract(storeName: string, open: () => Promi
       const currentRow = currentRowOf(run);
       await stores.executions.createWorkflowExecution({ ...shard, current, execution: run, currentRow, tasks });
       return currentRow;
+    }
+
+    /** A group-commit write creating a brand-new run. */
+    function create(shard: OwnedShard, run: WorkflowExecutionRow, tasks: HistoryTask[]): ExecutionWrite {
+      const request = {
+        ...shard,
+        current: { kind: 'brand-new' as const },
+        execution: run,
+        currentRow: currentRowOf(run),
+        tasks,
+      };
+      return { kind: 'create', request };
     }
 
     function getRun(shard: OwnedShard, run: WorkflowExecutionRow): Promise<WorkflowExecutionRow | undefined> {
@@ -550,6 +563,97 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         expect(error).toMatchObject({ expectedRangeId: shard.rangeId, actualRangeId: shard.rangeId + 1 });
         expect(await getRun(shard, run)).toEqual(run);
         expect(await getCurrent(shard, run)).toEqual(currentRow);
+        expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([]);
+      });
+
+      it('group-commits creates and updates of several workflows in one write', async () => {
+        const shard = await acquireShard();
+        const namespaceId = randomUUID();
+        const existing = runRow(namespaceId, uniqueName('wf'));
+        const existingCurrent = await createRun(shard, existing);
+        const fresh = [runRow(namespaceId, uniqueName('wf')), runRow(namespaceId, uniqueName('wf'))];
+        const updated = { ...existing, state: bytes('state v2'), nextEventId: 9, dbRecordVersion: 2 };
+        const closedCurrent = { ...existingCurrent, state: ExecutionState.Completed, status: STATUS_COMPLETED };
+        const tasks = [historyTask(fresh[0]!, 'transfer', 11), historyTask(fresh[1]!, 'transfer', 12)];
+        const timer = historyTask(existing, 'timer', 13, 5_000);
+
+        const creates = fresh.map((run, i) => create(shard, run, [tasks[i]!]));
+        const outcomes = await stores.executions.writeWorkflowExecutions([
+          creates[0]!,
+          {
+            kind: 'update',
+            request: {
+              ...shard,
+              execution: updated,
+              expectedDbRecordVersion: 1,
+              currentRow: closedCurrent,
+              tasks: [timer],
+            },
+          },
+          creates[1]!,
+        ]);
+
+        expect(outcomes).toEqual([undefined, undefined, undefined]);
+        for (const [i, run] of fresh.entries()) {
+          expect(await getRun(shard, run)).toEqual(run);
+          expect(await getCurrent(shard, run)).toEqual(creates[i]!.request.currentRow);
+        }
+        expect(await getRun(shard, updated)).toEqual(updated);
+        expect(await getCurrent(shard, existing)).toEqual(closedCurrent);
+        expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual(tasks);
+        expect(await readTimers(shard.shardId)).toEqual([timer]);
+      });
+
+      it('fails only the group-commit writes whose own condition fails', async () => {
+        const shard = await acquireShard();
+        const namespaceId = randomUUID();
+        const running = runRow(namespaceId, uniqueName('wf'));
+        const runningCurrent = await createRun(shard, running);
+        const duplicate = runRow(namespaceId, running.workflowId);
+        const stale = runRow(namespaceId, uniqueName('wf'));
+        await createRun(shard, stale);
+        const good = runRow(namespaceId, uniqueName('wf'));
+        const goodTask = historyTask(good, 'transfer', 21);
+
+        const outcomes = await stores.executions.writeWorkflowExecutions([
+          create(shard, duplicate, [historyTask(duplicate, 'transfer', 20)]),
+          create(shard, good, [goodTask]),
+          {
+            kind: 'update',
+            request: {
+              ...shard,
+              execution: { ...stale, state: bytes('lost update'), dbRecordVersion: 6 },
+              expectedDbRecordVersion: 5,
+              tasks: [historyTask(stale, 'transfer', 22)],
+            },
+          },
+        ]);
+
+        expect(outcomes[0]).toBeInstanceOf(CurrentWorkflowConditionFailedError);
+        expect((outcomes[0] as CurrentWorkflowConditionFailedError).current).toEqual(runningCurrent);
+        expect(outcomes[1]).toBeUndefined();
+        expect(outcomes[2]).toBeInstanceOf(ConcurrentUpdateError);
+        expect(await getRun(shard, duplicate)).toBeUndefined();
+        expect(await getRun(shard, good)).toEqual(good);
+        expect(await getRun(shard, stale)).toEqual(stale);
+        expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([goodTask]);
+      });
+
+      it('rejects a group commit on a shard whose range_id moved, writing nothing', async () => {
+        const shard = await acquireShard();
+        const namespaceId = randomUUID();
+        const runs = [runRow(namespaceId, uniqueName('wf')), runRow(namespaceId, uniqueName('wf'))];
+        const current = await stores.shards.getOrCreateShard(shard.shardId);
+        await stores.shards.updateShard({ ...current, rangeId: shard.rangeId + 1, owner: 'new-owner' }, shard.rangeId);
+
+        const error = await rejectionOf(
+          stores.executions.writeWorkflowExecutions(
+            runs.map((run, i) => create(shard, run, [historyTask(run, 'transfer', 30 + i)])),
+          ),
+        );
+
+        expect(error).toBeInstanceOf(ShardOwnershipLostError);
+        for (const run of runs) expect(await getRun(shard, run)).toBeUndefined();
         expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([]);
       });
 

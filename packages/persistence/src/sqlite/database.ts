@@ -6,6 +6,13 @@ export type SqliteDatabase = Database.Database;
 /** How long a writer waits for another connection's (or process's) write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
 
+/**
+ * The LIMIT clause of a paged read, bound as @limit. Not `LIMIT @limit`: SQLite's planner reads a bound LIMIT, so
+ * each run with the value bound again re-prepares the statement (about 20 µs, more than a short read itself); a
+ * scalar subquery is only evaluated when the statement runs.
+ */
+export const BOUND_LIMIT = 'LIMIT (SELECT @limit)';
+
 /** Opens the file (or ':memory:'), configures it for several processes sharing it, and migrates the schema. */
 export function openDatabase(file: string): SqliteDatabase {
   const db = new Database(file);

@@ -3,10 +3,18 @@ import type {
   CurrentExecutionCondition,
   CurrentExecutionRow,
   ExecutionStore,
+  ExecutionWrite,
   UpdateWorkflowExecutionRequest,
   WorkflowExecutionRow,
 } from '../contract.js';
-import { ConcurrentUpdateError, ConditionFailedError, CurrentWorkflowConditionFailedError } from '../errors.js';
+import { sameShard } from '../contract.js';
+import {
+  ConcurrentUpdateError,
+  ConditionFailedError,
+  CurrentWorkflowConditionFailedError,
+  PersistenceError,
+  ShardOwnershipLostError,
+} from '../errors.js';
 import { immediateTransaction, type SqliteDatabase } from './database.js';
 import { prepareHistoryTaskQueries } from './history-tasks.js';
 import { decodePageToken, fetchLimit, toPage } from '../paging.js';
@@ -122,6 +130,25 @@ export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
     historyTasks.insertTasks(shardId, request.tasks);
   });
 
+  // One transaction; each write runs in its own savepoint (a transaction function called inside another), so a
+  // write whose condition fails rolls back alone and the others commit.
+  const writeGroup = immediateTransaction(db, (writes: ExecutionWrite[]) => {
+    const { shardId, rangeId } = sameShard(writes);
+    checkShardRange(shardId, rangeId);
+    return writes.map((write): Error | undefined => {
+      try {
+        if (write.kind === 'create') create(write.request);
+        else update(write.request);
+        return undefined;
+      } catch (err) {
+        const ownOutcome =
+          (err instanceof PersistenceError || err instanceof TypeError) && !(err instanceof ShardOwnershipLostError);
+        if (!ownOutcome) throw err;
+        return err;
+      }
+    });
+  });
+
   const remove = immediateTransaction(db, (key: RunKey, rangeId: number) => {
     checkShardRange(key.shardId, rangeId);
     deleteExecution.run(key);
@@ -134,6 +161,9 @@ export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
     },
     async updateWorkflowExecution(request) {
       update(request);
+    },
+    async writeWorkflowExecutions(writes) {
+      return writeGroup(writes);
     },
     async getWorkflowExecution(shardId, namespaceId, workflowId, runId) {
       return selectExecution.get({ shardId, namespaceId, workflowId, runId });

@@ -1,5 +1,5 @@
 import type { HistoryNode, HistoryStore } from '../contract.js';
-import type { SqliteDatabase } from './database.js';
+import { BOUND_LIMIT, type SqliteDatabase } from './database.js';
 import { decodePageToken, fetchLimit, toPage } from '../paging.js';
 
 interface BranchRange {
@@ -21,8 +21,8 @@ export function createHistoryStore(db: SqliteDatabase): HistoryStore {
   const insertNode = db.prepare<HistoryNode & { shardId: number; branchToken: string }>(`
     INSERT OR REPLACE INTO history_nodes (shard_id, branch_token, node_id, txn_id, events)
     VALUES (@shardId, @branchToken, @nodeId, @txnId, @events)`);
-  const selectAscending = db.prepare<BranchRange, HistoryNode>(`${LATEST_NODES} ORDER BY node_id LIMIT @limit`);
-  const selectDescending = db.prepare<BranchRange, HistoryNode>(`${LATEST_NODES} ORDER BY node_id DESC LIMIT @limit`);
+  const selectAscending = db.prepare<BranchRange, HistoryNode>(`${LATEST_NODES} ORDER BY node_id ${BOUND_LIMIT}`);
+  const selectDescending = db.prepare<BranchRange, HistoryNode>(`${LATEST_NODES} ORDER BY node_id DESC ${BOUND_LIMIT}`);
   const deleteBranch = db.prepare<[number, string]>(
     'DELETE FROM history_nodes WHERE shard_id = ? AND branch_token = ?',
   );

@@ -8,7 +8,7 @@ import {
   type HistoryTask,
   type Page,
 } from '../contract.js';
-import type { SqliteDatabase } from './database.js';
+import { BOUND_LIMIT, type SqliteDatabase } from './database.js';
 import { decodePageToken, fetchLimit, toPage } from '../paging.js';
 
 const TASK_COLUMNS = `category, task_id AS taskId, fire_time AS fireTime, namespace_id AS namespaceId,
@@ -33,7 +33,7 @@ export function prepareHistoryTaskQueries(db: SqliteDatabase): HistoryTaskQuerie
     SELECT ${TASK_COLUMNS} FROM history_tasks
     WHERE shard_id = @shardId AND category = @category AND fire_time = 0
       AND task_id > @afterTaskId AND task_id <= @maxTaskId
-    ORDER BY task_id LIMIT @limit`);
+    ORDER BY task_id ${BOUND_LIMIT}`);
   const selectTimers = db.prepare<
     {
       shardId: number;
@@ -48,7 +48,7 @@ export function prepareHistoryTaskQueries(db: SqliteDatabase): HistoryTaskQuerie
     SELECT ${TASK_COLUMNS} FROM history_tasks
     WHERE shard_id = @shardId AND category = @category
       AND (fire_time, task_id) > (@afterFireTime, @afterTaskId) AND fire_time < @maxFireTime
-    ORDER BY fire_time, task_id LIMIT @limit`);
+    ORDER BY fire_time, task_id ${BOUND_LIMIT}`);
   const deleteImmediate = db.prepare<[number, string, number]>(
     'DELETE FROM history_tasks WHERE shard_id = ? AND category = ? AND fire_time = 0 AND task_id <= ?',
   );

@@ -1,6 +1,6 @@
 import type { TaskQueueKey, TaskQueueRecord, TaskQueueStore, TaskQueueTask } from '../contract.js';
 import { TaskQueueLeaseLostError } from '../errors.js';
-import { immediateTransaction, type SqliteDatabase } from './database.js';
+import { BOUND_LIMIT, immediateTransaction, type SqliteDatabase } from './database.js';
 
 type TaskQueueColumns = Omit<TaskQueueRecord, 'key'>;
 
@@ -29,7 +29,7 @@ export function createTaskQueueStore(db: SqliteDatabase): TaskQueueStore {
   >(`
     SELECT task_id AS taskId, expiry_time AS expiryTime, data FROM task_queue_tasks
     WHERE ${KEY_MATCH} AND task_id > @afterTaskId AND task_id <= @maxTaskId
-    ORDER BY task_id LIMIT @limit`);
+    ORDER BY task_id ${BOUND_LIMIT}`);
   const deleteTasksUpTo = db.prepare<TaskQueueKey & { maxTaskId: number }>(
     `DELETE FROM task_queue_tasks WHERE ${KEY_MATCH} AND task_id <= @maxTaskId`,
   );

@@ -3,7 +3,7 @@
 // written with the bulk API and read with search_after paging.
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
+import type { Client, ClientOptions } from '@elastic/elasticsearch';
 import {
   CUSTOM_FIELDS,
   IndexedValueType,
@@ -26,6 +26,12 @@ import {
   type VisibilityWrite,
 } from '../store.js';
 import { cursorValues, sortKeys, toEsQuery, toEsSort } from './dsl.js';
+
+/**
+ * The client library is loaded on first use: it is a large share of the modules a process would load at start, and
+ * only processes with Elasticsearch visibility need it.
+ */
+const elastic = () => import('@elastic/elasticsearch');
 
 export interface ElasticsearchVisibilityOptions {
   url: string;
@@ -141,6 +147,7 @@ export async function setupElasticsearchSchema(client: Client, index: string): P
       mappings: visibilityMappings(),
     },
   });
+  const { errors } = await elastic();
   try {
     await client.indices.create({ index });
   } catch (err) {
@@ -156,6 +163,7 @@ export async function setupElasticsearchSchemaAt(target: {
   index: string;
   tls?: ConnectionOptions;
 }): Promise<void> {
+  const { Client } = await elastic();
   const client = new Client(elasticsearchClientOptions(target));
   try {
     await setupElasticsearchSchema(client, target.index);
@@ -167,6 +175,7 @@ export async function setupElasticsearchSchemaAt(target: {
 export async function openElasticsearchVisibilityStore(
   options: ElasticsearchVisibilityOptions,
 ): Promise<VisibilityStore> {
+  const { Client } = await elastic();
   const client = new Client(elasticsearchClientOptions(options));
   try {
     await setupElasticsearchSchema(client, options.index);
@@ -279,6 +288,7 @@ class ElasticsearchVisibilityStore implements VisibilityStore {
       const response = await this.client.get<Doc>({ index: this.index, id: docId(namespaceId, runId), realtime: true });
       return response._source ? fromDoc(response._source) : undefined;
     } catch (err) {
+      const { errors } = await elastic();
       if (err instanceof errors.ResponseError && err.statusCode === 404) return undefined;
       throw err;
     }

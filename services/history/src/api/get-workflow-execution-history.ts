@@ -79,7 +79,7 @@ export function getWorkflowExecutionHistory(ctx: HistoryContext) {
           },
         };
       }
-      await engine.notifier.waitForChange(runKeyString(key), waitUntil, call.signal);
+      await engine.notifier.waitForChange(runKeyString(key), waitUntil, call.signal, closeEventOnly);
       if (call.signal.aborted) throw new RpcError(Code.CANCELLED, 'GetWorkflowExecutionHistory canceled by the caller');
     }
   };

@@ -84,9 +84,15 @@ export async function startWorkflow(
 ): Promise<StartResult> {
   const engine = ctx.shards.engineFor(namespaceId, req.workflowId);
   const requestId = req.requestId || randomUUID();
-  // A lost race with another start re-reads the current run and decides again.
+  // As upstream: a start's first attempt creates the run as brand-new without reading the current row; when one
+  // exists, the refusal carries it and the policies decide on it (SignalWithStart, which usually finds its run
+  // running, reads first). A lost race with another start decides again.
+  let known: { current: CurrentExecutionRow | undefined } | undefined = options.onRunning
+    ? undefined
+    : { current: undefined };
   for (let attempt = 1; ; attempt++) {
-    const current = await engine.executions.getCurrent(namespaceId, req.workflowId);
+    const current = known ? known.current : await engine.executions.getCurrent(namespaceId, req.workflowId);
+    known = undefined;
     let condition: CurrentExecutionCondition = { kind: 'brand-new' };
     if (current) {
       if (current.createRequestId === requestId) return { runId: current.runId, started: true };
@@ -195,7 +201,10 @@ export async function startWorkflow(
     try {
       await engine.executions.create(ms, condition);
     } catch (err) {
-      if (err instanceof CurrentWorkflowConditionFailedError && attempt < 3) continue;
+      if (err instanceof CurrentWorkflowConditionFailedError && attempt < 4) {
+        known = { current: err.current };
+        continue;
+      }
       throw err;
     }
     if (!eagerWorker) return { runId, started: true };

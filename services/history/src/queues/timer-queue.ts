@@ -94,6 +94,8 @@ export class TimerQueue {
         inclusiveMaxFireTime: last.fireTime,
         inclusiveMaxTaskId: last.taskId,
       });
+      // A short page held every timer due at `now`: what is left is due later.
+      if (due.length < PAGE_SIZE) return this.earliestFireTime();
     }
   }
 

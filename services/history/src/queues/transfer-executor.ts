@@ -3,9 +3,10 @@
 import { msToDuration, durationToMs } from '@tempora/common';
 import type { HistoryTask } from '@tempora/persistence';
 import { TaskQueueKind } from '@tempora/proto/enums';
-import { TransferTaskBody } from '@tempora/proto/persistence';
+import { TransferTaskBody, type WorkflowTaskDispatch } from '@tempora/proto/persistence';
 import type { MatchingServiceServer } from '@tempora/proto/internal';
 import { isStickyWorkerUnavailable, type RpcClient } from '@tempora/rpc';
+import type { ExecutionManager, RunKey } from '../execution-manager.js';
 import { ignoreNotFound } from './not-found.js';
 import { cancelExternal, closeExecution, signalExternal, startChild, type CrossRunDeps } from './cross-run-executor.js';
 
@@ -18,36 +19,7 @@ export function transferExecutor(matching: RpcClient<MatchingServiceServer>, cro
     if (body.signalExternal) return signalExternal(crossRun, key, body.signalExternal);
     if (body.cancelExternal) return cancelExternal(crossRun, key, body.cancelExternal);
     if (body.closeExecution) return closeExecution(crossRun, key, body.closeExecution);
-    const execution = { workflowId: task.workflowId, runId: task.runId };
-    if (body.workflowTask) {
-      const dispatch = body.workflowTask;
-      const normalQueue = await executions
-        .read(key, (ms) => {
-          const pending = ms.workflowTask;
-          const current =
-            ms.isRunning && pending?.scheduledEventId === dispatch.scheduledEventId && pending.startedEventId === 0;
-          return current ? ms.info.taskQueue : undefined;
-        })
-        .catch(ignoreNotFound);
-      if (normalQueue === undefined) return;
-      const request = { namespaceId: task.namespaceId, execution, scheduledEventId: dispatch.scheduledEventId };
-      try {
-        await matching.addWorkflowTask({
-          ...request,
-          taskQueue: { name: dispatch.taskQueue, kind: dispatch.taskQueueKind },
-          scheduleToStartTimeout: dispatch.scheduleToStartTimeout,
-        });
-      } catch (err) {
-        if (dispatch.taskQueueKind !== TaskQueueKind.TASK_QUEUE_KIND_STICKY || !isStickyWorkerUnavailable(err))
-          throw err;
-        // The sticky worker is gone: the normal queue serves the task (its poller clears stickiness).
-        await matching.addWorkflowTask({
-          ...request,
-          taskQueue: { name: normalQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        });
-      }
-      return;
-    }
+    if (body.workflowTask) return dispatchWorkflowTask(matching, executions, key, body.workflowTask);
     if (body.activityTask) {
       const dispatch = body.activityTask;
       const target = await executions
@@ -64,7 +36,7 @@ export function transferExecutor(matching: RpcClient<MatchingServiceServer>, cro
       if (!target) return;
       await matching.addActivityTask({
         namespaceId: task.namespaceId,
-        execution,
+        execution: { workflowId: task.workflowId, runId: task.runId },
         taskQueue: { name: target.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
         scheduledEventId: dispatch.scheduledEventId,
         scheduleToStartTimeout: target.scheduleToStartMs > 0 ? msToDuration(target.scheduleToStartMs) : undefined,
@@ -72,4 +44,43 @@ export function transferExecutor(matching: RpcClient<MatchingServiceServer>, cro
       });
     }
   };
+}
+
+/**
+ * Hands a scheduled workflow task to matching unless it moved on (started, closed, another task). A sticky queue
+ * whose worker is gone (StickyWorkerUnavailable) is skipped for the normal queue, whose poller clears stickiness.
+ */
+export async function dispatchWorkflowTask(
+  matching: RpcClient<MatchingServiceServer>,
+  executions: ExecutionManager,
+  key: RunKey,
+  dispatch: WorkflowTaskDispatch,
+): Promise<void> {
+  const normalQueue = await executions
+    .read(key, (ms) => {
+      const pending = ms.workflowTask;
+      const current =
+        ms.isRunning && pending?.scheduledEventId === dispatch.scheduledEventId && pending.startedEventId === 0;
+      return current ? ms.info.taskQueue : undefined;
+    })
+    .catch(ignoreNotFound);
+  if (normalQueue === undefined) return;
+  const request = {
+    namespaceId: key.namespaceId,
+    execution: { workflowId: key.workflowId, runId: key.runId },
+    scheduledEventId: dispatch.scheduledEventId,
+  };
+  try {
+    await matching.addWorkflowTask({
+      ...request,
+      taskQueue: { name: dispatch.taskQueue, kind: dispatch.taskQueueKind },
+      scheduleToStartTimeout: dispatch.scheduleToStartTimeout,
+    });
+  } catch (err) {
+    if (dispatch.taskQueueKind !== TaskQueueKind.TASK_QUEUE_KIND_STICKY || !isStickyWorkerUnavailable(err)) throw err;
+    await matching.addWorkflowTask({
+      ...request,
+      taskQueue: { name: normalQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    });
+  }
 }

@@ -61,6 +61,7 @@ describe('transfer queue', () => {
     const earlierWrite = await shard.allocateTaskIds(1);
     const laterWrite = await shard.allocateTaskIds(1);
     const task = await commitTransferTask(shard, laterWrite[0]!);
+    queue.record([task]);
     shard.releaseTaskIds(laterWrite);
     queue.notify();
     await new Promise((resolve) => setImmediate(resolve));
@@ -71,40 +72,102 @@ describe('transfer queue', () => {
     expect(executed).toEqual([task]);
   }, 10_000);
 
-  it('reads the store once per notified write, not again after writes of other categories', async () => {
-    const shard = await Shard.acquire(1, stores, logger, 'test-host');
+  /** The stores with every transfer-task read counted. */
+  function countingReads(): { stores: PersistenceStores; reads: () => number } {
     let reads = 0;
-    const getHistoryTasks = stores.executions.getHistoryTasks.bind(stores.executions);
-    stores.executions.getHistoryTasks = (request) => {
-      reads++;
-      return getHistoryTasks(request);
+    const executions = Object.create(stores.executions) as PersistenceStores['executions'];
+    executions.getHistoryTasks = (request) => {
+      if (request.category === 'transfer') reads++;
+      return stores.executions.getHistoryTasks(request);
     };
-    const readsAtExecution: number[] = [];
-    const executions = [0, 1].map(() => {
-      let resolve: () => void = () => {};
-      return { done: new Promise<void>((r) => (resolve = r)), resolve: () => resolve() };
-    });
-    queue = new TransferQueue(
+    return { stores: { ...stores, executions }, reads: () => reads };
+  }
+
+  /** A queue whose executed tasks are collected; `next(n)` resolves once n tasks in all ran. */
+  function collectingQueue(shard: Shard, queueStores: PersistenceStores) {
+    const executed: HistoryTask[] = [];
+    const waiters: { count: number; resolve: () => void }[] = [];
+    const transfer = new TransferQueue(
       shard,
-      stores,
-      async () => {
-        readsAtExecution.push(reads);
-        // Another run's write with no transfer task commits meanwhile: the shard's read level moves past the task.
-        if (readsAtExecution.length === 1) shard.releaseTaskIds(await shard.allocateTaskIds(1));
-        executions[readsAtExecution.length - 1]!.resolve();
+      queueStores,
+      async (task) => {
+        executed.push(task);
+        for (const w of waiters.filter((w) => executed.length >= w.count)) w.resolve();
       },
       logger,
     );
+    const next = (count: number) =>
+      executed.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }));
+    return { transfer, executed, next };
+  }
 
-    for (const execution of executions) {
-      const ids = await shard.allocateTaskIds(1);
-      await commitTransferTask(shard, ids[0]!);
-      shard.releaseTaskIds(ids);
-      queue.notify();
-      await execution.done;
-      await new Promise((resolve) => setImmediate(resolve)); // the queue finishes its page and goes idle
-    }
-    // Without the notify check, the other write's id made one more (empty) read before the second task's.
-    expect(readsAtExecution).toEqual([1, 2]);
+  async function writeAndRecord(shard: Shard, transfer: TransferQueue, record = true): Promise<HistoryTask> {
+    const ids = await shard.allocateTaskIds(1);
+    const task = await commitTransferTask(shard, ids[0]!);
+    if (record) transfer.record([task]);
+    shard.releaseTaskIds(ids);
+    transfer.notify();
+    return task;
+  }
+
+  it('runs the tasks its host committed without reading the store once caught up', async () => {
+    const shard = await Shard.acquire(1, stores, logger, 'test-host');
+    const counting = countingReads();
+    const { transfer, executed, next } = collectingQueue(shard, counting.stores);
+    queue = transfer;
+    const first = await writeAndRecord(shard, transfer);
+    await next(1);
+    const readsAfterCatchUp = counting.reads();
+    expect(readsAfterCatchUp).toBeGreaterThanOrEqual(1);
+
+    const later = [await writeAndRecord(shard, transfer), await writeAndRecord(shard, transfer)];
+    await next(3);
+    expect(executed).toEqual([first, ...later]);
+    expect(counting.reads()).toBe(readsAfterCatchUp);
+  }, 10_000);
+
+  it('reads the store again after a write of unknown outcome, so a task written but not recorded still runs', async () => {
+    const shard = await Shard.acquire(1, stores, logger, 'test-host');
+    const { transfer, executed, next } = collectingQueue(shard, stores);
+    queue = transfer;
+    await writeAndRecord(shard, transfer);
+    await next(1);
+
+    // The write applied, but its caller saw a failure (a timeout): nothing was recorded.
+    transfer.readStoreAgain();
+    const unrecorded = await writeAndRecord(shard, transfer, false);
+    await next(2);
+    expect(executed[1]).toEqual(unrecorded);
+  }, 10_000);
+
+  it('deletes acked tasks in the background, and a restart before that runs them again', async () => {
+    const shard = await Shard.acquire(1, stores, logger, 'test-host');
+    const pending = async () =>
+      (
+        await stores.executions.getHistoryTasks({
+          shardId: 1,
+          category: 'transfer',
+          exclusiveMinTaskId: 0,
+          inclusiveMaxTaskId: Number.MAX_SAFE_INTEGER,
+          pageSize: 10,
+        })
+      ).items;
+    const crashed = collectingQueue(shard, stores);
+    queue = crashed.transfer;
+    const task = await writeAndRecord(shard, crashed.transfer);
+    await crashed.next(1);
+    expect(await pending()).toEqual([task]);
+    crashed.transfer.stop();
+
+    // The next owner (here: a new queue of a re-acquired shard) finds the acked but undeleted task and runs it.
+    const reacquired = await Shard.acquire(1, stores, logger, 'next-host');
+    const restarted = collectingQueue(reacquired, stores);
+    queue = restarted.transfer;
+    restarted.transfer.notify();
+    await restarted.next(1);
+    expect(restarted.executed).toEqual([task]);
+    const deadline = Date.now() + 5_000;
+    while ((await pending()).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await pending()).toEqual([]);
   }, 10_000);
 });

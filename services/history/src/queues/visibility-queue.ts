@@ -47,6 +47,14 @@ export class VisibilityQueue {
     this.queue = new ImmediateQueue(shard, stores, options, logger);
   }
 
+  record(tasks: readonly HistoryTask[]): void {
+    this.queue.record(tasks);
+  }
+
+  readStoreAgain(): void {
+    this.queue.readStoreAgain();
+  }
+
   notify(): void {
     this.queue.notify();
   }
