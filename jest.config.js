@@ -8,4 +8,5 @@ export default {
   testTimeout: 60_000,
   // Cross-service tests start servers and SDK workers; running files in parallel on 2 cores only adds noise.
   maxWorkers: process.env.CI ? 1 : 2,
+  globalSetup: '<rootDir>/jest.global-setup.js',
 };
