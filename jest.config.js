@@ -6,7 +6,8 @@ export default {
   modulePathIgnorePatterns: ['<rootDir>/.*/src/'],
   transform: {},
   testTimeout: 60_000,
-  // Cross-service tests start servers and SDK workers; running files in parallel on 2 cores only adds noise.
-  maxWorkers: process.env.CI ? 1 : 2,
+  // Two worker processes, in CI too: each test file's servers, SDK runtime and stray timers stay in a worker
+  // process instead of one shared in-band process (where the 1,000-workflow concurrency test hung after 100 files).
+  maxWorkers: 2,
   globalSetup: '<rootDir>/jest.global-setup.js',
 };
