@@ -9,7 +9,7 @@ import { status } from '@grpc/grpc-js';
 import { Client } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import Long from 'long';
-import { eventually, findTemporalCli, grpcFailure, uniqueName, useTestServer } from './helpers.js';
+import { eventually, findTemporalCli, grpcFailure, startTestServer, uniqueName, useTestServer } from './helpers.js';
 
 const { NamespaceState } = protos.temporal.api.enums.v1;
 const run = promisify(execFile);
@@ -95,6 +95,24 @@ describe('namespace deletion', () => {
       await survivor.terminate();
     },
     RECLAIM_MS + 30_000,
+  );
+
+  // The CLI, unlike the TS client, does not retry UNAVAILABLE: the first answer must be the deletion.
+  const cliForEarlyDelete = findTemporalCli();
+  (cliForEarlyDelete ? it : it.skip)(
+    'a DeleteNamespace sent as the server starts waits for the worker service to register temporal-system',
+    async () => {
+      const fresh = await startTestServer();
+      try {
+        const temporal = (...args: string[]) => run(cliForEarlyDelete!, [...args, '--address', fresh.server.address]);
+        const namespace = uniqueName('early');
+        await temporal('operator', 'namespace', 'create', '--namespace', namespace);
+        const deleted = await temporal('operator', 'namespace', 'delete', '-n', namespace, '--yes');
+        expect(deleted.stdout).toContain(`Namespace ${namespace} has been deleted.`);
+      } finally {
+        await fresh.close();
+      }
+    },
   );
 
   it('refuses temporal-system, an unknown namespace and a request naming both name and id', async () => {

@@ -147,8 +147,6 @@ export class WorkerService {
 
   private async supervise(): Promise<void> {
     if (!this.frontendAddress) await new Promise<void>((resolve) => (this.addressKnown = resolve));
-    await this.pause(SDK_LOAD_DELAY_MS);
-    if (this.stopped) return;
     const address = this.frontendAddress!;
     this.client = grpcClient<WorkflowServiceServer>(
       WorkflowServiceService,
@@ -156,10 +154,14 @@ export class WorkerService {
       address,
       systemWorkerClientOptions(this.config, this.logger),
     );
+    // Registered before the SDK loads (seconds on a busy machine): DeleteNamespace needs temporal-system at once.
+    await this.frontendAnswers();
+    await this.registerSystemNamespace();
+    await this.pause(SDK_LOAD_DELAY_MS);
+    if (this.stopped) return;
     this.connection = await this.connect(address);
     if (!this.connection) return;
     this.logger.info({ frontend: address }, 'worker service connected');
-    await this.registerSystemNamespace();
     while (!this.stopped) {
       try {
         await this.discoverNamespaces();
@@ -178,14 +180,25 @@ export class WorkerService {
     });
   }
 
-  private async connect(address: string): Promise<NativeConnection | undefined> {
+  private async frontendAnswers(): Promise<void> {
     while (!this.stopped) {
       try {
         await this.client!.getSystemInfo({}, { deadline: Date.now() + 2_000 });
+        return;
+      } catch (err) {
+        this.logger.debug({ err, address: this.frontendAddress }, 'frontend not answering yet');
+        await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
+      }
+    }
+  }
+
+  private async connect(address: string): Promise<NativeConnection | undefined> {
+    while (!this.stopped) {
+      try {
         const { NativeConnection } = await sdk();
         return await NativeConnection.connect(systemWorkerConnectionOptions(this.config, address));
       } catch (err) {
-        this.logger.debug({ err, address }, 'frontend not answering yet');
+        this.logger.debug({ err, address }, 'SDK connection to the frontend failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
       }
     }

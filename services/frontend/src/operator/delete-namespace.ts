@@ -16,6 +16,7 @@ import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
 } from '@tempora/proto/enums';
+import type { NamespaceRef } from '@tempora/namespace';
 import type { HistoryEvent } from '@tempora/proto/history';
 import type { DeleteNamespaceRequest, DeleteNamespaceResponse } from '@tempora/proto/operatorservice';
 import {
@@ -32,6 +33,9 @@ import { decodeJsonPayload, jsonPayloads } from '../schedules.js';
 
 /** How long a call without a deadline waits for the workflow (it marks and renames within seconds). */
 const DEFAULT_WAIT_MS = 60_000;
+/** How long a call waits for the worker service to register temporal-system, and how often it looks. */
+const SYSTEM_NAMESPACE_WAIT_MS = 10_000;
+const SYSTEM_NAMESPACE_POLL_MS = 200;
 /** The workflow's caller errors (upstream deletenamespace/errors) and the code DeleteNamespace answers with. */
 const CALLER_ERROR_CODES: Record<string, Code> = {
   InvalidArgument: Code.INVALID_ARGUMENT,
@@ -50,12 +54,7 @@ export function deleteNamespace(ctx: FrontendContext) {
       : await ctx.namespaces.getByName(request.namespace, { fresh: true });
     const name = record.info!.name;
     if (name === SYSTEM_NAMESPACE) throw failedPrecondition('unable to delete system namespace');
-    const system = await ctx.namespaces.refByName(SYSTEM_NAMESPACE);
-    if (!system) {
-      throw unavailable(
-        `unable to start ${DELETE_NAMESPACE_WORKFLOW_TYPE} workflow: the worker service is not running`,
-      );
-    }
+    const system = await systemNamespace(ctx, call);
 
     const workflowId = `${DELETE_NAMESPACE_WORKFLOW_TYPE}/${name}`;
     const args: DeleteNamespaceArgs = { namespace: name, namespaceId: '' };
@@ -83,6 +82,24 @@ export function deleteNamespace(ctx: FrontendContext) {
     ctx.logger.info({ namespace: name, deletedNamespace: result.deletedNamespace }, 'namespace marked deleted');
     return { deletedNamespace: result.deletedNamespace };
   };
+}
+
+/**
+ * The worker service registers temporal-system once the frontend answers; a call in the first moments of a cluster
+ * (or before the worker service is deployed) waits a little for it rather than failing at once.
+ */
+async function systemNamespace(ctx: FrontendContext, call: CallContext): Promise<NamespaceRef> {
+  const until = Math.min(call.deadline, Date.now() + SYSTEM_NAMESPACE_WAIT_MS);
+  for (;;) {
+    const system = await ctx.namespaces.refByName(SYSTEM_NAMESPACE);
+    if (system) return system;
+    if (Date.now() + SYSTEM_NAMESPACE_POLL_MS >= until || call.signal.aborted) {
+      throw unavailable(
+        `unable to start ${DELETE_NAMESPACE_WORKFLOW_TYPE} workflow: the worker service is not running`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, SYSTEM_NAMESPACE_POLL_MS));
+  }
 }
 
 async function closeEvent(
