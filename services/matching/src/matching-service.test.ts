@@ -213,6 +213,18 @@ describe('MatchingService', () => {
     expect(response?.workflowExecution?.workflowId).toBe('wf-3');
   });
 
+  it('tells each workflow task poller how many tasks are still queued (backlog_count_hint)', async () => {
+    const { client } = await startMatching();
+    for (const id of [3, 4, 5]) await client.addWorkflowTask(workflowTask(id));
+
+    const hints: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { response } = await client.pollWorkflowTaskQueue(workflowPoll(), deadlineIn(NO_DEADLINE_MS));
+      hints.push(response!.backlogCountHint);
+    }
+    expect(hints).toEqual([2, 1, 0]);
+  });
+
   it('delivers activity tasks with the attempt history dispatched', async () => {
     const { client } = await startMatching();
     await client.addActivityTask({ ...workflowTask(5), attempt: 3 });

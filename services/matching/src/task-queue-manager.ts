@@ -137,6 +137,10 @@ export class TaskQueueManager<T extends AddTaskRequest> {
     });
   }
 
+  approximateBacklog(): number {
+    return this.buffer.approximateBacklog();
+  }
+
   status(): BufferStatus {
     return this.buffer.status();
   }

@@ -23,12 +23,15 @@ export interface LongPoll<T extends AddTaskRequest, R> {
   recordStarted(task: QueuedTask<T>): Promise<R>;
 }
 
-/** Resolves with `{ response }` for a task, or `{}` at the deadline, on cancellation or at shutdown. */
+/**
+ * Resolves with `{ response }` for a task, with the tasks left in the queue once it was handed out, or `{}` at the
+ * deadline, on cancellation or at shutdown.
+ */
 export async function longPoll<T extends AddTaskRequest, R>(
   ctx: MatchingContext,
   call: CallContext,
   poll: LongPoll<T, R>,
-): Promise<{ response?: R }> {
+): Promise<{ response?: R; backlogCountHint?: number }> {
   const waitUntil = Math.min(Date.now() + MAX_POLL_WAIT_MS, call.deadline - EMPTY_ANSWER_BUDGET_MS);
   if (waitUntil <= Date.now() || ctx.stopping.aborted) return {};
   const manager = await poll.queues.get(poll.key, poll.sticky);
@@ -39,7 +42,7 @@ export async function longPoll<T extends AddTaskRequest, R>(
     try {
       const response = await poll.recordStarted(task);
       manager.complete(task);
-      return { response };
+      return { response, backlogCountHint: manager.approximateBacklog() };
     } catch (err) {
       if (isStaleTaskError(err)) {
         manager.complete(task);

@@ -16,7 +16,7 @@ export function pollWorkflowTaskQueue(ctx: MatchingContext) {
     const taskQueue = pollRequest?.taskQueue;
     const key = taskQueueKey(request.namespaceId, taskQueue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW);
     const requestId = request.pollerId || randomUUID();
-    return longPoll(ctx, call, {
+    const { response, backlogCountHint } = await longPoll(ctx, call, {
       queues: ctx.workflowQueues,
       key,
       sticky: isStickyTaskQueue(taskQueue),
@@ -36,5 +36,7 @@ export function pollWorkflowTaskQueue(ctx: MatchingContext) {
         return started.response;
       },
     });
+    // Upstream's hint too is approximate: tasks still queued (in memory and in the store) after this one.
+    return response ? { response: { ...response, backlogCountHint } } : {};
   };
 }
