@@ -27,6 +27,11 @@ export interface HistoryServiceConfig extends ServicePorts {
    * maxWrites 1 writes every transition alone.
    */
   groupCommit: { maxWrites: number; maxBytes: number };
+  /**
+   * How often a host re-checks its shards between ring changes (upstream's history.acquireShardInterval): it
+   * re-acquires shards whose acquisition failed or that a fenced write closed, and closes shards another host took.
+   */
+  shardCheckIntervalMs: number;
 }
 
 export interface WorkerServiceConfig extends ServicePorts {
@@ -296,7 +301,12 @@ export function defaultConfig(): TemporaConfig {
     broadcastAddress: '',
     services: {
       frontend: { grpcPort: 7233, metricsPort: 0, httpPort: 7243 },
-      history: { grpcPort: 7234, metricsPort: 0, groupCommit: { maxWrites: 32, maxBytes: 32 * 1024 } },
+      history: {
+        grpcPort: 7234,
+        metricsPort: 0,
+        groupCommit: { maxWrites: 32, maxBytes: 32 * 1024 },
+        shardCheckIntervalMs: 1_000,
+      },
       matching: { grpcPort: 7235, metricsPort: 0 },
       worker: { grpcPort: 7239, metricsPort: 0, frontendAddress: '' },
     },
@@ -482,6 +492,10 @@ function validate(config: TemporaConfig): void {
   }
   if (!Number.isInteger(groupCommit.maxBytes) || groupCommit.maxBytes < 1) {
     throw new ConfigError('config services.history.groupCommit.maxBytes must be a positive integer');
+  }
+  const { shardCheckIntervalMs } = config.services.history;
+  if (!Number.isInteger(shardCheckIntervalMs) || shardCheckIntervalMs < 100) {
+    throw new ConfigError('config services.history.shardCheckIntervalMs must be an integer of at least 100');
   }
   validateTls(config);
   validateAuthorization(config.authorization);

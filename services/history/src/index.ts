@@ -96,6 +96,7 @@ export class HistoryService {
       metrics: new HistoryMetrics(options.metrics, (id) => namespaces.cachedName(id)),
       historyLimits,
       groupCommit: options.config.services.history.groupCommit,
+      shardCheckIntervalMs: options.config.services.history.shardCheckIntervalMs,
     });
     this.ctx = {
       logger,

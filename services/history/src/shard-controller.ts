@@ -28,12 +28,6 @@ import { Shard } from './shard.js';
 
 export { shardIdFor };
 
-/**
- * Between ring changes: catches shards closed by a fenced write, acquisitions that failed, and shards another host
- * took while this one was not writing to them (their stored range id moved on).
- */
-const RECONCILE_INTERVAL_MS = 1_000;
-
 export interface ShardEngine {
   shard: Shard;
   executions: ExecutionManager;
@@ -66,6 +60,11 @@ export interface ShardControllerOptions {
   historyNodes?: HistoryNodeCache;
   /** services.history.groupCommit; the defaults when absent. */
   groupCommit?: GroupCommitLimits;
+  /**
+   * services.history.shardCheckIntervalMs: between ring changes, catches shards closed by a fenced write,
+   * acquisitions that failed, and shards another host took while this one was not writing to them.
+   */
+  shardCheckIntervalMs: number;
 }
 
 export class ShardController {
@@ -91,7 +90,7 @@ export class ShardController {
     this.unsubscribe = this.options.membership.onChange((service) => {
       if (service === 'history') void this.reconcile();
     });
-    this.timer = setInterval(() => void this.reconcile(true), RECONCILE_INTERVAL_MS).unref();
+    this.timer = setInterval(() => void this.reconcile(true), this.options.shardCheckIntervalMs).unref();
     await this.reconcile();
   }
 
