@@ -10,4 +10,6 @@ export default {
   // process instead of one shared in-band process (where the 1,000-workflow concurrency test hung after 100 files).
   maxWorkers: 2,
   globalSetup: '<rootDir>/jest.global-setup.js',
+  setupFilesAfterEnv: ['<rootDir>/jest.retry-in-ci.js'],
+  reporters: ['default', '<rootDir>/jest.retry-reporter.js'],
 };
