@@ -12,7 +12,7 @@ import { Shard } from '../shard.js';
 import { TimerQueue, type TimerQueueLimits } from './timer-queue.js';
 
 const logger = createLogger('silent');
-const LIMITS: TimerQueueLimits = { pageSize: 100, maxInMemory: 1_000, lookAheadMs: 300_000 };
+const LIMITS: TimerQueueLimits = { pageSize: 100, maxInMemory: 1_000, lookAheadMs: 300_000, ackIntervalMs: 200 };
 
 describe('timer queue', () => {
   let stores: PersistenceStores;
@@ -210,7 +210,7 @@ describe('timer queue', () => {
 
   it('reads the store for the timers it let go of when memory overflowed', async () => {
     const counting = countingStores();
-    const h = await harness(counting.stores, { pageSize: 2, maxInMemory: 3, lookAheadMs: 300_000 });
+    const h = await harness(counting.stores, { ...LIMITS, pageSize: 2, maxInMemory: 3 });
     h.queue.start();
     await eventually(() => Promise.resolve(counting.state.reads === 1), 'the first read');
     await new Promise((resolve) => setImmediate(resolve));
@@ -229,9 +229,9 @@ describe('timer queue', () => {
     const runId = await first.writeTimer(Date.now());
     first.queue.start();
     await first.ran(1);
-    // Lost before the background delete (once a second): the timer stays in the store.
+    // Lost before the background delete: past its interval, the timer is still in the store.
     first.shard.close();
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await new Promise((resolve) => setTimeout(resolve, LIMITS.ackIntervalMs * 3));
     expect((await stored()).map((t) => t.runId)).toEqual([runId]);
 
     const next = await harness(stores, LIMITS, 'host-b');

@@ -9,7 +9,7 @@
 // reaches the horizon, when memory overflows (the horizon drops below the timers let go), after a write of unknown
 // outcome (`readStoreAgain`), by the new queue of a (re)acquired shard, and once per RESCAN_MS from the ack level.
 //
-// Acked timers are range-deleted in the background, at most once per ACK_INTERVAL_MS, up to a key below which every
+// Acked timers are range-deleted in the background, at most once per ackIntervalMs, up to a key below which every
 // timer has run: each pass moves the shard's read level of the category to the time it fires up to, and the shard
 // gives every later-allocated timer a fire time above that level (a timer due in the past fires at level + 1 ms), so
 // once the writes in flight at that move have finished, no timer can appear at or below it unseen. A crash before the
@@ -23,8 +23,6 @@ const RETRY_DELAY_MS = 1_000;
 const MAX_SLEEP_MS = 10_000;
 /** How often the whole range above the ack level is read again (the safety re-scan). */
 const RESCAN_MS = 60_000;
-/** How often acked timers are deleted from the store (a range delete each time). */
-const ACK_INTERVAL_MS = 1_000;
 
 export interface TimerQueueLimits {
   /** Timers one read returns at most; also the most run at once. */
@@ -33,9 +31,19 @@ export interface TimerQueueLimits {
   maxInMemory: number;
   /** How far past now one read looks. */
   lookAheadMs: number;
+  /**
+   * How often acked timers are deleted from the store (a range delete each time). Longer than the immediate queues'
+   * second: a crash re-runs at most this much of acked timers, each a no-op check of mutable state.
+   */
+  ackIntervalMs: number;
 }
 
-export const DEFAULT_TIMER_QUEUE_LIMITS: TimerQueueLimits = { pageSize: 500, maxInMemory: 5_000, lookAheadMs: 300_000 };
+export const DEFAULT_TIMER_QUEUE_LIMITS: TimerQueueLimits = {
+  pageSize: 500,
+  maxInMemory: 5_000,
+  lookAheadMs: 300_000,
+  ackIntervalMs: 5_000,
+};
 
 /** A position in the (fireTime, taskId) order. */
 interface Key {
@@ -269,7 +277,7 @@ export class TimerQueue {
           // What is still unacked gets its turn after the next interval.
           if (compareKeys(this.ackLevel, this.deletedLevel) > 0 || this.done.size) this.ackLater();
         });
-    }, ACK_INTERVAL_MS);
+    }, this.limits.ackIntervalMs);
     this.ackTimer.unref();
   }
 
