@@ -374,10 +374,14 @@ export class ExecutionManager {
     const txnId = taskIds[0]!;
     for (const event of ms.newEvents) event.taskId = txnId;
     ms.info.lastEventTaskId = txnId;
+    // Encoded once, here: the history size is the sum of the stored batches (as upstream counts it), so it covers
+    // this transaction's events from its commit on; the started event of a workflow task reports the size before.
+    const events = History.encode({ events: ms.newEvents }).finish();
+    ms.info.historySizeBytes += events.length;
     await this.stores.history.appendHistoryNode(this.shard.shardId, ms.info.runId, {
       nodeId: ms.newEvents[0]!.eventId,
       txnId,
-      events: History.encode({ events: ms.newEvents }).finish(),
+      events,
     });
   }
 
