@@ -10,6 +10,7 @@ import {
   type PersistenceStores,
 } from '@tempora/persistence';
 import { EventType, WorkflowExecutionStatus } from '@tempora/proto/enums';
+import { WorkflowMutableState } from '@tempora/proto/persistence';
 import { EventNotifier } from './event-notifier.js';
 import { ExecutionManager, type TaskListener } from './execution-manager.js';
 import { newMutableState } from './mutable-state.js';
@@ -95,6 +96,29 @@ describe('execution manager', () => {
     expect(await branchOf(refused.info.runId)).toEqual([]);
     expect(told).toEqual([]);
     expect(unknownOutcomes).toBe(0);
+  });
+
+  it('counts the history size as the sum of the stored batches, from each commit on', async () => {
+    const ms = newRun(`wf-${randomUUID()}`);
+    expect(ms.info.historySizeBytes).toBe(0);
+    await executions.create(ms, { kind: 'brand-new' });
+    const key = { namespaceId, workflowId: ms.info.workflowId, runId: ms.info.runId };
+    const sizeBefore = await executions.update(key, (run) => {
+      const before = run.info.historySizeBytes;
+      run.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {
+        workflowExecutionSignaledEventAttributes: { signalName: 's' },
+      });
+      // Within the transaction the size is still the persisted one (upstream reports it so in a started event).
+      expect(run.info.historySizeBytes).toBe(before);
+      return before;
+    });
+
+    const batches = await branchOf(key.runId);
+    expect(batches).toHaveLength(2);
+    expect(sizeBefore).toBe(batches[0]!.events.length);
+    const row = await stores.executions.getWorkflowExecution(1, namespaceId, key.workflowId, key.runId);
+    const stored = WorkflowMutableState.decode(row!.state).executionInfo!.historySizeBytes;
+    expect(stored).toBe(batches[0]!.events.length + batches[1]!.events.length);
   });
 
   it('sends the queues to the store after a write of unknown outcome', async () => {

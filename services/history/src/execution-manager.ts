@@ -51,7 +51,8 @@ export const runKeyString = (key: RunKey) => `${key.namespaceId}/${key.workflowI
 export interface TaskListener {
   /**
    * Every task a write committed, told synchronously before the write's task ids are released (so before any queue
-   * may read past them): the immediate queues take them from here instead of reading the store.
+   * may read past them): the immediate queues, and the timer queues within their look-ahead, take them from here
+   * instead of reading the store.
    */
   tasksCommitted(tasks: readonly HistoryTask[]): void;
   /** A write failed in a way that may still have applied it: its tasks may be in the store only. */
@@ -373,10 +374,14 @@ export class ExecutionManager {
     const txnId = taskIds[0]!;
     for (const event of ms.newEvents) event.taskId = txnId;
     ms.info.lastEventTaskId = txnId;
+    // Encoded once, here: the history size is the sum of the stored batches (as upstream counts it), so it covers
+    // this transaction's events from its commit on; the started event of a workflow task reports the size before.
+    const events = History.encode({ events: ms.newEvents }).finish();
+    ms.info.historySizeBytes += events.length;
     await this.stores.history.appendHistoryNode(this.shard.shardId, ms.info.runId, {
       nodeId: ms.newEvents[0]!.eventId,
       txnId,
-      events: History.encode({ events: ms.newEvents }).finish(),
+      events,
     });
   }
 
@@ -391,13 +396,17 @@ export class ExecutionManager {
         fireTime: 0,
         data: TransferTaskBody.encode(body).finish(),
       })),
-      ...ms.timerTasks.map((timer) => ({
-        ...base,
-        category: timer.body.deleteHistoryEvent ? HistoryTaskCategory.Retention : HistoryTaskCategory.Timer,
-        taskId: taskIds[next++]!,
-        fireTime: timer.fireTime,
-        data: TimerTaskBody.encode(timer.body).finish(),
-      })),
+      ...ms.timerTasks.map((timer) => {
+        const category = timer.body.deleteHistoryEvent ? HistoryTaskCategory.Retention : HistoryTaskCategory.Timer;
+        return {
+          ...base,
+          category,
+          taskId: taskIds[next++]!,
+          // After the task ids were allocated (the write counts as in flight from then on), see scheduledFireTime.
+          fireTime: this.shard.scheduledFireTime(category, timer.fireTime),
+          data: TimerTaskBody.encode(timer.body).finish(),
+        };
+      }),
       ...ms.visibilityTasks.map((kind) => ({
         ...base,
         category: 'visibility' as const,

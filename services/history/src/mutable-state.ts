@@ -138,7 +138,6 @@ export class MutableState {
   private appendEvent(event: HistoryEvent): HistoryEvent {
     event.eventId = this.info.nextEventId++;
     this.newEvents.push(event);
-    this.info.historySizeBytes += HistoryEvent.encode(event).finish().length;
     return event;
   }
 

@@ -179,10 +179,14 @@ export class ShardController {
       tasksCommitted: (tasks: readonly HistoryTask[]) => {
         transfer.record(tasks.filter((task) => task.category === 'transfer'));
         visibility.record(tasks.filter((task) => task.category === 'visibility'));
+        timers.record(tasks.filter((task) => task.category === 'timer'));
+        retention.record(tasks.filter((task) => task.category === 'retention'));
       },
       writeOutcomeUnknown: () => {
         transfer.readStoreAgain();
         visibility.readStoreAgain();
+        timers.readStoreAgain();
+        retention.readStoreAgain();
       },
       transferTasksWritten: () => transfer.notify(),
       timerTasksWritten: (t: number) => timers.notify(t),

@@ -1,7 +1,7 @@
 // A history shard as owned by this host: its range id (the fencing token every write is conditioned on) and the
 // task ids it hands out. Task ids are unique and increasing per shard: rangeId * 2^20 + sequence.
 import type { Logger } from '@tempora/common';
-import { ShardOwnershipLostError, type PersistenceStores } from '@tempora/persistence';
+import { ShardOwnershipLostError, type PersistenceStores, type ScheduledTaskCategory } from '@tempora/persistence';
 import { ShardRecord } from '@tempora/proto/persistence';
 import { RpcError, ownershipLost } from '@tempora/rpc';
 import { Mutex } from './mutex.js';
@@ -25,6 +25,7 @@ export class Shard {
   private readonly inFlight = new Set<number>();
   private readonly inFlightWaiters = new Set<() => void>();
   private lastAllocated = 0;
+  private readonly scheduledReadLevels = new Map<ScheduledTaskCategory, number>();
 
   private constructor(
     readonly shardId: number,
@@ -96,6 +97,23 @@ export class Shard {
     let min = Infinity;
     for (const id of this.inFlight) min = Math.min(min, id);
     return min === Infinity ? this.lastAllocated : min - 1;
+  }
+
+  /**
+   * The fire time to write a timer of `category` with: above the level its queue has read up to (upstream moves a
+   * late timer the same way). A timer due in the past, or computed before a slow transaction, fires at once rather
+   * than behind the queue, and the queue's range delete up to that level can never remove one that has not run.
+   */
+  scheduledFireTime(category: ScheduledTaskCategory, fireTime: number): number {
+    return Math.max(fireTime, (this.scheduledReadLevels.get(category) ?? 0) + 1);
+  }
+
+  /**
+   * The queue of `category` takes every timer due up to `fireTime` (inclusive). Task ids allocated from now on get
+   * later fire times; writes already in flight may still hold earlier ones (waitForWritesInFlight).
+   */
+  advanceScheduledReadLevel(category: ScheduledTaskCategory, fireTime: number): void {
+    if (fireTime > (this.scheduledReadLevels.get(category) ?? 0)) this.scheduledReadLevels.set(category, fireTime);
   }
 
   /** Resolves once every write in flight now has finished (committed or failed). */

@@ -30,8 +30,9 @@ describe('retention', () => {
     stores = openSqliteStores();
     shard = await Shard.acquire(1, stores, logger, `test-${randomUUID()}`);
     const listener = {
-      tasksCommitted: () => {},
-      writeOutcomeUnknown: () => {},
+      tasksCommitted: (written: readonly HistoryTask[]) =>
+        queue?.record(written.filter((task) => task.category === 'retention')),
+      writeOutcomeUnknown: () => queue?.readStoreAgain(),
       transferTasksWritten: () => {},
       timerTasksWritten: () => {},
       retentionTasksWritten: (t: number) => queue?.notify(t),
