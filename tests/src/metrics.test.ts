@@ -57,6 +57,19 @@ describe('metrics (start-dev --metrics-port)', () => {
     expect(text).toMatch(/^workflow_terminate\{[^}]*\} 1$/m);
     expect(text).toMatch(/^poll_success\{service_name="matching"/m);
     expect(text).toMatch(/^task_schedule_to_start_latency_count\{/m);
+    // Internal calls as the calling service's client sent them (upstream's client metrics).
+    expect(text).toMatch(
+      /^client_requests\{service_name="frontend",service_role="history",operation="HistoryClientStartWorkflowExecution",namespace="default"\} 4$/m,
+    );
+    expect(text).toMatch(
+      /^client_requests\{service_name="history",service_role="matching",operation="MatchingClientAddWorkflowTask",namespace="default"\} [1-9]/m,
+    );
+    expect(text).toMatch(
+      /^client_latency_count\{service_name="frontend",service_role="history",operation="HistoryClientStartWorkflowExecution",namespace="default"\} 4$/m,
+    );
+    expect(text).toMatch(
+      /^client_errors\{service_name="frontend",service_role="history",operation="HistoryClientDescribeWorkflowExecution",namespace="default",error_type="serviceerror_NotFound"\} 1$/m,
+    );
     expect(text).toMatch(/^persistence_requests\{service_name="history",operation="UpdateWorkflowExecution"/m);
     expect(text).toMatch(/^numshards_gauge\{service_name="history",operation="ShardController"\} \d+$/m);
     expect(text).toMatch(/^task_attempt_count\{/m);
