@@ -82,6 +82,36 @@ describe('telemetry interceptor', () => {
   });
 });
 
+describe('PrometheusMetrics', () => {
+  it('keeps one series per label set whatever the tags order, with cumulative buckets, and refuses unknown labels', async () => {
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    const tagged = metrics.withTags({ service_name: 'history' });
+    const requests = tagged.counter('persistence_requests');
+    const latency = tagged.histogram('persistence_latency');
+    requests.add(1, { operation: 'GetTaskQueue', namespace: 'default' });
+    requests.add(2, { namespace: 'default', operation: 'GetTaskQueue' });
+    requests.add(1, { operation: 'GetTaskQueue', namespace: 'other' });
+    for (const seconds of [0.0005, 0.001, 0.003, 2000])
+      latency.record(seconds, { operation: 'GetTaskQueue', namespace: 'default' });
+    const text = await metrics.exposition();
+    const lines = text.split('\n');
+    expect(lines.filter((l) => l.startsWith('persistence_requests{'))).toEqual([
+      'persistence_requests{service_name="history",operation="GetTaskQueue",namespace="default"} 3',
+      'persistence_requests{service_name="history",operation="GetTaskQueue",namespace="other"} 1',
+    ]);
+    const series = 'service_name="history",operation="GetTaskQueue",namespace="default"';
+    expect(lines).toContain(`persistence_latency_bucket{le="0.001",${series}} 2`);
+    expect(lines).toContain(`persistence_latency_bucket{le="0.005",${series}} 3`);
+    expect(lines).toContain(`persistence_latency_bucket{le="1000",${series}} 3`);
+    expect(lines).toContain(`persistence_latency_bucket{le="+Inf",${series}} 4`);
+    expect(lines).toContain(`persistence_latency_count{${series}} 4`);
+    expect(lines).toContain(`persistence_latency_sum{${series}} 2000.0045`);
+    expect(() => requests.add(1, { operation: 'X', shard: '1' })).toThrow('"shard" is not included');
+    expect(() => requests.add(-1, { operation: 'X' })).toThrow('not a valid increment');
+    expect(() => latency.record(Number.NaN, { operation: 'X' })).toThrow('not a valid value');
+  });
+});
+
 describe('instrumentStores', () => {
   it("measures every store call under upstream's persistence operation names", async () => {
     const metrics = new PrometheusMetrics({ processMetrics: false });
