@@ -133,9 +133,9 @@ export class HistoryMetrics {
   }
 
   /**
-   * Wraps a queue's page handler (the visibility queue writes a page of tasks as one bulk write): each task of the
-   * page counts task_requests and records the page's time as its task_latency; the one that failed counts
-   * task_errors; a task that succeeds records task_attempt. Tasks after a failed one were not attempted.
+   * Wraps the page handler of a queue that writes a page of tasks as one bulk write (visibility): each task of the
+   * page counts task_requests and records the page's time as its task_latency; when the write fails, every task
+   * not done was in it and counts task_errors; a task that succeeds records task_attempt.
    */
   measurePages(
     taskType: (task: HistoryTask) => string,
@@ -147,7 +147,7 @@ export class HistoryMetrics {
       const start = performance.now();
       const result = await handlePage(tasks);
       const seconds = (performance.now() - start) / 1000;
-      const attempted = result.error === undefined ? result.done : Math.min(result.done + 1, tasks.length);
+      const attempted = result.error === undefined ? result.done : tasks.length;
       for (let i = 0; i < attempted; i++) {
         const task = tasks[i]!;
         const type = taskType(task);
