@@ -8,6 +8,7 @@ import type { PersistenceStores } from '@tempora/persistence';
 import { telemetryInterceptor } from './interceptor.js';
 import { NOOP_METRICS, PrometheusMetrics } from './metrics.js';
 import { instrumentStores } from './persistence.js';
+import { measureClient } from './client.js';
 import { serveMetrics } from './http.js';
 
 function captureLogger() {
@@ -109,6 +110,42 @@ describe('PrometheusMetrics', () => {
     expect(() => requests.add(1, { operation: 'X', shard: '1' })).toThrow('"shard" is not included');
     expect(() => requests.add(-1, { operation: 'X' })).toThrow('not a valid increment');
     expect(() => latency.record(Number.NaN, { operation: 'X' })).toThrow('not a valid value');
+  });
+});
+
+describe('measureClient', () => {
+  it("counts each call under the caller's service_name and upstream's <Role>Client<Method> operation", async () => {
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    const definition = {
+      describeWorkflowExecution: {
+        path: '/temporal.server.api.historyservice.v1.HistoryService/DescribeWorkflowExecution',
+      },
+    };
+    const client = {
+      describeWorkflowExecution: async (request: { namespaceId: string; workflowId: string }) => {
+        if (request.workflowId === 'missing') throw notFound('workflow not found');
+        return { ok: true };
+      },
+      close: () => 'closed',
+    };
+    const options = { caller: 'frontend', target: 'history' as const, definition, metrics };
+    const measured = measureClient(client, {
+      ...options,
+      namespaceName: (id) => (id === 'ns-1' ? 'default' : undefined),
+    });
+    await expect(measured.describeWorkflowExecution({ namespaceId: 'ns-1', workflowId: 'wf' })).resolves.toEqual({
+      ok: true,
+    });
+    await expect(measured.describeWorkflowExecution({ namespaceId: 'ns-1', workflowId: 'missing' })).rejects.toThrow(
+      'workflow not found',
+    );
+    expect(measured.close()).toBe('closed');
+    const text = await metrics.exposition();
+    const tags = 'service_name="frontend",service_role="history",operation="HistoryClientDescribeWorkflowExecution"';
+    expect(text).toContain(`client_requests{${tags},namespace="default"} 2`);
+    expect(text).toContain(`client_errors{${tags},namespace="default",error_type="serviceerror_NotFound"} 1`);
+    expect(text).toContain(`client_latency_count{${tags},namespace="default"} 2`);
+    expect(measureClient(client, { ...options, metrics: NOOP_METRICS })).toBe(client);
   });
 });
 
