@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { dropCassandraKeyspace } from '@tempora/persistence';
 import { formatProfileSummary, readCpuProfile, summarizeProfiles } from './cpuprofile.js';
 import { PhaseMeter } from './meters.js';
-import { findCassandraPid } from './proc.js';
+import { findCassandraPid, waitForQuiet } from './proc.js';
 import {
   compareOutcomes,
   formatPairCost,
@@ -31,6 +31,9 @@ import { runVisibilityListBench } from './visibility-list.js';
 import { bundleWorkflows, installSdkRuntime, runWorkload, type WorkloadOptions } from './workload.js';
 
 const WARMUP_WORKFLOWS = 10;
+/** A started server is left alone until it uses less CPU than this per second (or for at most the timeout). */
+const QUIET_CPU_MS_PER_SECOND = 100;
+const QUIET_TIMEOUT_MS = 30_000;
 
 interface CliOptions {
   address?: string;
@@ -174,6 +177,10 @@ async function benchTarget(
       server = await startServer(target, context);
       ({ address, pids } = server);
       metricsUrl = server.metricsUrl || undefined;
+      // A server answers before it is done starting (start-dev's internal worker loads the SDK and its workflow
+      // threads for some seconds after): measured, that start-up would count as the workload's cost.
+      const waited = await waitForQuiet(pids, QUIET_CPU_MS_PER_SECOND, QUIET_TIMEOUT_MS);
+      progress(`${target.label}: server quiet after ${(waited / 1000).toFixed(0)} s`);
     }
     progress(
       `${target.label}: ${workload.workflows} workflows at ${address} (concurrency ${workload.concurrency}, ${workload.workers} worker(s))`,
