@@ -8,8 +8,16 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { dropCassandraKeyspace } from '@tempora/persistence';
 import { formatProfileSummary, readCpuProfile, summarizeProfiles } from './cpuprofile.js';
 import { PhaseMeter } from './meters.js';
-import { findCassandraPid } from './proc.js';
-import { compareOutcomes, formatRatios, formatStoreCalls, formatTable, type TargetOutcome } from './report.js';
+import { findCassandraPid, waitForQuiet } from './proc.js';
+import {
+  compareOutcomes,
+  formatPairCost,
+  formatRatios,
+  formatStoreCalls,
+  formatTable,
+  pairCost,
+  type TargetOutcome,
+} from './report.js';
 import {
   PeakRssSampler,
   REPO_ROOT,
@@ -23,6 +31,9 @@ import { runVisibilityListBench } from './visibility-list.js';
 import { bundleWorkflows, installSdkRuntime, runWorkload, type WorkloadOptions } from './workload.js';
 
 const WARMUP_WORKFLOWS = 10;
+/** A started server is left alone until it uses less CPU than this per second (or for at most the timeout). */
+const QUIET_CPU_MS_PER_SECOND = 100;
+const QUIET_TIMEOUT_MS = 30_000;
 
 interface CliOptions {
   address?: string;
@@ -36,6 +47,7 @@ interface CliOptions {
   verbose?: boolean;
   metrics?: boolean;
   tracing?: boolean;
+  rounds: number;
   otlpEndpoint?: string;
   workflows: number;
   concurrency: number;
@@ -123,6 +135,8 @@ interface RunContext {
   cassandraPid(): number;
   /** With --profile: the directory to write the profile of this Tempora target's server into. */
   profileDir(target: Target): string | undefined;
+  /** Which round of --rounds is running (0 otherwise). */
+  round: number;
 }
 
 function startServer(target: Extract<Target, { start: ServerKind }>, context: RunContext): Promise<StartedServer> {
@@ -163,6 +177,10 @@ async function benchTarget(
       server = await startServer(target, context);
       ({ address, pids } = server);
       metricsUrl = server.metricsUrl || undefined;
+      // A server answers before it is done starting (start-dev's internal worker loads the SDK and its workflow
+      // threads for some seconds after): measured, that start-up would count as the workload's cost.
+      const waited = await waitForQuiet(pids, QUIET_CPU_MS_PER_SECOND, QUIET_TIMEOUT_MS);
+      progress(`${target.label}: server quiet after ${(waited / 1000).toFixed(0)} s`);
     }
     progress(
       `${target.label}: ${workload.workflows} workflows at ${address} (concurrency ${workload.concurrency}, ${workload.workers} worker(s))`,
@@ -278,34 +296,43 @@ async function main(options: CliOptions): Promise<number> {
     cassandraPid: () => options.cassandraPid ?? findCassandraPid(join(REPO_ROOT, '.data/cassandra/cassandra.pid')),
     profileDir: (target) => {
       if (!profileRoot || !('start' in target) || target.start !== 'tempora') return undefined;
-      const dir = join(profileRoot, `${target.label.replace(/[^a-z0-9]+/gi, '-')}-${runId}`);
+      const round = options.rounds > 1 ? `-${context.round + 1}` : '';
+      const dir = join(profileRoot, `${target.label.replace(/[^a-z0-9]+/gi, '-')}-${runId}${round}`);
       mkdirSync(dir, { recursive: true });
       return dir;
     },
+    round: 0,
   };
   const outcomes: TargetOutcome[] = [];
+  // A feature's cost (--metrics, --tracing): off and on, --rounds times, the order alternating (off, on, then on,
+  // off, ...) so that a load rising or falling on a shared machine weighs on both sides alike.
+  const feature = options.tracing ? 'tracing' : options.metrics ? 'metrics' : undefined;
+  const byTarget = new Map<Target, TargetOutcome[]>(targets.map((t) => [t, []]));
+  const rounds = feature ? options.rounds : 1;
   try {
-    for (const target of targets) outcomes.push(await benchTarget(target, workload, context));
+    for (; context.round < rounds; context.round++) {
+      const order = context.round % 2 ? [...targets].reverse() : targets;
+      for (const target of order) {
+        const outcome = await benchTarget(target, workload, context);
+        if (rounds > 1) outcome.target = `${outcome.target} #${context.round + 1}`;
+        byTarget.get(target)!.push(outcome);
+        outcomes.push(outcome);
+      }
+    }
   } finally {
     await store.cleanUp();
     await sink?.close();
   }
   const ratios = options.compare ? compareOutcomes(outcomes[0], outcomes[1]) : undefined;
-  // Metrics on against off: the cost of the metrics (target: at most 5% fewer workflows/s).
-  const metricsRatio =
-    options.metrics && outcomes[0]?.ok && outcomes[1]?.ok
-      ? outcomes[1].workflowsPerSecond / outcomes[0].workflowsPerSecond
-      : undefined;
-
-  const tracingRatio =
-    options.tracing && outcomes[0]?.ok && outcomes[1]?.ok
-      ? outcomes[1].workflowsPerSecond / outcomes[0].workflowsPerSecond
-      : undefined;
+  // On against off: the cost of the metrics (target: at most 5% fewer workflows/s) or of tracing at 100% (15%).
+  const cost = feature ? pairCost(byTarget.get(targets[0]!)!, byTarget.get(targets[1]!)!) : undefined;
+  const metricsRatio = options.metrics ? cost?.workflowsPerSecond : undefined;
+  const tracingRatio = options.tracing ? cost?.workflowsPerSecond : undefined;
 
   if (options.json) {
     const { workflowBundle: _, ...config } = workload;
     process.stdout.write(
-      `${JSON.stringify({ config, results: outcomes, ratios: ratios ?? null, metricsRatio: metricsRatio ?? null, tracingRatio: tracingRatio ?? null, spansReceived: sink?.requests ?? null }, null, 2)}\n`,
+      `${JSON.stringify({ config, results: outcomes, ratios: ratios ?? null, metricsRatio: metricsRatio ?? null, tracingRatio: tracingRatio ?? null, cost: cost ?? null, spansReceived: sink?.requests ?? null }, null, 2)}\n`,
     );
   } else {
     if (outcomes.some((o) => o.ok)) process.stdout.write(`${formatTable(outcomes)}\n`);
@@ -321,16 +348,9 @@ async function main(options: CliOptions): Promise<number> {
         );
       }
     }
-    if (metricsRatio !== undefined) {
-      process.stdout.write(
-        `metrics on/off: wf/s ${metricsRatio.toFixed(3)}x (${((1 - metricsRatio) * 100).toFixed(1)}% fewer)\n`,
-      );
-    }
-    if (tracingRatio !== undefined) {
+    if (feature && cost) {
       const received = sink ? `; ${sink.requests} OTLP export requests received` : '';
-      process.stdout.write(
-        `tracing on/off: wf/s ${tracingRatio.toFixed(3)}x (${((1 - tracingRatio) * 100).toFixed(1)}% fewer)${received}\n`,
-      );
+      process.stdout.write(`${formatPairCost(feature, cost)}${received}\n`);
     }
   }
   for (const outcome of outcomes) if (!outcome.ok) process.stderr.write(`error: ${outcome.target}: ${outcome.error}\n`);
@@ -405,6 +425,12 @@ const program = new Command('bench')
       '--tracing',
       'start Tempora twice, tracing off then on (OTLP, 100% sampling), run the workload on both and report the ratio',
     ).conflicts(['address', 'target', 'compare', 'metrics']),
+  )
+  .option(
+    '--rounds <n>',
+    'with --metrics or --tracing: run off and on n times each, alternating which goes first; report medians',
+    parsePositiveInt,
+    1,
   )
   .option(
     '--otlp-endpoint <url>',

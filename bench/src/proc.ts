@@ -72,6 +72,22 @@ export function processTreeCpuMs(rootPids: readonly number[]): number {
   return processTree(rootPids).reduce((total, pid) => total + processCpuMs(pid), 0);
 }
 
+/**
+ * Resolves once the process trees used under `busyMsPerSecond` CPU ms in a second (sampled each second), or after
+ * `timeoutMs` whatever they use. Returns how long it waited.
+ */
+export async function waitForQuiet(rootPids: readonly number[], busyMsPerSecond: number, timeoutMs: number) {
+  const started = Date.now();
+  let before = processTreeCpuMs(rootPids);
+  while (Date.now() - started < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const now = processTreeCpuMs(rootPids);
+    if (now - before < busyMsPerSecond) break;
+    before = now;
+  }
+  return Date.now() - started;
+}
+
 const CASSANDRA_MAIN_CLASS = 'org.apache.cassandra.service.CassandraDaemon';
 
 /**

@@ -97,3 +97,55 @@ export function formatStoreCalls(outcome: Measured, limit = 10): string {
     ...entries.map(([operation, perWorkflow]) => `  ${perWorkflow.toFixed(2).padStart(8)}  ${operation}`),
   ].join('\n');
 }
+
+/** The cost of a feature (--metrics, --tracing): the "on" runs against the "off" runs, by medians. */
+export interface PairCost {
+  runs: number;
+  off: { workflowsPerSecond: number; serverCpuMsPerWorkflow: number | undefined };
+  on: { workflowsPerSecond: number; serverCpuMsPerWorkflow: number | undefined };
+  /** Median on / median off. Below 1: fewer workflows per second with the feature on. */
+  workflowsPerSecond: number;
+  /** Median on / median off. Above 1: more server CPU per workflow with the feature on. */
+  serverCpu: number | undefined;
+}
+
+function median(values: readonly number[]): number | undefined {
+  if (!values.length) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Medians of the successful runs of each side; undefined unless both sides have one. */
+export function pairCost(off: readonly TargetOutcome[], on: readonly TargetOutcome[]): PairCost | undefined {
+  const measured = (outcomes: readonly TargetOutcome[]) => outcomes.filter((o): o is Measured => o.ok);
+  const side = (outcomes: Measured[]) => ({
+    workflowsPerSecond: median(outcomes.map((o) => o.workflowsPerSecond))!,
+    serverCpuMsPerWorkflow: median(
+      outcomes.map((o) => o.serverCpuMsPerWorkflow).filter((v): v is number => v !== undefined),
+    ),
+  });
+  const [a, b] = [measured(off), measured(on)];
+  if (!a.length || !b.length) return undefined;
+  const [o, n] = [side(a), side(b)];
+  return {
+    runs: Math.min(a.length, b.length),
+    off: o,
+    on: n,
+    workflowsPerSecond: n.workflowsPerSecond / o.workflowsPerSecond,
+    serverCpu: ratio(n.serverCpuMsPerWorkflow, o.serverCpuMsPerWorkflow),
+  };
+}
+
+export function formatPairCost(feature: string, cost: PairCost): string {
+  const cpu =
+    cost.serverCpu === undefined
+      ? ''
+      : `; server CPU/wf ${cost.serverCpu.toFixed(3)}x (off ${fixed(cost.off.serverCpuMsPerWorkflow, 2)}, ` +
+        `on ${fixed(cost.on.serverCpuMsPerWorkflow, 2)} ms)`;
+  return (
+    `${feature} on/off, medians of ${cost.runs} run(s) each: wf/s ${cost.workflowsPerSecond.toFixed(3)}x ` +
+    `(${((1 - cost.workflowsPerSecond) * 100).toFixed(1)}% fewer; off ${cost.off.workflowsPerSecond.toFixed(1)}, ` +
+    `on ${cost.on.workflowsPerSecond.toFixed(1)})${cpu}`
+  );
+}

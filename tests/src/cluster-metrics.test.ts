@@ -81,6 +81,12 @@ describeCluster('metrics of a cluster, scraped by a real Prometheus', () => {
     expect(starts).toBe(3);
     const dispatched = await query('sum(service_requests{service_name="matching", operation="AddWorkflowTask"})');
     expect(Number(dispatched[0]?.value[1])).toBeGreaterThanOrEqual(3);
+    // The same starts as the frontend process's history client sent them over gRPC, from that process.
+    const sent = await query(
+      'sum by (instance) (client_requests{service_name="frontend", service_role="history", ' +
+        'operation="HistoryClientStartWorkflowExecution"})',
+    );
+    expect(sent.map((r) => [r.metric.instance, r.value[1]])).toEqual([[`127.0.0.1:${ports.frontend}`, '3']]);
     const up = await query('up{job="tempora"}');
     expect(up.map((r) => r.value[1])).toEqual(['1', '1', '1']);
   }, 180_000);

@@ -1,6 +1,7 @@
 // Metrics against real parts: a start-dev with --metrics-port runs workflows for the official TS SDK; /metrics shows
 // upstream's names for the calls it made, and a real Prometheus (Debian's package, TEMPORA_TEST_PROMETHEUS) scrapes
-// it and answers `sum by (operation)(service_requests)` with those calls.
+// it and answers `sum by (operation)(service_requests)`, and the frontend's `client_requests` to history, with those
+// calls.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,6 +58,19 @@ describe('metrics (start-dev --metrics-port)', () => {
     expect(text).toMatch(/^workflow_terminate\{[^}]*\} 1$/m);
     expect(text).toMatch(/^poll_success\{service_name="matching"/m);
     expect(text).toMatch(/^task_schedule_to_start_latency_count\{/m);
+    // Internal calls as the calling service's client sent them (upstream's client metrics).
+    expect(text).toMatch(
+      /^client_requests\{service_name="frontend",service_role="history",operation="HistoryClientStartWorkflowExecution",namespace="default"\} 4$/m,
+    );
+    expect(text).toMatch(
+      /^client_requests\{service_name="history",service_role="matching",operation="MatchingClientAddWorkflowTask",namespace="default"\} [1-9]/m,
+    );
+    expect(text).toMatch(
+      /^client_latency_count\{service_name="frontend",service_role="history",operation="HistoryClientStartWorkflowExecution",namespace="default"\} 4$/m,
+    );
+    expect(text).toMatch(
+      /^client_errors\{service_name="frontend",service_role="history",operation="HistoryClientDescribeWorkflowExecution",namespace="default",error_type="serviceerror_NotFound"\} 1$/m,
+    );
     expect(text).toMatch(/^persistence_requests\{service_name="history",operation="UpdateWorkflowExecution"/m);
     expect(text).toMatch(/^numshards_gauge\{service_name="history",operation="ShardController"\} \d+$/m);
     expect(text).toMatch(/^task_attempt_count\{/m);
@@ -96,6 +110,16 @@ describe('metrics (start-dev --metrics-port)', () => {
       expect(byOperation.StartWorkflowExecution).toBe(4);
       expect(byOperation.RespondWorkflowTaskCompleted).toBeGreaterThanOrEqual(3);
       expect(byOperation.PollWorkflowTaskQueue).toBeGreaterThanOrEqual(3);
+      // The frontend's calls to history, as its history client counted them.
+      const clientQuery = encodeURIComponent(
+        'sum by (operation) (client_requests{service_name="frontend",service_role="history"})',
+      );
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${clientQuery}`);
+      const body = (await res.json()) as {
+        data: { result: { metric: { operation: string }; value: [number, string] }[] };
+      };
+      const sent = Object.fromEntries(body.data.result.map((r) => [r.metric.operation, Number(r.value[1])]));
+      expect(sent.HistoryClientStartWorkflowExecution).toBe(4);
     } finally {
       prometheus.kill('SIGTERM');
     }

@@ -63,6 +63,7 @@ import {
   NOOP_METRICS,
   PrometheusMetrics,
   instrumentStores,
+  measureClient,
   otlpMetricsRequested,
   serveMetrics,
   startOtlpMetrics,
@@ -468,9 +469,24 @@ interface ServiceDeps extends Storage {
 
 function hostServices(services: ServiceName[], deps: ServiceDeps): HostedServices {
   const { config, logger, visibility, cluster, membership, identities, namespaces, telemetry } = deps;
-  const { history, matching } = deps.clients;
-  // Each service gets the stores measured under its own service_name, refusals of its QPS budget included (the
-  // stores themselves are shared).
+  // Each service gets the stores and the internal clients measured under its own service_name, refusals of its QPS
+  // budget included (the stores and clients themselves are shared).
+  const clientsOf = (caller: ServiceName) => ({
+    history: measureClient(deps.clients.history, {
+      caller,
+      target: 'history',
+      definition: HistoryServiceService,
+      metrics: telemetry.metrics,
+      namespaceName: telemetry.namespaceName,
+    }),
+    matching: measureClient(deps.clients.matching, {
+      caller,
+      target: 'matching',
+      definition: MatchingServiceService,
+      metrics: telemetry.metrics,
+      namespaceName: telemetry.namespaceName,
+    }),
+  });
   const common = (service: ServiceName) => ({
     config,
     logger,
@@ -485,14 +501,13 @@ function hostServices(services: ServiceName[], deps: ServiceDeps): HostedService
   for (const service of services) telemetry.metrics.counter('restarts').add(1, { service_name: service });
   return {
     frontend: hosts('frontend')
-      ? new FrontendService({ ...common('frontend'), namespaces, cluster, history, matching, membership })
+      ? new FrontendService({ ...common('frontend'), ...clientsOf('frontend'), namespaces, cluster, membership })
       : undefined,
     history: hosts('history')
       ? new HistoryService({
           ...common('history'),
+          ...clientsOf('history'),
           namespaces,
-          matching,
-          history,
           numHistoryShards: cluster.historyShardCount,
           membership,
           identity: identities.history,
@@ -502,7 +517,7 @@ function hostServices(services: ServiceName[], deps: ServiceDeps): HostedService
     matching: hosts('matching')
       ? new MatchingService({
           ...common('matching'),
-          history,
+          history: clientsOf('matching').history,
           membership,
           identity: identities.matching,
           metrics: telemetry.metrics,
@@ -510,7 +525,12 @@ function hostServices(services: ServiceName[], deps: ServiceDeps): HostedService
         })
       : undefined,
     worker: hosts('worker')
-      ? new WorkerService({ ...common('worker'), localFrontend: hosts('frontend'), namespaces, history })
+      ? new WorkerService({
+          ...common('worker'),
+          localFrontend: hosts('frontend'),
+          namespaces,
+          history: clientsOf('worker').history,
+        })
       : undefined,
   };
 }

@@ -2,7 +2,7 @@
 // Prometheus reporter writes them: counters without a `_total` suffix, timers as histograms in seconds), so
 // Temporal's own Grafana dashboards and alerts work unchanged. Services get `Metrics` handles injected; with
 // metrics off every handle is a no-op.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type Tags = Readonly<Record<string, string>>;
 
@@ -36,6 +36,7 @@ const WORKFLOW_CLOSE = ['operation', 'namespace', 'namespace_state', 'service_na
 const TASK_QUEUE = ['operation', 'namespace', 'service_name', 'taskqueue', 'task_type', 'partition'];
 const QUEUE_TASK = ['operation', 'namespace', 'service_name', 'task_type'];
 const SHARDS = ['operation', 'service_name'];
+const CLIENT = ['operation', 'namespace', 'service_name', 'service_role'] as const;
 
 /** Every metric Tempora exports, by upstream name. */
 export const METRIC_DEFS = {
@@ -49,6 +50,14 @@ export const METRIC_DEFS = {
   },
   service_latency: { kind: 'timer', help: 'Request latency', labels: REQUEST },
   service_pending_requests: { kind: 'gauge', help: 'Requests in flight', labels: ['service_name'] },
+  // Internal calls sent (the measured clients of each calling service).
+  client_requests: {
+    kind: 'counter',
+    help: 'Requests sent by the client to an individual service, by service_role and operation',
+    labels: CLIENT,
+  },
+  client_errors: { kind: 'counter', help: 'Requests sent that failed', labels: [...CLIENT, 'error_type'] },
+  client_latency: { kind: 'timer', help: 'Latency of requests sent', labels: CLIENT },
   // Persistence (the instrumented stores).
   persistence_requests: { kind: 'counter', help: 'Persistence calls', labels: REQUEST },
   persistence_errors: { kind: 'counter', help: 'Persistence calls that failed', labels: REQUEST },
@@ -133,42 +142,188 @@ export const NOOP_METRICS: Metrics = {
 
 const EMPTY: Tags = {};
 
+/**
+ * Counters and histograms are kept here rather than in prom-client's own classes: those merge, validate and hash
+ * the label object on every call, which cost more than the rest of the telemetry together under load. Here a
+ * handle bound to its base tags (service_name, ...) finds its series by the call's label values in label order, and
+ * only a new series merges and checks labels. The registry reads them through prom-client's metric interface
+ * (`get()`), so /metrics and the OTLP producer see what prom-client's classes would give.
+ */
+abstract class SeriesMetric<S extends { labels: Record<string, string> }> {
+  protected readonly series = new Map<string, S>();
+  readonly aggregator = 'sum';
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'counter' | 'histogram',
+    private readonly labelNames: readonly string[],
+  ) {}
+
+  protected abstract create(labels: Record<string, string>): S;
+
+  /** The series of `base` + `tags` (tags win), created on first use. */
+  find(base: Tags, tags: Tags): S {
+    let key = '';
+    for (const name of this.labelNames) key += `${tags[name] ?? base[name] ?? ''}\u0001`;
+    let found = this.series.get(key);
+    if (!found) {
+      const labels = { ...base, ...tags };
+      for (const label of Object.keys(labels)) {
+        if (!this.labelNames.includes(label))
+          throw new Error(`Added label "${label}" is not included in initial labelset`);
+      }
+      this.series.set(key, (found = this.create(labels)));
+    }
+    return found;
+  }
+
+  reset(): void {
+    this.series.clear();
+  }
+}
+
+interface CounterSeries {
+  labels: Record<string, string>;
+  value: number;
+}
+
+class CounterMetric extends SeriesMetric<CounterSeries> {
+  constructor(name: string, help: string, labelNames: readonly string[]) {
+    super(name, help, 'counter', labelNames);
+  }
+
+  protected create(labels: Record<string, string>): CounterSeries {
+    return { labels, value: 0 };
+  }
+
+  get() {
+    const values = [...this.series.values()].map(({ labels, value }) => ({ labels, value }));
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+}
+
+interface HistogramSeries {
+  labels: Record<string, string>;
+  /** Per bucket (not cumulative); the last one is +Inf. */
+  counts: Float64Array;
+  sum: number;
+  count: number;
+}
+
+class HistogramMetric extends SeriesMetric<HistogramSeries> {
+  constructor(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    private readonly bounds: readonly number[],
+  ) {
+    super(name, help, 'histogram', labelNames);
+  }
+
+  protected create(labels: Record<string, string>): HistogramSeries {
+    return { labels, counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
+  }
+
+  observe(series: HistogramSeries, value: number): void {
+    let i = 0;
+    while (i < this.bounds.length && value > this.bounds[i]!) i++;
+    series.counts[i]!++;
+    series.sum += value;
+    series.count++;
+  }
+
+  get() {
+    const bucket = `${this.name}_bucket`;
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    for (const { labels, counts, sum, count } of this.series.values()) {
+      let cumulative = 0;
+      this.bounds.forEach((le, i) => {
+        cumulative += counts[i]!;
+        values.push({ labels: { le, ...labels }, value: cumulative, metricName: bucket });
+      });
+      values.push({ labels: { le: '+Inf', ...labels }, value: count, metricName: bucket });
+      values.push({ labels, value: sum, metricName: `${this.name}_sum` });
+      values.push({ labels, value: count, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+}
+
+function counterHandle(metric: CounterMetric, base: Tags): CounterHandle {
+  return {
+    add: (value, tags = EMPTY) => {
+      if (!Number.isFinite(value) || value < 0) throw new TypeError(`${metric.name}: not a valid increment: ${value}`);
+      metric.find(base, tags).value += value;
+    },
+  };
+}
+
+function histogramHandle(metric: HistogramMetric, base: Tags): HistogramHandle {
+  return {
+    record: (value, tags = EMPTY) => {
+      if (!Number.isFinite(value)) throw new TypeError(`${metric.name}: not a valid value: ${value}`);
+      metric.observe(metric.find(base, tags), value);
+    },
+  };
+}
+
 /** A Prometheus registry holding every metric of METRIC_DEFS plus Node's process metrics (event-loop lag, heap). */
 export class PrometheusMetrics implements Metrics {
   readonly enabled = true;
   readonly registry = new Registry();
-  private readonly counters = new Map<string, Counter>();
-  private readonly histograms = new Map<string, Histogram>();
+  private readonly counters = new Map<string, CounterMetric>();
+  private readonly histograms = new Map<string, HistogramMetric>();
   private readonly gauges = new Map<string, Gauge>();
 
   constructor(options: { processMetrics?: boolean } = {}) {
     for (const [name, def] of Object.entries(METRIC_DEFS) as [MetricName, Def][]) {
-      const common = { name, help: def.help, labelNames: def.labels, registers: [this.registry] };
-      if (def.kind === 'counter') this.counters.set(name, new Counter(common));
-      else if (def.kind === 'gauge') this.gauges.set(name, new Gauge(common));
-      else {
-        const buckets =
-          def.kind === 'timer' ? LATENCY_BUCKETS : def.kind === 'bytes' ? BYTES_BUCKETS : DIMENSIONLESS_BUCKETS;
-        this.histograms.set(name, new Histogram({ ...common, buckets }));
+      if (def.kind === 'gauge') {
+        this.gauges.set(name, new Gauge({ name, help: def.help, labelNames: def.labels, registers: [this.registry] }));
+        continue;
       }
+      const metric =
+        def.kind === 'counter'
+          ? new CounterMetric(name, def.help, def.labels)
+          : new HistogramMetric(
+              name,
+              def.help,
+              def.labels,
+              def.kind === 'timer' ? LATENCY_BUCKETS : def.kind === 'bytes' ? BYTES_BUCKETS : DIMENSIONLESS_BUCKETS,
+            );
+      if (metric instanceof CounterMetric) this.counters.set(name, metric);
+      else this.histograms.set(name, metric);
+      // prom-client's registry takes any object with its metric interface (name, type, help, get, reset).
+      this.registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
     }
     // nodejs_eventloop_lag_seconds (+ percentiles), nodejs_heap_size_used_bytes, process_resident_memory_bytes, ...
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
   counter(name: CounterName): CounterHandle {
-    const c = this.counters.get(name)!;
-    return { add: (value, tags = EMPTY) => c.inc(tags, value) };
+    return this.taggedCounter(name, EMPTY);
   }
 
   histogram(name: HistogramName): HistogramHandle {
-    const h = this.histograms.get(name)!;
-    return { record: (value, tags = EMPTY) => h.observe(tags, value) };
+    return this.taggedHistogram(name, EMPTY);
   }
 
   gauge(name: GaugeName): GaugeHandle {
+    return this.taggedGauge(name, EMPTY);
+  }
+
+  /** `name`'s handle with `base` added to every value. */
+  taggedCounter(name: CounterName, base: Tags): CounterHandle {
+    return counterHandle(this.counters.get(name)!, base);
+  }
+
+  taggedHistogram(name: HistogramName, base: Tags): HistogramHandle {
+    return histogramHandle(this.histograms.get(name)!, base);
+  }
+
+  taggedGauge(name: GaugeName, base: Tags): GaugeHandle {
     const g = this.gauges.get(name)!;
-    return { set: (value, tags = EMPTY) => g.set(tags, value) };
+    return { set: (value, tags) => g.set(tags ? { ...base, ...tags } : base, value) };
   }
 
   withTags(tags: Tags): Metrics {
@@ -188,26 +343,20 @@ export class PrometheusMetrics implements Metrics {
 class TaggedMetrics implements Metrics {
   readonly enabled = true;
   constructor(
-    private readonly base: Metrics,
+    private readonly base: PrometheusMetrics,
     private readonly tags: Tags,
   ) {}
 
   counter(name: CounterName): CounterHandle {
-    const h = this.base.counter(name);
-    const base = this.tags;
-    return { add: (value, tags) => h.add(value, tags ? { ...base, ...tags } : base) };
+    return this.base.taggedCounter(name, this.tags);
   }
 
   histogram(name: HistogramName): HistogramHandle {
-    const h = this.base.histogram(name);
-    const base = this.tags;
-    return { record: (value, tags) => h.record(value, tags ? { ...base, ...tags } : base) };
+    return this.base.taggedHistogram(name, this.tags);
   }
 
   gauge(name: GaugeName): GaugeHandle {
-    const h = this.base.gauge(name);
-    const base = this.tags;
-    return { set: (value, tags) => h.set(value, tags ? { ...base, ...tags } : base) };
+    return this.base.taggedGauge(name, this.tags);
   }
 
   withTags(tags: Tags): Metrics {

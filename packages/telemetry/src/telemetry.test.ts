@@ -8,6 +8,7 @@ import type { PersistenceStores } from '@tempora/persistence';
 import { telemetryInterceptor } from './interceptor.js';
 import { NOOP_METRICS, PrometheusMetrics } from './metrics.js';
 import { instrumentStores } from './persistence.js';
+import { measureClient } from './client.js';
 import { serveMetrics } from './http.js';
 
 function captureLogger() {
@@ -79,6 +80,72 @@ describe('telemetry interceptor', () => {
   it('is the identity with metrics off and no logger', () => {
     const next: Next = async () => ({});
     expect(telemetryInterceptor({ service: 'history', metrics: NOOP_METRICS })(next)).toBe(next);
+  });
+});
+
+describe('PrometheusMetrics', () => {
+  it('keeps one series per label set whatever the tags order, with cumulative buckets, and refuses unknown labels', async () => {
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    const tagged = metrics.withTags({ service_name: 'history' });
+    const requests = tagged.counter('persistence_requests');
+    const latency = tagged.histogram('persistence_latency');
+    requests.add(1, { operation: 'GetTaskQueue', namespace: 'default' });
+    requests.add(2, { namespace: 'default', operation: 'GetTaskQueue' });
+    requests.add(1, { operation: 'GetTaskQueue', namespace: 'other' });
+    for (const seconds of [0.0005, 0.001, 0.003, 2000])
+      latency.record(seconds, { operation: 'GetTaskQueue', namespace: 'default' });
+    const text = await metrics.exposition();
+    const lines = text.split('\n');
+    expect(lines.filter((l) => l.startsWith('persistence_requests{'))).toEqual([
+      'persistence_requests{service_name="history",operation="GetTaskQueue",namespace="default"} 3',
+      'persistence_requests{service_name="history",operation="GetTaskQueue",namespace="other"} 1',
+    ]);
+    const series = 'service_name="history",operation="GetTaskQueue",namespace="default"';
+    expect(lines).toContain(`persistence_latency_bucket{le="0.001",${series}} 2`);
+    expect(lines).toContain(`persistence_latency_bucket{le="0.005",${series}} 3`);
+    expect(lines).toContain(`persistence_latency_bucket{le="1000",${series}} 3`);
+    expect(lines).toContain(`persistence_latency_bucket{le="+Inf",${series}} 4`);
+    expect(lines).toContain(`persistence_latency_count{${series}} 4`);
+    expect(lines).toContain(`persistence_latency_sum{${series}} 2000.0045`);
+    expect(() => requests.add(1, { operation: 'X', shard: '1' })).toThrow('"shard" is not included');
+    expect(() => requests.add(-1, { operation: 'X' })).toThrow('not a valid increment');
+    expect(() => latency.record(Number.NaN, { operation: 'X' })).toThrow('not a valid value');
+  });
+});
+
+describe('measureClient', () => {
+  it("counts each call under the caller's service_name and upstream's <Role>Client<Method> operation", async () => {
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    const definition = {
+      describeWorkflowExecution: {
+        path: '/temporal.server.api.historyservice.v1.HistoryService/DescribeWorkflowExecution',
+      },
+    };
+    const client = {
+      describeWorkflowExecution: async (request: { namespaceId: string; workflowId: string }) => {
+        if (request.workflowId === 'missing') throw notFound('workflow not found');
+        return { ok: true };
+      },
+      close: () => 'closed',
+    };
+    const options = { caller: 'frontend', target: 'history' as const, definition, metrics };
+    const measured = measureClient(client, {
+      ...options,
+      namespaceName: (id) => (id === 'ns-1' ? 'default' : undefined),
+    });
+    await expect(measured.describeWorkflowExecution({ namespaceId: 'ns-1', workflowId: 'wf' })).resolves.toEqual({
+      ok: true,
+    });
+    await expect(measured.describeWorkflowExecution({ namespaceId: 'ns-1', workflowId: 'missing' })).rejects.toThrow(
+      'workflow not found',
+    );
+    expect(measured.close()).toBe('closed');
+    const text = await metrics.exposition();
+    const tags = 'service_name="frontend",service_role="history",operation="HistoryClientDescribeWorkflowExecution"';
+    expect(text).toContain(`client_requests{${tags},namespace="default"} 2`);
+    expect(text).toContain(`client_errors{${tags},namespace="default",error_type="serviceerror_NotFound"} 1`);
+    expect(text).toContain(`client_latency_count{${tags},namespace="default"} 2`);
+    expect(measureClient(client, { ...options, metrics: NOOP_METRICS })).toBe(client);
   });
 });
 

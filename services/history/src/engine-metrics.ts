@@ -2,8 +2,23 @@
 // count at close, shard ownership and movement, queue task latency and attempts. Handles are resolved once.
 import type { HistoryTask } from '@tempora/persistence';
 import { WorkflowExecutionStatus } from '@tempora/proto/enums';
+import { VisibilityTaskBody, VisibilityTaskKind } from '@tempora/proto/persistence';
 import { NOOP_METRICS, type CounterHandle, type Metrics } from '@tempora/telemetry';
 import type { MutableState } from './mutable-state.js';
+import type { PageResult } from './queues/immediate-queue.js';
+
+/** Upstream's task_type (and operation) values of visibility tasks, by kind. */
+const VISIBILITY_TASK_TYPES: Record<number, string> = {
+  [VisibilityTaskKind.VISIBILITY_TASK_KIND_START]: 'VisibilityTaskStartExecution',
+  [VisibilityTaskKind.VISIBILITY_TASK_KIND_UPSERT]: 'VisibilityTaskUpsertExecution',
+  [VisibilityTaskKind.VISIBILITY_TASK_KIND_CLOSE]: 'VisibilityTaskCloseExecution',
+  [VisibilityTaskKind.VISIBILITY_TASK_KIND_DELETE]: 'VisibilityTaskDeleteExecution',
+};
+
+export function visibilityTaskType(task: HistoryTask): string {
+  const { kind } = VisibilityTaskBody.decode(task.data);
+  return VISIBILITY_TASK_TYPES[kind] ?? 'VisibilityTaskUnspecified';
+}
 
 export class HistoryMetrics {
   readonly enabled: boolean;
@@ -114,6 +129,41 @@ export class HistoryMetrics {
         this.taskRequests.add(1, tags);
         this.taskLatency.record((performance.now() - start) / 1000, tags);
       }
+    };
+  }
+
+  /**
+   * Wraps the page handler of a queue that writes a page of tasks as one bulk write (visibility): each task of the
+   * page counts task_requests and records the page's time as its task_latency; when the write fails, every task
+   * not done was in it and counts task_errors; a task that succeeds records task_attempt.
+   */
+  measurePages(
+    taskType: (task: HistoryTask) => string,
+    handlePage: (tasks: HistoryTask[]) => Promise<PageResult>,
+  ): (tasks: HistoryTask[]) => Promise<PageResult> {
+    if (!this.enabled) return handlePage;
+    const attempts = new Map<number, number>();
+    return async (tasks) => {
+      const start = performance.now();
+      const result = await handlePage(tasks);
+      const seconds = (performance.now() - start) / 1000;
+      const attempted = result.error === undefined ? result.done : tasks.length;
+      for (let i = 0; i < attempted; i++) {
+        const task = tasks[i]!;
+        const type = taskType(task);
+        const tags = { operation: type, task_type: type, namespace: this.namespace(task.namespaceId) };
+        this.taskRequests.add(1, tags);
+        this.taskLatency.record(seconds, tags);
+        const attempt = (attempts.get(task.taskId) ?? 0) + 1;
+        if (i < result.done) {
+          attempts.delete(task.taskId);
+          this.taskAttempt.record(attempt, tags);
+        } else {
+          attempts.set(task.taskId, attempt);
+          this.taskErrors.add(1, tags);
+        }
+      }
+      return result;
     };
   }
 }

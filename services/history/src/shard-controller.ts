@@ -9,7 +9,7 @@ import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto
 import { ownershipLost, type RpcClient } from '@tempora/rpc';
 import { traceTasks } from '@tempora/telemetry';
 import type { VisibilityStore } from '@tempora/visibility';
-import { HistoryMetrics } from './engine-metrics.js';
+import { HistoryMetrics, visibilityTaskType } from './engine-metrics.js';
 import { EventNotifier } from './event-notifier.js';
 import { ExecutionManager, type HistoryLimits } from './execution-manager.js';
 import type { GroupCommitLimits } from './group-commit.js';
@@ -231,7 +231,15 @@ export class ShardController {
       logger,
       'retention',
     );
-    const visibility = new VisibilityQueue(shard, stores, namespaces, executions, this.options.visibility, logger);
+    const visibility = new VisibilityQueue(
+      shard,
+      stores,
+      namespaces,
+      executions,
+      this.options.visibility,
+      logger,
+      (page) => metrics.measurePages(visibilityTaskType, page),
+    );
     this.engines.set(shardId, { shard, executions, notifier, transfer, timers, retention, visibility });
     metrics.shardAcquired(performance.now() - started, this.engines.size);
     transfer.notify();

@@ -7,7 +7,9 @@ import { NamespaceRegistry } from '@tempora/namespace';
 import { openSqliteStores, type HistoryTask, type PersistenceStores } from '@tempora/persistence';
 import { EventType, WorkflowExecutionStatus } from '@tempora/proto/enums';
 import { VisibilityTaskKind, NamespaceRecord } from '@tempora/proto/persistence';
+import { PrometheusMetrics } from '@tempora/telemetry';
 import { openSqliteVisibilityStore, type VisibilityStore, type VisibilityWrite } from '@tempora/visibility';
+import { HistoryMetrics, visibilityTaskType } from '../engine-metrics.js';
 import { EventNotifier } from '../event-notifier.js';
 import { ExecutionManager } from '../execution-manager.js';
 import { newMutableState } from '../mutable-state.js';
@@ -51,7 +53,11 @@ interface Host {
   queue: VisibilityQueue;
 }
 
-async function startHost(stores: PersistenceStores, visibility: VisibilityStore): Promise<Host> {
+async function startHost(
+  stores: PersistenceStores,
+  visibility: VisibilityStore,
+  metrics?: HistoryMetrics,
+): Promise<Host> {
   const shard = await Shard.acquire(1, stores, logger, `test-${randomUUID()}`);
   const listener = {
     tasksCommitted: (tasks: readonly HistoryTask[]) =>
@@ -70,6 +76,7 @@ async function startHost(stores: PersistenceStores, visibility: VisibilityStore)
     executions,
     visibility,
     logger,
+    metrics && ((page) => metrics.measurePages(visibilityTaskType, page)),
   );
   queue.notify();
   return { executions, queue };
@@ -177,6 +184,45 @@ describe('visibility queue', () => {
     visibility.failing = false;
     await until(() => visibility.get(namespaceId, run.runId), 'the record after the store recovered');
     await until(async () => ((await pendingTasks()).length === 0 ? true : undefined), 'the task to be acked');
+  });
+
+  it('reports task_requests, task_errors, task_latency and task_attempt with upstream visibility task types', async () => {
+    const registry = new PrometheusMetrics({ processMetrics: false });
+    const metrics = new HistoryMetrics(registry, (id) => (id === namespaceId ? 'vis' : undefined));
+    visibility.failing = true;
+    const host = await startHost(stores, visibility, metrics);
+    hosts.push(host);
+    const run = await startRun(host);
+    await until(async () => (visibility.failedWrites >= 1 ? true : undefined), 'a failed attempt');
+    visibility.failing = false;
+    await until(() => visibility.get(namespaceId, run.runId), 'the started record');
+    await host.executions.update({ namespaceId, ...run }, (ms) => {
+      ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, { workflowExecutionCompletedEventAttributes: {} });
+      ms.setStatus(COMPLETED);
+    });
+    await until(async () => {
+      const record = await visibility.get(namespaceId, run.runId);
+      return record?.status === COMPLETED ? record : undefined;
+    }, 'the closed record');
+
+    const text = await registry.exposition();
+    const value = (metric: string, type: string) => {
+      const tags = `service_name="history",operation="${type}",task_type="${type}",namespace="vis"`;
+      const line = text.split('\n').find((l) => l.startsWith(`${metric}{${tags}}`));
+      return line === undefined ? undefined : Number(line.split(' ').pop());
+    };
+    const start = 'VisibilityTaskStartExecution';
+    const errors = value('task_errors', start)!;
+    expect(errors).toBe(visibility.failedWrites);
+    // Every failed attempt and the one that succeeded.
+    expect(value('task_requests', start)).toBe(errors + 1);
+    expect(value('task_latency_count', start)).toBe(errors + 1);
+    expect(value('task_attempt_count', start)).toBe(1);
+    expect(value('task_attempt_sum', start)).toBe(errors + 1);
+    const close = 'VisibilityTaskCloseExecution';
+    expect(value('task_requests', close)).toBe(1);
+    expect(value('task_attempt_sum', close)).toBe(1);
+    expect(value('task_errors', close)).toBeUndefined();
   });
 
   it('replays unacked tasks after a restart (a crash before the store write loses nothing)', async () => {

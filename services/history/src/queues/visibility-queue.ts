@@ -14,6 +14,8 @@ import { ImmediateQueue, type ImmediateQueueOptions } from './immediate-queue.js
 import { ignoreNotFound } from './not-found.js';
 import { visibilityRecord } from './visibility-record.js';
 
+type PageHandler = ImmediateQueueOptions['handlePage'];
+
 const PAGE_SIZE = 500;
 const MIN_RETRY_DELAY_MS = 200;
 const MAX_RETRY_DELAY_MS = 30_000;
@@ -28,6 +30,8 @@ export class VisibilityQueue {
     private readonly executions: ExecutionManager,
     visibility: VisibilityStore,
     logger: Logger,
+    /** Wraps the page handler (task metrics); none = as it is. */
+    measure: (handlePage: PageHandler) => PageHandler = (handlePage) => handlePage,
   ) {
     const options: ImmediateQueueOptions = {
       category: 'visibility',
@@ -35,14 +39,14 @@ export class VisibilityQueue {
       minRetryDelayMs: MIN_RETRY_DELAY_MS,
       maxRetryDelayMs: MAX_RETRY_DELAY_MS,
       // One bulk write per page: all of it is done, or none.
-      handlePage: async (tasks) => {
+      handlePage: measure(async (tasks) => {
         try {
           await visibility.write(await this.writesFor(tasks));
           return { done: tasks.length };
         } catch (error) {
           return { done: 0, error };
         }
-      },
+      }),
     };
     this.queue = new ImmediateQueue(shard, stores, options, logger);
   }
