@@ -74,6 +74,8 @@ describe('metrics (start-dev --metrics-port)', () => {
     expect(text).toMatch(/^persistence_requests\{service_name="history",operation="UpdateWorkflowExecution"/m);
     expect(text).toMatch(/^numshards_gauge\{service_name="history",operation="ShardController"\} \d+$/m);
     expect(text).toMatch(/^task_attempt_count\{/m);
+    // Queue tasks by upstream's task type, not by queue.
+    expect(text).toMatch(/^task_requests\{[^}]*operation="TransferActiveTaskWorkflowTask"[^}]*\} [1-9]/m);
     expect(text).toMatch(/^history_count_count\{/m);
     expect(text).toContain('nodejs_eventloop_lag_seconds');
     expect(text).toContain('nodejs_heap_size_used_bytes');

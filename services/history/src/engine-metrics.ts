@@ -2,7 +2,7 @@
 // count at close, shard ownership and movement, queue task latency and attempts. Handles are resolved once.
 import type { HistoryTask } from '@tempora/persistence';
 import { WorkflowExecutionStatus } from '@tempora/proto/enums';
-import { VisibilityTaskBody, VisibilityTaskKind } from '@tempora/proto/persistence';
+import { TimerTaskBody, TransferTaskBody, VisibilityTaskBody, VisibilityTaskKind } from '@tempora/proto/persistence';
 import { NOOP_METRICS, type CounterHandle, type Metrics } from '@tempora/telemetry';
 import type { MutableState } from './mutable-state.js';
 import type { PageResult } from './queues/immediate-queue.js';
@@ -18,6 +18,35 @@ const VISIBILITY_TASK_TYPES: Record<number, string> = {
 export function visibilityTaskType(task: HistoryTask): string {
   const { kind } = VisibilityTaskBody.decode(task.data);
   return VISIBILITY_TASK_TYPES[kind] ?? 'VisibilityTaskUnspecified';
+}
+
+/** Upstream's task_type of a transfer task (GetActiveTransferTaskTypeTagValue). */
+export function transferTaskType(task: HistoryTask): string {
+  const body = TransferTaskBody.decode(task.data);
+  if (body.workflowTask) return 'TransferActiveTaskWorkflowTask';
+  if (body.activityTask) return 'TransferActiveTaskActivity';
+  if (body.closeExecution) return 'TransferActiveTaskCloseExecution';
+  if (body.cancelExternal) return 'TransferActiveTaskCancelExecution';
+  if (body.signalExternal) return 'TransferActiveTaskSignalExecution';
+  if (body.startChild) return 'TransferActiveTaskStartChildExecution';
+  return 'TransferActiveTaskUnspecified';
+}
+
+/** Upstream's task_type of a timer or retention task (GetActiveTimerTaskTypeTagValue). */
+export function timerTaskType(task: HistoryTask): string {
+  const body = TimerTaskBody.decode(task.data);
+  if (body.workflowTaskTimeout) return 'TimerActiveTaskWorkflowTaskTimeout';
+  if (body.activityTimeout) return 'TimerActiveTaskActivityTimeout';
+  if (body.userTimer) return 'TimerActiveTaskUserTimer';
+  if (body.activityRetry) return 'TimerActiveTaskActivityRetryTimer';
+  if (body.workflowTimeout) {
+    return body.workflowTimeout.isExecutionTimeout
+      ? 'TimerActiveTaskWorkflowExecutionTimeout'
+      : 'TimerActiveTaskWorkflowRunTimeout';
+  }
+  if (body.workflowBackoff) return 'TimerActiveTaskWorkflowBackoffTimer';
+  if (body.deleteHistoryEvent) return 'TimerActiveTaskDeleteHistoryEvent';
+  return 'TimerActiveTaskUnspecified';
 }
 
 export class HistoryMetrics {
@@ -107,13 +136,14 @@ export class HistoryMetrics {
    * (timers: since the fire time), task_attempt (attempts a task took, recorded when it succeeds).
    */
   measureExecutor(
-    operation: string,
+    taskType: (task: HistoryTask) => string,
     execute: (task: HistoryTask) => Promise<void>,
   ): (task: HistoryTask) => Promise<void> {
     if (!this.enabled) return execute;
     const attempts = new Map<number, number>();
     return async (task) => {
-      const tags = { operation, task_type: operation, namespace: this.namespace(task.namespaceId) };
+      const type = taskType(task);
+      const tags = { operation: type, task_type: type, namespace: this.namespace(task.namespaceId) };
       const start = performance.now();
       try {
         await execute(task);

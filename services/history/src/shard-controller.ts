@@ -9,7 +9,7 @@ import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto
 import { ownershipLost, type RpcClient } from '@tempora/rpc';
 import { traceTasks } from '@tempora/telemetry';
 import type { VisibilityStore } from '@tempora/visibility';
-import { HistoryMetrics, visibilityTaskType } from './engine-metrics.js';
+import { HistoryMetrics, timerTaskType, transferTaskType, visibilityTaskType } from './engine-metrics.js';
 import { EventNotifier } from './event-notifier.js';
 import { ExecutionManager, type HistoryLimits } from './execution-manager.js';
 import type { GroupCommitLimits } from './group-commit.js';
@@ -214,20 +214,20 @@ export class ShardController {
     );
     const crossRun = { executions, history, namespaces, stores, shardId };
     const transferTasks = metrics.measureExecutor(
-      'TransferActiveTask',
+      transferTaskType,
       traceTasks('history', 'TransferActiveTask', transferExecutor(matching, crossRun)),
     );
     const transfer = new TransferQueue(shard, stores, transferTasks, logger);
     const timers = new TimerQueue(
       shard,
       stores,
-      metrics.measureExecutor('TimerActiveTask', timerExecutor(executions)),
+      metrics.measureExecutor(timerTaskType, timerExecutor(executions)),
       logger,
     );
     const retention = new TimerQueue(
       shard,
       stores,
-      metrics.measureExecutor('TimerActiveTaskDeleteHistoryEvent', retentionExecutor(executions, this.deletionPacer)),
+      metrics.measureExecutor(timerTaskType, retentionExecutor(executions, this.deletionPacer)),
       logger,
       'retention',
     );
