@@ -198,11 +198,11 @@ async function startTelemetry(options: ProcessOptions, logger: Logger, resources
     // service.name as traces name it: one service per process -> tempora-<service>, start-dev -> tempora.
     const prefix = process.env.OTEL_SERVICE_NAME?.trim() || 'tempora';
     const name = options.services.length === 1 ? `${prefix}-${options.services[0]}` : prefix;
-    const pushed = startOtlpMetrics(prometheus.registry, name);
+    const pushed = await startOtlpMetrics(prometheus.registry, name);
     if (pushed) resources.add({ close: () => pushed.shutdown() });
   }
   // Traces: only when the OTEL_* variables ask for them (docs/operations.md); off, no interceptor is added.
-  const tracing = startTracing();
+  const tracing = await startTracing();
   if (tracing) {
     resources.add({ close: () => tracing.shutdown() });
     logger.info('traces on (OTLP, per the OTEL_* environment)');

@@ -23,26 +23,11 @@ import {
   type Context,
   type Span,
   type TextMapGetter,
+  type TextMapPropagator,
   type TextMapSetter,
   type Tracer,
 } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  TracerProvider,
-  type Sampler,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace';
+import type { SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { Code, RpcError, type Interceptor, type RpcCall } from '@tempora/rpc';
 
 type Env = Record<string, string | undefined>;
@@ -65,37 +50,6 @@ export function tracesExporterFromEnv(env: Env = process.env): 'otlp' | 'console
   if (named.includes('console')) return 'console';
   if (named.length) return undefined;
   return env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'otlp' : undefined;
-}
-
-/** OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, as the specification names them (default parentbased_always_on). */
-export function samplerFromEnv(env: Env = process.env): Sampler {
-  const name = (env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on').trim().toLowerCase();
-  const arg = Number(env.OTEL_TRACES_SAMPLER_ARG);
-  const ratio = Number.isFinite(arg) && arg >= 0 && arg <= 1 && env.OTEL_TRACES_SAMPLER_ARG !== undefined ? arg : 1;
-  switch (name) {
-    case 'always_on':
-      return new AlwaysOnSampler();
-    case 'always_off':
-      return new AlwaysOffSampler();
-    case 'traceidratio':
-      return new TraceIdRatioBasedSampler(ratio);
-    case 'parentbased_always_off':
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
-    case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
-    default:
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
-  }
-}
-
-function spanExporter(kind: 'otlp' | 'console', env: Env): SpanExporter {
-  if (kind === 'console') return new ConsoleSpanExporter();
-  const protocol = (
-    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ??
-    env.OTEL_EXPORTER_OTLP_PROTOCOL ??
-    'http/protobuf'
-  ).trim();
-  return protocol === 'grpc' ? new GrpcTraceExporter() : new ProtoTraceExporter();
 }
 
 const positive = (v: string | undefined) => {
@@ -124,6 +78,8 @@ interface TracingState {
   tracers: Map<string, Tracer>;
   processor: SpanProcessor;
   makeProvider: (service: string) => TracerProvider;
+  /** W3C traceparent, into and out of the metadata of calls between processes. */
+  propagator: TextMapPropagator;
   users: number;
 }
 
@@ -141,31 +97,14 @@ export interface TracingHandle {
 
 /**
  * Starts tracing for this process when the environment asks for it; undefined (and nothing installed) otherwise.
- * Several processes in one Node process (tests) share one installation; the last shutdown removes it.
+ * Several processes in one Node process (tests) share one installation; the last shutdown removes it. The SDK and
+ * its exporters are loaded only then: they are most of the modules a server would otherwise load at start.
  */
-export function startTracing(env: Env = process.env): TracingHandle | undefined {
+export async function startTracing(env: Env = process.env): Promise<TracingHandle | undefined> {
   const kind = tracesExporterFromEnv(env);
   if (!kind) return undefined;
-  if (!state) {
-    const processor = new BatchSpanProcessor({ exporter: spanExporter(kind, env), ...batchOptionsFromEnv(env) });
-    const sampler = samplerFromEnv(env);
-    const fromEnv = detectResources({ detectors: [envDetector] });
-    const prefix = env.OTEL_SERVICE_NAME?.trim() || 'tempora';
-    const makeProvider = (service: string) =>
-      new TracerProvider({
-        sampler,
-        resource: fromEnv.merge(
-          resourceFromAttributes({
-            'service.name': `${prefix}-${service}`,
-            'service.namespace': prefix,
-            'tempora.service': service,
-          }),
-        ),
-        spanProcessors: [processor],
-      });
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    state = { providers: new Map(), tracers: new Map(), processor, makeProvider, users: 0 };
-  }
+  const { installTracing } = await import('./tracing-sdk.js');
+  state ??= { providers: new Map(), tracers: new Map(), users: 0, ...installTracing(kind, env) };
   const installed = state;
   installed.users++;
   let done = false;
@@ -201,7 +140,6 @@ export function tracerFor(service: string): Tracer | undefined {
 /** The Tempora service whose code is running (set by the server span), for the tracer of client spans. */
 const SERVICE_KEY = createContextKey('tempora.service');
 
-const propagator = new W3CTraceContextPropagator();
 const getter: TextMapGetter<Metadata> = {
   keys: (carrier) => Object.keys(carrier.getMap()),
   get: (carrier, key) => {
@@ -278,6 +216,7 @@ function fail(span: Span, side: 'server' | 'client', err: unknown): void {
  */
 export function tracingInterceptor(options: TracingInterceptorOptions): Interceptor | undefined {
   if (!state) return undefined;
+  const { propagator } = state;
   const { service, namespaceName } = options;
   const serverTracer = tracerFor(service)!;
   return (next) => async (call) => {
