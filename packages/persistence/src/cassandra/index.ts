@@ -14,6 +14,7 @@ import {
   validateKeyspaceName,
   type KeyspaceReplication,
 } from './schema.js';
+import { cassandraClientOptions } from './client-options.js';
 import { CqlSession, type CassandraOptions, type CqlClient } from './session.js';
 import { createShardStore } from './shard-store.js';
 import { createTaskQueueStore } from './task-queue-store.js';
@@ -25,18 +26,6 @@ export { LATEST_CASSANDRA_SCHEMA_VERSION } from './schema.js';
 export interface OpenCassandraOptions extends CassandraOptions {
   /** Create the keyspace (with this replication) and apply pending migrations before opening, as start-dev does. */
   setupSchema?: KeyspaceReplication;
-}
-
-/** The driver's client options, bound to the keyspace unless `withKeyspace` is false. */
-export function cassandraClientOptions(options: CassandraOptions, withKeyspace: boolean): cassandra.ClientOptions {
-  return {
-    contactPoints: options.contactPoints,
-    localDataCenter: options.localDataCenter,
-    keyspace: withKeyspace ? validateKeyspaceName(options.keyspace) : undefined,
-    credentials: options.username ? { username: options.username, password: options.password ?? '' } : undefined,
-    socketOptions: { connectTimeout: 5_000 },
-    ...(options.tls ? { sslOptions: options.tls } : {}),
-  };
 }
 
 /** Connects a client, bound to the keyspace unless `withKeyspace` is false (the keyspace may not exist yet). */
