@@ -1,4 +1,6 @@
-// Runs for the history core's unit tests, built the way the RPCs build them but without a shard or a store.
+// For the history service's unit tests: runs built the way the RPCs build them but without a shard or a store, and
+// a queue executor that collects what a queue ran.
+import type { HistoryTask } from '@tempora/persistence';
 import { EventType, WorkflowExecutionStatus } from '@tempora/proto/enums';
 import type { ExecutionInfo, WorkflowTaskInfo } from '@tempora/proto/persistence';
 import type { DeepPartial } from '@tempora/rpc';
@@ -63,4 +65,17 @@ export function nextTransaction(ms: MutableState): MutableState {
 
 export function eventTypes(ms: MutableState): string[] {
   return ms.newEvents.map((e) => EventType[e.eventType]!.replace('EVENT_TYPE_', ''));
+}
+
+/** A queue's task executor that collects the tasks it ran; `ran(n)` resolves once n tasks in all have run. */
+export function collectingExecutor() {
+  const executed: HistoryTask[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const execute = async (task: HistoryTask): Promise<void> => {
+    executed.push(task);
+    for (const w of waiters.filter((w) => executed.length >= w.count)) w.resolve();
+  };
+  const ran = (count: number) =>
+    executed.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }));
+  return { executed, execute, ran };
 }

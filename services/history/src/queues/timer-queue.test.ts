@@ -9,6 +9,7 @@ import { EventNotifier } from '../event-notifier.js';
 import { ExecutionManager } from '../execution-manager.js';
 import { newMutableState } from '../mutable-state.js';
 import { Shard } from '../shard.js';
+import { collectingExecutor } from '../test-support.js';
 import { TimerQueue, type TimerQueueLimits } from './timer-queue.js';
 
 const logger = createLogger('silent');
@@ -46,19 +47,8 @@ describe('timer queue', () => {
    */
   async function harness(queueStores: PersistenceStores = stores, limits = LIMITS, owner = 'host-a') {
     const shard = await Shard.acquire(1, stores, logger, owner);
-    const executed: HistoryTask[] = [];
-    const waiters: { count: number; resolve: () => void }[] = [];
-    const queue = new TimerQueue(
-      shard,
-      queueStores,
-      async (task) => {
-        executed.push(task);
-        for (const w of waiters.filter((w) => executed.length >= w.count)) w.resolve();
-      },
-      logger,
-      'timer',
-      limits,
-    );
+    const { executed, execute, ran } = collectingExecutor();
+    const queue = new TimerQueue(shard, queueStores, execute, logger, 'timer', limits);
     queues.push(queue);
     const listener = {
       tasksCommitted: (tasks: readonly HistoryTask[]) => queue.record(tasks.filter((t) => t.category === 'timer')),
@@ -69,8 +59,6 @@ describe('timer queue', () => {
       visibilityTasksWritten: () => {},
     };
     const executions = new ExecutionManager(shard, stores, new EventNotifier(), listener, logger);
-    const ran = (count: number) =>
-      executed.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }));
     /** Starts a run whose one timer fires at `fireTime`; resolves with the run id. */
     const writeTimer = async (fireTime: number): Promise<string> => {
       const key = { namespaceId: 'ns', workflowId: `wf-${randomUUID()}`, runId: randomUUID() };

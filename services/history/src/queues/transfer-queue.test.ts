@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@tempora/common';
 import { ExecutionState, openSqliteStores, type HistoryTask, type PersistenceStores } from '@tempora/persistence';
 import { Shard } from '../shard.js';
+import { collectingExecutor } from '../test-support.js';
 import { TransferQueue } from './transfer-queue.js';
 
 const logger = createLogger('silent');
@@ -83,21 +84,10 @@ describe('transfer queue', () => {
     return { stores: { ...stores, executions }, reads: () => reads };
   }
 
-  /** A queue whose executed tasks are collected; `next(n)` resolves once n tasks in all ran. */
+  /** A transfer queue over a collecting executor (`next(n)`: n tasks in all ran). */
   function collectingQueue(shard: Shard, queueStores: PersistenceStores) {
-    const executed: HistoryTask[] = [];
-    const waiters: { count: number; resolve: () => void }[] = [];
-    const transfer = new TransferQueue(
-      shard,
-      queueStores,
-      async (task) => {
-        executed.push(task);
-        for (const w of waiters.filter((w) => executed.length >= w.count)) w.resolve();
-      },
-      logger,
-    );
-    const next = (count: number) =>
-      executed.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }));
+    const { executed, execute, ran: next } = collectingExecutor();
+    const transfer = new TransferQueue(shard, queueStores, execute, logger);
     return { transfer, executed, next };
   }
 
