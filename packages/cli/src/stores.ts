@@ -7,7 +7,7 @@ import {
   type KeyspaceReplication,
   type PersistenceStores,
 } from '@tempora/persistence';
-import type { ClusterMetadataRecord } from '@tempora/proto/persistence';
+import { ClusterMetadataRecord } from '@tempora/proto/persistence';
 import { openElasticsearchVisibilityStore, openSqliteVisibilityStore, type VisibilityStore } from '@tempora/visibility';
 
 export interface OpenStoresOptions {
@@ -53,12 +53,14 @@ function sqliteVisibilityFile(config: TemporaConfig): string | undefined {
 
 /** Fixes the cluster's identity and shard count at its first start; later starts read them back. */
 export function initializeCluster(stores: PersistenceStores, config: TemporaConfig): Promise<ClusterMetadataRecord> {
-  return stores.clusterMetadata.initializeClusterMetadata({
-    clusterName: config.clusterName,
-    clusterId: randomUUID(),
-    historyShardCount: config.numHistoryShards,
-    serverVersion: SERVER_VERSION,
-    initializedTime: new Date(),
-    pageTokenSecret: randomBytes(32),
-  });
+  return stores.clusterMetadata.initializeClusterMetadata(
+    ClusterMetadataRecord.fromPartial({
+      clusterName: config.clusterName,
+      clusterId: randomUUID(),
+      historyShardCount: config.numHistoryShards,
+      serverVersion: SERVER_VERSION,
+      initializedTime: new Date(),
+      pageTokenSecret: randomBytes(32),
+    }),
+  );
 }

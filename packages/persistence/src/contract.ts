@@ -23,6 +23,11 @@ export interface ClusterMetadataStore {
    */
   initializeClusterMetadata(record: ClusterMetadataRecord): Promise<ClusterMetadataRecord>;
   getClusterMetadata(): Promise<ClusterMetadataRecord | undefined>;
+  /**
+   * Replaces the record when the stored one's version equals expectedVersion (the new record carries the next
+   * version). Throws ConditionFailedError on a mismatch or when no record exists. Resharding commits through it.
+   */
+  updateClusterMetadata(record: ClusterMetadataRecord, expectedVersion: number): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -201,7 +206,10 @@ export interface ExecutionStore {
     namespaceId: string,
     workflowId: string,
   ): Promise<CurrentExecutionRow | undefined>;
-  /** Deletes the run, and the current row too when it points at this run. Conditioned on range_id. */
+  /**
+   * Deletes the run, and the current row too when it points at this run (also when the run row is already gone).
+   * Conditioned on range_id.
+   */
   deleteWorkflowExecution(
     shardId: number,
     rangeId: number,
@@ -211,6 +219,21 @@ export interface ExecutionStore {
   ): Promise<void>;
   /** Every run on the shard, paged (used by scanners and for recovery). */
   listWorkflowExecutions(shardId: number, pageSize: number, pageToken: PageToken): Promise<Page<WorkflowExecutionRow>>;
+  /** Every current-execution row on the shard, paged (resharding moves them with their runs). */
+  listCurrentExecutions(shardId: number, pageSize: number, pageToken: PageToken): Promise<Page<CurrentExecutionRow>>;
+  /**
+   * Resharding: writes rows copied from another shard as they are (upserts: a row with the same key is overwritten,
+   * no version or current-execution condition), fenced by the shard's range id (ShardOwnershipLostError, nothing
+   * written). A store may split a large request into several fenced writes; a caller that fails half-way repeats it.
+   */
+  importExecutions(request: ImportExecutionsRequest): Promise<void>;
+  /** Deletes exactly these tasks (absent ones are skipped), fenced by the shard's range id. */
+  deleteHistoryTasks(shardId: number, rangeId: number, tasks: HistoryTaskKey[]): Promise<void>;
+  /**
+   * Deletes every execution, current-execution and history task row of the shard (not the shard row, not history
+   * branches), after checking the range id (ShardOwnershipLostError). For a shard no host serves: a reshard target.
+   */
+  purgeShard(shardId: number, rangeId: number): Promise<void>;
 
   /**
    * Immediate categories: tasks with exclusiveMinTaskId < taskId <= inclusiveMaxTaskId, ordered by taskId.
@@ -221,6 +244,17 @@ export interface ExecutionStore {
   /** Deletes tasks of the category with taskId <= inclusiveMaxTaskId (timers: fireTime <= and, at equal time, taskId <=). */
   completeHistoryTasks(request: CompleteHistoryTasksRequest): Promise<void>;
 }
+
+export interface ImportExecutionsRequest {
+  shardId: number;
+  rangeId: number;
+  executions: WorkflowExecutionRow[];
+  currentRows: CurrentExecutionRow[];
+  tasks: HistoryTask[];
+}
+
+/** What identifies one history task in its shard. */
+export type HistoryTaskKey = Pick<HistoryTask, 'category' | 'taskId' | 'fireTime'>;
 
 export type GetHistoryTasksRequest =
   | {

@@ -6,6 +6,7 @@ import { NamespaceRegistry } from '@tempora/namespace';
 import { openSqliteStores, type PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
 import type { WorkflowServiceServer } from '@tempora/proto/workflowservice';
+import { ClusterMetadataRecord } from '@tempora/proto/persistence';
 import {
   Code,
   localCallContext,
@@ -59,14 +60,14 @@ export async function startTestFrontend(): Promise<TestFrontend> {
     config,
     logger: createLogger('silent'),
     stores,
-    cluster: {
+    cluster: ClusterMetadataRecord.fromPartial({
       clusterName: config.clusterName,
       clusterId: randomUUID(),
       historyShardCount: config.numHistoryShards,
       serverVersion: SERVER_VERSION,
       initializedTime: new Date(),
       pageTokenSecret: randomBytes(32),
-    },
+    }),
     history: history.client,
     matching: matching.client,
     visibility,

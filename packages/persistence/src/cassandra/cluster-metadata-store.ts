@@ -16,6 +16,9 @@ export function createClusterMetadataStore(session: CqlSession): ClusterMetadata
       // A lost race returns the row that won.
       return applied ? record : decodeRecord(rows[0]);
     },
+    updateClusterMetadata() {
+      return Promise.reject(new Error('updateClusterMetadata is not implemented yet'));
+    },
     async getClusterMetadata() {
       const row = await session.first('SELECT record FROM cluster_metadata WHERE partition = 0');
       return row && decodeRecord(row);

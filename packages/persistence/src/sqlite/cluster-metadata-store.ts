@@ -24,6 +24,9 @@ export function createClusterMetadataStore(db: SqliteDatabase): ClusterMetadataS
     async initializeClusterMetadata(record) {
       return initialize(record);
     },
+    updateClusterMetadata() {
+      return Promise.reject(new Error('updateClusterMetadata is not implemented yet'));
+    },
     async getClusterMetadata() {
       return readRecord();
     },
