@@ -1,6 +1,7 @@
 // Activities for the cross-service tests.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { activityRuns } from './activity-counts.js';
 
 export async function greet(name: string): Promise<string> {
   return `Hello, ${name}!`;
@@ -20,4 +21,10 @@ export async function alwaysFails(): Promise<string> {
 export async function slowEcho(value: string, delayMs: number): Promise<string> {
   await new Promise((resolve) => setTimeout(resolve, delayMs));
   return value;
+}
+
+/** slowEcho that also counts its executions per value in this process (activity-counts.ts). */
+export async function countedEcho(value: string, delayMs: number): Promise<string> {
+  activityRuns.set(value, (activityRuns.get(value) ?? 0) + 1);
+  return slowEcho(value, delayMs);
 }

@@ -87,10 +87,55 @@ export function describeMembership(connection: AdminConnection): Promise<string>
   });
 }
 
+function describeReshard(status: messages.ReshardStatus): string {
+  const { fromShardCount, toShardCount, splitShards, movedExecutions, startedTime, completedTime } = status;
+  const done = completedTime
+    ? `finished ${completedTime.toISOString()} in ${seconds(completedTime.getTime() - (startedTime?.getTime() ?? 0))}`
+    : `${splitShards}/${fromShardCount} shards split`;
+  return `reshard ${fromShardCount} -> ${toShardCount}: ${done}, ${movedExecutions} executions moved`;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
 export function describeShards(connection: AdminConnection): Promise<string> {
   return withAdmin(connection, async (client, deadline) => {
-    const { shards } = await client.listShards({}, { deadline });
+    const { shards, shardCount, reshard, lastReshard } = await client.listShards({}, { deadline });
     const rows = shards.map((s) => [String(s.shardId), s.ringOwner || '-', s.storeOwner || '-', String(s.rangeId)]);
-    return table(['SHARD', 'RING OWNER', 'STORE OWNER', 'RANGE ID'], rows);
+    const status = reshard ?? lastReshard;
+    const header =
+      `history shards: ${reshard ? `${shardCount}, resharding to ${reshard.toShardCount}` : shardCount}\n` +
+      (status ? `${describeReshard(status)}\n` : '');
+    return header + table(['SHARD', 'RING OWNER', 'STORE OWNER', 'RANGE ID'], rows);
+  });
+}
+
+export interface ReshardOptions {
+  shards: number;
+  /** Return once the reshard is recorded instead of following it to the end. */
+  wait: boolean;
+  /** How often progress is read while following. */
+  pollMs?: number;
+}
+
+/**
+ * Starts (or, for the count already in progress, resumes following) a reshard; prints progress lines through
+ * `print` until it finishes. The history hosts do the work: this command dying changes nothing.
+ */
+export function reshard(connection: AdminConnection, options: ReshardOptions, print: (line: string) => void) {
+  return withAdmin(connection, async (client, deadline) => {
+    const { status } = await client.reshard({ shardCount: options.shards }, { deadline });
+    print(describeReshard(status!));
+    if (!options.wait || status?.completedTime) return;
+    let last = '';
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
+      const { reshard: running, lastReshard } = await client.listShards({}, { deadline: Date.now() + CALL_TIMEOUT_MS });
+      const current = running ?? lastReshard;
+      if (!current) continue;
+      const line = describeReshard(current);
+      if (line !== last) print(line);
+      last = line;
+      if (!running && lastReshard?.toShardCount === options.shards) return;
+    }
   });
 }

@@ -14,7 +14,7 @@ import {
 } from '@tempora/common';
 import { setupElasticsearchSchemaAt } from '@tempora/visibility';
 import { PersistenceError, setupCassandraSchema, updateCassandraSchema } from '@tempora/persistence';
-import { describeMembership, describeShards, type AdminConnection } from './admin.js';
+import { describeMembership, describeShards, reshard, type AdminConnection } from './admin.js';
 import { startDevServer } from './dev-server.js';
 import { startProcess, type RunningProcess } from './process.js';
 import { cassandraOptions, elasticsearchTarget } from './stores.js';
@@ -339,6 +339,17 @@ admin
   .description('list history shards with their owner on the ring and in the store')
   .action(async (_opts: unknown, command: Command) => {
     process.stdout.write(await describeShards(command.optsWithGlobals<AdminConnection>()));
+  });
+admin
+  .command('reshard')
+  .description(
+    'change the number of history shards of the running cluster to a multiple of the current one; ' +
+      'run it again to follow a reshard in progress',
+  )
+  .requiredOption('--shards <n>', 'the new history shard count', parsePositiveInteger)
+  .option('--no-wait', 'return once the reshard is recorded instead of following it to the end')
+  .action(async (opts: { shards: number; wait: boolean }, command: Command) => {
+    await reshard(command.optsWithGlobals<AdminConnection>(), opts, (line) => process.stdout.write(`${line}\n`));
   });
 
 // pnpm 10 passes the `--` of `pnpm dev -- --flag` through to the script; what follows it are still start-dev's flags.

@@ -23,6 +23,7 @@ import {
   historyRouter,
   matchingRouter,
   memberIdentity,
+  ShardLayout,
   type Membership,
 } from '@tempora/membership';
 import { NamespaceRegistry } from '@tempora/namespace';
@@ -291,6 +292,8 @@ interface Storage {
   stores: PersistenceStores;
   visibility: VisibilityStore;
   cluster: ClusterMetadataRecord;
+  /** Where executions live; a reshard changes it while the process runs. */
+  layout: ShardLayout;
 }
 
 async function openStorage(options: ProcessOptions, logger: Logger, resources: Resources): Promise<Storage> {
@@ -304,7 +307,7 @@ async function openStorage(options: ProcessOptions, logger: Logger, resources: R
       'numHistoryShards is fixed at the first start; using the stored value',
     );
   }
-  return { stores, visibility, cluster };
+  return { stores, visibility, cluster, layout: new ShardLayout(cluster) };
 }
 
 interface HostedServices {
@@ -335,10 +338,19 @@ async function wire(
   const membership = resources.add(await connectMembership(config, logger));
   const identities = Object.fromEntries(services.map((s) => [s, memberIdentity(s)])) as Record<ServiceName, string>;
   const clustered = isClustered(config);
+  if (clustered) {
+    // A reshard is committed by whichever history host splits a shard: the others read it back from the store.
+    const stopFollowing = storage.layout.follow(
+      () => storage.stores.clusterMetadata.getClusterMetadata(),
+      config.membership.shardLayoutRefreshMs,
+      logger,
+    );
+    resources.add({ close: stopFollowing });
+  }
   const clients = clustered
     ? routedClients(
         membership,
-        storage.cluster.historyShardCount,
+        storage.layout,
         resources,
         pipelines,
         internodeSecurity(config, logger),
@@ -414,13 +426,13 @@ function internodeSecurity(config: TemporaConfig, logger: Logger): ChannelSecuri
 /** Each call goes over gRPC to the member that owns its shard or task queue. */
 function routedClients(
   membership: Membership,
-  historyShardCount: number,
+  layout: ShardLayout,
   resources: Resources,
   pipelines: Pipelines,
   security: ChannelSecurity | undefined,
 ): InternalClients {
   const history = routedClient<HistoryServiceServer>(HistoryServiceService, historyMessages, {
-    router: historyRouter(membership, historyShardCount),
+    router: historyRouter(membership, layout),
     serviceName: 'history',
     interceptors: pipelines.sent('history'),
     security,
@@ -468,7 +480,7 @@ interface ServiceDeps extends Storage {
 }
 
 function hostServices(services: ServiceName[], deps: ServiceDeps): HostedServices {
-  const { config, logger, visibility, cluster, membership, identities, namespaces, telemetry } = deps;
+  const { config, logger, visibility, cluster, layout, membership, identities, namespaces, telemetry } = deps;
   // Each service gets the stores and the internal clients measured under its own service_name, refusals of its QPS
   // budget included (the stores and clients themselves are shared).
   const clientsOf = (caller: ServiceName) => ({
@@ -501,14 +513,21 @@ function hostServices(services: ServiceName[], deps: ServiceDeps): HostedService
   for (const service of services) telemetry.metrics.counter('restarts').add(1, { service_name: service });
   return {
     frontend: hosts('frontend')
-      ? new FrontendService({ ...common('frontend'), ...clientsOf('frontend'), namespaces, cluster, membership })
+      ? new FrontendService({
+          ...common('frontend'),
+          ...clientsOf('frontend'),
+          namespaces,
+          cluster,
+          layout,
+          membership,
+        })
       : undefined,
     history: hosts('history')
       ? new HistoryService({
           ...common('history'),
           ...clientsOf('history'),
           namespaces,
-          numHistoryShards: cluster.historyShardCount,
+          layout,
           membership,
           identity: identities.history,
           metrics: telemetry.metrics,

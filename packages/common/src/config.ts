@@ -229,6 +229,8 @@ export interface TemporaConfig {
     redisUrl: string;
     /** TLS to Redis (a rediss:// URL turns it on too). */
     redisTls: StoreTlsConfig;
+    /** How often a cluster process re-reads the history shard layout from cluster metadata (a reshard changes it). */
+    shardLayoutRefreshMs: number;
   };
   tls: TlsConfig;
   authorization: AuthorizationConfig;
@@ -329,7 +331,7 @@ export function defaultConfig(): TemporaConfig {
       sqlite: { file: '' },
       elasticsearch: { url: 'http://127.0.0.1:9200', index: 'tempora_visibility_v1', tls: defaultStoreTls() },
     },
-    membership: { redisUrl: '', redisTls: defaultStoreTls() },
+    membership: { redisUrl: '', redisTls: defaultStoreTls(), shardLayoutRefreshMs: 1_000 },
     tls: {
       internode: { server: defaultServerTls(), client: defaultClientTls() },
       frontend: { server: defaultServerTls(), client: defaultClientTls() },
@@ -496,6 +498,10 @@ function validate(config: TemporaConfig): void {
   const { shardCheckIntervalMs } = config.services.history;
   if (!Number.isInteger(shardCheckIntervalMs) || shardCheckIntervalMs < 100) {
     throw new ConfigError('config services.history.shardCheckIntervalMs must be an integer of at least 100');
+  }
+  const { shardLayoutRefreshMs } = config.membership;
+  if (!Number.isInteger(shardLayoutRefreshMs) || shardLayoutRefreshMs < 100) {
+    throw new ConfigError('config membership.shardLayoutRefreshMs must be an integer of at least 100');
   }
   validateTls(config);
   validateAuthorization(config.authorization);

@@ -3,3 +3,4 @@ export * from './ring.js';
 export * from './local-membership.js';
 export * from './redis-membership.js';
 export * from './routing.js';
+export * from './shard-layout.js';

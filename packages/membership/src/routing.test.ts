@@ -8,7 +8,9 @@ import {
 } from '@tempora/proto/internal';
 import * as matchingMessages from '@tempora/proto/internal';
 import { Code, RpcError } from '@tempora/rpc';
+import { ClusterMetadataRecord } from '@tempora/proto/persistence';
 import { LocalMembership } from './local-membership.js';
+import { ShardLayout } from './shard-layout.js';
 import {
   historyRouter,
   historyShardOf,
@@ -19,6 +21,7 @@ import {
 } from './routing.js';
 
 const SHARDS = 16;
+const LAYOUT = new ShardLayout(ClusterMetadataRecord.fromPartial({ historyShardCount: SHARDS }));
 const ns = 'ns-id';
 const wf = 'order-42';
 const workflowToken = WorkflowTaskToken.encode(
@@ -110,7 +113,7 @@ describe('routing keys', () => {
       const type = (historyMessages as unknown as Record<string, { fromPartial(o: unknown): unknown }>)[
         `${path.split('/').pop()}Request`
       ]!;
-      expect([method, historyShardOf(method, type.fromPartial(sample), SHARDS)]).toEqual([
+      expect([method, historyShardOf(method, type.fromPartial(sample), LAYOUT)]).toEqual([
         method,
         shardIdFor(ns, wf, SHARDS),
       ]);
@@ -140,11 +143,11 @@ describe('routing keys', () => {
   });
 
   it('prefers an explicit shard id', () => {
-    expect(historyShardOf('anything', { shardId: 7, namespaceId: ns, workflowId: wf }, SHARDS)).toBe(7);
+    expect(historyShardOf('anything', { shardId: 7, namespaceId: ns, workflowId: wf }, LAYOUT)).toBe(7);
   });
 
   it('rejects a request that names no workflow or task queue with INVALID_ARGUMENT naming the method', () => {
-    const noWorkflow = () => historyShardOf('describeWorkflowExecution', { namespaceId: ns, request: {} }, SHARDS);
+    const noWorkflow = () => historyShardOf('describeWorkflowExecution', { namespaceId: ns, request: {} }, LAYOUT);
     expect(noWorkflow).toThrow(RpcError);
     expect(noWorkflow).toThrow('HistoryService.describeWorkflowExecution');
     const codeOf = (fn: () => unknown) => {
@@ -161,14 +164,14 @@ describe('routing keys', () => {
       historyShardOf(
         'respondWorkflowTaskCompleted',
         { namespaceId: ns, request: { taskToken: Buffer.from([0xff, 0xff]) } },
-        SHARDS,
+        LAYOUT,
       ),
     ).toThrow('Error deserializing task token.');
   });
 
   it('resolves the owner address from the ring, and nothing while the ring is empty', async () => {
     const membership = new LocalMembership();
-    const router = historyRouter(membership, SHARDS);
+    const router = historyRouter(membership, LAYOUT);
     const request = { namespaceId: ns, execution };
     expect(router.route('resetStickyTaskQueue', request)).toBeUndefined();
     await membership.register({ service: 'history', identity: 'h1', address: '127.0.0.1:7234', startedTime: 0 });

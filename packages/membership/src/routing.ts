@@ -5,6 +5,7 @@ import type { ServiceName } from '@tempora/common';
 import { TaskTokenRoute } from '@tempora/proto/internal';
 import { invalidArgument, type Router } from '@tempora/rpc';
 import type { Membership } from './membership.js';
+import type { ShardLayout } from './shard-layout.js';
 
 /** FNV-1a over namespace id and workflow id: stable across processes and releases. */
 export function shardIdFor(namespaceId: string, workflowId: string, numShards: number): number {
@@ -88,13 +89,13 @@ function first<T>(extractors: Extract<T>[], request: unknown): T | undefined {
 }
 
 /** The shard a history request is for: its `shardId` field, or the shard of its namespace and workflow. */
-export function historyShardOf(method: string, request: unknown, numShards: number): number {
+export function historyShardOf(method: string, request: unknown, layout: ShardLayout): number {
   const { shardId, namespaceId } = request as { shardId?: number; namespaceId?: string };
   if (shardId) return shardId;
   const workflowId = first(WORKFLOW_ID_FIELDS, request);
   if (!namespaceId || !workflowId)
     throw invalidArgument(`HistoryService.${method}: the request names no namespace id and workflow id.`);
-  return shardIdFor(namespaceId, workflowId, numShards);
+  return layout.shardFor(namespaceId, workflowId);
 }
 
 /**
@@ -120,10 +121,10 @@ function ownerAddress(membership: Membership, service: ServiceName, key: string)
   return membership.owner(service, key)?.address || undefined;
 }
 
-export function historyRouter(membership: Membership, numShards: number): Router {
+export function historyRouter(membership: Membership, layout: ShardLayout): Router {
   return {
     route: (method, request) =>
-      ownerAddress(membership, 'history', shardRingKey(historyShardOf(method, request, numShards))),
+      ownerAddress(membership, 'history', shardRingKey(historyShardOf(method, request, layout))),
   };
 }
 

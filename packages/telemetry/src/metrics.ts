@@ -103,6 +103,10 @@ export const METRIC_DEFS = {
     help: 'Execution writes per group commit of a shard',
     labels: ['service_name'],
   },
+  // Resharding (history; Tempora's own).
+  reshard_moved_executions: { kind: 'counter', help: 'Runs a reshard moved to new shards', labels: SHARDS },
+  reshard_shard_splits: { kind: 'counter', help: 'Shard splits this host committed', labels: SHARDS },
+  reshard_split_latency: { kind: 'timer', help: 'Time a shard split took', labels: SHARDS },
   // History size and count.
   history_size: { kind: 'bytes', help: 'Workflow history size in bytes', labels: REQUEST },
   history_count: { kind: 'dimensionless', help: 'Workflow history event count', labels: REQUEST },

@@ -1,5 +1,5 @@
 import type { Logger, TemporaConfig } from '@tempora/common';
-import type { Membership } from '@tempora/membership';
+import type { Membership, ShardLayout } from '@tempora/membership';
 import type { NamespaceRegistry } from '@tempora/namespace';
 import type { PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
@@ -16,6 +16,8 @@ export interface FrontendContext {
   logger: Logger;
   stores: PersistenceStores;
   cluster: ClusterMetadataRecord;
+  /** Where executions live now (a reshard changes it). */
+  layout: ShardLayout;
   namespaces: NamespaceRegistry;
   history: RpcClient<HistoryServiceServer>;
   matching: RpcClient<MatchingServiceServer>;

@@ -1,7 +1,7 @@
 // The frontend service: serves the public WorkflowService and OperatorService.
 import type { Server } from '@grpc/grpc-js';
 import type { Logger, TemporaConfig } from '@tempora/common';
-import type { Membership } from '@tempora/membership';
+import type { Membership, ShardLayout } from '@tempora/membership';
 import type { NamespaceRegistry } from '@tempora/namespace';
 import type { PersistenceStores } from '@tempora/persistence';
 import * as adminMessages from '@tempora/proto/admin';
@@ -22,6 +22,7 @@ import {
 } from '@tempora/rpc';
 import { listClusterMembers } from './admin/list-cluster-members.js';
 import { listShards } from './admin/list-shards.js';
+import { reshard } from './admin/reshard.js';
 import { deleteWorkflowExecution } from './api/delete-workflow-execution.js';
 import { requestCancelWorkflowExecution } from './api/request-cancel-workflow-execution.js';
 import { resetWorkflowExecution } from './api/reset-workflow-execution.js';
@@ -115,6 +116,7 @@ export interface FrontendOptions {
   logger: Logger;
   stores: PersistenceStores;
   cluster: ClusterMetadataRecord;
+  layout: ShardLayout;
   history: RpcClient<HistoryServiceServer>;
   matching: RpcClient<MatchingServiceServer>;
   visibility: VisibilityStore;
@@ -221,7 +223,11 @@ export class FrontendService {
   }
 
   adminServiceHandlers(): AsyncHandlers<AdminServiceServer> {
-    return { listClusterMembers: listClusterMembers(this.ctx), listShards: listShards(this.ctx) };
+    return {
+      listClusterMembers: listClusterMembers(this.ctx),
+      listShards: listShards(this.ctx),
+      reshard: reshard(this.ctx),
+    };
   }
 
   /** The public services the HTTP API serves (upstream's: WorkflowService and OperatorService). */

@@ -1,7 +1,7 @@
 // A FrontendService on an in-memory store with fake history and matching clients, for the handler tests.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createLogger, defaultConfig, SERVER_VERSION } from '@tempora/common';
-import { LocalMembership } from '@tempora/membership';
+import { LocalMembership, ShardLayout } from '@tempora/membership';
 import { NamespaceRegistry } from '@tempora/namespace';
 import { openSqliteStores, type PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
@@ -56,18 +56,20 @@ export async function startTestFrontend(): Promise<TestFrontend> {
   const config = { ...defaultConfig(), namespaces: ['default', 'other'] };
   const history = new FakeClient<HistoryServiceServer>();
   const matching = new FakeClient<MatchingServiceServer>();
+  const cluster = ClusterMetadataRecord.fromPartial({
+    clusterName: config.clusterName,
+    clusterId: randomUUID(),
+    historyShardCount: config.numHistoryShards,
+    serverVersion: SERVER_VERSION,
+    initializedTime: new Date(),
+    pageTokenSecret: randomBytes(32),
+  });
   const service = new FrontendService({
     config,
     logger: createLogger('silent'),
     stores,
-    cluster: ClusterMetadataRecord.fromPartial({
-      clusterName: config.clusterName,
-      clusterId: randomUUID(),
-      historyShardCount: config.numHistoryShards,
-      serverVersion: SERVER_VERSION,
-      initializedTime: new Date(),
-      pageTokenSecret: randomBytes(32),
-    }),
+    cluster,
+    layout: new ShardLayout(cluster),
     history: history.client,
     matching: matching.client,
     visibility,

@@ -1,7 +1,7 @@
 // The history service: owns history shards (mutable state, event history, transfer and timer queues).
 import type { Server } from '@grpc/grpc-js';
 import type { Logger, TemporaConfig } from '@tempora/common';
-import type { Membership } from '@tempora/membership';
+import type { Membership, ShardLayout } from '@tempora/membership';
 import type { NamespaceRegistry } from '@tempora/namespace';
 import type { PersistenceStores } from '@tempora/persistence';
 import * as messages from '@tempora/proto/internal';
@@ -9,7 +9,14 @@ import { HistoryServiceService, type HistoryServiceServer, type MatchingServiceS
 import type { Metrics } from '@tempora/telemetry';
 import { HistoryMetrics } from './engine-metrics.js';
 import { HistoryNodeCache } from './history-node-cache.js';
-import { serveService, type AsyncHandlers, type Interceptor, type RpcClient } from '@tempora/rpc';
+import {
+  isOwnershipLost,
+  serveService,
+  type AsyncHandlers,
+  type CallContext,
+  type Interceptor,
+  type RpcClient,
+} from '@tempora/rpc';
 import type { VisibilityStore } from '@tempora/visibility';
 import { describeWorkflowExecution } from './api/describe-workflow-execution.js';
 import { deleteWorkflowExecution } from './api/delete-workflow-execution.js';
@@ -47,6 +54,9 @@ import { UpdateRegistry } from './updates/update-registry.js';
 
 export { shardIdFor } from './shard-controller.js';
 
+const untilAborted = (signal: AbortSignal) =>
+  new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+
 export interface HistoryOptions {
   config: TemporaConfig;
   logger: Logger;
@@ -54,8 +64,8 @@ export interface HistoryOptions {
   matching: RpcClient<MatchingServiceServer>;
   /** History itself, for runs reaching runs on other shards. */
   history: RpcClient<HistoryServiceServer>;
-  /** The shard count fixed in cluster metadata. */
-  numHistoryShards: number;
+  /** Which shards hold executions (cluster metadata's shard count, and the reshard in progress). */
+  layout: ShardLayout;
   /** Where the visibility queue writes. */
   visibility: VisibilityStore;
   /** The history ring decides which shards this host owns. */
@@ -82,7 +92,7 @@ export class HistoryService {
       history: historyNodes.wrap(options.stores.history),
     });
     const shards = new ShardController({
-      numShards: options.numHistoryShards,
+      layout: options.layout,
       stores,
       historyNodes,
       matching: options.matching,
@@ -112,6 +122,34 @@ export class HistoryService {
   }
 
   handlers(): AsyncHandlers<HistoryServiceServer> {
+    const handlers = this.rawHandlers();
+    for (const key of Object.keys(handlers) as (keyof typeof handlers)[]) {
+      (handlers as Record<string, unknown>)[key] = this.waitingOutSplits(
+        handlers[key] as (request: unknown, call: CallContext) => Promise<unknown>,
+      );
+    }
+    return handlers;
+  }
+
+  /**
+   * A call that finds its shard being split on this host waits for the split and runs again, so callers see a
+   * delay rather than an error; its first attempt wrote nothing (the split fenced it off).
+   */
+  private waitingOutSplits<Req, Res>(handler: (request: Req, call: CallContext) => Promise<Res>) {
+    const shards = this.ctx.shards;
+    return async (request: Req, call: CallContext): Promise<Res> => {
+      for (;;) {
+        try {
+          return await handler(request, call);
+        } catch (err) {
+          if (!isOwnershipLost(err) || !shards.splitInProgress || call.signal.aborted) throw err;
+          await Promise.race([shards.splitsSettled(), untilAborted(call.signal)]);
+        }
+      }
+    };
+  }
+
+  private rawHandlers(): AsyncHandlers<HistoryServiceServer> {
     const ctx = this.ctx;
     return {
       startWorkflowExecution: startWorkflowExecution(ctx),

@@ -3,7 +3,7 @@
 // owner's writes, and releases shards assigned elsewhere. A shard whose write found the range id moved was taken
 // by another host: it is closed and, if the ring still says it is ours, re-acquired on the next check.
 import { durationToMs, type Logger } from '@tempora/common';
-import { shardIdFor, shardRingKey, type Membership } from '@tempora/membership';
+import { shardIdFor, shardRingKey, type Membership, type ShardLayout } from '@tempora/membership';
 import type { HistoryTask, PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
 import { ownershipLost, type RpcClient } from '@tempora/rpc';
@@ -23,6 +23,7 @@ import { timerExecutor } from './queues/timer-executor.js';
 import { TransferQueue } from './queues/transfer-queue.js';
 import { VisibilityQueue } from './queues/visibility-queue.js';
 import { transferExecutor } from './queues/transfer-executor.js';
+import { finishSplit, splitShard, type ReshardDeps } from './resharding.js';
 import { isNotFound } from './rpc-codes.js';
 import { Shard } from './shard.js';
 
@@ -30,6 +31,8 @@ export { shardIdFor };
 
 export interface ShardEngine {
   shard: Shard;
+  /** The shard holds the executions with hash mod shardCount + 1 == its id. */
+  shardCount: number;
   executions: ExecutionManager;
   notifier: EventNotifier;
   transfer: TransferQueue;
@@ -39,7 +42,8 @@ export interface ShardEngine {
 }
 
 export interface ShardControllerOptions {
-  numShards: number;
+  /** Which shards hold executions; a reshard changes it, and this host splits the old shards it owns. */
+  layout: ShardLayout;
   stores: PersistenceStores;
   matching: RpcClient<MatchingServiceServer>;
   /** History itself, for runs reaching runs on other shards. */
@@ -70,7 +74,10 @@ export interface ShardControllerOptions {
 export class ShardController {
   private readonly engines = new Map<number, ShardEngine>();
   private readonly reconcileLock = new Mutex();
-  private readonly numShards: number;
+  private readonly layout: ShardLayout;
+  /** Shards being split, with what resolves once each is served again. */
+  private readonly moving = new Map<number, Promise<void>>();
+  private splitting = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -80,28 +87,45 @@ export class ShardController {
   private readonly deletionPacer: DeletionPacer;
 
   constructor(private readonly options: ShardControllerOptions) {
-    this.numShards = options.numShards;
+    this.layout = options.layout;
     this.metrics = options.metrics ?? new HistoryMetrics();
     this.deletionPacer = new DeletionPacer(options.retentionDeletesPerSecond);
   }
 
   /** Acquires the shards the ring assigns here now, then follows ring changes. */
   async start(): Promise<void> {
-    this.unsubscribe = this.options.membership.onChange((service) => {
+    const stopRing = this.options.membership.onChange((service) => {
       if (service === 'history') void this.reconcile();
     });
+    const stopLayout = this.layout.onChange(() => void this.reconcile());
+    this.unsubscribe = () => {
+      stopRing();
+      stopLayout();
+    };
     this.timer = setInterval(() => void this.reconcile(true), this.options.shardCheckIntervalMs).unref();
     await this.reconcile();
   }
 
   engineFor(namespaceId: string, workflowId: string): ShardEngine {
-    const shardId = shardIdFor(namespaceId, workflowId, this.numShards);
+    const shardId = this.layout.shardFor(namespaceId, workflowId);
+    if (this.moving.has(shardId)) throw ownershipLost(`shard ${shardId} is being split`, '', this.options.identity);
     const engine = this.engines.get(shardId);
-    if (!engine || engine.shard.closed) {
+    // The hash check catches a layout older than the shard's own row: a split shard no longer holds what moved.
+    if (!engine || engine.shard.closed || shardIdFor(namespaceId, workflowId, engine.shardCount) !== shardId) {
       const owner = this.options.membership.owner('history', shardRingKey(shardId));
       throw ownershipLost(`shard ${shardId} is not owned by this host`, owner?.address ?? '', this.options.identity);
     }
     return engine;
+  }
+
+  /** Whether a shard split runs on this host now. */
+  get splitInProgress(): boolean {
+    return this.moving.size > 0;
+  }
+
+  /** Resolves once every split running now has finished and its shards are served again. */
+  async splitsSettled(): Promise<void> {
+    while (this.moving.size) await Promise.all(this.moving.values());
   }
 
   /** Shard ids this host serves now. */
@@ -135,10 +159,9 @@ export class ShardController {
       }
       // An incomplete registry (Redis just came back empty) would hand this host shards that live hosts own.
       if (this.options.membership.settling) return;
-      const wanted: number[] = [];
-      for (let shardId = 1; shardId <= this.numShards; shardId++) {
-        if (!this.engines.has(shardId) && this.assignedHere(shardId)) wanted.push(shardId);
-      }
+      const wanted = this.layout
+        .liveShards()
+        .filter((shardId) => !this.engines.has(shardId) && !this.moving.has(shardId) && this.assignedHere(shardId));
       await Promise.all(
         wanted.map((shardId) =>
           this.acquire(shardId).catch((err: unknown) =>
@@ -148,7 +171,54 @@ export class ShardController {
       );
       if (wanted.length)
         this.options.logger.info({ acquired: wanted, owned: this.ownedShards() }, 'acquired history shards');
+      if (this.layout.reshard) void this.splitOwnedShards();
     });
+  }
+
+  private get reshardDeps(): ReshardDeps {
+    const { stores, logger, identity } = this.options;
+    return { stores, logger, identity, layout: this.layout, metrics: this.metrics };
+  }
+
+  /** Splits, one at a time, the old shards of the reshard in progress that this host owns. */
+  private async splitOwnedShards(): Promise<void> {
+    if (this.splitting) return;
+    this.splitting = true;
+    try {
+      for (;;) {
+        const reshard = this.layout.reshard;
+        if (!reshard || this.stopped) return;
+        const next = [...this.engines.entries()].find(
+          ([id, engine]) => id <= reshard.fromShardCount && !this.layout.isSplit(id) && !engine.shard.closed,
+        );
+        if (!next) return;
+        if (!(await this.split(next[0]))) return;
+      }
+    } finally {
+      this.splitting = false;
+    }
+  }
+
+  /** Whether the split succeeded; a failed one is tried again after the next shard check. */
+  private async split(shardId: number): Promise<boolean> {
+    let settle = () => {};
+    this.moving.set(
+      shardId,
+      new Promise<void>((resolve) => (settle = resolve)),
+    );
+    try {
+      await this.reconcileLock.run(async () => this.release(shardId));
+      await splitShard(this.reshardDeps, shardId);
+      return true;
+    } catch (err) {
+      this.options.logger.warn({ err, shardId }, 'splitting shard failed; retrying after the next shard check');
+      return false;
+    } finally {
+      this.moving.delete(shardId);
+      // Serve the shard (and the targets the ring assigns here) again before the calls waiting on it retry.
+      await this.reconcile().catch(() => {});
+      settle();
+    }
   }
 
   private async closeShardsTakenElsewhere(): Promise<void> {
@@ -169,6 +239,8 @@ export class ShardController {
     const started = performance.now();
     const shard = await Shard.acquire(shardId, stores, logger, identity);
     this.options.historyNodes?.dropShard(shardId);
+    // A split committed in the shard's row but not finished (its host died): finish it before serving.
+    if (shard.record.cleanupPending) await finishSplit(this.reshardDeps, shard);
     if (this.stopped) {
       shard.close(false);
       return;
@@ -240,7 +312,8 @@ export class ShardController {
       logger,
       (page) => metrics.measurePages(visibilityTaskType, page),
     );
-    this.engines.set(shardId, { shard, executions, notifier, transfer, timers, retention, visibility });
+    const shardCount = shard.record.shardCount || this.layout.baseShardCount;
+    this.engines.set(shardId, { shard, shardCount, executions, notifier, transfer, timers, retention, visibility });
     metrics.shardAcquired(performance.now() - started, this.engines.size);
     transfer.notify();
     visibility.notify();

@@ -3,7 +3,7 @@
 // by the store, whatever the timing, and the stale owner closes the shard.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createLogger, defaultConfig } from '@tempora/common';
-import { LocalMembership } from '@tempora/membership';
+import { LocalMembership, ShardLayout } from '@tempora/membership';
 import { NamespaceRegistry } from '@tempora/namespace';
 import { ShardOwnershipLostError, openSqliteStores, type PersistenceStores } from '@tempora/persistence';
 import * as historyMessages from '@tempora/proto/internal';
@@ -14,6 +14,7 @@ import {
   type MatchingServiceServer,
 } from '@tempora/proto/internal';
 import * as matchingMessages from '@tempora/proto/internal';
+import { ClusterMetadataRecord } from '@tempora/proto/persistence';
 import { Code, inProcessClient, isOwnershipLost, localCallContext } from '@tempora/rpc';
 import { openSqliteVisibilityStore } from '@tempora/visibility';
 import { HistoryService } from './index.js';
@@ -41,7 +42,7 @@ async function historyHost(stores: PersistenceStores, identity: string): Promise
     stores,
     matching,
     history,
-    numHistoryShards: 1,
+    layout: new ShardLayout(ClusterMetadataRecord.fromPartial({ historyShardCount: 1 })),
     membership,
     identity,
     visibility: openSqliteVisibilityStore(),

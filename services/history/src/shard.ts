@@ -18,6 +18,7 @@ export class ShardClosedError extends RpcError {
 
 export class Shard {
   private rangeIdValue = 0;
+  private recordValue = ShardRecord.fromPartial({});
   private firstOwnTaskId = 0;
   private nextSequence = TASK_IDS_PER_RANGE;
   private closedValue = false;
@@ -50,6 +51,24 @@ export class Shard {
 
   get rangeId(): number {
     return this.rangeIdValue;
+  }
+
+  /** The shard row as this host last wrote it. */
+  get record(): ShardRecord {
+    return this.recordValue;
+  }
+
+  /** Rewrites fields of the shard row, fenced by this host's range id (resharding marks its steps there). */
+  async updateRecord(fields: Partial<Pick<ShardRecord, 'shardCount' | 'cleanupPending' | 'queueAckLevels'>>) {
+    this.assertOpen();
+    const next = ShardRecord.fromPartial({ ...this.recordValue, ...fields, updatedTime: new Date() });
+    try {
+      await this.stores.shards.updateShard(next, this.rangeIdValue);
+    } catch (err) {
+      if (err instanceof ShardOwnershipLostError) this.close();
+      throw err;
+    }
+    this.recordValue = next;
   }
 
   get closed(): boolean {
@@ -154,6 +173,7 @@ export class Shard {
       throw err;
     }
     this.rangeIdValue = next.rangeId;
+    this.recordValue = next;
     this.nextSequence = 0;
     // Every task of earlier ranges (earlier owners', or ours before a renewal) is below this range's first id: the
     // queues may read them all at once, without waiting for this host's first write.

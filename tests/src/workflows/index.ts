@@ -2,6 +2,8 @@
 import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type * as activities from '../activities.js';
 
+export * from './reshard.js';
+
 const { greet } = proxyActivities<typeof activities>({ startToCloseTimeout: '10s' });
 const { failTimes } = proxyActivities<typeof activities>({
   startToCloseTimeout: '10s',

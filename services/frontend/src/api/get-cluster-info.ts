@@ -21,7 +21,7 @@ export function getClusterInfo(ctx: FrontendContext) {
     serverVersion: SERVER_VERSION,
     clusterId: ctx.cluster.clusterId,
     clusterName: ctx.cluster.clusterName,
-    historyShardCount: ctx.cluster.historyShardCount,
+    historyShardCount: ctx.layout.baseShardCount,
     // The stores in use, named as upstream names its plugins ("sqlite", "cassandra"; "sqlite", "elasticsearch").
     persistenceStore: ctx.config.persistence.driver,
     visibilityStore: ctx.config.visibility.driver,
