@@ -348,13 +348,7 @@ async function wire(
     resources.add({ close: stopFollowing });
   }
   const clients = clustered
-    ? routedClients(
-        membership,
-        storage.layout,
-        resources,
-        pipelines,
-        internodeSecurity(config, logger),
-      )
+    ? routedClients(membership, storage.layout, resources, pipelines, internodeSecurity(config, logger))
     : inProcessClients(pipelines);
   if (!clustered) {
     // One process serves every shard and queue: its members are the whole ring from the start.

@@ -103,7 +103,8 @@ async function rowsMovingAway(
     of(row.namespaceId, row.workflowId)?.currentRows.push(row);
   }
   for (const category of CATEGORIES) {
-    for await (const task of allTasks(stores, shardId, category)) of(task.namespaceId, task.workflowId)?.tasks.push(task);
+    for await (const task of allTasks(stores, shardId, category))
+      of(task.namespaceId, task.workflowId)?.tasks.push(task);
   }
   return moving;
 }

@@ -202,10 +202,7 @@ export class ShardController {
   /** Whether the split succeeded; a failed one is tried again after the next shard check. */
   private async split(shardId: number): Promise<boolean> {
     let settle = () => {};
-    this.moving.set(
-      shardId,
-      new Promise<void>((resolve) => (settle = resolve)),
-    );
+    this.moving.set(shardId, new Promise<void>((resolve) => (settle = resolve)));
     try {
       await this.reconcileLock.run(async () => this.release(shardId));
       await splitShard(this.reshardDeps, shardId);
