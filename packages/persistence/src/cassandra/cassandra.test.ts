@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import cassandra from 'cassandra-driver';
 import { describePersistenceContract, describeSharedStoreContract } from '../contract/index.js';
-import { PersistenceError } from '../errors.js';
+import { ClusterMetadataRecord } from '@tempora/proto/persistence';
+import { ConditionFailedError, PersistenceError } from '../errors.js';
 import { dropCassandraKeyspace, openCassandraStores, setupCassandraSchema, updateCassandraSchema } from './index.js';
 import { CASSANDRA_MIGRATIONS, LATEST_CASSANDRA_SCHEMA_VERSION } from './schema.js';
 import { parseConsistency } from './session.js';
@@ -75,7 +76,16 @@ if (optionsFor) {
         await client.shutdown();
       }
       const stores = await openCassandraStores(options);
-      await stores.close();
+      try {
+        // The contract's in-memory SQLite run covers this case for SQLite; a fresh keyspace is Cassandra's.
+        expect(await stores.clusterMetadata.getClusterMetadata()).toBeUndefined();
+        await expect(
+          stores.clusterMetadata.updateClusterMetadata(ClusterMetadataRecord.fromPartial({ version: 1 }), 0),
+        ).rejects.toBeInstanceOf(ConditionFailedError);
+        expect(await stores.clusterMetadata.getClusterMetadata()).toBeUndefined();
+      } finally {
+        await stores.close();
+      }
     });
 
     it('refuses a keyspace migrated by a newer build', async () => {
