@@ -91,6 +91,12 @@ export type HistoryTaskCategory = (typeof HistoryTaskCategory)[keyof typeof Hist
 export type ScheduledTaskCategory = 'timer' | 'retention';
 export const isScheduledCategory = (category: HistoryTaskCategory): category is ScheduledTaskCategory =>
   category === 'timer' || category === 'retention';
+/**
+ * The fire time a store keys a task by: only scheduled categories are ordered by fire time; the others are pinned to
+ * 0 so that their reads are a task_id range scan.
+ */
+export const storedFireTime = (task: Pick<HistoryTask, 'category' | 'fireTime'>): number =>
+  isScheduledCategory(task.category) ? task.fireTime : 0;
 /** Narrows a task request of any category to its scheduled-category shape. */
 export const isScheduledRequest = <T extends { category: HistoryTaskCategory }>(
   request: T,

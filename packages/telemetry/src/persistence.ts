@@ -8,6 +8,8 @@ import { tracingEnabled, withChildSpan } from './tracing.js';
 /** Our store methods -> upstream's persistence operation names; others are the method name in PascalCase. */
 const OPERATIONS: Record<string, string> = {
   initializeClusterMetadata: 'SaveClusterMetadata',
+  // Upstream's SaveClusterMetadata is a compare-and-set on the record's version, as this is.
+  updateClusterMetadata: 'SaveClusterMetadata',
   getClusterMetadata: 'GetClusterMetadata',
   getNamespaceByName: 'GetNamespace',
   getNamespaceById: 'GetNamespace',

@@ -156,13 +156,14 @@ describe('instrumentStores', () => {
       executions: {
         getHistoryTasks: async () => ({ items: [], nextPageToken: undefined }),
         getWorkflowExecution: async () => undefined,
+        importExecutions: async () => {},
       },
       history: {
         appendHistoryNode: async () => {
           throw new Error('disk full');
         },
       },
-      clusterMetadata: {},
+      clusterMetadata: { updateClusterMetadata: async () => {} },
       namespaces: {},
       shards: {},
       taskQueues: {},
@@ -182,6 +183,8 @@ describe('instrumentStores', () => {
     });
     await measured.executions.getWorkflowExecution(1, 'ns-1', 'wf', 'run');
     await expect(measured.history.appendHistoryNode(1, 'b', {} as never)).rejects.toThrow('disk full');
+    await measured.clusterMetadata.updateClusterMetadata({} as never, 0);
+    await measured.executions.importExecutions({ shardId: 1, rangeId: 1, executions: [], currentRows: [], tasks: [] });
     const text = await metrics.exposition();
     expect(text).toContain(
       'persistence_requests{service_name="history",operation="GetTransferTasks",namespace="system"} 1',
@@ -191,6 +194,13 @@ describe('instrumentStores', () => {
     );
     expect(text).toContain(
       'persistence_errors{service_name="history",operation="AppendHistoryNodes",namespace="system"} 1',
+    );
+    expect(text).toContain(
+      'persistence_requests{service_name="history",operation="SaveClusterMetadata",namespace="system"} 1',
+    );
+    // Reshard calls have no upstream counterpart: the method name in PascalCase.
+    expect(text).toContain(
+      'persistence_requests{service_name="history",operation="ImportExecutions",namespace="system"} 1',
     );
     expect(instrumentStores(stores, { service: 'history', metrics: NOOP_METRICS })).toBe(stores);
   });

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import cassandra from 'cassandra-driver';
+import { ClusterMetadataRecord } from '@tempora/proto/persistence';
 import { describePersistenceContract, describeSharedStoreContract } from '../contract/index.js';
-import { PersistenceError } from '../errors.js';
+import { ConditionFailedError, PersistenceError } from '../errors.js';
 import { dropCassandraKeyspace, openCassandraStores, setupCassandraSchema, updateCassandraSchema } from './index.js';
 import { CASSANDRA_MIGRATIONS, LATEST_CASSANDRA_SCHEMA_VERSION } from './schema.js';
-import { parseConsistency } from './session.js';
+import { createExecutionStore } from './execution-store.js';
+import { CqlSession, parseConsistency } from './session.js';
 import { cassandraForTests, uniqueTestKeyspace } from './testing.js';
 
 const SINGLE_NODE = { replicationFactor: 1 };
@@ -37,6 +39,50 @@ if (optionsFor) {
     describePersistenceContract('cassandra', () => openCassandraStores(options));
 
     describeSharedStoreContract('cassandra', () => openCassandraStores(options));
+
+    it('purges a shard from a host whose clock runs ahead without hiding the rows imported after it', async () => {
+      // Client-side timestamps 10 s ahead, as on a host with a skewed clock: a plain range delete from it would
+      // shadow every LWT write of the next 10 s (LWTs take their timestamps from Cassandra's Paxos ballot).
+      const ahead = new (class extends cassandra.policies.timestampGeneration.MonotonicTimestampGenerator {
+        override getDate() {
+          return Date.now() + 10_000;
+        }
+      })(1_000, 60_000);
+      const skewedClient = new cassandra.Client({ ...options, policies: { timestampGeneration: ahead } });
+      await skewedClient.connect();
+      const skewed = new CqlSession(skewedClient, {});
+      const stores = await openCassandraStores(options);
+      try {
+        const shardId = 1_000 + Math.floor(Math.random() * 1_000_000);
+        await stores.shards.updateShard({ ...(await stores.shards.getOrCreateShard(shardId)), rangeId: 1 }, 0);
+        const run = (workflowId: string) => ({
+          namespaceId: 'ns',
+          workflowId,
+          runId: `run-${workflowId}`,
+          state: new Uint8Array([1]),
+          nextEventId: 3,
+          dbRecordVersion: 1,
+        });
+        const importRun = (workflowId: string) =>
+          stores.executions.importExecutions({
+            shardId,
+            rangeId: 1,
+            executions: [run(workflowId)],
+            currentRows: [],
+            tasks: [],
+          });
+        await importRun('before');
+
+        await createExecutionStore(skewed).purgeShard(shardId, 1);
+        await importRun('after');
+
+        const listed = await stores.executions.listWorkflowExecutions(shardId, 10, undefined);
+        expect(listed.items).toEqual([run('after')]);
+      } finally {
+        await stores.close();
+        await skewed.close();
+      }
+    });
 
     it('close waits for in-flight statements, then refuses new ones; a second close is a no-op', async () => {
       const stores = await openCassandraStores(options);
@@ -75,7 +121,16 @@ if (optionsFor) {
         await client.shutdown();
       }
       const stores = await openCassandraStores(options);
-      await stores.close();
+      try {
+        // The contract's in-memory SQLite run covers this case for SQLite; a fresh keyspace is Cassandra's.
+        expect(await stores.clusterMetadata.getClusterMetadata()).toBeUndefined();
+        await expect(
+          stores.clusterMetadata.updateClusterMetadata(ClusterMetadataRecord.fromPartial({ version: 1 }), 0),
+        ).rejects.toBeInstanceOf(ConditionFailedError);
+        expect(await stores.clusterMetadata.getClusterMetadata()).toBeUndefined();
+      } finally {
+        await stores.close();
+      }
     });
 
     it('refuses a keyspace migrated by a newer build', async () => {

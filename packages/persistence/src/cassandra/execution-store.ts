@@ -11,10 +11,11 @@ import type {
   ExecutionWrite,
   HistoryTask,
   HistoryTaskCategory,
+  HistoryTaskKey,
   UpdateWorkflowExecutionRequest,
   WorkflowExecutionRow,
 } from '../contract.js';
-import { isScheduledCategory, isScheduledRequest, sameShard, type ExecutionState } from '../contract.js';
+import { isScheduledRequest, sameShard, storedFireTime, type ExecutionState } from '../contract.js';
 import {
   ConcurrentUpdateError,
   ConditionFailedError,
@@ -24,7 +25,7 @@ import {
 } from '../errors.js';
 import { decodePageToken, fetchLimit, toPage } from '../paging.js';
 import { ShardRowType } from './schema.js';
-import { rangeIdInRows, shardRangeCondition } from './shard-store.js';
+import { checkShardRange, rangeIdInRows, shardRangeCondition } from './shard-store.js';
 import { toBuffer, toBytes, toNumber, type CqlRow, type CqlSession, type Statement } from './session.js';
 
 interface WorkflowKey {
@@ -59,6 +60,19 @@ const TASK_COLUMNS = 'row_type, fire_time, task_id, task_namespace_id, task_work
 
 /** Deletes of a run race with current-pointer moves; this many attempts is plenty for a pointer that settles. */
 const DELETE_ATTEMPTS = 5;
+
+/**
+ * Bounds of one fenced batch of an import or a task deletion. Cassandra checks batch_size_fail_threshold only for
+ * unconditional batches; an LWT batch fails only past max_mutation_size (16 MiB by default), but every byte of it goes
+ * through Paxos, so small batches keep each round short (measured here: 750 rows in one batch took 2.5x as long as
+ * in batches of these bounds). A single bigger row goes alone, as it would in any write.
+ */
+const MAX_BATCH_STATEMENTS = 100;
+const MAX_BATCH_BYTES = 32 * 1024;
+
+/** 'create' refuses a row that exists (IF NOT EXISTS); 'upsert' overwrites it (resharding's import). */
+type InsertMode = 'create' | 'upsert';
+const insertCondition = (mode: InsertMode) => (mode === 'create' ? 'IF NOT EXISTS' : '');
 
 function toExecution(row: CqlRow): WorkflowExecutionRow {
   return {
@@ -96,13 +110,13 @@ function toTask(row: CqlRow): HistoryTask {
   };
 }
 
-function insertExecution(shardId: number, run: WorkflowExecutionRow): Statement {
+function insertExecution(shardId: number, run: WorkflowExecutionRow, mode: InsertMode = 'create'): Statement {
   return {
     query: `INSERT INTO executions (shard_id, row_type, namespace_id, workflow_id, run_id, fire_time, task_id,
               db_record_version, next_event_id, state)
             VALUES (:shardId, ${ShardRowType.Execution}, :namespaceId, :workflowId, :runId, 0, 0,
               :dbRecordVersion, :nextEventId, :state)
-            IF NOT EXISTS`,
+            ${insertCondition(mode)}`,
     params: { ...run, shardId, state: toBuffer(run.state) },
   };
 }
@@ -115,25 +129,26 @@ function updateExecution(shardId: number, run: WorkflowExecutionRow, expectedDbR
   };
 }
 
+function insertCurrent(shardId: number, current: CurrentExecutionRow, mode: InsertMode): Statement {
+  return {
+    query: `INSERT INTO executions (shard_id, row_type, namespace_id, workflow_id, run_id, fire_time, task_id,
+              current_run_id, create_request_id, execution_state, status, start_time, last_write_version)
+            VALUES (:shardId, ${ShardRowType.CurrentExecution}, :namespaceId, :workflowId, '', 0, 0,
+              :runId, :createRequestId, :executionState, :status, :startTime, :lastWriteVersion)
+            ${insertCondition(mode)}`,
+    params: { ...current, shardId, executionState: current.state },
+  };
+}
+
 /** Writes the current row, IF no current row exists (expectedRunId undefined) or IF it points at expectedRunId. */
 function writeCurrent(shardId: number, current: CurrentExecutionRow, expectedRunId: string | undefined): Statement {
-  const params = { ...current, shardId, executionState: current.state, expectedRunId };
-  if (expectedRunId === undefined) {
-    return {
-      query: `INSERT INTO executions (shard_id, row_type, namespace_id, workflow_id, run_id, fire_time, task_id,
-                current_run_id, create_request_id, execution_state, status, start_time, last_write_version)
-              VALUES (:shardId, ${ShardRowType.CurrentExecution}, :namespaceId, :workflowId, '', 0, 0,
-                :runId, :createRequestId, :executionState, :status, :startTime, :lastWriteVersion)
-              IF NOT EXISTS`,
-      params,
-    };
-  }
+  if (expectedRunId === undefined) return insertCurrent(shardId, current, 'create');
   return {
     query: `UPDATE executions SET current_run_id = :runId, create_request_id = :createRequestId,
               execution_state = :executionState, status = :status, start_time = :startTime,
               last_write_version = :lastWriteVersion
             WHERE ${CURRENT_KEY} IF current_run_id = :expectedRunId`,
-    params,
+    params: { ...current, shardId, executionState: current.state, expectedRunId },
   };
 }
 
@@ -146,11 +161,46 @@ function insertTask(shardId: number, task: HistoryTask): Statement {
       ...task,
       shardId,
       rowType: TASK_ROW_TYPES[task.category],
-      // Only scheduled tasks are ordered by fire time; pinning the others to 0 keeps their reads a task_id slice.
-      fireTime: isScheduledCategory(task.category) ? task.fireTime : 0,
+      fireTime: storedFireTime(task),
       data: toBuffer(task.data),
     },
   };
+}
+
+function deleteTask(shardId: number, key: HistoryTaskKey): Statement {
+  return {
+    query: `DELETE FROM executions WHERE ${TASKS_OF_CATEGORY} AND fire_time = :fireTime AND task_id = :taskId`,
+    params: { shardId, rowType: TASK_ROW_TYPES[key.category], fireTime: storedFireTime(key), taskId: key.taskId },
+  };
+}
+
+/** The bytes of a statement's string and blob values: what counts towards a batch's size. */
+function valueBytes(statement: Statement): number {
+  let bytes = 0;
+  for (const value of Object.values(statement.params)) {
+    if (typeof value === 'string') bytes += Buffer.byteLength(value);
+    else if (Buffer.isBuffer(value)) bytes += value.byteLength;
+  }
+  return bytes;
+}
+
+/** Splits statements into consecutive batches within MAX_BATCH_STATEMENTS and MAX_BATCH_BYTES. */
+function splitBatches(statements: readonly Statement[]): Statement[][] {
+  const batches: Statement[][] = [];
+  let batch: Statement[] = [];
+  let bytes = 0;
+  for (const statement of statements) {
+    const size = valueBytes(statement);
+    if (batch.length > 0 && (batch.length === MAX_BATCH_STATEMENTS || bytes + size > MAX_BATCH_BYTES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(statement);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 /** What a refused batch's rows say about the rows its conditions read. */
@@ -266,6 +316,21 @@ export function createExecutionStore(session: CqlSession): ExecutionStore {
     throw new PersistenceError(`shard ${shardId}: conditional execution write refused for an unrecognised reason`);
   };
 
+  /**
+   * Unconditional statements in batches each fenced by the range id; a stale range id refuses the first batch, so
+   * nothing is written. With no statements it only checks the range id.
+   */
+  const writeFenced = async (shardId: number, rangeId: number, statements: readonly Statement[]): Promise<void> => {
+    if (statements.length === 0) {
+      await checkShardRange(session, shardId, rangeId);
+      return;
+    }
+    for (const batch of splitBatches(statements)) {
+      const { applied, rows } = await session.conditional([shardRangeCondition(shardId, rangeId), ...batch]);
+      if (!applied) throw new ShardOwnershipLostError(shardId, rangeId, rangeIdInRows(rows));
+    }
+  };
+
   const planOf = (write: ExecutionWrite): WritePlan =>
     write.kind === 'create' ? planCreate(write.request) : planUpdate(write.request);
 
@@ -345,19 +410,45 @@ export function createExecutionStore(session: CqlSession): ExecutionStore {
       }
     },
 
-    // Resharding store methods: implemented on the persistence branch.
-    listCurrentExecutions() {
-      return Promise.reject(new Error('listCurrentExecutions is not implemented yet'));
+    async listCurrentExecutions(shardId, pageSize, pageToken) {
+      const [afterNamespaceId, afterWorkflowId] = decodePageToken<[string, string]>(pageToken, 2) ?? ['', ''];
+      const rows = await session.rows(
+        `SELECT ${CURRENT_COLUMNS} FROM executions
+         WHERE shard_id = :shardId AND row_type = ${ShardRowType.CurrentExecution}
+           AND (namespace_id, workflow_id) > (:afterNamespaceId, :afterWorkflowId)
+         LIMIT :rowLimit`,
+        { shardId, afterNamespaceId, afterWorkflowId, rowLimit: fetchLimit(pageSize) },
+      );
+      return toPage(rows.map(toCurrent), pageSize, (row) => [row.namespaceId, row.workflowId]);
     },
-    importExecutions() {
-      return Promise.reject(new Error('importExecutions is not implemented yet'));
+
+    async importExecutions({ shardId, rangeId, executions, currentRows, tasks }) {
+      await writeFenced(shardId, rangeId, [
+        ...executions.map((run) => insertExecution(shardId, run, 'upsert')),
+        ...currentRows.map((current) => insertCurrent(shardId, current, 'upsert')),
+        ...tasks.map((task) => insertTask(shardId, task)),
+      ]);
     },
-    deleteHistoryTasks() {
-      return Promise.reject(new Error('deleteHistoryTasks is not implemented yet'));
+
+    async deleteHistoryTasks(shardId, rangeId, keys) {
+      await writeFenced(
+        shardId,
+        rangeId,
+        keys.map((key) => deleteTask(shardId, key)),
+      );
     },
-    purgeShard() {
-      return Promise.reject(new Error('purgeShard is not implemented yet'));
+
+    async purgeShard(shardId, rangeId) {
+      // A range delete cannot be conditional, hence the check before it (no host serves the shard meanwhile). Its
+      // timestamp is the check's: it covers every row an earlier LWT wrote and none a later one (an import right
+      // after) writes, whatever the clocks of this process and the Cassandra nodes say.
+      const checkedAt = await checkShardRange(session, shardId, rangeId);
+      await session.execute(
+        `DELETE FROM executions USING TIMESTAMP :checkedAt WHERE shard_id = :shardId AND row_type > ${ShardRowType.Shard}`,
+        { shardId, checkedAt },
+      );
     },
+
     async listWorkflowExecutions(shardId, pageSize, pageToken) {
       const [afterNamespaceId, afterWorkflowId, afterRunId] = decodePageToken<[string, string, string]>(
         pageToken,

@@ -27,6 +27,27 @@ export function rangeIdInRows(rows: readonly CqlRow[]): number | undefined {
   return shardRow ? toNumber(shardRow['range_id']) : undefined;
 }
 
+/** The range_id a refused single conditional statement returns: only the condition's columns, none for no row. */
+function rangeIdOfRefusal(rows: readonly CqlRow[]): number | undefined {
+  const actualRangeId: unknown = rows[0]?.['range_id'];
+  return actualRangeId === null || actualRangeId === undefined ? undefined : toNumber(actualRangeId);
+}
+
+/**
+ * Checks, with an LWT of shardRangeCondition alone, that the shard's range_id is still rangeId (else
+ * ShardOwnershipLostError), for work that cannot ride in a conditional batch. Returns range_id's write time
+ * afterwards (microseconds; the check's own unless another LWT followed it): Paxos orders the LWTs of a partition,
+ * so every earlier one was written at or before it and every later one after it.
+ */
+export async function checkShardRange(session: CqlSession, shardId: number, rangeId: number): Promise<number> {
+  const { applied, rows } = await session.conditional([shardRangeCondition(shardId, rangeId)]);
+  if (!applied) throw new ShardOwnershipLostError(shardId, rangeId, rangeIdOfRefusal(rows));
+  const row = await session.first(`SELECT WRITETIME(range_id) AS written FROM executions WHERE ${SHARD_ROW_KEY}`, {
+    shardId,
+  });
+  return toNumber(row?.['written']);
+}
+
 export function createShardStore(session: CqlSession): ShardStore {
   return {
     async getOrCreateShard(shardId) {
@@ -55,14 +76,7 @@ export function createShardStore(session: CqlSession): ShardStore {
           },
         },
       ]);
-      if (applied) return;
-      // A single conditional statement returns only the condition's columns, and none when the row is absent.
-      const actualRangeId: unknown = rows[0]?.['range_id'];
-      throw new ShardOwnershipLostError(
-        record.shardId,
-        expectedRangeId,
-        actualRangeId === null || actualRangeId === undefined ? undefined : toNumber(actualRangeId),
-      );
+      if (!applied) throw new ShardOwnershipLostError(record.shardId, expectedRangeId, rangeIdOfRefusal(rows));
     },
   };
 }

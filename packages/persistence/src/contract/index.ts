@@ -1,11 +1,12 @@
 // The persistence contract test suite: what every store must do, written against the interfaces only. A store's
 // test file calls describePersistenceContract with a way to open it. Every test uses fresh random ids (shards,
 // namespaces, workflows, branches, queues), so the suite also runs against a shared, persistent backend.
-import { randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { ClusterMetadataRecord, NamespaceRecord, ShardRecord } from '@tempora/proto/persistence';
+import { ClusterMetadataRecord, NamespaceRecord, ReshardState, ShardRecord } from '@tempora/proto/persistence';
 import {
   ExecutionState,
+  isScheduledCategory,
   type CurrentExecutionCondition,
   type CurrentExecutionRow,
   type ExecutionWrite,
@@ -69,6 +70,14 @@ async function readAllPages<T>(pageSize: number, readPage: (token: PageToken) =>
   return items;
 }
 
+/** Reads every page of a listing expected to need more than one page, checking that the first page is full. */
+async function readSeveralPages<T>(pageSize: number, readPage: (token: PageToken) => Promise<Page<T>>): Promise<T[]> {
+  const firstPage = await readPage(undefined);
+  expect(firstPage.items).toHaveLength(pageSize);
+  expect(hasMorePages(firstPage.nextPageToken)).toBe(true);
+  return readAllPages(pageSize, readPage);
+}
+
 /** The error a promise rejects with; fails the test when it resolves. */
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -77,6 +86,16 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected the promise to reject, but it resolved');
+}
+
+function clusterMetadata(historyShardCount: number): ClusterMetadataRecord {
+  return ClusterMetadataRecord.fromPartial({
+    clusterName: 'active',
+    clusterId: randomUUID(),
+    historyShardCount,
+    serverVersion: '0.1.0',
+    initializedTime: new Date(),
+  });
 }
 
 function namespaceRecord(name: string, id: string, configVersion = 1): NamespaceRecord {
@@ -221,17 +240,33 @@ export function describePersistenceContract(storeName: string, open: () => Promi
       );
     }
 
-    describe('cluster metadata', () => {
-      function clusterMetadata(historyShardCount: number): ClusterMetadataRecord {
-        return ClusterMetadataRecord.fromPartial({
-          clusterName: 'active',
-          clusterId: randomUUID(),
-          historyShardCount,
-          serverVersion: '0.1.0',
-          initializedTime: new Date(),
-        });
-      }
+    const ALL_CATEGORIES: readonly HistoryTaskCategory[] = ['transfer', 'timer', 'visibility', 'retention'];
 
+    /** Every task on the shard by category, each in its read order. */
+    async function tasksOf(shardId: number): Promise<Record<HistoryTaskCategory, HistoryTask[]>> {
+      const read = (category: HistoryTaskCategory) =>
+        readAllPages(2, (pageToken) =>
+          stores.executions.getHistoryTasks(
+            isScheduledCategory(category)
+              ? {
+                  shardId,
+                  category,
+                  minFireTime: 0,
+                  exclusiveMinTaskId: 0,
+                  maxFireTime: Number.MAX_SAFE_INTEGER,
+                  pageSize: 2,
+                  pageToken,
+                }
+              : { shardId, category, ...ALL_TASK_IDS, pageSize: 2, pageToken },
+          ),
+        );
+      const [transfer, timer, visibility, retention] = await Promise.all(ALL_CATEGORIES.map(read));
+      return { transfer, timer, visibility, retention };
+    }
+
+    const NO_TASKS = { transfer: [], timer: [], visibility: [], retention: [] };
+
+    describe('cluster metadata', () => {
       it('is written only if absent: a later start with another shard count gets the first record', async () => {
         const before = await stores.clusterMetadata.getClusterMetadata();
         const proposed = clusterMetadata(4);
@@ -784,11 +819,7 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         for (const run of runs) await createRun(shard, run);
         const pageSize = 2;
 
-        const firstPage = await stores.executions.listWorkflowExecutions(shard.shardId, pageSize, undefined);
-        expect(firstPage.items).toHaveLength(pageSize);
-        expect(hasMorePages(firstPage.nextPageToken)).toBe(true);
-
-        const listed = await readAllPages(pageSize, (token) =>
+        const listed = await readSeveralPages(pageSize, (token) =>
           stores.executions.listWorkflowExecutions(shard.shardId, pageSize, token),
         );
         const byRunId = (a: WorkflowExecutionRow, b: WorkflowExecutionRow) => a.runId.localeCompare(b.runId);
@@ -937,6 +968,308 @@ export function describePersistenceContract(storeName: string, open: () => Promi
 
         expect((await readImmediateTasks(shard.shardId, 'transfer')).map((task) => task.taskId)).toEqual([1, 3]);
         expect(await readTimers(shard.shardId)).toEqual([historyTask(run, 'timer', 3, 9_000)]);
+      });
+    });
+
+    describe('resharding', () => {
+      const updateMetadata = (record: ClusterMetadataRecord, expectedVersion: number) =>
+        stores.clusterMetadata.updateClusterMetadata(record, expectedVersion);
+
+      it('refuses a cluster metadata update while no record exists', async () => {
+        // A shared store may hold the record from an earlier test; the in-memory store always starts empty.
+        if ((await stores.clusterMetadata.getClusterMetadata()) !== undefined) return;
+        await expect(updateMetadata(ClusterMetadataRecord.fromPartial({ version: 1 }), 0)).rejects.toBeInstanceOf(
+          ConditionFailedError,
+        );
+        expect(await stores.clusterMetadata.getClusterMetadata()).toBeUndefined();
+      });
+
+      it('replaces cluster metadata only when the stored version is the expected one', async () => {
+        // A record initialized without a version (as every record written before versions) is at version 0.
+        const stored = await stores.clusterMetadata.initializeClusterMetadata(clusterMetadata(4));
+        const { version } = stored;
+        const reshard = ReshardState.fromPartial({
+          fromShardCount: stored.historyShardCount,
+          toShardCount: stored.historyShardCount * 2,
+          splitShards: [1, 3],
+          startedTime: new Date(),
+          movedExecutions: 12,
+        });
+        const next = ClusterMetadataRecord.fromPartial({ ...stored, version: version + 1, reshard });
+
+        for (const wrongVersion of [version + 1, version - 1]) {
+          await expect(updateMetadata(next, wrongVersion)).rejects.toBeInstanceOf(ConditionFailedError);
+        }
+        expect(await stores.clusterMetadata.getClusterMetadata()).toEqual(stored);
+
+        await updateMetadata(next, version);
+        expect(await stores.clusterMetadata.getClusterMetadata()).toEqual(next);
+
+        // A second writer that read the same version loses.
+        const rival = ClusterMetadataRecord.fromPartial({ ...stored, version: version + 1, historyShardCount: 99 });
+        await expect(updateMetadata(rival, version)).rejects.toBeInstanceOf(ConditionFailedError);
+        expect(await stores.clusterMetadata.getClusterMetadata()).toEqual(next);
+        // initialize still answers the stored record.
+        expect(await stores.clusterMetadata.initializeClusterMetadata(clusterMetadata(8))).toEqual(next);
+      });
+
+      it('lists every current row of the shard once, in (namespaceId, workflowId) order, across pages', async () => {
+        const shard = await acquireShard();
+        const other = await acquireShard();
+        const namespaces = [randomUUID(), randomUUID()];
+        const runs = [0, 1, 0, 1, 0].map((n) => runRow(namespaces[n], uniqueName('wf')));
+        const currents = new Map<string, CurrentExecutionRow>();
+        for (const run of runs) currents.set(run.workflowId, await createRun(shard, run));
+        // A workflow with a second run: its one current row points at the newer run.
+        const rerun = runRow(runs[0].namespaceId, runs[0].workflowId);
+        currents.set(rerun.workflowId, await createRun(shard, rerun, [], replacing(runs[0])));
+        await createRun(other, runRow(namespaces[0], uniqueName('wf')));
+        const pageSize = 2;
+
+        const listed = await readSeveralPages(pageSize, (token) =>
+          stores.executions.listCurrentExecutions(shard.shardId, pageSize, token),
+        );
+        const key = (row: CurrentExecutionRow) => `${row.namespaceId}/${row.workflowId}`;
+        const expected = [...currents.values()].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+        expect(listed).toEqual(expected);
+        expect(listed.find((row) => row.workflowId === rerun.workflowId)?.runId).toBe(rerun.runId);
+        await expect(
+          stores.executions.listCurrentExecutions(shard.shardId, pageSize, Buffer.from('["a"]')),
+        ).rejects.toBeInstanceOf(InvalidPageTokenError);
+      });
+
+      it('imports rows as given, overwriting rows with the same key, with tasks of every category', async () => {
+        const shard = await acquireShard();
+        const existing = runRow(randomUUID(), uniqueName('wf'));
+        const existingTask = historyTask(existing, 'transfer', 1);
+        await createRun(shard, existing, [existingTask]);
+        // The copy from the source shard is at another dbRecordVersion: an import does not condition on it.
+        const movedExisting = { ...existing, state: bytes('moved state'), nextEventId: 11, dbRecordVersion: 7 };
+        const moved = runRow(existing.namespaceId, uniqueName('wf'), { dbRecordVersion: 4 });
+        const currentRows = [
+          currentRowOf(existing, { state: ExecutionState.Completed, status: STATUS_COMPLETED, lastWriteVersion: 3 }),
+          currentRowOf(moved),
+        ];
+        const tasks = [
+          historyTask(moved, 'transfer', 5),
+          historyTask(existing, 'transfer', 3),
+          historyTask(moved, 'timer', 4, 2_000),
+          historyTask(existing, 'timer', 6, 1_000),
+          historyTask(moved, 'visibility', 7),
+          historyTask(moved, 'retention', 9, 5_000),
+          historyTask(existing, 'retention', 8, 3_000),
+        ];
+        const request = { ...shard, executions: [movedExisting, moved], currentRows, tasks };
+
+        await stores.executions.importExecutions(request);
+        // A caller that failed half-way repeats the whole request.
+        await stores.executions.importExecutions(request);
+
+        expect(await getRun(shard, existing)).toEqual(movedExisting);
+        expect(await getRun(shard, moved)).toEqual(moved);
+        expect(await getCurrent(shard, existing)).toEqual(currentRows[0]);
+        expect(await getCurrent(shard, moved)).toEqual(currentRows[1]);
+        expect(await tasksOf(shard.shardId)).toEqual({
+          transfer: [existingTask, tasks[1], tasks[0]],
+          timer: [tasks[3], tasks[2]],
+          visibility: [tasks[4]],
+          retention: [tasks[6], tasks[5]],
+        });
+      });
+
+      it('imports a request too large for one write completely', async () => {
+        const shard = await acquireShard();
+        const namespaceId = randomUUID();
+        const run = (index: number, stateBytes: number) =>
+          runRow(namespaceId, uniqueName('wf'), { state: new Uint8Array(stateBytes).fill(index % 256) });
+        // 250 runs of 1 KiB state and 17 of 1 MiB: more than Cassandra takes in one write (max_mutation_size, 16 MiB).
+        const runs = [
+          ...Array.from({ length: 250 }, (_, index) => run(index, 1024)),
+          ...Array.from({ length: 17 }, (_, index) => run(index, 1 << 20)),
+        ];
+        const tasks = runs.map((row, index) => historyTask(row, 'timer', index + 1, 1_000 + index));
+
+        await stores.executions.importExecutions({
+          ...shard,
+          executions: runs,
+          currentRows: runs.map((row) => currentRowOf(row)),
+          tasks,
+        });
+
+        // Compared by digest: jest compares a megabyte array element by element, for minutes.
+        const digest = (row: WorkflowExecutionRow) => ({
+          ...row,
+          state: createHash('sha256').update(row.state).digest('hex'),
+        });
+        const byRunId = (a: { runId: string }, b: { runId: string }) => a.runId.localeCompare(b.runId);
+        const listed = await readAllPages(50, (token) =>
+          stores.executions.listWorkflowExecutions(shard.shardId, 50, token),
+        );
+        expect(listed.map(digest).sort(byRunId)).toEqual(runs.map(digest).sort(byRunId));
+        const currents = await readAllPages(100, (token) =>
+          stores.executions.listCurrentExecutions(shard.shardId, 100, token),
+        );
+        expect(currents).toHaveLength(runs.length);
+        expect(await readTimers(shard.shardId)).toEqual(tasks);
+      });
+
+      it('imports nothing with a stale range id', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        // Enough tasks for several batches: the first one is refused, so none is written.
+        const tasks = Array.from({ length: 150 }, (_, index) =>
+          historyTask(run, ALL_CATEGORIES[index % 4], index + 1, 1_000 * (index + 1)),
+        );
+        const request = { executions: [run], currentRows: [currentRowOf(run)], tasks };
+
+        const error = await rejectionOf(
+          stores.executions.importExecutions({ ...shard, rangeId: shard.rangeId - 1, ...request }),
+        );
+        expect(error).toBeInstanceOf(ShardOwnershipLostError);
+        expect(error).toMatchObject({ expectedRangeId: shard.rangeId - 1, actualRangeId: shard.rangeId });
+        await expect(
+          stores.executions.importExecutions({ ...shard, rangeId: shard.rangeId + 1, ...request }),
+        ).rejects.toBeInstanceOf(ShardOwnershipLostError);
+        await expect(
+          stores.executions.importExecutions({
+            ...shard,
+            rangeId: shard.rangeId + 1,
+            executions: [],
+            currentRows: [],
+            tasks: [],
+          }),
+        ).rejects.toBeInstanceOf(ShardOwnershipLostError);
+
+        expect(await getRun(shard, run)).toBeUndefined();
+        expect(await getCurrent(shard, run)).toBeUndefined();
+        expect(await tasksOf(shard.shardId)).toEqual(NO_TASKS);
+      });
+
+      it('deletes exactly the given tasks: by category and task id, timers by fire time and task id', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const task = (category: HistoryTaskCategory, taskId: number, fireTime = 0) =>
+          historyTask(run, category, taskId, fireTime);
+        await createRun(shard, run, [
+          task('transfer', 1),
+          task('transfer', 2),
+          task('transfer', 3),
+          task('visibility', 2),
+          task('timer', 5, 1_000),
+          task('timer', 7, 1_000),
+          task('timer', 6, 2_000),
+          task('retention', 8, 1_000),
+          task('retention', 9, 3_000),
+        ]);
+        const keys = [
+          { category: 'transfer' as const, taskId: 2, fireTime: 0 },
+          { category: 'timer' as const, taskId: 5, fireTime: 1_000 },
+          // The timer with task id 6 fires at 2_000: this key names no task.
+          { category: 'timer' as const, taskId: 6, fireTime: 1_000 },
+          { category: 'transfer' as const, taskId: 99, fireTime: 0 },
+          { category: 'retention' as const, taskId: 9, fireTime: 3_000 },
+        ];
+
+        await expect(
+          stores.executions.deleteHistoryTasks(shard.shardId, shard.rangeId - 1, keys),
+        ).rejects.toBeInstanceOf(ShardOwnershipLostError);
+        expect((await tasksOf(shard.shardId)).transfer).toHaveLength(3);
+
+        await stores.executions.deleteHistoryTasks(shard.shardId, shard.rangeId, keys);
+
+        expect(await tasksOf(shard.shardId)).toEqual({
+          transfer: [task('transfer', 1), task('transfer', 3)],
+          timer: [task('timer', 7, 1_000), task('timer', 6, 2_000)],
+          visibility: [task('visibility', 2)],
+          retention: [task('retention', 8, 1_000)],
+        });
+      });
+
+      it('purges every execution, current and task row of the shard, keeping the shard row and other shards', async () => {
+        const shard = await acquireShard();
+        const other = await acquireShard();
+        const shardRow = await stores.shards.getOrCreateShard(shard.shardId);
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const tasks = ALL_CATEGORIES.map((category, index) =>
+          historyTask(run, category, index + 1, isScheduledCategory(category) ? 1_000 : 0),
+        );
+        await createRun(shard, run, tasks);
+        const rerun = runRow(run.namespaceId, run.workflowId);
+        await createRun(shard, rerun, [], replacing(run));
+        const otherRun = runRow(run.namespaceId, uniqueName('wf'));
+        const otherCurrent = await createRun(other, otherRun, tasks);
+        const branchToken = uniqueName('branch');
+        const node = { nodeId: 1, txnId: 1, events: bytes('events') };
+        await stores.history.appendHistoryNode(shard.shardId, branchToken, node);
+
+        const stale = await rejectionOf(stores.executions.purgeShard(shard.shardId, shard.rangeId - 1));
+        expect(stale).toBeInstanceOf(ShardOwnershipLostError);
+        expect(stale).toMatchObject({ expectedRangeId: shard.rangeId - 1, actualRangeId: shard.rangeId });
+        expect(await getRun(shard, run)).toEqual(run);
+
+        await stores.executions.purgeShard(shard.shardId, shard.rangeId);
+
+        expect(await stores.executions.listWorkflowExecutions(shard.shardId, 10, undefined)).toEqual({
+          items: [],
+          nextPageToken: undefined,
+        });
+        expect(await stores.executions.listCurrentExecutions(shard.shardId, 10, undefined)).toEqual({
+          items: [],
+          nextPageToken: undefined,
+        });
+        expect(await tasksOf(shard.shardId)).toEqual(NO_TASKS);
+        expect(await stores.shards.getOrCreateShard(shard.shardId)).toEqual(shardRow);
+        const history = await stores.history.readHistoryBranch({
+          shardId: shard.shardId,
+          branchToken,
+          minNodeId: 1,
+          maxNodeId: 10,
+          pageSize: 10,
+        });
+        expect(history.items).toEqual([node]);
+        expect(await getRun(other, otherRun)).toEqual(otherRun);
+        expect(await getCurrent(other, otherRun)).toEqual(otherCurrent);
+        expect(await tasksOf(other.shardId)).toEqual({
+          transfer: [tasks[0]],
+          timer: [tasks[1]],
+          visibility: [tasks[2]],
+          retention: [tasks[3]],
+        });
+
+        // The purged shard takes rows again at once: an import, and a brand-new run of the same workflow id.
+        await stores.executions.importExecutions({ ...shard, executions: [run], currentRows: [], tasks: [tasks[0]] });
+        expect(await getRun(shard, run)).toEqual(run);
+        expect((await tasksOf(shard.shardId)).transfer).toEqual([tasks[0]]);
+        const fresh = runRow(run.namespaceId, run.workflowId);
+        const freshCurrent = await createRun(shard, fresh);
+        expect(await getCurrent(shard, fresh)).toEqual(freshCurrent);
+      });
+
+      it('deletes the current row pointing at a run whose run row is absent', async () => {
+        const shard = await acquireShard();
+        const run = runRow(randomUUID(), uniqueName('wf'));
+        const otherCurrent = currentRowOf(runRow(run.namespaceId, uniqueName('wf')));
+        // A reshard that copied the current rows but not yet the run leaves such a pointer.
+        await stores.executions.importExecutions({
+          ...shard,
+          executions: [],
+          currentRows: [currentRowOf(run), otherCurrent],
+          tasks: [],
+        });
+        expect(await getRun(shard, run)).toBeUndefined();
+
+        await stores.executions.deleteWorkflowExecution(
+          shard.shardId,
+          shard.rangeId,
+          run.namespaceId,
+          run.workflowId,
+          run.runId,
+        );
+
+        expect(await getCurrent(shard, run)).toBeUndefined();
+        expect(
+          await stores.executions.getCurrentExecution(shard.shardId, run.namespaceId, otherCurrent.workflowId),
+        ).toEqual(otherCurrent);
       });
     });
 

@@ -4,6 +4,8 @@ import type {
   CurrentExecutionRow,
   ExecutionStore,
   ExecutionWrite,
+  HistoryTaskKey,
+  ImportExecutionsRequest,
   UpdateWorkflowExecutionRequest,
   WorkflowExecutionRow,
 } from '../contract.js';
@@ -15,7 +17,7 @@ import {
   PersistenceError,
   ShardOwnershipLostError,
 } from '../errors.js';
-import { immediateTransaction, type SqliteDatabase } from './database.js';
+import { BOUND_LIMIT, immediateTransaction, type SqliteDatabase } from './database.js';
 import { prepareHistoryTaskQueries } from './history-tasks.js';
 import { decodePageToken, fetchLimit, toPage } from '../paging.js';
 import { prepareShardRangeCheck } from './shard-store.js';
@@ -33,6 +35,9 @@ type WorkflowKey = Omit<RunKey, 'runId'>;
 type ExecutionPageKey = [namespaceId: string, workflowId: string, runId: string];
 /** '' sorts before every id, and run ids are never empty, so this key precedes every run. */
 const BEFORE_FIRST_EXECUTION: ExecutionPageKey = ['', '', ''];
+/** Current rows are listed in (namespaceId, workflowId) order. */
+type CurrentPageKey = [namespaceId: string, workflowId: string];
+const BEFORE_FIRST_CURRENT: CurrentPageKey = ['', ''];
 
 const EXECUTION_COLUMNS = `namespace_id AS namespaceId, workflow_id AS workflowId, run_id AS runId, state,
   next_event_id AS nextEventId, db_record_version AS dbRecordVersion`;
@@ -79,6 +84,15 @@ export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
     VALUES
       (@shardId, @namespaceId, @workflowId, @runId, @createRequestId, @state, @status, @startTime, @lastWriteVersion)`);
   const deleteCurrentOfRun = db.prepare<RunKey>(`DELETE FROM current_executions WHERE ${RUN_KEY_MATCH}`);
+  const selectCurrentPage = db.prepare<
+    { shardId: number; afterNamespaceId: string; afterWorkflowId: string; limit: number },
+    CurrentExecutionRow
+  >(`
+    SELECT ${CURRENT_COLUMNS} FROM current_executions
+    WHERE shard_id = @shardId AND (namespace_id, workflow_id) > (@afterNamespaceId, @afterWorkflowId)
+    ORDER BY namespace_id, workflow_id ${BOUND_LIMIT}`);
+  const deleteShardExecutions = db.prepare<[number]>('DELETE FROM executions WHERE shard_id = ?');
+  const deleteShardCurrents = db.prepare<[number]>('DELETE FROM current_executions WHERE shard_id = ?');
 
   /** Throws CurrentWorkflowConditionFailedError, carrying the current row, unless it points at expectedRunId. */
   const checkCurrentRun = (key: WorkflowKey, expectedRunId: string | undefined): void => {
@@ -155,6 +169,26 @@ export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
     deleteCurrentOfRun.run(key);
   });
 
+  const importRows = immediateTransaction(db, (request: ImportExecutionsRequest) => {
+    const { shardId } = request;
+    checkShardRange(shardId, request.rangeId);
+    for (const execution of request.executions) upsertExecution.run({ shardId, ...execution });
+    for (const currentRow of request.currentRows) upsertCurrent.run({ shardId, ...currentRow });
+    historyTasks.insertTasks(shardId, request.tasks);
+  });
+
+  const deleteTasks = immediateTransaction(db, (shardId: number, rangeId: number, keys: HistoryTaskKey[]) => {
+    checkShardRange(shardId, rangeId);
+    historyTasks.deleteTasks(shardId, keys);
+  });
+
+  const purge = immediateTransaction(db, (shardId: number, rangeId: number) => {
+    checkShardRange(shardId, rangeId);
+    deleteShardExecutions.run(shardId);
+    deleteShardCurrents.run(shardId);
+    historyTasks.deleteAllTasks(shardId);
+  });
+
   return {
     async createWorkflowExecution(request) {
       create(request);
@@ -174,18 +208,19 @@ export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
     async deleteWorkflowExecution(shardId, rangeId, namespaceId, workflowId, runId) {
       remove({ shardId, namespaceId, workflowId, runId }, rangeId);
     },
-    // Resharding store methods: implemented on the persistence branch.
-    listCurrentExecutions() {
-      return Promise.reject(new Error('listCurrentExecutions is not implemented yet'));
+    async listCurrentExecutions(shardId, pageSize, pageToken) {
+      const [afterNamespaceId, afterWorkflowId] = decodePageToken<CurrentPageKey>(pageToken, 2) ?? BEFORE_FIRST_CURRENT;
+      const rows = selectCurrentPage.all({ shardId, afterNamespaceId, afterWorkflowId, limit: fetchLimit(pageSize) });
+      return toPage(rows, pageSize, (row) => [row.namespaceId, row.workflowId]);
     },
-    importExecutions() {
-      return Promise.reject(new Error('importExecutions is not implemented yet'));
+    async importExecutions(request) {
+      importRows(request);
     },
-    deleteHistoryTasks() {
-      return Promise.reject(new Error('deleteHistoryTasks is not implemented yet'));
+    async deleteHistoryTasks(shardId, rangeId, keys) {
+      deleteTasks(shardId, rangeId, keys);
     },
-    purgeShard() {
-      return Promise.reject(new Error('purgeShard is not implemented yet'));
+    async purgeShard(shardId, rangeId) {
+      purge(shardId, rangeId);
     },
     async listWorkflowExecutions(shardId, pageSize, pageToken) {
       const [afterNamespaceId, afterWorkflowId, afterRunId] =

@@ -1,11 +1,12 @@
 // The shard outbox. Tasks are written only by execution writes (inside their transaction) and read and completed
 // by the shard's queue processors.
 import {
-  isScheduledCategory,
   isScheduledRequest,
+  storedFireTime,
   type CompleteHistoryTasksRequest,
   type GetHistoryTasksRequest,
   type HistoryTask,
+  type HistoryTaskKey,
   type Page,
 } from '../contract.js';
 import { BOUND_LIMIT, type SqliteDatabase } from './database.js';
@@ -19,6 +20,10 @@ export interface HistoryTaskQueries {
   insertTasks(shardId: number, tasks: readonly HistoryTask[]): void;
   getHistoryTasks(request: GetHistoryTasksRequest): Page<HistoryTask>;
   completeHistoryTasks(request: CompleteHistoryTasksRequest): void;
+  /** Must run inside a transaction that checked the shard's range id. */
+  deleteTasks(shardId: number, keys: readonly HistoryTaskKey[]): void;
+  /** Every task of the shard; must run inside a transaction that checked the shard's range id. */
+  deleteAllTasks(shardId: number): void;
 }
 
 export function prepareHistoryTaskQueries(db: SqliteDatabase): HistoryTaskQueries {
@@ -55,13 +60,14 @@ export function prepareHistoryTaskQueries(db: SqliteDatabase): HistoryTaskQuerie
   const deleteTimers = db.prepare<[number, string, number, number]>(
     'DELETE FROM history_tasks WHERE shard_id = ? AND category = ? AND (fire_time, task_id) <= (?, ?)',
   );
+  const deleteTask = db.prepare<[number, string, number, number]>(
+    'DELETE FROM history_tasks WHERE shard_id = ? AND category = ? AND fire_time = ? AND task_id = ?',
+  );
+  const deleteShardTasks = db.prepare<[number]>('DELETE FROM history_tasks WHERE shard_id = ?');
 
   return {
     insertTasks(shardId, tasks) {
-      for (const task of tasks) {
-        // Only scheduled tasks are ordered by fire time; pinning the others to 0 keeps their reads a task_id range scan.
-        insertTask.run({ ...task, shardId, fireTime: isScheduledCategory(task.category) ? task.fireTime : 0 });
-      }
+      for (const task of tasks) insertTask.run({ ...task, shardId, fireTime: storedFireTime(task) });
     },
 
     getHistoryTasks(request) {
@@ -98,6 +104,14 @@ export function prepareHistoryTaskQueries(db: SqliteDatabase): HistoryTaskQuerie
       } else {
         deleteImmediate.run(request.shardId, request.category, request.inclusiveMaxTaskId);
       }
+    },
+
+    deleteTasks(shardId, keys) {
+      for (const key of keys) deleteTask.run(shardId, key.category, storedFireTime(key), key.taskId);
+    },
+
+    deleteAllTasks(shardId) {
+      deleteShardTasks.run(shardId);
     },
   };
 }
