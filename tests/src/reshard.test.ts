@@ -1,5 +1,6 @@
 // Online resharding under a running workload, as an operator runs it: `tempora admin reshard --shards 8`, then
-// `--shards 16` with a kill -9 of a history process right after it starts and the command run again to resume.
+// `--shards 16` with a kill -9 of a history process once its first split committed, and the command run again to
+// resume.
 // Runs with a timer, an activity, a child, a signal and an update each complete with the right result; their
 // histories (workflow-task events aside, which a kill adds to) match a run that saw no reshard; no activity ran more
 // than twice (once, plus once for the kill); `tempora admin shards` lists 16 shards, each owned.
@@ -76,6 +77,12 @@ async function reshardUnderLoad(target: Target, client: Client, taskQueue: strin
   // 8 -> 16, killed right after it starts; the command run again resumes and follows it to the end.
   const rest = handles.slice(WORKFLOWS / 2).map((h, i) => drive(h, WORKFLOWS / 2 + i + 1));
   expect(await admin(target.address(), 'reshard', '--shards', '16', '--no-wait')).toMatch(/reshard 8 -> 16/);
+  // Killed once the first split has committed: the others are pending or half-way.
+  await eventually(
+    async () =>
+      expect(await admin(target.address(), 'shards')).toMatch(/reshard 8 -> 16: ([1-8]\/8 shards split|finished)/),
+    60_000,
+  );
   await target.killHistory();
   expect(await admin(target.address(), 'reshard', '--shards', '16')).toMatch(/reshard 8 -> 16: finished/);
   await Promise.all(rest);
