@@ -68,7 +68,8 @@ async function populate(shardCount: number): Promise<void> {
       await stores.executions.createWorkflowExecution({
         shardId: shard.shardId,
         rangeId: shard.rangeId,
-        current: run === 'old' ? { kind: 'brand-new' } : { kind: 'replace-current', previousRunId: `${workflowId}-old` },
+        current:
+          run === 'old' ? { kind: 'brand-new' } : { kind: 'replace-current', previousRunId: `${workflowId}-old` },
         execution,
         currentRow,
         tasks,
