@@ -34,16 +34,24 @@ describe('tempora admin', () => {
   it('lists every shard with the same owner on the ring and in the store', async () => {
     const { code, stdout } = await cli(['admin', 'shards', '--address', t.server.address]);
     expect(code).toBe(0);
-    const rows = stdout
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => l.split(/\s+/));
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('history shards: 3');
+    const rows = lines.slice(2).map((l) => l.split(/\s+/));
     expect(rows.map((r) => r[0])).toEqual(['1', '2', '3']);
     for (const [, ringOwner, storeOwner, rangeId] of rows) {
       expect(ringOwner).toMatch(/^history-/);
       expect(storeOwner).toBe(ringOwner);
       expect(Number(rangeId)).toBeGreaterThan(0);
+    }
+  });
+
+  it('refuses a shard count that is not a larger multiple of the current one, naming the field', async () => {
+    for (const shards of ['4', '3']) {
+      const { code, stderr } = await cli(['admin', 'reshard', '--shards', shards, '--address', t.server.address]);
+      expect([code, stderr]).toEqual([
+        1,
+        `tempora: shard_count ${shards} must be a multiple of the current history shard count 3 and larger.\n`,
+      ]);
     }
   });
 
@@ -82,8 +90,8 @@ describe('tempora admin over mutual TLS', () => {
       const withCert = ['--tls-cert-path', certs.file('client.pem'), '--tls-key-path', certs.file('client.key')];
       const ok = await cli(['admin', 'shards', ...address, ...withCa, ...withCert]);
       expect(ok.code).toBe(0);
-      expect(ok.stdout.split('\n')[0]).toMatch(/^SHARD\s+RING OWNER/);
-      expect(ok.stdout.trim().split('\n')).toHaveLength(1 + server.config.numHistoryShards);
+      expect(ok.stdout.split('\n')[1]).toMatch(/^SHARD\s+RING OWNER/);
+      expect(ok.stdout.trim().split('\n')).toHaveLength(2 + server.config.numHistoryShards);
       // Plaintext, and TLS without a client certificate, are refused by the server.
       expect((await cli(['admin', 'shards', ...address])).code).toBe(1);
       expect((await cli(['admin', 'membership', ...address, ...withCa])).code).toBe(1);
