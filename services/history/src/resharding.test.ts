@@ -13,7 +13,13 @@ import {
 } from '@tempora/persistence';
 import { ClusterMetadataRecord } from '@tempora/proto/persistence';
 import { HistoryMetrics } from './engine-metrics.js';
-import { finishSplit, splitShard, type ReshardDeps } from './resharding.js';
+import {
+  deleteMovedExecutions,
+  prepareSplit,
+  resumeCommittedSplit,
+  splitShard,
+  type ReshardDeps,
+} from './resharding.js';
 import { Shard } from './shard.js';
 
 const logger = createLogger('silent');
@@ -173,6 +179,20 @@ function expectedContents(shardCount: number): Map<number, string[]> {
   return byShard;
 }
 
+/** What the owning host does: prepare while the shard serves, split, then acquire it again (which finishes). */
+async function split(shardId: number, d = deps()): Promise<void> {
+  const prepared = await prepareSplit(d, shardId);
+  if (prepared) await splitShard(d, prepared);
+  await acquireAgain(shardId, d);
+}
+
+/** A host acquiring the shard: a committed split is recorded and its moved tasks dropped, then its rows deleted. */
+async function acquireAgain(shardId: number, d = deps()): Promise<void> {
+  const shard = await Shard.acquire(shardId, stores, logger, 'next-owner');
+  if (shard.record.cleanupPending) await deleteMovedExecutions(d, shard, await resumeCommittedSplit(d, shard));
+  shard.close(false);
+}
+
 /** The stores, with `method` of the execution store failing on its `failOn`-th call (once). */
 function failingOnce(method: 'importExecutions' | 'deleteHistoryTasks', failOn: number): PersistenceStores {
   let calls = 0;
@@ -191,42 +211,64 @@ describe('shard splits', () => {
 
   it('move every row of each execution to its shard under the new count, and finish the reshard', async () => {
     await startReshard(4);
-    await splitShard(deps(), 1);
+    await split(1);
     expect(layout.isSplit(1)).toBe(true);
     expect(layout.liveShards()).toEqual([1, 2, 3]);
-    await splitShard(deps(), 2);
+    await split(2);
     expect(await contents(4)).toEqual(expectedContents(4));
     const metadata = (await stores.clusterMetadata.getClusterMetadata())!;
     expect([metadata.historyShardCount, metadata.reshard]).toEqual([4, undefined]);
     const moved = WORKFLOWS.filter((id) => shardIdFor(NS, id, 4) !== shardIdFor(NS, id, 2)).length * 2;
     expect([metadata.lastReshard?.fromShardCount, metadata.lastReshard?.movedExecutions]).toEqual([2, moved]);
     expect(layout.baseShardCount).toBe(4);
-    for (let id = 1; id <= 4; id++) expect((await stores.shards.getOrCreateShard(id)).shardCount).toBe(4);
+    for (let id = 1; id <= 4; id++) {
+      const record = await stores.shards.getOrCreateShard(id);
+      expect([record.shardCount, record.cleanupPending]).toEqual([4, false]);
+    }
+  });
+
+  it('catches up history written between the copy made while serving and the split', async () => {
+    await startReshard(4);
+    const prepared = (await prepareSplit(deps(), 1))!;
+    const moving = WORKFLOWS.find((id) => shardIdFor(NS, id, 2) === 1 && shardIdFor(NS, id, 4) === 3)!;
+    const runId = `${moving}-new`;
+    // The shard still serves: the last batch is rewritten (a retried write) and a new one appended.
+    await stores.history.appendHistoryNode(1, runId, { nodeId: 2, txnId: 9, events: bytes('rewritten') });
+    await stores.history.appendHistoryNode(1, runId, { nodeId: 3, txnId: 10, events: bytes('appended') });
+    await splitShard(deps(), prepared);
+    const page = await stores.history.readHistoryBranch({
+      shardId: 3,
+      branchToken: runId,
+      minNodeId: 1,
+      maxNodeId: 100,
+      pageSize: 100,
+    });
+    expect(page.items.map((node) => text(node.events))).toEqual([`${runId} node 1`, 'rewritten', 'appended']);
   });
 
   it('a split that fails half-way through its copy leaves the shard as it was, and a second run completes it', async () => {
     await startReshard(4);
     const before = await contents(2);
-    await expect(splitShard(deps({ stores: failingOnce('importExecutions', 1) }), 1)).rejects.toThrow('injected');
+    await expect(split(1, deps({ stores: failingOnce('importExecutions', 1) }))).rejects.toThrow('injected');
     expect(layout.isSplit(1)).toBe(false);
     expect((await stores.clusterMetadata.getClusterMetadata())!.reshard?.splitShards).toEqual([]);
     // The source still holds everything; what reached the target is never served (and is purged by the rerun).
     expect((await contents(2)).get(1)).toEqual(before.get(1));
-    await splitShard(deps(), 1);
-    await splitShard(deps(), 2);
+    await split(1);
+    await split(2);
     expect(await contents(4)).toEqual(expectedContents(4));
   });
 
-  it('a split whose cleanup failed after its commit is finished by the next owner of the shard', async () => {
+  it('a split that failed after its commit is finished by the next owner of the shard', async () => {
     await startReshard(4);
-    await expect(splitShard(deps({ stores: failingOnce('deleteHistoryTasks', 1) }), 1)).rejects.toThrow('injected');
+    const failing = deps({ stores: failingOnce('deleteHistoryTasks', 1) });
+    await expect(splitShard(failing, (await prepareSplit(failing, 1))!)).rejects.toThrow('injected');
     // Committed: the shard row says so, and routing already follows it.
     expect((await stores.shards.getOrCreateShard(1)).cleanupPending).toBe(true);
     expect(layout.isSplit(1)).toBe(true);
-    const next = await Shard.acquire(1, stores, logger, 'next-owner');
-    await finishSplit(deps(), next);
+    await acquireAgain(1);
     expect((await stores.shards.getOrCreateShard(1)).cleanupPending).toBe(false);
-    await splitShard(deps(), 2);
+    await split(2);
     expect(await contents(4)).toEqual(expectedContents(4));
   });
 
@@ -234,14 +276,15 @@ describe('shard splits', () => {
     await startReshard(4);
     const metadata = Object.create(stores.clusterMetadata) as PersistenceStores['clusterMetadata'];
     metadata.updateClusterMetadata = () => Promise.reject(new Error('injected metadata failure'));
-    const broken = Object.assign(Object.create(stores) as PersistenceStores, { clusterMetadata: metadata });
-    await expect(splitShard(deps({ stores: broken }), 1)).rejects.toThrow('injected');
+    const broken = deps({
+      stores: Object.assign(Object.create(stores) as PersistenceStores, { clusterMetadata: metadata }),
+    });
+    await expect(splitShard(broken, (await prepareSplit(broken, 1))!)).rejects.toThrow('injected');
     expect(layout.isSplit(1)).toBe(false);
-    const next = await Shard.acquire(1, stores, logger, 'next-owner');
-    expect(next.record.cleanupPending).toBe(true);
-    await finishSplit(deps(), next);
+    expect((await stores.shards.getOrCreateShard(1)).cleanupPending).toBe(true);
+    await acquireAgain(1);
     expect(layout.isSplit(1)).toBe(true);
-    await splitShard(deps(), 2);
+    await split(2);
     expect(await contents(4)).toEqual(expectedContents(4));
   });
 
@@ -254,7 +297,7 @@ describe('shard splits', () => {
       await Shard.acquire(1, stores, logger, 'thief');
       return importing(request);
     };
-    await expect(splitShard(deps({ stores: stolen }), 1)).rejects.toThrow();
+    await expect(split(1, deps({ stores: stolen }))).rejects.toThrow();
     expect(layout.isSplit(1)).toBe(false);
     expect((await stores.shards.getOrCreateShard(1)).cleanupPending).toBe(false);
     expect((await contents(2)).get(1)).toEqual(expectedContents(2).get(1));

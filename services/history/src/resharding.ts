@@ -1,16 +1,20 @@
 // Online resharding: a reshard from N to M shards (M a multiple of N) splits each old shard s into s, s + N, ...
-// The host that owns s splits it while s is released (calls for s wait; every other shard keeps serving):
-//   1. acquire s and its targets bare (range ids bumped, so any earlier owner's writes are fenced off), and purge
-//      the targets (rows an interrupted attempt left there);
-//   2. copy every run, current-execution row, history branch and history task whose execution now hashes to a
-//      target; tasks get ids of the target's range, timers keep their fire times;
+// The host that owns s splits it:
+//   0. while s still serves (prepareSplit): acquire the targets bare and purge them (rows an interrupted attempt
+//      left), and copy the history of every run that will move;
+//   1. release s (calls for s wait; every other shard keeps serving) and acquire it bare: its range id moves, so any
+//      earlier owner's writes are fenced off (splitShard);
+//   2. copy every moving run, current-execution row and history task, and the history appended since step 0; tasks
+//      get ids of the target's range, timers keep their fire times;
 //   3. commit: mark s's own shard row (shard_count M, cleanup pending), fenced by its range id. From here on the
 //      split is decided: whoever acquires s next finishes it;
-//   4. record s as split in cluster metadata (every process then routes s's moved executions to the targets), and
-//      delete the moved rows from s.
-// A crash before 3 leaves the reshard as it was (the next owner of s starts the split again); after 3, the next
-// acquisition of s finishes 4 before serving. Nothing is written twice: a target is only served after 4, from rows
-// that the copy wrote in full.
+//   4. record s as split in cluster metadata (every process then routes s's moved executions to the targets) and
+//      delete the moved tasks from s; s serves again (resumeCommittedSplit, on acquisition);
+//   5. while s serves, delete the moved runs, current rows and histories and clear cleanup pending
+//      (deleteMovedExecutions); s's engine refuses calls for them meanwhile (its hash check under shard_count).
+// A crash before 3 leaves the reshard as it was (the next owner of s starts the split again); after it, the next
+// acquisition of s redoes 4 and 5. Nothing is written twice: a target is only served after 4, from rows that the
+// copy wrote in full.
 import type { Logger } from '@tempora/common';
 import { shardIdFor, type ShardLayout } from '@tempora/membership';
 import {
@@ -30,8 +34,10 @@ import { Shard } from './shard.js';
 const PAGE_SIZE = 500;
 /** Runs per import write (their tasks ride along); keeps a Cassandra batch well under its size limits. */
 const IMPORT_CHUNK = 25;
-/** History branches copied at once. */
+/** History branches copied (or runs deleted) at once. */
 const HISTORY_COPY_CONCURRENCY = 16;
+/** Import writes to one target at once. */
+const IMPORT_CONCURRENCY = 4;
 const CATEGORIES: HistoryTaskCategory[] = ['transfer', 'timer', 'visibility', 'retention'];
 
 export interface ReshardDeps {
@@ -119,18 +125,34 @@ async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-async function copyHistory(stores: PersistenceStores, from: number, to: number, runId: string): Promise<void> {
+/**
+ * Appends the run's history batches from `fromNodeId` on to the target. Batches below the last one copied earlier
+ * never change (a batch is only rewritten, at a higher txn id, before the next one is appended), so a second pass
+ * from the last copied batch catches up.
+ */
+async function copyHistory(
+  stores: PersistenceStores,
+  from: number,
+  to: number,
+  runId: string,
+  fromNodeId: number,
+): Promise<number> {
+  let last = fromNodeId;
   const nodes = pages((pageToken) =>
     stores.history.readHistoryBranch({
       shardId: from,
       branchToken: runId,
-      minNodeId: 1,
+      minNodeId: fromNodeId,
       maxNodeId: Number.MAX_SAFE_INTEGER,
       pageSize: 100,
       pageToken,
     }),
   );
-  for await (const node of nodes) await stores.history.appendHistoryNode(to, runId, node);
+  for await (const node of nodes) {
+    await stores.history.appendHistoryNode(to, runId, node);
+    last = node.nodeId;
+  }
+  return last;
 }
 
 /** Empties a target of what an interrupted attempt wrote, so the copy starts from nothing. */
@@ -145,10 +167,56 @@ async function purgeTarget(stores: PersistenceStores, target: Shard): Promise<vo
   await stores.executions.purgeShard(target.shardId, target.rangeId);
 }
 
-async function copyTo(stores: PersistenceStores, source: number, target: Shard, moving: Moving): Promise<void> {
-  await inParallel(moving.runs, HISTORY_COPY_CONCURRENCY, (run) =>
-    copyHistory(stores, source, target.shardId, run.runId),
-  );
+/**
+ * The part of a split done while the old shard still serves: its targets acquired and purged, and the history of
+ * every run that will move copied (history is most of the bytes). What changes meanwhile is caught up by the split.
+ */
+export interface PreparedSplit {
+  shardId: number;
+  shardCount: number;
+  targets: Shard[];
+  /** Per run id, the last history batch copied. */
+  copiedHistory: Map<string, number>;
+}
+
+export async function prepareSplit(deps: ReshardDeps, shardId: number): Promise<PreparedSplit | undefined> {
+  const { stores, logger, identity, layout } = deps;
+  const reshard = layout.reshard;
+  if (!reshard || layout.isSplit(shardId)) return undefined;
+  const { fromShardCount, toShardCount } = reshard;
+  const prepared: PreparedSplit = { shardId, shardCount: toShardCount, targets: [], copiedHistory: new Map() };
+  try {
+    for (let id = shardId + fromShardCount; id <= toShardCount; id += fromShardCount) {
+      const target = await Shard.acquire(id, stores, logger, identity);
+      prepared.targets.push(target);
+      await target.updateRecord({ shardCount: toShardCount, cleanupPending: false, queueAckLevels: {} });
+      await purgeTarget(stores, target);
+    }
+    const runs: [number, string][] = [];
+    for await (const run of pages((t) => stores.executions.listWorkflowExecutions(shardId, PAGE_SIZE, t))) {
+      const target = shardIdFor(run.namespaceId, run.workflowId, toShardCount);
+      if (target !== shardId) runs.push([target, run.runId]);
+    }
+    await inParallel(runs, HISTORY_COPY_CONCURRENCY, async ([target, runId]) => {
+      prepared.copiedHistory.set(runId, await copyHistory(stores, shardId, target, runId, 1));
+    });
+    return prepared;
+  } catch (err) {
+    for (const target of prepared.targets) target.close(false);
+    throw err;
+  }
+}
+
+async function copyTo(
+  stores: PersistenceStores,
+  source: number,
+  target: Shard,
+  moving: Moving,
+  copiedHistory: Map<string, number>,
+): Promise<void> {
+  await inParallel(moving.runs, HISTORY_COPY_CONCURRENCY, async (run) => {
+    await copyHistory(stores, source, target.shardId, run.runId, copiedHistory.get(run.runId) ?? 1);
+  });
   const tasksOf = new Map<string, HistoryTask[]>();
   for (const task of moving.tasks) {
     const key = `${task.namespaceId}/${task.workflowId}`;
@@ -166,8 +234,9 @@ async function copyTo(stores: PersistenceStores, source: number, target: Shard, 
   for (const row of moving.currentRows) entry(row.namespaceId, row.workflowId).current.push(row);
   for (const key of tasksOf.keys()) if (!byWorkflow.has(key)) byWorkflow.set(key, { runs: [], current: [] });
   const workflows = [...byWorkflow.entries()];
-  for (let i = 0; i < workflows.length; i += IMPORT_CHUNK) {
-    const chunk = workflows.slice(i, i + IMPORT_CHUNK);
+  const chunks: (typeof workflows)[] = [];
+  for (let i = 0; i < workflows.length; i += IMPORT_CHUNK) chunks.push(workflows.slice(i, i + IMPORT_CHUNK));
+  await inParallel(chunks, IMPORT_CONCURRENCY, async (chunk) => {
     const tasks = chunk.flatMap(([key]) => tasksOf.get(key) ?? []);
     const ids = await target.allocateTaskIds(tasks.length);
     try {
@@ -181,7 +250,7 @@ async function copyTo(stores: PersistenceStores, source: number, target: Shard, 
     } finally {
       target.releaseTaskIds(ids);
     }
-  }
+  });
 }
 
 /** Records shard `shardId`'s split in cluster metadata; the last split of a reshard finishes it. Idempotent. */
@@ -222,8 +291,32 @@ async function commitSplit(deps: ReshardDeps, shardId: number, shardCount: numbe
   }
 }
 
-/** Deletes from `source` what moved to other shards; the split is then complete. */
-async function deleteMovedRows(deps: ReshardDeps, source: Shard, moving: Map<number, Moving>): Promise<void> {
+async function deleteMovedTasks(deps: ReshardDeps, source: Shard, moving: Map<number, Moving>): Promise<void> {
+  const tasks = [...moving.values()].flatMap((m) => m.tasks);
+  for (let i = 0; i < tasks.length; i += PAGE_SIZE) {
+    await deps.stores.executions.deleteHistoryTasks(source.shardId, source.rangeId, tasks.slice(i, i + PAGE_SIZE));
+  }
+}
+
+/**
+ * Before a shard whose row says a split is committed serves again: the split recorded in cluster metadata and the
+ * moved executions' tasks deleted, so nothing of the shard acts on them. Their rows stay until
+ * `deleteMovedExecutions` (the engine's hash check already refuses calls for them). Returns what moved away.
+ */
+export async function resumeCommittedSplit(deps: ReshardDeps, source: Shard): Promise<Map<number, Moving>> {
+  const shardCount = source.record.shardCount;
+  const moving = await rowsMovingAway(deps.stores, source.shardId, shardCount);
+  await commitSplit(deps, source.shardId, shardCount, runCount(moving));
+  await deleteMovedTasks(deps, source, moving);
+  return moving;
+}
+
+/** While the shard serves: deletes the moved runs, current rows and histories; the split is then complete. */
+export async function deleteMovedExecutions(
+  deps: ReshardDeps,
+  source: Shard,
+  moving: Map<number, Moving>,
+): Promise<void> {
   const { stores } = deps;
   const all = [...moving.values()];
   await inParallel(
@@ -253,59 +346,37 @@ async function deleteMovedRows(deps: ReshardDeps, source: Shard, moving: Map<num
         row.runId,
       ),
   );
-  const tasks = all.flatMap((m) => m.tasks);
-  for (let i = 0; i < tasks.length; i += PAGE_SIZE) {
-    await stores.executions.deleteHistoryTasks(source.shardId, source.rangeId, tasks.slice(i, i + PAGE_SIZE));
-  }
   await source.updateRecord({ cleanupPending: false });
+  deps.logger.info({ shardId: source.shardId, deleted: runCount(moving) }, 'deleted the runs a split moved away');
 }
 
 /**
- * Finishes a split committed in `source`'s shard row (step 4): for the host acquiring a shard whose row says
- * cleanup is pending. `source` is the acquired shard.
+ * Splits old shard `shardId` of the reshard in progress, from `prepared` (made while it served). The caller has
+ * released the shard's engine; when this returns the split is committed and the shard may be acquired again (the
+ * acquisition finds cleanup_pending and finishes). Returns the runs moved.
  */
-export async function finishSplit(deps: ReshardDeps, source: Shard): Promise<void> {
-  const started = performance.now();
-  const shardCount = source.record.shardCount;
-  const moving = await rowsMovingAway(deps.stores, source.shardId, shardCount);
-  await commitSplit(deps, source.shardId, shardCount, runCount(moving));
-  await deleteMovedRows(deps, source, moving);
-  deps.metrics.shardSplit(runCount(moving), performance.now() - started);
-  deps.logger.info({ shardId: source.shardId, moved: runCount(moving) }, 'finished a committed shard split');
-}
-
-/** Splits old shard `shardId` of the reshard in progress. The caller has released the shard's engine. */
-export async function splitShard(deps: ReshardDeps, shardId: number): Promise<void> {
-  const { stores, logger, identity, layout } = deps;
-  const reshard = layout.reshard;
-  if (!reshard || layout.isSplit(shardId)) return;
-  const { fromShardCount, toShardCount } = reshard;
+export async function splitShard(deps: ReshardDeps, prepared: PreparedSplit): Promise<number> {
+  const { stores, logger, identity } = deps;
+  const { shardId, shardCount, targets } = prepared;
   const started = performance.now();
   const source = await Shard.acquire(shardId, stores, logger, identity);
-  const targets: Shard[] = [];
   try {
-    if (source.record.cleanupPending && source.record.shardCount === toShardCount) {
-      await finishSplit(deps, source);
-      return;
-    }
-    for (let id = shardId + fromShardCount; id <= toShardCount; id += fromShardCount) {
-      const target = await Shard.acquire(id, stores, logger, identity);
-      targets.push(target);
-      await target.updateRecord({ shardCount: toShardCount, cleanupPending: false, queueAckLevels: {} });
-      await purgeTarget(stores, target);
-    }
-    const moving = await rowsMovingAway(stores, shardId, toShardCount);
-    for (const target of targets) {
-      const rows = moving.get(target.shardId);
-      if (rows) await copyTo(stores, shardId, target, rows);
-    }
-    await source.updateRecord({ shardCount: toShardCount, cleanupPending: true });
+    if (source.record.cleanupPending && source.record.shardCount === shardCount) return 0;
+    const moving = await rowsMovingAway(stores, shardId, shardCount);
+    await Promise.all(
+      targets.map(async (target) => {
+        const rows = moving.get(target.shardId);
+        if (rows) await copyTo(stores, shardId, target, rows, prepared.copiedHistory);
+      }),
+    );
+    await source.updateRecord({ shardCount, cleanupPending: true });
     const moved = runCount(moving);
-    await commitSplit(deps, shardId, toShardCount, moved);
-    await deleteMovedRows(deps, source, moving);
+    await commitSplit(deps, shardId, shardCount, moved);
+    await deleteMovedTasks(deps, source, moving);
     const ms = performance.now() - started;
     deps.metrics.shardSplit(moved, ms);
     logger.info({ shardId, targets: targets.map((t) => t.shardId), moved, ms: Math.round(ms) }, 'shard split');
+    return moved;
   } finally {
     source.close(false);
     for (const target of targets) target.close(false);

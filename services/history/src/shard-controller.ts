@@ -23,7 +23,14 @@ import { timerExecutor } from './queues/timer-executor.js';
 import { TransferQueue } from './queues/transfer-queue.js';
 import { VisibilityQueue } from './queues/visibility-queue.js';
 import { transferExecutor } from './queues/transfer-executor.js';
-import { finishSplit, splitShard, type ReshardDeps } from './resharding.js';
+import {
+  deleteMovedExecutions,
+  prepareSplit,
+  resumeCommittedSplit,
+  splitShard,
+  type PreparedSplit,
+  type ReshardDeps,
+} from './resharding.js';
 import { isNotFound } from './rpc-codes.js';
 import { Shard } from './shard.js';
 
@@ -201,14 +208,28 @@ export class ShardController {
 
   /** Whether the split succeeded; a failed one is tried again after the next shard check. */
   private async split(shardId: number): Promise<boolean> {
+    const { logger } = this.options;
+    let prepared: PreparedSplit | undefined;
+    try {
+      prepared = await prepareSplit(this.reshardDeps, shardId);
+    } catch (err) {
+      logger.warn({ err, shardId }, 'preparing a shard split failed; retrying after the next shard check');
+      return false;
+    }
+    if (!prepared) return true;
+    const engine = this.engines.get(shardId);
+    if (!engine || engine.shard.closed || !this.assignedHere(shardId) || this.stopped) {
+      for (const target of prepared.targets) target.close(false);
+      return false;
+    }
     let settle = () => {};
     this.moving.set(shardId, new Promise<void>((resolve) => (settle = resolve)));
     try {
       await this.reconcileLock.run(async () => this.release(shardId));
-      await splitShard(this.reshardDeps, shardId);
+      await splitShard(this.reshardDeps, prepared);
       return true;
     } catch (err) {
-      this.options.logger.warn({ err, shardId }, 'splitting shard failed; retrying after the next shard check');
+      logger.warn({ err, shardId }, 'splitting shard failed; retrying after the next shard check');
       return false;
     } finally {
       this.moving.delete(shardId);
@@ -236,8 +257,13 @@ export class ShardController {
     const started = performance.now();
     const shard = await Shard.acquire(shardId, stores, logger, identity);
     this.options.historyNodes?.dropShard(shardId);
-    // A split committed in the shard's row but not finished (its host died): finish it before serving.
-    if (shard.record.cleanupPending) await finishSplit(this.reshardDeps, shard);
+    // A split committed in the shard's row: record it and drop the moved tasks before serving; the moved rows are
+    // deleted once it serves.
+    let afterServing: (() => Promise<void>) | undefined;
+    if (shard.record.cleanupPending) {
+      const moving = await resumeCommittedSplit(this.reshardDeps, shard);
+      afterServing = () => deleteMovedExecutions(this.reshardDeps, shard, moving);
+    }
     if (this.stopped) {
       shard.close(false);
       return;
@@ -316,6 +342,9 @@ export class ShardController {
     visibility.notify();
     timers.start();
     retention.start();
+    void afterServing?.().catch((err: unknown) =>
+      logger.warn({ err, shardId }, 'deleting the runs a split moved away failed; the next acquisition retries'),
+    );
     // In the background: the shard serves calls meanwhile, and a failure only leaves the sticky timers to act.
     void recoverStickyWorkflowTasks({ shard, stores, executions, matching, logger }).then(
       (dispatched) => {
