@@ -49,7 +49,7 @@ import { updateWorkflowExecutionOptions } from './api/update-workflow-execution-
 import { updateWorkflowExecution } from './api/update-workflow-execution.js';
 import type { HistoryContext } from './context.js';
 import { QueryRegistry } from './queries/query-registry.js';
-import { ShardController } from './shard-controller.js';
+import { ShardController, ShardSplitInProgressError } from './shard-controller.js';
 import { UpdateRegistry } from './updates/update-registry.js';
 
 export { shardIdFor } from './shard-controller.js';
@@ -142,8 +142,13 @@ export class HistoryService {
         try {
           return await handler(request, call);
         } catch (err) {
-          if (!isOwnershipLost(err) || !shards.splitInProgress || call.signal.aborted) throw err;
-          await Promise.race([shards.splitsSettled(), untilAborted(call.signal)]);
+          if (call.signal.aborted) throw err;
+          // Its shard is being split: wait for that split. Fenced off by a split that began meanwhile: wait for
+          // the splits running now.
+          if (err instanceof ShardSplitInProgressError) await Promise.race([err.settled, untilAborted(call.signal)]);
+          else if (isOwnershipLost(err) && shards.splitInProgress)
+            await Promise.race([shards.splitsSettled(), untilAborted(call.signal)]);
+          else throw err;
         }
       }
     };

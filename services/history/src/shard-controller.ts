@@ -6,7 +6,7 @@ import { durationToMs, type Logger } from '@tempora/common';
 import { shardIdFor, shardRingKey, type Membership, type ShardLayout } from '@tempora/membership';
 import type { HistoryTask, PersistenceStores } from '@tempora/persistence';
 import type { HistoryServiceServer, MatchingServiceServer } from '@tempora/proto/internal';
-import { ownershipLost, type RpcClient } from '@tempora/rpc';
+import { ownershipLost, RpcError, type RpcClient } from '@tempora/rpc';
 import { traceTasks } from '@tempora/telemetry';
 import type { VisibilityStore } from '@tempora/visibility';
 import { HistoryMetrics, timerTaskType, transferTaskType, visibilityTaskType } from './engine-metrics.js';
@@ -78,6 +78,18 @@ export interface ShardControllerOptions {
   shardCheckIntervalMs: number;
 }
 
+/** A call for a shard this host is splitting now: `settled` resolves once the shard is served again. */
+export class ShardSplitInProgressError extends RpcError {
+  constructor(
+    shardId: number,
+    identity: string,
+    readonly settled: Promise<void>,
+  ) {
+    const lost = ownershipLost(`shard ${shardId} is being split`, '', identity);
+    super(lost.code, lost.message, lost.detail);
+  }
+}
+
 export class ShardController {
   private readonly engines = new Map<number, ShardEngine>();
   private readonly reconcileLock = new Mutex();
@@ -115,7 +127,8 @@ export class ShardController {
 
   engineFor(namespaceId: string, workflowId: string): ShardEngine {
     const shardId = this.layout.shardFor(namespaceId, workflowId);
-    if (this.moving.has(shardId)) throw ownershipLost(`shard ${shardId} is being split`, '', this.options.identity);
+    const moving = this.moving.get(shardId);
+    if (moving) throw new ShardSplitInProgressError(shardId, this.options.identity, moving);
     const engine = this.engines.get(shardId);
     // The hash check catches a layout older than the shard's own row: a split shard no longer holds what moved.
     if (!engine || engine.shard.closed || shardIdFor(namespaceId, workflowId, engine.shardCount) !== shardId) {
@@ -130,9 +143,9 @@ export class ShardController {
     return this.moving.size > 0;
   }
 
-  /** Resolves once every split running now has finished and its shards are served again. */
+  /** Resolves once the splits running now have finished and their shards are served again. */
   async splitsSettled(): Promise<void> {
-    while (this.moving.size) await Promise.all(this.moving.values());
+    await Promise.all(this.moving.values());
   }
 
   /** Shard ids this host serves now. */
