@@ -3,7 +3,13 @@
 // of a store round trip. Only a shard's owner appends to its branches, so an entry holds every batch of its branch
 // from its first cached node on; entries of a shard are dropped whenever this host acquires or releases it. Reads
 // the cache cannot answer whole (older nodes, more than a page, reverse reads) go to the store.
-import type { HistoryNode, HistoryStore, ReadHistoryBranchRequest } from '@tempora/persistence';
+import type {
+  ExecutionStore,
+  HistoryAppend,
+  HistoryNode,
+  HistoryStore,
+  ReadHistoryBranchRequest,
+} from '@tempora/persistence';
 
 /** Bytes of cached batches at most (oldest-used branches are evicted first). */
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -34,6 +40,30 @@ export class HistoryNodeCache {
     view.deleteHistoryBranch = async (shardId, branchToken) => {
       this.drop(`${shardId}/${branchToken}`);
       await store.deleteHistoryBranch(shardId, branchToken);
+    };
+    return view;
+  }
+
+  /** The execution store, telling this cache the history its writes carry (HistoryAppend) once they succeed. */
+  wrapExecutions(store: ExecutionStore): ExecutionStore {
+    const view = Object.create(store) as ExecutionStore;
+    const appendedBy = (shardId: number, history: HistoryAppend[] | undefined) => {
+      for (const { branchToken, node } of history ?? []) this.appended(shardId, branchToken, node);
+    };
+    view.createWorkflowExecution = async (request) => {
+      await store.createWorkflowExecution(request);
+      appendedBy(request.shardId, request.history);
+    };
+    view.updateWorkflowExecution = async (request) => {
+      await store.updateWorkflowExecution(request);
+      appendedBy(request.shardId, request.history);
+    };
+    view.writeWorkflowExecutions = async (writes) => {
+      const outcomes = await store.writeWorkflowExecutions(writes);
+      writes.forEach(({ request }, i) => {
+        if (!outcomes[i]) appendedBy(request.shardId, request.history);
+      });
+      return outcomes;
     };
     return view;
   }
