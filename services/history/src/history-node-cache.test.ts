@@ -24,6 +24,10 @@ describe('history node cache', () => {
       storeReads++;
       return stores.history.readHistoryBranch(request);
     };
+    counted.readHistoryBranchReverse = (request) => {
+      storeReads++;
+      return stores.history.readHistoryBranchReverse(request);
+    };
   });
 
   afterEach(async () => {
@@ -79,6 +83,35 @@ describe('history node cache', () => {
     cache.dropShard(1);
     await history.readHistoryBranch(range(older, 3));
     expect(storeReads).toBe(3);
+  });
+
+  it('answers a reverse read it holds whole from memory, with the page token the store gives', async () => {
+    const cache = new HistoryNodeCache();
+    const history = cache.wrap(counted);
+    const branch = randomUUID();
+    for (const n of [node(1, 10), node(4, 11), node(6, 12), node(9, 13)]) await history.appendHistoryNode(1, branch, n);
+    // The batch holding event 7 (a closed run's last event, say), and the next page after it from the store.
+    const holder = { shardId: 1, branchToken: branch, minNodeId: 1, maxNodeId: 8, pageSize: 1 };
+    const cached = await history.readHistoryBranchReverse(holder);
+    expect(storeReads).toBe(0);
+    expect(cached).toEqual(await stores.history.readHistoryBranchReverse(holder));
+    expect(cached.items).toEqual([node(6, 12)]);
+    const next = await history.readHistoryBranchReverse({ ...holder, pageToken: cached.nextPageToken });
+    expect(next.items).toEqual([node(4, 11)]);
+    expect(storeReads).toBe(1);
+    // A whole range without a token.
+    const all = await history.readHistoryBranchReverse({ ...holder, maxNodeId: 100, pageSize: 10 });
+    expect(all).toEqual({ items: [node(9, 13), node(6, 12), node(4, 11), node(1, 10)], nextPageToken: undefined });
+    expect(storeReads).toBe(1);
+
+    // Batches before the first one this host appended: only a page it holds more than whole is answered.
+    const older = randomUUID();
+    await stores.history.appendHistoryNode(1, older, node(1, 1));
+    await history.appendHistoryNode(1, older, node(3, 2));
+    expect((await history.readHistoryBranchReverse({ ...holder, branchToken: older, maxNodeId: 100 })).items).toEqual([
+      node(3, 2),
+    ]);
+    expect(storeReads).toBe(2);
   });
 
   it('forgets a deleted branch and evicts the least recently used branches past its byte bound', async () => {
