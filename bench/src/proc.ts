@@ -73,16 +73,24 @@ export function processTreeCpuMs(rootPids: readonly number[]): number {
 }
 
 /**
- * Resolves once the process trees used under `busyMsPerSecond` CPU ms in a second (sampled each second), or after
- * `timeoutMs` whatever they use. Returns how long it waited.
+ * Resolves once the process trees used under `busyMsPerSecond` CPU ms in each of `quietSeconds` seconds in a row
+ * (sampled each second), or after `timeoutMs` whatever they use. Returns how long it waited. One quiet second is
+ * not enough: start-dev pauses for a second between answering and loading its internal worker's SDK.
  */
-export async function waitForQuiet(rootPids: readonly number[], busyMsPerSecond: number, timeoutMs: number) {
+export async function waitForQuiet(
+  rootPids: readonly number[],
+  busyMsPerSecond: number,
+  timeoutMs: number,
+  quietSeconds = 3,
+) {
   const started = Date.now();
   let before = processTreeCpuMs(rootPids);
+  let quiet = 0;
   while (Date.now() - started < timeoutMs) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const now = processTreeCpuMs(rootPids);
-    if (now - before < busyMsPerSecond) break;
+    quiet = now - before < busyMsPerSecond ? quiet + 1 : 0;
+    if (quiet === quietSeconds) break;
     before = now;
   }
   return Date.now() - started;

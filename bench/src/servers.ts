@@ -130,6 +130,37 @@ async function waitUntilReady(address: string, namespace: string, failure: () =>
   throw new Error(`no answer within ${READY_TIMEOUT_MS / 1000} s (last error: ${(lastError as Error)?.message})`);
 }
 
+/** Tempora's internal worker serves each namespace on this task queue (PER_NAMESPACE_TASK_QUEUE). */
+const SYSTEM_TASK_QUEUE = 'temporal-sys-per-ns-tq';
+
+/**
+ * Until Tempora's internal worker polls the namespace's system task queue: it starts seconds after the server
+ * answers (SDK, workflow threads), and that start-up would otherwise land in the measured phase.
+ */
+async function waitForSystemWorker(
+  address: string,
+  namespace: string,
+  failure: () => string | undefined,
+): Promise<void> {
+  const connection = await Connection.connect({ address, connectTimeout: PROBE_TIMEOUT_MS });
+  try {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      const failed = failure();
+      if (failed !== undefined) throw new Error(`the process ${failed}`);
+      const { pollers } = await connection.workflowService.describeTaskQueue({
+        namespace,
+        taskQueue: { name: SYSTEM_TASK_QUEUE },
+      });
+      if (pollers.length) return;
+      await sleep(PROBE_INTERVAL_MS);
+    }
+    throw new Error(`the internal worker did not poll ${SYSTEM_TASK_QUEUE} within ${READY_TIMEOUT_MS / 1000} s`);
+  } finally {
+    await connection.close();
+  }
+}
+
 /** A dev server child process (Tempora's or the official one). */
 export class ServerProcess implements StartedServer {
   private exitReason: string | undefined;
@@ -180,6 +211,7 @@ export class ServerProcess implements StartedServer {
     runningServers.add(server);
     try {
       await waitUntilReady(server.address, options.namespace, () => server.exitReason);
+      if (kind === 'tempora') await waitForSystemWorker(server.address, options.namespace, () => server.exitReason);
       return server;
     } catch (err) {
       await server.stop();

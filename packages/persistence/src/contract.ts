@@ -159,6 +159,8 @@ export interface CreateWorkflowExecutionRequest {
   execution: WorkflowExecutionRow;
   currentRow: CurrentExecutionRow;
   tasks: HistoryTask[];
+  /** History batches the write carries, see HistoryAppend. */
+  history?: HistoryAppend[];
 }
 
 export interface UpdateWorkflowExecutionRequest {
@@ -175,6 +177,19 @@ export interface UpdateWorkflowExecutionRequest {
    */
   newExecution?: WorkflowExecutionRow;
   tasks: HistoryTask[];
+  /** History batches the write carries, see HistoryAppend. */
+  history?: HistoryAppend[];
+}
+
+/**
+ * A history batch appended by an execution write instead of its own appendHistoryNode call: in the write's
+ * transaction (SQLite), or before its conditional batch, all the batches of a group commit in one request
+ * (Cassandra). Either way it is stored once the write succeeds; a refused write may leave it behind, where it is
+ * never read (readers stop at the execution's nextEventId) and the next append at its nodeId overrides it.
+ */
+export interface HistoryAppend {
+  branchToken: string;
+  node: HistoryNode;
 }
 
 /** One execution write of a group commit: a new run, or an update of one. */

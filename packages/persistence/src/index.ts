@@ -2,6 +2,8 @@ import type * as CassandraStore from './cassandra/index.js';
 
 export * from './contract.js';
 export * from './errors.js';
+/** For views in front of a store (history's node cache) that answer a page the way the store would. */
+export { toPage } from './paging.js';
 export { openSqliteStores, type SqliteOptions } from './sqlite/index.js';
 export { cassandraClientOptions } from './cassandra/client-options.js';
 export { LATEST_CASSANDRA_SCHEMA_VERSION } from './cassandra/schema.js';

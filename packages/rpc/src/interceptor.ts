@@ -82,11 +82,16 @@ export class RpcCall {
     public request: unknown,
     /** Epoch ms; Infinity when the caller set none. */
     readonly deadline: number,
-    /** Aborted when the caller cancels (server side: the peer cancelled or its deadline passed). */
-    readonly signal: AbortSignal | undefined,
+    /** See `signal`. */
+    private readonly callSignal: AbortSignal | undefined,
     metadata?: Metadata,
   ) {
     this.meta = metadata;
+  }
+
+  /** Aborted when the caller cancels (server side: the peer cancelled or its deadline passed). */
+  get signal(): AbortSignal | undefined {
+    return this.callSignal;
   }
 
   /**

@@ -14,6 +14,9 @@ const logged: { fields: Record<string, unknown>; message: string }[] = [];
 /** The signals of the calls named 'answer' and 'wait', and the start of each 'wait' call. */
 const signals: AbortSignal[] = [];
 const waitStarted: (() => void)[] = [];
+/** A 'late' call reads its signal only once the test resolves this, after the caller cancelled. */
+let lateRead: Promise<void> = Promise.resolve();
+const lateAborted: boolean[] = [];
 const logger = {
   error: (fields: Record<string, unknown>, message: string) => logged.push({ fields, message }),
 } as unknown as Logger;
@@ -35,6 +38,12 @@ describe('handler errors', () => {
           if (name === 'wait') {
             waitStarted.shift()?.();
             await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+            return {};
+          }
+          if (name === 'late') {
+            waitStarted.shift()?.();
+            await lateRead;
+            lateAborted.push(ctx.signal.aborted);
             return {};
           }
           if (name === 'typed') throw notFound('task queue typed not found');
@@ -100,5 +109,21 @@ describe('handler errors', () => {
     const signal = signals[0]!;
     if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
     expect(signal.aborted).toBe(true);
+  });
+
+  it('gives a handler that first asks for its signal after the caller cancelled an aborted one', async () => {
+    let read!: () => void;
+    lateRead = new Promise<void>((resolve) => (read = resolve));
+    const started = new Promise<void>((resolve) => waitStarted.push(resolve));
+    const controller = new AbortController();
+    const answer = call('late', controller.signal);
+    await started;
+    controller.abort();
+    await expect(answer).rejects.toMatchObject({ code: Code.CANCELLED });
+    // The server side sees the RST_STREAM a moment after the client gave up.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    read();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lateAborted).toEqual([true]);
   });
 });

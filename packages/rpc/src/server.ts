@@ -34,17 +34,19 @@ export interface CallContext {
   peerCertificate?: () => PeerCertificate | undefined;
 }
 
-/** A handler context for calls that did not come over the network (tests, in-process callers). */
-export function localCallContext(
-  method: string,
-  deadline = Infinity,
-  signal: AbortSignal = new AbortController().signal,
-): CallContext {
+/**
+ * A handler context for calls that did not come over the network (tests, in-process callers). Without a caller's
+ * signal, one that never aborts is made when a handler first asks (most never do: an AbortSignal costs ~2 µs).
+ */
+export function localCallContext(method: string, deadline = Infinity, signal?: AbortSignal): CallContext {
+  let own = signal;
   return {
     method,
     metadata: undefined as unknown as Metadata,
     deadline,
-    signal,
+    get signal() {
+      return (own ??= new AbortController().signal);
+    },
     clientName: 'tempora-internal',
     clientVersion: '',
   };
@@ -110,12 +112,16 @@ function callContext(
   callback: sendUnaryData<unknown>,
   logger: Logger,
 ): { ctx: CallContext; respond: (outcome: Promise<unknown>) => void } {
-  const controller = new AbortController();
+  // Made when a handler first asks for the signal (most never do), aborted at once if the caller cancelled before.
+  let controller: AbortController | undefined;
+  let cancelled = false;
   // grpc-js also emits 'cancelled' after every answered call (once its trailers are sent). Aborting then would
   // only build an AbortError (a DOMException with a stack) that no handler waits for any more.
   let answered = false;
   call.on('cancelled', () => {
-    if (!answered) controller.abort();
+    if (answered) return;
+    cancelled = true;
+    controller?.abort();
   });
   const deadline = call.getDeadline();
   const header = (name: string) => {
@@ -126,7 +132,13 @@ function callContext(
     method,
     metadata: call.metadata,
     deadline: deadline instanceof Date ? deadline.getTime() : deadline,
-    signal: controller.signal,
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (cancelled) controller.abort();
+      }
+      return controller.signal;
+    },
     clientName: header('client-name'),
     clientVersion: header('client-version'),
     peerCertificate: () => {
@@ -159,6 +171,11 @@ export class ServedCall extends RpcCall {
     ...args: ConstructorParameters<typeof RpcCall>
   ) {
     super(...args);
+  }
+
+  /** The handler's (made on first use). */
+  override get signal(): AbortSignal {
+    return this.ctx.signal;
   }
 }
 
@@ -232,7 +249,7 @@ export function serveService<S>(
         qualified,
         call.request,
         ctx.deadline,
-        ctx.signal,
+        undefined,
         call.metadata,
       );
       respond(pipeline(rpcCall));

@@ -1,8 +1,8 @@
-// Loads runs, serializes access to each, and persists a transaction as: history batch appended first, then ONE
-// conditional write of the execution row + current row + history tasks, fenced by the shard's range id and the
-// run's dbRecordVersion; the shard's concurrent transactions share that write (group commit, group-commit.ts). A
-// batch orphaned by a failed write is never read (readers stop at nextEventId) and is overwritten by the next append
-// at the same node id.
+// Loads runs, serializes access to each, and persists a transaction as ONE conditional write of the execution row +
+// current row + history tasks, fenced by the shard's range id and the run's dbRecordVersion, carrying the history
+// batch (in its transaction on SQLite, ahead of it on Cassandra: HistoryAppend); the shard's concurrent transactions
+// share that write (group commit, group-commit.ts). A batch orphaned by a failed write is never read (readers stop
+// at nextEventId) and is overwritten by the next append at the same node id.
 import type { HistoryLimit, Logger } from '@tempora/common';
 import {
   ConcurrentUpdateError,
@@ -14,6 +14,7 @@ import {
   type CurrentExecutionCondition,
   type CurrentExecutionRow,
   type ExecutionWrite,
+  type HistoryAppend,
   type HistoryTask,
   type PersistenceStores,
   type WorkflowExecutionRow,
@@ -260,10 +261,8 @@ export class ExecutionManager {
     countStateTransition(ms);
     await this.withLock(keyString, async () => {
       const taskIds = await this.shard.allocateTaskIds(taskIdCount(ms));
-      let appended = false;
       try {
-        await this.appendEvents(ms, taskIds);
-        appended = true;
+        const history = this.historyAppends(ms, taskIds);
         const tasks = this.historyTasks(key, ms, taskIds);
         await this.commit({
           kind: 'create',
@@ -274,11 +273,13 @@ export class ExecutionManager {
             execution: executionRow(ms, 1),
             currentRow: currentRow(ms),
             tasks,
+            history,
           },
         });
       } catch (err) {
-        // A refused create (another run is current) wrote no run: its branch would never be read or deleted.
-        if (appended && err instanceof CurrentWorkflowConditionFailedError) {
+        // A refused create (another run is current) wrote no run, but a store may have written its history ahead
+        // of the refusal: that branch would never be read or deleted.
+        if (ms.newEvents.length && err instanceof CurrentWorkflowConditionFailedError) {
           await this.stores.history.deleteHistoryBranch(this.shard.shardId, key.runId).catch((cleanupErr: unknown) => {
             this.logger.warn({ ...key, err: cleanupErr }, 'deleting the branch of a refused create failed');
           });
@@ -302,8 +303,10 @@ export class ExecutionManager {
     const taskIds = await this.shard.allocateTaskIds(taskIdCount(ms) + (newRun ? taskIdCount(newRun) : 0));
     const newRunTaskIds = taskIds.slice(taskIdCount(ms));
     try {
-      await this.appendEvents(ms, taskIds);
-      if (newRun) await this.appendEvents(newRun, newRunTaskIds);
+      const history = [
+        ...this.historyAppends(ms, taskIds),
+        ...(newRun ? this.historyAppends(newRun, newRunTaskIds) : []),
+      ];
       await this.commit({
         kind: 'update',
         request: {
@@ -317,6 +320,7 @@ export class ExecutionManager {
             ...this.historyTasks(key, ms, taskIds),
             ...(newRun ? this.historyTasks(runKeyOf(newRun), newRun, newRunTaskIds) : []),
           ],
+          history,
         },
       });
     } catch (err) {
@@ -368,9 +372,12 @@ export class ExecutionManager {
     });
   }
 
-  /** The first task id of the allocation is the batch's txn id; the rest go to the history tasks in order. */
-  private async appendEvents(ms: MutableState, taskIds: number[]): Promise<void> {
-    if (!ms.newEvents.length) return;
+  /**
+   * The transaction's events as the batch its execution write carries. The first task id of the allocation is the
+   * batch's txn id; the rest go to the history tasks in order.
+   */
+  private historyAppends(ms: MutableState, taskIds: number[]): HistoryAppend[] {
+    if (!ms.newEvents.length) return [];
     const txnId = taskIds[0]!;
     for (const event of ms.newEvents) event.taskId = txnId;
     ms.info.lastEventTaskId = txnId;
@@ -378,11 +385,7 @@ export class ExecutionManager {
     // this transaction's events from its commit on; the started event of a workflow task reports the size before.
     const events = History.encode({ events: ms.newEvents }).finish();
     ms.info.historySizeBytes += events.length;
-    await this.stores.history.appendHistoryNode(this.shard.shardId, ms.info.runId, {
-      nodeId: ms.newEvents[0]!.eventId,
-      txnId,
-      events,
-    });
+    return [{ branchToken: ms.info.runId, node: { nodeId: ms.newEvents[0]!.eventId, txnId, events } }];
   }
 
   private historyTasks(key: RunKey, ms: MutableState, taskIds: number[]): HistoryTask[] {

@@ -86,10 +86,12 @@ export class HistoryService {
     const logger = options.logger.child({ service: 'history' });
     const { namespaces } = options;
     const historyLimits = { size: options.config.limits.historySize, count: options.config.limits.historyCount };
-    // Every history read and append of this service goes through one cache of recent batches.
+    // Every history read and append (alone or carried by an execution write) of this service goes through one cache
+    // of recent batches.
     const historyNodes = new HistoryNodeCache();
     const stores = Object.assign(Object.create(options.stores) as PersistenceStores, {
       history: historyNodes.wrap(options.stores.history),
+      executions: historyNodes.wrapExecutions(options.stores.executions),
     });
     const shards = new ShardController({
       layout: options.layout,

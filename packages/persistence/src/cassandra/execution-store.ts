@@ -24,6 +24,7 @@ import {
   ShardOwnershipLostError,
 } from '../errors.js';
 import { decodePageToken, fetchLimit, toPage } from '../paging.js';
+import { insertHistoryNode } from './history-store.js';
 import { ShardRowType } from './schema.js';
 import { checkShardRange, rangeIdInRows, shardRangeCondition } from './shard-store.js';
 import { toBuffer, toBytes, toNumber, type CqlRow, type CqlSession, type Statement } from './session.js';
@@ -57,6 +58,9 @@ const EXECUTION_COLUMNS = 'namespace_id, workflow_id, run_id, db_record_version,
 const CURRENT_COLUMNS =
   'namespace_id, workflow_id, current_run_id, create_request_id, execution_state, status, start_time, last_write_version';
 const TASK_COLUMNS = 'row_type, fire_time, task_id, task_namespace_id, task_workflow_id, task_run_id, data';
+
+/** Events bytes per unlogged batch of history appends (Cassandra's batch_size_fail_threshold is 50 KiB). */
+const HISTORY_BATCH_BYTES = 32 * 1024;
 
 /** Deletes of a run race with current-pointer moves; this many attempts is plenty for a pointer that settles. */
 const DELETE_ATTEMPTS = 5;
@@ -331,21 +335,47 @@ export function createExecutionStore(session: CqlSession): ExecutionStore {
     }
   };
 
+  /**
+   * The history the writes carry, ahead of their conditional batch (the history partitions are others): one
+   * request per HISTORY_BATCH_BYTES of events, since Cassandra fails a multi-partition batch over 50 KiB.
+   */
+  const appendHistory = async (shardId: number, writes: readonly ExecutionWrite[]): Promise<void> => {
+    const chunks: Statement[][] = [];
+    let chunk: Statement[] = [];
+    let bytes = 0;
+    for (const { request } of writes) {
+      for (const { branchToken, node } of request.history ?? []) {
+        if (chunk.length && bytes + node.events.length > HISTORY_BATCH_BYTES) {
+          chunks.push(chunk);
+          chunk = [];
+          bytes = 0;
+        }
+        chunk.push(insertHistoryNode(shardId, branchToken, node));
+        bytes += node.events.length;
+      }
+    }
+    if (chunk.length) chunks.push(chunk);
+    await Promise.all(chunks.map((statements) => session.writeAll(statements)));
+  };
+
   const planOf = (write: ExecutionWrite): WritePlan =>
     write.kind === 'create' ? planCreate(write.request) : planUpdate(write.request);
 
   return {
     async createWorkflowExecution(request) {
+      await appendHistory(request.shardId, [{ kind: 'create', request }]);
       await writeConditionally(request.shardId, request.rangeId, planCreate(request));
     },
 
     async updateWorkflowExecution(request) {
+      await appendHistory(request.shardId, [{ kind: 'update', request }]);
       await writeConditionally(request.shardId, request.rangeId, planUpdate(request));
     },
 
     async writeWorkflowExecutions(writes) {
       const { shardId, rangeId } = sameShard(writes);
       const plans = writes.map(planOf);
+      await appendHistory(shardId, writes);
       if (plans.length > 1) {
         const { applied, rows } = await session.conditional([
           shardRangeCondition(shardId, rangeId),

@@ -3,13 +3,22 @@
 // token is the last node_id returned.
 import type { HistoryNode, HistoryStore, Page, ReadHistoryBranchRequest } from '../contract.js';
 import { decodePageToken, fetchLimit, toPage } from '../paging.js';
-import { toBuffer, toBytes, toNumber, type CqlRow, type CqlSession } from './session.js';
+import { toBuffer, toBytes, toNumber, type CqlRow, type CqlSession, type Statement } from './session.js';
 
 const BRANCH = 'shard_id = :shardId AND branch_token = :branchToken';
 const NODES_IN_RANGE = `SELECT node_id, txn_id, events FROM history_node
   WHERE ${BRANCH} AND node_id >= :minNodeId AND node_id < :maxNodeId`;
 /** Rows fetched per round trip; more than a page, since a node can have several txn rows. */
 const MAX_FETCH_SIZE = 1_000;
+
+/** The append of one batch, also sent by the execution store ahead of a write that carries it (HistoryAppend). */
+export function insertHistoryNode(shardId: number, branchToken: string, node: HistoryNode): Statement {
+  return {
+    query: `INSERT INTO history_node (shard_id, branch_token, node_id, txn_id, events)
+            VALUES (:shardId, :branchToken, :nodeId, :txnId, :events)`,
+    params: { shardId, branchToken, nodeId: node.nodeId, txnId: node.txnId, events: toBuffer(node.events) },
+  };
+}
 
 function toNode(row: CqlRow): HistoryNode {
   return { nodeId: toNumber(row['node_id']), txnId: toNumber(row['txn_id']), events: toBytes(row['events']) };
@@ -51,11 +60,8 @@ export function createHistoryStore(session: CqlSession): HistoryStore {
 
   return {
     async appendHistoryNode(shardId, branchToken, node) {
-      await session.execute(
-        `INSERT INTO history_node (shard_id, branch_token, node_id, txn_id, events)
-         VALUES (:shardId, :branchToken, :nodeId, :txnId, :events)`,
-        { shardId, branchToken, nodeId: node.nodeId, txnId: node.txnId, events: toBuffer(node.events) },
-      );
+      const { query, params } = insertHistoryNode(shardId, branchToken, node);
+      await session.execute(query, params);
     },
     readHistoryBranch(request) {
       return readPage(request, 'ASC');

@@ -90,6 +90,19 @@ export class CqlSession {
   }
 
   /**
+   * Unconditional writes in one request: an unlogged batch, so not atomic; for writes that are each idempotent.
+   */
+  async writeAll(statements: readonly Statement[]): Promise<void> {
+    if (statements.length === 0) return;
+    const options = { prepare: true, consistency: this.consistency };
+    await this.track(() =>
+      statements.length === 1
+        ? this.client.execute(statements[0].query, statements[0].params, options)
+        : this.client.batch(statements as Statement[], { ...options, logged: false }),
+    );
+  }
+
+  /**
    * A conditional write (one statement, or a batch within one partition). Returns whether it applied and the
    * rows Cassandra read to decide: the current values of the conditioned rows that exist.
    */

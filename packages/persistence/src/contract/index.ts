@@ -10,6 +10,7 @@ import {
   type CurrentExecutionCondition,
   type CurrentExecutionRow,
   type ExecutionWrite,
+  type HistoryAppend,
   type HistoryNode,
   type HistoryTask,
   type HistoryTaskCategory,
@@ -195,13 +196,19 @@ export function describePersistenceContract(storeName: string, open: () => Promi
     }
 
     /** A group-commit write creating a brand-new run. */
-    function create(shard: OwnedShard, run: WorkflowExecutionRow, tasks: HistoryTask[]): ExecutionWrite {
+    function create(
+      shard: OwnedShard,
+      run: WorkflowExecutionRow,
+      tasks: HistoryTask[],
+      history?: HistoryAppend[],
+    ): Extract<ExecutionWrite, { kind: 'create' }> {
       const request = {
         ...shard,
         current: { kind: 'brand-new' as const },
         execution: run,
         currentRow: currentRowOf(run),
         tasks,
+        history,
       };
       return { kind: 'create', request };
     }
@@ -672,6 +679,63 @@ export function describePersistenceContract(storeName: string, open: () => Promi
         expect(await getRun(shard, good)).toEqual(good);
         expect(await getRun(shard, stale)).toEqual(stale);
         expect(await readImmediateTasks(shard.shardId, 'transfer')).toEqual([goodTask]);
+      });
+
+      it('stores the history batches that creates, updates and group commits carry once they are written', async () => {
+        const shard = await acquireShard();
+        const namespaceId = randomUUID();
+        const readNodes = async (run: WorkflowExecutionRow) =>
+          (
+            await stores.history.readHistoryBranch({
+              shardId: shard.shardId,
+              branchToken: run.runId,
+              minNodeId: 1,
+              maxNodeId: 100,
+              pageSize: 10,
+            })
+          ).items;
+        const carried = (run: WorkflowExecutionRow, nodeId: number, txnId: number, size = 64) => ({
+          branchToken: run.runId,
+          node: { nodeId, txnId, events: bytes(`${nodeId}/${txnId} `.padEnd(size, '.')) },
+        });
+        const alone = runRow(namespaceId, uniqueName('wf'));
+        const aloneCreated = carried(alone, 1, 40);
+        await stores.executions.createWorkflowExecution({
+          ...create(shard, alone, []).request,
+          history: [aloneCreated],
+        });
+        const aloneUpdated = carried(alone, 3, 41);
+        await stores.executions.updateWorkflowExecution({
+          ...shard,
+          execution: { ...alone, dbRecordVersion: 2 },
+          expectedDbRecordVersion: 1,
+          tasks: [],
+          history: [aloneUpdated],
+        });
+        expect(await readNodes(alone)).toEqual([aloneCreated.node, aloneUpdated.node]);
+
+        // Together more than one Cassandra batch may hold; the refused update's batch is not asked for.
+        const grouped = [runRow(namespaceId, uniqueName('wf')), runRow(namespaceId, uniqueName('wf'))];
+        const groupedHistory = grouped.map((run, i) => [carried(run, 1, 50 + i, 30_000), carried(run, 2, 50 + i)]);
+        const outcomes = await stores.executions.writeWorkflowExecutions([
+          ...grouped.map((run, i) => create(shard, run, [], groupedHistory[i])),
+          {
+            kind: 'update',
+            request: {
+              ...shard,
+              execution: { ...alone, dbRecordVersion: 9 },
+              expectedDbRecordVersion: 8,
+              tasks: [],
+              history: [carried(alone, 5, 52)],
+            },
+          },
+        ]);
+        expect(outcomes.slice(0, 2)).toEqual([undefined, undefined]);
+        expect(outcomes[2]).toBeInstanceOf(ConcurrentUpdateError);
+        for (const [i, run] of grouped.entries()) {
+          expect(await readNodes(run)).toEqual(groupedHistory[i]!.map(({ node }) => node));
+        }
+        expect(await getRun(shard, alone)).toEqual({ ...alone, dbRecordVersion: 2 });
       });
 
       it('rejects a group commit on a shard whose range_id moved, writing nothing', async () => {

@@ -4,6 +4,7 @@ import type {
   CurrentExecutionRow,
   ExecutionStore,
   ExecutionWrite,
+  HistoryAppend,
   HistoryTaskKey,
   ImportExecutionsRequest,
   UpdateWorkflowExecutionRequest,
@@ -18,6 +19,7 @@ import {
   ShardOwnershipLostError,
 } from '../errors.js';
 import { BOUND_LIMIT, immediateTransaction, type SqliteDatabase } from './database.js';
+import { prepareHistoryNodeInsert } from './history-store.js';
 import { prepareHistoryTaskQueries } from './history-tasks.js';
 import { decodePageToken, fetchLimit, toPage } from '../paging.js';
 import { prepareShardRangeCheck } from './shard-store.js';
@@ -54,6 +56,10 @@ function expectedCurrentRunId(condition: CurrentExecutionCondition): string | un
 export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
   const checkShardRange = prepareShardRangeCheck(db);
   const historyTasks = prepareHistoryTaskQueries(db);
+  const insertNode = prepareHistoryNodeInsert(db);
+  const appendHistory = (shardId: number, history: HistoryAppend[] | undefined): void => {
+    for (const { branchToken, node } of history ?? []) insertNode.run({ shardId, branchToken, ...node });
+  };
 
   const selectExecution = db.prepare<RunKey, WorkflowExecutionRow>(
     `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE ${RUN_KEY_MATCH}`,
@@ -119,6 +125,7 @@ export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
     upsertExecution.run({ shardId, ...execution });
     upsertCurrent.run({ shardId, ...request.currentRow });
     historyTasks.insertTasks(shardId, request.tasks);
+    appendHistory(shardId, request.history);
   });
 
   // Every condition is checked before the first write, and the transaction rolls back whatever a throw interrupts.
@@ -142,6 +149,7 @@ export function createExecutionStore(db: SqliteDatabase): ExecutionStore {
     if (newExecution) upsertExecution.run({ shardId, ...newExecution });
     if (currentRow) upsertCurrent.run({ shardId, ...currentRow });
     historyTasks.insertTasks(shardId, request.tasks);
+    appendHistory(shardId, request.history);
   });
 
   // One transaction; each write runs in its own savepoint (a transaction function called inside another), so a

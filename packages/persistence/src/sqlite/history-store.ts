@@ -1,6 +1,9 @@
+import type Database from 'better-sqlite3';
 import type { HistoryNode, HistoryStore } from '../contract.js';
 import { BOUND_LIMIT, type SqliteDatabase } from './database.js';
 import { decodePageToken, fetchLimit, toPage } from '../paging.js';
+
+type StoredNode = HistoryNode & { shardId: number; branchToken: string };
 
 interface BranchRange {
   shardId: number;
@@ -17,10 +20,15 @@ const LATEST_NODES = `
   WHERE shard_id = @shardId AND branch_token = @branchToken AND node_id >= @minNodeId AND node_id < @maxNodeId
   GROUP BY node_id`;
 
-export function createHistoryStore(db: SqliteDatabase): HistoryStore {
-  const insertNode = db.prepare<HistoryNode & { shardId: number; branchToken: string }>(`
+/** The append of one batch; the execution store runs it inside its writes' transactions (HistoryAppend). */
+export function prepareHistoryNodeInsert(db: SqliteDatabase): Database.Statement<[StoredNode]> {
+  return db.prepare<StoredNode>(`
     INSERT OR REPLACE INTO history_nodes (shard_id, branch_token, node_id, txn_id, events)
     VALUES (@shardId, @branchToken, @nodeId, @txnId, @events)`);
+}
+
+export function createHistoryStore(db: SqliteDatabase): HistoryStore {
+  const insertNode = prepareHistoryNodeInsert(db);
   const selectAscending = db.prepare<BranchRange, HistoryNode>(`${LATEST_NODES} ORDER BY node_id ${BOUND_LIMIT}`);
   const selectDescending = db.prepare<BranchRange, HistoryNode>(`${LATEST_NODES} ORDER BY node_id DESC ${BOUND_LIMIT}`);
   const deleteBranch = db.prepare<[number, string]>(
