@@ -113,7 +113,7 @@ export function rawWorkflowServiceCall(address: string, method: string, request:
 }
 
 /** The built `tempora` command. */
-export const CLI = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../packages/cli/dist/tempora.js', import.meta.url));
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
