@@ -108,7 +108,7 @@ describe('the bundled tempora command', () => {
     const taskQueue = uniqueName('bundled');
     const worker = await runWorker(address, { taskQueue, workflowBundle: await bundleWorkflows() });
     try {
-      const result = await client.workflow.execute('sleepWorkflow', {
+      const result: unknown = await client.workflow.execute('sleepWorkflow', {
         taskQueue,
         workflowId: uniqueName('bundled-wf'),
         args: [10],

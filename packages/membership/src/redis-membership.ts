@@ -26,13 +26,13 @@ export interface RedisMembershipOptions {
   tls?: ConnectionOptions;
 }
 
-/** ioredis options of the membership clients: fail fast while disconnected, reconnect with backoff, TLS if set. */
 /** ioredis is loaded by the first connection: a process without membership.redisUrl never needs it. */
 function redisClient(url: string, options: RedisOptions): Redis {
   const { Redis: Client } = createRequire(import.meta.url)('ioredis') as typeof IoRedis;
   return new Client(url, options);
 }
 
+/** ioredis options of the membership clients: fail fast while disconnected, reconnect with backoff, TLS if set. */
 export function redisConnectionOptions(options: Pick<RedisMembershipOptions, 'tls'>): RedisOptions {
   return {
     lazyConnect: true,
