@@ -18,7 +18,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } 
 const [kind = 'tempora', workflows = '300', steps = '6', killAfter = '1500'] = process.argv.slice(2);
 const RUNS = Number(workflows);
 const STEPS = Number(steps);
-const CLI = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../packages/cli/dist/tempora.js', import.meta.url));
 const HOST = '127.0.0.1';
 
 Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: 'ERROR' } } });

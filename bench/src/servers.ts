@@ -14,7 +14,7 @@ export type ServerKind = 'tempora' | 'temporal' | 'temporal-server';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HOST = '127.0.0.1';
-const TEMPORA_CLI = join(REPO_ROOT, 'packages/cli/dist/main.js');
+const TEMPORA_CLI = join(REPO_ROOT, 'packages/cli/dist/tempora.js');
 const TEMPORAL_SERVER_SCRIPT = join(REPO_ROOT, 'deploy/local/temporal-server.sh');
 const READY_TIMEOUT_MS = 60_000;
 /** The first start builds the upstream server from source: minutes on 2 cores. */

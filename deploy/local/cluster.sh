@@ -8,7 +8,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 dir="$root/.data/cluster"
 config="$root/deploy/local/cluster.yaml"
-cli="$root/packages/cli/dist/main.js"
+cli="$root/packages/cli/dist/tempora.js"
 # name service port
 members=(
   "frontend-1 frontend 7233"

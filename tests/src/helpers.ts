@@ -113,7 +113,7 @@ export function rawWorkflowServiceCall(address: string, method: string, request:
 }
 
 /** The built `tempora` command. */
-export const CLI = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../packages/cli/dist/tempora.js', import.meta.url));
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -141,13 +141,14 @@ export interface Started {
   exited: Promise<number | null>;
 }
 
-/** Starts the CLI and resolves once it logs that it is ready. */
+/** Starts the CLI (or another build of it, `cli`) and resolves once it logs that it is ready. */
 export function startCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   readyText = 'dev server ready',
+  cli = CLI,
 ): Promise<Started> {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [cli, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

@@ -1,16 +1,19 @@
 // `tempora start-dev` as a user runs it: a real process, its health endpoint, SIGTERM, and a restart on the same file.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI, freePort, startCli } from './helpers.js';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import { CLI, devServerOnNewFile, eventually, freePort, startCli, uniqueName } from './helpers.js';
+import { bundleWorkflows, installRuntime, runWorker } from './sdk-support.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import Long from 'long';
 import { service as healthService } from 'grpc-health-check';
 
+const BUNDLE_SCRIPT = fileURLToPath(new URL('../../packages/cli/scripts/bundle.mjs', import.meta.url));
 const CLUSTER_CONFIG = fileURLToPath(new URL('../../deploy/config/tempora.yaml', import.meta.url));
 
 /** The one method of grpc.health.v1.Health these tests call, on the generic client. */
@@ -78,6 +81,61 @@ describe('tempora start-dev', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).not.toBe(0);
     expect(stderr).toContain('must be a port number');
+  });
+});
+
+describe('the bundled tempora command', () => {
+  it('is built by the bundle script and runs start-dev: a workflow on an SDK worker and a schedule of the system worker', async () => {
+    installRuntime();
+    // Its own copy, built from the compiled packages as `pnpm build` does: dist/bundle may be stale in a checkout.
+    const outdir = mkdtempSync(join(tmpdir(), 'tempora-bundle-'));
+    await promisify(execFile)(process.execPath, [BUNDLE_SCRIPT, outdir]);
+    const { address, args } = await devServerOnNewFile('bundled');
+    const httpPort = await freePort();
+    const server = await startCli(
+      [...args, '--http-port', String(httpPort)],
+      {},
+      'dev server ready',
+      join(outdir, 'tempora.mjs'),
+    );
+    running.push(server.child);
+    // The HTTP API's JSON codec is a chunk of its own, loaded by the first request.
+    const described = await fetch(`http://127.0.0.1:${httpPort}/api/v1/namespaces/default`);
+    expect(described.status).toBe(200);
+    expect(((await described.json()) as { namespaceInfo: { name: string } }).namespaceInfo.name).toBe('default');
+    const connection = await Connection.connect({ address });
+    const client = new Client({ connection, namespace: 'default' });
+    const taskQueue = uniqueName('bundled');
+    const worker = await runWorker(address, { taskQueue, workflowBundle: await bundleWorkflows() });
+    try {
+      const result: unknown = await client.workflow.execute('sleepWorkflow', {
+        taskQueue,
+        workflowId: uniqueName('bundled-wf'),
+        args: [10],
+      });
+      expect(result).toBe('slept');
+      // The scheduler workflow runs on the worker service, which loads the SDK and its prebuilt workflow bundle
+      // from beside the compiled worker package.
+      const scheduleId = uniqueName('bundled-schedule');
+      const workflowId = uniqueName('scheduled');
+      const schedule = await client.schedule.create({
+        scheduleId,
+        spec: { intervals: [{ every: '1s' }] },
+        action: { type: 'startWorkflow', workflowType: 'sleepWorkflow', taskQueue, workflowId, args: [1] },
+      });
+      const taken = await eventually(async () => {
+        const { info } = await schedule.describe();
+        if (!info.recentActions.length) throw new Error('no action taken yet');
+        return info.recentActions[0]!.action.workflow.workflowId;
+      }, 30_000);
+      expect(await client.workflow.getHandle(taken).result()).toBe('slept');
+      await schedule.delete();
+    } finally {
+      await worker.stop();
+      await connection.close();
+    }
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
   });
 });
 

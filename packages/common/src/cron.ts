@@ -2,12 +2,17 @@
 // CRON_TZ=<zone> or TZ=<zone> prefix, or one of the @ descriptors, or "@every <Go duration>". The syntax is checked
 // here because cron-parser accepts more than robfig (seconds, L, W, #, H, day of week 7) and reads some items
 // differently ("*-5", "5/15"); fire times are then computed by cron-parser in the schedule's zone.
-import { CronExpressionParser } from 'cron-parser';
+import { createRequire } from 'node:module';
+import type * as CronParser from 'cron-parser';
 import { parseGoDurationNanos } from './duration.js';
 
 /** Upstream's InvalidArgument messages for a schedule that does not parse, and for one that never fires. */
 export const INVALID_CRON_SCHEDULE = 'invalid CronSchedule.';
 export const UNSATISFIABLE_CRON_SCHEDULE = 'invalid CronSchedule, no time can be found to satisfy the schedule';
+
+/** cron-parser (and luxon under it) is loaded by the first cron fire time, not at every process start. */
+let loaded: typeof CronParser | undefined;
+const cronParser = () => (loaded ??= createRequire(import.meta.url)('cron-parser') as typeof CronParser);
 
 export class InvalidCronScheduleError extends Error {}
 
@@ -153,7 +158,7 @@ class SpecSchedule implements CronSchedule {
   }
 
   next(after: Date): Date {
-    const dates = CronExpressionParser.parse(this.expression, { currentDate: after, tz: this.zone });
+    const dates = cronParser().CronExpressionParser.parse(this.expression, { currentDate: after, tz: this.zone });
     for (let attempt = 0; attempt < MAX_GAP_SKIPS; attempt++) {
       const date = dates.next();
       // In a spring-forward gap cron-parser fires at the shifted wall-clock time; robfig skips times that don't exist.

@@ -3,8 +3,10 @@
 // on a channel so every process re-reads the registry at once; a periodic re-read catches expiries and missed
 // notices. While Redis is unreachable nothing changes: the last view stays in force, so ownership stalls but never
 // flaps, and the store's fencing keeps writes safe whatever a process believes.
+import { createRequire } from 'node:module';
 import type { ConnectionOptions } from 'node:tls';
-import { Redis, type RedisOptions } from 'ioredis';
+import type * as IoRedis from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from '@tempora/common';
 import { SERVICE_NAMES } from '@tempora/common';
 import { RingMembership, type Member } from './membership.js';
@@ -22,6 +24,12 @@ export interface RedisMembershipOptions {
   connectTimeoutMs?: number;
   /** TLS to Redis (ioredis `tls`); a rediss:// url turns TLS on with the defaults too. */
   tls?: ConnectionOptions;
+}
+
+/** ioredis is loaded by the first connection: a process without membership.redisUrl never needs it. */
+function redisClient(url: string, options: RedisOptions): Redis {
+  const { Redis: Client } = createRequire(import.meta.url)('ioredis') as typeof IoRedis;
+  return new Client(url, options);
 }
 
 /** ioredis options of the membership clients: fail fast while disconnected, reconnect with backoff, TLS if set. */
@@ -77,8 +85,8 @@ export class RedisMembership extends RingMembership {
   /** Connects (waiting for Redis up to connectTimeoutMs), reads the registry and starts heartbeats and refreshes. */
   static async connect(options: RedisMembershipOptions): Promise<RedisMembership> {
     const connection = redisConnectionOptions(options);
-    const redis = new Redis(options.url, connection);
-    const subscriber = new Redis(options.url, { ...connection, enableOfflineQueue: true });
+    const redis = redisClient(options.url, connection);
+    const subscriber = redisClient(options.url, { ...connection, enableOfflineQueue: true });
     const membership = new RedisMembership(redis, subscriber, options);
     try {
       await membership.start(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
@@ -292,7 +300,7 @@ function parseMember(value: string): Member[] {
 
 /** Whether a Redis answers PING at `url` within timeoutMs (tests and tools decide whether to run). */
 export async function probeRedis(url: string, timeoutMs = 1_000, tls?: ConnectionOptions): Promise<boolean> {
-  const client = new Redis(url, {
+  const client = redisClient(url, {
     ...(tls ? { tls } : {}),
     lazyConnect: true,
     enableOfflineQueue: false,

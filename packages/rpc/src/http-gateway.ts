@@ -10,7 +10,7 @@ import type { JsonObject, JsonValue } from '@bufbuild/protobuf';
 import type { Logger, ServerTlsConfig } from '@tempora/common';
 import { HTTP_RULES } from '@tempora/proto/http';
 import { Code, RpcError, invalidArgument, unimplemented } from './errors.js';
-import { HttpJsonCodec, type JsonOptions } from './http-json.js';
+import type { HttpJsonCodec, JsonOptions } from './http-json.js';
 import { HttpRouteTable, type CompiledRoute } from './http-routes.js';
 import { composeInterceptors, methodNames, type Interceptor, type Next } from './interceptor.js';
 import { ServedCall, toRpcError, type AsyncHandlers, type CallContext } from './server.js';
@@ -60,18 +60,34 @@ interface MessageCodec {
 
 export class HttpGateway {
   private readonly routes = new HttpRouteTable(HTTP_RULES);
-  private readonly codec = new HttpJsonCodec();
+  /**
+   * The JSON codec (protobuf-es and the Temporal API descriptor set) is loaded by the first request, and each route's
+   * invoker is built by the first request to it: together about 150 ms that a process start (its gRPC port above
+   * all, right after a restart) should not wait for.
+   */
+  private json: Promise<HttpJsonCodec> | undefined;
   private readonly invokers = new Map<CompiledRoute, Invoker>();
+  private readonly served: Map<string, HttpServedService>;
   private server: Server | undefined;
   private unwatch: (() => void) | undefined;
 
   constructor(private readonly options: HttpGatewayOptions) {
-    const byService = new Map(options.services.map((s) => [serviceNameOf(s.definition), s]));
-    for (const route of this.routes.routes) {
-      const served = byService.get(route.service);
-      if (!served) continue;
-      this.invokers.set(route, this.invoker(route, served));
+    this.served = new Map(options.services.map((s) => [serviceNameOf(s.definition), s]));
+  }
+
+  private codec(): Promise<HttpJsonCodec> {
+    return (this.json ??= import('./http-json.js').then(({ HttpJsonCodec: Codec }) => new Codec()));
+  }
+
+  /** Undefined for a route of a service this gateway does not serve. */
+  private invokerFor(route: CompiledRoute): Invoker | undefined {
+    let invoker = this.invokers.get(route);
+    const served = this.served.get(route.service);
+    if (!invoker && served) {
+      invoker = this.invoker(route, served);
+      this.invokers.set(route, invoker);
     }
+    return invoker;
   }
 
   /** Binds host:port (0 = any free port) and resolves with the bound port. */
@@ -153,28 +169,30 @@ export class HttpGateway {
         !url.searchParams.has('noPayloadShorthand') && !acceptsFlag(req.headers.accept, 'no-payload-shorthand'),
       pretty: url.searchParams.has('pretty') || acceptsFlag(req.headers.accept, 'pretty'),
     };
+    const codec = await this.codec();
     try {
       const match = this.routes.match(req.method ?? 'GET', url.pathname);
       if (match.kind === 'not-found') throw new RpcError(Code.NOT_FOUND, 'Not Found');
       if (match.kind === 'method-not-allowed') throw new RpcError(Code.UNIMPLEMENTED, 'Method Not Allowed');
-      const invoker = this.invokers.get(match.route);
+      const invoker = this.invokerFor(match.route);
       if (!invoker) throw new RpcError(Code.NOT_FOUND, 'Not Found');
       const body = await readBody(req);
       const input: JsonOptions = { shorthand: !acceptsFlag(req.headers['content-type'], 'no-payload-shorthand') };
-      const json = this.requestJson(match.route, body, url.searchParams, match.params);
-      const request = invoker.decode(this.codec.encodeRequest(match.route.requestType, json, input));
+      const json = this.requestJson(codec, match.route, body, url.searchParams, match.params);
+      const request = invoker.decode(codec.encodeRequest(match.route.requestType, json, input));
       const response = await this.invoke(invoker, request, req, res);
-      const rendered = this.codec.decodeResponse(match.route.responseType, invoker.encode(response), output);
+      const rendered = codec.decodeResponse(match.route.responseType, invoker.encode(response), output);
       send(res, 200, rendered, output.pretty);
     } catch (err) {
       const error = toRpcError(err, `HTTP ${req.method} ${url.pathname}`, this.options.logger);
-      const status = this.codec.decodeResponse('google.rpc.Status', error.statusProto(), output);
+      const status = codec.decodeResponse('google.rpc.Status', error.statusProto(), output);
       send(res, httpStatusOf(error.code), status, output.pretty);
     }
   }
 
   /** The request message's JSON: the body (per the rule's `body`), then query parameters, then path variables. */
   private requestJson(
+    codec: HttpJsonCodec,
     route: CompiledRoute,
     body: string,
     query: URLSearchParams,
@@ -200,11 +218,11 @@ export class HttpGateway {
     if (route.body !== '*') {
       for (const key of new Set(query.keys())) {
         // Unknown parameters (pretty, noPayloadShorthand, anything else) are ignored, as grpc-gateway does.
-        this.codec.setFromString(route.requestType, json, key.split('.'), query.getAll(key));
+        codec.setFromString(route.requestType, json, key.split('.'), query.getAll(key));
       }
     }
     for (const [field, value] of params) {
-      if (!this.codec.setFromString(route.requestType, json, field, [value]))
+      if (!codec.setFromString(route.requestType, json, field, [value]))
         throw new Error(`${route.method}: path variable ${field.join('.')} names no field`);
     }
     return json;

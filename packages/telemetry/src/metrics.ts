@@ -2,7 +2,9 @@
 // Prometheus reporter writes them: counters without a `_total` suffix, timers as histograms in seconds), so
 // Temporal's own Grafana dashboards and alerts work unchanged. Services get `Metrics` handles injected; with
 // metrics off every handle is a no-op.
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
 
 export type Tags = Readonly<Record<string, string>>;
 
@@ -275,15 +277,21 @@ function histogramHandle(metric: HistogramMetric, base: Tags): HistogramHandle {
 /** A Prometheus registry holding every metric of METRIC_DEFS plus Node's process metrics (event-loop lag, heap). */
 export class PrometheusMetrics implements Metrics {
   readonly enabled = true;
-  readonly registry = new Registry();
+  readonly registry: Registry;
   private readonly counters = new Map<string, CounterMetric>();
   private readonly histograms = new Map<string, HistogramMetric>();
   private readonly gauges = new Map<string, Gauge>();
 
   constructor(options: { processMetrics?: boolean } = {}) {
+    // prom-client is loaded with the first registry: with metrics off (start-dev's default) it is never needed.
+    const prom = createRequire(import.meta.url)('prom-client') as typeof PromClient;
+    this.registry = new prom.Registry();
     for (const [name, def] of Object.entries(METRIC_DEFS) as [MetricName, Def][]) {
       if (def.kind === 'gauge') {
-        this.gauges.set(name, new Gauge({ name, help: def.help, labelNames: def.labels, registers: [this.registry] }));
+        this.gauges.set(
+          name,
+          new prom.Gauge({ name, help: def.help, labelNames: def.labels, registers: [this.registry] }),
+        );
         continue;
       }
       const metric =
@@ -301,7 +309,7 @@ export class PrometheusMetrics implements Metrics {
       this.registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
     }
     // nodejs_eventloop_lag_seconds (+ percentiles), nodejs_heap_size_used_bytes, process_resident_memory_bytes, ...
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    if (options.processMetrics !== false) prom.collectDefaultMetrics({ register: this.registry });
   }
 
   counter(name: CounterName): CounterHandle {
