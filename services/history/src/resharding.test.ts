@@ -189,7 +189,10 @@ async function split(shardId: number, d = deps()): Promise<void> {
 /** A host acquiring the shard: a committed split is recorded and its moved tasks dropped, then its rows deleted. */
 async function acquireAgain(shardId: number, d = deps()): Promise<void> {
   const shard = await Shard.acquire(shardId, stores, logger, 'next-owner');
-  if (shard.record.cleanupPending) await deleteMovedExecutions(d, shard, await resumeCommittedSplit(d, shard));
+  if (shard.record.cleanupPending) {
+    await resumeCommittedSplit(d, shard);
+    await deleteMovedExecutions(d, shard);
+  }
   shard.close(false);
 }
 

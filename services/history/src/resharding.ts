@@ -87,11 +87,15 @@ function allTasks(stores: PersistenceStores, shardId: number, category: HistoryT
   );
 }
 
-/** The rows of `shardId` whose executions hash elsewhere under `shardCount`, by the shard they belong to. */
-async function rowsMovingAway(
+/**
+ * What of `shardId` belongs to executions that hash elsewhere under `shardCount`, by the shard they belong to: their
+ * runs and current rows (`rows`), their history tasks (`tasks`).
+ */
+async function movingAway(
   stores: PersistenceStores,
   shardId: number,
   shardCount: number,
+  parts: { rows: boolean; tasks: boolean },
 ): Promise<Map<number, Moving>> {
   const moving = new Map<number, Moving>();
   const of = (namespaceId: string, workflowId: string) => {
@@ -102,15 +106,19 @@ async function rowsMovingAway(
     return entry;
   };
   const ex = stores.executions;
-  for await (const run of pages((t) => ex.listWorkflowExecutions(shardId, PAGE_SIZE, t))) {
-    of(run.namespaceId, run.workflowId)?.runs.push(run);
+  if (parts.rows) {
+    for await (const run of pages((t) => ex.listWorkflowExecutions(shardId, PAGE_SIZE, t))) {
+      of(run.namespaceId, run.workflowId)?.runs.push(run);
+    }
+    for await (const row of pages((t) => ex.listCurrentExecutions(shardId, PAGE_SIZE, t))) {
+      of(row.namespaceId, row.workflowId)?.currentRows.push(row);
+    }
   }
-  for await (const row of pages((t) => ex.listCurrentExecutions(shardId, PAGE_SIZE, t))) {
-    of(row.namespaceId, row.workflowId)?.currentRows.push(row);
-  }
-  for (const category of CATEGORIES) {
-    for await (const task of allTasks(stores, shardId, category))
-      of(task.namespaceId, task.workflowId)?.tasks.push(task);
+  if (parts.tasks) {
+    for (const category of CATEGORIES) {
+      for await (const task of allTasks(stores, shardId, category))
+        of(task.namespaceId, task.workflowId)?.tasks.push(task);
+    }
   }
   return moving;
 }
@@ -220,7 +228,9 @@ async function copyTo(
   const tasksOf = new Map<string, HistoryTask[]>();
   for (const task of moving.tasks) {
     const key = `${task.namespaceId}/${task.workflowId}`;
-    tasksOf.set(key, [...(tasksOf.get(key) ?? []), task]);
+    const tasks = tasksOf.get(key);
+    if (tasks) tasks.push(task);
+    else tasksOf.set(key, [task]);
   }
   // Runs of one workflow id travel in one write with their current row and tasks.
   const byWorkflow = new Map<string, { runs: WorkflowExecutionRow[]; current: CurrentExecutionRow[] }>();
@@ -253,8 +263,16 @@ async function copyTo(
   });
 }
 
-/** Records shard `shardId`'s split in cluster metadata; the last split of a reshard finishes it. Idempotent. */
-async function commitSplit(deps: ReshardDeps, shardId: number, shardCount: number, moved: number): Promise<void> {
+/**
+ * Records shard `shardId`'s split in cluster metadata, with the runs it moved (`countMoved` is asked only when the
+ * record lacks the split); the last split of a reshard finishes it. Idempotent.
+ */
+async function commitSplit(
+  deps: ReshardDeps,
+  shardId: number,
+  shardCount: number,
+  countMoved: () => Promise<number>,
+): Promise<void> {
   const metadata = deps.stores.clusterMetadata;
   for (;;) {
     const stored = await metadata.getClusterMetadata();
@@ -266,6 +284,7 @@ async function commitSplit(deps: ReshardDeps, shardId: number, shardCount: numbe
       return;
     }
     const splitShards = [...reshard.splitShards, shardId].sort((a, b) => a - b);
+    const moved = await countMoved();
     const progressed = { ...reshard, splitShards, movedExecutions: reshard.movedExecutions + moved };
     const finished = splitShards.length === reshard.fromShardCount;
     const next = ClusterMetadataRecord.fromPartial({
@@ -299,38 +318,38 @@ async function deleteMovedTasks(deps: ReshardDeps, source: Shard, moving: Map<nu
 }
 
 /**
- * Before a shard whose row says a split is committed serves again: the split recorded in cluster metadata and the
- * moved executions' tasks deleted, so nothing of the shard acts on them. Their rows stay until
- * `deleteMovedExecutions` (the engine's hash check already refuses calls for them). Returns what moved away.
+ * Before a shard whose row says a split is committed serves again: the split recorded in cluster metadata (the
+ * splitting host did that already unless it died first) and the moved executions' tasks deleted, so nothing of the
+ * shard acts on them. Their rows stay until `deleteMovedExecutions`; the engine's hash check refuses calls for them.
  */
-export async function resumeCommittedSplit(deps: ReshardDeps, source: Shard): Promise<Map<number, Moving>> {
-  const shardCount = source.record.shardCount;
-  const moving = await rowsMovingAway(deps.stores, source.shardId, shardCount);
-  await commitSplit(deps, source.shardId, shardCount, runCount(moving));
-  await deleteMovedTasks(deps, source, moving);
-  return moving;
+export async function resumeCommittedSplit(deps: ReshardDeps, source: Shard): Promise<void> {
+  const { stores } = deps;
+  const { shardId } = source;
+  const { shardCount } = source.record;
+  const countMoved = async () => runCount(await movingAway(stores, shardId, shardCount, { rows: true, tasks: false }));
+  await commitSplit(deps, shardId, shardCount, countMoved);
+  await deleteMovedTasks(deps, source, await movingAway(stores, shardId, shardCount, { rows: false, tasks: true }));
 }
 
 /** While the shard serves: deletes the moved runs, current rows and histories; the split is then complete. */
-export async function deleteMovedExecutions(
-  deps: ReshardDeps,
-  source: Shard,
-  moving: Map<number, Moving>,
-): Promise<void> {
+export async function deleteMovedExecutions(deps: ReshardDeps, source: Shard): Promise<void> {
   const { stores } = deps;
+  const { shardId } = source;
+  const { shardCount } = source.record;
+  const moving = await movingAway(stores, shardId, shardCount, { rows: true, tasks: false });
   const all = [...moving.values()];
   await inParallel(
     all.flatMap((m) => m.runs),
     HISTORY_COPY_CONCURRENCY,
     async (run) => {
       await stores.executions.deleteWorkflowExecution(
-        source.shardId,
+        shardId,
         source.rangeId,
         run.namespaceId,
         run.workflowId,
         run.runId,
       );
-      await stores.history.deleteHistoryBranch(source.shardId, run.runId);
+      await stores.history.deleteHistoryBranch(shardId, run.runId);
     },
   );
   // A current row whose run is gone already (or lives on another shard) is deleted through its own run id.
@@ -338,16 +357,10 @@ export async function deleteMovedExecutions(
     all.flatMap((m) => m.currentRows),
     HISTORY_COPY_CONCURRENCY,
     (row) =>
-      stores.executions.deleteWorkflowExecution(
-        source.shardId,
-        source.rangeId,
-        row.namespaceId,
-        row.workflowId,
-        row.runId,
-      ),
+      stores.executions.deleteWorkflowExecution(shardId, source.rangeId, row.namespaceId, row.workflowId, row.runId),
   );
   await source.updateRecord({ cleanupPending: false });
-  deps.logger.info({ shardId: source.shardId, deleted: runCount(moving) }, 'deleted the runs a split moved away');
+  deps.logger.info({ shardId, deleted: runCount(moving) }, 'deleted the runs a split moved away');
 }
 
 /**
@@ -362,7 +375,7 @@ export async function splitShard(deps: ReshardDeps, prepared: PreparedSplit): Pr
   const source = await Shard.acquire(shardId, stores, logger, identity);
   try {
     if (source.record.cleanupPending && source.record.shardCount === shardCount) return 0;
-    const moving = await rowsMovingAway(stores, shardId, shardCount);
+    const moving = await movingAway(stores, shardId, shardCount, { rows: true, tasks: true });
     await Promise.all(
       targets.map(async (target) => {
         const rows = moving.get(target.shardId);
@@ -371,7 +384,7 @@ export async function splitShard(deps: ReshardDeps, prepared: PreparedSplit): Pr
     );
     await source.updateRecord({ shardCount, cleanupPending: true });
     const moved = runCount(moving);
-    await commitSplit(deps, shardId, shardCount, moved);
+    await commitSplit(deps, shardId, shardCount, async () => moved);
     await deleteMovedTasks(deps, source, moving);
     const ms = performance.now() - started;
     deps.metrics.shardSplit(moved, ms);

@@ -272,11 +272,8 @@ export class ShardController {
     this.options.historyNodes?.dropShard(shardId);
     // A split committed in the shard's row: record it and drop the moved tasks before serving; the moved rows are
     // deleted once it serves.
-    let afterServing: (() => Promise<void>) | undefined;
-    if (shard.record.cleanupPending) {
-      const moving = await resumeCommittedSplit(this.reshardDeps, shard);
-      afterServing = () => deleteMovedExecutions(this.reshardDeps, shard, moving);
-    }
+    const cleanupPending = shard.record.cleanupPending;
+    if (cleanupPending) await resumeCommittedSplit(this.reshardDeps, shard);
     if (this.stopped) {
       shard.close(false);
       return;
@@ -355,9 +352,11 @@ export class ShardController {
     visibility.notify();
     timers.start();
     retention.start();
-    void afterServing?.().catch((err: unknown) =>
-      logger.warn({ err, shardId }, 'deleting the runs a split moved away failed; the next acquisition retries'),
-    );
+    if (cleanupPending) {
+      void deleteMovedExecutions(this.reshardDeps, shard).catch((err: unknown) =>
+        logger.warn({ err, shardId }, 'deleting the runs a split moved away failed; the next acquisition retries'),
+      );
+    }
     // In the background: the shard serves calls meanwhile, and a failure only leaves the sticky timers to act.
     void recoverStickyWorkflowTasks({ shard, stores, executions, matching, logger }).then(
       (dispatched) => {
