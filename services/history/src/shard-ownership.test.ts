@@ -15,9 +15,10 @@ import {
 } from '@tempora/proto/internal';
 import * as matchingMessages from '@tempora/proto/internal';
 import { ClusterMetadataRecord } from '@tempora/proto/persistence';
-import { Code, inProcessClient, isOwnershipLost, localCallContext } from '@tempora/rpc';
+import { Code, inProcessClient, isOwnershipLost } from '@tempora/rpc';
 import { openSqliteVisibilityStore } from '@tempora/visibility';
 import { HistoryService } from './index.js';
+import { describeThrough, startThrough } from './test-support.js';
 import { Shard } from './shard.js';
 
 const logger = createLogger('silent');
@@ -74,27 +75,8 @@ describe('history shard ownership', () => {
     await stores.close();
   });
 
-  const start = (host: HistoryService, workflowId: string) =>
-    host.handlers().startWorkflowExecution!(
-      {
-        namespaceId,
-        request: {
-          namespace: 'default',
-          workflowId,
-          workflowType: { name: 'wf' },
-          taskQueue: { name: 'tq' },
-          requestId: `req-${workflowId}`,
-          identity: 'test',
-        },
-      } as never,
-      localCallContext('HistoryService/StartWorkflowExecution'),
-    );
-
-  const describeRun = (host: HistoryService, workflowId: string) =>
-    host.handlers().describeWorkflowExecution!(
-      { namespaceId, request: { namespace: 'default', execution: { workflowId, runId: '' } } } as never,
-      localCallContext('HistoryService/DescribeWorkflowExecution'),
-    );
+  const start = (host: HistoryService, workflowId: string) => startThrough(host, namespaceId, workflowId);
+  const describeRun = (host: HistoryService, workflowId: string) => describeThrough(host, namespaceId, workflowId);
 
   it("rejects a stale owner's write in the store and closes its shard", async () => {
     const stale = await historyHost(stores, 'history-a');

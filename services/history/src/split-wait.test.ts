@@ -14,9 +14,10 @@ import {
   type MatchingServiceServer,
 } from '@tempora/proto/internal';
 import { ClusterMetadataRecord } from '@tempora/proto/persistence';
-import { inProcessClient, localCallContext } from '@tempora/rpc';
+import { inProcessClient } from '@tempora/rpc';
 import { openSqliteVisibilityStore } from '@tempora/visibility';
 import { HistoryService } from './index.js';
+import { describeThrough, startThrough } from './test-support.js';
 
 const namespaceId = 'ns-1';
 const workflowIds = Array.from({ length: 12 }, (_, i) => `run-${i}`);
@@ -65,28 +66,11 @@ describe('calls during a shard split', () => {
       namespaces: new NamespaceRegistry(stores.namespaces),
     });
     await host.start();
-    const handlers = host.handlers();
-    for (const workflowId of workflowIds) {
-      await handlers.startWorkflowExecution!(
-        {
-          namespaceId,
-          request: {
-            namespace: 'default',
-            workflowId,
-            workflowType: { name: 'wf' },
-            taskQueue: { name: 'tq' },
-            requestId: `req-${workflowId}`,
-            identity: 'test',
-          },
-        } as never,
-        localCallContext('HistoryService/StartWorkflowExecution'),
-      );
-    }
+    for (const workflowId of workflowIds) await startThrough(host, namespaceId, workflowId);
     const describeRun = (workflowId: string) =>
-      handlers.describeWorkflowExecution!(
-        { namespaceId, request: { namespace: 'default', execution: { workflowId, runId: '' } } } as never,
-        localCallContext('HistoryService/DescribeWorkflowExecution'),
-      ).then((answer) => answer.response?.workflowExecutionInfo?.execution?.workflowId);
+      describeThrough(host, namespaceId, workflowId).then(
+        (answer) => answer.response?.workflowExecutionInfo?.execution?.workflowId,
+      );
 
     const reshard = ClusterMetadataRecord.fromPartial({
       ...record,

@@ -1,9 +1,10 @@
-// For the history service's unit tests: runs built the way the RPCs build them but without a shard or a store, and
-// a queue executor that collects what a queue ran.
+// For the history service's unit tests: runs built the way the RPCs build them but without a shard or a store, a
+// queue executor that collects what a queue ran, and the calls tests send a history service's handlers.
 import type { HistoryTask } from '@tempora/persistence';
 import { EventType, WorkflowExecutionStatus } from '@tempora/proto/enums';
 import type { ExecutionInfo, WorkflowTaskInfo } from '@tempora/proto/persistence';
-import type { DeepPartial } from '@tempora/rpc';
+import { localCallContext, type DeepPartial } from '@tempora/rpc';
+import type { HistoryService } from './index.js';
 import { MutableState, newMutableState } from './mutable-state.js';
 
 /** A running run as StartWorkflowExecution leaves it: its started event and its first workflow task scheduled. */
@@ -78,4 +79,30 @@ export function collectingExecutor() {
   const ran = (count: number) =>
     executed.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }));
   return { executed, execute, ran };
+}
+
+/** StartWorkflowExecution of a run of type `wf` on queue `tq`, sent to the service's handlers. */
+export function startThrough(host: HistoryService, namespaceId: string, workflowId: string) {
+  return host.handlers().startWorkflowExecution!(
+    {
+      namespaceId,
+      request: {
+        namespace: 'default',
+        workflowId,
+        workflowType: { name: 'wf' },
+        taskQueue: { name: 'tq' },
+        requestId: `req-${workflowId}`,
+        identity: 'test',
+      },
+    } as never,
+    localCallContext('HistoryService/StartWorkflowExecution'),
+  );
+}
+
+/** DescribeWorkflowExecution of the workflow's current run, sent to the service's handlers. */
+export function describeThrough(host: HistoryService, namespaceId: string, workflowId: string) {
+  return host.handlers().describeWorkflowExecution!(
+    { namespaceId, request: { namespace: 'default', execution: { workflowId, runId: '' } } } as never,
+    localCallContext('HistoryService/DescribeWorkflowExecution'),
+  );
 }
