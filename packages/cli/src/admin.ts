@@ -123,9 +123,9 @@ export interface ReshardOptions {
  */
 export function reshard(connection: AdminConnection, options: ReshardOptions, print: (line: string) => void) {
   return withAdmin(connection, async (client, deadline) => {
-    const { status } = await client.reshard({ shardCount: options.shards }, { deadline });
-    print(describeReshard(status!));
-    if (!options.wait || status?.completedTime) return;
+    const status = (await client.reshard({ shardCount: options.shards }, { deadline })).status!;
+    print(describeReshard(status));
+    if (!options.wait || status.completedTime) return;
     let last = '';
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));

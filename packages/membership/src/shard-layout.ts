@@ -8,7 +8,8 @@ import { shardIdFor } from './routing.js';
 
 export class ShardLayout {
   private record: ClusterMetadataRecord;
-  private splitShards = new Set<number>();
+  /** The record's split shards, as a set: looked up on every routed call. */
+  private splitShards: Set<number>;
   private readonly listeners = new Set<() => void>();
 
   constructor(record: ClusterMetadataRecord) {
@@ -21,20 +22,12 @@ export class ShardLayout {
     return this.record.historyShardCount;
   }
 
-  get version(): number {
-    return this.record.version;
-  }
-
   get reshard(): ReshardState | undefined {
     return this.record.reshard;
   }
 
   get lastReshard(): ReshardState | undefined {
     return this.record.lastReshard;
-  }
-
-  get metadata(): ClusterMetadataRecord {
-    return this.record;
   }
 
   /** The shard of the execution. */
