@@ -295,6 +295,9 @@ export function defaultLimits(): LimitsConfig {
   };
 }
 
+/** The most history shards a cluster may have, at its first start or after a reshard. */
+export const MAX_HISTORY_SHARDS = 16384;
+
 export function defaultConfig(): TemporaConfig {
   return {
     clusterName: 'active',
@@ -460,8 +463,9 @@ function coerce(current: unknown, value: unknown, where: string): unknown {
 }
 
 function validate(config: TemporaConfig): void {
-  if (!Number.isInteger(config.numHistoryShards) || config.numHistoryShards < 1 || config.numHistoryShards > 16384) {
-    throw new ConfigError('config numHistoryShards must be an integer between 1 and 16384');
+  const shards = config.numHistoryShards;
+  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_HISTORY_SHARDS) {
+    throw new ConfigError(`config numHistoryShards must be an integer between 1 and ${MAX_HISTORY_SHARDS}`);
   }
   if (config.persistence.driver !== 'sqlite' && config.persistence.driver !== 'cassandra') {
     throw new ConfigError("config persistence.driver must be 'sqlite' or 'cassandra'");

@@ -1,12 +1,10 @@
+import { MAX_HISTORY_SHARDS } from '@tempora/common';
 import { ConditionFailedError } from '@tempora/persistence';
 import type { ReshardRequest, ReshardResponse } from '@tempora/proto/admin';
 import { ClusterMetadataRecord } from '@tempora/proto/persistence';
 import { failedPrecondition, invalidArgument, type DeepPartial } from '@tempora/rpc';
 import type { FrontendContext } from '../context.js';
 import { reshardStatus } from './reshard-status.js';
-
-/** The largest shard count a cluster may have (numHistoryShards is bounded the same). */
-const MAX_SHARD_COUNT = 16384;
 
 /**
  * Records the reshard in cluster metadata; history hosts see it and split the old shards they own. Asking again for
@@ -35,8 +33,8 @@ export function reshard(ctx: FrontendContext) {
           `shard_count ${shardCount} must be a multiple of the current history shard count ${current} and larger.`,
         );
       }
-      if (shardCount > MAX_SHARD_COUNT)
-        throw invalidArgument(`shard_count ${shardCount} is above the maximum of ${MAX_SHARD_COUNT}.`);
+      if (shardCount > MAX_HISTORY_SHARDS)
+        throw invalidArgument(`shard_count ${shardCount} is above the maximum of ${MAX_HISTORY_SHARDS}.`);
       const next = ClusterMetadataRecord.fromPartial({
         ...stored,
         version: stored.version + 1,
