@@ -14,7 +14,7 @@ import {
 } from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
 import type { Logger } from '@tempora/common';
-import { strictReader } from '@tempora/proto/wire';
+import { encodeToBuffer, strictReader, type Encodable } from '@tempora/proto/wire';
 import { Code, RpcError, internalError, invalidArgument, unimplemented, type DeepPartial } from './errors.js';
 import {
   RpcCall,
@@ -70,8 +70,7 @@ export type AsyncHandlers<S> = {
 };
 
 /** The part of a ts-proto generated message type that serving and in-process calls use. */
-export interface MessageType {
-  encode(message: unknown): { finish(): Uint8Array };
+export interface MessageType extends Encodable<unknown> {
   fromPartial(object: unknown): unknown;
 }
 
@@ -207,7 +206,7 @@ export function serveService<S>(
     wrappedDefinition[key] = {
       ...method,
       ...(requestType && { requestDeserialize: strictDeserializer(requestType) }),
-      responseSerialize: (value: unknown) => Buffer.from(responseType.encode(responseType.fromPartial(value)).finish()),
+      responseSerialize: (value: unknown) => encodeToBuffer(responseType, responseType.fromPartial(value)),
     };
     const handler = (handlers as Record<string, ((req: unknown, ctx: CallContext) => Promise<unknown>) | undefined>)[
       key
