@@ -196,7 +196,8 @@ abstract class SeriesMetric<S extends { labels: Record<string, string> }> {
   private add(base: Tags, tags: Tags): S {
     const labels = { ...base, ...tags };
     for (const label of Object.keys(labels)) {
-      if (!this.labelNames.includes(label)) throw new Error(`Added label "${label}" is not included in initial labelset`);
+      if (!this.labelNames.includes(label))
+        throw new Error(`Added label "${label}" is not included in initial labelset`);
     }
     const series = this.create(labels);
     this.series.push(series);
