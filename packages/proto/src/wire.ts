@@ -1,7 +1,9 @@
-// Strict decoding of served requests. ts-proto reads strings with a lenient UTF-8 decoder that turns invalid bytes
+// Encoding through a reused writer, and strict decoding of served requests.
+//
+// Strict decoding: ts-proto reads strings with a lenient UTF-8 decoder that turns invalid bytes
 // into U+FFFD, so two distinct ids could collide; upstream's Go decoder refuses such a message ("string field
 // contains invalid UTF-8"), and so does this reader.
-import { BinaryReader } from '@bufbuild/protobuf/wire';
+import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -33,4 +35,33 @@ export function strictReader(bytes: Uint8Array): BinaryReader {
   });
   (reader as unknown as { __tsProtoDecodeDepth: number }).__tsProtoDecodeDepth = STORAGE_HEADROOM;
   return reader;
+}
+
+/** What the generated message types offer for encoding. */
+export interface Encodable<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+}
+
+/**
+ * A writer whose buffer has grown to the size of the messages encoded before: a fresh writer starts at 128 bytes
+ * and doubles, copying, until the message fits, on every top-level encode. Taken while in use, so an encode that
+ * throws half-way (leaving a position behind) is dropped rather than reused.
+ */
+let spareWriter: BinaryWriter | undefined;
+/** A writer whose message was larger is not kept, so one large history does not stay pinned in memory. */
+const KEPT_WRITER_BYTES = 64 * 1024;
+
+/** `type.encode(message).finish()`, through the spare writer: the same bytes, in a buffer of their own. */
+export function encodeMessage<T>(type: Encodable<T>, message: T): Uint8Array {
+  const writer = spareWriter ?? new BinaryWriter();
+  spareWriter = undefined;
+  const bytes = type.encode(message, writer).finish();
+  if (bytes.length <= KEPT_WRITER_BYTES) spareWriter = writer;
+  return bytes;
+}
+
+/** encodeMessage's bytes as a Buffer over the same memory (they are already a copy of their own). */
+export function encodeToBuffer<T>(type: Encodable<T>, message: T): Buffer {
+  const bytes = encodeMessage(type, message);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

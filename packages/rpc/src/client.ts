@@ -61,7 +61,7 @@ export function inProcessClient<S>(
       client[key] = async (request: unknown, callOptions: CallOptions = {}) => {
         const handler = handlerOf();
         if (!handler) throw unimplemented(qualified);
-        const ctx = localCallContext(qualified, callOptions.deadline ?? Infinity, callOptions.signal);
+        const ctx = localCallContext(qualified, callOptions.deadline ?? Infinity, callOptions);
         return responseType.fromPartial(await handler(requestType.fromPartial(request), ctx));
       };
       continue;
@@ -69,7 +69,7 @@ export function inProcessClient<S>(
     const served = composeInterceptors(options.serverInterceptors, async (call) => {
       const handler = handlerOf();
       if (!handler) throw unimplemented(qualified);
-      const ctx = localCallContext(qualified, call.deadline, call.signal);
+      const ctx = localCallContext(qualified, call.deadline, call);
       if (call.hasMetadata) ctx.metadata = call.metadata;
       try {
         return await handler(call.request, ctx);
@@ -86,7 +86,7 @@ export function inProcessClient<S>(
         qualified,
         call.request,
         call.deadline,
-        call.signal,
+        call,
         call.hasMetadata ? call.metadata : undefined,
       );
       return responseType.fromPartial(await served(serverCall));
@@ -101,7 +101,7 @@ export function inProcessClient<S>(
           qualified,
           requestType.fromPartial(request),
           callOptions.deadline ?? Infinity,
-          callOptions.signal,
+          callOptions,
         ),
       );
   }

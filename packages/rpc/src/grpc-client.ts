@@ -137,7 +137,7 @@ function intercept(
       method.qualified,
       request,
       options.deadline ?? Infinity,
-      options.signal,
+      options,
     );
     optionsOf.set(call, options);
     return pipeline(call);

@@ -260,7 +260,7 @@ export class HttpGateway {
       qualified,
       request,
       deadline,
-      controller.signal,
+      controller,
       metadata,
     );
     return invoker.pipeline(call);

@@ -61,6 +61,11 @@ function executionOf(r: RequestFields | undefined): ExecutionRef | undefined {
   return r.request ? executionOf(r.request) : undefined;
 }
 
+/** Anything with a caller's signal: call options, a handler's CallContext, another RpcCall. */
+export interface SignalSource {
+  readonly signal?: AbortSignal | undefined;
+}
+
 /** One call as interceptors see it. Created per call only when the pipeline has interceptors. */
 export class RpcCall {
   private attrs: Map<string, unknown> | undefined;
@@ -82,8 +87,11 @@ export class RpcCall {
     public request: unknown,
     /** Epoch ms; Infinity when the caller set none. */
     readonly deadline: number,
-    /** See `signal`. */
-    private readonly callSignal: AbortSignal | undefined,
+    /**
+     * Whose `signal` this call's is, read when first asked for: a served call's context makes its AbortController
+     * only then, and most calls never need one.
+     */
+    private readonly signalSource: SignalSource | undefined,
     metadata?: Metadata,
   ) {
     this.meta = metadata;
@@ -91,7 +99,7 @@ export class RpcCall {
 
   /** Aborted when the caller cancels (server side: the peer cancelled or its deadline passed). */
   get signal(): AbortSignal | undefined {
-    return this.callSignal;
+    return this.signalSource?.signal;
   }
 
   /**

@@ -14,9 +14,16 @@ import {
 } from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
 import type { Logger } from '@tempora/common';
-import { strictReader } from '@tempora/proto/wire';
+import { encodeToBuffer, strictReader, type Encodable } from '@tempora/proto/wire';
 import { Code, RpcError, internalError, invalidArgument, unimplemented, type DeepPartial } from './errors.js';
-import { RpcCall, composeInterceptors, methodNames, type Interceptor, type Next } from './interceptor.js';
+import {
+  RpcCall,
+  composeInterceptors,
+  methodNames,
+  type Interceptor,
+  type Next,
+  type SignalSource,
+} from './interceptor.js';
 
 export interface CallContext {
   /** "Service/Method", e.g. "WorkflowService/StartWorkflowExecution". */
@@ -35,17 +42,18 @@ export interface CallContext {
 }
 
 /**
- * A handler context for calls that did not come over the network (tests, in-process callers). Without a caller's
- * signal, one that never aborts is made when a handler first asks (most never do: an AbortSignal costs ~2 µs).
+ * A handler context for calls that did not come over the network (tests, in-process callers). The caller's signal
+ * is read from `source` when a handler first asks for it (most never do: a served call's context makes its
+ * AbortController only then, ~2 µs); without one, a signal that never aborts is made.
  */
-export function localCallContext(method: string, deadline = Infinity, signal?: AbortSignal): CallContext {
-  let own = signal;
+export function localCallContext(method: string, deadline = Infinity, source?: SignalSource): CallContext {
+  let own: AbortSignal | undefined;
   return {
     method,
     metadata: undefined as unknown as Metadata,
     deadline,
     get signal() {
-      return (own ??= new AbortController().signal);
+      return (own ??= source?.signal ?? new AbortController().signal);
     },
     clientName: 'tempora-internal',
     clientVersion: '',
@@ -62,8 +70,7 @@ export type AsyncHandlers<S> = {
 };
 
 /** The part of a ts-proto generated message type that serving and in-process calls use. */
-export interface MessageType {
-  encode(message: unknown): { finish(): Uint8Array };
+export interface MessageType extends Encodable<unknown> {
   fromPartial(object: unknown): unknown;
 }
 
@@ -199,7 +206,7 @@ export function serveService<S>(
     wrappedDefinition[key] = {
       ...method,
       ...(requestType && { requestDeserialize: strictDeserializer(requestType) }),
-      responseSerialize: (value: unknown) => Buffer.from(responseType.encode(responseType.fromPartial(value)).finish()),
+      responseSerialize: (value: unknown) => encodeToBuffer(responseType, responseType.fromPartial(value)),
     };
     const handler = (handlers as Record<string, ((req: unknown, ctx: CallContext) => Promise<unknown>) | undefined>)[
       key
@@ -224,7 +231,7 @@ export function serveService<S>(
     const last: Next = handler
       ? async (rpcCall) => {
           try {
-            const ctx = (rpcCall as ServedCall).ctx ?? localCallContext(qualified, rpcCall.deadline, rpcCall.signal);
+            const ctx = (rpcCall as ServedCall).ctx ?? localCallContext(qualified, rpcCall.deadline, rpcCall);
             return (await handler(rpcCall.request, ctx)) ?? {};
           } catch (err) {
             throw toRpcError(err, qualified, options.logger);
@@ -285,6 +292,8 @@ export function createServer(limits?: MessageLimits): Server {
     'grpc.max_receive_message_length': limits?.maxReceiveMessageSize || 128 * 1024 * 1024,
     'grpc.max_send_message_length': limits?.maxSendMessageSize || 128 * 1024 * 1024,
     'grpc.keepalive_permit_without_calls': 1,
+    // Channelz (on by default) counts and timestamps every call and message for a debug service nothing serves.
+    'grpc.enable_channelz': 0,
   });
 }
 

@@ -111,6 +111,30 @@ describe('PrometheusMetrics', () => {
     expect(() => requests.add(-1, { operation: 'X' })).toThrow('not a valid increment');
     expect(() => latency.record(Number.NaN, { operation: 'X' })).toThrow('not a valid value');
   });
+
+  it('tells series apart by every label, a missing label being the empty one, and the call tags over the base', async () => {
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    const tasks = metrics.withTags({ service_name: 'history', task_type: 'base' }).counter('task_requests');
+    tasks.add(1, { operation: 'A', namespace: 'n1' });
+    tasks.add(1, { operation: 'A', namespace: 'n2' });
+    tasks.add(1, { operation: 'B', namespace: 'n1' });
+    tasks.add(1, { operation: 'A', namespace: 'n1', task_type: 'own' });
+    tasks.add(1, { operation: 'A' });
+    tasks.add(1, { operation: 'A', namespace: '' });
+    const lines = (await metrics.exposition()).split('\n').filter((l) => l.startsWith('task_requests{'));
+    expect(lines).toEqual([
+      'task_requests{service_name="history",task_type="base",operation="A",namespace="n1"} 1',
+      'task_requests{service_name="history",task_type="base",operation="A",namespace="n2"} 1',
+      'task_requests{service_name="history",task_type="base",operation="B",namespace="n1"} 1',
+      'task_requests{service_name="history",task_type="own",operation="A",namespace="n1"} 1',
+      'task_requests{service_name="history",task_type="base",operation="A"} 2',
+    ]);
+    metrics.registry.resetMetrics();
+    tasks.add(5, { operation: 'A', namespace: 'n1' });
+    expect((await metrics.exposition()).split('\n').filter((l) => l.startsWith('task_requests{'))).toEqual([
+      'task_requests{service_name="history",task_type="base",operation="A",namespace="n1"} 5',
+    ]);
+  });
 });
 
 describe('measureClient', () => {

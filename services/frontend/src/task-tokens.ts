@@ -1,6 +1,7 @@
 // Task tokens as the frontend sees them: it only learns the namespace from them (history validates the rest
 // against mutable state), and builds the token a ById activity call stands for.
 import { ActivityTaskToken } from '@tempora/proto/internal';
+import { encodeToBuffer } from '@tempora/proto/wire';
 import { invalidArgument } from '@tempora/rpc';
 import type { FrontendContext } from './context.js';
 import { validateExecution, validateIdentity } from './validation.js';
@@ -66,6 +67,6 @@ export async function toActivityTokenRequest<R extends ActivityByIdRequest>(ctx:
     attempt: 0,
     activityId,
   });
-  const taskToken = Buffer.from(ActivityTaskToken.encode(token).finish());
+  const taskToken = encodeToBuffer(ActivityTaskToken, token);
   return { namespaceId, request: { ...fields, taskToken } };
 }

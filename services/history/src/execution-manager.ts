@@ -20,6 +20,7 @@ import {
   type WorkflowExecutionRow,
 } from '@tempora/persistence';
 import { History } from '@tempora/proto/history';
+import { encodeMessage } from '@tempora/proto/wire';
 import {
   TimerTaskBody,
   TransferTaskBody,
@@ -383,7 +384,7 @@ export class ExecutionManager {
     ms.info.lastEventTaskId = txnId;
     // Encoded once, here: the history size is the sum of the stored batches (as upstream counts it), so it covers
     // this transaction's events from its commit on; the started event of a workflow task reports the size before.
-    const events = History.encode({ events: ms.newEvents }).finish();
+    const events = encodeMessage(History, { events: ms.newEvents });
     ms.info.historySizeBytes += events.length;
     return [{ branchToken: ms.info.runId, node: { nodeId: ms.newEvents[0]!.eventId, txnId, events } }];
   }
@@ -397,7 +398,7 @@ export class ExecutionManager {
         category: 'transfer' as const,
         taskId: taskIds[next++]!,
         fireTime: 0,
-        data: TransferTaskBody.encode(body).finish(),
+        data: encodeMessage(TransferTaskBody, body),
       })),
       ...ms.timerTasks.map((timer) => {
         const category = timer.body.deleteHistoryEvent ? HistoryTaskCategory.Retention : HistoryTaskCategory.Timer;
@@ -407,7 +408,7 @@ export class ExecutionManager {
           taskId: taskIds[next++]!,
           // After the task ids were allocated (the write counts as in flight from then on), see scheduledFireTime.
           fireTime: this.shard.scheduledFireTime(category, timer.fireTime),
-          data: TimerTaskBody.encode(timer.body).finish(),
+          data: encodeMessage(TimerTaskBody, timer.body),
         };
       }),
       ...ms.visibilityTasks.map((kind) => ({
@@ -415,7 +416,7 @@ export class ExecutionManager {
         category: 'visibility' as const,
         taskId: taskIds[next++]!,
         fireTime: 0,
-        data: VisibilityTaskBody.encode({ kind }).finish(),
+        data: encodeMessage(VisibilityTaskBody, { kind }),
       })),
     ];
   }
@@ -498,7 +499,7 @@ function taskIdCount(ms: MutableState): number {
 function executionRow(ms: MutableState, dbRecordVersion: number): WorkflowExecutionRow {
   return {
     ...runKeyOf(ms),
-    state: WorkflowMutableState.encode(ms.state).finish(),
+    state: encodeMessage(WorkflowMutableState, ms.state),
     nextEventId: ms.info.nextEventId,
     dbRecordVersion,
   };

@@ -1,8 +1,9 @@
 import { ActivityTaskToken, WorkflowTaskToken } from '@tempora/proto/internal';
+import { encodeToBuffer } from '@tempora/proto/wire';
 import { invalidArgument } from '@tempora/rpc';
 
 export function encodeWorkflowTaskToken(token: WorkflowTaskToken): Buffer {
-  return Buffer.from(WorkflowTaskToken.encode(token).finish());
+  return encodeToBuffer(WorkflowTaskToken, token);
 }
 
 export function decodeWorkflowTaskToken(bytes: Uint8Array): WorkflowTaskToken {
@@ -14,7 +15,7 @@ export function decodeWorkflowTaskToken(bytes: Uint8Array): WorkflowTaskToken {
 }
 
 export function encodeActivityTaskToken(token: ActivityTaskToken): Buffer {
-  return Buffer.from(ActivityTaskToken.encode(token).finish());
+  return encodeToBuffer(ActivityTaskToken, token);
 }
 
 export function decodeActivityTaskToken(bytes: Uint8Array): ActivityTaskToken {

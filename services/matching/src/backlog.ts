@@ -10,6 +10,7 @@ import {
   type TaskQueueStore,
   type TaskQueueTask,
 } from '@tempora/persistence';
+import { encodeMessage } from '@tempora/proto/wire';
 import type { BufferStatus, TaskBuffer, TaskBufferEvents } from './task-buffer.js';
 import type { AddTaskRequest, QueuedTask, TaskCodec } from './task.js';
 
@@ -176,7 +177,7 @@ export class TaskQueueBacklog<T extends AddTaskRequest> implements TaskBuffer<T>
       const rows: TaskQueueTask[] = [];
       for (const { task } of batch) {
         if (this.nextTaskId >= (this.record.rangeId + 1) * this.tasksPerRange) await this.renewRange();
-        const data = this.codec.encode(task.request).finish();
+        const data = encodeMessage(this.codec, task.request);
         rows.push({ taskId: this.nextTaskId++, expiryTime: task.expiresAt, data });
       }
       await this.store.createTasks(this.key, this.record.rangeId, rows);

@@ -3,6 +3,7 @@
 import { durationToMs } from '@tempora/common';
 import type { AddActivityTaskRequest, AddWorkflowTaskRequest } from '@tempora/proto/internal';
 import type { PollWorkflowTaskQueueResponse } from '@tempora/proto/workflowservice';
+import type { Encodable } from '@tempora/proto/wire';
 
 export type AddTaskRequest = AddWorkflowTaskRequest | AddActivityTaskRequest;
 
@@ -21,8 +22,7 @@ export interface QueuedTask<T extends AddTaskRequest> {
 }
 
 /** How backlog rows are encoded: the generated message type of the Add*Request. */
-export interface TaskCodec<T> {
-  encode(message: T): { finish(): Uint8Array };
+export interface TaskCodec<T> extends Encodable<T> {
   decode(input: Uint8Array): T;
 }
 
