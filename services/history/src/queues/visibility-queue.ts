@@ -12,7 +12,7 @@ import type { ExecutionManager } from '../execution-manager.js';
 import type { Shard } from '../shard.js';
 import { ImmediateQueue, type ImmediateQueueOptions } from './immediate-queue.js';
 import { ignoreNotFound } from './not-found.js';
-import { visibilityRecord } from './visibility-record.js';
+import { unresolvedSearchAttribute, visibilityRecord } from './visibility-record.js';
 
 type PageHandler = ImmediateQueueOptions['handlePage'];
 
@@ -68,7 +68,19 @@ export class VisibilityQueue {
   }
 
   private async writesFor(tasks: HistoryTask[]): Promise<VisibilityWrite[]> {
-    const attributesByNamespace = new Map<string, NamespaceSearchAttributes>();
+    // The registry's cached namespace, and once per page a fresh read for a namespace whose cached aliases miss a
+    // name a run carries: a record mapped with stale aliases would lose an attribute added a moment ago. (A fresh
+    // read for every page costs two store reads per page on Cassandra, and under load a page holds a task or two.)
+    const attributesByNamespace = new Map<string, { attributes: NamespaceSearchAttributes; fresh: boolean }>();
+    const attributesOf = async (namespaceId: string, fresh: boolean) => {
+      const namespace = await this.namespaces.getById(namespaceId, { fresh }).catch(ignoreNotFound);
+      const entry = {
+        attributes: new NamespaceSearchAttributes(namespace?.config?.customSearchAttributeAliases ?? {}),
+        fresh,
+      };
+      attributesByNamespace.set(namespaceId, entry);
+      return entry;
+    };
     const writes: VisibilityWrite[] = [];
     for (const task of tasks) {
       const { kind } = VisibilityTaskBody.decode(task.data);
@@ -82,19 +94,22 @@ export class VisibilityQueue {
         });
         continue;
       }
-      let attributes = attributesByNamespace.get(task.namespaceId);
-      if (!attributes) {
-        // Fresh once per page: a record mapped with stale aliases would lose an attribute added a moment ago.
-        const namespace = await this.namespaces.getById(task.namespaceId, { fresh: true }).catch(ignoreNotFound);
-        attributes = new NamespaceSearchAttributes(namespace?.config?.customSearchAttributeAliases ?? {});
-        attributesByNamespace.set(task.namespaceId, attributes);
-      }
+      let entry = attributesByNamespace.get(task.namespaceId) ?? (await attributesOf(task.namespaceId, false));
       const key = { namespaceId: task.namespaceId, workflowId: task.workflowId, runId: task.runId };
       // The run's current state: a later task's write carries a higher version and wins anyway.
-      const record = await this.executions
-        .read(key, (ms) => visibilityRecord(ms.state, attributes, task.taskId))
-        .catch(ignoreNotFound);
-      if (record) writes.push({ kind: 'upsert', record });
+      const build = (attributes: NamespaceSearchAttributes) =>
+        this.executions
+          .read(key, (ms) => ({
+            record: visibilityRecord(ms.state, attributes, task.taskId),
+            unresolved: unresolvedSearchAttribute(ms.state, attributes),
+          }))
+          .catch(ignoreNotFound);
+      let built = await build(entry.attributes);
+      if (built?.unresolved && !entry.fresh) {
+        entry = await attributesOf(task.namespaceId, true);
+        built = await build(entry.attributes);
+      }
+      if (built) writes.push({ kind: 'upsert', record: built.record });
     }
     return writes;
   }
