@@ -17,6 +17,8 @@ import { unresolvedSearchAttribute, visibilityRecord } from './visibility-record
 type PageHandler = ImmediateQueueOptions['handlePage'];
 
 const PAGE_SIZE = 500;
+/** Resolves system and predefined attributes only. */
+const NO_ALIASES = new NamespaceSearchAttributes();
 const MIN_RETRY_DELAY_MS = 200;
 const MAX_RETRY_DELAY_MS = 30_000;
 
@@ -68,18 +70,19 @@ export class VisibilityQueue {
   }
 
   private async writesFor(tasks: HistoryTask[]): Promise<VisibilityWrite[]> {
-    // The registry's cached namespace, and once per page a fresh read for a namespace whose cached aliases miss a
-    // name a run carries: a record mapped with stale aliases would lose an attribute added a moment ago. (A fresh
-    // read for every page costs two store reads per page on Cassandra, and under load a page holds a task or two.)
-    const attributesByNamespace = new Map<string, { attributes: NamespaceSearchAttributes; fresh: boolean }>();
-    const attributesOf = async (namespaceId: string, fresh: boolean) => {
-      const namespace = await this.namespaces.getById(namespaceId, { fresh }).catch(ignoreNotFound);
-      const entry = {
-        attributes: new NamespaceSearchAttributes(namespace?.config?.customSearchAttributeAliases ?? {}),
-        fresh,
-      };
-      attributesByNamespace.set(namespaceId, entry);
-      return entry;
+    // A run's custom attributes are mapped with the namespace read fresh, once per page (a record mapped with stale
+    // aliases would lose an attribute added a moment ago, or index a removed one under its field's next alias). A run
+    // with system and predefined attributes only needs no namespace: most runs, and the read is two store
+    // round trips on Cassandra.
+    const aliasesByNamespace = new Map<string, NamespaceSearchAttributes>();
+    const aliasesOf = async (namespaceId: string) => {
+      let attributes = aliasesByNamespace.get(namespaceId);
+      if (!attributes) {
+        const namespace = await this.namespaces.getById(namespaceId, { fresh: true }).catch(ignoreNotFound);
+        attributes = new NamespaceSearchAttributes(namespace?.config?.customSearchAttributeAliases ?? {});
+        aliasesByNamespace.set(namespaceId, attributes);
+      }
+      return attributes;
     };
     const writes: VisibilityWrite[] = [];
     for (const task of tasks) {
@@ -94,21 +97,17 @@ export class VisibilityQueue {
         });
         continue;
       }
-      let entry = attributesByNamespace.get(task.namespaceId) ?? (await attributesOf(task.namespaceId, false));
       const key = { namespaceId: task.namespaceId, workflowId: task.workflowId, runId: task.runId };
       // The run's current state: a later task's write carries a higher version and wins anyway.
       const build = (attributes: NamespaceSearchAttributes) =>
         this.executions
           .read(key, (ms) => ({
             record: visibilityRecord(ms.state, attributes, task.taskId),
-            unresolved: unresolvedSearchAttribute(ms.state, attributes),
+            custom: unresolvedSearchAttribute(ms.state, attributes),
           }))
           .catch(ignoreNotFound);
-      let built = await build(entry.attributes);
-      if (built?.unresolved && !entry.fresh) {
-        entry = await attributesOf(task.namespaceId, true);
-        built = await build(entry.attributes);
-      }
+      let built = await build(NO_ALIASES);
+      if (built?.custom) built = await build(await aliasesOf(task.namespaceId));
       if (built) writes.push({ kind: 'upsert', record: built.record });
     }
     return writes;
