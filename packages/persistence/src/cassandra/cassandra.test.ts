@@ -84,6 +84,44 @@ if (optionsFor) {
       }
     });
 
+    it('stores an expiring task with a TTL and one that never expires without, through one prepared insert', async () => {
+      const stores = await openCassandraStores(options);
+      const client = new cassandra.Client({ ...options });
+      await client.connect();
+      try {
+        const key = { namespaceId: 'ns', name: `ttl-${Math.random()}`, taskType: 1 };
+        const { rangeId } = await stores.taskQueues.getOrCreateTaskQueue(key);
+        const data = Buffer.from('task');
+        await stores.taskQueues.createTasks(key, rangeId, [
+          { taskId: 1, expiryTime: Date.now() + 90_000, data },
+          { taskId: 2, expiryTime: 0, data },
+        ]);
+        await stores.taskQueues.createTasks(key, rangeId, [{ taskId: 3, expiryTime: Date.now() + 30_000, data }]);
+        const ttls = await client.execute(
+          'SELECT task_id, TTL(data) AS ttl FROM task_queues WHERE namespace_id = ? AND name = ? AND task_type = ? AND row_type = 1',
+          [key.namespaceId, key.name, key.taskType],
+          { prepare: true },
+        );
+        const byTask = new Map(ttls.rows.map((row) => [Number(row['task_id']), row['ttl'] as number | null]));
+        expect(byTask.get(1)).toBeGreaterThan(80);
+        expect(byTask.get(1)).toBeLessThanOrEqual(90);
+        expect(byTask.get(2)).toBeNull();
+        expect(byTask.get(3)).toBeGreaterThan(20);
+        expect(byTask.get(3)).toBeLessThanOrEqual(30);
+        const prepared = await client.execute(
+          'SELECT query_string FROM system.prepared_statements WHERE logged_keyspace = ? ALLOW FILTERING',
+          [keyspace],
+        );
+        const taskInserts = prepared.rows.filter((row) =>
+          /task_id, expiry_time, data\)/.test(row['query_string'] as string),
+        );
+        expect(taskInserts).toHaveLength(1);
+      } finally {
+        await client.shutdown();
+        await stores.close();
+      }
+    });
+
     it('close waits for in-flight statements, then refuses new ones; a second close is a no-op', async () => {
       const stores = await openCassandraStores(options);
       const pending = stores.namespaces.getNamespaceByName('absent');

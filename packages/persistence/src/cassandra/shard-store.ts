@@ -51,6 +51,11 @@ export async function checkShardRange(session: CqlSession, shardId: number, rang
 export function createShardStore(session: CqlSession): ShardStore {
   return {
     async getOrCreateShard(shardId) {
+      // A plain read first, as upstream does: the row exists on every call but a shard's first, and an LWT costs
+      // a Paxos round where the read costs none (the shard controller checks its shards' owners every second this
+      // way). A read that misses an LWT still in flight is harmless: whoever acts on the record writes conditionally.
+      const existing = await session.first(`SELECT shard FROM executions WHERE ${SHARD_ROW_KEY}`, { shardId });
+      if (existing) return ShardRecord.decode(existing['shard'] as Buffer);
       const created = ShardRecord.fromPartial({ shardId, rangeId: 0 });
       const { applied, rows } = await session.conditional([
         {

@@ -24,9 +24,9 @@ function toRecord(key: TaskQueueKey, row: CqlRow): TaskQueueRecord {
   };
 }
 
-/** Seconds until expiryTime (at least 1), or undefined for a task that never expires. */
-function ttlSeconds(expiryTime: number, now: number): number | undefined {
-  return expiryTime > 0 ? Math.max(1, Math.ceil((expiryTime - now) / 1000)) : undefined;
+/** Seconds until expiryTime (at least 1), or 0 (no TTL) for a task that never expires. */
+function ttlSeconds(expiryTime: number, now: number): number {
+  return expiryTime > 0 ? Math.max(1, Math.ceil((expiryTime - now) / 1000)) : 0;
 }
 
 function leaseLost(key: TaskQueueKey, expectedRangeId: number, rows: readonly CqlRow[]): TaskQueueLeaseLostError {
@@ -74,15 +74,14 @@ export function createTaskQueueStore(session: CqlSession): TaskQueueStore {
 
     async createTasks(key, rangeId, tasks) {
       const now = Date.now();
-      const inserts = tasks.map((task): Statement => {
-        const ttl = ttlSeconds(task.expiryTime, now);
-        return {
-          query: `INSERT INTO task_queues (namespace_id, name, task_type, row_type, task_id, expiry_time, data)
+      // The TTL is a bound value, so every insert is one prepared statement (a TTL in the query text made a new
+      // statement, prepared on a round trip of its own, for almost every expiring task).
+      const inserts = tasks.map((task): Statement => ({
+        query: `INSERT INTO task_queues (namespace_id, name, task_type, row_type, task_id, expiry_time, data)
                   VALUES (:namespaceId, :name, :taskType, ${TaskQueueRowType.Task}, :taskId, :expiryTime, :data)
-                  ${ttl === undefined ? '' : `USING TTL ${ttl}`}`,
-          params: { ...key, ...task, data: toBuffer(task.data) },
-        };
-      });
+                  USING TTL :ttl`,
+        params: { ...key, ...task, data: toBuffer(task.data), ttl: ttlSeconds(task.expiryTime, now) },
+      }));
       const { applied, rows } = await session.conditional([leaseCondition(key, rangeId), ...inserts]);
       if (!applied) throw leaseLost(key, rangeId, rows);
     },

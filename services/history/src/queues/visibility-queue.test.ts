@@ -127,7 +127,15 @@ describe('visibility queue', () => {
       })
     ).items;
 
-  async function startRun(host: Host): Promise<{ workflowId: string; runId: string }> {
+  const keyword = (value: string) => ({
+    metadata: { encoding: Buffer.from('json/plain') },
+    data: Buffer.from(JSON.stringify(value)),
+  });
+
+  async function startRun(
+    host: Host,
+    indexedFields: Record<string, ReturnType<typeof keyword>> = { Color: keyword('red') },
+  ): Promise<{ workflowId: string; runId: string }> {
     const key = { namespaceId, workflowId: `wf-${randomUUID()}`, runId: randomUUID() };
     const ms = newMutableState({
       ...key,
@@ -135,9 +143,7 @@ describe('visibility queue', () => {
       taskQueue: 'q',
       status: RUNNING,
       startTime: new Date(),
-      searchAttributes: {
-        indexedFields: { Color: { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"red"') } },
-      },
+      searchAttributes: { indexedFields },
     });
     ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
       workflowExecutionStartedEventAttributes: { workflowType: { name: 'VisibilityTest' } },
@@ -170,6 +176,43 @@ describe('visibility queue', () => {
     expect(closed.executionDuration).toBeGreaterThanOrEqual(0);
     // Acked tasks are deleted from the store in the background, about a second later.
     await until(async () => ((await pendingTasks()).length === 0 ? true : undefined), 'the acked tasks deleted');
+  });
+
+  it('reads the namespace for a run with custom attributes only, fresh once per page', async () => {
+    const host = await startHost(stores, visibility);
+    hosts.push(host);
+    let reads = 0;
+    const read = stores.namespaces.getNamespaceById.bind(stores.namespaces);
+    stores.namespaces.getNamespaceById = (id) => {
+      reads++;
+      return read(id);
+    };
+    const plain = await startRun(host, {});
+    expect(await until(() => visibility.get(namespaceId, plain.runId), 'the plain record')).toMatchObject({
+      searchAttributes: {},
+    });
+    expect(reads).toBe(0);
+
+    const colored = await startRun(host);
+    expect(await until(() => visibility.get(namespaceId, colored.runId), 'the colored record')).toMatchObject({
+      searchAttributes: { Keyword01: 'red' },
+    });
+    expect(reads).toBe(1);
+
+    // Another host adds an alias: this host's registry has just cached the namespace without it.
+    await stores.namespaces.updateNamespace(
+      NamespaceRecord.fromPartial({
+        info: { id: namespaceId, name: 'vis' },
+        config: { customSearchAttributeAliases: { Keyword01: 'Color', Keyword02: 'Size' } },
+        configVersion: 1,
+      }),
+      0,
+    );
+    const sized = await startRun(host, { Color: keyword('blue'), Size: keyword('large') });
+    expect(await until(() => visibility.get(namespaceId, sized.runId), 'the sized record')).toMatchObject({
+      searchAttributes: { Keyword01: 'blue', Keyword02: 'large' },
+    });
+    expect(reads).toBe(2);
   });
 
   it('keeps the task while the store fails, retries, and acks only after the write', async () => {

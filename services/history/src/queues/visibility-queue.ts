@@ -12,11 +12,13 @@ import type { ExecutionManager } from '../execution-manager.js';
 import type { Shard } from '../shard.js';
 import { ImmediateQueue, type ImmediateQueueOptions } from './immediate-queue.js';
 import { ignoreNotFound } from './not-found.js';
-import { visibilityRecord } from './visibility-record.js';
+import { unresolvedSearchAttribute, visibilityRecord } from './visibility-record.js';
 
 type PageHandler = ImmediateQueueOptions['handlePage'];
 
 const PAGE_SIZE = 500;
+/** Resolves system and predefined attributes only. */
+const NO_ALIASES = new NamespaceSearchAttributes();
 const MIN_RETRY_DELAY_MS = 200;
 const MAX_RETRY_DELAY_MS = 30_000;
 
@@ -68,7 +70,20 @@ export class VisibilityQueue {
   }
 
   private async writesFor(tasks: HistoryTask[]): Promise<VisibilityWrite[]> {
-    const attributesByNamespace = new Map<string, NamespaceSearchAttributes>();
+    // A run's custom attributes are mapped with the namespace read fresh, once per page (a record mapped with stale
+    // aliases would lose an attribute added a moment ago, or index a removed one under its field's next alias). A run
+    // with system and predefined attributes only needs no namespace: most runs, and the read is two store
+    // round trips on Cassandra.
+    const aliasesByNamespace = new Map<string, NamespaceSearchAttributes>();
+    const aliasesOf = async (namespaceId: string) => {
+      let attributes = aliasesByNamespace.get(namespaceId);
+      if (!attributes) {
+        const namespace = await this.namespaces.getById(namespaceId, { fresh: true }).catch(ignoreNotFound);
+        attributes = new NamespaceSearchAttributes(namespace?.config?.customSearchAttributeAliases ?? {});
+        aliasesByNamespace.set(namespaceId, attributes);
+      }
+      return attributes;
+    };
     const writes: VisibilityWrite[] = [];
     for (const task of tasks) {
       const { kind } = VisibilityTaskBody.decode(task.data);
@@ -82,19 +97,18 @@ export class VisibilityQueue {
         });
         continue;
       }
-      let attributes = attributesByNamespace.get(task.namespaceId);
-      if (!attributes) {
-        // Fresh once per page: a record mapped with stale aliases would lose an attribute added a moment ago.
-        const namespace = await this.namespaces.getById(task.namespaceId, { fresh: true }).catch(ignoreNotFound);
-        attributes = new NamespaceSearchAttributes(namespace?.config?.customSearchAttributeAliases ?? {});
-        attributesByNamespace.set(task.namespaceId, attributes);
-      }
       const key = { namespaceId: task.namespaceId, workflowId: task.workflowId, runId: task.runId };
       // The run's current state: a later task's write carries a higher version and wins anyway.
-      const record = await this.executions
-        .read(key, (ms) => visibilityRecord(ms.state, attributes, task.taskId))
-        .catch(ignoreNotFound);
-      if (record) writes.push({ kind: 'upsert', record });
+      const build = (attributes: NamespaceSearchAttributes) =>
+        this.executions
+          .read(key, (ms) => ({
+            record: visibilityRecord(ms.state, attributes, task.taskId),
+            custom: unresolvedSearchAttribute(ms.state, attributes),
+          }))
+          .catch(ignoreNotFound);
+      let built = await build(NO_ALIASES);
+      if (built?.custom) built = await build(await aliasesOf(task.namespaceId));
+      if (built) writes.push({ kind: 'upsert', record: built.record });
     }
     return writes;
   }

@@ -55,3 +55,9 @@ export function visibilityRecord(
     version,
   };
 }
+
+/** Whether the run carries a search attribute the namespace's aliases (as given) do not define. */
+export function unresolvedSearchAttribute(state: WorkflowMutableState, attributes: NamespaceSearchAttributes): boolean {
+  const names = Object.keys(state.executionInfo?.searchAttributes?.indexedFields ?? {});
+  return names.some((name) => attributes.resolve(name) === undefined);
+}
