@@ -4,7 +4,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CLI, devServerOnNewFile, eventually, freePort, startCli, uniqueName } from './helpers.js';
 import { bundleWorkflows, installRuntime, runWorker } from './sdk-support.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,7 +99,7 @@ describe('the bundled tempora command', () => {
       join(outdir, 'tempora.mjs'),
     );
     running.push(server.child);
-    // The HTTP API's JSON codec is a chunk of its own, loaded by the first request.
+    // The HTTP API's JSON codec is a lazily evaluated module of the bundle, first run by this request.
     const described = await fetch(`http://127.0.0.1:${httpPort}/api/v1/namespaces/default`);
     expect(described.status).toBe(200);
     expect(((await described.json()) as { namespaceInfo: { name: string } }).namespaceInfo.name).toBe('default');
@@ -136,6 +136,22 @@ describe('the bundled tempora command', () => {
     }
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
+    // The first run left V8's code cache beside the bundle; the next start runs from it and, since V8 accepted it,
+    // does not write it again.
+    const cache = join(outdir, 'tempora.cjs.cache');
+    const written = statSync(cache).mtimeMs;
+    const again = await startCli(args, {}, 'dev server ready', join(outdir, 'tempora.mjs'));
+    running.push(again.child);
+    const connection2 = await Connection.connect({ address });
+    try {
+      const { namespaceInfo } = await connection2.workflowService.describeNamespace({ namespace: 'default' });
+      expect(namespaceInfo?.name).toBe('default');
+    } finally {
+      await connection2.close();
+    }
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+    expect(statSync(cache).mtimeMs).toBe(written);
   });
 });
 

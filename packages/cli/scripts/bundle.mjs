@@ -83,12 +83,16 @@ const result = await build({
   entryPoints: { tempora: entry },
   outdir,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
+  // Lazily imported modules stay lazy: esbuild runs a bundled module's body only when it is first imported, and
+  // dynamic imports of installed CommonJS packages become require().
+  supported: { 'dynamic-import': false },
+  // ESM semantics inside a CommonJS file: strict mode, and import.meta.url (ownUrls below) is the bundle's URL.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "'use strict';\nvar __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   platform: 'node',
   target: 'node20',
-  outExtension: { '.js': '.mjs' },
-  chunkNames: 'chunk-[hash]',
+  outExtension: { '.js': '.cjs' },
   sourcemap: 'linked',
   minifyWhitespace: true,
   minifySyntax: true,
@@ -104,7 +108,13 @@ for (const input of Object.keys(result.metafile.inputs)) {
 }
 const buildInfos = [...packages].sort().map((dir) => relativeSpecifier(dist, join(dir, 'tsconfig.tsbuildinfo')));
 await writeFile(join(outdir, 'inputs.json'), `${JSON.stringify(buildInfos, null, 2)}\n`);
+// The entry dist/tempora.js imports: it runs tempora.cjs with the V8 code cache (src/code-cache.ts).
+await writeFile(
+  join(outdir, 'tempora.mjs'),
+  `import { runBundle } from '${relativeSpecifier(outdir, join(dist, 'code-cache.js'))}';\n` +
+    `runBundle(new URL('./tempora.cjs', import.meta.url));\n`,
+);
 const inputs = Object.keys(result.metafile.inputs).length;
 console.log(
-  `bundled ${inputs} modules into ${Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.mjs')).length} files in ${outdir}`,
+  `bundled ${inputs} modules into ${Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.cjs')).length} files in ${outdir}`,
 );
