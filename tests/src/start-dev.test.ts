@@ -4,7 +4,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CLI, devServerOnNewFile, eventually, freePort, startCli, uniqueName } from './helpers.js';
 import { bundleWorkflows, installRuntime, runWorker } from './sdk-support.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,11 @@ type HealthCheck = (
   request: { service: string },
   callback: (err: Error | null, res: { status: number | string }) => void,
 ) => void;
+
+/** HealthListResponse as grpc-health-check's definition decodes it (enums as names). */
+interface HealthList {
+  statuses: Record<string, { status: string }>;
+}
 
 function checkHealth(address: string, serviceName: string): Promise<number> {
   const Client = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, 'Health');
@@ -72,6 +77,67 @@ describe('tempora start-dev', () => {
     expect(await second.exited).toBe(0);
   });
 
+  it('answers health Check of an unknown service, List and Watch as the gRPC project defines them', async () => {
+    const port = await freePort();
+    const address = `127.0.0.1:${port}`;
+    const server = await startCli(['start-dev', '--port', String(port)]);
+    running.push(server.child);
+    const Client = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, 'Health');
+    const client = new Client(address, grpc.credentials.createInsecure()) as InstanceType<typeof Client> & {
+      check: HealthCheck;
+      list: (request: object, callback: (err: grpc.ServiceError | null, res: HealthList) => void) => void;
+      watch: (request: { service: string }) => grpc.ClientReadableStream<{ status: string }>;
+    };
+    try {
+      const unknown = await new Promise<grpc.ServiceError | null>((resolve) =>
+        client.check({ service: 'no.such.Service' }, (err) => resolve(err as grpc.ServiceError | null)),
+      );
+      expect(unknown?.code).toBe(grpc.status.NOT_FOUND);
+      expect(unknown?.details).toBe('Health status unknown for service no.such.Service');
+      const listed = await new Promise<HealthList>((resolve, reject) =>
+        client.list({}, (err, res) => (err ? reject(err) : resolve(res))),
+      );
+      expect(listed.statuses).toEqual({
+        '': { status: 'SERVING' },
+        'temporal.api.workflowservice.v1.WorkflowService': { status: 'SERVING' },
+        'temporal.api.operatorservice.v1.OperatorService': { status: 'SERVING' },
+        'tempora.admin.v1.AdminService': { status: 'SERVING' },
+      });
+      // Watch sends the current status at once, SERVICE_UNKNOWN for a name it does not know, and then every change:
+      // the drain on SIGTERM turns the server NOT_SERVING.
+      const watched = (service: string, count: number) => {
+        const stream = client.watch({ service });
+        const statuses: string[] = [];
+        return new Promise<string[]>((resolve) => {
+          stream.on('data', ({ status }: { status: string }) => {
+            if (statuses.push(status) === count) resolve(statuses);
+          });
+          stream.on('error', () => resolve(statuses));
+        });
+      };
+      expect(await watched('no.such.Service', 1)).toEqual(['SERVICE_UNKNOWN']);
+      const overall = client.watch({ service: '' });
+      const changes: string[] = [];
+      let first!: () => void;
+      const answered = new Promise<void>((resolve) => (first = resolve));
+      const drained = new Promise<void>((resolve) =>
+        overall.on('data', ({ status }: { status: string }) => {
+          const count = changes.push(status);
+          if (count === 1) first();
+          if (count === 2) resolve();
+        }),
+      );
+      overall.on('error', () => {});
+      await answered;
+      server.child.kill('SIGTERM');
+      await drained;
+      expect(changes).toEqual(['SERVING', 'NOT_SERVING']);
+      expect(await server.exited).toBe(0);
+    } finally {
+      client.close();
+    }
+  });
+
   it('refuses a bad port with a clear message', async () => {
     const child = spawn(process.execPath, [CLI, 'start-dev', '--port', 'seventy'], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -99,7 +165,7 @@ describe('the bundled tempora command', () => {
       join(outdir, 'tempora.mjs'),
     );
     running.push(server.child);
-    // The HTTP API's JSON codec is a chunk of its own, loaded by the first request.
+    // The HTTP API's JSON codec is a lazily evaluated module of the bundle, first run by this request.
     const described = await fetch(`http://127.0.0.1:${httpPort}/api/v1/namespaces/default`);
     expect(described.status).toBe(200);
     expect(((await described.json()) as { namespaceInfo: { name: string } }).namespaceInfo.name).toBe('default');
@@ -136,6 +202,22 @@ describe('the bundled tempora command', () => {
     }
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
+    // The first run left V8's code cache beside the bundle; the next start runs from it and, since V8 accepted it,
+    // does not write it again.
+    const cache = join(outdir, 'tempora.cjs.cache');
+    const written = statSync(cache).mtimeMs;
+    const again = await startCli(args, {}, 'dev server ready', join(outdir, 'tempora.mjs'));
+    running.push(again.child);
+    const connection2 = await Connection.connect({ address });
+    try {
+      const { namespaceInfo } = await connection2.workflowService.describeNamespace({ namespace: 'default' });
+      expect(namespaceInfo?.name).toBe('default');
+    } finally {
+      await connection2.close();
+    }
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+    expect(statSync(cache).mtimeMs).toBe(written);
   });
 });
 

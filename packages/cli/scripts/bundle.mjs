@@ -1,12 +1,13 @@
 /* global URL */
-// Bundles the compiled `tempora` command (dist/main.js and every workspace module it imports) into dist/bundle/, so
-// a starting server loads a few ESM files instead of some 550: resolving and linking each module file costs more
-// than compiling it. Lazily imported modules (the Cassandra store, the OpenTelemetry SDKs, the worker service's
-// activities) become chunks of their own, still loaded only when used.
+// Bundles the compiled `tempora` command (dist/main.js and every workspace module it imports) into one CommonJS
+// file, dist/bundle/tempora.cjs, so a starting server loads one file instead of some 550 (resolving and linking each
+// module file costs more than compiling it) and dist/bundle/tempora.mjs can run it with a V8 code cache
+// (src/code-cache.ts). Lazily imported modules (the Cassandra store, the OpenTelemetry SDKs, the worker service's
+// activities) are evaluated only when first imported.
 //
-// What stays outside the bundle, imported from where it is installed:
-// - CommonJS packages (grpc-js, better-sqlite3, pino, ...): Node's CommonJS loader is cheap per file, and some read
-//   files beside themselves (__dirname) or load native addons;
+// What stays outside the bundle, required from where it is installed:
+// - CommonJS packages (better-sqlite3, pino, ...) but those in BUNDLED_COMMONJS: some read files beside themselves
+//   (__dirname, pino's transports) or load native addons;
 // - the Temporal SDK (@temporalio/*): native, and loaded by the worker service after the frontend listens.
 // pnpm installs each package's dependencies beside it, out of reach of the bundle's directory, so an external import
 // is rewritten to the relative path of the file it resolved to at build time; `pnpm install` rebuilds the bundle.
@@ -42,6 +43,11 @@ async function isEsm(file) {
   return false;
 }
 
+// Pure-JS CommonJS packages every start loads, bundled so that the code cache covers them too (grpc-js alone is
+// some 40 files). The Temporal SDK talks to the server over its own native connection, so the copy of grpc-js it
+// may load from node_modules never meets this one's objects.
+const BUNDLED_COMMONJS = ['@grpc/grpc-js', '@js-sdsl/ordered-map', 'commander'];
+
 const externals = {
   name: 'installed-externals',
   setup(b) {
@@ -58,6 +64,8 @@ const externals = {
       const installed = resolved.path.includes(`${sep}node_modules${sep}`) && !args.path.startsWith('@tempora/');
       if (resolved.external || !installed) return resolved;
       if (!resolved.path.includes(`${sep}@temporalio${sep}`) && (await isEsm(resolved.path))) return resolved;
+      if (BUNDLED_COMMONJS.some((name) => resolved.path.includes(`${sep}node_modules${sep}${name}${sep}`)))
+        return resolved;
       return { path: relativeSpecifier(outdir, resolved.path), external: true };
     });
   },
@@ -83,13 +91,19 @@ const result = await build({
   entryPoints: { tempora: entry },
   outdir,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
+  // Lazily imported modules stay lazy: esbuild runs a bundled module's body only when it is first imported, and
+  // dynamic imports of installed CommonJS packages become require().
+  supported: { 'dynamic-import': false },
+  // ESM semantics inside a CommonJS file: strict mode, and import.meta.url (ownUrls below) is the bundle's URL.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "'use strict';\nvar __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   platform: 'node',
   target: 'node20',
-  outExtension: { '.js': '.mjs' },
-  chunkNames: 'chunk-[hash]',
+  outExtension: { '.js': '.cjs' },
   sourcemap: 'linked',
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   metafile: true,
   plugins: [externals, ownUrls],
@@ -102,7 +116,13 @@ for (const input of Object.keys(result.metafile.inputs)) {
 }
 const buildInfos = [...packages].sort().map((dir) => relativeSpecifier(dist, join(dir, 'tsconfig.tsbuildinfo')));
 await writeFile(join(outdir, 'inputs.json'), `${JSON.stringify(buildInfos, null, 2)}\n`);
+// The entry dist/tempora.js imports: it runs tempora.cjs with the V8 code cache (src/code-cache.ts).
+await writeFile(
+  join(outdir, 'tempora.mjs'),
+  `import { runBundle } from '${relativeSpecifier(outdir, join(dist, 'code-cache.js'))}';\n` +
+    `runBundle(new URL('./tempora.cjs', import.meta.url));\n`,
+);
 const inputs = Object.keys(result.metafile.inputs).length;
 console.log(
-  `bundled ${inputs} modules into ${Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.mjs')).length} files in ${outdir}`,
+  `bundled ${inputs} modules into ${Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.cjs')).length} files in ${outdir}`,
 );

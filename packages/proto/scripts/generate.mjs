@@ -26,6 +26,8 @@ cpSync(join(upstream, 'temporal'), join(staging, 'temporal'), { recursive: true 
 cpSync(join(upstream, 'google', 'api'), join(staging, 'google', 'api'), { recursive: true });
 cpSync(join(upstream, 'nexusannotations'), join(staging, 'nexusannotations'), { recursive: true });
 cpSync(join(protosRoot, 'google', 'rpc'), join(staging, 'google', 'rpc'), { recursive: true });
+// grpc.health.v1, which every port serves (@tempora/rpc's health.ts).
+cpSync(join(protosRoot, 'grpc', 'health'), join(staging, 'grpc', 'health'), { recursive: true });
 cpSync(join(repoRoot, 'proto', 'tempora'), join(staging, 'tempora'), { recursive: true });
 writeFileSync(join(staging, 'buf.yaml'), 'version: v2\n');
 
